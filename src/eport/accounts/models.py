@@ -1,0 +1,49 @@
+import hashlib
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class UserKind(models.TextChoices):
+    CARDLESS = "cardless", _("无卡用户")
+    REVIEWER = "reviewer", _("审核部门")
+    RA = "ra", _("操作中心")
+    ADMIN = "admin", _("系统管理员")
+
+
+STAFF_KINDS = {UserKind.REVIEWER, UserKind.RA, UserKind.ADMIN}
+
+
+class User(AbstractUser):
+    """A password account: a card-less enterprise user, or staff bound to one department unit."""
+
+    kind = models.CharField(_("用户类型"), max_length=16, choices=UserKind.choices, default=UserKind.CARDLESS)
+    enterprise = models.ForeignKey("enterprises.Enterprise", null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="users", verbose_name=_("企业"))
+    unit = models.ForeignKey("refdata.Unit", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="staff", verbose_name=_("所属单位"))
+    contact_name = models.CharField(_("联系人"), max_length=100, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=40, blank=True)
+    must_change_password = models.BooleanField(_("须修改初始密码"), default=False)
+
+    @property
+    def is_enterprise_user(self) -> bool:
+        return self.kind == UserKind.CARDLESS and self.enterprise_id is not None
+
+    @property
+    def is_reviewer(self) -> bool:
+        return self.kind in (UserKind.REVIEWER, UserKind.RA) and self.unit_id is not None
+
+
+class ApiToken(models.Model):
+    """A bearer token for the JSON API. Only its SHA-256 is stored, so a database copy grants nothing."""
+
+    key_hash = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    @staticmethod
+    def hash(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()

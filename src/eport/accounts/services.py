@@ -1,0 +1,113 @@
+"""Accounts: registration, sign-in, tokens, password change, staff creation."""
+
+import secrets
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from eport.audit.services import record
+from eport.enterprises.models import Enterprise
+from eport.errors import Conflict, InvalidInput, Throttled, Unauthenticated, from_form_errors
+from eport.refdata.models import Dept, Unit
+
+from .forms import PasswordChangeForm, RegistrationForm
+from .models import ApiToken, User, UserKind
+
+
+@transaction.atomic
+def account_register(*, data: dict) -> User:
+    """Self-registration of a card-less enterprise user; the enterprise row is created with it."""
+    form = RegistrationForm(data)
+    if not form.is_valid():
+        raise from_form_errors(form)
+    d = form.cleaned_data
+    enterprise = Enterprise.objects.filter(uscc=d["uscc"]).first()
+    if enterprise is not None and enterprise.users.filter(kind=UserKind.CARDLESS).exists():
+        raise Conflict("uscc_registered", _("该统一社会信用代码已注册过无卡用户，请使用已有账号登录。"), "uscc")
+    if enterprise is None:
+        enterprise = Enterprise.objects.create(uscc=d["uscc"], name=d["enterprise_name"], contact_name=d["contact_name"],
+                                               contact_phone=d["phone"], contact_email=d["email"])
+    user = User(username=d["username"], kind=UserKind.CARDLESS, enterprise=enterprise, email=d["email"],
+                contact_name=d["contact_name"], phone=d["phone"])
+    user.set_password(d["password"])
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        raise Conflict("username_taken", _("用户名已被使用。"), "username") from None
+    record(actor=user, action="account.register", obj=user, after={"username": user.username, "uscc": enterprise.uscc})
+    return user
+
+
+def password_sign_in(*, request, username: str, password: str) -> User:
+    """Check a username and password; django-axes counts failures and locks after the limit."""
+    if not username or not password:
+        raise InvalidInput("credentials_required", _("请输入用户名和密码。"), "username" if not username else "password")
+    user = authenticate(request=request, username=username, password=password)
+    if getattr(request, "axes_locked_out", False):
+        raise Throttled("login_throttled", _("登录失败次数过多，账号已暂时锁定，请15分钟后再试。"), "username")
+    if user is None or not user.is_active:
+        raise Unauthenticated("invalid_credentials", _("用户名或密码不正确。"), "password")
+    return user
+
+
+def token_issue(*, user: User) -> str:
+    key = secrets.token_urlsafe(32)
+    ApiToken.objects.create(key_hash=ApiToken.hash(key), user=user,
+                            expires_at=timezone.now() + settings.API_TOKEN_TTL)
+    return key
+
+
+def token_user(key: str) -> User | None:
+    tok = (ApiToken.objects.select_related("user", "user__enterprise", "user__unit")
+           .filter(key_hash=ApiToken.hash(key), expires_at__gt=timezone.now()).first())
+    if tok is None or not tok.user.is_active:
+        return None
+    return tok.user
+
+
+def token_revoke(key: str) -> None:
+    ApiToken.objects.filter(key_hash=ApiToken.hash(key)).delete()
+
+
+@transaction.atomic
+def password_change(*, user: User, data: dict) -> User:
+    form = PasswordChangeForm(user, data)
+    if not form.is_valid():
+        raise from_form_errors(form)
+    user.set_password(form.cleaned_data["new_password"])
+    user.must_change_password = False
+    user.save(update_fields=["password", "must_change_password"])
+    record(actor=user, action="account.password_change", obj=user)
+    return user
+
+
+STAFF_ROLES = {"reviewer": UserKind.REVIEWER, "ra": UserKind.RA, "admin": UserKind.ADMIN}
+
+
+@transaction.atomic
+def staff_create(*, actor, role: str, username: str, password: str, unit_id: str | None,
+                 must_change_password: bool = True) -> User:
+    """A department account bound to one unit (reviewer: a review department's unit; ra: an RA unit)."""
+    if role not in STAFF_ROLES:
+        raise InvalidInput("role_invalid", _("角色必须是 reviewer、ra 或 admin。"), "role")
+    kind = STAFF_ROLES[role]
+    unit = None
+    if kind != UserKind.ADMIN:
+        unit = Unit.objects.filter(id=unit_id or "").first()
+        if unit is None:
+            raise InvalidInput("unit_unknown", _("没有这个单位：%(u)s") % {"u": unit_id}, "unit")
+        if (kind == UserKind.RA) != (unit.dept == Dept.RA):
+            raise InvalidInput("unit_dept_mismatch", _("操作中心账号须属于操作中心单位，审核账号须属于审核部门单位。"), "unit")
+    if User.objects.filter(username__iexact=username).exists():
+        raise Conflict("username_taken", _("用户名已被使用。"), "username")
+    user = User(username=username, kind=kind, unit=unit, must_change_password=must_change_password,
+                is_staff=kind == UserKind.ADMIN, is_superuser=kind == UserKind.ADMIN)
+    user.set_password(password)
+    user.save()
+    record(actor=actor, action="account.staff_create", obj=user,
+           after={"username": username, "role": role, "unit": unit.id if unit else None})
+    return user

@@ -1,0 +1,57 @@
+from django.utils.translation import gettext as _
+from ninja import Router
+
+from eport.accounts import services
+from eport.accounts.models import UserKind
+from eport.errors import NotFound
+
+from . import serializers
+from .auth import AUTH
+from .schemas import Error, LoginIn, LoginOut, MeOut, PasswordIn, RegisterIn, RegisterOut
+
+router = Router(tags=["accounts"])
+ERR = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 429: Error}
+
+
+@router.post("/accounts", response={201: RegisterOut, **ERR}, auth=None, summary="无卡用户注册")
+def register(request, payload: RegisterIn):
+    user = services.account_register(data=payload.dict())
+    return 201, {"id": user.id, "username": user.username}
+
+
+@router.post("/auth/login", response={200: LoginOut, **ERR}, auth=None, summary="用户名密码登录")
+def login(request, payload: LoginIn):
+    user = services.password_sign_in(request=request, username=payload.username, password=payload.password)
+    return {"token": services.token_issue(user=user), "must_change_password": user.must_change_password}
+
+
+@router.post("/auth/logout", response={204: None, **ERR}, auth=AUTH, summary="注销令牌")
+def logout(request):
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        services.token_revoke(header[7:].strip())
+    return 204, None
+
+
+@router.post("/auth/password", response={204: None, **ERR}, auth=AUTH, summary="修改密码")
+def change_password(request, payload: PasswordIn):
+    services.password_change(user=request.auth, data=payload.dict())
+    return 204, None
+
+
+@router.get("/me", response={200: MeOut, **ERR}, auth=AUTH, summary="当前登录者")
+def me(request):
+    u = request.auth
+    e = u.enterprise
+    return {"kind": u.kind, "username": u.username, "must_change_password": u.must_change_password,
+            "enterprise": None if e is None else {"id": e.id, "uscc": e.uscc, "name": e.name,
+                                                  "network_status": e.network_status},
+            "card": None, "unit": serializers.unit(u.unit)}
+
+
+@router.get("/enterprise", response={200: dict, **ERR}, auth=AUTH, summary="本企业三证合一信息")
+def enterprise(request):
+    u = request.auth
+    if u.kind != UserKind.CARDLESS or u.enterprise is None:
+        raise NotFound("enterprise_not_found", _("没有可查看的企业。"))
+    return serializers.enterprise(u.enterprise)

@@ -1,0 +1,28 @@
+from django.utils.translation import gettext as _
+from ninja import Router
+
+from eport.enterprises.forms import registry_backfill
+from eport.errors import NotFound
+from eport.refdata.lookup import prefix_lookup
+from eport.validators import normalize_uscc
+
+from .auth import AUTH
+from .schemas import Error, RefItem
+
+router = Router(tags=["reference data"], auth=AUTH)
+ERR = {400: Error, 401: Error, 403: Error, 404: Error}
+
+
+@router.get("/refdata/{list_name}", response={200: list[RefItem], **ERR}, summary="代码表前缀查询")
+def refdata(request, list_name: str, prefix: str = ""):
+    """`list_name` ∈ customs, aic_units, tax_units, quality_units, forex_bureaus, commerce_authorities;
+    the prefix needs the list's minimum length (customs 2, aic 2, tax 4, quality 1, forex 2, commerce 1)."""
+    return prefix_lookup(list_name, prefix)
+
+
+@router.get("/registry/{uscc}", response={200: dict, **ERR}, summary="工商登记信息反填")
+def registry_lookup(request, uscc: str):
+    data = registry_backfill(normalize_uscc(uscc))
+    if not data:
+        raise NotFound("registry_not_found", _("工商登记中没有这个统一社会信用代码。"))
+    return data

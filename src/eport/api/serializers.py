@@ -1,0 +1,45 @@
+"""Plain dicts of domain rows for the API (the screens render the rows themselves)."""
+
+
+def unit(u) -> dict | None:
+    return None if u is None else {"id": u.id, "dept": u.dept, "code": u.code, "name": u.name}
+
+
+def step(s) -> dict:
+    return {"id": s.id, "round": s.round, "stage": s.stage, "unit": unit(s.unit), "status": s.status,
+            "opinion": s.opinion, "reviewer": s.reviewer.username if s.reviewer_id else None,
+            "decided_at": s.decided_at}
+
+
+def application_brief(a) -> dict:
+    return {"id": a.id, "number": a.number, "kind": a.kind, "status": a.status, "version": a.version,
+            "enterprise_name": a.enterprise.name, "created_at": a.created_at, "submitted_at": a.submitted_at,
+            "decided_at": a.decided_at}
+
+
+def attachment(x) -> dict:
+    return {"id": x.id, "doc_type": x.doc_type, "name": x.original_name, "content_type": x.content_type,
+            "size": x.size, "uploaded_at": x.uploaded_at}
+
+
+def application(a) -> dict:
+    d = application_brief(a)
+    d["data"] = a.data
+    d["steps"] = [step(s) for s in a.steps.select_related("unit", "reviewer")]
+    d["attachments"] = [attachment(x) for x in a.attachments.all()]
+    return d
+
+
+def review_item(s) -> dict:
+    d = step(s)
+    a = s.application
+    d["application"] = {"id": a.id, "number": a.number, "kind": a.kind, "enterprise_name": a.enterprise.name}
+    return d
+
+
+def enterprise(e) -> dict:
+    from eport.enterprises.services import master_data
+
+    return {"id": e.id, "uscc": e.uscc, "name": e.name, "enterprise_no": e.enterprise_no,
+            "network_status": e.network_status, "entered_at": e.entered_at,
+            "card_issuer": unit(e.card_issuer), "data": master_data(e)}

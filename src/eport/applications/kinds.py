@@ -1,0 +1,73 @@
+"""The kinds registry: one place that says, per kind, what its data is, who may file it, what must
+hold first, where it is reviewed, and what approval does. The engine (services.py) knows nothing
+else about a kind; adding a kind is writing one subclass and registering it.
+"""
+
+from django.utils.translation import gettext as _
+
+from eport.errors import InvalidInput, from_form_errors
+
+
+class Kind:
+    code: str = ""
+    label = ""
+    number_prefix = "SQ"
+    filers: frozenset = frozenset()  # actor kinds that may file it ("cardless", later "legal_card")
+    form_class = None  # a Django Form taking (data, final=bool, enterprise=...)
+    doc_types: tuple = ()  # attachment types it accepts; empty: no attachments
+
+    def subject_key(self, *, enterprise, data: dict) -> str:
+        """What "one open application per subject" counts; by default the enterprise."""
+        return f"enterprise:{enterprise.pk}"
+
+    def initial_data(self, *, enterprise) -> dict:
+        return {}
+
+    def clean(self, *, data: dict, enterprise, final: bool) -> dict:
+        """Validate the data; `final` (at submission) also enforces required fields and cross-field rules."""
+        form = self.form_class(data=data, final=final, enterprise=enterprise)
+        if not form.is_valid():
+            raise from_form_errors(form)
+        return form.json_data()
+
+    def check_create(self, *, actor, enterprise) -> None:
+        """Preconditions for starting one (raise a DomainError)."""
+
+    def check_submit(self, *, application) -> None:
+        """Preconditions for submitting (raise a DomainError)."""
+
+    def route(self, application) -> list[list]:
+        """Stages of units: each stage reviewed in parallel, a stage opens when the one before is approved."""
+        return []
+
+    def auto_opinion(self, application, step) -> str | None:
+        """A data rule that approves a step by itself (e.g. a directory match); None when it does not."""
+        return None
+
+    def apply(self, application, *, actor) -> None:
+        """The effect of approval, in the same transaction as the last approval."""
+
+    def summary(self, application) -> str:
+        return application.enterprise.name
+
+
+_KINDS: dict[str, Kind] = {}
+
+
+def register(cls):
+    kind = cls()
+    if kind.code in _KINDS:
+        raise RuntimeError(f"kind {kind.code} registered twice")
+    _KINDS[kind.code] = kind
+    return cls
+
+
+def get_kind(code: str) -> Kind:
+    try:
+        return _KINDS[code]
+    except KeyError:
+        raise InvalidInput("kind_unknown", _("不支持的业务类型：%(k)s") % {"k": code}, "kind") from None
+
+
+def all_kinds() -> dict[str, Kind]:
+    return dict(_KINDS)

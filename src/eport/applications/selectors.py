@@ -1,0 +1,128 @@
+"""Reads scoped to the actor: nothing here returns a row the actor may not see.
+
+A missing row and a row of someone else answer alike (NotFound), so ids reveal nothing.
+"""
+
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from eport.accounts.models import UserKind
+from eport.errors import Forbidden, InvalidInput, NotFound
+from eport.refdata.models import Unit
+
+from .models import Application, Attachment, ReviewStep, Status, StepStatus
+
+
+def enterprise_of(actor):
+    """The enterprise an enterprise actor acts for; staff have none."""
+    enterprise = getattr(actor, "enterprise", None)
+    if actor.kind != UserKind.CARDLESS or enterprise is None:
+        raise Forbidden("enterprise_actor_required", _("只有企业用户可以办理此业务。"))
+    return enterprise
+
+
+def jurisdiction_units(actor) -> QuerySet:
+    """The reviewer's own unit and every unit below it."""
+    if actor.kind not in (UserKind.REVIEWER, UserKind.RA) or actor.unit_id is None:
+        return Unit.objects.none()
+    return Unit.objects.filter(path__startswith=actor.unit.path)
+
+
+def visible_applications(actor) -> QuerySet:
+    qs = Application.objects.all()
+    if actor.kind == UserKind.CARDLESS:
+        return qs.filter(enterprise_id=actor.enterprise_id) if actor.enterprise_id else qs.none()
+    if actor.kind in (UserKind.REVIEWER, UserKind.RA):
+        units = jurisdiction_units(actor).values("id")
+        return qs.filter(Exists(ReviewStep.objects.filter(application=OuterRef("pk"), unit_id__in=units)))
+    if actor.kind == UserKind.ADMIN:
+        return qs
+    return qs.none()
+
+
+def application_get(actor, application_id) -> Application:
+    app = (visible_applications(actor).select_related("enterprise").filter(pk=_int_id(application_id)).first())
+    if app is None:
+        raise NotFound("application_not_found", _("没有找到这条申请。"))
+    return app
+
+
+def _int_id(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1
+
+
+def _local_day_start(d: date) -> datetime:
+    return timezone.make_aware(datetime.combine(d, time.min))
+
+
+def parse_date(value, field: str) -> date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise InvalidInput("date_invalid", _("日期格式应为 YYYY-MM-DD。"), field) from None
+
+
+def applications_list(actor, *, kind: str | None = None, status: str | None = None,
+                      submitted_from=None, submitted_to=None) -> QuerySet:
+    """业务办理状态查询: the own enterprise's applications, newest first."""
+    enterprise = enterprise_of(actor)
+    qs = Application.objects.filter(enterprise=enterprise)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if status:
+        if status not in Status.values:
+            raise InvalidInput("status_invalid", _("信息状态不正确。"), "status")
+        qs = qs.filter(status=status)
+    start, end = parse_date(submitted_from, "submitted_from"), parse_date(submitted_to, "submitted_to")
+    if start and end and start > end:
+        raise InvalidInput("date_range_invalid", _("提交日期的起始日期应早于截止日期。"), "submitted_from")
+    if start:
+        qs = qs.filter(submitted_at__gte=_local_day_start(start))
+    if end:
+        qs = qs.filter(submitted_at__lt=_local_day_start(end + timedelta(days=1)))
+    return qs.order_by("-created_at", "-id")
+
+
+QUEUE_FILTERS = {
+    "pending": {"status": StepStatus.PENDING},
+    "decided": {"status__in": [StepStatus.APPROVED, StepStatus.RETURNED]},
+}
+
+
+def review_queue(actor, *, status: str = "pending") -> QuerySet:
+    """Steps routed to the reviewer's unit and the units below it."""
+    if actor.kind not in (UserKind.REVIEWER, UserKind.RA):
+        raise Forbidden("reviewer_required", _("只有审核部门可以审核。"))
+    if status not in QUEUE_FILTERS:
+        raise InvalidInput("status_invalid", _("状态只能是 pending 或 decided。"), "status")
+    units = jurisdiction_units(actor).values("id")
+    order = "created_at" if status == "pending" else "-decided_at"
+    return (ReviewStep.objects.filter(unit_id__in=units, **QUEUE_FILTERS[status])
+            .select_related("unit", "application", "application__enterprise", "reviewer")
+            .order_by(order, "id"))
+
+
+def step_get(actor, step_id) -> ReviewStep:
+    step = (ReviewStep.objects.select_related("unit", "application", "application__enterprise")
+            .filter(pk=_int_id(step_id), unit_id__in=jurisdiction_units(actor).values("id")).first())
+    if step is None:
+        raise NotFound("step_not_found", _("没有找到这个审核环节。"))
+    return step
+
+
+def attachment_get(actor, application_id, attachment_id) -> Attachment:
+    app = application_get(actor, application_id)
+    att = app.attachments.filter(pk=_int_id(attachment_id)).first()
+    if att is None:
+        raise NotFound("attachment_not_found", _("没有找到这个随附单据。"))
+    return att

@@ -1,0 +1,282 @@
+"""The application engine: every state change of every kind of application (SPEC §3).
+
+Each function takes the actor explicitly, runs in one transaction, locks the application row
+(select_for_update) before deciding anything, and writes an audit event. The kind supplies the
+data rules, preconditions, route and effect (kinds.py); nothing here is specific to a kind.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from eport.accounts.models import UserKind
+from eport.audit.services import record
+from eport.errors import Conflict, Forbidden, InvalidInput, NotFound, TooLarge
+
+from . import files
+from .kinds import get_kind
+from .models import (
+    DELETABLE_STATUSES,
+    DONE_STEP_STATUSES,
+    EDITABLE_STATUSES,
+    OPEN_STATUSES,
+    Application,
+    Attachment,
+    DocType,
+    ReviewStep,
+    Status,
+    StepStatus,
+)
+from .selectors import application_get, enterprise_of, step_get
+
+SYSTEM_OPINION = "自动审核通过"
+
+
+def _lock(actor, application_id) -> Application:
+    app = application_get(actor, application_id)  # scoping: NotFound for other enterprises
+    return Application.objects.select_for_update().select_related("enterprise").get(pk=app.pk)
+
+
+def _snapshot(app: Application) -> dict:
+    return {"status": app.status, "version": app.version, "data": app.data}
+
+
+def _check_version(app: Application, version) -> None:
+    if version is None:
+        raise InvalidInput("version_required", _("请提供版本号 version。"), "version")
+    try:
+        version = int(version)
+    except (TypeError, ValueError):
+        raise InvalidInput("version_invalid", _("版本号必须是数字。"), "version") from None
+    if version != app.version:
+        raise Conflict("stale_version", _("这条申请已被修改过（当前版本 %(v)d），请刷新后再操作。") % {"v": app.version},
+                       "version")
+
+
+def _not_editable(app: Application) -> Conflict:
+    if app.status == Status.SUBMITTED:
+        return Conflict("not_editable", _("申请正在审核中，只可以查看，不能修改。"))
+    return Conflict("not_editable", _("申请已审核通过，不能再修改。"))
+
+
+@transaction.atomic
+def application_create(*, actor, kind: str, data: dict) -> Application:
+    k = get_kind(kind)
+    enterprise = enterprise_of(actor)
+    if actor.kind not in k.filers:
+        raise Forbidden("kind_not_allowed", _("您不能办理这项业务。"), "kind")
+    k.check_create(actor=actor, enterprise=enterprise)
+    clean = k.clean(data=data or {}, enterprise=enterprise, final=False)
+    subject = k.subject_key(enterprise=enterprise, data=clean)
+    if Application.objects.filter(kind=k.code, subject_key=subject, status__in=OPEN_STATUSES).exists():
+        raise Conflict("open_application_exists",
+                       _("已有一条暂存、申报未审核或退回的同类申请，请先办理完那一条。"))
+    try:
+        with transaction.atomic():
+            app = Application.objects.create(kind=k.code, subject_key=subject, enterprise=enterprise,
+                                             applicant=actor, data=clean)
+    except IntegrityError:  # a concurrent create won the unique constraint
+        raise Conflict("open_application_exists",
+                       _("已有一条暂存、申报未审核或退回的同类申请，请先办理完那一条。")) from None
+    app.number = f"{k.number_prefix}{timezone.localdate():%Y%m%d}{app.pk:08d}"
+    app.save(update_fields=["number"])
+    record(actor=actor, action="application.create", obj=app, after=_snapshot(app))
+    return app
+
+
+@transaction.atomic
+def application_update(*, actor, application_id, data: dict, version) -> Application:
+    app = _lock(actor, application_id)
+    if app.status not in EDITABLE_STATUSES:
+        raise _not_editable(app)
+    _check_version(app, version)
+    before = _snapshot(app)
+    k = get_kind(app.kind)
+    app.data = k.clean(data={**app.data, **(data or {})}, enterprise=app.enterprise, final=False)
+    app.version += 1
+    app.save(update_fields=["data", "version", "updated_at"])
+    record(actor=actor, action="application.update", obj=app, before=before, after=_snapshot(app))
+    return app
+
+
+@transaction.atomic
+def application_delete(*, actor, application_id) -> None:
+    app = _lock(actor, application_id)
+    if app.status not in DELETABLE_STATUSES:
+        raise Conflict("not_deletable", _("只可以删除状态为暂存的申请。"))
+    names = [a.file.name for a in app.attachments.all()]
+    record(actor=actor, action="application.delete", obj=app, before=_snapshot(app))
+    app.delete()
+    transaction.on_commit(lambda: [default_storage.delete(n) for n in names])
+
+
+@transaction.atomic
+def application_submit(*, actor, application_id, version=None) -> Application:
+    """申报: validate fully, check the kind's preconditions, open the round's review steps."""
+    app = _lock(actor, application_id)
+    if app.status not in EDITABLE_STATUSES:
+        raise Conflict("not_submittable", _("只有暂存或退回的申请可以申报。"))
+    if version is not None:
+        _check_version(app, version)
+    before = _snapshot(app)
+    k = get_kind(app.kind)
+    app.data = k.clean(data=app.data, enterprise=app.enterprise, final=True)
+    k.check_submit(application=app)
+    now = timezone.now()
+    app.status, app.round, app.submitted_at, app.decided_at = Status.SUBMITTED, app.round + 1, now, None
+    app.version += 1
+    app.save(update_fields=["data", "status", "round", "submitted_at", "decided_at", "version", "updated_at"])
+    for stage_no, units in enumerate(k.route(app), start=1):
+        ReviewStep.objects.bulk_create(
+            ReviewStep(application=app, round=app.round, stage=stage_no, unit=u,
+                       status=StepStatus.PENDING if stage_no == 1 else StepStatus.WAITING)
+            for u in units)
+    record(actor=actor, action="application.submit", obj=app, before=before, after=_snapshot(app))
+    _advance(app, actor=actor)
+    return app
+
+
+def _advance(app: Application, *, actor) -> None:
+    """Auto-approve what may approve itself, open the next stage, approve the application at the end."""
+    k = get_kind(app.kind)
+    while True:
+        steps = list(app.steps.filter(round=app.round).select_related("unit"))
+        for s in steps:
+            if s.status != StepStatus.PENDING:
+                continue
+            opinion = k.auto_opinion(app, s) or (SYSTEM_OPINION if s.unit.auto_review else None)
+            if opinion:
+                s.status, s.opinion, s.decided_at = StepStatus.AUTO_APPROVED, opinion, timezone.now()
+                s.save(update_fields=["status", "opinion", "decided_at"])
+                record(actor=None, action="step.auto_approve", obj=s, after={"status": s.status, "opinion": opinion})
+        if any(s.status == StepStatus.PENDING for s in steps):
+            return
+        waiting = [s for s in steps if s.status == StepStatus.WAITING]
+        if waiting:
+            next_stage = min(s.stage for s in waiting)
+            app.steps.filter(round=app.round, stage=next_stage, status=StepStatus.WAITING).update(
+                status=StepStatus.PENDING)
+            continue
+        if all(s.status in DONE_STEP_STATUSES for s in steps):
+            before = _snapshot(app)
+            app.status, app.decided_at = Status.APPROVED, timezone.now()
+            app.version += 1
+            app.save(update_fields=["status", "decided_at", "version", "updated_at"])
+            k.apply(app, actor=actor)
+            record(actor=actor, action="application.approve", obj=app, before=before, after=_snapshot(app))
+        return
+
+
+def _decide(actor, step_id, opinion: str) -> tuple[Application, ReviewStep, str]:
+    """Shared start of approve/return: scope, lock (application first, then step), state, opinion."""
+    if actor.kind not in (UserKind.REVIEWER, UserKind.RA):
+        raise Forbidden("reviewer_required", _("只有审核部门可以审核。"))
+    step = step_get(actor, step_id)
+    app = Application.objects.select_for_update().select_related("enterprise").get(pk=step.application_id)
+    step = ReviewStep.objects.select_for_update().select_related("unit").get(pk=step.pk)
+    if step.status != StepStatus.PENDING:
+        raise Conflict("step_not_pending", _("这个审核环节已处理或尚未轮到，不能再审核。"))
+    opinion = (opinion or "").strip()
+    if not opinion:
+        raise InvalidInput("opinion_required", _("请填写审核意见。"), "opinion")
+    if len(opinion) > 500:
+        raise InvalidInput("opinion_too_long", _("审核意见不能超过500字。"), "opinion")
+    return app, step, opinion
+
+
+@transaction.atomic
+def step_approve(*, actor, step_id, opinion: str) -> ReviewStep:
+    app, step, opinion = _decide(actor, step_id, opinion)
+    step.status, step.reviewer, step.opinion, step.decided_at = StepStatus.APPROVED, actor, opinion, timezone.now()
+    step.save(update_fields=["status", "reviewer", "opinion", "decided_at"])
+    record(actor=actor, action="step.approve", obj=step, after={"status": step.status, "opinion": opinion})
+    _advance(app, actor=actor)
+    return step
+
+
+@transaction.atomic
+def step_return(*, actor, step_id, opinion: str) -> ReviewStep:
+    """退回: ends the round; the round's other open steps close; the applicant may edit and resubmit."""
+    app, step, opinion = _decide(actor, step_id, opinion)
+    now = timezone.now()
+    step.status, step.reviewer, step.opinion, step.decided_at = StepStatus.RETURNED, actor, opinion, now
+    step.save(update_fields=["status", "reviewer", "opinion", "decided_at"])
+    app.steps.filter(round=app.round, status__in=[StepStatus.PENDING, StepStatus.WAITING]).update(
+        status=StepStatus.CLOSED)
+    before = _snapshot(app)
+    app.status, app.decided_at = Status.RETURNED, now
+    app.version += 1
+    app.save(update_fields=["status", "decided_at", "version", "updated_at"])
+    record(actor=actor, action="step.return", obj=step, after={"status": step.status, "opinion": opinion})
+    record(actor=actor, action="application.return", obj=app, before=before, after=_snapshot(app))
+    return step
+
+
+@transaction.atomic
+def unit_set_auto_review(*, actor, unit_id: str, enabled: bool):
+    """自动审核设置: only a reviewer of that very unit (not of a unit above it) may switch it."""
+    from eport.refdata.models import Unit
+
+    unit = Unit.objects.select_for_update().filter(pk=unit_id).first()
+    if unit is None:
+        raise NotFound("unit_not_found", _("没有这个单位。"))
+    if actor.kind not in (UserKind.REVIEWER, UserKind.RA) or actor.unit_id != unit.pk:
+        raise Forbidden("auto_review_own_unit_only", _("只能设置本单位的自动审核，不能设置其他单位（包括下级单位）。"))
+    if unit.auto_review != bool(enabled):
+        before = {"auto_review": unit.auto_review}
+        unit.auto_review = bool(enabled)
+        unit.save(update_fields=["auto_review"])
+        record(actor=actor, action="unit.auto_review", obj=unit, before=before, after={"auto_review": unit.auto_review})
+    return unit
+
+
+@transaction.atomic
+def attachment_add(*, actor, application_id, doc_type: str, upload) -> Attachment:
+    if upload is None:
+        raise InvalidInput("file_required", _("请选择要上传的文件。"), "file")
+    if upload.size > settings.ATTACHMENT_MAX_BYTES:
+        raise TooLarge("file_too_large", _("文件不能超过4M，请压缩后再上传。"), "file")
+    enterprise_of(actor)
+    app = _lock(actor, application_id)
+    k = get_kind(app.kind)
+    if doc_type not in DocType.values or doc_type not in k.doc_types:
+        raise InvalidInput("doc_type_invalid", _("请选择正确的单据类型。"), "doc_type")
+    if app.status not in EDITABLE_STATUSES:
+        raise _not_editable(app)
+    content_type = files.sniff_upload(upload)
+    if content_type is None:
+        raise InvalidInput("file_type_invalid", _("只能上传 PDF、JPEG 或 PNG 文件（按文件内容识别）。"), "file")
+    upload.seek(0)
+    digest = hashlib.sha256(upload.read()).hexdigest()
+    upload.seek(0)
+    att = Attachment(application=app, doc_type=doc_type, original_name=(upload.name or "file")[-200:],
+                     content_type=content_type, size=upload.size, sha256=digest, uploaded_by=actor)
+    att.file.save("upload", upload, save=False)
+    name = att.file.name
+    try:
+        att.save()
+        record(actor=actor, action="attachment.add", obj=att,
+               after={"application": app.pk, "doc_type": doc_type, "size": att.size, "sha256": digest})
+    except Exception:
+        default_storage.delete(name)  # nothing half-saved: no stored file without its row
+        raise
+    return att
+
+
+@transaction.atomic
+def attachment_delete(*, actor, application_id, attachment_id) -> None:
+    enterprise_of(actor)
+    app = _lock(actor, application_id)
+    if app.status not in EDITABLE_STATUSES:
+        raise _not_editable(app)
+    att = app.attachments.filter(pk=attachment_id).first()
+    if att is None:
+        raise NotFound("attachment_not_found", _("没有找到这个随附单据。"))
+    name = att.file.name
+    record(actor=actor, action="attachment.delete", obj=att, before={"doc_type": att.doc_type, "sha256": att.sha256})
+    att.delete()
+    transaction.on_commit(lambda: default_storage.delete(name))

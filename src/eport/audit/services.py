@@ -1,0 +1,27 @@
+"""Record state changes: who, when, what before, what after."""
+
+from django.core.serializers.json import DjangoJSONEncoder
+import json
+
+from .models import AuditEvent
+
+
+def _plain(value):
+    # JSON-safe copy (dates, decimals) so the row reads the same on every database.
+    return None if value is None else json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def record(*, actor, action: str, obj=None, object_type: str = "", object_id="", before=None, after=None, reason: str = "") -> AuditEvent:
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+    return AuditEvent.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_label=getattr(actor, "username", "") or "system",
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        before=_plain(before),
+        after=_plain(after),
+        reason=reason,
+    )

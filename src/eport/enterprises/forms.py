@@ -1,0 +1,128 @@
+"""The 三证合一 data form: used by the enterprise_entry kind (and the change kind later), the screens and the API."""
+
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from eport.refdata.lookup import ra_unit_for_customs, unit_for
+from eport.refdata.models import CustomsDistrict, Dept
+from eport.validators import normalize_uscc, validate_id_document, validate_phone, validate_uscc
+
+from .choices import JOINT_REVIEW_DEPTS, CapitalUnit, EnterpriseType, IdType, LegalPersonType
+
+DEFAULT_ISSUING_AUTHORITY = "工商行政管理局"
+UNIT_FIELDS = {"aic_unit": Dept.AIC, "tax_unit": Dept.TAX, "quality_unit": Dept.QUALITY}
+
+
+def _domain(validator, value):
+    try:
+        return validator(value)
+    except ValidationError as e:
+        raise forms.ValidationError(e.messages[0], code=e.code) from None
+
+
+class EnterpriseDataForm(forms.Form):
+    """Draft saves (`final=False`) check the format of what is filled in; submission also requires
+    every field the 法人类型 needs. Required fields are marked in the screens (yellow)."""
+
+    uscc = forms.CharField(label=_("统一社会信用代码"), max_length=18)
+    name = forms.CharField(label=_("企业名称"), max_length=200)
+    legal_rep_name = forms.CharField(label=_("企业法人"), max_length=100)
+    legal_rep_id_type = forms.ChoiceField(label=_("法人证件类型"), choices=IdType.choices)
+    legal_rep_id_no = forms.CharField(label=_("法人证件号码"), max_length=40)
+    legal_person_type = forms.ChoiceField(label=_("法人类型"), choices=LegalPersonType.choices)
+    enterprise_type = forms.ChoiceField(label=_("企业类型"), choices=EnterpriseType.choices)
+    enterprise_type_other = forms.CharField(label=_("其他企业类型"), max_length=100)
+    registered_capital = forms.DecimalField(label=_("注册资金"), max_digits=18, decimal_places=2,
+                                            min_value=Decimal("0"))
+    capital_unit = forms.ChoiceField(label=_("资金单位"), choices=CapitalUnit.choices)
+    address = forms.CharField(label=_("住所"), max_length=255)
+    phone = forms.CharField(label=_("联系电话"), max_length=40)
+    aic_unit = forms.CharField(label=_("工商审核单位代码"), max_length=16)
+    tax_unit = forms.CharField(label=_("税务审核单位代码"), max_length=16)
+    quality_unit = forms.CharField(label=_("技监审核单位代码"), max_length=16)
+    issuing_authority_name = forms.CharField(label=_("发证机构名称"), max_length=100)
+    customs_code = forms.CharField(label=_("主管海关"), max_length=4)
+
+    # Always required at submission; the unit codes and the free-text type depend on other fields.
+    REQUIRED = ("uscc", "name", "legal_rep_name", "legal_rep_id_type", "legal_rep_id_no", "legal_person_type",
+                "enterprise_type", "registered_capital", "capital_unit", "address", "phone",
+                "issuing_authority_name", "customs_code")
+
+    def __init__(self, *args, final: bool = False, enterprise=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.final = final
+        self.enterprise = enterprise
+        for name, field in self.fields.items():
+            field.required = final and name in self.REQUIRED
+
+    def clean_uscc(self):
+        value = normalize_uscc(self.cleaned_data.get("uscc", ""))
+        if self.enterprise is not None and value and value != self.enterprise.uscc:
+            raise forms.ValidationError(_("统一社会信用代码必须是本企业注册时的代码，不可修改。"), code="uscc_mismatch")
+        return _domain(validate_uscc, value) if value else value
+
+    def clean_phone(self):
+        value = self.cleaned_data.get("phone", "")
+        return _domain(validate_phone, value) if value else value
+
+    def clean_customs_code(self):
+        code = self.cleaned_data.get("customs_code", "").strip()
+        if not code:
+            return code
+        if not CustomsDistrict.objects.filter(code=code).exists():
+            raise forms.ValidationError(_("没有这个海关代码。"), code="customs_unknown")
+        if ra_unit_for_customs(code) is None:
+            raise forms.ValidationError(_("该主管海关没有对应的数据分中心（发卡机构）。"), code="card_issuer_unknown")
+        return code
+
+    def clean(self):
+        data = super().clean()
+        id_type, id_no = data.get("legal_rep_id_type"), data.get("legal_rep_id_no")
+        if id_no and id_type:
+            try:
+                data["legal_rep_id_no"] = validate_id_document(id_type, id_no)
+            except ValidationError as e:
+                self.add_error("legal_rep_id_no", forms.ValidationError(e.messages[0], code=e.code))
+        if data.get("enterprise_type") == EnterpriseType.OTHER:
+            if self.final and not data.get("enterprise_type_other"):
+                self.add_error("enterprise_type_other",
+                               forms.ValidationError(_("企业类型选择“9 其他企业”时，请填写其他企业类型。"), code="required"))
+        else:
+            data["enterprise_type_other"] = ""
+        lpt = data.get("legal_person_type")
+        needed = JOINT_REVIEW_DEPTS.get(lpt, ("aic", "tax", "quality")) if lpt else ("aic", "tax", "quality")
+        for field, dept in UNIT_FIELDS.items():
+            code = (data.get(field) or "").strip()
+            if lpt and dept not in needed:
+                data[field] = ""  # greyed out for this 法人类型: never stored, never routed
+                continue
+            if not code:
+                if self.final:
+                    self.add_error(field, forms.ValidationError(_("这是必填项。"), code="required"))
+                continue
+            if unit_for(dept, code) is None:
+                self.add_error(field, forms.ValidationError(_("没有这个审核单位代码。"), code="unit_unknown"))
+            data[field] = code
+        return data
+
+    def json_data(self) -> dict:
+        out = {}
+        for name in self.fields:
+            value = self.cleaned_data.get(name)
+            out[name] = "" if value is None else (str(value) if isinstance(value, Decimal) else value)
+        return out
+
+
+def registry_backfill(uscc: str) -> dict:
+    """调用工商服务接口反填企业信息: the registry's data as entry data (empty when unknown)."""
+    from eport.registry.adapters import registry
+
+    entry = registry().lookup(uscc)
+    if entry is None:
+        return {}
+    d = entry.as_dict()
+    d.pop("status", None)
+    return {k: v for k, v in d.items() if v}

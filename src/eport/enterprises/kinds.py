@@ -1,0 +1,65 @@
+"""三证合一入网 (enterprise_entry): the kind's rules, registered with the application engine."""
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from eport.applications.kinds import Kind, register
+from eport.applications.models import DocType
+from eport.errors import Conflict
+from eport.refdata.lookup import ra_unit_for_customs, unit_for
+from eport.refdata.models import Dept
+
+from .choices import JOINT_REVIEW_DEPTS, LegalPersonType, RegistryStatus
+from .forms import DEFAULT_ISSUING_AUTHORITY, EnterpriseDataForm, registry_backfill
+from .services import enterprise_apply_data
+
+_DEPT_FIELD = {Dept.AIC: "aic_unit", Dept.TAX: "tax_unit", Dept.QUALITY: "quality_unit"}
+
+
+class EnterpriseDataKind(Kind):
+    """What entry and change share: the 三证合一 data, its attachments, its route and its effect."""
+
+    form_class = EnterpriseDataForm
+    doc_types = tuple(DocType.values)
+
+    def clean(self, *, data, enterprise, final):
+        # The USCC is the enterprise's own (read-only on the screen); fill it in when omitted.
+        return super().clean(data={**data, "uscc": data.get("uscc") or enterprise.uscc}, enterprise=enterprise,
+                             final=final)
+
+    def route(self, application):
+        d = application.data
+        joint = [unit_for(dept, d[_DEPT_FIELD[dept]]) for dept in JOINT_REVIEW_DEPTS[LegalPersonType(d["legal_person_type"])]]
+        stages = [[u for u in joint if u is not None]]
+        stages.append([ra_unit_for_customs(d["customs_code"])])
+        return [s for s in stages if s]
+
+    def check_submit(self, *, application):
+        from eport.registry.adapters import registry
+
+        entry = registry().lookup(application.data["uscc"])
+        if entry is not None and entry.status in (RegistryStatus.CANCELLED, RegistryStatus.REVOKED):
+            raise Conflict("registry_status_abnormal",
+                           _("该企业在工商登记中的状态为%(s)s，不能入网：请先联系当地工商部门出具正常企业证明。")
+                           % {"s": RegistryStatus(entry.status).label}, "uscc")
+
+    def apply(self, application, *, actor):
+        enterprise_apply_data(enterprise=application.enterprise, data=application.data, application=application)
+
+
+@register
+class EnterpriseEntry(EnterpriseDataKind):
+    code = "enterprise_entry"
+    label = gettext_lazy("三证合一信息")
+    number_prefix = "RW"
+    filers = frozenset({"cardless"})
+
+    def initial_data(self, *, enterprise):
+        data = {"uscc": enterprise.uscc, "name": enterprise.name, "issuing_authority_name": DEFAULT_ISSUING_AUTHORITY,
+                "phone": enterprise.contact_phone}
+        data.update(registry_backfill(enterprise.uscc))
+        return data
+
+    def check_create(self, *, actor, enterprise):
+        if enterprise.in_network:
+            raise Conflict("already_in_network", _("本企业已入网，如需修改三证合一信息请办理变更。"))

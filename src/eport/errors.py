@@ -1,0 +1,72 @@
+"""One exception tree for domain refusals: a stable code, a translatable message, the field.
+
+The API maps these to `{"error": {"code", "message", "field"}}` with the class's HTTP status;
+the screens show the message next to the field (or at the top when there is none).
+"""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+
+
+class DomainError(Exception):
+    status = 400
+
+    def __init__(self, code: str, message, field: str | None = None, details: list | None = None):
+        super().__init__(str(message))
+        self.code = code
+        self.message = message
+        self.field = field
+        self.details = details or []
+
+    def as_dict(self) -> dict:
+        body = {"code": self.code, "message": str(self.message), "field": self.field}
+        if self.details:
+            body["details"] = self.details
+        return body
+
+
+class InvalidInput(DomainError):
+    status = 400
+
+
+class Unauthenticated(DomainError):
+    status = 401
+
+
+class Forbidden(DomainError):
+    status = 403
+
+
+class NotFound(DomainError):
+    status = 404
+
+
+class Conflict(DomainError):
+    status = 409
+
+
+class TooLarge(DomainError):
+    status = 413
+
+
+class Throttled(DomainError):
+    status = 429
+
+
+def from_form_errors(form) -> InvalidInput:
+    """Turn a bound Django form's errors into one refusal naming the first bad field."""
+    details = []
+    for field, errors in form.errors.items():
+        for err in errors.as_data():
+            msg = " ".join(err.messages)
+            details.append({"field": None if field == "__all__" else field, "code": err.code or "invalid", "message": msg})
+    first = details[0] if details else {"field": None, "code": "invalid", "message": "invalid"}
+    label = ""
+    if first["field"] and first["field"] in form.fields:
+        label = f"{form.fields[first['field']].label}: "
+    return InvalidInput(first["code"], f"{label}{first['message']}", first["field"], details)
+
+
+def from_django_validation(exc: DjangoValidationError, field: str | None = None) -> InvalidInput:
+    msg = " ".join(exc.messages)
+    code = getattr(exc, "code", None) or "invalid"
+    return InvalidInput(code, msg, field)

@@ -1,0 +1,34 @@
+import os
+
+from django.core.management.base import BaseCommand
+
+from eport.ops.bootstrap import bootstrap
+
+
+class Command(BaseCommand):
+    help = "Migrate, load reference data when missing, then serve with gunicorn (a production WSGI server)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--workers", type=int, default=int(os.environ.get("EPORT_WORKERS", "3")))
+
+    def handle(self, *args, host, port, workers, **options):
+        bootstrap(self.stdout)
+        from gunicorn.app.base import BaseApplication
+
+        from eport.wsgi import application
+
+        class Server(BaseApplication):
+            def load_config(self):
+                self.cfg.set("bind", f"{host}:{port}")
+                self.cfg.set("workers", workers)
+                self.cfg.set("accesslog", "-")
+                self.cfg.set("timeout", 60)
+
+            def load(self):
+                return application
+
+        self.stdout.write(f"E-Port identity authentication system: open http://{host}:{port}/")
+        self.stdout.flush()
+        Server().run()

@@ -1,0 +1,19 @@
+from django.utils.translation import gettext as _
+
+from eport.errors import InvalidInput
+
+MAX_PAGE_SIZE = 100
+
+
+def paginate(qs, page=1, page_size=20) -> tuple[list, int]:
+    """One page of a queryset and the total count (API.md: page_size <= 100)."""
+    try:
+        page, page_size = int(page or 1), int(page_size or 20)
+    except (TypeError, ValueError):
+        raise InvalidInput("page_invalid", _("页码和每页条数必须是数字。"), "page") from None
+    if page < 1:
+        raise InvalidInput("page_invalid", _("页码必须大于0。"), "page")
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise InvalidInput("page_size_invalid", _("每页条数必须在1到100之间。"), "page_size")
+    start = (page - 1) * page_size
+    return list(qs[start:start + page_size]), qs.count()

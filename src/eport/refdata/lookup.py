@@ -1,0 +1,47 @@
+"""Prefix look-up of code lists for auto-complete fields (SPEC §2 minimum lengths)."""
+
+from django.utils.translation import gettext as _
+
+from eport.errors import InvalidInput, NotFound
+
+from .models import CustomsDistrict, Dept, Unit
+
+# list name -> (department of units, or None for customs districts, minimum typed digits)
+LISTS = {
+    "customs": (None, 2),
+    "aic_units": (Dept.AIC, 2),
+    "tax_units": (Dept.TAX, 4),
+    "quality_units": (Dept.QUALITY, 1),
+    "forex_bureaus": (Dept.FOREX, 2),
+    "commerce_authorities": (Dept.COMMERCE, 1),
+}
+MAX_RESULTS = 20
+
+
+def prefix_lookup(list_name: str, prefix: str, limit: int = MAX_RESULTS) -> list[dict]:
+    if list_name not in LISTS:
+        raise NotFound("unknown_list", _("没有这个代码表。"), "list")
+    dept, min_len = LISTS[list_name]
+    prefix = (prefix or "").strip()
+    if len(prefix) < min_len:
+        raise InvalidInput(
+            "prefix_too_short", _("请至少输入 %(n)d 位代码。") % {"n": min_len}, "prefix"
+        )
+    if dept is None:
+        rows = CustomsDistrict.objects.filter(code__startswith=prefix).order_by("code")[:limit]
+        return [{"code": r.code, "name": r.name} for r in rows]
+    rows = Unit.objects.filter(dept=dept, code__startswith=prefix, active=True).order_by("code")[:limit]
+    return [{"id": r.id, "code": r.code, "name": r.name} for r in rows]
+
+
+def unit_for(dept: str, code: str) -> Unit | None:
+    if not code:
+        return None
+    return Unit.objects.filter(id=Unit.make_id(dept, code), active=True).first()
+
+
+def ra_unit_for_customs(customs_code: str) -> Unit | None:
+    """The data sub-centre (操作中心) serving a customs district: the direct customs XX00's RA unit."""
+    if not customs_code or len(customs_code) != 4:
+        return None
+    return unit_for(Dept.RA, customs_code[:2] + "00")

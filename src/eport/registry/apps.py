@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RegistryConfig(AppConfig):
+    name = "eport.registry"
+    verbose_name = "登记机关名录"
