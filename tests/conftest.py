@@ -21,3 +21,22 @@ def _media(settings, tmp_path):
     """Attachments of each test go to its own folder (Django resets the storage on this setting change)."""
     settings.STORAGES = {**settings.STORAGES, "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path / "files")}}}
+
+
+@pytest.fixture(autouse=True)
+def _refdata_after_flush(request):
+    """Transactional tests (live_server, concurrency) end with a flush of every table; pytest-django
+    runs them last, and each reloads the reference data it needs if a previous one flushed it."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or any(
+        f in request.fixturenames for f in ("transactional_db", "live_server"))
+    if not transactional:
+        return
+    request.getfixturevalue("transactional_db")
+    from eport.refdata.loaders import load_all
+    from eport.refdata.models import Unit
+    from eport.registry.importer import DEMO_CSV, import_csv
+
+    if not Unit.objects.exists():
+        load_all()
+        import_csv(DEMO_CSV)

@@ -3,6 +3,9 @@ from django.urls import include, path
 
 from eport.api.urls import api
 
+handler404 = "eport.web.views.not_found"
+handler500 = "eport.web.views.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
