@@ -171,8 +171,12 @@ def _entry_page(request, app=None, *, data=None, errors=None, status=200):
     kind = get_kind("enterprise_entry")
     if data is None:
         data = app.data if app else kind.initial_data(enterprise=enterprise)
+    form = entry_form(data)
+    errors = dict(errors or {})
+    for key in [k for k in errors if k not in form.fields and k != "nonfield"]:
+        errors.setdefault("nonfield", errors.pop(key))  # e.g. a stale version: shown at the top
     return render(request, "web/entry_form.html", {
-        "app": app, "form": entry_form(data), "errors": errors or {}, "doc_types": DocType.choices,
+        "app": app, "form": form, "errors": errors, "doc_types": DocType.choices,
         "attachments": app.attachments.all() if app else [], "steps": app.steps.select_related("unit") if app else [],
     }, status=status)
 
