@@ -155,3 +155,13 @@ def test_reviewer_screens(client):
 
 def test_enterprise_user_cannot_open_review_screens(client, ent):
     assert client.get("/reviews/").status_code == 403
+
+
+def test_entry_form_warns_about_a_cancelled_registry_status(client):
+    user = f.cardless(uscc=f.USCC_CANCELLED)
+    client.force_login(user)
+    body = client.get("/entries/new/").content.decode()
+    assert "注销" in body and "不能入网" in body
+    r = client.post("/entries/new/", {**f.entry_data(f.USCC_CANCELLED), "action": "submit"})
+    assert r.status_code == 409 and "出具正常企业证明" in r.content.decode()
+    assert not Application.objects.filter(enterprise=user.enterprise).exists()

@@ -19,6 +19,7 @@ from eport.accounts.models import UserKind
 from eport.applications import selectors, services
 from eport.applications.kinds import all_kinds, get_kind
 from eport.applications.models import EDITABLE_STATUSES, DocType, Status
+from eport.enterprises.choices import RegistryStatus
 from eport.errors import DomainError, Forbidden, NotFound
 from eport.pagination import paginate
 from eport.refdata.models import Unit
@@ -175,7 +176,12 @@ def _entry_page(request, app=None, *, data=None, errors=None, status=200):
     errors = dict(errors or {})
     for key in [k for k in errors if k not in form.fields and k != "nonfield"]:
         errors.setdefault("nonfield", errors.pop(key))  # e.g. a stale version: shown at the top
+    from eport.registry.adapters import registry
+
+    entry = registry().lookup(enterprise.uscc)
     return render(request, "web/entry_form.html", {
+        "registry_status": RegistryStatus(entry.status) if entry else None,
+        "registry_abnormal": bool(entry) and entry.status != RegistryStatus.NORMAL,
         "app": app, "form": form, "errors": errors, "doc_types": DocType.choices,
         "attachments": app.attachments.all() if app else [], "steps": app.steps.select_related("unit") if app else [],
     }, status=status)
