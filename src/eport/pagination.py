@@ -6,9 +6,13 @@ MAX_PAGE_SIZE = 100
 
 
 def paginate(qs, page=1, page_size=20) -> tuple[list, int]:
-    """One page of a queryset and the total count (API.md: page_size <= 100)."""
+    """One page of a queryset and the total count (API.md: page_size <= 100).
+
+    None or "" mean "not given"; anything else, 0 included, must be a valid number.
+    """
     try:
-        page, page_size = int(page or 1), int(page_size or 20)
+        page = 1 if page in (None, "") else int(page)
+        page_size = 20 if page_size in (None, "") else int(page_size)
     except (TypeError, ValueError):
         raise InvalidInput("page_invalid", _("页码和每页条数必须是数字。"), "page") from None
     if page < 1:

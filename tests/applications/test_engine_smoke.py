@@ -1,7 +1,7 @@
 import pytest
 
-from eport.applications.models import Status, StepStatus
 from eport.applications import services
+from eport.applications.models import Status, StepStatus
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -22,14 +22,24 @@ def account_register(*, data: dict) -> User:
     """Self-registration of a card-less enterprise user; the enterprise row is created with it."""
     form = RegistrationForm(data)
     if not form.is_valid():
-        raise from_form_errors(form)
+        error = from_form_errors(form)
+        if error.code == "username_taken":  # a state conflict, as when the unique constraint catches it below
+            raise Conflict(error.code, error.message, error.field, error.details)
+        raise error
     d = form.cleaned_data
-    enterprise = Enterprise.objects.filter(uscc=d["uscc"]).first()
+    registered = Conflict("uscc_registered", _("该统一社会信用代码已注册过无卡用户，请使用已有账号登录。"), "uscc")
+    # Locked, so two registrations for one existing enterprise cannot both pass the check below.
+    enterprise = Enterprise.objects.select_for_update().filter(uscc=d["uscc"]).first()
     if enterprise is not None and enterprise.users.filter(kind=UserKind.CARDLESS).exists():
-        raise Conflict("uscc_registered", _("该统一社会信用代码已注册过无卡用户，请使用已有账号登录。"), "uscc")
+        raise registered
     if enterprise is None:
-        enterprise = Enterprise.objects.create(uscc=d["uscc"], name=d["enterprise_name"], contact_name=d["contact_name"],
-                                               contact_phone=d["phone"], contact_email=d["email"])
+        try:
+            with transaction.atomic():
+                enterprise = Enterprise.objects.create(uscc=d["uscc"], name=d["enterprise_name"],
+                                                       contact_name=d["contact_name"], contact_phone=d["phone"],
+                                                       contact_email=d["email"])
+        except IntegrityError:  # a concurrent registration of the same USCC created it first
+            raise registered from None
     user = User(username=d["username"], kind=UserKind.CARDLESS, enterprise=enterprise, email=d["email"],
                 contact_name=d["contact_name"], phone=d["phone"])
     user.set_password(d["password"])

@@ -1,5 +1,6 @@
+from django.contrib.auth.signals import user_logged_in
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Router, Status
 
 from eport.accounts import services
 from eport.accounts.models import UserKind
@@ -16,12 +17,15 @@ ERR = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 429: Error}
 @router.post("/accounts", response={201: RegisterOut, **ERR}, auth=None, summary="无卡用户注册")
 def register(request, payload: RegisterIn):
     user = services.account_register(data=payload.dict())
-    return 201, {"id": user.id, "username": user.username}
+    return Status(201, {"id": user.id, "username": user.username})
 
 
 @router.post("/auth/login", response={200: LoginOut, **ERR}, auth=None, summary="用户名密码登录")
 def login(request, payload: LoginIn):
     user = services.password_sign_in(request=request, username=payload.username, password=payload.password)
+    # A token sign-in is a sign-in: last_login is set and django-axes resets the failure count
+    # (AXES_RESET_ON_SUCCESS), exactly as the screens' auth_login() does through this signal.
+    user_logged_in.send(sender=user.__class__, request=request, user=user)
     return {"token": services.token_issue(user=user), "must_change_password": user.must_change_password}
 
 
@@ -30,13 +34,13 @@ def logout(request):
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
         services.token_revoke(header[7:].strip())
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/auth/password", response={204: None, **ERR}, auth=AUTH, summary="修改密码")
 def change_password(request, payload: PasswordIn):
     services.password_change(user=request.auth, data=payload.dict())
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/me", response={200: MeOut, **ERR}, auth=AUTH, summary="当前登录者")

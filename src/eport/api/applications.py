@@ -1,5 +1,5 @@
 from django.http import FileResponse
-from ninja import File, Form, Router, UploadedFile
+from ninja import File, Form, Router, Status, UploadedFile
 
 from eport.applications import selectors, services
 from eport.pagination import paginate
@@ -27,7 +27,7 @@ def _full(request, app_id):
 @router.post("/applications", response={201: ApplicationOut, **ERR}, summary="新建申请（暂存）")
 def create(request, payload: ApplicationIn):
     app = services.application_create(actor=request.auth, kind=payload.kind, data=payload.data)
-    return 201, _full(request, app.id)
+    return Status(201, _full(request, app.id))
 
 
 @router.get("/applications", response={200: ApplicationPage, **ERR}, summary="业务办理状态查询")
@@ -54,7 +54,7 @@ def patch(request, app_id: int, payload: ApplicationPatch):
 @router.delete("/applications/{app_id}", response={204: None, **ERR}, summary="删除暂存申请")
 def delete(request, app_id: int):
     services.application_delete(actor=request.auth, application_id=app_id)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/applications/{app_id}/submit", response={200: ApplicationOut, **ERR}, summary="申报")
@@ -67,13 +67,13 @@ def submit(request, app_id: int, payload: SubmitIn | None = None):
 @router.post("/applications/{app_id}/attachments", response={201: AttachmentOut, **ERR}, summary="上传随附单据")
 def upload(request, app_id: int, doc_type: Form[str], file: File[UploadedFile]):
     att = services.attachment_add(actor=request.auth, application_id=app_id, doc_type=doc_type, upload=file)
-    return 201, serializers.attachment(att)
+    return Status(201, serializers.attachment(att))
 
 
 @router.delete("/applications/{app_id}/attachments/{att_id}", response={204: None, **ERR}, summary="删除随附单据")
 def delete_attachment(request, app_id: int, att_id: int):
     services.attachment_delete(actor=request.auth, application_id=app_id, attachment_id=att_id)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/applications/{app_id}/attachments/{att_id}", response={200: None, **ERR}, summary="下载随附单据")

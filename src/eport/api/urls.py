@@ -1,10 +1,10 @@
 """The JSON API (API.md): one NinjaAPI, routers per domain, one error shape for every refusal."""
 
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from eport.errors import DomainError
+from eport.errors import DomainError, NotFound
 
 from . import accounts, applications, refdata, reviews
 
@@ -12,6 +12,22 @@ api = NinjaAPI(title="E-Port Identity Authentication API", version="1", urls_nam
                docs_url="/docs", openapi_url="/openapi.json")
 for module in (accounts, refdata, applications, reviews):
     api.add_router("", module.router)
+
+# Last of all (add new routers above): any other path under the API answers in the API's error shape,
+# not with the screens' HTML 404 page. Django tries URL patterns in order, so real routes win.
+_fallback = Router()
+
+
+@_fallback.api_operation(["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:rest}", auth=None,
+                         include_in_schema=False)
+def not_found(request, rest: str):
+    raise NotFound("not_found", _("没有这个接口。"))
+
+
+api.add_router("", _fallback)
+
+
+_LOCATIONS = ("body", "query", "path", "form", "file", "header", "cookie")
 
 
 def _error(request, status, code, message, field=None, details=None):
@@ -31,7 +47,13 @@ def schema_error(request, exc: ValidationError):
     # Malformed JSON or a missing/mistyped field: 400 naming the field (never a 422 or a 500).
     details = []
     for err in exc.errors:
-        loc = [str(x) for x in err.get("loc", ()) if x not in ("body", "payload", "query", "path", "form", "file")]
+        # loc is (where, [the view's body parameter,] field...): ("body", "payload", "uscc"), ("query", "page"),
+        # ("file", "file"). Strip the leading location words only: a field may itself be called "file".
+        loc = [str(x) for x in err.get("loc", ())]
+        if loc and loc[0] in _LOCATIONS:
+            loc = loc[1:]
+        if loc and loc[0] == "payload":
+            loc = loc[1:]
         details.append({"field": ".".join(loc) or None, "code": err.get("type", "invalid"), "message": err.get("msg", "")})
     first = details[0] if details else {"field": None}
     kind = "field_required" if any(e.get("type") == "missing" for e in exc.errors) else "invalid_input"

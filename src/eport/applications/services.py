@@ -37,6 +37,9 @@ SYSTEM_OPINION = "自动审核通过"
 
 
 def _lock(actor, application_id) -> Application:
+    """The actor's own application, locked. Only the filing enterprise changes it: reviewers and RA see
+    applications routed to them (application_get) but must not edit, submit or delete them."""
+    enterprise_of(actor)  # Forbidden for staff
     app = application_get(actor, application_id)  # scoping: NotFound for other enterprises
     return Application.objects.select_for_update().select_related("enterprise").get(pk=app.pk)
 
@@ -236,12 +239,11 @@ def unit_set_auto_review(*, actor, unit_id: str, enabled: bool):
 
 @transaction.atomic
 def attachment_add(*, actor, application_id, doc_type: str, upload) -> Attachment:
+    app = _lock(actor, application_id)  # who and which application first: a size says nothing about others' ids
     if upload is None:
         raise InvalidInput("file_required", _("请选择要上传的文件。"), "file")
     if upload.size > settings.ATTACHMENT_MAX_BYTES:
         raise TooLarge("file_too_large", _("文件不能超过4M，请压缩后再上传。"), "file")
-    enterprise_of(actor)
-    app = _lock(actor, application_id)
     k = get_kind(app.kind)
     if doc_type not in DocType.values or doc_type not in k.doc_types:
         raise InvalidInput("doc_type_invalid", _("请选择正确的单据类型。"), "doc_type")
@@ -269,7 +271,6 @@ def attachment_add(*, actor, application_id, doc_type: str, upload) -> Attachmen
 
 @transaction.atomic
 def attachment_delete(*, actor, application_id, attachment_id) -> None:
-    enterprise_of(actor)
     app = _lock(actor, application_id)
     if app.status not in EDITABLE_STATUSES:
         raise _not_editable(app)

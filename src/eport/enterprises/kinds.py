@@ -23,9 +23,11 @@ class EnterpriseDataKind(Kind):
     doc_types = tuple(DocType.values)
 
     def clean(self, *, data, enterprise, final):
-        # The USCC is the enterprise's own (read-only on the screen); fill it in when omitted.
-        return super().clean(data={**data, "uscc": data.get("uscc") or enterprise.uscc}, enterprise=enterprise,
-                             final=final)
+        # The USCC is the enterprise's own (read-only on the screen); fill it in when omitted, and
+        # 发证机构名称 defaults to 工商行政管理局 for API clients as on the screen.
+        data = {**data, "uscc": data.get("uscc") or enterprise.uscc,
+                "issuing_authority_name": data.get("issuing_authority_name") or DEFAULT_ISSUING_AUTHORITY}
+        return super().clean(data=data, enterprise=enterprise, final=final)
 
     def route(self, application):
         d = application.data

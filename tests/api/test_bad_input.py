@@ -1,0 +1,81 @@
+"""Bad input anywhere: a 4xx in the API's error shape, never a 500, a 422 or an HTML page."""
+
+import pytest
+
+from eport.accounts.models import UserKind
+from eport.applications.models import Application
+from tests import factories as f
+
+from .helpers import Api, err
+
+pytestmark = pytest.mark.django_db
+
+BODIES = ["", "{", "null", "[]", "123", '"text"', '{"data": null}', '{"data": []}', '{"version": "x"}',
+          '{"kind": 5, "data": {"registered_capital": "NaN"}}', '{"opinion": ["x"]}', '{"enabled": "maybe"}']
+
+
+def check(resp):
+    assert 400 <= resp.status_code < 500, (resp.status_code, resp.content[:300])
+    assert resp["Content-Type"].startswith("application/json"), resp["Content-Type"]
+    err(resp)
+    assert resp.status_code != 422
+
+
+@pytest.mark.parametrize("body", BODIES)
+def test_weird_bodies_are_4xx(body):
+    user = f.cardless()
+    app = f.draft_entry(user)
+    api = Api(user)
+    reviewer = Api(f.staff(UserKind.REVIEWER, "aic:440300"))
+    for path in ("/accounts", "/auth/login", "/applications"):
+        check(api.post(path, body))
+    check(api.patch(f"/applications/{app.id}", body))
+    check(reviewer.post("/reviews/1/approve", body))
+    resp = reviewer.put("/units/aic:440300/auto-review", body)
+    check(resp)
+
+
+@pytest.mark.parametrize("data", [
+    {"registered_capital": "1e40"}, {"registered_capital": "Infinity"}, {"registered_capital": ["1"]},
+    {"legal_person_type": ["enterprise"]}, {"enterprise_type": {"a": 1}}, {"customs_code": 5300.5},
+    {"name": "x" * 5000}, {"legal_rep_id_type": "passport", "legal_rep_id_no": "\x00\x01"},
+    {"phone": None}, {"uscc": 123},
+])
+def test_weird_entry_data_is_400(data):
+    user = f.cardless()
+    resp = Api(user).post("/applications", {"kind": "enterprise_entry", "data": data})
+    assert resp.status_code in (201, 400), resp.content
+    if resp.status_code == 400:
+        assert err(resp)["field"]
+        assert not Application.objects.exists()
+
+
+def test_submit_body_is_optional_but_checked():
+    user = f.cardless()
+    app = f.draft_entry(user)
+    api = Api(user)
+    e = err(api.post(f"/applications/{app.id}/submit", '{"version": "x"}'))
+    assert e["field"] == "version"
+    check(api.post(f"/applications/{app.id}/submit", "{"))
+    assert Application.objects.get(pk=app.id).status == "DRAFT"
+    assert api.post(f"/applications/{app.id}/submit", "").status_code == 200
+
+
+def test_non_numeric_ids():
+    api = Api(f.cardless())
+    for resp in (api.get("/applications/abc"), api.post("/applications/abc/submit"),
+                 api.delete("/applications/1/attachments/x"), api.post("/reviews/abc/approve", {"opinion": "x"})):
+        check(resp)
+        assert resp.status_code in (400, 404)
+
+
+def test_unknown_api_paths_answer_json_404():
+    api = Api(f.cardless())
+    for resp in (api.get("/nowhere"), api.post("/applications/1/publish"), Api().get("/deeper/and/deeper"),
+                 api.delete("/me/too")):
+        assert resp.status_code == 404, resp.content[:200]
+        assert err(resp)["code"] == "not_found"
+
+
+def test_docs_are_served():
+    assert Api().client.get("/api/v1/docs").status_code == 200

@@ -1,0 +1,153 @@
+"""Concurrent reviewers and applicants (PostgreSQL only: row locks are what these tests are about).
+
+Each test runs real threads with their own database connections against committed data
+(transaction=True), so the engine's select_for_update is what keeps the outcome right.
+"""
+
+import threading
+import time
+from unittest import mock
+
+import pytest
+from django.db import connection, connections
+
+from eport.applications import services
+from eport.applications.models import Application, ReviewStep, Status, StepStatus
+from eport.audit.models import AuditEvent
+from eport.enterprises.models import EnterpriseHistory
+from eport.errors import DomainError
+from eport.refdata.models import Unit
+from tests import factories as f
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="row locking is only meaningful on PostgreSQL"),
+]
+
+
+def run_together(*calls, timeout=30):
+    """Start the calls at the same moment in threads; return each one's result or DomainError."""
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+
+    def worker(i, fn):
+        try:
+            barrier.wait(timeout=timeout)
+            results[i] = fn()
+        except DomainError as e:
+            results[i] = e
+        except BaseException as e:  # reported by the test, not lost in the thread
+            results[i] = e
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(i, fn), daemon=True) for i, fn in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout)
+        assert not t.is_alive(), "a worker hung (deadlock?)"
+    return results
+
+
+def slow(fn, seconds=0.2):
+    """Widen the race window: without the row lock both threads would be inside at once."""
+    def wrapper(*a, **kw):
+        time.sleep(seconds)
+        return fn(*a, **kw)
+    return wrapper
+
+
+@pytest.fixture
+def setup():
+    user = f.cardless()
+    r = f.reviewers()
+    app = f.submitted_entry(user)
+    steps = {s.unit_id: s for s in app.steps.all()}
+    yield user, r, app, steps
+    Unit.objects.filter(auto_review=True).update(auto_review=False)
+
+
+def test_two_last_approvals_at_once_approve_exactly_once(setup):
+    user, r, app, steps = setup
+    Unit.objects.filter(pk="ra:5300").update(auto_review=True)  # the last stage approves itself when it opens
+    services.step_approve(actor=r["aic"], step_id=steps["aic:440300"].id, opinion="同意")
+
+    with mock.patch("eport.applications.services._advance", slow(services._advance)):
+        results = run_together(
+            lambda: services.step_approve(actor=r["tax"], step_id=steps["tax:14403000000"].id, opinion="同意"),
+            lambda: services.step_approve(actor=r["quality"], step_id=steps["quality:440300"].id, opinion="同意"),
+        )
+    assert all(not isinstance(x, BaseException) for x in results), results
+
+    app.refresh_from_db()
+    assert app.status == Status.APPROVED
+    assert {s.unit_id: s.status for s in ReviewStep.objects.filter(application=app)} == {
+        "aic:440300": StepStatus.APPROVED, "tax:14403000000": StepStatus.APPROVED,
+        "quality:440300": StepStatus.APPROVED, "ra:5300": StepStatus.AUTO_APPROVED}
+    assert AuditEvent.objects.filter(action="application.approve", object_id=str(app.id)).count() == 1
+    assert EnterpriseHistory.objects.filter(enterprise=user.enterprise).count() == 1
+    user.enterprise.refresh_from_db()
+    assert user.enterprise.in_network
+
+
+def test_two_reviewers_on_one_step_one_wins(setup):
+    _, r, app, steps = setup
+    step_id = steps["aic:440300"].id
+    with mock.patch("eport.applications.services._advance", slow(services._advance)):
+        results = run_together(
+            lambda: services.step_approve(actor=r["aic"], step_id=step_id, opinion="同意"),
+            lambda: services.step_return(actor=r["aic_province"], step_id=step_id, opinion="退回"),
+        )
+    errors = [x for x in results if isinstance(x, BaseException)]
+    assert len(errors) == 1 and isinstance(errors[0], DomainError) and errors[0].code == "step_not_pending", results
+    step = ReviewStep.objects.get(pk=step_id)
+    app.refresh_from_db()
+    if step.status == StepStatus.APPROVED:
+        assert app.status == Status.SUBMITTED and step.reviewer_id == r["aic"].id
+    else:
+        assert step.status == StepStatus.RETURNED and app.status == Status.RETURNED
+    assert AuditEvent.objects.filter(action__in=["step.approve", "step.return"], object_id=str(step_id)).count() == 1
+
+
+def test_approve_and_return_on_sibling_steps_serialise(setup):
+    _, r, app, steps = setup
+    results = run_together(
+        lambda: services.step_approve(actor=r["tax"], step_id=steps["tax:14403000000"].id, opinion="同意"),
+        lambda: services.step_return(actor=r["quality"], step_id=steps["quality:440300"].id, opinion="退回"),
+    )
+    app.refresh_from_db()
+    assert app.status == Status.RETURNED
+    statuses = {s.unit_id: s.status for s in ReviewStep.objects.filter(application=app)}
+    assert statuses["quality:440300"] == StepStatus.RETURNED
+    assert statuses["aic:440300"] == StepStatus.CLOSED and statuses["ra:5300"] == StepStatus.CLOSED
+    # the approval either came first (APPROVED) or found its step closed (409)
+    if isinstance(results[0], DomainError):
+        assert results[0].code == "step_not_pending" and statuses["tax:14403000000"] == StepStatus.CLOSED
+    else:
+        assert statuses["tax:14403000000"] == StepStatus.APPROVED
+    assert not ReviewStep.objects.filter(application=app, status=StepStatus.PENDING).exists()
+
+
+def test_two_creates_at_once_leave_one_open_application():
+    user = f.cardless()
+    results = run_together(*(lambda: f.draft_entry(user) for _ in range(2)))
+    errors = [x for x in results if isinstance(x, BaseException)]
+    assert len(errors) == 1 and getattr(errors[0], "code", None) == "open_application_exists", results
+    assert Application.objects.filter(enterprise=user.enterprise).count() == 1
+
+
+def test_edit_and_submit_at_once_do_not_lose_the_edit():
+    user = f.cardless()
+    app = f.draft_entry(user)
+    results = run_together(
+        lambda: services.application_update(actor=user, application_id=app.id, data={"address": "并发修改"}, version=1),
+        lambda: services.application_submit(actor=user, application_id=app.id, version=1),
+    )
+    errors = [x for x in results if isinstance(x, BaseException)]
+    assert len(errors) == 1 and errors[0].code in ("stale_version", "not_editable"), results
+    app.refresh_from_db()
+    if isinstance(results[0], BaseException):  # the submit won: the edit was refused, not silently lost
+        assert app.status == Status.SUBMITTED and app.data["address"] != "并发修改"
+    else:
+        assert app.status == Status.DRAFT and app.data["address"] == "并发修改"
