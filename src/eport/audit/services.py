@@ -1,7 +1,8 @@
 """Record state changes: who, when, what before, what after."""
 
-from django.core.serializers.json import DjangoJSONEncoder
 import json
+
+from django.core.serializers.json import DjangoJSONEncoder
 
 from .models import AuditEvent
 
