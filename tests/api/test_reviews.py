@@ -300,3 +300,15 @@ def test_auto_review_opens_ra_when_joint_stage_done(r, user):
     assert queue_step_ids(r["ra"]) == {s["ra:5300"].id}
     assert approve(r["ra"], s["ra:5300"].id).status_code == 200
     assert Application.objects.get(pk=app.id).status == Status.APPROVED
+
+
+def test_queue_filters_by_enterprise_name_fuzzily():
+    a = f.cardless(name="深圳市甲乙贸易有限公司")
+    b = f.cardless(name="深圳市丙丁物流有限公司")
+    f.submitted_entry(a)
+    f.submitted_entry(b)
+    province = f.staff(UserKind.REVIEWER, "aic:440000")
+    r = Api(province).get("/reviews", {"status": "pending", "enterprise_name": "甲乙"})
+    assert r.status_code == 200
+    names = {i["application"]["enterprise_name"] for i in r.json()["items"]}
+    assert names == {"深圳市甲乙贸易有限公司"}

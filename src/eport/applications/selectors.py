@@ -99,15 +99,19 @@ QUEUE_FILTERS = {
 }
 
 
-def review_queue(actor, *, status: str = "pending") -> QuerySet:
-    """Steps routed to the reviewer's unit and the units below it."""
+def review_queue(actor, *, status: str = "pending", enterprise_name: str = "") -> QuerySet:
+    """Steps routed to the reviewer's unit and the units below it; `enterprise_name` matches fuzzily
+    (a pg_trgm index serves it on PostgreSQL)."""
     if actor.kind not in (UserKind.REVIEWER, UserKind.RA):
         raise Forbidden("reviewer_required", _("只有审核部门可以审核。"))
     if status not in QUEUE_FILTERS:
         raise InvalidInput("status_invalid", _("状态只能是 pending 或 decided。"), "status")
     units = jurisdiction_units(actor).values("id")
     order = "created_at" if status == "pending" else "-decided_at"
-    return (ReviewStep.objects.filter(unit_id__in=units, **QUEUE_FILTERS[status])
+    qs = ReviewStep.objects.filter(unit_id__in=units, **QUEUE_FILTERS[status])
+    if enterprise_name.strip():
+        qs = qs.filter(application__enterprise__name__icontains=enterprise_name.strip())
+    return (qs
             .select_related("unit", "application", "application__enterprise", "reviewer")
             .order_by(order, "id"))
 

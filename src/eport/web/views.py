@@ -2,6 +2,7 @@
 
 import json
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -149,7 +150,7 @@ def _list(request, kind: str | None, template: str):
     k = get_kind("enterprise_entry")
     can_add = not enterprise.in_network and not enterprise.applications.filter(
         kind=k.code, status__in=[Status.DRAFT, Status.SUBMITTED, Status.RETURNED]).exists()
-    querystring = "&".join(f"{k_}={v}" for k_, v in q.items() if v)
+    querystring = urlencode({k_: v for k_, v in q.items() if v})
     return render(request, template, {
         "q": q, "error": error, "items": page_items, "total": total, "page": page, "pages": pages,
         "querystring": querystring, "statuses": Status.choices, "enterprise": enterprise, "can_add": can_add,
@@ -301,10 +302,14 @@ def attachment_download(request, app_id, att_id):
 def reviews(request):
     status = request.GET.get("status", "pending")
     status = status if status in selectors.QUEUE_FILTERS else "pending"
+    name = request.GET.get("enterprise_name", "").strip()
     page = int(request.GET.get("page", "1")) if request.GET.get("page", "1").isdigit() else 1
-    items, total = paginate(selectors.review_queue(request.user, status=status), max(page, 1), PAGE_SIZE)
+    items, total = paginate(selectors.review_queue(request.user, status=status, enterprise_name=name),
+                            max(page, 1), PAGE_SIZE)
+    querystring = urlencode({"status": status, **({"enterprise_name": name} if name else {})})
     return render(request, "web/reviews.html", {
         "items": items, "total": total, "status": status, "page": page, "pages": max(1, -(-total // PAGE_SIZE)),
+        "enterprise_name": name, "querystring": querystring,
         "kinds": {c: str(k.label) for c, k in all_kinds().items()}})
 
 
