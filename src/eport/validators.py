@@ -15,7 +15,8 @@ from stdnum.exceptions import ValidationError as StdnumError
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100: digits and 21 letters (no I O Z S V)
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)  # GB 11714
-_USCC_RE = re.compile(r"^[0-9A-HJ-NP-RTUWXY]{2}\d{6}[0-9A-HJ-NP-RTUWXY]{10}$")
+# re.ASCII: \d would otherwise match any Unicode digit (full-width, Arabic-Indic …).
+_USCC_RE = re.compile(r"^[0-9A-HJ-NP-RTUWXY]{2}\d{6}[0-9A-HJ-NP-RTUWXY]{10}$", re.ASCII)
 
 
 def uscc_check_char(first17: str) -> str:
@@ -61,8 +62,8 @@ def validate_resident_id(value: str) -> str:
         raise ValidationError(_("居民身份证号码不正确（18位，含出生日期和校验位）。"), code="resident_id_invalid") from None
 
 
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
-_LANDLINE = re.compile(r"^(0\d{2,3}-?)?[1-9]\d{6,7}(-\d{1,6})?$")
+_MOBILE = re.compile(r"^1[3-9]\d{9}$", re.ASCII)
+_LANDLINE = re.compile(r"^(0\d{2,3}-?)?[1-9]\d{6,7}(-\d{1,6})?$", re.ASCII)
 
 
 def validate_phone(value: str) -> str:
@@ -73,10 +74,10 @@ def validate_phone(value: str) -> str:
 
 
 _ID_FORMATS = {
-    "passport": re.compile(r"^[A-Z0-9]{5,17}$"),
-    "hk_macao_permit": re.compile(r"^[HM]\d{8,10}$"),
-    "taiwan_permit": re.compile(r"^\d{8}$|^T\d{8}$"),
-    "foreign_permanent_residence": re.compile(r"^[A-Z]{3}\d{12}$|^9\d{17}$"),
+    "passport": re.compile(r"^[A-Z0-9]{5,17}$", re.ASCII),
+    "hk_macao_permit": re.compile(r"^[HM]\d{8,10}$", re.ASCII),
+    "taiwan_permit": re.compile(r"^\d{8}$|^T\d{8}$", re.ASCII),
+    "foreign_permanent_residence": re.compile(r"^[A-Z]{3}\d{12}$|^9\d{17}$", re.ASCII),
 }
 
 

@@ -72,12 +72,14 @@ def load_all(data_dir: Path = DATA) -> dict[str, int]:
             ["name", "full_name", "parent_code"])
     counts["customs_districts"] = len(districts)
 
-    _upsert(Country, [Country(code=r["code"], name_zh=r["name_zh"], name_en=r["name_en"],
-                              legacy_code=r["legacy_code"]) for r in _rows("countries.csv", data_dir)],
-            ["name_zh", "name_en", "legacy_code"])
-    _upsert(Currency, [Currency(code=r["code"], name_zh=r["name_zh"], name_en=r["name_en"],
-                                legacy_code=r["legacy_code"]) for r in _rows("currencies.csv", data_dir)],
-            ["name_zh", "name_en", "legacy_code"])
+    countries = [Country(code=r["code"], name_zh=r["name_zh"], name_en=r["name_en"], legacy_code=r["legacy_code"])
+                 for r in _rows("countries.csv", data_dir)]
+    _upsert(Country, countries, ["name_zh", "name_en", "legacy_code"])
+    counts["countries"] = len(countries)
+    currencies = [Currency(code=r["code"], name_zh=r["name_zh"], name_en=r["name_en"], legacy_code=r["legacy_code"])
+                  for r in _rows("currencies.csv", data_dir)]
+    _upsert(Currency, currencies, ["name_zh", "name_en", "legacy_code"])
+    counts["currencies"] = len(currencies)
 
     units: list[Unit] = []
     for dept, (code_of, name_of) in UNIT_RULES.items():

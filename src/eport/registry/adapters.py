@@ -9,7 +9,11 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.utils.module_loading import import_string
+
+from eport.validators import normalize_uscc
 
 
 @dataclass(frozen=True)
@@ -41,7 +45,7 @@ class LocalTableRegistry(BusinessRegistry):
     def lookup(self, uscc: str) -> RegistryEntry | None:
         from .models import BusinessRecord
 
-        r = BusinessRecord.objects.filter(uscc=uscc).first()
+        r = BusinessRecord.objects.filter(uscc=normalize_uscc(uscc)).first()
         if r is None:
             return None
         return RegistryEntry(
@@ -57,3 +61,10 @@ class LocalTableRegistry(BusinessRegistry):
 @lru_cache(maxsize=1)
 def registry() -> BusinessRegistry:
     return import_string(settings.BUSINESS_REGISTRY)()
+
+
+@receiver(setting_changed)
+def _registry_setting_changed(*, setting, **kwargs):
+    """override_settings(BUSINESS_REGISTRY=...) takes effect at once."""
+    if setting == "BUSINESS_REGISTRY":
+        registry.cache_clear()
