@@ -42,6 +42,8 @@ def test_register_enter_review_approve(live_server, page, shot, tmp_path):
     shot(page, "01-landing")
     page.click("text=注册新用户")
     page.fill("#id_uscc", f.USCC_SZ)
+    page.press("#id_uscc", "Enter")  # Enter moves to the next field instead of sending the form (SPEC §7)
+    assert page.evaluate("document.activeElement.id") == "id_enterprise_name"
     page.fill("#id_enterprise_name", "深圳市前海示范贸易有限公司")
     page.fill("#id_contact_name", "王小明")
     page.fill("#id_phone", "1380013800")  # one digit short: refused, naming the field
@@ -63,6 +65,9 @@ def test_register_enter_review_approve(live_server, page, shot, tmp_path):
     assert page.input_value("#id_legal_rep_name") == "张伟"
     assert page.get_attribute("#id_uscc", "readonly") is not None
     pick(page, "aic_unit", "4403", "440300")
+    page.type("#id_tax_unit", "144")  # 税务 needs 4 digits before the list opens
+    page.wait_for_timeout(400)
+    assert page.locator("[data-field=tax_unit] .lookup li").count() == 0
     pick(page, "tax_unit", "14403", "14403000000")
     pick(page, "quality_unit", "4403", "440300")
     pick(page, "customs_code", "53", "5300")
