@@ -165,3 +165,14 @@ def test_entry_form_warns_about_a_cancelled_registry_status(client):
     r = client.post("/entries/new/", {**f.entry_data(f.USCC_CANCELLED), "action": "submit"})
     assert r.status_code == 409 and "出具正常企业证明" in r.content.decode()
     assert not Application.objects.filter(enterprise=user.enterprise).exists()
+
+
+def test_admin_sees_records_but_cannot_change_applications(client):
+    admin = f.staff(UserKind.ADMIN, None, is_staff=True, is_superuser=True)
+    app = f.submitted_entry(f.cardless())
+    client.force_login(admin)
+    for url in ("/admin/applications/application/", f"/admin/applications/application/{app.id}/change/",
+                "/admin/refdata/unit/?dept=tax", "/admin/audit/auditevent/", "/admin/enterprises/enterprise/"):
+        assert client.get(url).status_code == 200, url
+    r = client.post(f"/admin/applications/application/{app.id}/delete/", {"post": "yes"})
+    assert r.status_code == 403 and Application.objects.filter(pk=app.id).exists()

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from eport.audit.admin import ReadOnlyAdmin
+
 from .models import Application, Attachment, ReviewStep
 
 
@@ -19,19 +21,10 @@ class AttachmentInline(admin.TabularInline):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(ReadOnlyAdmin):
     """Read-only: every state change goes through the engine's services (screens and API)."""
 
     list_display = ("number", "kind", "enterprise", "status", "submitted_at", "decided_at")
     list_filter = ("kind", "status")
     search_fields = ("number", "enterprise__name", "enterprise__uscc")
     inlines = [StepInline, AttachmentInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

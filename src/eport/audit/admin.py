@@ -3,11 +3,8 @@ from django.contrib import admin
 from .models import AuditEvent
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ("at", "actor_label", "action", "object_type", "object_id")
-    list_filter = ("action", "object_type")
-    search_fields = ("object_id", "actor_label")
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For records that change only through services (or never): the admin may look, not touch."""
 
     def has_add_permission(self, request):
         return False
@@ -17,3 +14,10 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ("at", "actor_label", "action", "object_type", "object_id")
+    list_filter = ("action", "object_type")
+    search_fields = ("object_id", "actor_label")

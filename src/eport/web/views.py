@@ -247,46 +247,41 @@ def entry_view(request, app_id):
         "attachments": app.attachments.all(), "kind": get_kind(app.kind)})
 
 
+def _act(request, action, done: str) -> None:
+    """Run a one-click action (POST from a list or panel) and tell the user how it went.
+
+    NotFound propagates (the decorator answers 404); any other refusal becomes a message."""
+    try:
+        action()
+    except NotFound:
+        raise
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, done)
+
+
 @enterprise_only
 @require_POST
 def entry_delete(request, app_id):
-    try:
-        services.application_delete(actor=request.user, application_id=app_id)
-    except DomainError as e:
-        if isinstance(e, NotFound):
-            raise
-        messages.error(request, e.message)
-    else:
-        messages.success(request, _("已删除。"))
+    _act(request, lambda: services.application_delete(actor=request.user, application_id=app_id), _("已删除。"))
     return redirect(request.POST.get("back") if request.POST.get("back") in ("/status/",) else "web:entries")
 
 
 @enterprise_only
 @require_POST
 def attachment_upload(request, app_id):
-    try:
-        services.attachment_add(actor=request.user, application_id=app_id, doc_type=request.POST.get("doc_type", ""),
-                                upload=request.FILES.get("file"))
-    except DomainError as e:
-        if isinstance(e, NotFound):
-            raise
-        messages.error(request, e.message)
-    else:
-        messages.success(request, _("上传成功。"))
+    _act(request, lambda: services.attachment_add(
+        actor=request.user, application_id=app_id, doc_type=request.POST.get("doc_type", ""),
+        upload=request.FILES.get("file")), _("上传成功。"))
     return redirect("web:entry_edit", app_id)
 
 
 @enterprise_only
 @require_POST
 def attachment_delete(request, app_id, att_id):
-    try:
-        services.attachment_delete(actor=request.user, application_id=app_id, attachment_id=att_id)
-    except DomainError as e:
-        if isinstance(e, NotFound):
-            raise
-        messages.error(request, e.message)
-    else:
-        messages.success(request, _("已删除随附单据。"))
+    _act(request, lambda: services.attachment_delete(actor=request.user, application_id=app_id,
+                                                     attachment_id=att_id), _("已删除随附单据。"))
     return redirect("web:entry_edit", app_id)
 
 
