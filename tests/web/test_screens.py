@@ -176,3 +176,23 @@ def test_admin_sees_records_but_cannot_change_applications(client):
         assert client.get(url).status_code == 200, url
     r = client.post(f"/admin/applications/application/{app.id}/delete/", {"post": "yes"})
     assert r.status_code == 403 and Application.objects.filter(pk=app.id).exists()
+
+
+def test_english_is_one_switch_away(client, ent):
+    f.draft_entry(ent)
+    body = client.get("/entries/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Draft" in body and "暂存" not in body
+    client.post("/i18n/setlang/", {"language": "en", "next": "/status/"})
+    body = client.get("/status/").content.decode()
+    assert "Business status inquiry" in body and ">Search<" in body
+
+
+def test_api_errors_follow_accept_language(client):
+    from eport.accounts.services import token_issue
+
+    user = f.cardless()
+    headers = {"Authorization": f"Bearer {token_issue(user=user)}"}
+    zh = client.get("/api/v1/applications/999999", headers=headers).json()["error"]
+    en = client.get("/api/v1/applications/999999", headers={**headers, "Accept-Language": "en"}).json()["error"]
+    assert zh["code"] == en["code"] == "application_not_found"
+    assert "没有找到" in zh["message"] and en["message"].isascii()

@@ -1,13 +1,15 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Status(models.TextChoices):
-    DRAFT = "DRAFT", _("暂存")
-    SUBMITTED = "SUBMITTED", _("申报")
-    APPROVED = "APPROVED", _("审核通过")
-    RETURNED = "RETURNED", _("退回")
+    # Contexts: the same Chinese words are also button labels ("Save draft", "Declare", "Return").
+    DRAFT = "DRAFT", pgettext_lazy("status", "暂存")
+    SUBMITTED = "SUBMITTED", pgettext_lazy("status", "申报")
+    APPROVED = "APPROVED", pgettext_lazy("status", "审核通过")
+    RETURNED = "RETURNED", pgettext_lazy("status", "退回")
 
 
 # Named groups of states, used by every rule below (and nowhere redefined).
@@ -18,11 +20,11 @@ DELETABLE_STATUSES = (Status.DRAFT,)
 
 class StepStatus(models.TextChoices):
     PENDING = "PENDING", _("待审核")
-    APPROVED = "APPROVED", _("审核通过")
+    APPROVED = "APPROVED", pgettext_lazy("status", "审核通过")
     AUTO_APPROVED = "AUTO_APPROVED", _("自动审核通过")
-    RETURNED = "RETURNED", _("退回")
+    RETURNED = "RETURNED", pgettext_lazy("status", "退回")
     WAITING = "WAITING", _("等待前序审核")
-    CLOSED = "CLOSED", _("已关闭")
+    CLOSED = "CLOSED", pgettext_lazy("status", "已关闭")
 
 
 DONE_STEP_STATUSES = (StepStatus.APPROVED, StepStatus.AUTO_APPROVED)

@@ -2,10 +2,11 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class LegalPersonType(models.TextChoices):
-    ENTERPRISE = "enterprise", _("企业法人")
+    ENTERPRISE = "enterprise", pgettext_lazy("legal person type", "企业法人")
     INSTITUTION = "institution", _("事业单位")
     SPECIAL = "special", _("特殊单位")
     OTHER = "other", _("其他")
