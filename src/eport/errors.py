@@ -4,9 +4,6 @@ The API maps these to `{"error": {"code", "message", "field"}}` with the class's
 the screens show the message next to the field (or at the top when there is none).
 """
 
-from django.core.exceptions import ValidationError as DjangoValidationError
-
-
 class DomainError(Exception):
     status = 400
 
@@ -64,9 +61,3 @@ def from_form_errors(form) -> InvalidInput:
     if first["field"] and first["field"] in form.fields:
         label = f"{form.fields[first['field']].label}: "
     return InvalidInput(first["code"], f"{label}{first['message']}", first["field"], details)
-
-
-def from_django_validation(exc: DjangoValidationError, field: str | None = None) -> InvalidInput:
-    msg = " ".join(exc.messages)
-    code = getattr(exc, "code", None) or "invalid"
-    return InvalidInput(code, msg, field)

@@ -3,6 +3,7 @@ from django.utils.translation import gettext as _
 from eport.errors import InvalidInput
 
 MAX_PAGE_SIZE = 100
+MAX_PAGE = 100_000  # beyond any real list; keeps the OFFSET inside every database's integer range
 
 
 def paginate(qs, page=1, page_size=20) -> tuple[list, int]:
@@ -15,8 +16,8 @@ def paginate(qs, page=1, page_size=20) -> tuple[list, int]:
         page_size = 20 if page_size in (None, "") else int(page_size)
     except (TypeError, ValueError):
         raise InvalidInput("page_invalid", _("页码和每页条数必须是数字。"), "page") from None
-    if page < 1:
-        raise InvalidInput("page_invalid", _("页码必须大于0。"), "page")
+    if not 1 <= page <= MAX_PAGE:
+        raise InvalidInput("page_invalid", _("页码必须在1到100000之间。"), "page")
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         raise InvalidInput("page_size_invalid", _("每页条数必须在1到100之间。"), "page_size")
     start = (page - 1) * page_size

@@ -303,3 +303,12 @@ def test_openapi_is_published():
     paths = r.json()["paths"]
     for p in ("/api/v1/accounts", "/api/v1/auth/login", "/api/v1/applications", "/api/v1/reviews"):
         assert p in paths
+
+
+def test_password_change_ends_other_tokens_and_keeps_the_callers():
+    user = f.cardless()
+    first, second = Api(user), Api(user)
+    r = first.post("/auth/password", {"old_password": f.PASSWORD, "new_password": "Other#Pass2026x"})
+    assert r.status_code == 204
+    assert first.get("/me").status_code == 200
+    assert_error(second.get("/me"), 401)

@@ -55,18 +55,37 @@ def test_refdata_needs_sign_in():
     assert_error(Api().get("/refdata/customs", {"prefix": "53"}), 401)
 
 
-def test_registry_known_uscc_back_fills(api):
-    r = api.get(f"/registry/{f.USCC_SZ}")
+@pytest.fixture
+def own():
+    """The enterprise user whose USCC is the demo registry's 深圳 row."""
+    return Api(f.cardless(uscc=f.USCC_SZ))
+
+
+def test_registry_known_uscc_back_fills(own):
+    r = own.get(f"/registry/{f.USCC_SZ}")
     assert r.status_code == 200, r.content
     d = r.json()
     assert d["uscc"] == f.USCC_SZ and d["name"] == "深圳市前海示范贸易有限公司"
     assert d["legal_rep_name"] == "张伟" and d["legal_person_type"] == "enterprise"
     assert d["capital_unit"] == "wan_yuan" and d["address"]
     assert "status" not in d
+    assert "legal_rep_id_no" not in d  # a personal ID number is typed, never handed out
 
 
-def test_registry_lowercase_uscc(api):
-    assert api.get(f"/registry/{f.USCC_SZ.lower()}").status_code == 200
+def test_registry_lowercase_uscc(own):
+    assert own.get(f"/registry/{f.USCC_SZ.lower()}").status_code == 200
+
+
+def test_registry_of_another_enterprise_is_not_found(api):
+    """Registering a USCC proves no ownership of another one: no look-up of others' data."""
+    assert_error(api.get(f"/registry/{f.USCC_SZ}"), 404, "registry_not_found")
+
+
+def test_department_staff_may_look_up_any_registry_row():
+    from eport.accounts.models import UserKind
+
+    r = Api(f.staff(UserKind.REVIEWER, "aic:440300")).get(f"/registry/{f.USCC_SZ}")
+    assert r.status_code == 200 and r.json()["name"] == "深圳市前海示范贸易有限公司"
 
 
 @pytest.mark.parametrize("uscc", [f.new_uscc(), "garbage"])

@@ -3,6 +3,7 @@
 import pytest
 
 from eport.accounts.models import UserKind
+from eport.applications import services
 from eport.applications.models import Application, ReviewStep, Status, StepStatus
 from eport.audit.models import AuditEvent
 from eport.enterprises.models import Enterprise, EnterpriseHistory
@@ -312,3 +313,20 @@ def test_queue_filters_by_enterprise_name_fuzzily():
     assert r.status_code == 200
     names = {i["application"]["enterprise_name"] for i in r.json()["items"]}
     assert names == {"深圳市甲乙贸易有限公司"}
+
+
+def test_former_reviewers_lose_sight_when_resubmitted_elsewhere():
+    """After a return the applicant moves the entry to 广州; 深圳's reviewer no longer sees it."""
+    user = f.cardless()
+    app = f.submitted_entry(user)
+    sz = f.staff(UserKind.REVIEWER, "aic:440300")
+    step = app.steps.get(unit_id="aic:440300")
+    services.step_return(actor=sz, step_id=step.id, opinion="单位代码有误")
+    assert Api(sz).get(f"/applications/{app.id}").status_code == 200  # its own decision, same round
+    app.refresh_from_db()
+    services.application_update(actor=user, application_id=app.id, version=app.version,
+                                data={"aic_unit": "440100", "tax_unit": "14401000000", "quality_unit": "440100"})
+    services.application_submit(actor=user, application_id=app.id)
+    assert_error(Api(sz).get(f"/applications/{app.id}"), 404)
+    assert_error(Api(sz).post(f"/reviews/{step.id}/approve", {"opinion": "x"}), 404)
+    assert Api(sz).get("/reviews", {"status": "decided"}).json()["total"] == 0

@@ -63,6 +63,8 @@ def test_register_enter_review_approve(live_server, page, shot, tmp_path):
     page.click("#btn-new")
     # Back-filled from the business registry.
     assert page.input_value("#id_legal_rep_name") == "张伟"
+    assert page.input_value("#id_legal_rep_id_no") == ""  # never back-filled: typed by the applicant
+    page.fill("#id_legal_rep_id_no", "440305199501011236")
     assert page.get_attribute("#id_uscc", "readonly") is not None
     pick(page, "aic_unit", "4403", "440300")
     page.type("#id_tax_unit", "144")  # 税务 needs 4 digits before the list opens

@@ -228,3 +228,16 @@ def test_unknown_list():
     with pytest.raises(NotFound) as exc:
         prefix_lookup("planets", "12")
     assert exc.value.code == "unknown_list"
+
+
+def test_a_unit_saved_one_by_one_derives_its_path_and_moves_its_subtree():
+    """An admin-made unit must never get an empty path (that would cover every unit)."""
+    sz = Unit.objects.get(pk="aic:440300")
+    new = Unit(dept="aic", code="440399", name="测试新区市场监督管理局", parent=sz)
+    new.save()
+    assert new.id == "aic:440399" and new.path == sz.path + "aic:440399/"
+    child = Unit.objects.create(id="aic:440398", dept="aic", code="440398", name="下级", parent=new)
+    new.parent = Unit.objects.get(pk="aic:440100")
+    new.save()
+    child.refresh_from_db()
+    assert child.path == "/aic:440000/aic:440100/aic:440399/aic:440398/"

@@ -12,9 +12,6 @@ class UserKind(models.TextChoices):
     ADMIN = "admin", _("系统管理员")
 
 
-STAFF_KINDS = {UserKind.REVIEWER, UserKind.RA, UserKind.ADMIN}
-
-
 class User(AbstractUser):
     """A password account: a card-less enterprise user, or staff bound to one department unit."""
 
@@ -27,13 +24,19 @@ class User(AbstractUser):
     phone = models.CharField(_("联系电话"), max_length=40, blank=True)
     must_change_password = models.BooleanField(_("须修改初始密码"), default=False)
 
-    @property
-    def is_enterprise_user(self) -> bool:
-        return self.kind == UserKind.CARDLESS and self.enterprise_id is not None
+    def clean(self):
+        """The admin's user form obeys the same binding rules as `eport create-staff`."""
+        from django.core.exceptions import ValidationError
 
-    @property
-    def is_reviewer(self) -> bool:
-        return self.kind in (UserKind.REVIEWER, UserKind.RA) and self.unit_id is not None
+        from eport.refdata.models import Dept
+
+        if self.kind in (UserKind.REVIEWER, UserKind.RA):
+            if self.unit_id is None:
+                raise ValidationError({"unit": _("审核部门和操作中心账号必须属于一个单位。")})
+            if (self.kind == UserKind.RA) != (self.unit.dept == Dept.RA):
+                raise ValidationError({"unit": _("操作中心账号须属于操作中心单位，审核账号须属于审核部门单位。")})
+        if self.kind == UserKind.CARDLESS and self.unit_id is not None:
+            raise ValidationError({"unit": _("企业用户不属于审核单位。")})
 
 
 class ApiToken(models.Model):

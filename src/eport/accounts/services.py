@@ -84,13 +84,15 @@ def token_revoke(key: str) -> None:
 
 
 @transaction.atomic
-def password_change(*, user: User, data: dict) -> User:
+def password_change(*, user: User, data: dict, keep_token: str | None = None) -> User:
+    """Change the password; every API token issued before ends, except the one making this call."""
     form = PasswordChangeForm(user, data)
     if not form.is_valid():
         raise from_form_errors(form)
     user.set_password(form.cleaned_data["new_password"])
     user.must_change_password = False
     user.save(update_fields=["password", "must_change_password"])
+    user.api_tokens.exclude(key_hash=ApiToken.hash(keep_token or "")).delete()
     record(actor=user, action="account.password_change", obj=user)
     return user
 

@@ -1,3 +1,4 @@
+from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.signals import user_logged_in
 from django.utils.translation import gettext as _
 from ninja import Router, Status
@@ -34,12 +35,16 @@ def logout(request):
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
         services.token_revoke(header[7:].strip())
+    else:
+        auth_logout(request)  # signed in by the session cookie: end the session
     return Status(204, None)
 
 
 @router.post("/auth/password", response={204: None, **ERR}, auth=AUTH, summary="修改密码")
 def change_password(request, payload: PasswordIn):
-    services.password_change(user=request.auth, data=payload.dict())
+    header = request.headers.get("Authorization", "")
+    current = header[7:].strip() if header.lower().startswith("bearer ") else None
+    services.password_change(user=request.auth, data=payload.dict(), keep_token=current)
     return Status(204, None)
 
 

@@ -16,7 +16,7 @@ def sniff(head: bytes, tail: bytes, whole) -> str | None:
             with Image.open(whole) as img:
                 fmt = img.format
                 img.verify()
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError):
             return None
         return {"JPEG": JPEG, "PNG": PNG}.get(fmt)
     return None

@@ -47,9 +47,6 @@ class Kind:
     def apply(self, application, *, actor) -> None:
         """The effect of approval, in the same transaction as the last approval."""
 
-    def summary(self, application) -> str:
-        return application.enterprise.name
-
 
 _KINDS: dict[str, Kind] = {}
 

@@ -5,7 +5,7 @@ A missing row and a row of someone else answer alike (NotFound), so ids reveal n
 
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,7 +37,10 @@ def visible_applications(actor) -> QuerySet:
         return qs.filter(enterprise_id=actor.enterprise_id) if actor.enterprise_id else qs.none()
     if actor.kind in (UserKind.REVIEWER, UserKind.RA):
         units = jurisdiction_units(actor).values("id")
-        return qs.filter(Exists(ReviewStep.objects.filter(application=OuterRef("pk"), unit_id__in=units)))
+        # Only the current round's route counts: once resubmitted to other units, the former
+        # reviewers no longer see the (possibly changed) data.
+        return qs.filter(Exists(ReviewStep.objects.filter(application=OuterRef("pk"), round=OuterRef("round"),
+                                                          unit_id__in=units)))
     if actor.kind == UserKind.ADMIN:
         return qs
     return qs.none()
@@ -108,7 +111,7 @@ def review_queue(actor, *, status: str = "pending", enterprise_name: str = "") -
         raise InvalidInput("status_invalid", _("状态只能是 pending 或 decided。"), "status")
     units = jurisdiction_units(actor).values("id")
     order = "created_at" if status == "pending" else "-decided_at"
-    qs = ReviewStep.objects.filter(unit_id__in=units, **QUEUE_FILTERS[status])
+    qs = ReviewStep.objects.filter(unit_id__in=units, round=F("application__round"), **QUEUE_FILTERS[status])
     if enterprise_name.strip():
         qs = qs.filter(application__enterprise__name__icontains=enterprise_name.strip())
     return (qs
@@ -118,7 +121,8 @@ def review_queue(actor, *, status: str = "pending", enterprise_name: str = "") -
 
 def step_get(actor, step_id) -> ReviewStep:
     step = (ReviewStep.objects.select_related("unit", "application", "application__enterprise")
-            .filter(pk=_int_id(step_id), unit_id__in=jurisdiction_units(actor).values("id")).first())
+            .filter(pk=_int_id(step_id), round=F("application__round"),
+                    unit_id__in=jurisdiction_units(actor).values("id")).first())
     if step is None:
         raise NotFound("step_not_found", _("没有找到这个审核环节。"))
     return step

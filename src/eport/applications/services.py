@@ -66,25 +66,35 @@ def _not_editable(app: Application) -> Conflict:
     return Conflict("not_editable", _("申请已审核通过，不能再修改。"))
 
 
-@transaction.atomic
-def application_create(*, actor, kind: str, data: dict) -> Application:
+def _open_exists() -> Conflict:
+    return Conflict("open_application_exists", _("已有一条暂存、申报未审核或退回的同类申请，请先办理完那一条。"))
+
+
+def application_check_start(*, actor, kind: str, data: dict | None = None) -> None:
+    """May the actor start an application of this kind now? Raises the refusal (also used to offer 新增)."""
     k = get_kind(kind)
     enterprise = enterprise_of(actor)
     if actor.kind not in k.filers:
         raise Forbidden("kind_not_allowed", _("您不能办理这项业务。"), "kind")
     k.check_create(actor=actor, enterprise=enterprise)
-    clean = k.clean(data=data or {}, enterprise=enterprise, final=False)
-    subject = k.subject_key(enterprise=enterprise, data=clean)
+    subject = k.subject_key(enterprise=enterprise, data=data or {})
     if Application.objects.filter(kind=k.code, subject_key=subject, status__in=OPEN_STATUSES).exists():
-        raise Conflict("open_application_exists",
-                       _("已有一条暂存、申报未审核或退回的同类申请，请先办理完那一条。"))
+        raise _open_exists()
+
+
+@transaction.atomic
+def application_create(*, actor, kind: str, data: dict) -> Application:
+    k = get_kind(kind)
+    enterprise = enterprise_of(actor)
+    clean = k.clean(data=data or {}, enterprise=enterprise, final=False) if actor.kind in k.filers else {}
+    application_check_start(actor=actor, kind=kind, data=clean)
+    subject = k.subject_key(enterprise=enterprise, data=clean)
     try:
         with transaction.atomic():
             app = Application.objects.create(kind=k.code, subject_key=subject, enterprise=enterprise,
                                              applicant=actor, data=clean)
     except IntegrityError:  # a concurrent create won the unique constraint
-        raise Conflict("open_application_exists",
-                       _("已有一条暂存、申报未审核或退回的同类申请，请先办理完那一条。")) from None
+        raise _open_exists() from None
     app.number = f"{k.number_prefix}{timezone.localdate():%Y%m%d}{app.pk:08d}"
     app.save(update_fields=["number"])
     record(actor=actor, action="application.create", obj=app, after=_snapshot(app))
@@ -139,7 +149,7 @@ def application_submit(*, actor, application_id, version=None) -> Application:
                        status=StepStatus.PENDING if stage_no == 1 else StepStatus.WAITING)
             for u in units)
     record(actor=actor, action="application.submit", obj=app, before=before, after=_snapshot(app))
-    _advance(app, actor=actor)
+    _advance(app, actor=None)  # what approves itself now is the system's doing, not the applicant's
     return app
 
 
@@ -194,9 +204,10 @@ def _decide(actor, step_id, opinion: str) -> tuple[Application, ReviewStep, str]
 @transaction.atomic
 def step_approve(*, actor, step_id, opinion: str) -> ReviewStep:
     app, step, opinion = _decide(actor, step_id, opinion)
+    before = {"status": step.status}
     step.status, step.reviewer, step.opinion, step.decided_at = StepStatus.APPROVED, actor, opinion, timezone.now()
     step.save(update_fields=["status", "reviewer", "opinion", "decided_at"])
-    record(actor=actor, action="step.approve", obj=step, after={"status": step.status, "opinion": opinion})
+    record(actor=actor, action="step.approve", obj=step, before=before, after={"status": step.status, "opinion": opinion})
     _advance(app, actor=actor)
     return step
 
@@ -206,6 +217,7 @@ def step_return(*, actor, step_id, opinion: str) -> ReviewStep:
     """退回: ends the round; the round's other open steps close; the applicant may edit and resubmit."""
     app, step, opinion = _decide(actor, step_id, opinion)
     now = timezone.now()
+    step_before = {"status": step.status}
     step.status, step.reviewer, step.opinion, step.decided_at = StepStatus.RETURNED, actor, opinion, now
     step.save(update_fields=["status", "reviewer", "opinion", "decided_at"])
     app.steps.filter(round=app.round, status__in=[StepStatus.PENDING, StepStatus.WAITING]).update(
@@ -214,14 +226,18 @@ def step_return(*, actor, step_id, opinion: str) -> ReviewStep:
     app.status, app.decided_at = Status.RETURNED, now
     app.version += 1
     app.save(update_fields=["status", "decided_at", "version", "updated_at"])
-    record(actor=actor, action="step.return", obj=step, after={"status": step.status, "opinion": opinion})
+    record(actor=actor, action="step.return", obj=step, before=step_before,
+           after={"status": step.status, "opinion": opinion})
     record(actor=actor, action="application.return", obj=app, before=before, after=_snapshot(app))
     return step
 
 
 @transaction.atomic
 def unit_set_auto_review(*, actor, unit_id: str, enabled: bool):
-    """自动审核设置: only a reviewer of that very unit (not of a unit above it) may switch it."""
+    """自动审核设置: only a reviewer of that very unit (not of a unit above it) may switch it.
+
+    Switching it on also lets the steps already waiting at the unit approve themselves (SPEC §3:
+    "when on, steps for that unit approve themselves"), each application locked in turn."""
     from eport.refdata.models import Unit
 
     unit = Unit.objects.select_for_update().filter(pk=unit_id).first()
@@ -234,6 +250,10 @@ def unit_set_auto_review(*, actor, unit_id: str, enabled: bool):
         unit.auto_review = bool(enabled)
         unit.save(update_fields=["auto_review"])
         record(actor=actor, action="unit.auto_review", obj=unit, before=before, after={"auto_review": unit.auto_review})
+        if unit.auto_review:
+            waiting = ReviewStep.objects.filter(unit=unit, status=StepStatus.PENDING).values_list("application_id", flat=True)
+            for app in Application.objects.select_for_update().filter(pk__in=list(waiting)).order_by("pk"):
+                _advance(app, actor=None)
     return unit
 
 

@@ -48,6 +48,9 @@ class RegistryStatus(models.TextChoices):
     REVOKED = "revoked", _("吊销")
 
 
+# The 三证合一 fields holding each joint-review department's unit code.
+UNIT_FIELDS = {"aic_unit": "aic", "tax_unit": "tax", "quality_unit": "quality"}
+
 # Which joint-review departments a 法人类型 needs (SPEC §2): 事业单位 skips 工商/税务, 特殊单位 all three.
 JOINT_REVIEW_DEPTS = {
     LegalPersonType.ENTERPRISE: ("aic", "tax", "quality"),

@@ -7,13 +7,12 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from eport.refdata.lookup import ra_unit_for_customs, unit_for
-from eport.refdata.models import CustomsDistrict, Dept
+from eport.refdata.models import CustomsDistrict
 from eport.validators import normalize_uscc, validate_id_document, validate_phone, validate_uscc
 
-from .choices import JOINT_REVIEW_DEPTS, CapitalUnit, EnterpriseType, IdType, LegalPersonType
+from .choices import JOINT_REVIEW_DEPTS, UNIT_FIELDS, CapitalUnit, EnterpriseType, IdType, LegalPersonType
 
 DEFAULT_ISSUING_AUTHORITY = "工商行政管理局"
-UNIT_FIELDS = {"aic_unit": Dept.AIC, "tax_unit": Dept.TAX, "quality_unit": Dept.QUALITY}
 
 
 def _domain(validator, value):
@@ -116,6 +115,11 @@ class EnterpriseDataForm(forms.Form):
         return out
 
 
+# Never handed out by the back-fill: registering a USCC proves no ownership, so a personal ID
+# number must be typed by the applicant, not read from the registry.
+_NOT_BACKFILLED = ("status", "legal_rep_id_no")
+
+
 def registry_backfill(uscc: str) -> dict:
     """调用工商服务接口反填企业信息: the registry's data as entry data (empty when unknown)."""
     from eport.registry.adapters import registry
@@ -123,6 +127,4 @@ def registry_backfill(uscc: str) -> dict:
     entry = registry().lookup(uscc)
     if entry is None:
         return {}
-    d = entry.as_dict()
-    d.pop("status", None)
-    return {k: v for k, v in d.items() if v}
+    return {k: v for k, v in entry.as_dict().items() if v and k not in _NOT_BACKFILLED}

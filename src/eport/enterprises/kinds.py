@@ -7,13 +7,10 @@ from eport.applications.kinds import Kind, register
 from eport.applications.models import DocType
 from eport.errors import Conflict
 from eport.refdata.lookup import ra_unit_for_customs, unit_for
-from eport.refdata.models import Dept
 
-from .choices import JOINT_REVIEW_DEPTS, LegalPersonType, RegistryStatus
+from .choices import JOINT_REVIEW_DEPTS, UNIT_FIELDS, LegalPersonType, RegistryStatus
 from .forms import DEFAULT_ISSUING_AUTHORITY, EnterpriseDataForm, registry_backfill
 from .services import enterprise_apply_data
-
-_DEPT_FIELD = {Dept.AIC: "aic_unit", Dept.TAX: "tax_unit", Dept.QUALITY: "quality_unit"}
 
 
 class EnterpriseDataKind(Kind):
@@ -31,7 +28,8 @@ class EnterpriseDataKind(Kind):
 
     def route(self, application):
         d = application.data
-        joint = [unit_for(dept, d[_DEPT_FIELD[dept]]) for dept in JOINT_REVIEW_DEPTS[LegalPersonType(d["legal_person_type"])]]
+        needed = JOINT_REVIEW_DEPTS[LegalPersonType(d["legal_person_type"])]
+        joint = [unit_for(dept, d[field]) for field, dept in UNIT_FIELDS.items() if dept in needed]
         stages = [[u for u in joint if u is not None]]
         stages.append([ra_unit_for_customs(d["customs_code"])])
         return [s for s in stages if s]
@@ -46,7 +44,8 @@ class EnterpriseDataKind(Kind):
                            % {"s": RegistryStatus(entry.status).label}, "uscc")
 
     def apply(self, application, *, actor):
-        enterprise_apply_data(enterprise=application.enterprise, data=application.data, application=application)
+        enterprise_apply_data(enterprise=application.enterprise, data=application.data, application=application,
+                              actor=actor)
 
 
 @register

@@ -4,16 +4,15 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from eport.audit.services import record
 from eport.refdata.lookup import ra_unit_for_customs, unit_for
-from eport.refdata.models import Dept
 
-from .choices import NetworkStatus
+from .choices import UNIT_FIELDS, NetworkStatus
 from .models import Enterprise, EnterpriseHistory
 
 MASTER_FIELDS = ("name", "legal_rep_name", "legal_rep_id_type", "legal_rep_id_no", "legal_person_type",
                  "enterprise_type", "enterprise_type_other", "capital_unit", "address", "phone",
                  "issuing_authority_name", "customs_code")
-UNIT_FIELDS = {"aic_unit": Dept.AIC, "tax_unit": Dept.TAX, "quality_unit": Dept.QUALITY}
 
 
 def master_data(e: Enterprise) -> dict:
@@ -26,7 +25,7 @@ def master_data(e: Enterprise) -> dict:
     return d
 
 
-def enterprise_apply_data(*, enterprise: Enterprise, data: dict, application) -> Enterprise:
+def enterprise_apply_data(*, enterprise: Enterprise, data: dict, application, actor=None) -> Enterprise:
     """Write approved 三证合一 data into the master record; enter the network; keep the history."""
     e = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
     before = master_data(e)
@@ -43,5 +42,8 @@ def enterprise_apply_data(*, enterprise: Enterprise, data: dict, application) ->
         # 企业统一编号: the 主管海关 code and the row id — unique, stable, and never typed.
         e.enterprise_no = f"{e.customs_code}{e.pk:010d}"
         e.save(update_fields=["enterprise_no"])
-    EnterpriseHistory.objects.create(enterprise=e, application=application, before=before, after=master_data(e))
+    after = master_data(e)
+    EnterpriseHistory.objects.create(enterprise=e, application=application, before=before, after=after)
+    record(actor=actor, action="enterprise.apply", obj=e, before=before, after=after,
+           reason=getattr(application, "number", "") or "")
     return e

@@ -1,4 +1,5 @@
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 
@@ -99,6 +100,29 @@ class Unit(models.Model):
     @staticmethod
     def make_id(dept: str, code: str) -> str:
         return f"{dept}:{code}"
+
+    def clean(self):
+        if self.id and self.id != self.make_id(self.dept, self.code):
+            raise ValidationError({"id": _("单位标识必须是“部门:代码”，例如 aic:440300。")})
+        if self.parent_id:
+            if self.parent.dept != self.dept:
+                raise ValidationError({"parent": _("上级单位必须属于同一部门。")})
+            if self.pk and f"/{self.pk}/" in self.parent.path:
+                raise ValidationError({"parent": _("上级单位不能是本单位或其下级单位。")})
+
+    @transaction.atomic
+    def save(self, *args, **kwargs):
+        # The path is derived from the parent, never typed: an empty or stale path would widen or
+        # narrow every jurisdiction that runs through this unit.
+        self.id = self.id or self.make_id(self.dept, self.code)
+        old = Unit.objects.filter(pk=self.pk).values_list("path", flat=True).first()
+        self.path = (self.parent.path if self.parent_id else "/") + f"{self.id}/"
+        super().save(*args, **kwargs)
+        if old and old != self.path:
+            below = list(Unit.objects.filter(path__startswith=old).exclude(pk=self.pk))
+            for u in below:
+                u.path = self.path + u.path[len(old):]
+            Unit.objects.bulk_update(below, ["path"], batch_size=500)
 
     def covers(self, other: "Unit") -> bool:
         """True when `other` is this unit or below it."""

@@ -135,21 +135,30 @@ def password_change(request):
 
 # --- applications: 三证合一信息管理 and 业务办理状态查询 -------------------------------------------
 
+def _page(request, qs):
+    """The requested page of a list, or the first page when the number is unusable."""
+    try:
+        return (*paginate(qs, request.GET.get("page") or 1, PAGE_SIZE), int(request.GET.get("page") or 1))
+    except (DomainError, ValueError):
+        return (*paginate(qs, 1, PAGE_SIZE), 1)
+
+
 def _list(request, kind: str | None, template: str):
     q = {k: request.GET.get(k, "") for k in ("status", "submitted_from", "submitted_to")}
-    error, page_items, total = None, [], 0
+    error, page_items, total, page = None, [], 0, 1
     try:
         qs = selectors.applications_list(request.user, kind=kind, status=q["status"] or None,
                                          submitted_from=q["submitted_from"], submitted_to=q["submitted_to"])
-        page = max(1, int(request.GET.get("page", "1") or 1)) if request.GET.get("page", "1").isdigit() else 1
-        page_items, total = paginate(qs.select_related("enterprise"), page, PAGE_SIZE)
+        page_items, total, page = _page(request, qs.select_related("enterprise"))
     except DomainError as e:
-        error, page = e.message, 1
+        error = e.message
     pages = max(1, -(-total // PAGE_SIZE))
     enterprise = request.user.enterprise
-    k = get_kind("enterprise_entry")
-    can_add = not enterprise.in_network and not enterprise.applications.filter(
-        kind=k.code, status__in=[Status.DRAFT, Status.SUBMITTED, Status.RETURNED]).exists()
+    try:
+        services.application_check_start(actor=request.user, kind="enterprise_entry")
+        can_add = True
+    except DomainError:
+        can_add = False
     querystring = urlencode({k_: v for k_, v in q.items() if v})
     return render(request, template, {
         "q": q, "error": error, "items": page_items, "total": total, "page": page, "pages": pages,
@@ -192,8 +201,7 @@ def _entry_page(request, app=None, *, data=None, errors=None, status=200):
 def entry_new(request):
     if request.method != "POST":
         try:
-            kind = get_kind("enterprise_entry")
-            kind.check_create(actor=request.user, enterprise=request.user.enterprise)
+            services.application_check_start(actor=request.user, kind="enterprise_entry")
         except DomainError as e:
             messages.error(request, e.message)
             return redirect("web:entries")
@@ -298,9 +306,7 @@ def reviews(request):
     status = request.GET.get("status", "pending")
     status = status if status in selectors.QUEUE_FILTERS else "pending"
     name = request.GET.get("enterprise_name", "").strip()
-    page = int(request.GET.get("page", "1")) if request.GET.get("page", "1").isdigit() else 1
-    items, total = paginate(selectors.review_queue(request.user, status=status, enterprise_name=name),
-                            max(page, 1), PAGE_SIZE)
+    items, total, page = _page(request, selectors.review_queue(request.user, status=status, enterprise_name=name))
     querystring = urlencode({"status": status, **({"enterprise_name": name} if name else {})})
     return render(request, "web/reviews.html", {
         "items": items, "total": total, "status": status, "page": page, "pages": max(1, -(-total // PAGE_SIZE)),
@@ -312,8 +318,11 @@ def reviews(request):
 def review(request, step_id):
     step = selectors.step_get(request.user, step_id)
     errors = {}
-    if request.method == "POST":
-        action = services.step_approve if request.POST.get("action") == "approve" else services.step_return
+    actions = {"approve": services.step_approve, "return": services.step_return}
+    if request.method == "POST" and request.POST.get("action") not in actions:
+        errors = {"nonfield": _("请选择审核通过或退回。")}
+    elif request.method == "POST":
+        action = actions[request.POST["action"]]
         try:
             action(actor=request.user, step_id=step.id, opinion=request.POST.get("opinion", ""))
         except DomainError as e:

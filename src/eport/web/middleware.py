@@ -1,0 +1,34 @@
+"""Refuse NUL characters in a request up front: PostgreSQL cannot store them in text, so letting
+one through would turn a typing accident or a probe into a server error deep in a query."""
+
+from urllib.parse import unquote
+
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+
+class RejectNulMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._has_nul(request):
+            message = _("请求中含有不允许的空字符（NUL）。")
+            if request.path.startswith("/api/"):
+                return JsonResponse({"error": {"code": "nul_character", "message": message, "field": None}},
+                                    status=400)
+            return render(request, "web/error.html", {"message": message}, status=400)
+        return self.get_response(request)
+
+    @staticmethod
+    def _has_nul(request) -> bool:
+        if "\x00" in request.path or "\x00" in unquote(request.META.get("QUERY_STRING", "")):
+            return True
+        if request.method not in ("POST", "PUT", "PATCH"):
+            return False
+        if request.META.get("CONTENT_TYPE", "").startswith("multipart/"):
+            # Form fields only: uploaded files may hold any bytes (their content is checked elsewhere).
+            return any("\x00" in v for values in request.POST.lists() for v in values[1])
+        body = request.body  # read once; Django keeps it for the view
+        return b"\x00" in body or b"\\u0000" in body or b"%00" in body
