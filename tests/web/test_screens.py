@@ -97,6 +97,7 @@ def test_save_draft_then_submit_and_read_only_after(client, ent):
     assert client.get(f"/entries/{app.id}/edit/")["Location"] == f"/entries/{app.id}/"
     body = client.get(f"/entries/{app.id}/").content.decode()
     assert "审核过程中只可以查看" in body and "深圳市市场监督管理局" in body
+    assert "440300 深圳市市场监督管理局" in body  # codes shown with the names they stand for
     r = client.post(f"/entries/{app.id}/delete/", follow=True)
     assert "只可以删除状态为暂存的申请" in r.content.decode()
     assert Application.objects.filter(pk=app.id).exists()

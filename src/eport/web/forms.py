@@ -1,13 +1,24 @@
 """Rendering helpers for the 三证合一 form: the kind's own data form, decorated for the screen
 (required fields yellow, read-only grey, code fields with prefix auto-complete)."""
 
+from eport.enterprises.choices import UNIT_FIELDS
 from eport.enterprises.forms import EnterpriseDataForm
+from eport.refdata.lookup import unit_for
+from eport.refdata.models import CustomsDistrict
 
 # field -> (refdata list for auto-complete, minimum typed length)
 LOOKUPS = {"aic_unit": ("aic_units", 2), "tax_unit": ("tax_units", 4), "quality_unit": ("quality_units", 1),
            "customs_code": ("customs", 2)}
 READONLY = {"uscc"}
 CONDITIONAL = {"aic_unit", "tax_unit", "quality_unit", "enterprise_type_other"}  # required depending on other fields
+
+
+def code_names(data: dict) -> dict:
+    """Names of the units and the customs district a record's codes point to (read-only screens)."""
+    names = {f: getattr(unit_for(dept, data.get(f, "")), "name", "") for f, dept in UNIT_FIELDS.items()}
+    district = CustomsDistrict.objects.filter(code=data.get("customs_code", "")).first()
+    names["customs_code"] = district.name if district else ""
+    return names
 
 
 def entry_form(data: dict) -> EnterpriseDataForm:

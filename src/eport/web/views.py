@@ -25,7 +25,7 @@ from eport.errors import DomainError, Forbidden, NotFound
 from eport.pagination import paginate
 from eport.refdata.models import Unit
 
-from .forms import entry_form
+from .forms import code_names, entry_form
 
 PAGE_SIZE = 10
 
@@ -252,6 +252,7 @@ def entry_view(request, app_id):
     app = selectors.application_get(request.user, app_id)
     return render(request, "web/entry_view.html", {
         "app": app, "form": entry_form(app.data), "steps": app.steps.select_related("unit", "reviewer"),
+        "names": code_names(app.data),
         "attachments": app.attachments.all(), "kind": get_kind(app.kind)})
 
 
@@ -332,7 +333,7 @@ def review(request, step_id):
             return redirect("web:reviews")
     app = step.application
     return render(request, "web/review.html", {
-        "step": step, "app": app, "form": entry_form(app.data), "errors": errors,
+        "step": step, "app": app, "form": entry_form(app.data), "errors": errors, "names": code_names(app.data),
         "steps": app.steps.select_related("unit", "reviewer"), "attachments": app.attachments.all(),
         "kind": get_kind(app.kind), "opinion": request.POST.get("opinion", "")}, status=400 if errors else 200)
 
