@@ -17,7 +17,7 @@ ERR = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error}
 @router.get("/reviews", response={200: ReviewPage, **ERR}, summary="审核队列（本单位及下级单位）")
 def queue(request, status: str = "pending", enterprise_name: str = "", page: int = 1, page_size: int = 20):
     qs = selectors.review_queue(request.auth, status=status, enterprise_name=enterprise_name)
-    items, total = paginate(qs, page, page_size)
+    items, total = paginate(qs, page, page_size, deferred_join=True)
     return {"items": [serializers.review_item(s) for s in items], "total": total}
 
 

@@ -111,7 +111,11 @@ def review_queue(actor, *, status: str = "pending", enterprise_name: str = "") -
         raise InvalidInput("status_invalid", _("状态只能是 pending 或 decided。"), "status")
     units = jurisdiction_units(actor).values("id")
     order = "created_at" if status == "pending" else "-decided_at"
-    qs = ReviewStep.objects.filter(unit_id__in=units, round=F("application__round"), **QUEUE_FILTERS[status])
+    qs = ReviewStep.objects.filter(unit_id__in=units, **QUEUE_FILTERS[status])
+    if status != "pending":
+        # Decisions of earlier rounds stay hidden. PENDING steps need no such join: a submission opens a
+        # round only from DRAFT/RETURNED and a return closes the round's open steps (bench/: 3x faster).
+        qs = qs.filter(round=F("application__round"))
     if enterprise_name.strip():
         qs = qs.filter(application__enterprise__name__icontains=enterprise_name.strip())
     return (qs

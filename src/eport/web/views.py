@@ -135,12 +135,13 @@ def password_change(request):
 
 # --- applications: 三证合一信息管理 and 业务办理状态查询 -------------------------------------------
 
-def _page(request, qs):
+def _page(request, qs, deferred_join=False):
     """The requested page of a list, or the first page when the number is unusable."""
     try:
-        return (*paginate(qs, request.GET.get("page") or 1, PAGE_SIZE), int(request.GET.get("page") or 1))
+        page = int(request.GET.get("page") or 1)
+        return (*paginate(qs, page, PAGE_SIZE, deferred_join=deferred_join), page)
     except (DomainError, ValueError):
-        return (*paginate(qs, 1, PAGE_SIZE), 1)
+        return (*paginate(qs, 1, PAGE_SIZE, deferred_join=deferred_join), 1)
 
 
 def _list(request, kind: str | None, template: str):
@@ -307,7 +308,8 @@ def reviews(request):
     status = request.GET.get("status", "pending")
     status = status if status in selectors.QUEUE_FILTERS else "pending"
     name = request.GET.get("enterprise_name", "").strip()
-    items, total, page = _page(request, selectors.review_queue(request.user, status=status, enterprise_name=name))
+    items, total, page = _page(request, selectors.review_queue(request.user, status=status, enterprise_name=name),
+                               deferred_join=True)
     querystring = urlencode({"status": status, **({"enterprise_name": name} if name else {})})
     return render(request, "web/reviews.html", {
         "items": items, "total": total, "status": status, "page": page, "pages": max(1, -(-total // PAGE_SIZE)),
