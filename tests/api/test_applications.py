@@ -16,16 +16,6 @@ pytestmark = pytest.mark.django_db
 SH = ZoneInfo("Asia/Shanghai")
 
 
-@pytest.fixture
-def user():
-    return f.cardless()
-
-
-@pytest.fixture
-def api(user):
-    return Api(user)
-
-
 def create(api, user, **over):
     r = api.post("/applications", {"kind": "enterprise_entry", "data": f.entry_data(user.enterprise.uscc, **over)})
     assert r.status_code == 201, r.content

@@ -15,16 +15,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def user():
-    return f.cardless()
-
-
-@pytest.fixture
-def api(user):
-    return Api(user)
-
-
-@pytest.fixture
 def app(user):
     return f.draft_entry(user)
 
