@@ -453,50 +453,8 @@ def timed(fn) -> float:
     return (time.perf_counter() - t0) * 1000
 
 
-# ------------------------------------------------------------------ the changes proposed for src/
-# (docs/benchmarks.md, "Recommendations"); measured side by side with the code as it is, as variant "proposed".
-
-
-def paginate_deferred(qs, page=1, page_size=20):
-    """Proposed body of eport.pagination.paginate (after its page / page_size checks).
-
-    Deferred join: the page's primary keys first, from the filtered table alone (values_list drops
-    select_related, so ORDER BY + LIMIT run without the joins and, with the proposed index, from the
-    index only), then just those rows by primary key with the caller's select_related joins. The
-    current paginate() lets PostgreSQL join every matching row before its top-N sort.
-    """
-    start = (page - 1) * page_size
-    keys = list(qs.values_list("pk", flat=True)[start:start + page_size])
-    if not keys:
-        return [], qs.count()
-    rows = qs.model._default_manager.filter(pk__in=keys)
-    rows.query.select_related = qs.query.select_related  # the caller's joins, for these rows only
-    by_pk = {row.pk: row for row in rows}
-    return [by_pk[k] for k in keys if k in by_pk], qs.count()
-
-
-ORIGINAL = {}  # the selector as src/ has it, kept before the HTTP measurement swaps it in eport.api.reviews
-
-
-def review_queue_proposed(actor, *, status="pending", enterprise_name=""):
-    """selectors.review_queue with the proposed change: the pending queue without the current-round
-    condition, which costs a join to the application for every matching step (count included) and is
-    always true there: PENDING steps exist only in their application's current round (a submission
-    opens a new round only from DRAFT/RETURNED, and a return closes the round's PENDING/WAITING steps).
-    The decided queue keeps it (earlier rounds' decisions must stay hidden)."""
-    from eport.applications import selectors
-    from eport.applications.models import ReviewStep
-
-    qs = ORIGINAL["review_queue"](actor, status=status, enterprise_name=enterprise_name)  # its checks (lazy)
-    if status != "pending":
-        return qs
-    qs = ReviewStep.objects.filter(unit_id__in=selectors.jurisdiction_units(actor).values("id"),
-                                   **selectors.QUEUE_FILTERS[status])
-    if enterprise_name.strip():
-        qs = qs.filter(application__enterprise__name__icontains=enterprise_name.strip())
-    return (qs.select_related("unit", "application", "application__enterprise", "reviewer")
-            .order_by("created_at", "id"))
-
+# ------------------------------------------------------------------------- the proposed indexes
+# (docs/benchmarks.md, "Recommendations"): measured with --proposed-indexes, on the bench database only.
 
 PROPOSED_INDEXES = {
     # what the recommended step_queue / step_decided indexes create (docs/benchmarks.md)
@@ -594,28 +552,25 @@ def explain(queries, title):
 
 
 def check_equivalent(queue, actors):
-    """The proposed variant must answer exactly what the current code answers (same page, same total)."""
+    """Deferred-join paging must answer exactly what plain paging answers (same page, same total)."""
     for actor in actors:
         for status in ("pending", "decided"):
             cur = queue(actor, status, variant="current")()
-            new = queue(actor, status, variant="proposed")()
-            if [s.pk for s in cur[0]] != [s.pk for s in new[0]] or cur[1] != new[1]:
-                raise SystemExit(f"proposed != current for {actor.username} {status}: {cur} / {new}")
-    print(f"check: proposed variant answers like the current code ({len(actors)} reviewers, pending + decided)")
+            plain = queue(actor, status, variant="plain paging")()
+            if [s.pk for s in cur[0]] != [s.pk for s in plain[0]] or cur[1] != plain[1]:
+                raise SystemExit(f"deferred join != plain paging for {actor.username} {status}: {cur} / {plain}")
+    print(f"check: deferred-join paging answers like plain paging ({len(actors)} reviewers, pending + decided)")
 
 
 def run_measurements(args) -> list[dict]:
     from django.test import Client
 
-    import eport.api.applications
-    import eport.api.reviews
     from eport.accounts.models import ApiToken, User
     from eport.accounts.services import token_issue
     from eport.applications import selectors
     from eport.pagination import paginate
     from eport.refdata.lookup import prefix_lookup
 
-    current_review_queue = ORIGINAL["review_queue"] = selectors.review_queue
     b = Bench(args)
     total_ents = bench_count()
     need = args.samples + args.warmup
@@ -628,24 +583,22 @@ def run_measurements(args) -> list[dict]:
     rand_prov = [b.rng.choice([u for k, u in staff.items() if k in PROVINCE_UNITS]) for _ in range(need)]
     plans = {}
 
-    # 1. the applicant's status list, as api/applications.py list_ does
-    def app_list(actor, pager=paginate):
-        return lambda: pager(selectors.applications_list(actor).select_related("enterprise"), 1, 20)
+    # 1. the applicant's status list, exactly as api/applications.py list_ calls it
+    def app_list(actor):
+        return lambda: paginate(selectors.applications_list(actor).select_related("enterprise"), 1, 20)
 
-    raw_list = {}
-    for variant, pager in (("current", paginate), ("proposed", paginate_deferred)):
-        plans[f"1 {variant}"], raw_list[variant] = b.measure(
-            "1 applications_list p1", "random applicant", [app_list(a, pager) for a in applicants], variant=variant)
+    plans["1"], raw_list = b.measure("1 applications_list p1", "random applicant", [app_list(a) for a in applicants])
 
-    # 2. a reviewer's queue, as api/reviews.py queue does; "proposed": the changed paginate and selector
+    # 2. a reviewer's queue, exactly as api/reviews.py queue calls it (deferred_join=True); variant
+    # "plain paging": the same with paginate's default, to show what the deferred join is worth
     def queue(actor, status="pending", name="", variant="current"):
-        pager, selector = ((paginate, selectors.review_queue) if variant == "current"
-                           else (paginate_deferred, review_queue_proposed))
-        return lambda: pager(selector(actor, status=status, enterprise_name=name), 1, 20)
+        deferred = variant == "current"
+        return lambda: paginate(selectors.review_queue(actor, status=status, enterprise_name=name), 1, 20,
+                                deferred_join=deferred)
 
     check_equivalent(queue, [big, ra_all, staff["aic:440300"], *rand_prov[:20]])
     raw_q = {}
-    for variant in ("current", "proposed"):
+    for variant in ("current", "plain paging"):
         for label, actor in (
             ("aic:440000 (广东)", big),
             ("random province aic/tax/quality", None),
@@ -673,7 +626,7 @@ def run_measurements(args) -> list[dict]:
     plans["3 aic"], _ = b.measure("3 prefix_lookup", 'aic_units "44"', [lookup("aic_units", "44")] * need)
     plans["3 tax"], _ = b.measure("3 prefix_lookup", 'tax_units "1440"', [lookup("tax_units", "1440")] * need)
 
-    # HTTP: the whole stack (middleware, bearer-token look-up, ninja, serialisation, JSON)
+    # HTTP: the whole stack (middleware, bearer-token look-up, ninja, serialisation, JSON), the API as it is
     if not args.no_http:
         client = Client(SERVER_NAME="127.0.0.1")
         tokens = {}  # user id -> key; deleted again at the end
@@ -684,28 +637,16 @@ def run_measurements(args) -> list[dict]:
             return {"Authorization": f"Bearer {tokens[user.pk]}"}
 
         url = "/api/v1/reviews?status=pending"
-        views = (eport.api.applications, eport.api.reviews)
         try:
-            for variant in ("current", "proposed"):
-                if variant == "proposed":  # the views with the proposed paginate and selector, in this process only
-                    for view in views:
-                        view.paginate = paginate_deferred
-                    selectors.review_queue = review_queue_proposed
-                try:
-                    b.measure_http("1 GET /api/v1/applications", "random applicant",
-                                   [(client, "/api/v1/applications", bearer(a)) for a in applicants],
-                                   variant=variant, raw=raw_list[variant])
-                    b.measure_http(f"2 GET {url}", "aic:440000 (广东)", [(client, url, bearer(big))] * need,
-                                   variant=variant, raw=raw_q[(variant, "aic:440000 (广东)")])
-                    b.measure_http(f"2 GET {url}", "random province aic/tax/quality",
-                                   [(client, url, bearer(a)) for a in rand_prov], variant=variant,
-                                   raw=raw_q[(variant, "random province aic/tax/quality")])
-                    b.measure_http(f"2 GET {url}", "ra:0000 (national RA)", [(client, url, bearer(ra_all))] * need,
-                                   variant=variant, raw=raw_q[(variant, "ra:0000 (national RA)")])
-                finally:
-                    for view in views:
-                        view.paginate = paginate
-                    selectors.review_queue = current_review_queue
+            b.measure_http("1 GET /api/v1/applications", "random applicant",
+                           [(client, "/api/v1/applications", bearer(a)) for a in applicants], raw=raw_list)
+            b.measure_http(f"2 GET {url}", "aic:440000 (广东)", [(client, url, bearer(big))] * need,
+                           raw=raw_q[("current", "aic:440000 (广东)")])
+            b.measure_http(f"2 GET {url}", "random province aic/tax/quality",
+                           [(client, url, bearer(a)) for a in rand_prov],
+                           raw=raw_q[("current", "random province aic/tax/quality")])
+            b.measure_http(f"2 GET {url}", "ra:0000 (national RA)", [(client, url, bearer(ra_all))] * need,
+                           raw=raw_q[("current", "ra:0000 (national RA)")])
         finally:
             ApiToken.objects.filter(key_hash__in=[ApiToken.hash(k) for k in tokens.values()]).delete()
 
