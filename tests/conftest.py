@@ -5,6 +5,14 @@ import pytest
 os.environ.setdefault("EPORT_DATA_DIR", os.path.join(os.path.dirname(__file__), "..", "var", "test"))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _system_ca():
+    """The system CA of the test data dir (created once; its keys are files, not database rows)."""
+    from eport.pki.ca import ca_init
+
+    ca_init()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Reference data and the demo registry rows are loaded once into the test database."""

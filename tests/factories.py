@@ -74,3 +74,64 @@ def reviewers() -> dict[str, User]:
         "aic_province": staff(UserKind.REVIEWER, "aic:440000"),
         "aic_beijing": staff(UserKind.REVIEWER, "aic:110000"),
     }
+
+
+# --- enterprises in the network, operators, cards ------------------------------------------------
+
+def enterprise_in_network(uscc: str | None = None, name: str = "深圳测试贸易有限公司", customs: str = "5300"):
+    """An enterprise whose 三证合一 entry was approved: it may get cards from its sub-centre."""
+    from eport.enterprises.choices import NetworkStatus
+    from eport.refdata.lookup import ra_unit_for_customs
+
+    uscc = uscc or new_uscc()
+    e, _ = Enterprise.objects.get_or_create(uscc=uscc, defaults={"name": name})
+    e.name, e.legal_rep_name, e.legal_rep_id_type, e.legal_rep_id_no = name, "张三", "resident_id", "11010519491231002X"
+    e.customs_code, e.card_issuer, e.network_status = customs, ra_unit_for_customs(customs), NetworkStatus.IN_NETWORK
+    e.save()
+    return e
+
+
+def operator(enterprise, name: str = "李四", id_no: str = "440300199001011234", approved: bool = True):
+    from eport.operators.models import Operator, OperatorStatus
+
+    return Operator.objects.create(enterprise=enterprise, name=name, id_no=id_no, phone="13800138000",
+                                   status=OperatorStatus.APPROVED if approved else OperatorStatus.DRAFT)
+
+
+def ra_officer(unit_id: str = "ra:5300") -> User:
+    return staff(UserKind.RA, unit_id)
+
+
+def make_card(kind: str = "legal", enterprise=None, ra: User | None = None, operator_no: str | None = None):
+    """A card made by the RA: the services' MadeCard (card, initial_pin, card_file)."""
+    from eport.cards.services import card_make
+
+    enterprise = enterprise or enterprise_in_network()
+    if kind == "operator" and operator_no is None:
+        operator_no = operator(enterprise).operator_no
+    return card_make(actor=ra or ra_officer(), kind=kind, enterprise_uscc=enterprise.uscc, operator_no=operator_no)
+
+
+def card_key(made):
+    """The card's private key, read from its card file with the initial PIN (as the card agent does)."""
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    key, _cert, _chain = pkcs12.load_key_and_certificates(made.card_file, made.initial_pin.encode())
+    return key
+
+
+def sign_nonce(key, nonce_b64: str) -> str:
+    import base64
+
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    return base64.b64encode(key.sign(base64.b64decode(nonce_b64), ec.ECDSA(hashes.SHA256()))).decode()
+
+
+def card_proof(made, key=None) -> dict:
+    """A fresh challenge for the card, answered with its key: {"challenge_id", "signature"}."""
+    from eport.cards.challenges import challenge_issue
+
+    c = challenge_issue(made.card.card_no)
+    return {"challenge_id": c["challenge_id"], "signature": sign_nonce(key or card_key(made), c["nonce"])}

@@ -6,6 +6,10 @@ EPORT_SECRET_KEY overrides the secret key generated into the data dir
 EPORT_DEBUG      "1" turns on Django's debug pages (never in production)
 EPORT_HTTPS      "1" when served behind TLS: secure cookies, HSTS
 EPORT_ALLOWED_HOSTS comma-separated host names (default loopback names)
+EPORT_PUBLIC_URL the portal's address as others reach it (CRL and OCSP addresses in certificates)
+EPORT_CA_PASSPHRASE encrypts the CA keys (default: generated into $EPORT_DATA_DIR/pki/passphrase)
+EPORT_PIN_PEPPER  the key of the card PIN verifiers (default: generated into $EPORT_DATA_DIR/pin_pepper)
+EPORT_CARD_*     card validity, PIN limit, challenge lifetime, card agent address (see below)
 """
 
 import os
@@ -38,6 +42,8 @@ def _persistent_secret(filename: str) -> str:
 
 
 SECRET_KEY = os.environ.get("EPORT_SECRET_KEY") or _persistent_secret("secret_key")
+# Keys the card PIN verifiers (HMAC-SHA256): kept outside the database, so a copy of it reveals no PIN.
+PIN_PEPPER = os.environ.get("EPORT_PIN_PEPPER") or _persistent_secret("pin_pepper")
 DEBUG = _flag("EPORT_DEBUG")
 HTTPS = _flag("EPORT_HTTPS")
 ALLOWED_HOSTS = [
@@ -61,6 +67,9 @@ INSTALLED_APPS = [
     "eport.registry",
     "eport.enterprises",
     "eport.applications",
+    "eport.operators",
+    "eport.pki",
+    "eport.cards",
     "eport.api",
     "eport.web",
     "eport.ops",
@@ -206,3 +215,20 @@ LOGGING = {
 
 # The business registry adapter (USCC -> registered enterprise data); swap for an HTTP client in production.
 BUSINESS_REGISTRY = os.environ.get("EPORT_BUSINESS_REGISTRY", "eport.registry.adapters.LocalTableRegistry")
+
+# PKI and cards (SPEC §5). The CA keys live in PKI_DIR, encrypted (eport/pki/ca.py).
+PKI_DIR = DATA_DIR / "pki"
+PUBLIC_URL = os.environ.get("EPORT_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+CA_ORGANIZATION = os.environ.get("EPORT_CA_ORGANIZATION", "E-Port Identity Authentication System")
+CA_ROOT_NAME = "E-Port Root CA"
+CA_ISSUING_NAME = "E-Port Card Issuing CA"
+CRL_VALIDITY = timedelta(hours=int(os.environ.get("EPORT_CRL_HOURS", "24")))
+OCSP_VALIDITY = timedelta(hours=1)
+CARD_VALIDITY_DAYS = int(os.environ.get("EPORT_CARD_VALIDITY_DAYS", "730"))
+CARD_RENEW_DAYS = int(os.environ.get("EPORT_CARD_RENEW_DAYS", "730"))
+CARD_PIN_LIMIT = int(os.environ.get("EPORT_CARD_PIN_LIMIT", "5"))
+CARD_CHALLENGE_SECONDS = int(os.environ.get("EPORT_CARD_CHALLENGE_SECONDS", "120"))
+# PBKDF2 rounds protecting the one-time card file (OpenSSL's own pkcs12 default is 2048).
+CARD_FILE_KDF_ROUNDS = int(os.environ.get("EPORT_CARD_FILE_KDF_ROUNDS", "2048"))
+# Where the sign-in page finds the card agent on the user's computer (eport-card-agent).
+CARD_AGENT_URL = os.environ.get("EPORT_CARD_AGENT_URL", "http://127.0.0.1:8765").rstrip("/")

@@ -9,6 +9,7 @@ handler500 = "eport.web.views.server_error"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("pki/", include("eport.pki.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("eport.web.urls")),
 ]

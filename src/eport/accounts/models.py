@@ -10,6 +10,11 @@ class UserKind(models.TextChoices):
     REVIEWER = "reviewer", _("审核部门")
     RA = "ra", _("操作中心")
     ADMIN = "admin", _("系统管理员")
+    LEGAL_CARD = "legal_card", _("法人卡")
+    OPERATOR_CARD = "operator_card", _("操作员卡")
+
+
+CARD_KINDS = (UserKind.LEGAL_CARD, UserKind.OPERATOR_CARD)
 
 
 class User(AbstractUser):
@@ -35,7 +40,7 @@ class User(AbstractUser):
                 raise ValidationError({"unit": _("审核部门和操作中心账号必须属于一个单位。")})
             if (self.kind == UserKind.RA) != (self.unit.dept == Dept.RA):
                 raise ValidationError({"unit": _("操作中心账号须属于操作中心单位，审核账号须属于审核部门单位。")})
-        if self.kind == UserKind.CARDLESS and self.unit_id is not None:
+        if self.kind in (UserKind.CARDLESS, *CARD_KINDS) and self.unit_id is not None:
             raise ValidationError({"unit": _("企业用户不属于审核单位。")})
 
 

@@ -4,11 +4,12 @@ from django.utils.translation import gettext as _
 from ninja import Router, Status
 
 from eport.accounts import services
-from eport.accounts.models import UserKind
+from eport.accounts.models import CARD_KINDS, UserKind
+from eport.cards.models import Card
 from eport.errors import NotFound
 
 from . import serializers
-from .auth import AUTH
+from .auth import AUTH, bearer_key
 from .schemas import Error, LoginIn, LoginOut, MeOut, PasswordIn, RegisterIn, RegisterOut
 
 router = Router(tags=["accounts"])
@@ -32,9 +33,9 @@ def login(request, payload: LoginIn):
 
 @router.post("/auth/logout", response={204: None, **ERR}, auth=AUTH, summary="注销令牌")
 def logout(request):
-    header = request.headers.get("Authorization", "")
-    if header.lower().startswith("bearer "):
-        services.token_revoke(header[7:].strip())
+    key = bearer_key(request)
+    if key:
+        services.token_revoke(key)
     else:
         auth_logout(request)  # signed in by the session cookie: end the session
     return Status(204, None)
@@ -42,9 +43,7 @@ def logout(request):
 
 @router.post("/auth/password", response={204: None, **ERR}, auth=AUTH, summary="修改密码")
 def change_password(request, payload: PasswordIn):
-    header = request.headers.get("Authorization", "")
-    current = header[7:].strip() if header.lower().startswith("bearer ") else None
-    services.password_change(user=request.auth, data=payload.dict(), keep_token=current)
+    services.password_change(user=request.auth, data=payload.dict(), keep_token=bearer_key(request))
     return Status(204, None)
 
 
@@ -52,15 +51,21 @@ def change_password(request, payload: PasswordIn):
 def me(request):
     u = request.auth
     e = u.enterprise
-    return {"kind": u.kind, "username": u.username, "must_change_password": u.must_change_password,
-            "enterprise": None if e is None else {"id": e.id, "uscc": e.uscc, "name": e.name,
-                                                  "network_status": e.network_status},
-            "card": None, "unit": serializers.unit(u.unit)}
+    out = {"kind": u.kind, "username": u.username, "must_change_password": u.must_change_password,
+           "enterprise": None if e is None else {"id": e.id, "uscc": e.uscc, "name": e.name,
+                                                 "network_status": e.network_status},
+           "card": None, "subsystems": None, "unit": serializers.unit(u.unit)}
+    if u.kind in CARD_KINDS:
+        from eport.cards.selectors import card_subsystems
+
+        card = Card.objects.select_related("enterprise", "issuer", "certificate", "operator").get(user=u)
+        out.update(card=serializers.card(card), subsystems=card_subsystems(card), must_change_pin=card.must_change_pin)
+    return out
 
 
 @router.get("/enterprise", response={200: dict, **ERR}, auth=AUTH, summary="本企业三证合一信息")
 def enterprise(request):
     u = request.auth
-    if u.kind != UserKind.CARDLESS or u.enterprise is None:
+    if (u.kind != UserKind.CARDLESS and u.kind not in CARD_KINDS) or u.enterprise is None:
         raise NotFound("enterprise_not_found", _("没有可查看的企业。"))
     return serializers.enterprise(u.enterprise)

@@ -8,10 +8,12 @@ from django.utils.translation import gettext as _
 from ninja.errors import HttpError
 from ninja.security import HttpBearer, SessionAuth
 
+from eport.accounts.models import CARD_KINDS
 from eport.accounts.services import token_user
 from eport.errors import Forbidden
 
 _OPEN_WITH_INITIAL_PASSWORD = ("/auth/password", "/auth/logout", "/me")
+_OPEN_WITH_INITIAL_PIN = ("/auth/card/pin", "/auth/logout", "/me")
 
 
 def _api_path(request) -> str:
@@ -21,10 +23,24 @@ def _api_path(request) -> str:
     return "/" + path[len(root):].strip("/") if path.startswith(root) else path
 
 
+def bearer_key(request) -> str | None:
+    header = request.headers.get("Authorization", "")
+    return header[7:].strip() if header.lower().startswith("bearer ") else None
+
+
 def _finish(request, user):
     if user is None or not user.is_authenticated:
         return None
-    if user.must_change_password and _api_path(request) not in _OPEN_WITH_INITIAL_PASSWORD:
+    if user.kind in CARD_KINDS:
+        # A card signs in only while usable: lost, frozen, locked or voided since, the token is worthless.
+        from eport.cards.services import card_gate
+
+        gate = card_gate(user)
+        if gate == "card_unusable":
+            return None
+        if gate == "pin_change_required" and _api_path(request) not in _OPEN_WITH_INITIAL_PIN:
+            raise Forbidden("pin_change_required", _("首次使用新IC卡（或解锁后）须先修改IC卡密码。"))
+    elif user.must_change_password and _api_path(request) not in _OPEN_WITH_INITIAL_PASSWORD:
         raise Forbidden("password_change_required", _("首次登录须先修改初始密码。"))
     request.user = user
     return user

@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import date, datetime
 
 from ninja import Schema
 
@@ -62,7 +62,9 @@ class MeOut(Schema):
     username: str
     must_change_password: bool
     enterprise: EnterpriseBrief | None = None
+    must_change_pin: bool = False
     card: dict | None = None
+    subsystems: list[dict] | None = None
     unit: UnitOut | None = None
 
 
@@ -156,3 +158,92 @@ class RefItem(Schema):
     id: str | None = None
     code: str
     name: str
+
+
+# --- cards ---------------------------------------------------------------------------------------
+
+class ChallengeIn(Schema):
+    card_no: str
+
+
+class ChallengeOut(Schema):
+    challenge_id: str
+    nonce: str
+    expires_in: int
+
+
+class CardLoginIn(Schema):
+    challenge_id: str
+    card_no: str
+    pin: str
+    signature: str
+
+
+class CertificateBrief(Schema):
+    serial: str
+    status: str
+    reason: str
+    not_after: datetime
+
+
+class SubsystemOut(Schema):
+    code: str
+    name: str
+    enabled: bool
+
+
+class CardOut(Schema):
+    card_no: str
+    kind: str
+    kind_label: str
+    state: str
+    state_label: str
+    pin_locked: bool
+    usable: bool
+    enterprise: EnterpriseBrief
+    holder_name: str
+    holder_id_type: str
+    holder_id_no: str
+    operator_no: str | None = None
+    issuer: UnitOut
+    valid_from: date
+    valid_to: date
+    expired: bool
+    certificate: CertificateBrief | None = None
+    made_at: datetime
+    last_sign_in_at: datetime | None = None
+    version: int
+
+
+class CardLoginOut(Schema):
+    token: str
+    must_change_pin: bool
+    card: CardOut
+
+
+class PinIn(Schema):
+    old_pin: str
+    new_pin: str
+
+
+class CardMakeIn(Schema):
+    kind: str
+    enterprise_uscc: str
+    operator_no: str | None = None
+
+
+class CardMakeOut(Schema):
+    card: CardOut
+    initial_pin: str
+    card_file: str
+
+
+class CardPage(Schema):
+    items: list[CardOut]
+    total: int
+
+
+class CardActionIn(Schema):
+    reason: str = ""
+    challenge_id: str = ""
+    signature: str = ""

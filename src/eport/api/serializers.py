@@ -43,3 +43,18 @@ def enterprise(e) -> dict:
     return {"id": e.id, "uscc": e.uscc, "name": e.name, "enterprise_no": e.enterprise_no,
             "network_status": e.network_status, "entered_at": e.entered_at,
             "card_issuer": unit(e.card_issuer), "data": master_data(e)}
+
+
+def card(c) -> dict:
+    e, cert = c.enterprise, c.certificate
+    return {
+        "card_no": c.card_no, "kind": c.kind, "kind_label": str(c.get_kind_display()), "state": c.state,
+        "state_label": c.display_state, "pin_locked": c.pin_locked, "usable": c.usable,
+        "enterprise": {"id": e.id, "uscc": e.uscc, "name": e.name, "network_status": e.network_status},
+        "holder_name": c.holder_name, "holder_id_type": c.holder_id_type, "holder_id_no": c.holder_id_no,
+        "operator_no": c.operator.operator_no if c.operator_id else None, "issuer": unit(c.issuer),
+        "valid_from": c.valid_from, "valid_to": c.valid_to, "expired": c.expired,
+        "certificate": None if cert is None else {"serial": cert.serial, "status": cert.status,
+                                                  "reason": cert.reason, "not_after": cert.not_after},
+        "made_at": c.made_at, "last_sign_in_at": c.last_sign_in_at, "version": c.version,
+    }

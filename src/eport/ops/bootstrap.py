@@ -1,7 +1,9 @@
-"""What `eport serve` and `eport demo` do first on any machine: migrate, load reference data."""
+"""What `eport serve` and `eport demo` do first on any machine: migrate, load reference data, create
+the system CA when missing."""
 
 from django.core.management import call_command
 
+from eport.pki.ca import ca_init
 from eport.refdata.models import Unit
 
 
@@ -9,3 +11,5 @@ def bootstrap(stdout=None) -> None:
     call_command("migrate", interactive=False, verbosity=0)
     if not Unit.objects.exists():
         call_command("load_refdata", stdout=stdout)
+    if ca_init() and stdout is not None:
+        stdout.write("created the system CA (root + issuing) under the data dir's pki/")

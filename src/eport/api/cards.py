@@ -1,0 +1,86 @@
+"""Card sign-in, card making (RA), 综合查询 and the card actions of the transition table."""
+
+import base64
+
+from django.utils.translation import gettext as _
+from ninja import Router, Status
+
+from eport.accounts.services import token_issue
+from eport.cards import selectors, services
+from eport.cards.challenges import challenge_issue
+from eport.cards.numbers import card_no_valid
+from eport.errors import InvalidInput
+from eport.pagination import paginate
+
+from . import serializers
+from .auth import AUTH, bearer_key
+from .schemas import (
+    CardActionIn,
+    CardLoginIn,
+    CardLoginOut,
+    CardMakeIn,
+    CardMakeOut,
+    CardOut,
+    CardPage,
+    ChallengeIn,
+    ChallengeOut,
+    Error,
+    PinIn,
+)
+
+router = Router(tags=["cards"])
+ERR = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 503: Error}
+
+
+@router.post("/auth/card/challenge", response={200: ChallengeOut, **ERR}, auth=None, summary="IC卡登录挑战")
+def challenge(request, payload: ChallengeIn):
+    card_no = payload.card_no.strip()
+    if not card_no_valid(card_no):
+        raise InvalidInput("card_no_invalid", _("IC卡号格式不正确。"), "card_no")
+    return challenge_issue(card_no)
+
+
+@router.post("/auth/card/login", response={200: CardLoginOut, **ERR}, auth=None, summary="卡介质登录")
+def card_login(request, payload: CardLoginIn):
+    card = services.card_sign_in(challenge_id=payload.challenge_id, card_no=payload.card_no,
+                                 signature=payload.signature, pin=payload.pin)
+    return {"token": token_issue(user=card.user), "must_change_pin": card.must_change_pin,
+            "card": serializers.card(card)}
+
+
+@router.post("/auth/card/pin", response={204: None, **ERR}, auth=AUTH, summary="修改IC卡密码")
+def card_pin(request, payload: PinIn):
+    services.card_pin_change(actor=request.auth, old_pin=payload.old_pin, new_pin=payload.new_pin,
+                             keep_token=bearer_key(request))
+    return Status(204, None)
+
+
+@router.get("/cards", response={200: CardPage, **ERR}, auth=AUTH, summary="IC卡综合查询")
+def cards(request, card_no: str = "", holder_name: str = "", id_no: str = "", state: str = "", kind: str = "",
+          uscc: str = "", page: int = 1, page_size: int = 20):
+    qs = selectors.cards_query(request.auth, card_no=card_no, holder_name=holder_name, id_no=id_no, state=state,
+                               kind=kind, uscc=uscc)
+    items, total = paginate(qs.select_related("certificate", "operator"), page, page_size)
+    return {"items": [serializers.card(c) for c in items], "total": total}
+
+
+@router.get("/cards/{card_no}", response={200: CardOut, **ERR}, auth=AUTH, summary="查看IC卡")
+def card(request, card_no: str):
+    return serializers.card(selectors.card_get(request.auth, card_no))
+
+
+@router.post("/cards", response={201: CardMakeOut, **ERR}, auth=AUTH, summary="制卡（数据分中心）")
+def make(request, payload: CardMakeIn):
+    made = services.card_make(actor=request.auth, kind=payload.kind, enterprise_uscc=payload.enterprise_uscc,
+                              operator_no=payload.operator_no)
+    return Status(201, {"card": serializers.card(made.card), "initial_pin": made.initial_pin,
+                        "card_file": base64.b64encode(made.card_file).decode()})
+
+
+@router.post("/cards/{card_no}/{action}", response={200: CardOut, **ERR}, auth=AUTH,
+             summary="IC卡业务：renew / report-lost / cancel-lost / freeze / unfreeze / unlock / void")
+def act(request, card_no: str, action: str, payload: CardActionIn | None = None):
+    payload = payload or CardActionIn()
+    card = services.card_act(actor=request.auth, card_no=card_no, action=action, reason=payload.reason,
+                             challenge_id=payload.challenge_id, signature=payload.signature)
+    return serializers.card(selectors.card_get(request.auth, card.card_no))

@@ -1,0 +1,39 @@
+from django.contrib import admin
+
+from eport.audit.admin import ReadOnlyAdmin
+
+from .models import Card, CardPermission, Subsystem
+
+
+class PermissionInline(admin.TabularInline):
+    """Subsystem permissions are data on the card; the administrator may correct them here."""
+
+    model = CardPermission
+    extra = 0
+    fields = ("subsystem", "valid_from", "valid_to", "granted_at")
+    readonly_fields = ("granted_at",)
+
+    def has_change_permission(self, request, obj=None):
+        return True
+
+    def has_add_permission(self, request, obj=None):
+        return True
+
+    def has_delete_permission(self, request, obj=None):
+        return True
+
+
+@admin.register(Card)
+class CardAdmin(ReadOnlyAdmin):
+    """Read-only: card states change only through the card services (RA screens, API)."""
+
+    list_display = ("card_no", "kind", "enterprise", "holder_name", "state", "pin_locked", "valid_to", "issuer")
+    list_filter = ("kind", "state", "pin_locked")
+    search_fields = ("card_no", "holder_name", "holder_id_no", "enterprise__uscc", "enterprise__name")
+    exclude = ("pin_hash",)
+    inlines = [PermissionInline]
+
+
+@admin.register(Subsystem)
+class SubsystemAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "card_kinds", "sort")

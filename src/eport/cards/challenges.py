@@ -1,0 +1,59 @@
+"""One-time sign-in challenges. A challenge is signed by the server (Django's TimestampSigner), not
+stored: issuing one costs no database write and reveals nothing about the card number asked for.
+Answering one records it as used until it would have expired, so each is good once."""
+
+import base64
+import hashlib
+import random
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import UsedChallenge
+
+PREFIX = b"eport-card-challenge:v1:"  # the card agent signs nothing that does not start with this
+_SALT = "eport.cards.challenge"
+
+
+class ChallengeRefused(Exception):
+    def __init__(self, code: str, message):
+        super().__init__(code)
+        self.code, self.message = code, message
+
+
+def challenge_issue(card_no: str) -> dict:
+    nonce = PREFIX + secrets.token_bytes(32)
+    challenge_id = signing.dumps({"c": card_no, "n": base64.b64encode(nonce).decode()}, salt=_SALT)
+    return {"challenge_id": challenge_id, "nonce": base64.b64encode(nonce).decode(),
+            "expires_in": settings.CARD_CHALLENGE_SECONDS}
+
+
+def challenge_nonce(challenge_id: str, card_no: str) -> bytes:
+    """The nonce of a challenge issued for this card number and still fresh (not yet marked used)."""
+    try:
+        payload = signing.loads(challenge_id or "", salt=_SALT, max_age=settings.CARD_CHALLENGE_SECONDS)
+    except signing.SignatureExpired:
+        raise ChallengeRefused("challenge_expired", _("登录挑战已过期，请重新登录。")) from None
+    except signing.BadSignature:
+        raise ChallengeRefused("challenge_invalid", _("登录挑战无效，请重新登录。")) from None
+    if not isinstance(payload, dict) or payload.get("c") != card_no:
+        raise ChallengeRefused("challenge_invalid", _("登录挑战无效，请重新登录。"))
+    return base64.b64decode(payload["n"])
+
+
+def challenge_use(challenge_id: str) -> None:
+    """Mark a challenge used; a second use is a replay."""
+    key = hashlib.sha256(challenge_id.encode()).hexdigest()
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            UsedChallenge.objects.create(key=key, expires_at=now + timedelta(seconds=settings.CARD_CHALLENGE_SECONDS))
+    except IntegrityError:
+        raise ChallengeRefused("challenge_replayed", _("登录挑战已使用过，请重新登录。")) from None
+    if random.random() < 0.01:  # now and then, forget challenges that can no longer be replayed anyway
+        UsedChallenge.objects.filter(expires_at__lt=now).delete()

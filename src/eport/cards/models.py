@@ -1,0 +1,133 @@
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class CardKind(models.TextChoices):
+    LEGAL = "legal", _("法人卡")
+    OPERATOR = "operator", _("操作员卡")
+
+
+class CardState(models.TextChoices):
+    """The card's administrative state (SPEC §4); the PIN lock (锁定) is a separate flag on the card,
+    since a lost or frozen card can also be PIN-locked and the two are lifted by different people."""
+
+    NORMAL = "normal", _("正常")
+    LOST = "lost", _("挂失")
+    FROZEN = "frozen", _("冻结")
+    LOST_FROZEN = "lost_frozen", _("挂失、冻结")
+    VOIDED = "voided", _("作废")
+
+
+class Card(models.Model):
+    """IC卡: a PKI smart card of an enterprise — its certificate, state, validity, PIN verifier.
+
+    The server keeps no private key: the key was handed out once in the card file. The PIN is kept
+    as an HMAC-SHA256 verifier keyed with a pepper outside the database (cards/pins.py).
+    Each card has its own account row (`user`), so sessions, API tokens and the audit treat a card
+    holder like any other signed-in actor.
+    """
+
+    card_no = models.CharField(_("IC卡号"), max_length=20, unique=True, null=True)
+    kind = models.CharField(_("卡类型"), max_length=10, choices=CardKind.choices)
+    enterprise = models.ForeignKey("enterprises.Enterprise", on_delete=models.PROTECT, related_name="cards",
+                                   verbose_name=_("企业"))
+    operator = models.ForeignKey("operators.Operator", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="cards", verbose_name=_("操作员"))
+    holder_name = models.CharField(_("持卡人"), max_length=100)
+    holder_id_type = models.CharField(_("证件类型"), max_length=40, blank=True)
+    holder_id_no = models.CharField(_("证件编号"), max_length=40, blank=True)
+    issuer = models.ForeignKey("refdata.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("发卡机构"))
+    valid_from = models.DateField(_("有效期自"))
+    valid_to = models.DateField(_("有效期至"))
+    state = models.CharField(_("卡状态"), max_length=12, choices=CardState.choices, default=CardState.NORMAL)
+    certificate = models.ForeignKey("pki.Certificate", null=True, on_delete=models.PROTECT, related_name="+")
+    pin_hash = models.CharField(max_length=80)
+    pin_failures = models.PositiveSmallIntegerField(_("密码错误次数"), default=0)
+    pin_locked = models.BooleanField(_("密码锁定"), default=False)
+    must_change_pin = models.BooleanField(_("须修改初始密码"), default=True)
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="card")
+    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    made_at = models.DateTimeField(_("制卡时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    last_sign_in_at = models.DateTimeField(_("最近登录"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            # One usable legal-person card per enterprise, one card per operator (a new one after voiding).
+            models.UniqueConstraint(fields=["enterprise"], name="one_legal_card_per_enterprise",
+                                    condition=models.Q(kind="legal") & ~models.Q(state="voided")),
+            models.UniqueConstraint(fields=["operator"], name="one_card_per_operator",
+                                    condition=models.Q(operator__isnull=False) & ~models.Q(state="voided")),
+        ]
+        indexes = [
+            models.Index(fields=["enterprise", "kind"], name="card_enterprise_kind"),
+            models.Index(fields=["issuer", "-id"], name="card_issuer"),
+            models.Index(fields=["holder_id_no"], name="card_holder_id"),
+        ]
+
+    def __str__(self):
+        return self.card_no or f"#{self.pk}"
+
+    @property
+    def expired(self) -> bool:
+        return self.valid_to < timezone.localdate()
+
+    @property
+    def display_state(self) -> str:
+        """What the screens show: the administrative state, then 锁定, then 已过期."""
+        if self.state == CardState.NORMAL:
+            if self.pin_locked:
+                return str(_("锁定"))
+            if self.expired:
+                return str(_("已过期"))
+        return str(CardState(self.state).label)
+
+    @property
+    def usable(self) -> bool:
+        return self.state == CardState.NORMAL and not self.pin_locked and self.valid_from <= timezone.localdate() \
+            <= self.valid_to
+
+
+class Subsystem(models.Model):
+    """子系统: an E-Port business system a card may be authorised for (menu entry, dark or grey)."""
+
+    code = models.CharField(_("代码"), max_length=40, primary_key=True)
+    name = models.CharField(_("名称"), max_length=100)
+    card_kinds = models.JSONField(_("可授权的卡类型"), default=list)  # e.g. ["operator"], ["legal", "operator"]
+    sort = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort", "code"]
+
+    def __str__(self):
+        return self.name
+
+
+class CardPermission(models.Model):
+    """权限: a card may use a subsystem, optionally within a period."""
+
+    card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="permissions")
+    subsystem = models.ForeignKey(Subsystem, on_delete=models.PROTECT, related_name="+")
+    valid_from = models.DateField(null=True, blank=True)
+    valid_to = models.DateField(null=True, blank=True)
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["card", "subsystem"], name="card_permission_unique")]
+
+    def active_on(self, day: dt.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
+
+
+class UsedChallenge(models.Model):
+    """Challenges already answered (single use). Challenges themselves are signed, not stored; a row
+    lives here until the challenge would have expired anyway."""
+
+    key = models.CharField(max_length=64, primary_key=True)
+    expires_at = models.DateTimeField(db_index=True)

@@ -1,0 +1,64 @@
+"""Reads of cards, scoped to what the actor may see: missing and forbidden answer alike (404)."""
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from eport.accounts.models import UserKind
+from eport.errors import InvalidInput, NotFound
+
+from .models import Card, CardKind, CardState, Subsystem
+
+
+def cards_visible(actor) -> QuerySet:
+    """RA: cards issued by its sub-centre or one below; legal card: its enterprise's; operator card: itself."""
+    kind = getattr(actor, "kind", None)
+    if kind == UserKind.RA and actor.unit_id:
+        return Card.objects.filter(issuer__path__startswith=actor.unit.path)
+    if kind == UserKind.LEGAL_CARD and actor.enterprise_id:
+        return Card.objects.filter(enterprise_id=actor.enterprise_id)
+    if kind == UserKind.OPERATOR_CARD:
+        return Card.objects.filter(user_id=actor.pk)
+    return Card.objects.none()
+
+
+def card_get(actor, card_no: str, *, for_update: bool = False) -> Card:
+    qs = cards_visible(actor).select_related("enterprise", "issuer", "certificate", "operator", "user")
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    card = qs.filter(card_no=card_no or "").first()
+    if card is None:
+        raise NotFound("card_not_found", _("没有这张IC卡，或您无权查看。"))
+    return card
+
+
+def cards_query(actor, *, card_no: str = "", holder_name: str = "", id_no: str = "", state: str = "",
+                kind: str = "", uscc: str = "") -> QuerySet:
+    """综合查询: exact card number / ID number / USCC, fuzzy holder name, state and kind."""
+    qs = cards_visible(actor)
+    if card_no.strip():
+        qs = qs.filter(card_no=card_no.strip())
+    if holder_name.strip():
+        qs = qs.filter(holder_name__icontains=holder_name.strip())
+    if id_no.strip():
+        qs = qs.filter(holder_id_no=id_no.strip().upper())
+    if uscc.strip():
+        qs = qs.filter(enterprise__uscc=uscc.strip().upper())
+    if state:
+        if state not in CardState.values:
+            raise InvalidInput("state_invalid", _("卡状态不正确。"), "state")
+        qs = qs.filter(state=state)
+    if kind:
+        if kind not in CardKind.values:
+            raise InvalidInput("kind_invalid", _("卡类型不正确。"), "kind")
+        qs = qs.filter(kind=kind)
+    return qs.select_related("enterprise", "issuer").order_by("-id")
+
+
+def card_subsystems(card: Card) -> list[dict]:
+    """The menu of a card (SPEC §1): every subsystem, enabled (dark) only where the card holds a
+    permission valid today and the subsystem accepts the card's kind."""
+    today = timezone.localdate()
+    granted = {p.subsystem_id for p in card.permissions.all() if p.active_on(today)}
+    return [{"code": s.code, "name": s.name, "enabled": card.kind in s.card_kinds and s.code in granted}
+            for s in Subsystem.objects.all()]

@@ -1,0 +1,398 @@
+"""Cards: making (制卡), card sign-in, PIN change, and every state change through the transition table.
+
+Every state change is one transaction: the card row is locked, the move checked against
+`transitions.TABLE`, the certificate effect applied and the CRL republished, the audit written.
+"""
+
+import base64
+import binascii
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import NameOID
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from eport.accounts.models import ApiToken, User, UserKind
+from eport.audit.services import record
+from eport.enterprises.models import Enterprise
+from eport.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from eport.operators.models import Operator, OperatorStatus
+from eport.pki import ca as pki_ca
+from eport.pki.models import CertStatus
+from eport.pki.services import certificate_record, certificate_set_status
+
+from . import challenges, pins, transitions
+from .models import Card, CardKind, CardState
+from .numbers import card_no_make, card_no_valid
+from .selectors import card_get
+from .transitions import Action
+
+CHINA = ZoneInfo("Asia/Shanghai")
+VOID_REASONS = {
+    "cessation_of_operation": _("停止使用"),
+    "affiliation_changed": _("人员或企业变更"),
+    "key_compromise": _("卡片或密钥泄露"),
+    "superseded": _("补办换卡"),
+    "unspecified": _("其他"),
+}
+
+
+class CardRefused(DomainError):
+    """A refused card sign-in: 401 when the caller has not proven the card, 403 when the card may not sign in."""
+
+    status = 401
+
+
+class CardBlocked(CardRefused):
+    status = 403
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=CHINA)
+
+
+def _day_end(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=CHINA)
+
+
+def _subject(card: Card) -> x509.Name:
+    return x509.Name([
+        x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, card.enterprise.name[:64]),
+        x509.NameAttribute(NameOID.ORGANIZATION_IDENTIFIER, card.enterprise.uscc),
+        x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, card.kind),
+        x509.NameAttribute(NameOID.COMMON_NAME, card.holder_name[:64]),
+        x509.NameAttribute(NameOID.SERIAL_NUMBER, card.card_no),
+    ])
+
+
+def _issue_certificate(card: Card, public_key):
+    cert = pki_ca.issue_end_entity(public_key=public_key, subject=_subject(card),
+                                   not_before=_day_start(card.valid_from), not_after=_day_end(card.valid_to))
+    return cert, certificate_record(cert=cert, subject_key=f"card:{card.card_no}")
+
+
+def _card_file(card: Card, key, cert: x509.Certificate, pin: str) -> bytes:
+    """The one-time card file: PKCS#12 with the card key, its certificate and the CA chain, under the PIN."""
+    ca = pki_ca.issuing_ca()
+    encryption = (serialization.PrivateFormat.PKCS12.encryption_builder()
+                  .kdf_rounds(settings.CARD_FILE_KDF_ROUNDS)
+                  .key_cert_algorithm(pkcs12.PBES.PBESv2SHA256AndAES256CBC)
+                  .hmac_hash(hashes.SHA256()).build(pin.encode()))
+    return pkcs12.serialize_key_and_certificates(card.card_no.encode(), key, cert, [ca.certificate, ca.root],
+                                                 encryption)
+
+
+def _require_ra(actor) -> None:
+    if getattr(actor, "kind", None) != UserKind.RA or not actor.unit_id:
+        raise Forbidden("ra_only", _("只有数据分中心（操作中心）可以办理。"))
+
+
+# --- 制卡 ----------------------------------------------------------------------------------------
+
+@dataclass
+class MadeCard:
+    card: Card
+    initial_pin: str
+    card_file: bytes
+
+
+def card_make(*, actor, kind: str, enterprise_uscc: str, operator_no: str | None = None) -> MadeCard:
+    """Make a card for an enterprise in the network (legal card) or one of its approved operators.
+
+    The key is generated here and leaves only inside the PIN-protected card file returned once.
+    """
+    _require_ra(actor)
+    if kind not in CardKind.values:
+        raise InvalidInput("kind_invalid", _("卡类型须为 legal（法人卡）或 operator（操作员卡）。"), "kind")
+    try:
+        with transaction.atomic():
+            return _card_make(actor=actor, kind=kind, uscc=(enterprise_uscc or "").strip().upper(),
+                              operator_no=(operator_no or "").strip())
+    except IntegrityError:  # a concurrent making for the same enterprise or operator won
+        raise Conflict(*_duplicate(kind)) from None
+
+
+def _duplicate(kind: str) -> tuple:
+    if kind == CardKind.LEGAL:
+        return ("legal_card_exists", _("该企业已有未作废的法人卡；如需换卡，请先作废原卡或办理补办。"), "enterprise_uscc")
+    return ("operator_card_exists", _("该操作员已有未作废的操作员卡。"), "operator_no")
+
+
+def _card_make(*, actor, kind, uscc, operator_no) -> MadeCard:
+    if not uscc:
+        raise InvalidInput("field_required", _("请输入企业统一社会信用代码。"), "enterprise_uscc")
+    enterprise = (Enterprise.objects.select_for_update().select_related("card_issuer")
+                  .filter(uscc=uscc, card_issuer__path__startswith=actor.unit.path).first())
+    if enterprise is None:
+        raise NotFound("enterprise_not_found", _("本分中心辖区内没有这家企业。"), "enterprise_uscc")
+    if not enterprise.in_network:
+        raise Conflict("enterprise_not_in_network", _("企业尚未入网，不能制卡。"), "enterprise_uscc")
+    operator = None
+    if kind == CardKind.LEGAL:
+        if operator_no:
+            raise InvalidInput("operator_not_expected", _("法人卡不填写操作员编号。"), "operator_no")
+        if Card.objects.filter(enterprise=enterprise, kind=kind).exclude(state=CardState.VOIDED).exists():
+            raise Conflict(*_duplicate(kind))
+        holder = (enterprise.legal_rep_name, enterprise.legal_rep_id_type, enterprise.legal_rep_id_no)
+    else:
+        if not operator_no:
+            raise InvalidInput("field_required", _("请输入操作员统一编号。"), "operator_no")
+        operator = (Operator.objects.select_for_update()
+                    .filter(enterprise=enterprise, operator_no=operator_no).first())
+        if operator is None:
+            raise NotFound("operator_not_found", _("该企业没有这个操作员。"), "operator_no")
+        if operator.status != OperatorStatus.APPROVED:
+            raise Conflict("operator_not_approved", _("操作员信息尚未审核通过，不能制卡。"), "operator_no")
+        if operator.cards.exclude(state=CardState.VOIDED).exists():
+            raise Conflict(*_duplicate(kind))
+        holder = (operator.name, operator.id_type, operator.id_no)
+    if not holder[0]:
+        raise Conflict("holder_missing", _("企业法人信息不完整，不能制卡。"), "enterprise_uscc")
+
+    today = timezone.localdate()
+    card = Card(kind=kind, enterprise=enterprise, operator=operator, holder_name=holder[0],
+                holder_id_type=holder[1], holder_id_no=holder[2], issuer=enterprise.card_issuer,
+                valid_from=today, valid_to=today + dt.timedelta(days=settings.CARD_VALIDITY_DAYS),
+                made_by=actor)
+    card.save()
+    card.card_no = card_no_make(kind=kind, issuer_code=enterprise.card_issuer.code, serial=card.pk)
+    card.user = User.objects.create(
+        username=card.card_no, enterprise=enterprise, password="!",  # no password: signs in by card only
+        kind=UserKind.LEGAL_CARD if kind == CardKind.LEGAL else UserKind.OPERATOR_CARD)
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert, card.certificate = _issue_certificate(card, key.public_key())
+    initial_pin = pins.pin_initial()
+    card.pin_hash = pins.pin_verifier(card.card_no, initial_pin)
+    card.save(update_fields=["card_no", "user", "certificate", "pin_hash"])
+    record(actor=actor, action="card.make", obj=card,
+           after={"card_no": card.card_no, "kind": kind, "uscc": enterprise.uscc,
+                  "holder": card.holder_name, "valid_to": card.valid_to, "serial": card.certificate.serial})
+    return MadeCard(card=card, initial_pin=initial_pin, card_file=_card_file(card, key, cert, initial_pin))
+
+
+# --- 卡介质登录 -----------------------------------------------------------------------------------
+
+def _refuse(exc_class, code: str, message, card_no: str, field: str | None = None):
+    """Audit a refused sign-in (committed even though the caller's request fails), then raise."""
+    with transaction.atomic():
+        record(actor=None, action="card.sign_in_refused", object_type="cards.card",
+               object_id=(card_no or "")[:64], reason=code)
+    raise exc_class(code, message, field)
+
+
+def _verify_signature(cert_der: bytes, nonce: bytes, signature_b64: str) -> bool:
+    try:
+        signature = base64.b64decode(signature_b64 or "", validate=True)
+        public_key = x509.load_der_x509_certificate(cert_der).public_key()
+        public_key.verify(signature, nonce, ec.ECDSA(hashes.SHA256()))
+    except (InvalidSignature, binascii.Error, ValueError, TypeError):
+        return False
+    return True
+
+
+def _prove_card(card_no: str, challenge_id: str, signature: str, *, refuse) -> Card:
+    """The caller holds the card: a fresh challenge for this card number, signed by the card's key."""
+    if not card_no_valid(card_no):
+        refuse(CardRefused, "card_no_invalid", _("IC卡号格式不正确。"), card_no, "card_no")
+    try:
+        nonce = challenges.challenge_nonce(challenge_id, card_no)
+        challenges.challenge_use(challenge_id)
+    except challenges.ChallengeRefused as e:
+        refuse(CardRefused, e.code, e.message, card_no, "challenge_id")
+    card = (Card.objects.select_related("certificate", "user", "enterprise")
+            .filter(card_no=card_no).first())
+    if card is None or card.certificate is None:
+        refuse(CardRefused, "card_unknown", _("没有这张IC卡。"), card_no, "card_no")
+    if not _verify_signature(bytes(card.certificate.der), nonce, signature):
+        refuse(CardRefused, "signature_invalid", _("IC卡签名验证失败：请确认插入的是这张卡。"), card_no, "signature")
+    return card
+
+
+def _check_usable(card: Card, *, refuse) -> None:
+    """Everything but the PIN: certificate chain and status, card state, validity."""
+    no = card.card_no
+    if not pki_ca.issued_by_us(bytes(card.certificate.der)):
+        refuse(CardRefused, "certificate_untrusted", _("IC卡证书不是本系统CA签发的。"), no)
+    states = {
+        CardState.VOIDED: ("card_voided", _("IC卡已作废，不能登录。")),
+        CardState.LOST: ("card_lost", _("IC卡已挂失，不能登录。")),
+        CardState.LOST_FROZEN: ("card_lost", _("IC卡已挂失，不能登录。")),
+        CardState.FROZEN: ("card_frozen", _("IC卡已冻结，不能登录。")),
+    }
+    if card.state in states:
+        refuse(CardBlocked, *states[card.state], no)
+    if card.pin_locked:
+        refuse(CardBlocked, "card_locked", _("IC卡密码错误次数过多，卡已锁定：请由企业法人卡解锁。")
+               if card.kind == CardKind.OPERATOR else _("IC卡密码错误次数过多，卡已锁定：请到数据分中心解锁。"), no)
+    today = timezone.localdate()
+    if card.valid_to < today:
+        refuse(CardBlocked, "card_expired", _("IC卡已过有效期（%(d)s），不能登录。") % {"d": card.valid_to}, no)
+    if card.valid_from > today:
+        refuse(CardBlocked, "card_not_yet_valid", _("IC卡尚未生效。"), no)
+    cert = card.certificate
+    if cert.status == CertStatus.HOLD:
+        refuse(CardBlocked, "certificate_on_hold", _("IC卡证书已被暂停使用。"), no)
+    if cert.status == CertStatus.REVOKED:
+        refuse(CardBlocked, "certificate_revoked", _("IC卡证书已被吊销。"), no)
+
+
+def _check_pin(card: Card, pin: str, *, refuse, field: str = "pin") -> Card:
+    """Count a wrong PIN (committed before the refusal) and lock the card at the limit."""
+    limit = settings.CARD_PIN_LIMIT
+    with transaction.atomic():
+        card = Card.objects.select_for_update().select_related("user", "enterprise", "certificate").get(pk=card.pk)
+        was_locked, right = card.pin_locked, pins.pin_matches(card, pin)
+        if was_locked:
+            pass
+        elif right:
+            if card.pin_failures:
+                card.pin_failures = 0
+                card.save(update_fields=["pin_failures"])
+        else:
+            card.pin_failures += 1
+            card.pin_locked = card.pin_failures >= limit
+            card.save(update_fields=["pin_failures", "pin_locked"])
+            if card.pin_locked:
+                record(actor=None, action="card.pin_locked", obj=card, after={"pin_failures": card.pin_failures})
+    if was_locked:
+        refuse(CardBlocked, "card_locked", _("IC卡已锁定。"), card.card_no)
+    if card.pin_locked:
+        refuse(CardBlocked, "card_locked",
+               _("IC卡密码已连续输错%(n)d次，卡已锁定。") % {"n": limit}, card.card_no, field)
+    if not right:
+        refuse(CardRefused, "pin_wrong", _("IC卡密码不正确，还可以尝试%(n)d次。") % {"n": limit - card.pin_failures},
+               card.card_no, field)
+    return card
+
+
+def card_sign_in(*, challenge_id: str, card_no: str, signature: str, pin: str) -> Card:
+    """卡介质登录 (SPEC §4): card proven by its signature, usable, and the PIN right. Refusals are
+    audited; the signature is checked before the PIN, so only the card's holder can spend PIN attempts."""
+    card_no = (card_no or "").strip()
+    card = _prove_card(card_no, challenge_id, signature, refuse=_refuse)
+    _check_usable(card, refuse=_refuse)
+    card = _check_pin(card, pin, refuse=_refuse)
+    with transaction.atomic():
+        Card.objects.filter(pk=card.pk).update(last_sign_in_at=timezone.now())
+        record(actor=card.user, action="card.sign_in", obj=card)
+    return card
+
+
+def card_pin_change(*, actor, old_pin: str, new_pin: str, keep_token: str | None = None) -> Card:
+    """修改IC卡密码: the first sign-in must do this before anything else."""
+    card = getattr(actor, "card", None) if getattr(actor, "kind", None) in (UserKind.LEGAL_CARD,
+                                                                            UserKind.OPERATOR_CARD) else None
+    if card is None:
+        raise Forbidden("card_only", _("请使用IC卡登录后修改IC卡密码。"))
+    if not old_pin:
+        raise InvalidInput("pin_required", _("请输入原密码。"), "old_pin")
+    pins.pin_check_new(new_pin, old_pin)
+    card = _check_pin(card, old_pin, refuse=_refuse, field="old_pin")
+    with transaction.atomic():
+        card = Card.objects.select_for_update().get(pk=card.pk)
+        card.pin_hash = pins.pin_verifier(card.card_no, new_pin)
+        card.must_change_pin = False
+        card.version += 1
+        card.save(update_fields=["pin_hash", "must_change_pin", "version"])
+        ApiToken.objects.filter(user_id=card.user_id).exclude(key_hash=ApiToken.hash(keep_token or "")).delete()
+        record(actor=actor, action="card.pin_change", obj=card)
+    return card
+
+
+# --- state changes: one table -------------------------------------------------------------------
+
+def _may(actor, card: Card, action: str) -> None:
+    kind = getattr(actor, "kind", None)
+    if kind == UserKind.RA and action in transitions.RA_ACTIONS:
+        return
+    if kind == UserKind.LEGAL_CARD and action in transitions.LEGAL_CARD_ACTIONS:
+        if card.kind in transitions.SELF_SERVICE_KINDS:
+            return
+        raise Forbidden("legal_card_at_subcentre",
+                        _("法人卡本身的延期、挂失、解挂等业务沿用旧流程，请到数据分中心办理。"))
+    raise Forbidden("card_action_forbidden", _("您无权对这张卡办理%(a)s。") % {"a": transitions.LABELS[action]})
+
+
+def card_act(*, actor, card_no: str, action: str, reason: str = "", challenge_id: str = "",
+             signature: str = "") -> Card:
+    """Run one action of the transition table on a card the actor may see (404 otherwise)."""
+    if action not in transitions.TABLE:
+        raise NotFound("action_unknown", _("没有这项IC卡业务。"))
+    if action == Action.VOID and reason and reason not in VOID_REASONS:
+        raise InvalidInput("reason_invalid", _("作废原因不正确。"), "reason")
+    if action == Action.RENEW:
+        # The card being renewed proves it is present (插入所需延期的卡); checked before any lock.
+        _prove_card(card_no, challenge_id, signature, refuse=_refuse)
+    with transaction.atomic():
+        card = card_get(actor, card_no, for_update=True)
+        _may(actor, card, action)
+        move = transitions.move_for(action, card.state)
+        if move is None:
+            if card.state == CardState.VOIDED:
+                raise Conflict("card_voided", _("IC卡已作废，不能再办理业务。"))
+            raise Conflict("state_conflict", transitions.REFUSALS.get(
+                (action, card.state), _("IC卡当前状态（%(s)s）不能办理%(a)s。") % {
+                    "s": card.display_state, "a": transitions.LABELS[action]}))
+        before = _snapshot(card)
+        if action == Action.UNLOCK and not card.pin_locked:
+            raise Conflict("card_not_locked", _("IC卡未锁定，无需解锁。"))
+        if action == Action.RENEW and card.expired:
+            raise Conflict("card_expired", _("IC卡已过有效期，不能延期，请重新申请制卡。"))
+        card.state = move.new_state
+        _certificate_effect(card, move.effect, action, reason)
+        if action == Action.UNLOCK:
+            card.pin_locked, card.pin_failures, card.must_change_pin = False, 0, True
+        card.version += 1
+        card.save()
+        if card.state != CardState.NORMAL and card.user_id:
+            ApiToken.objects.filter(user_id=card.user_id).delete()  # a held or voided card is signed out
+        if action == Action.VOID and card.user_id:
+            card.user.is_active = False
+            card.user.save(update_fields=["is_active"])
+        record(actor=actor, action=f"card.{action}", obj=card, before=before, after=_snapshot(card),
+               reason=reason)
+    return card
+
+
+def _certificate_effect(card: Card, effect: str | None, action: str, reason: str) -> None:
+    cert = card.certificate
+    if effect == transitions.HOLD:
+        certificate_set_status(cert, status=CertStatus.HOLD, reason="certificate_hold")
+    elif effect == transitions.RELEASE:
+        certificate_set_status(cert, status=CertStatus.GOOD)
+    elif effect == transitions.REVOKE:
+        certificate_set_status(cert, status=CertStatus.REVOKED, reason=reason or "cessation_of_operation")
+    elif effect == transitions.REISSUE:
+        card.valid_to = card.valid_to + dt.timedelta(days=settings.CARD_RENEW_DAYS)
+        public_key = x509.load_der_x509_certificate(bytes(cert.der)).public_key()
+        _cert, card.certificate = _issue_certificate(card, public_key)
+        if card.state in transitions.HELD_STATES:  # a frozen card's new certificate starts on hold too
+            card.certificate.status, card.certificate.reason = CertStatus.HOLD, "certificate_hold"
+            card.certificate.revoked_at = timezone.now()
+            card.certificate.save(update_fields=["status", "reason", "revoked_at"])
+        certificate_set_status(cert, status=CertStatus.REVOKED, reason="superseded")
+
+
+def _snapshot(card: Card) -> dict:
+    return {"state": card.state, "pin_locked": card.pin_locked, "valid_to": card.valid_to,
+            "serial": card.certificate.serial if card.certificate_id else None}
+
+
+def card_gate(user) -> str | None:
+    """What a signed-in card holder may do now: None (anything), "pin_change_required", or "card_unusable"
+    (the card was voided, lost, frozen or locked, or expired since sign-in: the session ends)."""
+    card = Card.objects.filter(user_id=user.pk).only(
+        "state", "pin_locked", "valid_from", "valid_to", "must_change_pin").first()
+    if card is None or not card.usable:
+        return "card_unusable"
+    return "pin_change_required" if card.must_change_pin else None

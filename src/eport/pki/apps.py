@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PkiConfig(AppConfig):
+    name = "eport.pki"
+    verbose_name = "PKI"

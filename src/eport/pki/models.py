@@ -1,0 +1,49 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CertStatus(models.TextChoices):
+    GOOD = "good", _("有效")
+    HOLD = "hold", _("暂停（挂起）")
+    REVOKED = "revoked", _("已吊销")
+
+
+class Certificate(models.Model):
+    """A certificate issued by the system's issuing CA, and its revocation status.
+
+    The CRL and the OCSP responder read this table; the card that holds the certificate points to it.
+    `reason` is an RFC 5280 CRLReason name as `cryptography.x509.ReasonFlags` spells it.
+    """
+
+    serial = models.CharField(_("证书序列号"), max_length=48, unique=True)  # lower-case hex
+    subject_key = models.CharField(max_length=64, db_index=True)  # what holds it, e.g. "card:1530000000012"
+    der = models.BinaryField()
+    not_before = models.DateTimeField()
+    not_after = models.DateTimeField()
+    status = models.CharField(_("证书状态"), max_length=8, choices=CertStatus.choices, default=CertStatus.GOOD)
+    reason = models.CharField(max_length=32, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    issued_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        # The CRL lists every certificate that is not good: a small slice of the table.
+        indexes = [models.Index(fields=["status"], name="cert_not_good",
+                                condition=~models.Q(status="good"))]
+
+    def __str__(self):
+        return self.serial
+
+    @property
+    def serial_int(self) -> int:
+        return int(self.serial, 16)
+
+
+class CrlState(models.Model):
+    """The current CRL of the issuing CA: regenerated on every certificate status change (same transaction)."""
+
+    issuer_key_id = models.CharField(max_length=64, unique=True)
+    number = models.PositiveBigIntegerField(default=0)
+    der = models.BinaryField(null=True)
+    this_update = models.DateTimeField(null=True)
+    next_update = models.DateTimeField(null=True)
