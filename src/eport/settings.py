@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "eport.accounts.middleware.ForcePasswordChangeMiddleware",
+    "eport.cards.middleware.CardSessionMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

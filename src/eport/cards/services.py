@@ -323,6 +323,22 @@ def _may(actor, card: Card, action: str) -> None:
     raise Forbidden("card_action_forbidden", _("您无权对这张卡办理%(a)s。") % {"a": transitions.LABELS[action]})
 
 
+def card_actions(actor, card: Card) -> list[str]:
+    """The actions the actor may run on the card now (for the buttons a screen shows)."""
+    out = []
+    for action in transitions.TABLE:
+        if transitions.move_for(action, card.state) is None or (action == Action.UNLOCK and not card.pin_locked):
+            continue
+        if action == Action.RENEW and card.expired:
+            continue
+        try:
+            _may(actor, card, action)
+        except Forbidden:
+            continue
+        out.append(action)
+    return out
+
+
 def card_act(*, actor, card_no: str, action: str, reason: str = "", challenge_id: str = "",
              signature: str = "") -> Card:
     """Run one action of the transition table on a card the actor may see (404 otherwise)."""

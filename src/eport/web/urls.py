@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import cards, views
 
 app_name = "web"
 
@@ -22,4 +22,13 @@ urlpatterns = [
     path("reviews/", views.reviews, name="reviews"),
     path("reviews/<int:step_id>/", views.review, name="review"),
     path("reviews/auto-review/", views.auto_review, name="auto_review"),
+    path("card/login/", cards.card_login, name="card_login"),
+    path("card/pin/", cards.card_pin, name="card_pin"),
+    path("card/", cards.card_home, name="card_home"),
+    path("subsystems/<slug:code>/", cards.subsystem, name="subsystem"),
+    path("ra/cards/", cards.ra_cards, name="ra_cards"),
+    path("ra/cards/new/", cards.ra_card_new, name="ra_card_new"),
+    path("ra/cards/<str:card_no>/", cards.ra_card, name="ra_card"),
+    path("ra/cards/<str:card_no>/renew/", cards.ra_card_renew, name="ra_card_renew"),
+    path("ra/cards/<str:card_no>/<slug:action>/", cards.ra_card_act, name="ra_card_act"),
 ]

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from eport.accounts import services as accounts
-from eport.accounts.models import UserKind
+from eport.accounts.models import CARD_KINDS, UserKind
 from eport.applications import selectors, services
 from eport.applications.kinds import all_kinds, get_kind
 from eport.applications.models import EDITABLE_STATUSES, DocType, Status
@@ -70,6 +70,8 @@ def home(request):
             return redirect("web:entries")
         if request.user.kind in (UserKind.REVIEWER, UserKind.RA):
             return redirect("web:reviews")
+        if request.user.kind in CARD_KINDS:
+            return redirect("web:card_home")
         return redirect("admin:index")
     demo = settings.DATA_DIR / "demo_accounts.json"
     accounts_list = json.loads(demo.read_text()) if demo.exists() else []

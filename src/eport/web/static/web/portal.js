@@ -105,6 +105,14 @@
     document.querySelectorAll("select[data-autosubmit]").forEach(function (s) {
       s.addEventListener("change", function () { s.form.submit(); });
     });
+    document.querySelectorAll("[data-show-for-kind]").forEach(function (box) {
+      var radios = box.closest("form").querySelectorAll("input[name=kind]");
+      function apply() {
+        var on = box.closest("form").querySelector("input[name=kind]:checked");
+        box.hidden = !on || on.value !== box.dataset.showForKind;
+      }
+      radios.forEach(function (r) { r.addEventListener("change", apply); }); apply();
+    });
     var fold = document.querySelector("[data-toggle-menu]");
     if (fold) fold.addEventListener("click", function () { document.body.classList.toggle("menu-folded"); });
     var up = document.getElementById("upload-form");

@@ -1,0 +1,177 @@
+"""Card screens: 卡介质登录 (with the card agent), 修改IC卡密码, the subsystem menu, and the RA's
+制卡 / IC卡管理. Views parse and render; every rule is in eport.cards.services."""
+
+import base64
+from urllib.parse import urlencode, urlsplit
+
+from csp.constants import SELF
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login as auth_login
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from eport.accounts.models import CARD_KINDS, UserKind
+from eport.cards import selectors, services
+from eport.cards.models import CardKind, CardState
+from eport.cards.transitions import LABELS, Action
+from eport.errors import DomainError
+
+from .views import PAGE_SIZE, _act, _errors, _page, signed_in
+
+card_only = signed_in(set(CARD_KINDS))
+ra_only = signed_in({UserKind.RA})
+
+
+def _agent_origin() -> str:
+    parts = urlsplit(settings.CARD_AGENT_URL)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _with_agent(response):
+    """Pages that talk to the card agent may connect to it (CSP connect-src), and to nothing else new."""
+    response._csp_update = {"connect-src": [SELF, _agent_origin()]}
+    return response
+
+
+# --- 卡介质登录, 修改IC卡密码, subsystem menu ----------------------------------------------------------
+
+def card_login(request):
+    error, status = None, 200
+    if request.method == "POST":
+        try:
+            card = services.card_sign_in(
+                challenge_id=request.POST.get("challenge_id", ""), card_no=request.POST.get("card_no", ""),
+                signature=request.POST.get("signature", ""), pin=request.POST.get("pin", ""))
+        except DomainError as e:
+            error, status = e.message, e.status
+        else:
+            auth_login(request, card.user, backend="django.contrib.auth.backends.ModelBackend")
+            return redirect("web:card_pin" if card.must_change_pin else "web:card_home")
+    return _with_agent(render(request, "web/card_login.html", {
+        "error": error, "agent_url": settings.CARD_AGENT_URL,
+        "card_no": request.POST.get("card_no", "")}, status=status))
+
+
+@card_only
+def card_pin(request):
+    errors = {}
+    forced = request.user.card.must_change_pin
+    if request.method == "POST":
+        try:
+            services.card_pin_change(actor=request.user, old_pin=request.POST.get("old_pin", ""),
+                                     new_pin=request.POST.get("new_pin", ""))
+        except DomainError as e:
+            if e.code == "card_locked":
+                messages.error(request, e.message)
+                return redirect("web:card_login")  # the session ends with the lock (middleware)
+            errors = _errors(e)
+        else:
+            messages.success(request, _("IC卡密码已修改。"))
+            return redirect("web:card_home")
+    return render(request, "web/card_pin.html", {"errors": errors, "forced": forced},
+                  status=400 if errors else 200)
+
+
+@card_only
+def card_home(request):
+    card = request.user.card
+    return render(request, "web/card_home.html", {"card": card, "subsystems": selectors.card_subsystems(card)})
+
+
+@card_only
+def subsystem(request, code):
+    card = request.user.card
+    entry = next((s for s in selectors.card_subsystems(card) if s["code"] == code), None)
+    if entry is None or not entry["enabled"]:
+        return render(request, "web/error.html", {"message": _("本卡没有使用该子系统的权限。")}, status=403)
+    return render(request, "web/subsystem.html", {"card": card, "subsystem": entry})
+
+
+# --- RA: 制卡 -------------------------------------------------------------------------------------
+
+@ra_only
+def ra_card_new(request):
+    values = {"kind": request.POST.get("kind", request.GET.get("kind", CardKind.LEGAL)),
+              "enterprise_uscc": request.POST.get("enterprise_uscc", request.GET.get("uscc", "")).strip(),
+              "operator_no": request.POST.get("operator_no", "").strip()}
+    errors = {}
+    if request.method == "POST":
+        try:
+            made = services.card_make(actor=request.user, **values)
+        except DomainError as e:
+            errors = _errors(e)
+        else:
+            # Shown once, in the answer to this POST: the server keeps neither the key nor the PIN.
+            response = render(request, "web/ra_card_made.html", {
+                "card": made.card, "initial_pin": made.initial_pin,
+                "card_file_b64": base64.b64encode(made.card_file).decode(),
+                "filename": f"eport-card-{made.card.card_no}.p12"})
+            response["Cache-Control"] = "no-store"
+            return response
+    return render(request, "web/ra_card_new.html", {"values": values, "errors": errors, "kinds": CardKind.choices},
+                  status=400 if errors else 200)
+
+
+# --- RA: IC卡管理 ---------------------------------------------------------------------------------
+
+FILTERS = ("card_no", "holder_name", "id_no", "uscc", "state", "kind")
+
+
+@ra_only
+def ra_cards(request):
+    q = {k: request.GET.get(k, "").strip() for k in FILTERS}
+    error, items, total, page = None, [], 0, 1
+    try:
+        items, total, page = _page(request, selectors.cards_query(request.user, **q).select_related("certificate"),
+                                   deferred_join=True)
+    except DomainError as e:
+        error = e.message
+    return render(request, "web/ra_cards.html", {
+        "q": q, "error": error, "items": items, "total": total, "page": page,
+        "pages": max(1, -(-total // PAGE_SIZE)), "querystring": urlencode({k: v for k, v in q.items() if v}),
+        "states": CardState.choices, "kinds": CardKind.choices})
+
+
+def _card_page(request, card, template="web/ra_card.html", **extra):
+    actions = services.card_actions(request.user, card)
+    return render(request, template, {
+        "card": card, "labels": LABELS, "void_reasons": services.VOID_REASONS.items(),
+        "actions": [a for a in actions if a not in (Action.RENEW, Action.VOID)],
+        "can_renew": Action.RENEW in actions, "can_void": Action.VOID in actions,
+        "permissions": card.permissions.select_related("subsystem"), **extra})
+
+
+@ra_only
+def ra_card(request, card_no):
+    return _card_page(request, selectors.card_get(request.user, card_no))
+
+
+@ra_only
+@require_POST
+def ra_card_act(request, card_no, action):
+    if action == Action.RENEW:
+        return redirect("web:ra_card_renew", card_no)
+    _act(request, lambda: services.card_act(actor=request.user, card_no=card_no, action=action,
+                                            reason=request.POST.get("reason", "")),
+         _("%(a)s成功。") % {"a": LABELS.get(action, action)})
+    return redirect("web:ra_card", card_no)
+
+
+@ra_only
+def ra_card_renew(request, card_no):
+    """延期: the holder's card, in the card agent at the counter, signs a fresh challenge."""
+    card = selectors.card_get(request.user, card_no)
+    if request.method == "POST":
+        try:
+            services.card_act(actor=request.user, card_no=card_no, action=Action.RENEW,
+                              challenge_id=request.POST.get("challenge_id", ""),
+                              signature=request.POST.get("signature", ""))
+        except DomainError as e:
+            messages.error(request, e.message)
+        else:
+            card.refresh_from_db()
+            messages.success(request, _("延期成功，新的有效期至 %(d)s。") % {"d": card.valid_to})
+            return redirect("web:ra_card", card_no)
+    return _with_agent(_card_page(request, card, "web/ra_card_renew.html", agent_url=settings.CARD_AGENT_URL))

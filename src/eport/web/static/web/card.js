@@ -1,0 +1,66 @@
+/* The pages that need the IC card: they talk to the card agent (eport-card-agent) on this computer.
+   Flow: read the card from the agent -> ask the portal for a one-time challenge -> the agent signs it
+   with the card key -> the form is posted with the card number, the signature (and the PIN). The key
+   never leaves the agent; the portal's CSP allows connecting to the agent's origin on these pages only. */
+(function () {
+  "use strict";
+
+  function csrf(form) { var el = form.querySelector("input[name=csrfmiddlewaretoken]"); return el ? el.value : ""; }
+
+  function json(url, options) {
+    return fetch(url, options).then(function (r) {
+      return r.json().catch(function () { return {}; }).then(function (body) {
+        if (!r.ok) { throw new Error((body.error && body.error.message) || ("HTTP " + r.status)); }
+        return body;
+      });
+    });
+  }
+
+  function setup(form) {
+    var agent = form.dataset.agent, status = document.getElementById("agent-status"),
+        error = document.getElementById("agent-error"), button = form.querySelector("button[type=submit]"),
+        cardNo = form.querySelector("#id_card_no"), holder = document.getElementById("card_holder"),
+        expect = form.dataset.expectCard, busy = false;
+
+    function fail(msg) { error.textContent = msg; error.hidden = false; }
+
+    json(agent + "/card", { method: "GET", mode: "cors", cache: "no-store" }).then(function (card) {
+      if (expect && card.card_no !== expect) {
+        status.textContent = ""; fail(form.dataset.msgWrongCard + card.card_no); return;
+      }
+      status.textContent = form.dataset.msgAgentOk + " " + card.card_no + " · " + card.holder_name + " · " + card.enterprise_name;
+      status.classList.add("ok");
+      if (cardNo && !expect) { cardNo.value = card.card_no; }
+      if (holder) { holder.value = card.holder_name; }
+      button.disabled = false;
+    }).catch(function () { status.textContent = ""; fail(form.dataset.msgNoAgent); });
+
+    form.addEventListener("submit", function (ev) {
+      if (ev.defaultPrevented || form.dataset.signed === "1") return;
+      ev.preventDefault();
+      if (busy) return;
+      busy = true; button.disabled = true; error.hidden = true;
+      status.textContent = form.dataset.msgSigning;
+      json("/api/v1/auth/card/challenge", {
+        method: "POST", credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf(form) },
+        body: JSON.stringify({ card_no: cardNo.value })
+      }).then(function (c) {
+        form.querySelector("#id_challenge_id").value = c.challenge_id;
+        return json(agent + "/sign", { method: "POST", mode: "cors", headers: { "Content-Type": "application/json" },
+                                       body: JSON.stringify({ nonce: c.nonce }) });
+      }).then(function (s) {
+        form.querySelector("#id_signature").value = s.signature;
+        form.dataset.signed = "1";
+        form.submit();
+      }).catch(function (e) {
+        busy = false; button.disabled = false; status.textContent = "";
+        fail(form.dataset.msgFailed + e.message);
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form[data-card-sign]").forEach(setup);
+  });
+})();

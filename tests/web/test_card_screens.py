@@ -1,0 +1,150 @@
+"""Card screens: 卡介质登录, the forced PIN change, the subsystem menu, and the RA's 制卡 / IC卡管理."""
+
+import base64
+import re
+
+import pytest
+from cryptography.hazmat.primitives.serialization import pkcs12
+
+from eport.cards.models import Card, CardPermission, CardState, Subsystem
+from eport.pki.models import CertStatus
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+NEW_PIN = "20261124"
+
+
+def post_card_login(client, made, pin=None, key=None):
+    return client.post("/card/login/", {"card_no": made.card.card_no, "pin": made.initial_pin if pin is None else pin,
+                                        **f.card_proof(made, key)})
+
+
+def test_card_login_page_may_reach_the_agent_only(client, settings):
+    settings.CARD_AGENT_URL = "http://127.0.0.1:18765"
+    r = client.get("/card/login/")
+    assert r.status_code == 200 and "卡介质登录" in r.content.decode()
+    assert "connect-src 'self' http://127.0.0.1:18765" in r["Content-Security-Policy"]
+    assert 'data-agent="http://127.0.0.1:18765"' in r.content.decode()
+    assert "connect-src" not in client.get("/login/")["Content-Security-Policy"]  # other pages: 'self' only
+
+
+def test_first_sign_in_sets_a_new_pin_then_shows_the_subsystems(client):
+    made = f.make_card("operator")
+    CardPermission.objects.create(card=made.card, subsystem=Subsystem.objects.get(code="export_receipt"))
+    r = post_card_login(client, made)
+    assert r.status_code == 302 and r["Location"] == "/card/pin/"
+    assert client.get("/card/")["Location"] == "/card/pin/"  # nothing else before the PIN is changed
+    page = client.get("/card/pin/").content.decode()
+    assert "需要首先修改IC卡密码" in page
+    r = client.post("/card/pin/", {"old_pin": made.initial_pin, "new_pin": "123"})
+    assert r.status_code == 400 and "6到12位数字" in r.content.decode()
+    r = client.post("/card/pin/", {"old_pin": made.initial_pin, "new_pin": NEW_PIN})
+    assert r.status_code == 302 and r["Location"] == "/card/"
+    page = client.get("/card/").content.decode()
+    enabled = re.findall(r'data-code="(\w+)" class="enabled"', page)
+    disabled = re.findall(r'data-code="(\w+)" class="disabled"', page)
+    assert enabled == ["export_receipt"] and len(disabled) == 5
+    assert client.get("/subsystems/export_receipt/").status_code == 200
+    assert client.get("/subsystems/express/").status_code == 403
+    assert client.get("/").status_code == 302 and client.get("/")["Location"] == "/card/"
+
+
+def test_wrong_pin_and_lock_on_the_screen(client, settings):
+    settings.CARD_PIN_LIMIT = 2
+    made = f.make_card()
+    r = post_card_login(client, made, pin="00000000")
+    assert r.status_code == 401 and "还可以尝试1次" in r.content.decode()
+    r = post_card_login(client, made, pin="00000000")
+    assert r.status_code == 403 and "卡已锁定" in r.content.decode()
+    r = post_card_login(client, made, key=f.card_key(f.make_card()))
+    assert r.status_code == 401 and "签名验证失败" in r.content.decode()
+
+
+def test_a_frozen_card_is_signed_out_on_its_next_page(client):
+    ra = f.ra_officer()
+    made = f.make_card(ra=ra)
+    post_card_login(client, made)
+    client.post("/card/pin/", {"old_pin": made.initial_pin, "new_pin": NEW_PIN})
+    assert client.get("/card/").status_code == 200
+    from eport.cards.services import card_act
+
+    card_act(actor=ra, card_no=made.card.card_no, action="freeze")
+    r = client.get("/card/")
+    assert r.status_code == 302 and r["Location"] == "/card/login/"
+    assert client.get("/card/").status_code == 302  # signed out
+    assert "/login/" in client.get("/card/")["Location"]
+
+
+def test_ra_makes_a_card_and_sees_the_file_once(client):
+    ra = f.ra_officer()
+    client.force_login(ra)
+    e = f.enterprise_in_network()
+    assert client.get("/ra/cards/new/").status_code == 200
+    r = client.post("/ra/cards/new/", {"kind": "legal", "enterprise_uscc": "91440300MA5DDEM99X"})
+    assert r.status_code == 400 and "辖区内没有这家企业" in r.content.decode()
+    r = client.post("/ra/cards/new/", {"kind": "legal", "enterprise_uscc": e.uscc})
+    assert r.status_code == 200 and r["Cache-Control"] == "no-store"
+    page = r.content.decode()
+    pin = re.search(r'id="initial-pin">(\d{8})<', page).group(1)
+    b64 = re.search(r'href="data:application/x-pkcs12;base64,([^"]+)"', page).group(1)
+    key, cert, chain = pkcs12.load_key_and_certificates(base64.b64decode(b64), pin.encode())
+    card = Card.objects.get(enterprise=e)
+    assert card.card_no in page and key is not None and len(chain) == 2
+    r = client.post("/ra/cards/new/", {"kind": "legal", "enterprise_uscc": e.uscc})
+    assert r.status_code == 400 and "已有未作废的法人卡" in r.content.decode()
+    r = client.post("/ra/cards/new/", {"kind": "operator", "enterprise_uscc": e.uscc})
+    assert r.status_code == 400 and 'data-field="operator_no"' in r.content.decode()
+
+
+def test_ra_card_list_detail_and_actions(client):
+    ra = f.ra_officer()
+    client.force_login(ra)
+    e = f.enterprise_in_network(name="卡片管理测试有限公司")
+    made = f.make_card("legal", e, ra=ra)
+    no = made.card.card_no
+    page = client.get("/ra/cards/", {"uscc": e.uscc}).content.decode()
+    assert f'data-card="{no}"' in page
+    assert f'data-card="{no}"' not in client.get("/ra/cards/", {"state": "lost", "uscc": e.uscc}).content.decode()
+    page = client.get(f"/ra/cards/{no}/").content.decode()
+    assert 'id="act-report-lost"' in page and 'id="act-cancel-lost"' not in page and 'id="act-void"' in page
+    r = client.post(f"/ra/cards/{no}/report-lost/")
+    assert r.status_code == 302
+    page = client.get(f"/ra/cards/{no}/").content.decode()
+    assert "挂失成功" in page and 'id="card-state">挂失<' in page and 'id="act-cancel-lost"' in page
+    assert Card.objects.get(card_no=no).certificate.status == CertStatus.HOLD
+    client.post(f"/ra/cards/{no}/report-lost/")  # twice: refused with a message, nothing changes
+    assert "卡已挂失" in client.get(f"/ra/cards/{no}/").content.decode()
+    client.post(f"/ra/cards/{no}/void/", {"reason": "key_compromise"})
+    card = Card.objects.get(card_no=no)
+    assert card.state == CardState.VOIDED and card.certificate.reason == "key_compromise"
+    assert 'id="act-' not in client.get(f"/ra/cards/{no}/").content.decode()
+    assert client.get(f"/ra/cards/{no}/renew/").status_code == 200
+
+
+def test_ra_screens_are_scoped(client):
+    made = f.make_card()
+    client.force_login(f.ra_officer("ra:0100"))
+    no = made.card.card_no
+    assert client.get(f"/ra/cards/{no}/").status_code == 404
+    assert client.post(f"/ra/cards/{no}/freeze/").status_code == 404
+    assert client.get(f"/ra/cards/{no}/renew/").status_code == 404
+    assert no not in client.get("/ra/cards/").content.decode()
+    assert Card.objects.get(card_no=no).state == CardState.NORMAL
+    client.force_login(f.cardless())
+    assert client.get("/ra/cards/").status_code == 403
+    assert client.post("/ra/cards/new/", {"kind": "legal", "enterprise_uscc": made.card.enterprise.uscc}).status_code == 403
+    assert client.get("/card/").status_code == 403
+
+
+def test_ra_renews_with_the_card_present(client):
+    ra = f.ra_officer()
+    client.force_login(ra)
+    made = f.make_card(ra=ra)
+    no, old_to = made.card.card_no, made.card.valid_to
+    r = client.get(f"/ra/cards/{no}/renew/")
+    assert f'data-expect-card="{no}"' in r.content.decode() and "connect-src" in r["Content-Security-Policy"]
+    client.post(f"/ra/cards/{no}/renew/", {"challenge_id": "x", "signature": "y"})
+    assert Card.objects.get(card_no=no).valid_to == old_to
+    r = client.post(f"/ra/cards/{no}/renew/", f.card_proof(made))
+    assert r.status_code == 302 and Card.objects.get(card_no=no).valid_to > old_to
