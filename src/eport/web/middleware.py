@@ -27,6 +27,8 @@ class RejectNulMiddleware:
             return True
         if request.method not in ("POST", "PUT", "PATCH"):
             return False
+        if request.path.startswith("/pki/"):
+            return False  # binary DER bodies (OCSP, RFC 6960), never stored: NUL bytes are their normal content
         if request.META.get("CONTENT_TYPE", "").startswith("multipart/"):
             # Form fields only: uploaded files may hold any bytes (their content is checked elsewhere).
             return any("\x00" in v for values in request.POST.lists() for v in values[1])
