@@ -1,12 +1,7 @@
 """The card agent runs as a real subprocess (``eport-card-agent --port 0``) on throwaway test cards."""
 
 import datetime
-import http.client
-import json
-import os
-import selectors
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +12,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
-AGENT = Path(sys.executable).parent / "eport-card-agent"
+from tests.agent_process import AGENT, Agent, Response, agent_env, start_agent  # noqa: F401 (tests import them from here)
+
 CARD_PASSWORD = "12345678"
 CARD_NO = "8800000000000001"
 ENTERPRISE = "深圳示例贸易有限公司"
@@ -25,8 +21,6 @@ USCC = "91440300MA5DDEM15K"
 HOLDER = "张三"
 PORTAL = "http://127.0.0.1:8000"
 CHALLENGE_PREFIX = b"eport-card-challenge:v1:"
-# Secrets the tests pass explicitly; inherited ones would change what the agent does.
-_AGENT_ENV = ("EPORT_CARD_PASSWORD", "EPORT_TOKEN_PIN", "EPORT_PORTAL_ORIGIN")
 
 
 @dataclass
@@ -98,64 +92,6 @@ def card(ca, tmp_path_factory) -> Card:
 
 # --- the agent process ---------------------------------------------------------------------------------
 
-def agent_env(**extra) -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in _AGENT_ENV}
-    env.update(extra)
-    return env
-
-
-@dataclass
-class Agent:
-    proc: subprocess.Popen
-    port: int
-    card_no: str
-    stderr_path: Path
-
-    def stop(self) -> int:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-        try:
-            return self.proc.wait(timeout=10)
-        finally:
-            self.proc.stdout.close()
-
-    def stderr(self) -> str:
-        return self.stderr_path.read_text(encoding="utf-8", errors="replace")
-
-    def call(self, method, path, body=None, headers=None, *, host=None) -> "Response":
-        """One request; ``body`` may be a dict (sent as JSON) or bytes. ``host`` overrides the Host header."""
-        headers = dict(headers or {})
-        headers["Host"] = host or f"127.0.0.1:{self.port}"
-        if isinstance(body, dict):
-            body = json.dumps(body).encode()
-            headers.setdefault("Content-Type", "application/json")
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-        try:
-            conn.request(method, path, body=body, headers=headers)
-            resp = conn.getresponse()
-            return Response(resp.status, resp.headers, resp.read())
-        finally:
-            conn.close()
-
-
-def start_agent(args, env, stderr_path: Path) -> Agent:
-    """Start the agent, wait for its one stdout line and read the port from it."""
-    with open(stderr_path, "wb") as stderr:
-        proc = subprocess.Popen([str(AGENT), "--port", "0", *map(str, args)], env=env, stdin=subprocess.DEVNULL,
-                                stdout=subprocess.PIPE, stderr=stderr, start_new_session=True)
-    with selectors.DefaultSelector() as sel:
-        sel.register(proc.stdout, selectors.EVENT_READ)
-        ready = sel.select(timeout=20)
-    line = proc.stdout.readline().decode() if ready else ""
-    if not line.startswith("eport-card-agent listening on http://127.0.0.1:"):
-        proc.kill()
-        proc.wait()
-        proc.stdout.close()
-        pytest.fail(f"agent did not start: {line!r}\n{stderr_path.read_text(errors='replace')}")
-    url, card = line.split()[-2:]
-    return Agent(proc, int(url.rsplit(":", 1)[1]), card.removeprefix("card="), stderr_path)
-
-
 @pytest.fixture
 def run_agent():
     """``run_agent(args, **env)`` runs an agent that is expected not to start: its exit status and output."""
@@ -190,13 +126,3 @@ def file_agent(card, tmp_path_factory):
     assert agent.stop() == 0, agent.stderr()
 
 
-# --- HTTP ----------------------------------------------------------------------------------------------
-
-@dataclass
-class Response:
-    status: int
-    headers: http.client.HTTPMessage
-    body: bytes
-
-    def json(self):
-        return json.loads(self.body.decode("utf-8"))
