@@ -1,14 +1,18 @@
 """Demo data: registry rows, one card-less enterprise user, reviewers of every unit a Shenzhen entry
-visits (and the province above them), a data sub-centre officer, an administrator. Idempotent."""
+visits (and the province above them), a data sub-centre officer, an administrator, and an enterprise
+already in the network with a legal-person card and an operator card (card files under
+$EPORT_DATA_DIR/demo-cards/, to run the card agent with). Idempotent."""
 
 import json
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from eport.accounts.models import User, UserKind
 from eport.accounts.services import account_register
 from eport.registry.importer import DEMO_CSV, import_csv
+from eport.validators import make_uscc
 
 PASSWORD = "Eport@2026"
 DEMO_USCC = "91440300MA5DDEM15K"
@@ -47,6 +51,76 @@ def create_demo() -> list[dict]:
         admin.set_password(PASSWORD)
         admin.save()
     accounts.append({"username": "admin", "password": PASSWORD, "role": "系统管理员", "note": "/admin/"})
+    cards = create_demo_cards()
     # The landing page lists these while the file exists (delete it to hide the demo accounts).
-    (settings.DATA_DIR / "demo_accounts.json").write_text(json.dumps(accounts, ensure_ascii=False, indent=1))
+    (settings.DATA_DIR / "demo_accounts.json").write_text(
+        json.dumps(accounts, ensure_ascii=False, indent=1))
+    (settings.DATA_DIR / "demo_cards.json").write_text(json.dumps(cards, ensure_ascii=False, indent=1))
     return accounts
+
+
+CARD_USCC = make_uscc("91", "440300", "MA5DCARD")
+CARD_ENTERPRISE = "深圳市南山示范进出口有限公司"
+
+
+def create_demo_cards() -> list[dict]:
+    """An enterprise in the network with a legal card and an operator card, made by the demo RA officer.
+
+    The card files and their initial PINs are written once under demo-cards/ (0600): the card file
+    stays protected by its initial PIN, which the card agent asks for when it starts.
+    """
+    from eport.cards.models import Card, CardPermission, Subsystem
+    from eport.cards.services import card_make
+    from eport.enterprises.choices import NetworkStatus
+    from eport.enterprises.models import Enterprise
+    from eport.operators.models import Operator, OperatorStatus
+    from eport.refdata.lookup import ra_unit_for_customs, unit_for
+
+    folder = settings.DATA_DIR / "demo-cards"
+    folder.mkdir(exist_ok=True)
+    e, created = Enterprise.objects.get_or_create(uscc=CARD_USCC, defaults={"name": CARD_ENTERPRISE})
+    if created or not e.in_network:
+        e.legal_rep_name, e.legal_rep_id_type, e.legal_rep_id_no = "陈建国", "resident_id", "440305198501011231"
+        e.legal_person_type, e.enterprise_type, e.address = "enterprise", "6", "深圳市南山区粤海街道示范路8号"
+        e.phone, e.customs_code, e.issuing_authority_name = "0755-26001234", "5301", "深圳市市场监督管理局"
+        e.aic_unit, e.tax_unit = unit_for("aic", "440300"), unit_for("tax", "14403000000")
+        e.quality_unit, e.card_issuer = unit_for("quality", "440300"), ra_unit_for_customs("5301")
+        e.network_status, e.entered_at = NetworkStatus.IN_NETWORK, timezone.now()
+        e.save()
+        e.enterprise_no = f"{e.customs_code}{e.pk:010d}"
+        e.save(update_fields=["enterprise_no"])
+    operator, _ = Operator.objects.get_or_create(enterprise=e, id_no="440305199203154415", defaults={
+        "name": "林小燕", "phone": "13923456789", "job_title": "报关员", "email": "lin@example.com",
+        "status": OperatorStatus.APPROVED})
+    ra = User.objects.get(username="ra_sz")
+    out = []
+    for kind, grants in (("legal", ["paperless_signing", "processing_trade"]),
+                         ("operator", ["paperless_delegation", "export_receipt"])):
+        card = Card.objects.filter(enterprise=e, kind=kind).exclude(state="voided").first()
+        info = folder / f"{kind}.json"
+        if card is None or not info.exists():
+            if card is not None:
+                continue  # made earlier, its file is gone: nothing to hand out again
+            made = card_make(actor=ra, kind=kind, enterprise_uscc=e.uscc,
+                             operator_no=operator.operator_no if kind == "operator" else None)
+            card = made.card
+            for code in grants:
+                CardPermission.objects.get_or_create(card=card, subsystem=Subsystem.objects.get(code=code))
+            _write_private(folder / f"{kind}.p12", made.card_file)
+            _write_private(folder / f"{kind}.pin", made.initial_pin.encode())
+            info.write_text(json.dumps({"card_no": card.card_no, "initial_pin": made.initial_pin}))
+        saved = json.loads(info.read_text())
+        out.append({"card_no": card.card_no, "kind": str(card.get_kind_display()), "holder": card.holder_name,
+                    "enterprise": e.name, "initial_pin": saved["initial_pin"],
+                    "file": str(folder / f"{kind}.p12")})
+    return out
+
+
+def _write_private(path, data: bytes) -> None:
+    import os
+
+    if path.exists():
+        path.unlink()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)

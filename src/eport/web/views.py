@@ -73,9 +73,10 @@ def home(request):
         if request.user.kind in CARD_KINDS:
             return redirect("web:card_home")
         return redirect("admin:index")
-    demo = settings.DATA_DIR / "demo_accounts.json"
-    accounts_list = json.loads(demo.read_text()) if demo.exists() else []
-    return render(request, "web/landing.html", {"demo_accounts": accounts_list})
+    demo, demo_cards = settings.DATA_DIR / "demo_accounts.json", settings.DATA_DIR / "demo_cards.json"
+    return render(request, "web/landing.html", {
+        "demo_accounts": json.loads(demo.read_text()) if demo.exists() else [],
+        "demo_cards": json.loads(demo_cards.read_text()) if demo_cards.exists() else []})
 
 
 def login(request):

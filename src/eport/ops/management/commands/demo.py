@@ -1,3 +1,5 @@
+import json
+
 from django.core.management.base import BaseCommand
 
 from eport.ops.bootstrap import bootstrap
@@ -12,3 +14,10 @@ class Command(BaseCommand):
         self.stdout.write("Demo accounts:")
         for a in create_demo():
             self.stdout.write(f"  {a['username']:<12} {a['password']:<12} {a['role']}  {a['note']}")
+        from django.conf import settings
+
+        cards = json.loads((settings.DATA_DIR / "demo_cards.json").read_text())
+        self.stdout.write("Demo cards (run the card agent with one, then 卡介质登录 with its PIN):")
+        for c in cards:
+            self.stdout.write(f"  {c['card_no']}  {c['kind']}  {c['holder']}  initial PIN {c['initial_pin']}  "
+                              f"eport-card-agent --card {c['file']}")
