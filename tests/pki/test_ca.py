@@ -222,3 +222,22 @@ def test_ca_pem_is_the_issuing_ca_then_the_root(client):
         assert x509.load_der_x509_certificate(r.content) == cert
     assert client.get("/pki/other.cer").status_code == 404
     assert client.post("/pki/ca.pem").status_code == 405
+
+
+def test_missing_or_wrong_passphrase_is_a_clear_503(new_ca, client, monkeypatch):
+    """A CA whose key cannot be opened answers 503 with the reason, not a server error."""
+    from eport.pki.ca import CaNotReady, issuing_ca
+
+    monkeypatch.setenv("EPORT_CA_PASSPHRASE", "not the passphrase")
+    issuing_ca.cache_clear()
+    with pytest.raises(CaNotReady) as e:
+        issuing_ca()
+    assert e.value.code == "ca_passphrase_wrong"
+    r = client.get("/pki/ca.pem")
+    assert r.status_code == 503 and "口令不正确" in r.content.decode()
+    monkeypatch.delenv("EPORT_CA_PASSPHRASE")
+    (new_ca / "passphrase").unlink()
+    issuing_ca.cache_clear()
+    with pytest.raises(CaNotReady) as e:
+        issuing_ca()
+    assert e.value.code == "ca_passphrase_missing"

@@ -62,7 +62,10 @@ def _passphrase(create: bool) -> bytes:
     if os.environ.get("EPORT_CA_PASSPHRASE"):
         return os.environ["EPORT_CA_PASSPHRASE"].encode()
     path = _paths()["passphrase"]
-    if not path.exists() and create:
+    if not path.exists():
+        if not create:
+            raise CaNotReady("ca_passphrase_missing", _("找不到 CA 私钥的口令：请设置 EPORT_CA_PASSPHRASE 或恢复 %(f)s。")
+                             % {"f": path})
         _write_private(path, secrets.token_urlsafe(32).encode())
     return path.read_bytes().strip()
 
@@ -136,7 +139,10 @@ def issuing_ca() -> IssuingCa:
     p = _paths()
     certificate = x509.load_pem_x509_certificate(p["issuing"].read_bytes())
     root = x509.load_pem_x509_certificate(p["root"].read_bytes())
-    signer = FileSigner.load(p["issuing_key"], _passphrase(create=False))
+    try:
+        signer = FileSigner.load(p["issuing_key"], _passphrase(create=False))
+    except (ValueError, TypeError):
+        raise CaNotReady("ca_passphrase_wrong", _("CA 私钥口令不正确，无法加载签发 CA。")) from None
     if signer.public_key().public_numbers() != certificate.public_key().public_numbers():
         raise CaNotReady("ca_key_mismatch", _("签发 CA 的私钥与证书不匹配。"))
     return IssuingCa(certificate=certificate, root=root, signer=signer)

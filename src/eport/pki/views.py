@@ -9,11 +9,24 @@ from django.http import HttpResponse, HttpResponseBadRequest
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from .ca import issuing_ca
+from .ca import CaNotReady, issuing_ca
 from .ocsp import ocsp_answer
 from .services import crl_current
 
 MAX_OCSP_REQUEST = 8 * 1024
+
+
+def _ca_ready(view):
+    """Without a usable CA key there is nothing to publish: 503 with the reason, never a stack trace."""
+    from functools import wraps
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except CaNotReady as e:
+            return HttpResponse(str(e.message), status=503, content_type="text/plain; charset=utf-8")
+    return wrapper
 
 
 def _file(data: bytes, content_type: str, filename: str, max_age: int = 0) -> HttpResponse:
@@ -24,12 +37,14 @@ def _file(data: bytes, content_type: str, filename: str, max_age: int = 0) -> Ht
 
 
 @require_GET
+@_ca_ready
 def ca_pem(request):
     """The chain: the issuing CA, then the root (`openssl verify -CAfile` and `openssl ocsp -issuer` take it)."""
     return _file(issuing_ca().chain_pem(), "application/x-pem-file", "eport-ca.pem", max_age=3600)
 
 
 @require_GET
+@_ca_ready
 def ca_der(request, which):
     ca = issuing_ca()
     cert = ca.root if which == "root" else ca.certificate
@@ -38,11 +53,13 @@ def ca_der(request, which):
 
 
 @require_GET
+@_ca_ready
 def crl_der(request):
     return _file(crl_current(), "application/pkix-crl", "eport.crl")
 
 
 @require_GET
+@_ca_ready
 def crl_pem(request):
     crl = x509.load_der_x509_crl(crl_current())
     return _file(crl.public_bytes(serialization.Encoding.PEM), "application/x-pem-file", "eport-crl.pem")
@@ -54,6 +71,7 @@ def _ocsp_response(der: bytes) -> HttpResponse:
     return response
 
 
+@_ca_ready
 @csrf_exempt
 @require_http_methods(["POST"])
 def ocsp_post(request):
@@ -67,10 +85,13 @@ def ocsp_post(request):
 
 
 @require_GET
+@_ca_ready
 def ocsp_get(request, encoded):
     """RFC 6960 §A.1: GET {url}/{url-encoding of base-64 encoding of the DER request}."""
     try:
         der = base64.b64decode(encoded, validate=False)
     except (binascii.Error, ValueError):
         return HttpResponseBadRequest()
-    return _ocsp_response(ocsp_answer(der[:MAX_OCSP_REQUEST]))
+    if len(der) > MAX_OCSP_REQUEST:
+        return HttpResponse(status=413)
+    return _ocsp_response(ocsp_answer(der))
