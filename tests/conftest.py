@@ -48,3 +48,6 @@ def _refdata_after_flush(request):
     if not Unit.objects.exists():
         load_all()
         import_csv(DEMO_CSV)
+    from eport.cards.subsystems import subsystems_seed
+
+    subsystems_seed()  # seeded by a data migration, so gone after a flush too

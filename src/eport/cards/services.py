@@ -131,7 +131,7 @@ def _duplicate(kind: str) -> tuple:
 def _card_make(*, actor, kind, uscc, operator_no) -> MadeCard:
     if not uscc:
         raise InvalidInput("field_required", _("请输入企业统一社会信用代码。"), "enterprise_uscc")
-    enterprise = (Enterprise.objects.select_for_update().select_related("card_issuer")
+    enterprise = (Enterprise.objects.select_for_update(of=("self",)).select_related("card_issuer")
                   .filter(uscc=uscc, card_issuer__path__startswith=actor.unit.path).first())
     if enterprise is None:
         raise NotFound("enterprise_not_found", _("本分中心辖区内没有这家企业。"), "enterprise_uscc")
@@ -250,7 +250,8 @@ def _check_pin(card: Card, pin: str, *, refuse, field: str = "pin") -> Card:
     """Count a wrong PIN (committed before the refusal) and lock the card at the limit."""
     limit = settings.CARD_PIN_LIMIT
     with transaction.atomic():
-        card = Card.objects.select_for_update().select_related("user", "enterprise", "certificate").get(pk=card.pk)
+        card = (Card.objects.select_for_update(of=("self",)).select_related("user", "enterprise", "certificate")
+                .get(pk=card.pk))
         was_locked, right = card.pin_locked, pins.pin_matches(card, pin)
         if was_locked:
             pass
