@@ -299,3 +299,44 @@ def test_ocsp_get_answers_the_same(client, ra, made):
         assert resp.extensions.get_extension_for_class(x509.OCSPNonce).value.nonce == nonce
     r = client.get("/pki/ocsp/" + quote(base64.b64encode(b"garbage").decode(), safe=""))
     assert ocsp.load_der_ocsp_response(r.content).response_status == ocsp.OCSPResponseStatus.MALFORMED_REQUEST
+
+
+# --- delta CRL -----------------------------------------------------------------------------------
+
+def get_delta(client) -> x509.CertificateRevocationList:
+    r = client.get("/pki/delta-crl.der")
+    assert r.status_code == 200
+    delta = x509.load_der_x509_crl(r.content)
+    assert delta.is_signature_valid(issuing_ca().certificate.public_key())
+    return delta
+
+
+def test_delta_crl_lists_a_release_as_remove_from_crl(client, ra, made):
+    serial = serial_of(made.card)
+    act(ra, made.card, "report-lost")
+    held, held_delta = get_crl(client), get_delta(client)
+    base = held_delta.extensions.get_extension_for_class(x509.DeltaCRLIndicator).value.crl_number
+    assert base < crl_number(held) == crl_number(held_delta)  # same number sequence, issued together
+    assert listed(held_delta, serial) == R.certificate_hold
+    freshest = held.extensions.get_extension_for_class(x509.FreshestCRL).value
+    assert freshest[0].full_name[0].value.endswith("/pki/delta-crl.der")
+
+    act(ra, made.card, "cancel-lost")
+    released, delta = get_crl(client), get_delta(client)
+    assert listed(released, serial) is None  # the complete CRL simply drops it
+    assert listed(delta, serial) == R.remove_from_crl  # the delta tells holders of the older base
+    assert delta.extensions.get_extension_for_class(x509.DeltaCRLIndicator).value.crl_number == base
+
+    act(ra, made.card, "void", reason="key_compromise")
+    assert listed(get_delta(client), serial) == R.key_compromise
+
+
+def test_delta_base_moves_once_per_crl_lifetime(client, ra, made, settings):
+    act(ra, made.card, "freeze")
+    state = CrlState.objects.get()
+    CrlState.objects.filter(pk=state.pk).update(delta_base_at=timezone.now() - settings.CRL_VALIDITY - dt.timedelta(seconds=2))
+    act(ra, made.card, "unfreeze")
+    delta = get_delta(client)
+    base = delta.extensions.get_extension_for_class(x509.DeltaCRLIndicator).value.crl_number
+    assert base == crl_number(delta) - 1  # the complete CRL published just before: it listed the hold
+    assert listed(delta, serial_of(made.card)) == R.remove_from_crl

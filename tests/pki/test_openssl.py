@@ -159,3 +159,17 @@ def test_openssl_ocsp_follows_the_card(site, ra, tmp_path, issuer):
     act(ra, made, "void", reason="key_compromise")
     out = ask()
     assert f"{pem}: revoked" in out and "Reason: keyCompromise" in out
+
+
+def test_openssl_reads_the_delta_crl(site, ra):
+    made = f.make_card("legal", ra=ra)
+    act(ra, made, "report-lost")
+    act(ra, made, "cancel-lost")
+    delta = fetch(site.base + "/pki/delta-crl.der", site.tmp / "delta.der")
+    text = openssl("crl", "-inform", "DER", "-in", delta, "-text", "-noout")
+    assert "X509v3 Delta CRL Indicator: critical" in text
+    entry = text.split(f"Serial Number: {hex_serial(made)}")[1].split("Serial Number:")[0]
+    assert "Remove From CRL" in entry
+    assert "verify OK" in openssl("crl", "-inform", "DER", "-in", delta, "-CAfile", site.ca, "-noout")
+    full = openssl("crl", "-inform", "DER", "-in", site.crl_der(), "-text", "-noout")
+    assert hex_serial(made) not in full and "Freshest CRL" in full

@@ -394,9 +394,7 @@ def _certificate_effect(card: Card, effect: str | None, action: str, reason: str
         public_key = x509.load_der_x509_certificate(bytes(cert.der)).public_key()
         _cert, card.certificate = _issue_certificate(card, public_key)
         if card.state in transitions.HELD_STATES:  # a frozen card's new certificate starts on hold too
-            card.certificate.status, card.certificate.reason = CertStatus.HOLD, "certificate_hold"
-            card.certificate.revoked_at = timezone.now()
-            card.certificate.save(update_fields=["status", "reason", "revoked_at"])
+            certificate_set_status(card.certificate, status=CertStatus.HOLD, reason="certificate_hold")
         certificate_set_status(cert, status=CertStatus.REVOKED, reason="superseded")
 
 

@@ -23,6 +23,10 @@ class Certificate(models.Model):
     status = models.CharField(_("证书状态"), max_length=8, choices=CertStatus.choices, default=CertStatus.GOOD)
     reason = models.CharField(max_length=32, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # The CRL number that first published the current status (null: never changed since issue), and
+    # when it changed: a release from hold is listed in delta CRLs as removeFromCRL (RFC 5280 §5.3.1).
+    status_crl = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
     issued_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -40,10 +44,15 @@ class Certificate(models.Model):
 
 
 class CrlState(models.Model):
-    """The current CRL of the issuing CA: regenerated on every certificate status change (same transaction)."""
+    """The current CRL of the issuing CA and its delta CRL, both regenerated on every certificate status
+    change (same transaction, same CRL number). The delta lists every change since `delta_base`, a full
+    CRL number that moves forward once per CRL lifetime."""
 
     issuer_key_id = models.CharField(max_length=64, unique=True)
     number = models.PositiveBigIntegerField(default=0)
     der = models.BinaryField(null=True)
+    delta_der = models.BinaryField(null=True)
+    delta_base = models.PositiveBigIntegerField(null=True)
+    delta_base_at = models.DateTimeField(null=True)
     this_update = models.DateTimeField(null=True)
     next_update = models.DateTimeField(null=True)

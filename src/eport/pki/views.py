@@ -54,15 +54,16 @@ def ca_der(request, which):
 
 @require_GET
 @_ca_ready
-def crl_der(request):
-    return _file(crl_current(), "application/pkix-crl", "eport.crl")
+def crl_der(request, delta=False):
+    return _file(crl_current(delta), "application/pkix-crl", "eport-delta.crl" if delta else "eport.crl")
 
 
 @require_GET
 @_ca_ready
-def crl_pem(request):
-    crl = x509.load_der_x509_crl(crl_current())
-    return _file(crl.public_bytes(serialization.Encoding.PEM), "application/x-pem-file", "eport-crl.pem")
+def crl_pem(request, delta=False):
+    crl = x509.load_der_x509_crl(crl_current(delta))
+    return _file(crl.public_bytes(serialization.Encoding.PEM), "application/x-pem-file",
+                 "eport-delta-crl.pem" if delta else "eport-crl.pem")
 
 
 def _ocsp_response(der: bytes) -> HttpResponse:
