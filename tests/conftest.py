@@ -25,6 +25,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language (a test that switches to English must not leak it)."""
+    from django.utils import translation
+
+    translation.activate("zh-hans")
+    yield
+    translation.activate("zh-hans")
+
+
+@pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     """Attachments of each test go to its own folder (Django resets the storage on this setting change)."""
     settings.STORAGES = {**settings.STORAGES, "default": {

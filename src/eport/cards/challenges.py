@@ -38,11 +38,11 @@ def challenge_nonce(challenge_id: str, card_no: str) -> bytes:
     try:
         payload = signing.loads(challenge_id or "", salt=_SALT, max_age=settings.CARD_CHALLENGE_SECONDS)
     except signing.SignatureExpired:
-        raise ChallengeRefused("challenge_expired", _("登录挑战已过期，请重新登录。")) from None
+        raise ChallengeRefused("challenge_expired", _("IC卡验证挑战已过期，请重试。")) from None
     except signing.BadSignature:
-        raise ChallengeRefused("challenge_invalid", _("登录挑战无效，请重新登录。")) from None
+        raise ChallengeRefused("challenge_invalid", _("IC卡验证挑战无效，请重试。")) from None
     if not isinstance(payload, dict) or payload.get("c") != card_no:
-        raise ChallengeRefused("challenge_invalid", _("登录挑战无效，请重新登录。"))
+        raise ChallengeRefused("challenge_invalid", _("IC卡验证挑战无效，请重试。"))
     return base64.b64decode(payload["n"])
 
 
@@ -54,6 +54,6 @@ def challenge_use(challenge_id: str) -> None:
         with transaction.atomic():
             UsedChallenge.objects.create(key=key, expires_at=now + timedelta(seconds=settings.CARD_CHALLENGE_SECONDS))
     except IntegrityError:
-        raise ChallengeRefused("challenge_replayed", _("登录挑战已使用过，请重新登录。")) from None
+        raise ChallengeRefused("challenge_replayed", _("IC卡验证挑战已使用过，请重试。")) from None
     if random.random() < 0.01:  # now and then, forget challenges that can no longer be replayed anyway
         UsedChallenge.objects.filter(expires_at__lt=now).delete()

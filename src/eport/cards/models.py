@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CardKind(models.TextChoices):
@@ -15,11 +16,12 @@ class CardState(models.TextChoices):
     """The card's administrative state (SPEC §4); the PIN lock (锁定) is a separate flag on the card,
     since a lost or frozen card can also be PIN-locked and the two are lifted by different people."""
 
-    NORMAL = "normal", _("正常")
-    LOST = "lost", _("挂失")
-    FROZEN = "frozen", _("冻结")
-    LOST_FROZEN = "lost_frozen", _("挂失、冻结")
-    VOIDED = "voided", _("作废")
+    # Context: the same words are action buttons (挂失 "report lost") and states ("reported lost").
+    NORMAL = "normal", pgettext_lazy("card state", "正常")
+    LOST = "lost", pgettext_lazy("card state", "挂失")
+    FROZEN = "frozen", pgettext_lazy("card state", "冻结")
+    LOST_FROZEN = "lost_frozen", pgettext_lazy("card state", "挂失、冻结")
+    VOIDED = "voided", pgettext_lazy("card state", "作废")
 
 
 class Card(models.Model):
@@ -48,7 +50,7 @@ class Card(models.Model):
     pin_hash = models.CharField(max_length=80)
     pin_failures = models.PositiveSmallIntegerField(_("密码错误次数"), default=0)
     pin_locked = models.BooleanField(_("密码锁定"), default=False)
-    must_change_pin = models.BooleanField(_("须修改初始密码"), default=True)
+    must_change_pin = models.BooleanField(_("须修改IC卡密码"), default=True)
     user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="card")
     made_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     made_at = models.DateTimeField(_("制卡时间"), auto_now_add=True)
@@ -83,9 +85,9 @@ class Card(models.Model):
         """What the screens show: the administrative state, then 锁定, then 已过期."""
         if self.state == CardState.NORMAL:
             if self.pin_locked:
-                return str(_("锁定"))
+                return str(pgettext_lazy("card state", "锁定"))
             if self.expired:
-                return str(_("已过期"))
+                return str(pgettext_lazy("card state", "已过期"))
         return str(CardState(self.state).label)
 
     @property

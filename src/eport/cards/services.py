@@ -296,7 +296,7 @@ def card_pin_change(*, actor, old_pin: str, new_pin: str, keep_token: str | None
     if card is None:
         raise Forbidden("card_only", _("请使用IC卡登录后修改IC卡密码。"))
     if not old_pin:
-        raise InvalidInput("pin_required", _("请输入原密码。"), "old_pin")
+        raise InvalidInput("pin_required", _("请输入原IC卡密码。"), "old_pin")
     pins.pin_check_new(new_pin, old_pin)
     card = _check_pin(card, old_pin, refuse=_refuse, field="old_pin")
     with transaction.atomic():
