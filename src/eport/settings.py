@@ -20,6 +20,8 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF
 
+from eport.private_files import write_private
+
 BASE_DIR = Path(__file__).resolve().parent
 
 
@@ -29,15 +31,15 @@ def _flag(name: str, default: str = "0") -> bool:
 
 DATA_DIR = Path(os.environ.get("EPORT_DATA_DIR", "var")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
+if DATA_DIR.stat().st_uid == os.getuid():
+    os.chmod(DATA_DIR, 0o700)  # the database, keys, secrets and uploaded files: for the service's user only
 
 
 def _persistent_secret(filename: str) -> str:
     """Generate a secret once into the data dir (0600), so restarts keep sessions valid."""
     path = DATA_DIR / filename
     if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_urlsafe(50))
+        write_private(path, secrets.token_urlsafe(50).encode())
     return path.read_text().strip()
 
 

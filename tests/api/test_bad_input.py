@@ -80,3 +80,14 @@ def test_unknown_api_paths_answer_json_404():
 
 def test_docs_are_served():
     assert Api().client.get("/api/v1/docs").status_code == 200
+
+
+def test_a_form_sent_to_a_json_endpoint_is_a_400(user):
+    """A multipart form where JSON is expected: refused as bad input, never a server error."""
+    from django.test import Client
+
+    c = Client()
+    for path in ("/api/v1/auth/login", "/api/v1/auth/card/challenge"):
+        r = c.post(path, {"username": "x", "card_no": "1"})  # the test client sends multipart by default
+        assert r.status_code == 400, (path, r.status_code)
+        assert r.json()["error"]["code"]

@@ -100,3 +100,10 @@ def test_api_logout_ends_a_cookie_session(client):
     assert r.status_code == 204
     assert client.get("/api/v1/me").status_code == 401
     assert not Application.objects.exists()
+
+
+@pytest.mark.parametrize("nxt", ["/\\evil.example", "//evil.example", "https://evil.example/", "/\\/evil.example"])
+def test_sign_in_never_redirects_off_site(client, nxt):
+    user = f.cardless()
+    r = client.post(f"/login/?next={nxt}", {"username": user.username, "password": f.PASSWORD})
+    assert r.status_code == 302 and r["Location"] == "/"

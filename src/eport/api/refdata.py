@@ -1,7 +1,7 @@
 from django.utils.translation import gettext as _
 from ninja import Router
 
-from eport.accounts.models import UserKind
+from eport.accounts.models import CARD_KINDS, UserKind
 from eport.enterprises.forms import registry_backfill
 from eport.errors import NotFound
 from eport.refdata.lookup import prefix_lookup
@@ -23,11 +23,12 @@ def refdata(request, list_name: str, prefix: str = ""):
 
 @router.get("/registry/{uscc}", response={200: dict, **ERR}, summary="工商登记信息反填")
 def registry_lookup(request, uscc: str):
-    """An enterprise user may look up only its own USCC; department staff any."""
+    """An enterprise user (card-less or a card) may look up only its own USCC; department staff any."""
     uscc = normalize_uscc(uscc)
     user = request.auth
-    own = user.kind == UserKind.CARDLESS and user.enterprise is not None and user.enterprise.uscc == uscc
-    data = registry_backfill(uscc) if own or user.kind != UserKind.CARDLESS else {}
+    enterprise_user = user.kind == UserKind.CARDLESS or user.kind in CARD_KINDS
+    own = enterprise_user and user.enterprise is not None and user.enterprise.uscc == uscc
+    data = registry_backfill(uscc) if own or not enterprise_user else {}
     if not data:
         raise NotFound("registry_not_found", _("工商登记中没有这个统一社会信用代码。"))
     return data

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from eport.accounts.models import User, UserKind
 from eport.accounts.services import account_register
+from eport.private_files import write_private
 from eport.registry.importer import DEMO_CSV, import_csv
 from eport.validators import make_uscc
 
@@ -55,7 +56,8 @@ def create_demo() -> list[dict]:
     # The landing page lists these while the file exists (delete it to hide the demo accounts).
     (settings.DATA_DIR / "demo_accounts.json").write_text(
         json.dumps(accounts, ensure_ascii=False, indent=1))
-    (settings.DATA_DIR / "demo_cards.json").write_text(json.dumps(cards, ensure_ascii=False, indent=1))
+    write_private(settings.DATA_DIR / "demo_cards.json", json.dumps(cards, ensure_ascii=False, indent=1).encode(),
+                  replace=True)  # it holds initial PINs
     return accounts
 
 
@@ -106,21 +108,13 @@ def create_demo_cards() -> list[dict]:
             card = made.card
             for code in grants:
                 CardPermission.objects.get_or_create(card=card, subsystem=Subsystem.objects.get(code=code))
-            _write_private(folder / f"{kind}.p12", made.card_file)
-            _write_private(folder / f"{kind}.pin", made.initial_pin.encode())
-            info.write_text(json.dumps({"card_no": card.card_no, "initial_pin": made.initial_pin}))
+            write_private(folder / f"{kind}.p12", made.card_file, replace=True)
+            write_private(folder / f"{kind}.pin", made.initial_pin.encode(), replace=True)
+            write_private(info, json.dumps({"card_no": card.card_no, "initial_pin": made.initial_pin}).encode(),
+                          replace=True)
         saved = json.loads(info.read_text())
         out.append({"card_no": card.card_no, "kind": str(card.get_kind_display()), "holder": card.holder_name,
                     "enterprise": e.name, "initial_pin": saved["initial_pin"],
                     "file": str(folder / f"{kind}.p12")})
     return out
 
-
-def _write_private(path, data: bytes) -> None:
-    import os
-
-    if path.exists():
-        path.unlink()
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)

@@ -22,8 +22,9 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from eport.errors import DomainError
+from eport.private_files import write_private
 
-from .signer import FileSigner, Signer, _write_private
+from .signer import FileSigner, Signer
 
 ROOT_YEARS, ISSUING_YEARS = 20, 10
 
@@ -66,7 +67,7 @@ def _passphrase(create: bool) -> bytes:
         if not create:
             raise CaNotReady("ca_passphrase_missing", _("找不到 CA 私钥的口令：请设置 EPORT_CA_PASSPHRASE 或恢复 %(f)s。")
                              % {"f": path})
-        _write_private(path, secrets.token_urlsafe(32).encode())
+        write_private(path, secrets.token_urlsafe(32).encode())
     return path.read_bytes().strip()
 
 
@@ -148,7 +149,8 @@ def issuing_ca() -> IssuingCa:
     return IssuingCa(certificate=certificate, root=root, signer=signer)
 
 
-def _url(path: str) -> str:
+def public_url(path: str) -> str:
+    """Where others reach a path of the portal (EPORT_PUBLIC_URL): written into certificates and CRLs."""
     return settings.PUBLIC_URL.rstrip("/") + path
 
 
@@ -169,13 +171,13 @@ def issue_end_entity(*, public_key, subject: x509.Name, not_before: dt.datetime,
                .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.signer.public_key()),
                               critical=False)
                .add_extension(x509.CRLDistributionPoints([x509.DistributionPoint(
-                   full_name=[x509.UniformResourceIdentifier(_url("/pki/crl.der"))], relative_name=None,
+                   full_name=[x509.UniformResourceIdentifier(public_url("/pki/crl.der"))], relative_name=None,
                    reasons=None, crl_issuer=None)]), critical=False)
                .add_extension(x509.AuthorityInformationAccess([
                    x509.AccessDescription(x509.AuthorityInformationAccessOID.OCSP,
-                                          x509.UniformResourceIdentifier(_url("/pki/ocsp"))),
+                                          x509.UniformResourceIdentifier(public_url("/pki/ocsp"))),
                    x509.AccessDescription(x509.AuthorityInformationAccessOID.CA_ISSUERS,
-                                          x509.UniformResourceIdentifier(_url("/pki/ca.pem")))]), critical=False))
+                                          x509.UniformResourceIdentifier(public_url("/pki/ca.pem")))]), critical=False))
     return ca.signer.sign(builder)
 
 

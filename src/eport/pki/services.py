@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from .ca import issuing_ca
+from .ca import issuing_ca, public_url
 from .models import Certificate, CertStatus, CrlState
 
 
@@ -58,13 +58,9 @@ def _crl_builder(number: int, now: dt.datetime) -> x509.CertificateRevocationLis
                            critical=False))
 
 
-def _url(path: str) -> str:
-    return settings.PUBLIC_URL.rstrip("/") + path
-
-
 def _build_crl(number: int, now: dt.datetime) -> x509.CertificateRevocationList:
     builder = _crl_builder(number, now).add_extension(x509.FreshestCRL([x509.DistributionPoint(
-        full_name=[x509.UniformResourceIdentifier(_url("/pki/delta-crl.der"))], relative_name=None, reasons=None,
+        full_name=[x509.UniformResourceIdentifier(public_url("/pki/delta-crl.der"))], relative_name=None, reasons=None,
         crl_issuer=None)]), critical=False)
     # Certificates past their own expiry are dropped (RFC 5280 §3.3): nobody may accept them anyway.
     rows = (Certificate.objects.exclude(status=CertStatus.GOOD).filter(not_after__gt=now)

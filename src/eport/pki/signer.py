@@ -13,6 +13,8 @@ from pathlib import Path
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from eport.private_files import write_private
+
 
 class Signer(ABC):
     @abstractmethod
@@ -37,7 +39,7 @@ class FileSigner(Signer):
         key = ec.generate_private_key(curve)
         pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                 serialization.BestAvailableEncryption(passphrase))
-        _write_private(path, pem)
+        write_private(path, pem)
         return FileSigner(key)
 
     def public_key(self):
@@ -46,11 +48,3 @@ class FileSigner(Signer):
     def sign(self, builder):
         return builder.sign(self._key, hashes.SHA256())
 
-
-def _write_private(path: Path, data: bytes) -> None:
-    """Write a file readable by its owner only, created fresh (never over an existing key)."""
-    import os
-
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)

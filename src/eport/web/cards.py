@@ -20,7 +20,7 @@ from eport.errors import DomainError
 
 from .views import PAGE_SIZE, _act, _errors, _page, signed_in
 
-card_only = signed_in(set(CARD_KINDS))
+card_only = signed_in(set(CARD_KINDS), login_url="web:card_login")
 ra_only = signed_in({UserKind.RA})
 
 

@@ -30,6 +30,9 @@ class RejectNulMiddleware:
         if request.path.startswith("/pki/"):
             return False  # binary DER bodies (OCSP, RFC 6960), never stored: NUL bytes are their normal content
         if request.META.get("CONTENT_TYPE", "").startswith("multipart/"):
+            # Read the raw body first: the form is then parsed from that copy, and a view that reads
+            # request.body after us (django-ninja, on a JSON endpoint sent a form) still can.
+            request.body  # noqa: B018
             # Form fields only: uploaded files may hold any bytes (their content is checked elsewhere).
             return any("\x00" in v for values in request.POST.lists() for v in values[1])
         body = request.body  # read once; Django keeps it for the view

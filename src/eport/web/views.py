@@ -12,6 +12,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
 from django.http import FileResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -40,12 +41,12 @@ def _errors(exc: DomainError) -> dict:
     return out
 
 
-def signed_in(kinds=None):
+def signed_in(kinds=None, login_url=None):
     def deco(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
+                return redirect_to_login(request.get_full_path(), login_url)
             if kinds and request.user.kind not in kinds:
                 return render(request, "web/error.html", {"message": _("您没有使用这个功能的权限。")}, status=403)
             try:
@@ -93,7 +94,9 @@ def login(request):
             nxt = request.GET.get("next", "")
             if user.must_change_password:
                 return redirect("web:password_change")
-            return redirect(nxt if nxt.startswith("/") and not nxt.startswith("//") else "web:home")
+            safe = url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()},
+                                                   require_https=request.is_secure())
+            return redirect(nxt if nxt and safe else "web:home")
     return render(request, "web/login.html", {"error": error, "username": username},
                   status=401 if error else 200)
 
