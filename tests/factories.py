@@ -129,9 +129,22 @@ def sign_nonce(key, nonce_b64: str) -> str:
     return base64.b64encode(key.sign(base64.b64decode(nonce_b64), ec.ECDSA(hashes.SHA256()))).decode()
 
 
-def card_proof(made, key=None) -> dict:
+def card_proof(made, key=None, purpose: str = "login") -> dict:
     """A fresh challenge for the card, answered with its key: {"challenge_id", "signature"}."""
     from eport.cards.challenges import challenge_issue
 
-    c = challenge_issue(made.card.card_no)
+    c = challenge_issue(made.card.card_no, purpose)
     return {"challenge_id": c["challenge_id"], "signature": sign_nonce(key or card_key(made), c["nonce"])}
+
+
+def renewal(made, key=None) -> dict:
+    """Bring the card into its renewal window (the last weeks of its validity) and present it for 延期."""
+    import datetime
+
+    from django.utils import timezone
+
+    from eport.cards.models import Card
+
+    made.card.valid_to = timezone.localdate() + datetime.timedelta(days=30)
+    Card.objects.filter(pk=made.card.pk).update(valid_to=made.card.valid_to)
+    return card_proof(made, key, purpose="renew")

@@ -231,6 +231,11 @@ CARD_VALIDITY_DAYS = int(os.environ.get("EPORT_CARD_VALIDITY_DAYS", "730"))
 CARD_RENEW_DAYS = int(os.environ.get("EPORT_CARD_RENEW_DAYS", "730"))
 CARD_PIN_LIMIT = int(os.environ.get("EPORT_CARD_PIN_LIMIT", "5"))
 CARD_CHALLENGE_SECONDS = int(os.environ.get("EPORT_CARD_CHALLENGE_SECONDS", "120"))
+# 延期 only in the last N days of a card's validity (and never beyond the issuing CA's).
+CARD_RENEW_WINDOW_DAYS = int(os.environ.get("EPORT_CARD_RENEW_WINDOW_DAYS", "90"))
+# Refused card sign-ins from one address within the window before it must wait (429).
+CARD_LOGIN_THROTTLE_LIMIT = int(os.environ.get("EPORT_CARD_LOGIN_THROTTLE_LIMIT", "30"))
+CARD_LOGIN_THROTTLE_SECONDS = int(os.environ.get("EPORT_CARD_LOGIN_THROTTLE_SECONDS", "600"))
 # PBKDF2 rounds protecting the one-time card file (OpenSSL's own pkcs12 default is 2048).
 CARD_FILE_KDF_ROUNDS = int(os.environ.get("EPORT_CARD_FILE_KDF_ROUNDS", "2048"))
 # Where the sign-in page finds the card agent on the user's computer (eport-card-agent).

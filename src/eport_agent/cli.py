@@ -18,6 +18,7 @@ from .server import AgentServer
 
 DEFAULT_PORT = 8765
 DEFAULT_ORIGINS = ("http://127.0.0.1:8000", "http://localhost:8000")
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 PASSWORD_PROMPT = "IC卡文件密码 / card file password: "
 PIN_PROMPT = "令牌用户PIN / token user PIN: "
 
@@ -36,6 +37,10 @@ def normalise_origin(value: str) -> str:
             or parts.query or parts.fragment or parts.username or parts.password):
         raise ValueError(f"not an origin (scheme://host[:port]): {value!r}")
     scheme, host = parts.scheme.lower(), parts.hostname.lower()
+    if scheme == "http" and host not in LOOPBACK_HOSTS:
+        # A portal on the network must be reached over TLS: over plain http anyone on the way could
+        # serve a page from that origin and have the card sign for it.
+        raise ValueError(f"a portal on another host must use https: {value!r}")
     if ":" in host:
         host = f"[{host}]"
     if port is None or port == {"http": 80, "https": 443}[scheme]:

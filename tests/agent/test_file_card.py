@@ -164,11 +164,11 @@ def test_host_header_must_be_loopback_with_the_port(file_agent):
 
 
 def test_origins_from_the_command_line_and_the_environment(card, launch):
-    agent = launch(["--card", card.p12, "--origin", "https://Portal.Example/", "--origin", "http://10.0.0.5:8080"],
+    agent = launch(["--card", card.p12, "--origin", "https://Portal.Example/", "--origin", "https://10.0.0.5:8443"],
                    EPORT_CARD_PASSWORD=card.password)
     ok = agent.call("GET", "/card", headers={"Origin": "https://portal.example"})
     assert ok.status == 200 and ok.headers["Access-Control-Allow-Origin"] == "https://portal.example"
-    assert agent.call("GET", "/card", headers={"Origin": "http://10.0.0.5:8080"}).status == 200
+    assert agent.call("GET", "/card", headers={"Origin": "https://10.0.0.5:8443"}).status == 200
     assert agent.call("GET", "/card", headers={"Origin": PORTAL}).status == 403  # the defaults are replaced
 
     agent = launch(["--card", card.p12], EPORT_CARD_PASSWORD=card.password,
@@ -226,6 +226,7 @@ def test_files_that_are_not_cards(card, ca, run_agent, tmp_path):
 
 def test_bad_command_lines(card, run_agent):
     for args in (["--card", card.p12, "--origin", "http://portal.example/login"],
+                 ["--card", card.p12, "--origin", "http://portal.example"],  # another host: https only
                  ["--card", card.p12, "--token-label", "x"],
                  ["--pkcs11-module", "/nonexistent.so"]):
         result = run_agent(args, EPORT_CARD_PASSWORD=card.password)

@@ -139,9 +139,10 @@ def test_ra_card_list_and_actions():
     assert r.json()["certificate"] == {**r.json()["certificate"], "status": "revoked", "reason": "affiliation_changed"}
     r = ra.post(f"/cards/{legal.card.card_no}/void")
     assert r.status_code == 409 and r.json()["error"]["code"] == "card_voided"
+    proof = f.renewal(op)
     r = ra.post(f"/cards/{op.card.card_no}/renew", {"challenge_id": "x", "signature": "y"})
     assert r.status_code == 401 and r.json()["error"]["code"] == "challenge_invalid"
-    r = ra.post(f"/cards/{op.card.card_no}/renew", f.card_proof(op))
+    r = ra.post(f"/cards/{op.card.card_no}/renew", proof)
     assert r.status_code == 200 and r.json()["valid_to"] > str(op.card.valid_to)
     assert ra.post(f"/cards/{op.card.card_no}/fly").status_code == 404
     # After voiding, the enterprise may get a new legal card.
@@ -180,7 +181,7 @@ def test_scoping_matrix():
             else:
                 assert api.get(f"/cards/{no}").status_code == 404, label
             for action in ("report-lost", "cancel-lost", "freeze", "unfreeze", "unlock", "void", "renew"):
-                r = api.post(f"/cards/{no}/{action}", f.card_proof(target) if action == "renew" else {})
+                r = api.post(f"/cards/{no}/{action}", f.renewal(target) if action == "renew" else {})
                 assert r.status_code in (403, 404), (label, action, r.status_code)
         if label != "other sub-centre":
             r = api.post("/cards", {"kind": "legal", "enterprise_uscc": e.uscc})
@@ -203,3 +204,36 @@ def test_legal_card_acts_on_its_operator_cards_only():
     r = api.post(f"/cards/{legal.card.card_no}/report-lost")
     assert r.status_code == 403 and r.json()["error"]["code"] == "legal_card_at_subcentre"
     assert api.get("/cards").json()["total"] == 2
+
+
+def test_unlock_answers_the_new_pin_once():
+    ra = Api(f.ra_officer())
+    made = f.make_card()
+    for _ in range(5):
+        card_login(made, pin="00000000")
+    r = ra.post(f"/cards/{made.card.card_no}/unlock")
+    assert r.status_code == 200 and r["Cache-Control"] == "no-store"
+    pin = r.json()["initial_pin"]
+    assert len(pin) == len(made.initial_pin) and r.json()["pin_locked"] is False
+    assert ra.get(f"/cards/{made.card.card_no}").json().get("initial_pin") is None
+    assert card_login(made, pin=pin).json()["must_change_pin"] is True
+
+
+def test_card_making_answer_is_not_cached():
+    r = Api(f.ra_officer()).post("/cards", {"kind": "legal", "enterprise_uscc": f.enterprise_in_network().uscc})
+    assert r.status_code == 201 and r["Cache-Control"] == "no-store"
+
+
+def test_a_card_looks_up_only_its_own_registry_row():
+    made = f.make_card()
+    api = signed_in(made)
+    assert api.get(f"/registry/{f.USCC_SZ}").status_code == 404
+
+
+def test_renew_challenge_purpose():
+    anon = Api()
+    made = f.make_card()
+    r = anon.post("/auth/card/challenge", {"card_no": made.card.card_no, "purpose": "renew"})
+    assert r.status_code == 200 and base64.b64decode(r.json()["nonce"]).startswith(b"eport-card-challenge:v1:renew:")
+    r = anon.post("/auth/card/challenge", {"card_no": made.card.card_no, "purpose": "steal"})
+    assert r.status_code == 400 and r.json()["error"]["field"] == "purpose"

@@ -26,6 +26,7 @@ NEW_PIN = "20261124"
 
 def sign_in(made, pin=None, key=None, **over):
     proof = f.card_proof(made, key)
+    over.setdefault("ip", "127.0.0.1")
     args = {"card_no": made.card.card_no, "pin": made.initial_pin if pin is None else pin, **proof, **over}
     return services.card_sign_in(**args)
 
@@ -288,9 +289,10 @@ def test_ra_runs_the_legal_cards_own_operations():
     assert c.value.code == "state_conflict" and "已挂失" in str(c.value.message)
     card = act(ra, made, "cancel-lost")
     assert card.state == CardState.NORMAL and card.certificate.status == CertStatus.GOOD
-    old_to = card.valid_to
-    card = act(ra, made, "renew", **f.card_proof(made))
-    assert card.valid_to > old_to and card.certificate.serial != serial
+    proof = f.renewal(made)  # in the last weeks of its validity
+    old_to = made.card.valid_to
+    card = act(ra, made, "renew", **proof)
+    assert card.valid_to == old_to + dt.timedelta(days=730) and card.certificate.serial != serial
     from eport.pki.models import Certificate
 
     old = Certificate.objects.get(serial=serial)
@@ -311,14 +313,32 @@ def test_ra_runs_the_legal_cards_own_operations():
         a for a in actions if a in ("card.report-lost", "card.cancel-lost", "card.renew", "card.void")]
 
 
-def test_renew_needs_the_card_itself():
+def test_renew_needs_the_card_itself_in_its_last_months():
     ra = f.ra_officer()
     made, other = f.make_card(ra=ra), f.make_card(ra=ra)
-    refused("signature_invalid", act, ra, made, "renew", **f.card_proof(made, f.card_key(other)))
+    with pytest.raises(Conflict) as c:  # a new card (two years left) is not renewed yet
+        act(ra, made, "renew", **f.card_proof(made, purpose="renew"))
+    assert c.value.code == "renew_too_early" and "90天内" in str(c.value.message)
+    refused("signature_invalid", act, ra, made, "renew", **f.renewal(made, f.card_key(other)))
+    refused("challenge_invalid", act, ra, made, "renew", **f.card_proof(made))  # a sign-in challenge
+    assert AuditEvent.objects.filter(action="card.renew_refused", reason="signature_invalid").count() == 1
     Card.objects.filter(pk=made.card.pk).update(valid_to=timezone.localdate() - dt.timedelta(days=1))
     with pytest.raises(Conflict) as c:
-        act(ra, made, "renew", **f.card_proof(made))
+        act(ra, made, "renew", **f.card_proof(made, purpose="renew"))
     assert c.value.code == "card_expired"
+
+
+def test_renew_never_goes_beyond_the_issuing_ca(settings):
+    ra = f.ra_officer()
+    made = f.make_card(ra=ra)
+    settings.CARD_RENEW_DAYS = 365 * 40
+    card = act(ra, made, "renew", **f.renewal(made))
+    ca_end = issuing_ca().certificate.not_valid_after_utc.astimezone(services.CHINA).date()
+    assert card.valid_to == ca_end - dt.timedelta(days=1)
+    settings.CARD_RENEW_WINDOW_DAYS = 365 * 40
+    with pytest.raises(Conflict) as c:
+        act(ra, made, "renew", **f.card_proof(made, purpose="renew"))
+    assert c.value.code == "ca_expiring"
 
 
 def test_lost_and_frozen_combine():
@@ -333,16 +353,21 @@ def test_lost_and_frozen_combine():
     assert card.state == CardState.NORMAL and card.certificate.status == CertStatus.GOOD
 
 
-def test_unlock_resets_the_counter_and_asks_for_a_new_pin(settings):
-    settings.CARD_PIN_LIMIT = 1
+def test_unlock_gives_a_new_one_time_pin(settings):
+    """A card locks because its holder forgot the PIN: 解锁 resets the counter and sets a new one-time
+    PIN (shown once to whoever unlocked), which the holder must change at the next sign-in."""
+    settings.CARD_PIN_LIMIT = 2
     ra = f.ra_officer()
     made = f.make_card(ra=ra)
     with pytest.raises(Conflict):
         act(ra, made, "unlock")  # not locked
+    refused("pin_wrong", sign_in, made, pin="1")
     refused("card_locked", sign_in, made, pin="1")
     card = act(ra, made, "unlock")
     assert not card.pin_locked and card.pin_failures == 0 and card.must_change_pin
-    assert sign_in(made).must_change_pin
+    assert len(card.issued_pin) == len(made.initial_pin) and card.issued_pin not in Card.objects.get(pk=card.pk).pin_hash
+    refused("pin_wrong", sign_in, made)  # the forgotten PIN is gone
+    assert sign_in(made, pin=card.issued_pin).must_change_pin
 
 
 def test_who_may_act():
@@ -381,3 +406,55 @@ def test_card_gate():
     assert services.card_gate(user) is None
     act(ra, made, "freeze")
     assert services.card_gate(user) == "card_unusable"
+
+
+def test_a_hold_by_the_sub_centre_is_lifted_there_only():
+    ra = f.ra_officer()
+    e = f.enterprise_in_network()
+    legal, op = f.make_card("legal", e, ra=ra), f.make_card("operator", e, ra=ra)
+    act(ra, op, "freeze")
+    act(ra, op, "report-lost")
+    for action in ("unfreeze", "cancel-lost"):
+        with pytest.raises(Forbidden) as c:
+            act(legal.card.user, op, action)
+        assert c.value.code == "held_by_subcentre"
+        assert action not in services.card_actions(legal.card.user, Card.objects.get(pk=op.card.pk))
+    act(ra, op, "cancel-lost")
+    act(ra, op, "unfreeze")
+    act(legal.card.user, op, "freeze")  # the enterprise's own freeze it lifts itself
+    assert act(legal.card.user, op, "unfreeze").state == CardState.NORMAL
+
+
+def test_refused_sign_ins_from_one_address_are_throttled(settings):
+    settings.CARD_LOGIN_THROTTLE_LIMIT = 3
+    made = f.make_card()
+    for _ in range(3):
+        refused("pin_wrong", sign_in, made, pin="00000000", ip="203.0.113.7")
+    rows = AuditEvent.objects.filter(action="card.sign_in_refused", ip="203.0.113.7").count()
+    from eport.errors import Throttled
+
+    with pytest.raises(Throttled) as t:
+        sign_in(made, ip="203.0.113.7")  # even the right PIN waits
+    assert t.value.status == 429 and t.value.code == "card_login_throttled"
+    assert AuditEvent.objects.filter(action="card.sign_in_refused", ip="203.0.113.7").count() == rows
+    assert Card.objects.get(pk=made.card.pk).pin_failures == 3  # the throttled attempt spent nothing
+    assert sign_in(made, ip="198.51.100.1")  # another address is not affected
+
+
+def test_a_registered_username_like_a_card_number_blocks_nothing():
+    from eport.accounts.services import account_register
+
+    account_register(data={"username": "153000000000013", "password": "Kx7#mPort2026", "uscc": f.new_uscc(),
+                           "enterprise_name": "抢注测试有限公司", "contact_name": "王", "phone": "13800138000",
+                           "email": "x@example.com"})
+    made = f.make_card()
+    assert made.card.user.username == f"card:{made.card.card_no}"
+
+
+def test_a_card_without_certificate_is_refused_not_crashed():
+    ra = f.ra_officer()
+    made = f.make_card(ra=ra)
+    Card.objects.filter(pk=made.card.pk).update(certificate=None)
+    with pytest.raises(Conflict) as c:
+        act(ra, made, "freeze")
+    assert c.value.code == "card_incomplete"

@@ -143,7 +143,7 @@ def test_crl_lists_a_voided_card_with_its_reason(client, ra):
 
 def test_crl_after_renew_lists_the_old_certificate_as_superseded(client, ra, made):
     old = serial_of(made.card)
-    act(ra, made.card, "renew", **f.card_proof(made))
+    act(ra, made.card, "renew", **f.renewal(made))
     new = serial_of(made.card)
     assert new != old
     crl = get_crl(client)
@@ -154,7 +154,7 @@ def test_crl_after_renew_lists_the_old_certificate_as_superseded(client, ra, mad
 def test_renewing_a_frozen_card_gives_a_new_certificate_on_hold(client, ra, made):
     act(ra, made.card, "freeze")
     old = serial_of(made.card)
-    act(ra, made.card, "renew", **f.card_proof(made))
+    act(ra, made.card, "renew", **f.renewal(made))
     new = serial_of(made.card)
     crl = get_crl(client)
     assert listed(crl, old) == R.superseded and listed(crl, new) == R.certificate_hold
@@ -215,7 +215,7 @@ def test_ocsp_after_report_lost_and_renew(client, ra, made):
     act(ra, made.card, "report-lost")
     assert status(client, old) == (REVOKED, R.certificate_hold)
     act(ra, made.card, "cancel-lost")
-    act(ra, made.card, "renew", **f.card_proof(made))
+    act(ra, made.card, "renew", **f.renewal(made))
     assert status(client, old) == (REVOKED, R.superseded)
     assert status(client, cert_of(made.card)) == (GOOD, None)
 

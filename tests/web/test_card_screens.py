@@ -5,6 +5,7 @@ import re
 
 import pytest
 from cryptography.hazmat.primitives.serialization import pkcs12
+from django.test import Client
 
 from eport.cards.models import Card, CardPermission, CardState, Subsystem
 from eport.pki.models import CertStatus
@@ -70,10 +71,19 @@ def test_a_frozen_card_is_signed_out_on_its_next_page(client):
     from eport.cards.services import card_act
 
     card_act(actor=ra, card_no=made.card.card_no, action="freeze")
+    card_act(actor=ra, card_no=made.card.card_no, action="unfreeze")  # usable again, but the session is over
     r = client.get("/card/")
-    assert r.status_code == 302 and r["Location"] == "/card/login/"
-    assert client.get("/card/").status_code == 302  # signed out
-    assert "/login/" in client.get("/card/")["Location"]
+    assert r.status_code == 302 and r["Location"].startswith("/card/login/")
+
+
+def test_a_pin_change_ends_the_cards_other_sessions(client):
+    made = f.make_card()
+    other = Client()
+    post_card_login(client, made)
+    post_card_login(other, made)
+    client.post("/card/pin/", {"old_pin": made.initial_pin, "new_pin": NEW_PIN})
+    assert client.get("/card/").status_code == 200  # the session that changed it stays
+    assert other.get("/card/").status_code == 302
 
 
 def test_ra_makes_a_card_and_sees_the_file_once(client):
@@ -141,10 +151,31 @@ def test_ra_renews_with_the_card_present(client):
     ra = f.ra_officer()
     client.force_login(ra)
     made = f.make_card(ra=ra)
-    no, old_to = made.card.card_no, made.card.valid_to
+    no = made.card.card_no
+    assert 'id="act-renew"' not in client.get(f"/ra/cards/{no}/").content.decode()  # two years left
+    proof = f.renewal(made)
+    old_to = made.card.valid_to
+    assert 'id="act-renew"' in client.get(f"/ra/cards/{no}/").content.decode()
     r = client.get(f"/ra/cards/{no}/renew/")
-    assert f'data-expect-card="{no}"' in r.content.decode() and "connect-src" in r["Content-Security-Policy"]
+    page = r.content.decode()
+    assert f'data-expect-card="{no}"' in page and 'data-purpose="renew"' in page
+    assert "connect-src" in r["Content-Security-Policy"]
     client.post(f"/ra/cards/{no}/renew/", {"challenge_id": "x", "signature": "y"})
     assert Card.objects.get(card_no=no).valid_to == old_to
-    r = client.post(f"/ra/cards/{no}/renew/", f.card_proof(made))
+    r = client.post(f"/ra/cards/{no}/renew/", proof)
     assert r.status_code == 302 and Card.objects.get(card_no=no).valid_to > old_to
+
+
+def test_ra_unlock_shows_the_new_pin_once(client, settings):
+    settings.CARD_PIN_LIMIT = 1
+    ra = f.ra_officer()
+    client.force_login(ra)
+    made = f.make_card(ra=ra)
+    no = made.card.card_no
+    post_card_login(Client(), made, pin="00000000")  # locks (limit 1)
+    assert 'id="act-unlock"' in client.get(f"/ra/cards/{no}/").content.decode()
+    r = client.post(f"/ra/cards/{no}/unlock/")
+    assert r.status_code == 200 and r["Cache-Control"] == "no-store"
+    pin = re.search(r'id="issued-pin">(\d+)<', r.content.decode()).group(1)
+    assert 'id="issued-pin"' not in client.get(f"/ra/cards/{no}/").content.decode()  # once
+    assert post_card_login(Client(), made, pin=pin)["Location"] == "/card/pin/"

@@ -2,12 +2,13 @@
 
 import base64
 
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 
 from eport.accounts.services import token_issue
 from eport.cards import selectors, services
-from eport.cards.challenges import challenge_issue
+from eport.cards.challenges import PURPOSES, challenge_issue
 from eport.cards.numbers import card_no_valid
 from eport.errors import InvalidInput
 from eport.pagination import paginate
@@ -16,6 +17,7 @@ from . import serializers
 from .auth import AUTH, bearer_key
 from .schemas import (
     CardActionIn,
+    CardActionOut,
     CardLoginIn,
     CardLoginOut,
     CardMakeIn,
@@ -34,16 +36,19 @@ ERR = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 503: Error}
 
 @router.post("/auth/card/challenge", response={200: ChallengeOut, **ERR}, auth=None, summary="IC卡登录挑战")
 def challenge(request, payload: ChallengeIn):
+    """A one-time challenge for the card to sign: `purpose` "login" (default) or "renew" (延期)."""
     card_no = payload.card_no.strip()
     if not card_no_valid(card_no):
         raise InvalidInput("card_no_invalid", _("IC卡号格式不正确。"), "card_no")
-    return challenge_issue(card_no)
+    if payload.purpose not in PURPOSES:
+        raise InvalidInput("purpose_invalid", _("用途须为 login 或 renew。"), "purpose")
+    return challenge_issue(card_no, payload.purpose)
 
 
 @router.post("/auth/card/login", response={200: CardLoginOut, **ERR}, auth=None, summary="卡介质登录")
 def card_login(request, payload: CardLoginIn):
     card = services.card_sign_in(challenge_id=payload.challenge_id, card_no=payload.card_no,
-                                 signature=payload.signature, pin=payload.pin)
+                                 signature=payload.signature, pin=payload.pin, ip=request.META.get("REMOTE_ADDR"))
     return {"token": token_issue(user=card.user), "must_change_pin": card.must_change_pin,
             "card": serializers.card(card)}
 
@@ -70,17 +75,23 @@ def card(request, card_no: str):
 
 
 @router.post("/cards", response={201: CardMakeOut, **ERR}, auth=AUTH, summary="制卡（数据分中心）")
-def make(request, payload: CardMakeIn):
+def make(request, payload: CardMakeIn, response: HttpResponse):
     made = services.card_make(actor=request.auth, kind=payload.kind, enterprise_uscc=payload.enterprise_uscc,
                               operator_no=payload.operator_no)
+    response["Cache-Control"] = "no-store"  # the card's key and PIN: handed out once, kept by no cache
     return Status(201, {"card": serializers.card(made.card), "initial_pin": made.initial_pin,
                         "card_file": base64.b64encode(made.card_file).decode()})
 
 
-@router.post("/cards/{card_no}/{action}", response={200: CardOut, **ERR}, auth=AUTH,
+@router.post("/cards/{card_no}/{action}", response={200: CardActionOut, **ERR}, auth=AUTH,
              summary="IC卡业务：renew / report-lost / cancel-lost / freeze / unfreeze / unlock / void")
-def act(request, card_no: str, action: str, payload: CardActionIn | None = None):
+def act(request, card_no: str, action: str, response: HttpResponse, payload: CardActionIn | None = None):
+    """解锁 answers the card's new one-time PIN as `initial_pin` (once; the holder changes it at sign-in)."""
     payload = payload or CardActionIn()
     card = services.card_act(actor=request.auth, card_no=card_no, action=action, reason=payload.reason,
                              challenge_id=payload.challenge_id, signature=payload.signature)
-    return serializers.card(selectors.card_get(request.auth, card.card_no))
+    out = serializers.card(selectors.card_get(request.auth, card.card_no))
+    if getattr(card, "issued_pin", None):
+        out["initial_pin"] = card.issued_pin
+        response["Cache-Control"] = "no-store"
+    return out

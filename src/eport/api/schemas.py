@@ -164,6 +164,7 @@ class RefItem(Schema):
 
 class ChallengeIn(Schema):
     card_no: str
+    purpose: str = "login"
 
 
 class ChallengeOut(Schema):
@@ -247,3 +248,7 @@ class CardActionIn(Schema):
     reason: str = ""
     challenge_id: str = ""
     signature: str = ""
+
+
+class CardActionOut(CardOut):
+    initial_pin: str | None = None

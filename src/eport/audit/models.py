@@ -19,12 +19,14 @@ class AuditEvent(models.Model):
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
     reason = models.TextField(blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)  # of refused sign-ins: what throttling counts
     prev_hash = models.CharField(max_length=64, blank=True)
     hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        indexes = [models.Index(fields=["object_type", "object_id"]),
+                   models.Index(fields=["action", "ip", "at"], name="audit_action_ip_at")]
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

@@ -12,7 +12,8 @@ def _plain(value):
     return None if value is None else json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
 
-def record(*, actor, action: str, obj=None, object_type: str = "", object_id="", before=None, after=None, reason: str = "") -> AuditEvent:
+def record(*, actor, action: str, obj=None, object_type: str = "", object_id="", before=None, after=None,
+           reason: str = "", ip: str | None = None) -> AuditEvent:
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
@@ -25,4 +26,5 @@ def record(*, actor, action: str, obj=None, object_type: str = "", object_id="",
         before=_plain(before),
         after=_plain(after),
         reason=reason,
+        ip=ip or None,
     )

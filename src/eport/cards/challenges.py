@@ -18,6 +18,8 @@ from .models import UsedChallenge
 
 PREFIX = b"eport-card-challenge:v1:"  # the card agent signs nothing that does not start with this
 _SALT = "eport.cards.challenge"
+LOGIN, RENEW = "login", "renew"  # what a challenge is for: a signature for one is no use for the other
+PURPOSES = (LOGIN, RENEW)
 
 
 class ChallengeRefused(Exception):
@@ -26,22 +28,22 @@ class ChallengeRefused(Exception):
         self.code, self.message = code, message
 
 
-def challenge_issue(card_no: str) -> dict:
-    nonce = PREFIX + secrets.token_bytes(32)
-    challenge_id = signing.dumps({"c": card_no, "n": base64.b64encode(nonce).decode()}, salt=_SALT)
+def challenge_issue(card_no: str, purpose: str = LOGIN) -> dict:
+    nonce = PREFIX + purpose.encode() + b":" + secrets.token_bytes(32)
+    challenge_id = signing.dumps({"c": card_no, "p": purpose, "n": base64.b64encode(nonce).decode()}, salt=_SALT)
     return {"challenge_id": challenge_id, "nonce": base64.b64encode(nonce).decode(),
             "expires_in": settings.CARD_CHALLENGE_SECONDS}
 
 
-def challenge_nonce(challenge_id: str, card_no: str) -> bytes:
-    """The nonce of a challenge issued for this card number and still fresh (not yet marked used)."""
+def challenge_nonce(challenge_id: str, card_no: str, purpose: str = LOGIN) -> bytes:
+    """The nonce of a challenge issued for this card number and purpose, still fresh."""
     try:
         payload = signing.loads(challenge_id or "", salt=_SALT, max_age=settings.CARD_CHALLENGE_SECONDS)
     except signing.SignatureExpired:
         raise ChallengeRefused("challenge_expired", _("IC卡验证挑战已过期，请重试。")) from None
     except signing.BadSignature:
         raise ChallengeRefused("challenge_invalid", _("IC卡验证挑战无效，请重试。")) from None
-    if not isinstance(payload, dict) or payload.get("c") != card_no:
+    if not isinstance(payload, dict) or payload.get("c") != card_no or payload.get("p") != purpose:
         raise ChallengeRefused("challenge_invalid", _("IC卡验证挑战无效，请重试。"))
     return base64.b64decode(payload["n"])
 

@@ -50,6 +50,9 @@ class Card(models.Model):
     pin_hash = models.CharField(max_length=80)
     pin_failures = models.PositiveSmallIntegerField(_("密码错误次数"), default=0)
     pin_locked = models.BooleanField(_("密码锁定"), default=False)
+    # Who put the card on hold: a loss report or freeze made by the sub-centre is lifted there only.
+    lost_by_ra = models.BooleanField(default=False)
+    frozen_by_ra = models.BooleanField(default=False)
     must_change_pin = models.BooleanField(_("须修改IC卡密码"), default=True)
     user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="card")
     made_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -80,6 +83,29 @@ class Card(models.Model):
     def expired(self) -> bool:
         return self.valid_to < timezone.localdate()
 
+    def blocker(self) -> str | None:
+        """Why this card cannot be used now (a refusal code), or None. The one rule for sign-in, for
+        ending sessions, and for what the screens call usable; the chain check is the service's."""
+        if self.state == CardState.VOIDED:
+            return "card_voided"
+        if self.state in (CardState.LOST, CardState.LOST_FROZEN):
+            return "card_lost"
+        if self.state == CardState.FROZEN:
+            return "card_frozen"
+        if self.pin_locked:
+            return "card_locked"
+        today = timezone.localdate()
+        if self.valid_to < today:
+            return "card_expired"
+        if self.valid_from > today:
+            return "card_not_yet_valid"
+        cert = self.certificate
+        if cert is None or cert.status == "revoked":
+            return "certificate_revoked"
+        if cert.status == "hold":
+            return "certificate_on_hold"
+        return None
+
     @property
     def display_state(self) -> str:
         """What the screens show: the administrative state, then 锁定, then 已过期."""
@@ -92,8 +118,7 @@ class Card(models.Model):
 
     @property
     def usable(self) -> bool:
-        return self.state == CardState.NORMAL and not self.pin_locked and self.valid_from <= timezone.localdate() \
-            <= self.valid_to
+        return self.blocker() is None
 
 
 class Subsystem(models.Model):

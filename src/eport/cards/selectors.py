@@ -26,10 +26,15 @@ def card_get(actor, card_no: str, *, for_update: bool = False) -> Card:
     qs = cards_visible(actor).select_related("enterprise", "issuer", "certificate", "operator", "user")
     if for_update:
         qs = qs.select_for_update(of=("self",))
-    card = qs.filter(card_no=card_no or "").first()
+    card = qs.filter(card_no=(card_no or "").strip()).first()
     if card is None:
         raise NotFound("card_not_found", _("没有这张IC卡，或您无权查看。"))
     return card
+
+
+def card_of(user) -> Card:
+    """The card a card holder's account belongs to."""
+    return Card.objects.select_related("enterprise", "issuer", "certificate", "operator").get(user_id=user.pk)
 
 
 def cards_query(actor, *, card_no: str = "", holder_name: str = "", id_no: str = "", state: str = "",

@@ -20,11 +20,13 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from eport.accounts.models import ApiToken, User, UserKind
+from eport.accounts.models import CARD_KINDS, ApiToken, User, UserKind
+from eport.audit.models import AuditEvent
 from eport.audit.services import record
 from eport.enterprises.models import Enterprise
-from eport.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from eport.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, Throttled
 from eport.operators.models import Operator, OperatorStatus
 from eport.pki import ca as pki_ca
 from eport.pki.models import CertStatus
@@ -38,11 +40,11 @@ from .transitions import Action
 
 CHINA = ZoneInfo("Asia/Shanghai")
 VOID_REASONS = {
-    "cessation_of_operation": _("停止使用"),
-    "affiliation_changed": _("人员或企业变更"),
-    "key_compromise": _("卡片或密钥泄露"),
-    "superseded": _("补办换卡"),
-    "unspecified": _("其他"),
+    "cessation_of_operation": _lazy("停止使用"),
+    "affiliation_changed": _lazy("人员或企业变更"),
+    "key_compromise": _lazy("卡片或密钥泄露"),
+    "superseded": _lazy("补办换卡"),
+    "unspecified": _lazy("其他"),
 }
 
 
@@ -114,12 +116,18 @@ def card_make(*, actor, kind: str, enterprise_uscc: str, operator_no: str | None
     _require_ra(actor)
     if kind not in CardKind.values:
         raise InvalidInput("kind_invalid", _("卡类型须为 legal（法人卡）或 operator（操作员卡）。"), "kind")
+    uscc, operator_no = (enterprise_uscc or "").strip().upper(), (operator_no or "").strip()
     try:
         with transaction.atomic():
-            return _card_make(actor=actor, kind=kind, uscc=(enterprise_uscc or "").strip().upper(),
-                              operator_no=(operator_no or "").strip())
-    except IntegrityError:  # a concurrent making for the same enterprise or operator won
-        raise Conflict(*_duplicate(kind)) from None
+            return _card_make(actor=actor, kind=kind, uscc=uscc, operator_no=operator_no)
+    except IntegrityError:
+        # A concurrent making for the same enterprise or operator won (the partial unique indexes);
+        # anything else is a real error and goes on up.
+        usable = Card.objects.exclude(state=CardState.VOIDED)
+        if (usable.filter(kind=CardKind.LEGAL, enterprise__uscc=uscc).exists() if kind == CardKind.LEGAL
+                else usable.filter(operator__operator_no=operator_no, operator__enterprise__uscc=uscc).exists()):
+            raise Conflict(*_duplicate(kind)) from None
+        raise
 
 
 def _duplicate(kind: str) -> tuple:
@@ -166,9 +174,12 @@ def _card_make(*, actor, kind, uscc, operator_no) -> MadeCard:
                 made_by=actor)
     card.save()
     card.card_no = card_no_make(kind=kind, issuer_code=enterprise.card_issuer.code, serial=card.pk)
-    card.user = User.objects.create(
-        username=card.card_no, enterprise=enterprise, password="!",  # no password: signs in by card only
-        kind=UserKind.LEGAL_CARD if kind == CardKind.LEGAL else UserKind.OPERATOR_CARD)
+    # The card's account: a name registration cannot produce (":" is not allowed there), no password.
+    user = User(username=f"card:{card.card_no}", enterprise=enterprise,
+                kind=UserKind.LEGAL_CARD if kind == CardKind.LEGAL else UserKind.OPERATOR_CARD)
+    user.set_unusable_password()
+    user.save()
+    card.user = user
     key = ec.generate_private_key(ec.SECP256R1())
     cert, card.certificate = _issue_certificate(card, key.public_key())
     initial_pin = pins.pin_initial()
@@ -182,12 +193,41 @@ def _card_make(*, actor, kind, uscc, operator_no) -> MadeCard:
 
 # --- 卡介质登录 -----------------------------------------------------------------------------------
 
-def _refuse(exc_class, code: str, message, card_no: str, field: str | None = None):
-    """Audit a refused sign-in (committed even though the caller's request fails), then raise."""
-    with transaction.atomic():
-        record(actor=None, action="card.sign_in_refused", object_type="cards.card",
-               object_id=(card_no or "")[:64], reason=code)
-    raise exc_class(code, message, field)
+BLOCKED = {
+    "card_voided": _lazy("IC卡已作废，不能使用。"),
+    "card_lost": _lazy("IC卡已挂失，不能使用。"),
+    "card_frozen": _lazy("IC卡已冻结，不能使用。"),
+    "card_locked": _lazy("IC卡密码错误次数过多，卡已锁定：操作员卡请由企业法人卡解锁，法人卡请到数据分中心解锁。"),
+    "card_expired": _lazy("IC卡已过有效期，不能使用。"),
+    "card_not_yet_valid": _lazy("IC卡尚未生效。"),
+    "certificate_on_hold": _lazy("IC卡证书已被暂停使用。"),
+    "certificate_revoked": _lazy("IC卡证书已被吊销。"),
+}
+
+
+class Refuser:
+    """Refuses a card check: audits it (committed even though the caller's request fails, with the
+    caller's address, which is what throttling counts), then raises."""
+
+    def __init__(self, ip: str | None = None, action: str = "card.sign_in_refused"):
+        self.ip, self.action = ip, action
+
+    def __call__(self, exc_class, code: str, message, card_no: str, field: str | None = None):
+        with transaction.atomic():
+            record(actor=None, action=self.action, object_type="cards.card", object_id=(card_no or "")[:64],
+                   reason=code, ip=self.ip)
+        raise exc_class(code, message, field)
+
+
+def _throttle(ip: str | None) -> None:
+    """Too many refused card sign-ins from one address: refuse at once, and write nothing more."""
+    if not ip:
+        return
+    since = timezone.now() - dt.timedelta(seconds=settings.CARD_LOGIN_THROTTLE_SECONDS)
+    refused = AuditEvent.objects.filter(action="card.sign_in_refused", ip=ip, at__gte=since)[
+        :settings.CARD_LOGIN_THROTTLE_LIMIT].count()
+    if refused >= settings.CARD_LOGIN_THROTTLE_LIMIT:
+        raise Throttled("card_login_throttled", _("IC卡登录失败次数过多，请稍后再试。"))
 
 
 def _verify_signature(cert_der: bytes, nonce: bytes, signature_b64: str) -> bool:
@@ -200,180 +240,200 @@ def _verify_signature(cert_der: bytes, nonce: bytes, signature_b64: str) -> bool
     return True
 
 
-def _prove_card(card_no: str, challenge_id: str, signature: str, *, refuse) -> Card:
-    """The caller holds the card: a fresh challenge for this card number, signed by the card's key."""
+def _prove_card(card_no: str, challenge_id: str, signature: str, *, refuse, purpose: str) -> Card:
+    """The caller holds the card: a fresh challenge for this card number and purpose, signed by its key."""
     if not card_no_valid(card_no):
-        refuse(CardRefused, "card_no_invalid", _("IC卡号格式不正确。"), card_no, "card_no")
+        raise CardRefused("card_no_invalid", _("IC卡号格式不正确。"), "card_no")  # not audited: no card
     try:
-        nonce = challenges.challenge_nonce(challenge_id, card_no)
+        nonce = challenges.challenge_nonce(challenge_id, card_no, purpose)
         challenges.challenge_use(challenge_id)
     except challenges.ChallengeRefused as e:
         refuse(CardRefused, e.code, e.message, card_no, "challenge_id")
     card = (Card.objects.select_related("certificate", "user", "enterprise")
             .filter(card_no=card_no).first())
-    if card is None or card.certificate is None:
-        refuse(CardRefused, "card_unknown", _("没有这张IC卡。"), card_no, "card_no")
-    if not _verify_signature(bytes(card.certificate.der), nonce, signature):
-        refuse(CardRefused, "signature_invalid", _("IC卡签名验证失败：请确认插入的是这张卡。"), card_no, "signature")
+    if card is None or card.certificate is None or not _verify_signature(bytes(card.certificate.der), nonce,
+                                                                          signature):
+        # An unknown card answers like a wrong signature (no probing which numbers exist); the audit tells.
+        refuse(CardRefused, "signature_invalid" if card else "card_unknown",
+               _("IC卡签名验证失败：请确认插入的是这张卡。"), card_no, "signature")
     return card
 
 
 def _check_usable(card: Card, *, refuse) -> None:
-    """Everything but the PIN: certificate chain and status, card state, validity."""
-    no = card.card_no
+    """Everything but the PIN: the certificate chains to our CA, then Card.blocker()."""
     if not pki_ca.issued_by_us(bytes(card.certificate.der)):
-        refuse(CardRefused, "certificate_untrusted", _("IC卡证书不是本系统CA签发的。"), no)
-    states = {
-        CardState.VOIDED: ("card_voided", _("IC卡已作废，不能登录。")),
-        CardState.LOST: ("card_lost", _("IC卡已挂失，不能登录。")),
-        CardState.LOST_FROZEN: ("card_lost", _("IC卡已挂失，不能登录。")),
-        CardState.FROZEN: ("card_frozen", _("IC卡已冻结，不能登录。")),
-    }
-    if card.state in states:
-        refuse(CardBlocked, *states[card.state], no)
-    if card.pin_locked:
-        refuse(CardBlocked, "card_locked", _("IC卡密码错误次数过多，卡已锁定：请由企业法人卡解锁。")
-               if card.kind == CardKind.OPERATOR else _("IC卡密码错误次数过多，卡已锁定：请到数据分中心解锁。"), no)
-    today = timezone.localdate()
-    if card.valid_to < today:
-        refuse(CardBlocked, "card_expired", _("IC卡已过有效期（%(d)s），不能登录。") % {"d": card.valid_to}, no)
-    if card.valid_from > today:
-        refuse(CardBlocked, "card_not_yet_valid", _("IC卡尚未生效。"), no)
-    cert = card.certificate
-    if cert.status == CertStatus.HOLD:
-        refuse(CardBlocked, "certificate_on_hold", _("IC卡证书已被暂停使用。"), no)
-    if cert.status == CertStatus.REVOKED:
-        refuse(CardBlocked, "certificate_revoked", _("IC卡证书已被吊销。"), no)
+        refuse(CardRefused, "certificate_untrusted", _("IC卡证书不是本系统CA签发的。"), card.card_no)
+    code = card.blocker()
+    if code:
+        refuse(CardBlocked, code, BLOCKED[code], card.card_no)
 
 
-def _check_pin(card: Card, pin: str, *, refuse, field: str = "pin") -> Card:
-    """Count a wrong PIN (committed before the refusal) and lock the card at the limit."""
+def _check_pin(card: Card, pin: str, *, refuse, field: str = "pin", then=None) -> Card:
+    """Count a wrong PIN (committed before the refusal) and lock the card at the limit; on the right
+    PIN, run `then(card)` in the same transaction, under the card's row lock, after checking again
+    that the card is still usable (it may have changed since the caller looked)."""
     limit = settings.CARD_PIN_LIMIT
+    blocked = None
     with transaction.atomic():
         card = (Card.objects.select_for_update(of=("self",)).select_related("user", "enterprise", "certificate")
                 .get(pk=card.pk))
-        was_locked, right = card.pin_locked, pins.pin_matches(card, pin)
-        if was_locked:
+        blocked, right = card.blocker(), pins.pin_matches(card, pin)
+        if blocked:
             pass
         elif right:
             if card.pin_failures:
                 card.pin_failures = 0
                 card.save(update_fields=["pin_failures"])
+            if then is not None:
+                then(card)
         else:
             card.pin_failures += 1
             card.pin_locked = card.pin_failures >= limit
             card.save(update_fields=["pin_failures", "pin_locked"])
             if card.pin_locked:
+                _end_sessions(card)
                 record(actor=None, action="card.pin_locked", obj=card, after={"pin_failures": card.pin_failures})
-    if was_locked:
-        refuse(CardBlocked, "card_locked", _("IC卡已锁定。"), card.card_no)
+    if blocked:
+        refuse(CardBlocked, blocked, BLOCKED[blocked], card.card_no)
     if card.pin_locked:
-        refuse(CardBlocked, "card_locked",
-               _("IC卡密码已连续输错%(n)d次，卡已锁定。") % {"n": limit}, card.card_no, field)
+        refuse(CardBlocked, "card_locked", _("IC卡密码已连续输错%(n)d次，卡已锁定。") % {"n": limit}, card.card_no, field)
     if not right:
         refuse(CardRefused, "pin_wrong", _("IC卡密码不正确，还可以尝试%(n)d次。") % {"n": limit - card.pin_failures},
                card.card_no, field)
     return card
 
 
-def card_sign_in(*, challenge_id: str, card_no: str, signature: str, pin: str) -> Card:
+def _end_sessions(card: Card, keep_token: str | None = None) -> None:
+    """Sign the card out everywhere: its API tokens go, and a new unusable password changes the
+    account's session hash, so Django ends every browser session of it on its next request."""
+    user = card.user
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    ApiToken.objects.filter(user_id=user.pk).exclude(key_hash=ApiToken.hash(keep_token or "")).delete()
+
+
+def card_sign_in(*, challenge_id: str, card_no: str, signature: str, pin: str, ip: str | None = None) -> Card:
     """卡介质登录 (SPEC §4): card proven by its signature, usable, and the PIN right. Refusals are
     audited; the signature is checked before the PIN, so only the card's holder can spend PIN attempts."""
+    _throttle(ip)
+    refuse = Refuser(ip)
     card_no = (card_no or "").strip()
-    card = _prove_card(card_no, challenge_id, signature, refuse=_refuse)
-    _check_usable(card, refuse=_refuse)
-    card = _check_pin(card, pin, refuse=_refuse)
-    with transaction.atomic():
-        Card.objects.filter(pk=card.pk).update(last_sign_in_at=timezone.now())
-        record(actor=card.user, action="card.sign_in", obj=card)
-    return card
+    card = _prove_card(card_no, challenge_id, signature, refuse=refuse, purpose=challenges.LOGIN)
+    _check_usable(card, refuse=refuse)
+
+    def signed_in(card):
+        card.last_sign_in_at = timezone.now()
+        card.save(update_fields=["last_sign_in_at"])
+        record(actor=card.user, action="card.sign_in", obj=card, ip=ip)
+    return _check_pin(card, pin, refuse=refuse, then=signed_in)
 
 
 def card_pin_change(*, actor, old_pin: str, new_pin: str, keep_token: str | None = None) -> Card:
-    """修改IC卡密码: the first sign-in must do this before anything else."""
-    card = getattr(actor, "card", None) if getattr(actor, "kind", None) in (UserKind.LEGAL_CARD,
-                                                                            UserKind.OPERATOR_CARD) else None
+    """修改IC卡密码: the first sign-in must do this before anything else. Every other session of the
+    card ends (the caller keeps its own: the screen refreshes its session hash, the API keeps its token)."""
+    card = Card.objects.filter(user_id=actor.pk).first() if getattr(actor, "kind", None) in CARD_KINDS else None
     if card is None:
         raise Forbidden("card_only", _("请使用IC卡登录后修改IC卡密码。"))
     if not old_pin:
         raise InvalidInput("pin_required", _("请输入原IC卡密码。"), "old_pin")
     pins.pin_check_new(new_pin, old_pin)
-    card = _check_pin(card, old_pin, refuse=_refuse, field="old_pin")
-    with transaction.atomic():
-        card = Card.objects.select_for_update().get(pk=card.pk)
+
+    def change(card):
         card.pin_hash = pins.pin_verifier(card.card_no, new_pin)
         card.must_change_pin = False
         card.version += 1
         card.save(update_fields=["pin_hash", "must_change_pin", "version"])
-        ApiToken.objects.filter(user_id=card.user_id).exclude(key_hash=ApiToken.hash(keep_token or "")).delete()
+        _end_sessions(card, keep_token=keep_token)
         record(actor=actor, action="card.pin_change", obj=card)
-    return card
+    return _check_pin(card, old_pin, refuse=Refuser(action="card.pin_change_refused"), field="old_pin", then=change)
 
 
 # --- state changes: one table -------------------------------------------------------------------
 
-def _may(actor, card: Card, action: str) -> None:
+def _refusal(actor, card: Card, action: str) -> DomainError | None:
+    """Why the actor may not run the action on the card now (None: it may). Who may, from the table's
+    rules; the state move; and the action's own condition."""
     kind = getattr(actor, "kind", None)
-    if kind == UserKind.RA and action in transitions.RA_ACTIONS:
-        return
     if kind == UserKind.LEGAL_CARD and action in transitions.LEGAL_CARD_ACTIONS:
-        if card.kind in transitions.SELF_SERVICE_KINDS:
-            return
-        raise Forbidden("legal_card_at_subcentre",
-                        _("法人卡本身的延期、挂失、解挂等业务沿用旧流程，请到数据分中心办理。"))
-    raise Forbidden("card_action_forbidden", _("您无权对这张卡办理%(a)s。") % {"a": transitions.LABELS[action]})
+        if card.kind not in transitions.SELF_SERVICE_KINDS:
+            return Forbidden("legal_card_at_subcentre",
+                             _("法人卡本身的延期、挂失、解挂等业务沿用旧流程，请到数据分中心办理。"))
+        if (action == Action.CANCEL_LOST and card.lost_by_ra) or (action == Action.UNFREEZE and card.frozen_by_ra):
+            return Forbidden("held_by_subcentre", _("这张卡由数据分中心挂失或冻结，须到数据分中心办理解挂或解冻。"))
+    elif not (kind == UserKind.RA and action in transitions.RA_ACTIONS):
+        return Forbidden("card_action_forbidden", _("您无权对这张卡办理%(a)s。") % {"a": transitions.LABELS[action]})
+    if transitions.move_for(action, card.state) is None:
+        if card.state == CardState.VOIDED:
+            return Conflict("card_voided", _("IC卡已作废，不能再办理业务。"))
+        return Conflict("state_conflict", transitions.REFUSALS.get((action, card.state), _(
+            "IC卡当前状态（%(s)s）不能办理%(a)s。") % {"s": card.display_state, "a": transitions.LABELS[action]}))
+    if card.certificate_id is None:
+        return Conflict("card_incomplete", _("IC卡尚未制作完成，不能办理业务。"))
+    if action == Action.UNLOCK and not card.pin_locked:
+        return Conflict("card_not_locked", _("IC卡未锁定，无需解锁。"))
+    if action == Action.RENEW:
+        if card.expired:
+            return Conflict("card_expired", _("IC卡已过有效期，不能延期，请重新申请制卡。"))
+        window = settings.CARD_RENEW_WINDOW_DAYS
+        if (card.valid_to - timezone.localdate()).days > window:
+            return Conflict("renew_too_early", _("IC卡在有效期届满前%(n)d天内才能办理延期（有效期至 %(d)s）。")
+                            % {"n": window, "d": card.valid_to})
+        if _renewed_to(card) <= card.valid_to:
+            return Conflict("ca_expiring", _("签发CA的有效期不足，不能再延期：请联系系统管理员更新CA。"))
+    return None
+
+
+def _renewed_to(card: Card) -> dt.date:
+    """延期 adds the configured term, but never beyond the issuing CA's own validity."""
+    ca_end = pki_ca.issuing_ca().certificate.not_valid_after_utc.astimezone(CHINA).date() - dt.timedelta(days=1)
+    return min(card.valid_to + dt.timedelta(days=settings.CARD_RENEW_DAYS), ca_end)
 
 
 def card_actions(actor, card: Card) -> list[str]:
-    """The actions the actor may run on the card now (for the buttons a screen shows)."""
-    out = []
-    for action in transitions.TABLE:
-        if transitions.move_for(action, card.state) is None or (action == Action.UNLOCK and not card.pin_locked):
-            continue
-        if action == Action.RENEW and card.expired:
-            continue
-        try:
-            _may(actor, card, action)
-        except Forbidden:
-            continue
-        out.append(action)
-    return out
+    """The actions the actor may run on the card now (the buttons a screen shows): the same rule as card_act."""
+    return [a for a in transitions.TABLE if _refusal(actor, card, a) is None]
 
 
 def card_act(*, actor, card_no: str, action: str, reason: str = "", challenge_id: str = "",
              signature: str = "") -> Card:
-    """Run one action of the transition table on a card the actor may see (404 otherwise)."""
+    """Run one action of the transition table on a card the actor may see (404 otherwise).
+
+    解锁 sets a new one-time PIN, returned once as `card.issued_pin` (the holder forgot the old one:
+    that is why cards lock), and the holder must change it at the next sign-in."""
     if action not in transitions.TABLE:
         raise NotFound("action_unknown", _("没有这项IC卡业务。"))
     if action == Action.VOID and reason and reason not in VOID_REASONS:
         raise InvalidInput("reason_invalid", _("作废原因不正确。"), "reason")
     if action == Action.RENEW:
-        # The card being renewed proves it is present (插入所需延期的卡); checked before any lock.
-        _prove_card(card_no, challenge_id, signature, refuse=_refuse)
+        # Scope and rules first (no challenge spent, nothing audited for someone who may not), then the
+        # card being renewed proves it is present (插入所需延期的卡), before any lock is taken.
+        card = card_get(actor, card_no)
+        if (refusal := _refusal(actor, card, action)) is not None:
+            raise refusal
+        _prove_card(card.card_no, challenge_id, signature, refuse=Refuser(action="card.renew_refused"),
+                    purpose=challenges.RENEW)
     with transaction.atomic():
         card = card_get(actor, card_no, for_update=True)
-        _may(actor, card, action)
+        if (refusal := _refusal(actor, card, action)) is not None:
+            raise refusal
         move = transitions.move_for(action, card.state)
-        if move is None:
-            if card.state == CardState.VOIDED:
-                raise Conflict("card_voided", _("IC卡已作废，不能再办理业务。"))
-            raise Conflict("state_conflict", transitions.REFUSALS.get(
-                (action, card.state), _("IC卡当前状态（%(s)s）不能办理%(a)s。") % {
-                    "s": card.display_state, "a": transitions.LABELS[action]}))
         before = _snapshot(card)
-        if action == Action.UNLOCK and not card.pin_locked:
-            raise Conflict("card_not_locked", _("IC卡未锁定，无需解锁。"))
-        if action == Action.RENEW and card.expired:
-            raise Conflict("card_expired", _("IC卡已过有效期，不能延期，请重新申请制卡。"))
         card.state = move.new_state
+        by_ra = actor.kind == UserKind.RA
+        if action in (Action.REPORT_LOST, Action.CANCEL_LOST):
+            card.lost_by_ra = by_ra and action == Action.REPORT_LOST
+        if action in (Action.FREEZE, Action.UNFREEZE):
+            card.frozen_by_ra = by_ra and action == Action.FREEZE
         _certificate_effect(card, move.effect, action, reason)
         if action == Action.UNLOCK:
+            card.issued_pin = pins.pin_initial()
+            card.pin_hash = pins.pin_verifier(card.card_no, card.issued_pin)
             card.pin_locked, card.pin_failures, card.must_change_pin = False, 0, True
         card.version += 1
         card.save()
-        if card.state != CardState.NORMAL and card.user_id:
-            ApiToken.objects.filter(user_id=card.user_id).delete()  # a held or voided card is signed out
-        if action == Action.VOID and card.user_id:
+        if card.state != CardState.NORMAL or action == Action.UNLOCK:
+            _end_sessions(card)  # a held or voided card is signed out everywhere
+        if action == Action.VOID:
             card.user.is_active = False
             card.user.save(update_fields=["is_active"])
         record(actor=actor, action=f"card.{action}", obj=card, before=before, after=_snapshot(card),
@@ -390,7 +450,7 @@ def _certificate_effect(card: Card, effect: str | None, action: str, reason: str
     elif effect == transitions.REVOKE:
         certificate_set_status(cert, status=CertStatus.REVOKED, reason=reason or "cessation_of_operation")
     elif effect == transitions.REISSUE:
-        card.valid_to = card.valid_to + dt.timedelta(days=settings.CARD_RENEW_DAYS)
+        card.valid_to = _renewed_to(card)
         public_key = x509.load_der_x509_certificate(bytes(cert.der)).public_key()
         _cert, card.certificate = _issue_certificate(card, public_key)
         if card.state in transitions.HELD_STATES:  # a frozen card's new certificate starts on hold too
@@ -405,9 +465,8 @@ def _snapshot(card: Card) -> dict:
 
 def card_gate(user) -> str | None:
     """What a signed-in card holder may do now: None (anything), "pin_change_required", or "card_unusable"
-    (the card was voided, lost, frozen or locked, or expired since sign-in: the session ends)."""
-    card = Card.objects.filter(user_id=user.pk).only(
-        "state", "pin_locked", "valid_from", "valid_to", "must_change_pin").first()
-    if card is None or not card.usable:
+    (voided, lost, frozen, locked, expired or its certificate held since sign-in: the session ends)."""
+    card = Card.objects.select_related("certificate").filter(user_id=user.pk).first()
+    if card is None or card.blocker():
         return "card_unusable"
     return "pin_change_required" if card.must_change_pin else None

@@ -8,6 +8,7 @@ from csp.constants import SELF
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
+from django.contrib.auth import update_session_auth_hash
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -16,7 +17,7 @@ from eport.accounts.models import CARD_KINDS, UserKind
 from eport.cards import selectors, services
 from eport.cards.models import CardKind, CardState
 from eport.cards.transitions import LABELS, Action
-from eport.errors import DomainError
+from eport.errors import DomainError, NotFound
 
 from .views import PAGE_SIZE, _act, _errors, _page, signed_in
 
@@ -43,7 +44,8 @@ def card_login(request):
         try:
             card = services.card_sign_in(
                 challenge_id=request.POST.get("challenge_id", ""), card_no=request.POST.get("card_no", ""),
-                signature=request.POST.get("signature", ""), pin=request.POST.get("pin", ""))
+                signature=request.POST.get("signature", ""), pin=request.POST.get("pin", ""),
+                ip=request.META.get("REMOTE_ADDR"))
         except DomainError as e:
             error, status = e.message, e.status
         else:
@@ -68,6 +70,8 @@ def card_pin(request):
                 return redirect("web:card_login")  # the session ends with the lock (middleware)
             errors = _errors(e)
         else:
+            request.user.refresh_from_db(fields=["password"])
+            update_session_auth_hash(request, request.user)  # this session stays; every other one ends
             messages.success(request, _("IC卡密码已修改。"))
             return redirect("web:card_home")
     return render(request, "web/card_pin.html", {"errors": errors, "forced": forced},
@@ -153,6 +157,18 @@ def ra_card(request, card_no):
 def ra_card_act(request, card_no, action):
     if action == Action.RENEW:
         return redirect("web:ra_card_renew", card_no)
+    if action == Action.UNLOCK:
+        # The new one-time PIN is shown in this answer only (never stored in a message or session).
+        try:
+            card = services.card_act(actor=request.user, card_no=card_no, action=action)
+        except NotFound:
+            raise
+        except DomainError as e:
+            messages.error(request, e.message)
+            return redirect("web:ra_card", card_no)
+        response = _card_page(request, selectors.card_get(request.user, card_no), issued_pin=card.issued_pin)
+        response["Cache-Control"] = "no-store"
+        return response
     _act(request, lambda: services.card_act(actor=request.user, card_no=card_no, action=action,
                                             reason=request.POST.get("reason", "")),
          _("%(a)s成功。") % {"a": LABELS.get(action, action)})

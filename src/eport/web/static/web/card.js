@@ -44,7 +44,7 @@
       json("/api/v1/auth/card/challenge", {
         method: "POST", credentials: "same-origin",
         headers: { "Content-Type": "application/json", "X-CSRFToken": csrf(form) },
-        body: JSON.stringify({ card_no: cardNo.value })
+        body: JSON.stringify({ card_no: cardNo.value, purpose: form.dataset.purpose || "login" })
       }).then(function (c) {
         form.querySelector("#id_challenge_id").value = c.challenge_id;
         return json(agent + "/sign", { method: "POST", mode: "cors", headers: { "Content-Type": "application/json" },
