@@ -33,7 +33,7 @@ def test_make_card_sign_in_through_the_agent_then_lock(live_server, page, browse
     shot(page, "09-card-made")
     pin = page.inner_text("#initial-pin").strip()
     card_no = page.inner_text("#made-card-no").strip()
-    assert re.fullmatch(r"\d{8}", pin) and re.fullmatch(r"\d{15}", card_no)
+    assert re.fullmatch(r"\d{12}", pin) and re.fullmatch(r"\d{15}", card_no)
     with page.expect_download() as dl:
         page.click("#download-card")
     card_file = tmp_path / dl.value.suggested_filename

@@ -50,7 +50,7 @@ def test_legal_card_is_made_with_key_certificate_and_pin_in_the_file():
     card = made.card
     assert card_no_valid(card.card_no) and card.card_no.startswith("15300")
     assert card.holder_name == "张三" and card.issuer_id == "ra:5300" and card.state == CardState.NORMAL
-    assert card.must_change_pin and len(made.initial_pin) == 8 and made.initial_pin not in card.pin_hash
+    assert card.must_change_pin and len(made.initial_pin) == 12 and made.initial_pin not in card.pin_hash
     key, cert, chain = pkcs12.load_key_and_certificates(made.card_file, made.initial_pin.encode())
     assert isinstance(key, ec.EllipticCurvePrivateKey) and key.curve.name == "secp256r1"
     assert cert.public_key().public_numbers() == key.public_key().public_numbers()

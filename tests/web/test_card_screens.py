@@ -96,7 +96,7 @@ def test_ra_makes_a_card_and_sees_the_file_once(client):
     r = client.post("/ra/cards/new/", {"kind": "legal", "enterprise_uscc": e.uscc})
     assert r.status_code == 200 and r["Cache-Control"] == "no-store"
     page = r.content.decode()
-    pin = re.search(r'id="initial-pin">(\d{8})<', page).group(1)
+    pin = re.search(r'id="initial-pin">(\d{12})<', page).group(1)
     b64 = re.search(r'href="data:application/x-pkcs12;base64,([^"]+)"', page).group(1)
     key, cert, chain = pkcs12.load_key_and_certificates(base64.b64decode(b64), pin.encode())
     card = Card.objects.get(enterprise=e)

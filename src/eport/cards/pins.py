@@ -13,7 +13,9 @@ from eport.errors import InvalidInput
 
 VERSION = "h1"  # the verifier's scheme, so the pepper or algorithm can change later
 MIN_LEN, MAX_LEN = 6, 12
-INITIAL_LEN = 8
+# The initial PIN also protects the card file for good (the file's password does not follow later PIN
+# changes): 12 random digits keep an offline guess of a copied file at years of CPU time (docs/benchmarks.md).
+INITIAL_LEN = 12
 
 
 def pin_verifier(card_no: str, pin: str) -> str:
