@@ -15,6 +15,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, host, port, workers, **options):
         bootstrap(self.stdout)
+        # gunicorn forks the workers from this process: a database connection opened by the bootstrap
+        # would be inherited by all of them and used by several at once (crossed answers, hangs).
+        from django.db import connections
+
+        connections.close_all()
         from gunicorn.app.base import BaseApplication
 
         from eport.wsgi import application
