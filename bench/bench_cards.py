@@ -78,12 +78,9 @@ def parse_args(argv=None):
     p.add_argument("--quiet-wait", type=float, default=120,
                    help="before each measurement wait up to this many seconds for the machine to be idle "
                         "(< 10%% CPU busy; 0: do not wait; default 120)")
-    p.add_argument("--pg-prepared", action="store_true",
-                   help="PostgreSQL: DATABASES OPTIONS server_side_binding + prepare_threshold 5 (prepared "
-                        "statements), in this process and the server: measures that proposal, not the default")
-    p.add_argument("--patch-for-update", action="store_true",
-                   help="PostgreSQL: make Card's select_for_update() lock only the card row (FOR UPDATE OF), in "
-                        "this process and the server, so _check_pin's outer joins do not fail (see README)")
+    p.add_argument("--pg-unprepared", action="store_true",
+                   help="PostgreSQL: without server-side binding and prepared statements (EPORT_PG_PREPARED=0, "
+                        "as behind a transaction-mode pooler), in this process and the server")
     p.add_argument("--reset", action="store_true", help="start over: delete the data dir, drop the database")
     p.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     args = p.parse_args(argv)
@@ -124,64 +121,13 @@ def prepare_database(args) -> None:
             c.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
-def patch_for_update() -> None:
-    """--patch-for-update, the proposed one-line fix applied at runtime: `_check_pin` locks the card with
-    select_for_update().select_related("user", "enterprise", "certificate"); user and certificate are
-    nullable, so the joins are outer joins and PostgreSQL refuses `FOR UPDATE` on them. With `of=("self",)`
-    (FOR UPDATE OF "cards_card") only the card row is locked. Same queries, same round trips."""
-    from django.db.models.query import QuerySet
-
-    original = QuerySet.select_for_update
-    if getattr(original, "bench_patched", False):
-        return
-
-    def select_for_update(self, nowait=False, skip_locked=False, of=(), no_key=False):
-        if not of and self.model is not None and self.model._meta.label == "cards.Card":
-            of = ("self",)
-        return original(self, nowait=nowait, skip_locked=skip_locked, of=of, no_key=no_key)
-
-    select_for_update.bench_patched = True
-    QuerySet.select_for_update = select_for_update
-
-
-PREPARED = {"server_side_binding": True, "prepare_threshold": 5}  # --pg-prepared
-
-
-def pg_prepared() -> None:
-    """--pg-prepared: psycopg binds parameters server-side and prepares a statement from its 5th use on a
-    connection, so PostgreSQL plans the hot queries once per connection instead of on every execution.
-    Before Django reads its settings (the server), or on the open connection (this process)."""
-    from django.conf import settings
-
-    if settings.configured and "default" in getattr(settings, "DATABASES", {}):
-        from django.db import connection
-
-        connection.close()
-        connection.settings_dict.setdefault("OPTIONS", {}).update(PREPARED)
-    else:
-        import eport.settings as s
-
-        s.DATABASES["default"].setdefault("OPTIONS", {}).update(PREPARED)
-
-
-def server_patches(for_update: bool, prepared: bool) -> None:
-    """What the server subprocess applies before `eport serve` runs (gunicorn forks the workers from it)."""
-    if for_update:
-        patch_for_update()
-    if prepared:
-        pg_prepared()
-
-
-SERVE_WRAPPED = ("import sys; sys.path.insert(0, {bench!r}); import bench_cards; "
-                 "bench_cards.server_patches({for_update}, {prepared}); "
-                 "from eport.cli import main; main(['eport', *sys.argv[1:]])")
-
-
 def setup_django(args) -> None:
     os.environ["DJANGO_SETTINGS_MODULE"] = "eport.settings"
     os.environ["EPORT_DATA_DIR"] = str(args.data_dir)
     os.environ["EPORT_DEBUG"] = "0"
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH")]))
+    if args.pg_unprepared:
+        os.environ["EPORT_PG_PREPARED"] = "0"  # read by eport.settings, here and in the server it starts
     if args.db == "pg":
         global BENCH_PG_DB
         os.environ["DATABASE_URL"] = args.database_url
@@ -191,14 +137,10 @@ def setup_django(args) -> None:
     sys.path.insert(0, str(ROOT / "src"))
     import django
 
-    if args.patch_for_update:
-        patch_for_update()
     django.setup()
     from eport.ops.bootstrap import bootstrap
 
     bootstrap()  # what `eport serve` does first: migrate, reference data, the CA
-    if args.pg_prepared and args.db == "pg":
-        pg_prepared()
 
 
 def ensure_ra():
@@ -259,7 +201,6 @@ def sign_in_cards(args, ra) -> list[dict]:
     """--cards usable legal cards with PIN changed: [{"card_no", "pin", "key_pem"}], kept in the data dir."""
     from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
     from cryptography.x509 import load_der_x509_certificate
-    from django.db import NotSupportedError
 
     from eport.accounts.models import ApiToken
     from eport.cards.challenges import challenge_issue
@@ -283,14 +224,8 @@ def sign_in_cards(args, ra) -> list[dict]:
             made = card_make(actor=ra, kind="legal", enterprise_uscc=uscc)
             pem, no = card_key_pem(made), made.card.card_no
             c = challenge_issue(no)  # the first sign-in, then the PIN change it requires
-            try:
-                card = card_sign_in(challenge_id=c["challenge_id"], card_no=no,
-                                    signature=sign(load_key(pem), c["nonce"]), pin=made.initial_pin)
-            except NotSupportedError as e:
-                raise SystemExit(
-                    f"card_sign_in fails on this database: {e}\n(src/eport/cards/services.py _check_pin: "
-                    "select_for_update() over the nullable user/certificate joins.) Measure with the fix applied "
-                    "at runtime: --patch-for-update, or use --db sqlite.") from None
+            card = card_sign_in(challenge_id=c["challenge_id"], card_no=no,
+                                signature=sign(load_key(pem), c["nonce"]), pin=made.initial_pin)
             card_pin_change(actor=card.user, old_pin=made.initial_pin, new_pin=PIN)
             cards.append({"card_no": no, "pin": PIN, "key_pem": pem})
         path.write_text(json.dumps(cards))
@@ -858,15 +793,10 @@ class Server:
 
     def __init__(self, args, workers: int):
         self.args, self.workers, self.port = args, workers, free_port()
-        prepared = args.pg_prepared and args.db == "pg"
-        run = (["-c", SERVE_WRAPPED.format(bench=str(Path(__file__).resolve().parent),
-                                           for_update=args.patch_for_update, prepared=prepared)]
-               if args.patch_for_update or prepared else ["-m", "eport.cli"])
-        self.cmd = [sys.executable, *run, "serve", "--host", "127.0.0.1", "--port", str(self.port),
+        self.cmd = [sys.executable, "-m", "eport.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port),
                     "--workers", str(workers)]
         self.describe = (f"eport serve --host 127.0.0.1 --port {self.port} --workers {workers}"
-                         + (" (with --patch-for-update)" if args.patch_for_update else "")
-                         + (" (with --pg-prepared)" if prepared else ""))
+                         + (" (EPORT_PG_PREPARED=0)" if args.pg_unprepared else ""))
         self.proc = None
 
     def __enter__(self):

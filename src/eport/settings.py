@@ -116,11 +116,17 @@ TEMPLATES = [
 
 if os.environ.get("DATABASE_URL"):
     DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
+    if DATABASES["default"]["ENGINE"].endswith("postgresql") and _flag("EPORT_PG_PREPARED", "1"):
+        # Server-side parameters and prepared statements: the hot queries (token look-up, card sign-in)
+        # are planned once per connection (measured in docs/benchmarks.md). Turn off (EPORT_PG_PREPARED=0)
+        # behind a pooler in transaction mode, which cannot keep prepared statements.
+        DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
 else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "eport.sqlite3",
+            "CONN_MAX_AGE": 60,  # a worker keeps its connection: opening one costs more than most queries
             "OPTIONS": {
                 # Several server workers share the file: WAL lets readers run beside one writer,
                 # IMMEDIATE takes the write lock up front so select_for_update-style sections serialise.

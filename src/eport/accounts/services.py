@@ -72,11 +72,15 @@ def token_issue(*, user: User) -> str:
 
 
 def token_user(key: str) -> User | None:
-    tok = (ApiToken.objects.select_related("user", "user__enterprise", "user__unit")
-           .filter(key_hash=ApiToken.hash(key), expires_at__gt=timezone.now()).first())
-    if tok is None or not tok.user.is_active:
+    """The token's account, with what every request of it needs in the same query (a card holder's
+    card and certificate included: the API checks on each request that the card is still usable)."""
+    try:
+        tok = (ApiToken.objects.select_related("user", "user__enterprise", "user__unit", "user__card",
+                                               "user__card__certificate")
+               .get(key_hash=ApiToken.hash(key), expires_at__gt=timezone.now()))
+    except ApiToken.DoesNotExist:
         return None
-    return tok.user
+    return tok.user if tok.user.is_active else None
 
 
 def token_revoke(key: str) -> None:

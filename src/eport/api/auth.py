@@ -28,14 +28,14 @@ def bearer_key(request) -> str | None:
     return header[7:].strip() if header.lower().startswith("bearer ") else None
 
 
-def _finish(request, user):
+def _finish(request, user, card=None):
     if user is None or not user.is_authenticated:
         return None
     if user.kind in CARD_KINDS:
         # A card signs in only while usable: lost, frozen, locked or voided since, the token is worthless.
         from eport.cards.services import card_gate
 
-        gate = card_gate(user)
+        gate = card_gate(user, card)
         if gate == "card_unusable":
             return None
         if gate == "pin_change_required" and _api_path(request) not in _OPEN_WITH_INITIAL_PIN:
@@ -48,7 +48,10 @@ def _finish(request, user):
 
 class BearerAuth(HttpBearer):
     def authenticate(self, request, token):
-        return _finish(request, token_user(token))
+        user = token_user(token)
+        # token_user loaded a card holder's card with the account, fresh for this request
+        card = user._state.fields_cache.get("card") if user is not None else None
+        return _finish(request, user, card)
 
 
 class CookieAuth(SessionAuth):

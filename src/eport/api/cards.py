@@ -47,10 +47,11 @@ def challenge(request, payload: ChallengeIn):
 
 @router.post("/auth/card/login", response={200: CardLoginOut, **ERR}, auth=None, summary="卡介质登录")
 def card_login(request, payload: CardLoginIn):
+    issued = {}  # the token is made in the sign-in's own transaction: one commit for the whole sign-in
     card = services.card_sign_in(challenge_id=payload.challenge_id, card_no=payload.card_no,
-                                 signature=payload.signature, pin=payload.pin, ip=request.META.get("REMOTE_ADDR"))
-    return {"token": token_issue(user=card.user), "must_change_pin": card.must_change_pin,
-            "card": serializers.card(card)}
+                                 signature=payload.signature, pin=payload.pin, ip=request.META.get("REMOTE_ADDR"),
+                                 then=lambda card: issued.update(token=token_issue(user=card.user)))
+    return {"token": issued["token"], "must_change_pin": card.must_change_pin, "card": serializers.card(card)}
 
 
 @router.post("/auth/card/pin", response={204: None, **ERR}, auth=AUTH, summary="修改IC卡密码")

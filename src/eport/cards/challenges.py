@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
-from django.db import IntegrityError, transaction
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -49,13 +49,17 @@ def challenge_nonce(challenge_id: str, card_no: str, purpose: str = LOGIN) -> by
 
 
 def challenge_use(challenge_id: str) -> None:
-    """Mark a challenge used; a second use is a replay."""
+    """Mark a challenge used; a second use is a replay. INSERT … ON CONFLICT DO NOTHING (PostgreSQL and
+    SQLite alike) tells a replay by the row count, without a savepoint in the caller's transaction."""
     key = hashlib.sha256(challenge_id.encode()).hexdigest()
     now = timezone.now()
-    try:
-        with transaction.atomic():
-            UsedChallenge.objects.create(key=key, expires_at=now + timedelta(seconds=settings.CARD_CHALLENGE_SECONDS))
-    except IntegrityError:
-        raise ChallengeRefused("challenge_replayed", _("IC卡验证挑战已使用过，请重试。")) from None
+    q = connection.ops.quote_name
+    expires = now + timedelta(seconds=settings.CARD_CHALLENGE_SECONDS)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {q(UsedChallenge._meta.db_table)} ({q('key')}, {q('expires_at')}) "
+                       "VALUES (%s, %s) ON CONFLICT DO NOTHING",
+                       [key, connection.ops.adapt_datetimefield_value(expires)])
+        if cursor.rowcount != 1:
+            raise ChallengeRefused("challenge_replayed", _("IC卡验证挑战已使用过，请重试。"))
     if random.random() < 0.01:  # now and then, forget challenges that can no longer be replayed anyway
         UsedChallenge.objects.filter(expires_at__lt=now).delete()

@@ -205,22 +205,19 @@ BLOCKED = {
 }
 
 
-class Refuser:
-    """Refuses a card check: audits it (committed even though the caller's request fails, with the
-    caller's address, which is what throttling counts), then raises."""
-
-    def __init__(self, ip: str | None = None, action: str = "card.sign_in_refused"):
-        self.ip, self.action = ip, action
-
-    def __call__(self, exc_class, code: str, message, card_no: str, field: str | None = None):
-        with transaction.atomic():
-            record(actor=None, action=self.action, object_type="cards.card", object_id=(card_no or "")[:64],
-                   reason=code, ip=self.ip)
-        raise exc_class(code, message, field)
+def _audit_refusal(refusal: DomainError, card_no: str, *, ip: str | None = None,
+                   action: str = "card.sign_in_refused") -> DomainError:
+    """Record a refused card check in the caller's transaction (which commits: the refusal is raised
+    only after it), with the caller's address, which is what throttling counts."""
+    record(actor=None, action=action, object_type="cards.card", object_id=(card_no or "")[:64],
+           reason=refusal.code, ip=ip)
+    return refusal
 
 
 def _throttle(ip: str | None) -> None:
-    """Too many refused card sign-ins from one address: refuse at once, and write nothing more."""
+    """Too many refused card sign-ins from one address: answer 429 and write no more audit rows. Asked
+    only once an attempt is refused: a refusal can only come from someone without the card key or PIN,
+    and a holder behind the same address as a flood still signs in."""
     if not ip:
         return
     since = timezone.now() - dt.timedelta(seconds=settings.CARD_LOGIN_THROTTLE_SECONDS)
@@ -240,67 +237,62 @@ def _verify_signature(cert_der: bytes, nonce: bytes, signature_b64: str) -> bool
     return True
 
 
-def _prove_card(card_no: str, challenge_id: str, signature: str, *, refuse, purpose: str) -> Card:
-    """The caller holds the card: a fresh challenge for this card number and purpose, signed by its key."""
-    if not card_no_valid(card_no):
-        raise CardRefused("card_no_invalid", _("IC卡号格式不正确。"), "card_no")  # not audited: no card
+def _card_for_proof(card_no: str, *, lock: bool) -> Card | None:
+    qs = Card.objects.select_related("certificate", "user", "enterprise", "issuer", "operator")
+    if lock:
+        qs = qs.select_for_update(of=("self",))
+    return qs.filter(card_no=card_no).first()
+
+
+def _proof_refusal(card: Card | None, card_no: str, challenge_id: str, signature: str,
+                   purpose: str) -> DomainError | None:
+    """Does the caller hold the card? A fresh challenge for this card number and purpose (now used up,
+    whatever follows), signed by the key of the card's current certificate."""
     try:
         nonce = challenges.challenge_nonce(challenge_id, card_no, purpose)
         challenges.challenge_use(challenge_id)
     except challenges.ChallengeRefused as e:
-        refuse(CardRefused, e.code, e.message, card_no, "challenge_id")
-    card = (Card.objects.select_related("certificate", "user", "enterprise")
-            .filter(card_no=card_no).first())
+        return CardRefused(e.code, e.message, "challenge_id")
     if card is None or card.certificate is None or not _verify_signature(bytes(card.certificate.der), nonce,
                                                                           signature):
         # An unknown card answers like a wrong signature (no probing which numbers exist); the audit tells.
-        refuse(CardRefused, "signature_invalid" if card else "card_unknown",
-               _("IC卡签名验证失败：请确认插入的是这张卡。"), card_no, "signature")
-    return card
+        message = _("IC卡签名验证失败：请确认插入的是这张卡。")
+        return CardRefused("signature_invalid", message, "signature") if card else \
+            _Unknown("card_unknown", message, "signature")
+    return None
 
 
-def _check_usable(card: Card, *, refuse) -> None:
+class _Unknown(CardRefused):
+    """Audited as card_unknown, answered as signature_invalid."""
+
+    def as_dict(self) -> dict:
+        return {**super().as_dict(), "code": "signature_invalid"}
+
+
+def _usable_refusal(card: Card) -> DomainError | None:
     """Everything but the PIN: the certificate chains to our CA, then Card.blocker()."""
     if not pki_ca.issued_by_us(bytes(card.certificate.der)):
-        refuse(CardRefused, "certificate_untrusted", _("IC卡证书不是本系统CA签发的。"), card.card_no)
+        return CardRefused("certificate_untrusted", _("IC卡证书不是本系统CA签发的。"))
     code = card.blocker()
-    if code:
-        refuse(CardBlocked, code, BLOCKED[code], card.card_no)
+    return CardBlocked(code, BLOCKED[code]) if code else None
 
 
-def _check_pin(card: Card, pin: str, *, refuse, field: str = "pin", then=None) -> Card:
-    """Count a wrong PIN (committed before the refusal) and lock the card at the limit; on the right
-    PIN, run `then(card)` in the same transaction, under the card's row lock, after checking again
-    that the card is still usable (it may have changed since the caller looked)."""
+def _pin_refusal(card: Card, pin: str, field: str = "pin") -> DomainError | None:
+    """Inside the caller's transaction, the card row locked: count a wrong PIN and lock the card at
+    the limit; a right one resets the count. The changes are saved here."""
     limit = settings.CARD_PIN_LIMIT
-    blocked = None
-    with transaction.atomic():
-        card = (Card.objects.select_for_update(of=("self",)).select_related("user", "enterprise", "certificate")
-                .get(pk=card.pk))
-        blocked, right = card.blocker(), pins.pin_matches(card, pin)
-        if blocked:
-            pass
-        elif right:
-            if card.pin_failures:
-                card.pin_failures = 0
-                card.save(update_fields=["pin_failures"])
-            if then is not None:
-                then(card)
-        else:
-            card.pin_failures += 1
-            card.pin_locked = card.pin_failures >= limit
-            card.save(update_fields=["pin_failures", "pin_locked"])
-            if card.pin_locked:
-                _end_sessions(card)
-                record(actor=None, action="card.pin_locked", obj=card, after={"pin_failures": card.pin_failures})
-    if blocked:
-        refuse(CardBlocked, blocked, BLOCKED[blocked], card.card_no)
+    if pins.pin_matches(card, pin):
+        card.pin_failures = 0
+        return None
+    card.pin_failures += 1
+    card.pin_locked = card.pin_failures >= limit
+    card.save(update_fields=["pin_failures", "pin_locked"])
     if card.pin_locked:
-        refuse(CardBlocked, "card_locked", _("IC卡密码已连续输错%(n)d次，卡已锁定。") % {"n": limit}, card.card_no, field)
-    if not right:
-        refuse(CardRefused, "pin_wrong", _("IC卡密码不正确，还可以尝试%(n)d次。") % {"n": limit - card.pin_failures},
-               card.card_no, field)
-    return card
+        _end_sessions(card)
+        record(actor=None, action="card.pin_locked", obj=card, after={"pin_failures": card.pin_failures})
+        return CardBlocked("card_locked", _("IC卡密码已连续输错%(n)d次，卡已锁定。") % {"n": limit}, field)
+    return CardRefused("pin_wrong", _("IC卡密码不正确，还可以尝试%(n)d次。") % {"n": limit - card.pin_failures},
+                       field)
 
 
 def _end_sessions(card: Card, keep_token: str | None = None) -> None:
@@ -312,40 +304,60 @@ def _end_sessions(card: Card, keep_token: str | None = None) -> None:
     ApiToken.objects.filter(user_id=user.pk).exclude(key_hash=ApiToken.hash(keep_token or "")).delete()
 
 
-def card_sign_in(*, challenge_id: str, card_no: str, signature: str, pin: str, ip: str | None = None) -> Card:
-    """卡介质登录 (SPEC §4): card proven by its signature, usable, and the PIN right. Refusals are
-    audited; the signature is checked before the PIN, so only the card's holder can spend PIN attempts."""
-    _throttle(ip)
-    refuse = Refuser(ip)
-    card_no = (card_no or "").strip()
-    card = _prove_card(card_no, challenge_id, signature, refuse=refuse, purpose=challenges.LOGIN)
-    _check_usable(card, refuse=refuse)
+def card_sign_in(*, challenge_id: str, card_no: str, signature: str, pin: str, ip: str | None = None,
+                 then=None) -> Card:
+    """卡介质登录 (SPEC §4): the card proven by its signature, usable, and the PIN right.
 
-    def signed_in(card):
-        card.last_sign_in_at = timezone.now()
-        card.save(update_fields=["last_sign_in_at"])
-        record(actor=card.user, action="card.sign_in", obj=card, ip=ip)
-    return _check_pin(card, pin, refuse=refuse, then=signed_in)
+    One transaction, one commit, whatever the outcome: the challenge is used up, a refusal audited and a
+    wrong PIN counted, and only then is the refusal raised. The signature is checked before the PIN, so
+    only the card's holder can spend PIN attempts. `then(card)` (e.g. issuing the API token) runs in the
+    same transaction on success."""
+    card_no = (card_no or "").strip()
+    if not card_no_valid(card_no):
+        raise CardRefused("card_no_invalid", _("IC卡号格式不正确。"), "card_no")  # not audited: no card
+    with transaction.atomic():
+        card = _card_for_proof(card_no, lock=True)
+        refusal = (_proof_refusal(card, card_no, challenge_id, signature, challenges.LOGIN)
+                   or _usable_refusal(card) or _pin_refusal(card, pin))
+        if refusal is None:
+            card.last_sign_in_at = timezone.now()
+            card.save(update_fields=["pin_failures", "last_sign_in_at"])
+            record(actor=card.user, action="card.sign_in", obj=card, ip=ip)
+            if then is not None:
+                then(card)
+        else:
+            _throttle(ip)  # over the limit: the 429 goes out and this refusal is not written
+            _audit_refusal(refusal, card_no, ip=ip)
+    if refusal is not None:
+        raise refusal
+    return card
 
 
 def card_pin_change(*, actor, old_pin: str, new_pin: str, keep_token: str | None = None) -> Card:
     """修改IC卡密码: the first sign-in must do this before anything else. Every other session of the
     card ends (the caller keeps its own: the screen refreshes its session hash, the API keeps its token)."""
-    card = Card.objects.filter(user_id=actor.pk).first() if getattr(actor, "kind", None) in CARD_KINDS else None
-    if card is None:
+    if getattr(actor, "kind", None) not in CARD_KINDS:
         raise Forbidden("card_only", _("请使用IC卡登录后修改IC卡密码。"))
     if not old_pin:
         raise InvalidInput("pin_required", _("请输入原IC卡密码。"), "old_pin")
     pins.pin_check_new(new_pin, old_pin)
-
-    def change(card):
-        card.pin_hash = pins.pin_verifier(card.card_no, new_pin)
-        card.must_change_pin = False
-        card.version += 1
-        card.save(update_fields=["pin_hash", "must_change_pin", "version"])
-        _end_sessions(card, keep_token=keep_token)
-        record(actor=actor, action="card.pin_change", obj=card)
-    return _check_pin(card, old_pin, refuse=Refuser(action="card.pin_change_refused"), field="old_pin", then=change)
+    with transaction.atomic():
+        card = (Card.objects.select_for_update(of=("self",)).select_related("user", "certificate")
+                .get(user_id=actor.pk))
+        code = card.blocker()
+        refusal = CardBlocked(code, BLOCKED[code]) if code else _pin_refusal(card, old_pin, field="old_pin")
+        if refusal is None:
+            card.pin_hash = pins.pin_verifier(card.card_no, new_pin)
+            card.must_change_pin = False
+            card.version += 1
+            card.save(update_fields=["pin_hash", "pin_failures", "must_change_pin", "version"])
+            _end_sessions(card, keep_token=keep_token)
+            record(actor=actor, action="card.pin_change", obj=card)
+        else:
+            _audit_refusal(refusal, card.card_no, action="card.pin_change_refused")
+    if refusal is not None:
+        raise refusal
+    return card
 
 
 # --- state changes: one table -------------------------------------------------------------------
@@ -406,12 +418,17 @@ def card_act(*, actor, card_no: str, action: str, reason: str = "", challenge_id
         raise InvalidInput("reason_invalid", _("作废原因不正确。"), "reason")
     if action == Action.RENEW:
         # Scope and rules first (no challenge spent, nothing audited for someone who may not), then the
-        # card being renewed proves it is present (插入所需延期的卡), before any lock is taken.
+        # card being renewed proves it is present (插入所需延期的卡), in a transaction of its own that
+        # commits the used challenge and any refusal.
         card = card_get(actor, card_no)
         if (refusal := _refusal(actor, card, action)) is not None:
             raise refusal
-        _prove_card(card.card_no, challenge_id, signature, refuse=Refuser(action="card.renew_refused"),
-                    purpose=challenges.RENEW)
+        with transaction.atomic():
+            refusal = _proof_refusal(card, card.card_no, challenge_id, signature, challenges.RENEW)
+            if refusal is not None:
+                _audit_refusal(refusal, card.card_no, action="card.renew_refused")
+        if refusal is not None:
+            raise refusal
     with transaction.atomic():
         card = card_get(actor, card_no, for_update=True)
         if (refusal := _refusal(actor, card, action)) is not None:
@@ -463,10 +480,11 @@ def _snapshot(card: Card) -> dict:
             "serial": card.certificate.serial if card.certificate_id else None}
 
 
-def card_gate(user) -> str | None:
+def card_gate(user, card: Card | None = None) -> str | None:
     """What a signed-in card holder may do now: None (anything), "pin_change_required", or "card_unusable"
     (voided, lost, frozen, locked, expired or its certificate held since sign-in: the session ends)."""
-    card = Card.objects.select_related("certificate").filter(user_id=user.pk).first()
+    if card is None:  # `card`: the caller's fresh copy (the API token look-up loads it with the account)
+        card = Card.objects.select_related("certificate").filter(user_id=user.pk).first()
     if card is None or card.blocker():
         return "card_unusable"
     return "pin_change_required" if card.must_change_pin else None
