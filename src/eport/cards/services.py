@@ -117,9 +117,11 @@ def card_make(*, actor, kind: str, enterprise_uscc: str, operator_no: str | None
     if kind not in CardKind.values:
         raise InvalidInput("kind_invalid", _("卡类型须为 legal（法人卡）或 operator（操作员卡）。"), "kind")
     uscc, operator_no = (enterprise_uscc or "").strip().upper(), (operator_no or "").strip()
+    key = ec.generate_private_key(ec.SECP256R1())
     try:
         with transaction.atomic():
-            return _card_make(actor=actor, kind=kind, uscc=uscc, operator_no=operator_no)
+            card, cert, initial_pin = _card_make(actor=actor, kind=kind, uscc=uscc, operator_no=operator_no,
+                                                 public_key=key.public_key())
     except IntegrityError:
         # A concurrent making for the same enterprise or operator won (the partial unique indexes);
         # anything else is a real error and goes on up.
@@ -128,6 +130,9 @@ def card_make(*, actor, kind: str, enterprise_uscc: str, operator_no: str | None
                 else usable.filter(operator__operator_no=operator_no, operator__enterprise__uscc=uscc).exists()):
             raise Conflict(*_duplicate(kind)) from None
         raise
+    # The card file is sealed after the commit: its PBKDF2 rounds need no database lock (on SQLite the
+    # write lock of every other request).
+    return MadeCard(card=card, initial_pin=initial_pin, card_file=_card_file(card, key, cert, initial_pin))
 
 
 def _duplicate(kind: str) -> tuple:
@@ -136,7 +141,7 @@ def _duplicate(kind: str) -> tuple:
     return ("operator_card_exists", _("该操作员已有未作废的操作员卡。"), "operator_no")
 
 
-def _card_make(*, actor, kind, uscc, operator_no) -> MadeCard:
+def _card_make(*, actor, kind, uscc, operator_no, public_key) -> tuple:
     if not uscc:
         raise InvalidInput("field_required", _("请输入企业统一社会信用代码。"), "enterprise_uscc")
     enterprise = (Enterprise.objects.select_for_update(of=("self",)).select_related("card_issuer")
@@ -180,15 +185,14 @@ def _card_make(*, actor, kind, uscc, operator_no) -> MadeCard:
     user.set_unusable_password()
     user.save()
     card.user = user
-    key = ec.generate_private_key(ec.SECP256R1())
-    cert, card.certificate = _issue_certificate(card, key.public_key())
+    cert, card.certificate = _issue_certificate(card, public_key)
     initial_pin = pins.pin_initial()
     card.pin_hash = pins.pin_verifier(card.card_no, initial_pin)
     card.save(update_fields=["card_no", "user", "certificate", "pin_hash"])
     record(actor=actor, action="card.make", obj=card,
            after={"card_no": card.card_no, "kind": kind, "uscc": enterprise.uscc,
                   "holder": card.holder_name, "valid_to": card.valid_to, "serial": card.certificate.serial})
-    return MadeCard(card=card, initial_pin=initial_pin, card_file=_card_file(card, key, cert, initial_pin))
+    return card, cert, initial_pin
 
 
 # --- 卡介质登录 -----------------------------------------------------------------------------------
