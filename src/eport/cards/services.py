@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from eport.accounts.models import CARD_KINDS, ApiToken, User, UserKind
 from eport.audit.models import AuditEvent
@@ -40,11 +40,11 @@ from .transitions import Action
 
 CHINA = ZoneInfo("Asia/Shanghai")
 VOID_REASONS = {
-    "cessation_of_operation": _lazy("停止使用"),
-    "affiliation_changed": _lazy("人员或企业变更"),
-    "key_compromise": _lazy("卡片或密钥泄露"),
-    "superseded": _lazy("补办换卡"),
-    "unspecified": _lazy("其他"),
+    "cessation_of_operation": gettext_lazy("停止使用"),
+    "affiliation_changed": gettext_lazy("人员或企业变更"),
+    "key_compromise": gettext_lazy("卡片或密钥泄露"),
+    "superseded": gettext_lazy("补办换卡"),
+    "unspecified": gettext_lazy("其他"),
 }
 
 
@@ -198,14 +198,14 @@ def _card_make(*, actor, kind, uscc, operator_no, public_key) -> tuple:
 # --- 卡介质登录 -----------------------------------------------------------------------------------
 
 BLOCKED = {
-    "card_voided": _lazy("IC卡已作废，不能使用。"),
-    "card_lost": _lazy("IC卡已挂失，不能使用。"),
-    "card_frozen": _lazy("IC卡已冻结，不能使用。"),
-    "card_locked": _lazy("IC卡密码错误次数过多，卡已锁定：操作员卡请由企业法人卡解锁，法人卡请到数据分中心解锁。"),
-    "card_expired": _lazy("IC卡已过有效期，不能使用。"),
-    "card_not_yet_valid": _lazy("IC卡尚未生效。"),
-    "certificate_on_hold": _lazy("IC卡证书已被暂停使用。"),
-    "certificate_revoked": _lazy("IC卡证书已被吊销。"),
+    "card_voided": gettext_lazy("IC卡已作废，不能使用。"),
+    "card_lost": gettext_lazy("IC卡已挂失，不能使用。"),
+    "card_frozen": gettext_lazy("IC卡已冻结，不能使用。"),
+    "card_locked": gettext_lazy("IC卡密码错误次数过多，卡已锁定：操作员卡请由企业法人卡解锁，法人卡请到数据分中心解锁。"),
+    "card_expired": gettext_lazy("IC卡已过有效期，不能使用。"),
+    "card_not_yet_valid": gettext_lazy("IC卡尚未生效。"),
+    "certificate_on_hold": gettext_lazy("IC卡证书已被暂停使用。"),
+    "certificate_revoked": gettext_lazy("IC卡证书已被吊销。"),
 }
 
 
