@@ -39,6 +39,8 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from benchlib import code_version, table  # bench/ is the script's own folder
+
 ROOT = Path(__file__).resolve().parent.parent
 API = "/api/v1"
 BENCH_NAME = "卡基准企业"  # the bench enterprises: 卡基准企业0000000 …
@@ -847,9 +849,9 @@ class Server:
                     pass
         pg = set()
         port = f":{(urlsplit(self.args.database_url).port or 5432):04X}"
-        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for proc_file in ("/proc/net/tcp", "/proc/net/tcp6"):
             try:
-                with open(table) as fh:
+                with open(proc_file) as fh:
                     for line in fh.readlines()[1:]:
                         f = line.split()
                         if f[2].endswith(port):
@@ -1115,21 +1117,6 @@ def query_count(queries, task):
 # ---------------------------------------------------------------------------------------- output
 
 
-def _w(s: str) -> int:
-    """Display width: CJK characters take two columns."""
-    return sum(2 if "\u2e80" <= ch <= "\uffef" else 1 for ch in s)
-
-
-def table(head, lines) -> None:
-    lines = [[("" if c is None else str(c)) for c in line] for line in lines]
-    widths = [max(_w(h), *(_w(line[i]) for line in lines)) if lines else _w(h) for i, h in enumerate(head)]
-    fmt = lambda cells: "| " + " | ".join(c + " " * (w - _w(c)) for c, w in zip(cells, widths, strict=True)) + " |"  # noqa: E731
-    print(fmt(head))
-    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    for line in lines:
-        print(fmt(line))
-
-
 def f1(x, nd=1):
     return "" if x is None else f"{x:,.{nd}f}"
 
@@ -1247,17 +1234,6 @@ LABELS = {
     "sign-in": "card sign-in (challenge + sign + login)",
     "make": "POST /cards (RA makes a legal card)",
 }
-
-
-def code_version() -> str:
-    try:
-        head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
-                              text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--", "src"], capture_output=True,
-                               text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return head + (" + uncommitted changes in src/" if dirty else "")
 
 
 def machine() -> str:

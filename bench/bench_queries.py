@@ -27,6 +27,8 @@ from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
+from benchlib import code_version, table  # bench/ is the script's own folder
+
 ROOT = Path(__file__).resolve().parent.parent
 
 BENCH_ENTERPRISE_PREFIX = "bench-e"  # card-less users: bench-e0000000 … (the resume counter)
@@ -666,31 +668,7 @@ def print_table(results):
         total = str(r["total"]) if r["total"] == r["total_max"] else f"{r['total']} (≤{r['total_max']})"
         lines.append((r["what"], r["actor"], r.get("variant", ""), r["path"], str(r["queries"]), str(r["rows"]),
                       total, f"{r['p50']:.2f}", f"{r['p95']:.2f}", f"{r['p99']:.2f}", f"{r['max']:.2f}", ratio))
-    widths = [max(_w(h), *(_w(line[i]) for line in lines)) for i, h in enumerate(head)]
-    fmt = lambda cells: "| " + " | ".join(c + " " * (w - _w(c)) for c, w in zip(cells, widths, strict=True)) + " |"  # noqa: E731
-    print(fmt(head))
-    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    for line in lines:
-        print(fmt(line))
-
-
-def _w(s: str) -> int:
-    """Display width: CJK characters take two columns."""
-    return sum(2 if "\u2e80" <= ch <= "\uffef" else 1 for ch in s)
-
-
-def code_version() -> str:
-    """The commit measured (and whether src/ differs from it), so numbers stay tied to the code."""
-    import subprocess
-
-    try:
-        head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
-                              text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--", "src"], capture_output=True,
-                               text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return head + (" + uncommitted changes in src/" if dirty else "")
+    table(head, lines)
 
 
 def main(argv=None):
