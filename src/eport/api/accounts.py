@@ -5,6 +5,7 @@ from ninja import Router, Status
 
 from eport.accounts import services
 from eport.accounts.models import CARD_KINDS, UserKind
+from eport.cards.selectors import card_of, card_subsystems
 from eport.errors import NotFound
 
 from . import serializers
@@ -55,8 +56,6 @@ def me(request):
                                                  "network_status": e.network_status},
            "card": None, "subsystems": None, "unit": serializers.unit(u.unit)}
     if u.kind in CARD_KINDS:
-        from eport.cards.selectors import card_of, card_subsystems
-
         card = card_of(u)
         out.update(card=serializers.card(card), subsystems=card_subsystems(card), must_change_pin=card.must_change_pin)
     return out

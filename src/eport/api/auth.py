@@ -10,6 +10,7 @@ from ninja.security import HttpBearer, SessionAuth
 
 from eport.accounts.models import CARD_KINDS
 from eport.accounts.services import token_user
+from eport.cards.services import card_gate
 from eport.errors import Forbidden
 
 _OPEN_WITH_INITIAL_PASSWORD = ("/auth/password", "/auth/logout", "/me")
@@ -33,8 +34,6 @@ def _finish(request, user, card=None):
         return None
     if user.kind in CARD_KINDS:
         # A card signs in only while usable: lost, frozen, locked or voided since, the token is worthless.
-        from eport.cards.services import card_gate
-
         gate = card_gate(user, card)
         if gate == "card_unusable":
             return None

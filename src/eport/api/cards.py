@@ -3,14 +3,11 @@
 import base64
 
 from django.http import HttpResponse
-from django.utils.translation import gettext as _
 from ninja import Router, Status
 
 from eport.accounts.services import token_issue
 from eport.cards import selectors, services
-from eport.cards.challenges import PURPOSES, challenge_issue
-from eport.cards.numbers import card_no_valid
-from eport.errors import InvalidInput
+from eport.cards.challenges import challenge_issue
 from eport.pagination import paginate
 
 from . import serializers
@@ -37,12 +34,7 @@ ERR = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 503: Error}
 @router.post("/auth/card/challenge", response={200: ChallengeOut, **ERR}, auth=None, summary="IC卡登录挑战")
 def challenge(request, payload: ChallengeIn):
     """A one-time challenge for the card to sign: `purpose` "login" (default) or "renew" (延期)."""
-    card_no = payload.card_no.strip()
-    if not card_no_valid(card_no):
-        raise InvalidInput("card_no_invalid", _("IC卡号格式不正确。"), "card_no")
-    if payload.purpose not in PURPOSES:
-        raise InvalidInput("purpose_invalid", _("用途须为 login 或 renew。"), "purpose")
-    return challenge_issue(card_no, payload.purpose)
+    return challenge_issue(payload.card_no, payload.purpose)
 
 
 @router.post("/auth/card/login", response={200: CardLoginOut, **ERR}, auth=None, summary="卡介质登录")

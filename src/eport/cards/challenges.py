@@ -14,7 +14,10 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from eport.errors import InvalidInput
+
 from .models import UsedChallenge
+from .numbers import card_no_valid
 
 PREFIX = b"eport-card-challenge:v1:"  # the card agent signs nothing that does not start with this
 _SALT = "eport.cards.challenge"
@@ -29,6 +32,12 @@ class ChallengeRefused(Exception):
 
 
 def challenge_issue(card_no: str, purpose: str = LOGIN) -> dict:
+    """A one-time challenge for the card to sign, for signing in or for 延期 (`purpose`)."""
+    card_no = (card_no or "").strip()
+    if not card_no_valid(card_no):
+        raise InvalidInput("card_no_invalid", _("IC卡号格式不正确。"), "card_no")
+    if purpose not in PURPOSES:
+        raise InvalidInput("purpose_invalid", _("用途须为 login 或 renew。"), "purpose")
     nonce = PREFIX + purpose.encode() + b":" + secrets.token_bytes(32)
     challenge_id = signing.dumps({"c": card_no, "p": purpose, "n": base64.b64encode(nonce).decode()}, salt=_SALT)
     return {"challenge_id": challenge_id, "nonce": base64.b64encode(nonce).decode(),

@@ -6,6 +6,8 @@ from django.utils.translation import gettext as _
 
 from eport.accounts.models import CARD_KINDS
 
+from .services import card_gate
+
 _SKIP = ("/static/", "/api/", "/i18n/", "/pki/")
 
 
@@ -21,8 +23,6 @@ class CardSessionMiddleware:
         user = getattr(request, "user", None)
         if (user is not None and user.is_authenticated and user.kind in CARD_KINDS
                 and not request.path.startswith(_SKIP)):
-            from .services import card_gate
-
             gate = card_gate(user)
             if gate == "card_unusable":
                 logout(request)

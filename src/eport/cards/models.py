@@ -6,6 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from eport.pki.models import CertStatus
+
 
 class CardKind(models.TextChoices):
     LEGAL = "legal", _("法人卡")
@@ -100,9 +102,9 @@ class Card(models.Model):
         if self.valid_from > today:
             return "card_not_yet_valid"
         cert = self.certificate
-        if cert is None or cert.status == "revoked":
+        if cert is None or cert.status == CertStatus.REVOKED:
             return "certificate_revoked"
-        if cert.status == "hold":
+        if cert.status == CertStatus.HOLD:
             return "certificate_on_hold"
         return None
 

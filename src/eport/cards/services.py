@@ -38,7 +38,7 @@ from .numbers import card_no_make, card_no_valid
 from .selectors import card_get
 from .transitions import Action
 
-CHINA = ZoneInfo("Asia/Shanghai")
+CHINA = ZoneInfo(settings.TIME_ZONE)  # card validity dates are China dates (Asia/Shanghai)
 VOID_REASONS = {
     "cessation_of_operation": gettext_lazy("停止使用"),
     "affiliation_changed": gettext_lazy("人员或企业变更"),

@@ -7,7 +7,6 @@ import json
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
 from eport.accounts.models import User, UserKind
 from eport.accounts.services import account_register
@@ -73,24 +72,22 @@ def create_demo_cards() -> list[dict]:
     """
     from eport.cards.models import Card, CardPermission, Subsystem
     from eport.cards.services import card_make
-    from eport.enterprises.choices import NetworkStatus
     from eport.enterprises.models import Enterprise
+    from eport.enterprises.services import enterprise_apply_data
     from eport.operators.models import Operator, OperatorStatus
-    from eport.refdata.lookup import ra_unit_for_customs, unit_for
 
     folder = settings.DATA_DIR / "demo-cards"
     folder.mkdir(exist_ok=True)
     e, created = Enterprise.objects.get_or_create(uscc=CARD_USCC, defaults={"name": CARD_ENTERPRISE})
     if created or not e.in_network:
-        e.legal_rep_name, e.legal_rep_id_type, e.legal_rep_id_no = "陈建国", "resident_id", "440305198501011231"
-        e.legal_person_type, e.enterprise_type, e.address = "enterprise", "6", "深圳市南山区粤海街道示范路8号"
-        e.phone, e.customs_code, e.issuing_authority_name = "0755-26001234", "5301", "深圳市市场监督管理局"
-        e.aic_unit, e.tax_unit = unit_for("aic", "440300"), unit_for("tax", "14403000000")
-        e.quality_unit, e.card_issuer = unit_for("quality", "440300"), ra_unit_for_customs("5301")
-        e.network_status, e.entered_at = NetworkStatus.IN_NETWORK, timezone.now()
-        e.save()
-        e.enterprise_no = f"{e.customs_code}{e.pk:010d}"
-        e.save(update_fields=["enterprise_no"])
+        # As if its 三证合一 entry had been approved: the same effect, history and audit.
+        enterprise_apply_data(enterprise=e, application=None, data={
+            "name": CARD_ENTERPRISE, "legal_rep_name": "陈建国", "legal_rep_id_type": "resident_id",
+            "legal_rep_id_no": "440305198501011231", "legal_person_type": "enterprise", "enterprise_type": "6",
+            "registered_capital": "1000", "capital_unit": "wan_yuan", "address": "深圳市南山区粤海街道示范路8号",
+            "phone": "0755-26001234", "aic_unit": "440300", "tax_unit": "14403000000", "quality_unit": "440300",
+            "issuing_authority_name": "深圳市市场监督管理局", "customs_code": "5301"})
+        e.refresh_from_db()
     operator, _ = Operator.objects.get_or_create(enterprise=e, id_no="440305199203154415", defaults={
         "name": "林小燕", "phone": "13923456789", "job_title": "报关员", "email": "lin@example.com",
         "status": OperatorStatus.APPROVED})

@@ -10,7 +10,7 @@ import fcntl
 import os
 import secrets
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from cryptography import x509
@@ -39,7 +39,7 @@ class IssuingCa:
     root: x509.Certificate
     signer: Signer
 
-    @property
+    @cached_property
     def key_id(self) -> str:
         """Hex SHA-1 of the issuing CA's public key (its Subject Key Identifier)."""
         return x509.SubjectKeyIdentifier.from_public_key(self.certificate.public_key()).digest.hex()
