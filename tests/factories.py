@@ -91,10 +91,23 @@ def enterprise_in_network(uscc: str | None = None, name: str = "深圳测试贸�
     return e
 
 
-def operator(enterprise, name: str = "李四", id_no: str = "440300199001011234", approved: bool = True):
+def resident_id(n: int | None = None) -> str:
+    """A valid 居民身份证号码 (GB 11643 check digit), a different one each call."""
+    from stdnum.cn import ric
+
+    import datetime
+
+    n = n if n is not None else next(_seq)
+    born = datetime.date(1990, 1, 1) + datetime.timedelta(days=n // 1000)
+    body = f"440305{born:%Y%m%d}{n % 1000:03d}"
+    return body + ric.calc_check_digit(body)
+
+
+def operator(enterprise, name: str = "李四", id_no: str | None = None, approved: bool = True):
     from eport.operators.models import Operator, OperatorStatus
 
-    return Operator.objects.create(enterprise=enterprise, name=name, id_no=id_no, phone="13800138000",
+    return Operator.objects.create(enterprise=enterprise, name=name, id_no=id_no or resident_id(),
+                                   phone="13800138000",
                                    status=OperatorStatus.APPROVED if approved else OperatorStatus.DRAFT)
 
 

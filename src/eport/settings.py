@@ -213,7 +213,18 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Notifications (eport/notify.py): printed on the console by default; for real mail set
+# EPORT_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and the EPORT_EMAIL_* below.
 EMAIL_BACKEND = os.environ.get("EPORT_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EPORT_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EPORT_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EPORT_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EPORT_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = _flag("EPORT_EMAIL_TLS")
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = os.environ.get("EPORT_EMAIL_FROM", "E-Port <noreply@eport.invalid>")
+# List exports (.xlsx) stop at this many rows: a bigger one asks for a narrower filter.
+EXPORT_MAX_ROWS = int(os.environ.get("EPORT_EXPORT_MAX_ROWS", "100000"))
 
 LOGGING = {
     "version": 1,

@@ -12,9 +12,10 @@ class Kind:
     code: str = ""
     label = ""
     number_prefix = "SQ"
-    filers: frozenset = frozenset()  # actor kinds that may file it ("cardless", later "legal_card")
+    filers: frozenset = frozenset()  # actor kinds that may file and change it ("cardless", "legal_card")
     form_class = None  # a Django Form taking (data, final=bool, enterprise=...)
     doc_types: tuple = ()  # attachment types it accepts; empty: no attachments
+    fixed_fields: tuple = ()  # data fields set at creation that an edit may not change (what it is about)
 
     def subject_key(self, *, enterprise, data: dict) -> str:
         """What "one open application per subject" counts; by default the enterprise."""
@@ -30,8 +31,21 @@ class Kind:
             raise from_form_errors(form)
         return form.json_data()
 
-    def check_create(self, *, actor, enterprise) -> None:
-        """Preconditions for starting one (raise a DomainError)."""
+    def check_create(self, *, actor, enterprise, data: dict | None = None) -> None:
+        """Preconditions for starting one (raise a DomainError). `data` is None when a screen only asks
+        whether to offer 新增; checks that need the data then wait for it."""
+
+    def prepare(self, *, actor, enterprise, data: dict) -> dict:
+        """Before the first save, in its transaction: e.g. create the row the application is about (a new
+        operator gets its 操作员统一编号 here). Returns the data to store."""
+        return data
+
+    def track(self, application) -> None:
+        """After every save of the application (create, edit, submit, return): keep the kind's own rows
+        in step with it (e.g. an operator's 信息状态). Approval runs `apply` instead."""
+
+    def on_delete(self, application) -> None:
+        """A draft was deleted: remove what `prepare` created for it."""
 
     def check_submit(self, *, application) -> None:
         """Preconditions for submitting (raise a DomainError)."""
@@ -46,6 +60,19 @@ class Kind:
 
     def apply(self, application, *, actor) -> None:
         """The effect of approval, in the same transaction as the last approval."""
+
+    def display_rows(self, data: dict) -> list[tuple[str, str]]:
+        """(label, shown value) pairs for read-only screens: the form's fields, choices by their label."""
+        rows = []
+        for name, field in self.form_class(data={}, final=False).fields.items():
+            value = data.get(name, "")
+            choices = dict((str(k), v) for k, v in getattr(field, "choices", ()) or ())
+            if isinstance(value, list):
+                value = "、".join(str(choices.get(str(v), v)) for v in value)
+            else:
+                value = choices.get(str(value), value)
+            rows.append((str(field.label), "" if value in (None, "") else str(value)))
+        return rows
 
 
 _KINDS: dict[str, Kind] = {}

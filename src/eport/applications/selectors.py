@@ -16,10 +16,15 @@ from eport.refdata.models import Unit
 from .models import Application, Attachment, ReviewStep, Status, StepStatus
 
 
+# Who acts for an enterprise in applications: its card-less user and its legal-person card (an operator
+# card only uses subsystems).
+ENTERPRISE_ACTORS = (UserKind.CARDLESS, UserKind.LEGAL_CARD)
+
+
 def enterprise_of(actor):
-    """The enterprise an enterprise actor acts for; staff have none."""
+    """The enterprise an enterprise actor acts for; staff and operator cards have none."""
     enterprise = getattr(actor, "enterprise", None)
-    if actor.kind != UserKind.CARDLESS or enterprise is None:
+    if actor.kind not in ENTERPRISE_ACTORS or enterprise is None:
         raise Forbidden("enterprise_actor_required", _("只有企业用户可以办理此业务。"))
     return enterprise
 
@@ -33,7 +38,7 @@ def jurisdiction_units(actor) -> QuerySet:
 
 def visible_applications(actor) -> QuerySet:
     qs = Application.objects.all()
-    if actor.kind == UserKind.CARDLESS:
+    if actor.kind in ENTERPRISE_ACTORS:
         return qs.filter(enterprise_id=actor.enterprise_id) if actor.enterprise_id else qs.none()
     if actor.kind in (UserKind.REVIEWER, UserKind.RA):
         units = jurisdiction_units(actor).values("id")
@@ -76,12 +81,14 @@ def parse_date(value, field: str) -> date | None:
 
 
 def applications_list(actor, *, kind: str | None = None, status: str | None = None,
-                      submitted_from=None, submitted_to=None) -> QuerySet:
-    """业务办理状态查询: the own enterprise's applications, newest first."""
+                      submitted_from=None, submitted_to=None, kinds=None) -> QuerySet:
+    """业务办理状态查询: the own enterprise's applications, newest first (`kinds`: the screen's set)."""
     enterprise = enterprise_of(actor)
     qs = Application.objects.filter(enterprise=enterprise)
     if kind:
         qs = qs.filter(kind=kind)
+    if kinds is not None:
+        qs = qs.filter(kind__in=list(kinds))
     if status:
         if status not in Status.values:
             raise InvalidInput("status_invalid", _("信息状态不正确。"), "status")

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from eport import notify
 from eport.accounts.models import UserKind
 from eport.audit.services import record
 from eport.errors import Conflict, Forbidden, InvalidInput, NotFound, TooLarge
@@ -37,11 +38,18 @@ SYSTEM_OPINION = "自动审核通过"
 
 
 def _lock(actor, application_id) -> Application:
-    """The actor's own application, locked. Only the filing enterprise changes it: reviewers and RA see
-    applications routed to them (application_get) but must not edit, submit or delete them."""
+    """The actor's own application, locked. Only the filing enterprise changes it, and only through an
+    actor kind that may file that kind (a card-less user cannot edit the legal card's 三证合一 change):
+    reviewers and RA see applications routed to them (application_get) but must not edit them."""
     enterprise_of(actor)  # Forbidden for staff
     app = application_get(actor, application_id)  # scoping: NotFound for other enterprises
+    if actor.kind not in get_kind(app.kind).filers:
+        raise _not_filer()
     return Application.objects.select_for_update().select_related("enterprise").get(pk=app.pk)
+
+
+def _not_filer() -> Forbidden:
+    return Forbidden("kind_not_allowed", _("您不能办理这项业务。"), "kind")
 
 
 def _snapshot(app: Application) -> dict:
@@ -75,10 +83,12 @@ def application_check_start(*, actor, kind: str, data: dict | None = None) -> No
     k = get_kind(kind)
     enterprise = enterprise_of(actor)
     if actor.kind not in k.filers:
-        raise Forbidden("kind_not_allowed", _("您不能办理这项业务。"), "kind")
-    k.check_create(actor=actor, enterprise=enterprise)
+        raise _not_filer()
+    k.check_create(actor=actor, enterprise=enterprise, data=data)
     subject = k.subject_key(enterprise=enterprise, data=data or {})
-    if Application.objects.filter(kind=k.code, subject_key=subject, status__in=OPEN_STATUSES).exists():
+    # None: the subject is made with the application (a new operator), so nothing can be open for it yet.
+    if subject is not None and Application.objects.filter(kind=k.code, subject_key=subject,
+                                                          status__in=OPEN_STATUSES).exists():
         raise _open_exists()
 
 
@@ -88,6 +98,7 @@ def application_create(*, actor, kind: str, data: dict) -> Application:
     enterprise = enterprise_of(actor)
     clean = k.clean(data=data or {}, enterprise=enterprise, final=False) if actor.kind in k.filers else {}
     application_check_start(actor=actor, kind=kind, data=clean)
+    clean = k.prepare(actor=actor, enterprise=enterprise, data=clean)
     subject = k.subject_key(enterprise=enterprise, data=clean)
     try:
         with transaction.atomic():
@@ -97,6 +108,7 @@ def application_create(*, actor, kind: str, data: dict) -> Application:
         raise _open_exists() from None
     app.number = f"{k.number_prefix}{timezone.localdate():%Y%m%d}{app.pk:08d}"
     app.save(update_fields=["number"])
+    k.track(app)
     record(actor=actor, action="application.create", obj=app, after=_snapshot(app))
     return app
 
@@ -109,9 +121,12 @@ def application_update(*, actor, application_id, data: dict, version) -> Applica
     _check_version(app, version)
     before = _snapshot(app)
     k = get_kind(app.kind)
-    app.data = k.clean(data={**app.data, **(data or {})}, enterprise=app.enterprise, final=False)
+    fixed = {f: app.data.get(f) for f in k.fixed_fields if f in app.data}  # what it is about stays
+    app.data = {**k.clean(data={**app.data, **(data or {}), **fixed}, enterprise=app.enterprise, final=False),
+                **fixed}
     app.version += 1
     app.save(update_fields=["data", "version", "updated_at"])
+    k.track(app)
     record(actor=actor, action="application.update", obj=app, before=before, after=_snapshot(app))
     return app
 
@@ -124,6 +139,7 @@ def application_delete(*, actor, application_id) -> None:
     names = [a.file.name for a in app.attachments.all()]
     record(actor=actor, action="application.delete", obj=app, before=_snapshot(app))
     app.delete()
+    get_kind(app.kind).on_delete(app)
     transaction.on_commit(lambda: [default_storage.delete(n) for n in names])
 
 
@@ -137,7 +153,8 @@ def application_submit(*, actor, application_id, version=None) -> Application:
         _check_version(app, version)
     before = _snapshot(app)
     k = get_kind(app.kind)
-    app.data = k.clean(data=app.data, enterprise=app.enterprise, final=True)
+    fixed = {f: app.data.get(f) for f in k.fixed_fields if f in app.data}
+    app.data = {**k.clean(data=app.data, enterprise=app.enterprise, final=True), **fixed}
     k.check_submit(application=app)
     now = timezone.now()
     app.status, app.round, app.submitted_at, app.decided_at = Status.SUBMITTED, app.round + 1, now, None
@@ -148,6 +165,7 @@ def application_submit(*, actor, application_id, version=None) -> Application:
             ReviewStep(application=app, round=app.round, stage=stage_no, unit=u,
                        status=StepStatus.PENDING if stage_no == 1 else StepStatus.WAITING)
             for u in units)
+    k.track(app)
     record(actor=actor, action="application.submit", obj=app, before=before, after=_snapshot(app))
     _advance(app, actor=None)  # what approves itself now is the system's doing, not the applicant's
     return app
@@ -181,6 +199,7 @@ def _advance(app: Application, *, actor) -> None:
             app.save(update_fields=["status", "decided_at", "version", "updated_at"])
             k.apply(app, actor=actor)
             record(actor=actor, action="application.approve", obj=app, before=before, after=_snapshot(app))
+            notify.application_decided(app)
         return
 
 
@@ -226,9 +245,11 @@ def step_return(*, actor, step_id, opinion: str) -> ReviewStep:
     app.status, app.decided_at = Status.RETURNED, now
     app.version += 1
     app.save(update_fields=["status", "decided_at", "version", "updated_at"])
+    get_kind(app.kind).track(app)
     record(actor=actor, action="step.return", obj=step, before=step_before,
            after={"status": step.status, "opinion": opinion})
     record(actor=actor, action="application.return", obj=app, before=before, after=_snapshot(app))
+    notify.application_decided(app, step=step)
     return step
 
 

@@ -71,6 +71,9 @@ class Card(models.Model):
                                     condition=models.Q(kind="legal") & ~models.Q(state="voided")),
             models.UniqueConstraint(fields=["operator"], name="one_card_per_operator",
                                     condition=models.Q(operator__isnull=False) & ~models.Q(state="voided")),
+            # Whatever the races, a card is only ever in a state of the transition table.
+            models.CheckConstraint(condition=models.Q(state__in=["normal", "lost", "frozen", "lost_frozen", "voided"]),
+                                   name="card_state_known"),
         ]
         indexes = [
             models.Index(fields=["enterprise", "kind"], name="card_enterprise_kind"),

@@ -18,10 +18,12 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from eport import notify
 from eport.accounts.models import CARD_KINDS, ApiToken, User, UserKind
 from eport.audit.models import AuditEvent
 from eport.audit.services import record
@@ -70,7 +72,7 @@ def _subject(card: Card) -> x509.Name:
     return x509.Name([
         x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
         x509.NameAttribute(NameOID.ORGANIZATION_NAME, card.enterprise.name[:64]),
-        x509.NameAttribute(NameOID.ORGANIZATION_IDENTIFIER, card.enterprise.uscc),
+        x509.NameAttribute(NameOID.ORGANIZATION_IDENTIFIER, card.enterprise.code),
         x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, card.kind),
         x509.NameAttribute(NameOID.COMMON_NAME, card.holder_name[:64]),
         x509.NameAttribute(NameOID.SERIAL_NUMBER, card.card_no),
@@ -144,8 +146,10 @@ def _duplicate(kind: str) -> tuple:
 def _card_make(*, actor, kind, uscc, operator_no, public_key) -> tuple:
     if not uscc:
         raise InvalidInput("field_required", _("请输入企业统一社会信用代码。"), "enterprise_uscc")
+    # An enterprise first approved by organization code (old system) is found by that code until it has a USCC.
     enterprise = (Enterprise.objects.select_for_update(of=("self",)).select_related("card_issuer")
-                  .filter(uscc=uscc, card_issuer__path__startswith=actor.unit.path).first())
+                  .filter(Q(uscc=uscc) | Q(uscc__isnull=True, org_code=uscc),
+                          card_issuer__path__startswith=actor.unit.path).first())
     if enterprise is None:
         raise NotFound("enterprise_not_found", _("本分中心辖区内没有这家企业。"), "enterprise_uscc")
     if not enterprise.in_network:
@@ -168,6 +172,10 @@ def _card_make(*, actor, kind, uscc, operator_no, public_key) -> tuple:
             raise Conflict("operator_not_approved", _("操作员信息尚未审核通过，不能制卡。"), "operator_no")
         if operator.cards.exclude(state=CardState.VOIDED).exists():
             raise Conflict(*_duplicate(kind))
+        from eport.operators.kinds import CANCELLATION, open_applications
+
+        if open_applications(operator.operator_no, CANCELLATION).exists():
+            raise Conflict("operator_cancelling", _("该操作员正在注销申报中，不能制卡。"), "operator_no")
         holder = (operator.name, operator.id_type, operator.id_no)
     if not holder[0]:
         raise Conflict("holder_missing", _("企业法人信息不完整，不能制卡。"), "enterprise_uscc")
@@ -190,8 +198,9 @@ def _card_make(*, actor, kind, uscc, operator_no, public_key) -> tuple:
     card.pin_hash = pins.pin_verifier(card.card_no, initial_pin)
     card.save(update_fields=["card_no", "user", "certificate", "pin_hash"])
     record(actor=actor, action="card.make", obj=card,
-           after={"card_no": card.card_no, "kind": kind, "uscc": enterprise.uscc,
+           after={"card_no": card.card_no, "kind": kind, "uscc": enterprise.code,
                   "holder": card.holder_name, "valid_to": card.valid_to, "serial": card.certificate.serial})
+    notify.card_changed(card, _("制卡"))
     return card, cert, initial_pin
 
 
@@ -294,6 +303,7 @@ def _pin_refusal(card: Card, pin: str, field: str = "pin") -> DomainError | None
     if card.pin_locked:
         _end_sessions(card)
         record(actor=None, action="card.pin_locked", obj=card, after={"pin_failures": card.pin_failures})
+        notify.card_changed(card, _("密码连续输错锁定"))
         return CardBlocked("card_locked", _("IC卡密码已连续输错%(n)d次，卡已锁定。") % {"n": limit}, field)
     return CardRefused("pin_wrong", _("IC卡密码不正确，还可以尝试%(n)d次。") % {"n": limit - card.pin_failures},
                        field)
@@ -437,29 +447,43 @@ def card_act(*, actor, card_no: str, action: str, reason: str = "", challenge_id
         card = card_get(actor, card_no, for_update=True)
         if (refusal := _refusal(actor, card, action)) is not None:
             raise refusal
-        move = transitions.move_for(action, card.state)
-        before = _snapshot(card)
-        card.state = move.new_state
-        by_ra = actor.kind == UserKind.RA
-        if action in (Action.REPORT_LOST, Action.CANCEL_LOST):
-            card.lost_by_ra = by_ra and action == Action.REPORT_LOST
-        if action in (Action.FREEZE, Action.UNFREEZE):
-            card.frozen_by_ra = by_ra and action == Action.FREEZE
-        _certificate_effect(card, move.effect, action, reason)
-        if action == Action.UNLOCK:
-            card.issued_pin = pins.pin_initial()
-            card.pin_hash = pins.pin_verifier(card.card_no, card.issued_pin)
-            card.pin_locked, card.pin_failures, card.must_change_pin = False, 0, True
-        card.version += 1
-        card.save()
-        if card.state != CardState.NORMAL or action == Action.UNLOCK:
-            _end_sessions(card)  # a held or voided card is signed out everywhere
-        if action == Action.VOID:
-            card.user.is_active = False
-            card.user.save(update_fields=["is_active"])
-        record(actor=actor, action=f"card.{action}", obj=card, before=before, after=_snapshot(card),
-               reason=reason)
+        return _move(card, action, actor=actor, reason=reason)
+
+
+def _move(card: Card, action: str, *, actor, reason: str = "") -> Card:
+    """Apply the table's move to a card locked by the caller, who has checked who may: the state, the
+    certificate effect (CRL republished), sessions ended, the audit, and the enterprise told on commit."""
+    move = transitions.move_for(action, card.state)
+    before = _snapshot(card)
+    card.state = move.new_state
+    by_ra = getattr(actor, "kind", None) == UserKind.RA
+    if action in (Action.REPORT_LOST, Action.CANCEL_LOST):
+        card.lost_by_ra = by_ra and action == Action.REPORT_LOST
+    if action in (Action.FREEZE, Action.UNFREEZE):
+        card.frozen_by_ra = by_ra and action == Action.FREEZE
+    _certificate_effect(card, move.effect, action, reason)
+    if action == Action.UNLOCK:
+        card.issued_pin = pins.pin_initial()
+        card.pin_hash = pins.pin_verifier(card.card_no, card.issued_pin)
+        card.pin_locked, card.pin_failures, card.must_change_pin = False, 0, True
+    card.version += 1
+    card.save()
+    if card.state != CardState.NORMAL or action == Action.UNLOCK:
+        _end_sessions(card)  # a held or voided card is signed out everywhere
+    if action == Action.VOID:
+        card.user.is_active = False
+        card.user.save(update_fields=["is_active"])
+    record(actor=actor, action=f"card.{action}", obj=card, before=before, after=_snapshot(card), reason=reason)
+    notify.card_changed(card, str(transitions.LABELS[action]))
     return card
+
+
+def legal_cards_supersede(*, enterprise, actor, reason: str = "superseded") -> list[Card]:
+    """补办法人卡 approved: the enterprise's legal card(s) still in use are voided (the certificate revoked
+    as superseded), so the sub-centre can make the new one. The kind's approval decides who may."""
+    cards = list(Card.objects.select_for_update(of=("self",)).select_related("certificate", "user", "enterprise")
+                 .filter(enterprise=enterprise, kind=CardKind.LEGAL).exclude(state=CardState.VOIDED).order_by("id"))
+    return [_move(c, Action.VOID, actor=actor, reason=reason) for c in cards]
 
 
 def _certificate_effect(card: Card, effect: str | None, action: str, reason: str) -> None:

@@ -6,4 +6,4 @@ class EnterprisesConfig(AppConfig):
     verbose_name = "企业"
 
     def ready(self):
-        from . import kinds  # noqa: F401  registers enterprise_entry with the application engine
+        from . import kinds  # noqa: F401  registers enterprise_entry and enterprise_change with the application engine

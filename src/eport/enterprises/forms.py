@@ -59,9 +59,22 @@ class EnterpriseDataForm(forms.Form):
 
     def clean_uscc(self):
         value = normalize_uscc(self.cleaned_data.get("uscc", ""))
-        if self.enterprise is not None and value and value != self.enterprise.uscc:
+        if not value:
+            return value
+        e = self.enterprise
+        if e is not None and e.uscc and value != e.uscc:
             raise forms.ValidationError(_("统一社会信用代码必须是本企业注册时的代码，不可修改。"), code="uscc_mismatch")
-        return _domain(validate_uscc, value) if value else value
+        value = _domain(validate_uscc, value)
+        if e is not None and not e.uscc and e.org_code:
+            # First approved by organization code (old system): the USCC's characters 9-17 are that code.
+            if value[8:17] != e.org_code:
+                raise forms.ValidationError(
+                    _("统一社会信用代码第9-17位（%(got)s）与本企业原组织机构代码（%(org)s）不一致：请到发证机关确认；"
+                      "确认无误的，请用原组织机构代码办结在途业务后注销企业，再按新企业入网。")
+                    % {"got": value[8:17], "org": e.org_code}, code="uscc_org_code_mismatch")
+            if type(e).objects.filter(uscc=value).exclude(pk=e.pk).exists():
+                raise forms.ValidationError(_("该统一社会信用代码已被其他企业使用。"), code="uscc_taken")
+        return value
 
     def clean_phone(self):
         value = self.cleaned_data.get("phone", "")

@@ -10,7 +10,7 @@ from eport.refdata.lookup import ra_unit_for_customs, unit_for
 
 from .choices import JOINT_REVIEW_DEPTS, UNIT_FIELDS, LegalPersonType, RegistryStatus
 from .forms import DEFAULT_ISSUING_AUTHORITY, EnterpriseDataForm, registry_backfill
-from .services import enterprise_apply_data
+from .services import enterprise_apply_data, master_data
 
 
 class EnterpriseDataKind(Kind):
@@ -61,6 +61,30 @@ class EnterpriseEntry(EnterpriseDataKind):
         data.update(registry_backfill(enterprise.uscc))
         return data
 
-    def check_create(self, *, actor, enterprise):
+    def check_create(self, *, actor, enterprise, data=None):
         if enterprise.in_network:
             raise Conflict("already_in_network", _("本企业已入网，如需修改三证合一信息请办理变更。"))
+
+    def apply(self, application, *, actor):
+        from eport.operators.kinds import pre_entries_submit
+
+        super().apply(application, actor=actor)
+        pre_entries_submit(application.enterprise)  # the pre-entered operators become declarations
+
+
+@register
+class EnterpriseChange(EnterpriseDataKind):
+    """三证合一信息变更 (legal-person card): the approved master record, changed through the same joint
+    review; the approved change updates it and keeps its history (EnterpriseHistory)."""
+
+    code = "enterprise_change"
+    label = gettext_lazy("三证合一信息变更")
+    number_prefix = "BG"
+    filers = frozenset({"legal_card"})
+
+    def initial_data(self, *, enterprise):
+        return master_data(enterprise)
+
+    def check_create(self, *, actor, enterprise, data=None):
+        if not enterprise.in_network:
+            raise Conflict("enterprise_not_approved", _("只有审核通过（已入网）的三证合一信息可以变更。"))

@@ -11,7 +11,11 @@ class Enterprise(models.Model):
     enters the network (已入网), when its 三证合一 entry is approved.
     """
 
-    uscc = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
+    # Empty (NULL) only for an enterprise first approved by its organization code in the old system,
+    # until its 三证合一 change gives it one (whose characters 9-17 must then be that code).
+    uscc = models.CharField(_("统一社会信用代码"), max_length=18, unique=True, null=True, blank=True)
+    org_code = models.CharField(_("组织机构代码"), max_length=9, blank=True, db_index=True,
+                                help_text=_("老系统按组织机构代码入网的企业"))
     name = models.CharField(_("企业名称"), max_length=200)
     enterprise_no = models.CharField(_("企业统一编号"), max_length=20, unique=True, null=True, blank=True)
     network_status = models.CharField(_("入网状态"), max_length=20, choices=NetworkStatus.choices,
@@ -44,7 +48,12 @@ class Enterprise(models.Model):
         ordering = ["id"]
 
     def __str__(self):
-        return f"{self.uscc} {self.name}"
+        return f"{self.code} {self.name}"
+
+    @property
+    def code(self) -> str:
+        """The enterprise's identifier: its USCC, or the organization code it entered the network by."""
+        return self.uscc or self.org_code
 
     @property
     def in_network(self) -> bool:

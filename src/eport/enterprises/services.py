@@ -17,7 +17,7 @@ MASTER_FIELDS = ("name", "legal_rep_name", "legal_rep_id_type", "legal_rep_id_no
 
 def master_data(e: Enterprise) -> dict:
     d = {f: getattr(e, f) for f in MASTER_FIELDS}
-    d["uscc"] = e.uscc
+    d["uscc"] = e.uscc or ""
     d["registered_capital"] = "" if e.registered_capital is None else str(e.registered_capital)
     for f in UNIT_FIELDS:
         unit = getattr(e, f)
@@ -25,10 +25,29 @@ def master_data(e: Enterprise) -> dict:
     return d
 
 
+def enterprise_ra_unit(enterprise: Enterprise):
+    """The data sub-centre (操作中心) of an enterprise: its 发卡机构, or the one its 主管海关 points to."""
+    return enterprise.card_issuer or ra_unit_for_customs(enterprise.customs_code)
+
+
+def route_to_sub_centre(application) -> list[list]:
+    """The route of the kinds the 操作中心 alone reviews (operators, legal-card reissue)."""
+    from django.utils.translation import gettext as _
+
+    from eport.errors import Conflict
+
+    unit = enterprise_ra_unit(application.enterprise)
+    if unit is None:
+        raise Conflict("card_issuer_unknown", _("企业没有对应的数据分中心（发卡机构），请先完成入网。"))
+    return [[unit]]
+
+
 def enterprise_apply_data(*, enterprise: Enterprise, data: dict, application, actor=None) -> Enterprise:
     """Write approved 三证合一 data into the master record; enter the network; keep the history."""
     e = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
     before = master_data(e)
+    if not e.uscc and data.get("uscc"):
+        e.uscc = data["uscc"]  # first approved by organization code: the change brings its USCC
     for f in MASTER_FIELDS:
         setattr(e, f, data.get(f, "") or "")
     e.registered_capital = Decimal(data["registered_capital"]) if data.get("registered_capital") else None

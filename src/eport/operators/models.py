@@ -6,8 +6,12 @@ from eport.enterprises.choices import IdType
 
 
 class OperatorStatus(models.TextChoices):
+    """信息状态: the first declaration's state until approved (DRAFT, SUBMITTED, RETURNED), then APPROVED
+    (a later change or cancellation in flight leaves it approved), CANCELLED once a cancellation is approved."""
+
     DRAFT = "DRAFT", pgettext_lazy("status", "暂存")
     SUBMITTED = "SUBMITTED", pgettext_lazy("status", "申报")
+    RETURNED = "RETURNED", pgettext_lazy("status", "退回")
     APPROVED = "APPROVED", pgettext_lazy("status", "审核通过")
     CANCELLED = "CANCELLED", _("已注销")
 
@@ -29,12 +33,22 @@ class Operator(models.Model):
     email = models.EmailField(_("电子邮箱"), blank=True)
     status = models.CharField(_("信息状态"), max_length=12, choices=OperatorStatus.choices,
                               default=OperatorStatus.DRAFT)
+    # False for operators taken over from the old RA system: they cannot be cancelled here (SPEC §3).
+    registered_here = models.BooleanField(_("本系统注册"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["enterprise", "status"], name="operator_enterprise_status")]
+        indexes = [
+            models.Index(fields=["enterprise", "status"], name="operator_enterprise_status"),
+            models.Index(fields=["enterprise", "id_no"], name="operator_enterprise_id_no"),
+        ]
+        constraints = [
+            # One live record per person and enterprise (a cancelled one may be declared again).
+            models.UniqueConstraint(fields=["enterprise", "id_type", "id_no"], name="one_operator_per_person",
+                                    condition=~models.Q(status="CANCELLED")),
+        ]
 
     def __str__(self):
         return f"{self.operator_no} {self.name}"

@@ -1,0 +1,223 @@
+"""企业操作员信息申报 (operator_declaration, also 预录入 by the card-less user and a change of an approved
+operator) and 企业操作员信息注销申报 (operator_cancellation): the kinds' rules, registered with the engine.
+
+The Operator row is the master record; it is created at the declaration's first save (that is when
+its 操作员统一编号 is generated) and follows the first declaration's state until approved.
+"""
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from eport.applications.kinds import Kind, register
+from eport.applications.models import OPEN_STATUSES, Application, Status
+from eport.audit.services import record
+from eport.cards.models import CardState
+from eport.enterprises.services import route_to_sub_centre
+from eport.errors import Conflict, NotFound
+
+from .forms import CancellationForm, OperatorForm
+from .models import Operator, OperatorStatus
+
+FIELDS = ("name", "id_type", "id_no", "phone", "job_title", "email")
+DECLARATION, CANCELLATION = "operator_declaration", "operator_cancellation"
+
+
+def operator_subject(operator_no: str) -> str:
+    return f"operator:{operator_no}"
+
+
+def open_applications(operator_no: str, kind: str):
+    return Application.objects.filter(kind=kind, subject_key=operator_subject(operator_no), status__in=OPEN_STATUSES)
+
+
+def _operator(enterprise, operator_no: str, *, lock: bool = False) -> Operator:
+    qs = Operator.objects.select_for_update() if lock else Operator.objects
+    op = qs.filter(enterprise=enterprise, operator_no=(operator_no or "").strip().upper()).first()
+    if op is None:
+        raise NotFound("operator_not_found", _("本企业没有这个操作员（操作员统一编号不存在）。"), "operator_no")
+    return op
+
+
+def _duplicate() -> Conflict:
+    return Conflict("operator_exists", _("本企业已有这个证件号的操作员。"), "id_no")
+
+
+def _in_network(enterprise, code: str, message) -> None:
+    if not enterprise.in_network:
+        raise Conflict(code, message)
+
+
+@register
+class OperatorDeclaration(Kind):
+    """A new operator (no operator_no in the data yet) or a change of an approved one (its operator_no)."""
+
+    code = DECLARATION
+    label = gettext_lazy("企业操作员信息申报")
+    number_prefix = "CY"
+    filers = frozenset({"cardless", "legal_card"})
+    form_class = OperatorForm
+    fixed_fields = ("operator_no",)
+
+    def subject_key(self, *, enterprise, data):
+        return operator_subject(data["operator_no"]) if data.get("operator_no") else None
+
+    def clean(self, *, data, enterprise, final):
+        out = super().clean(data=data, enterprise=enterprise, final=final)
+        if data.get("operator_no"):
+            out["operator_no"] = str(data["operator_no"]).strip().upper()
+        return out
+
+    def check_create(self, *, actor, enterprise, data=None):
+        if actor.kind == "cardless":
+            # 操作员信息预录入: after the 三证合一 entry is saved, before the enterprise enters the network.
+            if enterprise.in_network:
+                raise Conflict("pre_entry_closed", _("本企业已入网，操作员信息请使用法人卡在“企业操作员信息申报”中申报。"))
+            if not Application.objects.filter(enterprise=enterprise, kind="enterprise_entry").exists():
+                raise Conflict("entry_required", _("预录入操作员之前必须先录入并暂存三证合一信息。"))
+        else:
+            _in_network(enterprise, "enterprise_not_in_network", _("企业尚未入网，不能申报操作员。"))
+        if data and data.get("operator_no"):  # a change of an approved operator
+            op = _operator(enterprise, data["operator_no"])
+            if op.status != OperatorStatus.APPROVED:
+                raise Conflict("operator_not_approved", _("只有审核通过的操作员可以变更；未审核通过的请直接修改原申报。"),
+                               "operator_no")
+            self._not_cancelling(op)
+
+    @staticmethod
+    def _not_cancelling(op: Operator) -> None:
+        if open_applications(op.operator_no, CANCELLATION).exists():
+            raise Conflict("operator_cancellation_in_flight",
+                           _("该操作员正在注销申报中，只可以查看，不能修改。"), "operator_no")
+
+    def prepare(self, *, actor, enterprise, data):
+        if data.get("operator_no"):
+            return data
+        try:
+            with transaction.atomic():
+                op = Operator.objects.create(enterprise=enterprise, status=OperatorStatus.DRAFT,
+                                             **{f: data.get(f) or "" for f in FIELDS})
+        except IntegrityError:  # the same person declared concurrently (one_operator_per_person)
+            raise _duplicate() from None
+        record(actor=actor, action="operator.create", obj=op, after={"operator_no": op.operator_no})
+        return {**data, "operator_no": op.operator_no}
+
+    def track(self, application):
+        op = Operator.objects.select_for_update().get(operator_no=application.data["operator_no"])
+        if op.status in (OperatorStatus.APPROVED, OperatorStatus.CANCELLED):
+            return  # a change: the master record moves only when it is approved
+        for f in FIELDS:
+            setattr(op, f, application.data.get(f) or "")
+        op.status = application.status
+        try:
+            with transaction.atomic():
+                op.save()
+        except IntegrityError:
+            raise _duplicate() from None
+
+    def on_delete(self, application):
+        # A deleted first declaration takes its never-approved operator with it.
+        Operator.objects.filter(operator_no=application.data.get("operator_no"), status=OperatorStatus.DRAFT).delete()
+
+    def check_submit(self, *, application):
+        _in_network(application.enterprise, "enterprise_not_in_network",
+                    _("企业入网后才能申报操作员；预录入的操作员在企业入网时自动申报。"))
+        op = _operator(application.enterprise, application.data["operator_no"])
+        if op.status == OperatorStatus.CANCELLED:
+            raise Conflict("operator_cancelled", _("该操作员已注销，不能再申报变更。"), "operator_no")
+        self._not_cancelling(op)
+
+    route = staticmethod(route_to_sub_centre)
+
+    def apply(self, application, *, actor):
+        op = _operator(application.enterprise, application.data["operator_no"], lock=True)
+        if op.status == OperatorStatus.CANCELLED:
+            raise Conflict("operator_cancelled", _("该操作员已注销，这条变更不能审核通过，请退回。"))
+        before = {f: getattr(op, f) for f in (*FIELDS, "status")}
+        for f in FIELDS:
+            setattr(op, f, application.data.get(f) or "")
+        op.status = OperatorStatus.APPROVED
+        try:
+            with transaction.atomic():
+                op.save()
+        except IntegrityError:
+            raise _duplicate() from None
+        # The holder's name and ID on the operator's cards follow the approved record (综合查询 finds them).
+        op.cards.exclude(state=CardState.VOIDED).update(holder_name=op.name, holder_id_type=op.id_type,
+                                                        holder_id_no=op.id_no)
+        record(actor=actor, action="operator.apply", obj=op, before=before,
+               after={f: getattr(op, f) for f in (*FIELDS, "status")}, reason=application.number or "")
+
+    def display_rows(self, data):
+        return [(str(_("操作员统一编号")), data.get("operator_no", ""))] + super().display_rows(data)
+
+
+@register
+class OperatorCancellation(Kind):
+    code = CANCELLATION
+    label = gettext_lazy("企业操作员信息注销申报")
+    number_prefix = "CX"
+    filers = frozenset({"legal_card"})
+    form_class = CancellationForm
+    fixed_fields = ("operator_no",)
+
+    def subject_key(self, *, enterprise, data):
+        return operator_subject(data["operator_no"]) if data.get("operator_no") else None
+
+    @staticmethod
+    def cancellable(enterprise, operator_no: str, *, lock: bool = False) -> Operator:
+        """The operator, if it may be cancelled now; otherwise the refusal, each with its own message."""
+        op = _operator(enterprise, operator_no, lock=lock)
+        if not op.registered_here:
+            raise Conflict("operator_not_registered_here",
+                           _("该操作员不是在本系统注册的，不能在此注销，请到数据分中心办理。"), "operator_no")
+        if op.status != OperatorStatus.APPROVED:
+            raise Conflict("operator_not_approved", _("只有审核通过的操作员可以注销申报。"), "operator_no")
+        card = op.cards.exclude(state=CardState.VOIDED).order_by("id").first()
+        if card is not None:
+            raise Conflict("operator_card_not_voided",
+                           _("该操作员的IC卡 %(c)s 尚未作废，不能注销：请先到数据分中心作废该卡。") % {"c": card.card_no},
+                           "operator_no")
+        return op
+
+    def check_create(self, *, actor, enterprise, data=None):
+        _in_network(enterprise, "enterprise_not_in_network", _("企业尚未入网，没有可注销的操作员。"))
+        if data and data.get("operator_no"):
+            self.cancellable(enterprise, data["operator_no"])
+
+    def check_submit(self, *, application):
+        self.cancellable(application.enterprise, application.data["operator_no"])
+
+    route = staticmethod(route_to_sub_centre)
+
+    def apply(self, application, *, actor):
+        op = self.cancellable(application.enterprise, application.data["operator_no"], lock=True)
+        op.status = OperatorStatus.CANCELLED
+        op.save(update_fields=["status", "updated_at"])
+        record(actor=actor, action="operator.cancel", obj=op, before={"status": OperatorStatus.APPROVED},
+               after={"status": op.status}, reason=application.number or "")
+
+    def display_rows(self, data):
+        op = Operator.objects.filter(operator_no=data.get("operator_no")).first()
+        rows = [(str(_("操作员统一编号")), data.get("operator_no", ""))]
+        if op is not None:
+            rows += [(str(_("姓名")), op.name), (str(_("证件号")), op.id_no), (str(_("职务")), op.job_title)]
+        return rows
+
+
+def pre_entries_submit(enterprise) -> list:
+    """操作员信息预录入 → 申报 when the enterprise enters the network: each complete pre-entry is submitted
+    as its card-less filer; one that cannot be (incomplete, duplicate) stays a draft for the legal card."""
+    from eport.applications.services import application_submit
+    from eport.errors import DomainError
+
+    submitted = []
+    drafts = Application.objects.filter(enterprise=enterprise, kind=DECLARATION, status=Status.DRAFT,
+                                        applicant__kind="cardless").select_related("applicant").order_by("id")
+    for app in drafts:
+        try:
+            with transaction.atomic():
+                submitted.append(application_submit(actor=app.applicant, application_id=app.id))
+        except DomainError as e:
+            record(actor=None, action="operator.pre_entry_kept", obj=app, reason=e.code)
+    return submitted
