@@ -93,14 +93,14 @@ def enterprise_in_network(uscc: str | None = None, name: str = "深圳测试贸�
 
 def resident_id(n: int | None = None) -> str:
     """A valid 居民身份证号码 (GB 11643 check digit), a different one each call."""
-    from stdnum.cn import ric
-
     import datetime
+
+    from stdnum.cn import ric
 
     n = n if n is not None else next(_seq)
     born = datetime.date(1990, 1, 1) + datetime.timedelta(days=n // 1000)
     body = f"440305{born:%Y%m%d}{n % 1000:03d}"
-    return body + ric.calc_check_digit(body)
+    return body + ric.calc_check_digit(body + "0")  # it takes the number with a check-digit slot
 
 
 def operator(enterprise, name: str = "李四", id_no: str | None = None, approved: bool = True):
@@ -122,7 +122,7 @@ def make_card(kind: str = "legal", enterprise=None, ra: User | None = None, oper
     enterprise = enterprise or enterprise_in_network()
     if kind == "operator" and operator_no is None:
         operator_no = operator(enterprise).operator_no
-    return card_make(actor=ra or ra_officer(), kind=kind, enterprise_uscc=enterprise.uscc, operator_no=operator_no)
+    return card_make(actor=ra or ra_officer(), kind=kind, enterprise_uscc=enterprise.code, operator_no=operator_no)
 
 
 def card_key(made):

@@ -52,8 +52,7 @@ def me(request):
     u = request.auth
     e = u.enterprise
     out = {"kind": u.kind, "username": u.username, "must_change_password": u.must_change_password,
-           "enterprise": None if e is None else {"id": e.id, "uscc": e.uscc, "name": e.name,
-                                                 "network_status": e.network_status},
+           "enterprise": None if e is None else serializers.enterprise_brief(e),
            "card": None, "subsystems": None, "unit": serializers.unit(u.unit)}
     if u.kind in CARD_KINDS:
         card = card_of(u)

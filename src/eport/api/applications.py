@@ -1,6 +1,7 @@
 from django.http import FileResponse
 from ninja import File, Form, Router, Status, UploadedFile
 
+from eport import exports
 from eport.applications import selectors, services
 from eport.pagination import paginate
 
@@ -37,6 +38,13 @@ def list_(request, kind: str = "", status: str = "", submitted_from: str = "", s
                                      submitted_from=submitted_from, submitted_to=submitted_to)
     items, total = paginate(qs.select_related("enterprise"), page, page_size)
     return {"items": [serializers.application_brief(a) for a in items], "total": total}
+
+
+@router.get("/applications.xlsx", response={200: None, **ERR}, summary="业务办理导出（Excel）")
+def export(request, kind: str = "", status: str = "", submitted_from: str = "", submitted_to: str = ""):
+    qs = selectors.applications_list(request.auth, kind=kind or None, status=status or None,
+                                     submitted_from=submitted_from, submitted_to=submitted_to)
+    return exports.xlsx_response("applications", qs)
 
 
 @router.get("/applications/{app_id}", response={200: ApplicationOut, **ERR}, summary="查看申请")

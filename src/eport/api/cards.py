@@ -5,6 +5,7 @@ import base64
 from django.http import HttpResponse
 from ninja import Router, Status
 
+from eport import exports
 from eport.accounts.services import token_issue
 from eport.cards import selectors, services
 from eport.cards.challenges import challenge_issue
@@ -60,6 +61,13 @@ def cards(request, card_no: str = "", holder_name: str = "", id_no: str = "", st
                                kind=kind, uscc=uscc)
     items, total = paginate(qs.select_related("certificate", "operator"), page, page_size)
     return {"items": [serializers.card(c) for c in items], "total": total}
+
+
+@router.get("/cards.xlsx", response={200: None, **ERR}, auth=AUTH, summary="IC卡综合查询导出（Excel）")
+def cards_export(request, card_no: str = "", holder_name: str = "", id_no: str = "", state: str = "", kind: str = "",
+                 uscc: str = ""):
+    return exports.xlsx_response("cards", selectors.cards_query(
+        request.auth, card_no=card_no, holder_name=holder_name, id_no=id_no, state=state, kind=kind, uscc=uscc))
 
 
 @router.get("/cards/{card_no}", response={200: CardOut, **ERR}, auth=AUTH, summary="查看IC卡")

@@ -252,3 +252,38 @@ class CardActionIn(Schema):
 
 class CardActionOut(CardOut):
     initial_pin: str | None = None
+
+
+# --- operators -----------------------------------------------------------------------------------
+
+class OpenApplication(Schema):
+    id: int
+    number: str | None
+    kind: str
+    status: str
+
+
+class OperatorOut(Schema):
+    operator_no: str
+    name: str
+    id_type: str
+    id_no: str
+    phone: str
+    job_title: str
+    email: str
+    status: str
+    status_label: str
+    registered_here: bool
+    enterprise: EnterpriseBrief
+    open_applications: list[OpenApplication]
+    created_at: datetime
+    updated_at: datetime
+
+
+class OperatorPage(Schema):
+    items: list[OperatorOut]
+    total: int
+
+
+class OperatorDetail(OperatorOut):
+    applications: list[ApplicationBrief]

@@ -37,10 +37,14 @@ def review_item(s) -> dict:
     return d
 
 
+def enterprise_brief(e) -> dict:
+    return {"id": e.id, "uscc": e.code, "name": e.name, "network_status": e.network_status}
+
+
 def enterprise(e) -> dict:
     from eport.enterprises.services import master_data
 
-    return {"id": e.id, "uscc": e.uscc, "name": e.name, "enterprise_no": e.enterprise_no,
+    return {"id": e.id, "uscc": e.uscc, "org_code": e.org_code, "name": e.name, "enterprise_no": e.enterprise_no,
             "network_status": e.network_status, "entered_at": e.entered_at,
             "card_issuer": unit(e.card_issuer), "data": master_data(e)}
 
@@ -50,11 +54,22 @@ def card(c) -> dict:
     return {
         "card_no": c.card_no, "kind": c.kind, "kind_label": str(c.get_kind_display()), "state": c.state,
         "state_label": c.display_state, "pin_locked": c.pin_locked, "usable": c.usable,
-        "enterprise": {"id": e.id, "uscc": e.uscc, "name": e.name, "network_status": e.network_status},
+        "enterprise": enterprise_brief(e),
         "holder_name": c.holder_name, "holder_id_type": c.holder_id_type, "holder_id_no": c.holder_id_no,
         "operator_no": c.operator.operator_no if c.operator_id else None, "issuer": unit(c.issuer),
         "valid_from": c.valid_from, "valid_to": c.valid_to, "expired": c.expired,
         "certificate": None if cert is None else {"serial": cert.serial, "status": cert.status,
                                                   "reason": cert.reason, "not_after": cert.not_after},
         "made_at": c.made_at, "last_sign_in_at": c.last_sign_in_at, "version": c.version,
+    }
+
+
+def operator(o, open_apps: dict | None = None) -> dict:
+    apps = (open_apps or {}).values()
+    return {
+        "operator_no": o.operator_no, "name": o.name, "id_type": o.id_type, "id_no": o.id_no, "phone": o.phone,
+        "job_title": o.job_title, "email": o.email, "status": o.status, "status_label": str(o.get_status_display()),
+        "registered_here": o.registered_here, "enterprise": enterprise_brief(o.enterprise),
+        "open_applications": [{"id": a.id, "number": a.number, "kind": a.kind, "status": a.status} for a in apps],
+        "created_at": o.created_at, "updated_at": o.updated_at,
     }

@@ -57,6 +57,7 @@ class Application(models.Model):
         indexes = [
             models.Index(fields=["enterprise", "-created_at"], name="app_enterprise_created"),
             models.Index(fields=["enterprise", "status", "submitted_at"], name="app_enterprise_status"),
+            models.Index(fields=["subject_key", "kind"], name="app_subject"),  # an operator's applications
         ]
 
     def __str__(self):

@@ -15,7 +15,6 @@ from eport.refdata.models import Unit
 
 from .models import Application, Attachment, ReviewStep, Status, StepStatus
 
-
 # Who acts for an enterprise in applications: its card-less user and its legal-person card (an operator
 # card only uses subsystems).
 ENTERPRISE_ACTORS = (UserKind.CARDLESS, UserKind.LEGAL_CARD)

@@ -1,0 +1,68 @@
+"""Reads of operators, scoped to the actor: missing and forbidden answer alike (404)."""
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from eport.accounts.models import UserKind
+from eport.applications.models import OPEN_STATUSES, Application
+from eport.applications.selectors import ENTERPRISE_ACTORS
+from eport.errors import InvalidInput, NotFound
+
+from .kinds import CANCELLATION, DECLARATION, operator_subject
+from .models import Operator, OperatorStatus
+
+
+def operators_visible(actor) -> QuerySet:
+    """The enterprise's own (its card-less user and legal card); the RA: enterprises of its sub-centre."""
+    kind = getattr(actor, "kind", None)
+    if kind in ENTERPRISE_ACTORS and actor.enterprise_id:
+        return Operator.objects.filter(enterprise_id=actor.enterprise_id)
+    if kind == UserKind.RA and actor.unit_id:
+        return Operator.objects.filter(enterprise__card_issuer__path__startswith=actor.unit.path)
+    return Operator.objects.none()
+
+
+def operators_query(actor, *, operator_no: str = "", status: str = "", name: str = "", id_no: str = "",
+                    phone: str = "", job_title: str = "") -> QuerySet:
+    """企业操作员信息申报 list: exact 操作员统一编号 / 证件号 / 联系电话, fuzzy 姓名 and 职务, 信息状态."""
+    qs = operators_visible(actor)
+    if operator_no.strip():
+        qs = qs.filter(operator_no=operator_no.strip().upper())
+    if status:
+        if status not in OperatorStatus.values:
+            raise InvalidInput("status_invalid", _("信息状态不正确。"), "status")
+        qs = qs.filter(status=status)
+    if name.strip():
+        qs = qs.filter(name__icontains=name.strip())
+    if id_no.strip():
+        qs = qs.filter(id_no=id_no.strip().upper())
+    if phone.strip():
+        qs = qs.filter(phone=phone.strip())
+    if job_title.strip():
+        qs = qs.filter(job_title__icontains=job_title.strip())
+    return qs.select_related("enterprise").order_by("-id")
+
+
+def operator_get(actor, operator_no: str) -> Operator:
+    op = operators_visible(actor).select_related("enterprise").filter(
+        operator_no=(operator_no or "").strip().upper()).first()
+    if op is None:
+        raise NotFound("operator_not_found", _("没有这个操作员，或您无权查看。"))
+    return op
+
+
+def open_applications_of(operators) -> dict[str, dict[str, Application]]:
+    """operator_no -> {kind: its open application} for a page of operators (one query): what a row
+    may still do (修改 a draft, a change or cancellation in flight)."""
+    subjects = {operator_subject(o.operator_no): o.operator_no for o in operators}
+    out: dict[str, dict[str, Application]] = {no: {} for no in subjects.values()}
+    for app in Application.objects.filter(subject_key__in=list(subjects), kind__in=[DECLARATION, CANCELLATION],
+                                          status__in=OPEN_STATUSES):
+        out[subjects[app.subject_key]][app.kind] = app
+    return out
+
+
+def operator_applications(operator: Operator) -> QuerySet:
+    """Every declaration, change and cancellation of one operator, newest first."""
+    return Application.objects.filter(enterprise_id=operator.enterprise_id,
+                                      subject_key=operator_subject(operator.operator_no)).order_by("-id")
