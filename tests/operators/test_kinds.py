@@ -169,6 +169,10 @@ def test_cancellation_after_the_card_is_voided_read_only_in_flight_then_cancelle
     with pytest.raises(Conflict) as err:  # the change cannot go on while the cancellation is in flight
         services.application_submit(actor=legal, application_id=change.id)
     assert err.value.code == "operator_cancellation_in_flight"
+    with pytest.raises(Conflict) as err:
+        services.application_update(actor=legal, application_id=change.id, data={"name": "x"},
+                                    version=change.version)
+    assert err.value.code == "operator_cancellation_in_flight"
     with pytest.raises(Conflict) as err:  # nor can a new one start
         services.application_create(actor=legal, kind="operator_declaration",
                                     data={**op_data(id_no=op.id_no), "operator_no": op.operator_no})
@@ -185,7 +189,7 @@ def test_cancellation_after_the_card_is_voided_read_only_in_flight_then_cancelle
 def test_a_card_made_while_the_cancellation_is_in_review_blocks_its_approval(ctx):
     e, legal, ra = ctx["e"], ctx["legal"], ctx["ra"]
     op = f.operator(e)
-    app = cancel(legal, op.operator_no)
+    cancel(legal, op.operator_no)
     with pytest.raises(Conflict) as err:
         f.make_card("operator", e, ra=ra, operator_no=op.operator_no)
     assert err.value.code == "operator_cancelling"

@@ -113,36 +113,36 @@ def test_ra_card_list_detail_and_actions(client):
     e = f.enterprise_in_network(name="卡片管理测试有限公司")
     made = f.make_card("legal", e, ra=ra)
     no = made.card.card_no
-    page = client.get("/ra/cards/", {"uscc": e.uscc}).content.decode()
+    page = client.get("/cards/", {"uscc": e.uscc}).content.decode()
     assert f'data-card="{no}"' in page
-    assert f'data-card="{no}"' not in client.get("/ra/cards/", {"state": "lost", "uscc": e.uscc}).content.decode()
-    page = client.get(f"/ra/cards/{no}/").content.decode()
+    assert f'data-card="{no}"' not in client.get("/cards/", {"state": "lost", "uscc": e.uscc}).content.decode()
+    page = client.get(f"/cards/{no}/").content.decode()
     assert 'id="act-report-lost"' in page and 'id="act-cancel-lost"' not in page and 'id="act-void"' in page
-    r = client.post(f"/ra/cards/{no}/report-lost/")
+    r = client.post(f"/cards/{no}/report-lost/")
     assert r.status_code == 302
-    page = client.get(f"/ra/cards/{no}/").content.decode()
+    page = client.get(f"/cards/{no}/").content.decode()
     assert "挂失成功" in page and 'id="card-state">挂失<' in page and 'id="act-cancel-lost"' in page
     assert Card.objects.get(card_no=no).certificate.status == CertStatus.HOLD
-    client.post(f"/ra/cards/{no}/report-lost/")  # twice: refused with a message, nothing changes
-    assert "卡已挂失" in client.get(f"/ra/cards/{no}/").content.decode()
-    client.post(f"/ra/cards/{no}/void/", {"reason": "key_compromise"})
+    client.post(f"/cards/{no}/report-lost/")  # twice: refused with a message, nothing changes
+    assert "卡已挂失" in client.get(f"/cards/{no}/").content.decode()
+    client.post(f"/cards/{no}/void/", {"reason": "key_compromise"})
     card = Card.objects.get(card_no=no)
     assert card.state == CardState.VOIDED and card.certificate.reason == "key_compromise"
-    assert 'id="act-' not in client.get(f"/ra/cards/{no}/").content.decode()
-    assert client.get(f"/ra/cards/{no}/renew/").status_code == 200
+    assert 'id="act-' not in client.get(f"/cards/{no}/").content.decode()
+    assert client.get(f"/cards/{no}/renew/").status_code == 200
 
 
 def test_ra_screens_are_scoped(client):
     made = f.make_card()
     client.force_login(f.ra_officer("ra:0100"))
     no = made.card.card_no
-    assert client.get(f"/ra/cards/{no}/").status_code == 404
-    assert client.post(f"/ra/cards/{no}/freeze/").status_code == 404
-    assert client.get(f"/ra/cards/{no}/renew/").status_code == 404
-    assert no not in client.get("/ra/cards/").content.decode()
+    assert client.get(f"/cards/{no}/").status_code == 404
+    assert client.post(f"/cards/{no}/freeze/").status_code == 404
+    assert client.get(f"/cards/{no}/renew/").status_code == 404
+    assert no not in client.get("/cards/").content.decode()
     assert Card.objects.get(card_no=no).state == CardState.NORMAL
     client.force_login(f.cardless())
-    assert client.get("/ra/cards/").status_code == 403
+    assert client.get("/cards/").status_code == 403
     assert client.post("/ra/cards/new/", {"kind": "legal", "enterprise_uscc": made.card.enterprise.uscc}).status_code == 403
     assert client.get("/card/").status_code == 403
 
@@ -152,17 +152,17 @@ def test_ra_renews_with_the_card_present(client):
     client.force_login(ra)
     made = f.make_card(ra=ra)
     no = made.card.card_no
-    assert 'id="act-renew"' not in client.get(f"/ra/cards/{no}/").content.decode()  # two years left
+    assert 'id="act-renew"' not in client.get(f"/cards/{no}/").content.decode()  # two years left
     proof = f.renewal(made)
     old_to = made.card.valid_to
-    assert 'id="act-renew"' in client.get(f"/ra/cards/{no}/").content.decode()
-    r = client.get(f"/ra/cards/{no}/renew/")
+    assert 'id="act-renew"' in client.get(f"/cards/{no}/").content.decode()
+    r = client.get(f"/cards/{no}/renew/")
     page = r.content.decode()
     assert f'data-expect-card="{no}"' in page and 'data-purpose="renew"' in page
     assert "connect-src" in r["Content-Security-Policy"]
-    client.post(f"/ra/cards/{no}/renew/", {"challenge_id": "x", "signature": "y"})
+    client.post(f"/cards/{no}/renew/", {"challenge_id": "x", "signature": "y"})
     assert Card.objects.get(card_no=no).valid_to == old_to
-    r = client.post(f"/ra/cards/{no}/renew/", proof)
+    r = client.post(f"/cards/{no}/renew/", proof)
     assert r.status_code == 302 and Card.objects.get(card_no=no).valid_to > old_to
 
 
@@ -173,9 +173,9 @@ def test_ra_unlock_shows_the_new_pin_once(client, settings):
     made = f.make_card(ra=ra)
     no = made.card.card_no
     post_card_login(Client(), made, pin="00000000")  # locks (limit 1)
-    assert 'id="act-unlock"' in client.get(f"/ra/cards/{no}/").content.decode()
-    r = client.post(f"/ra/cards/{no}/unlock/")
+    assert 'id="act-unlock"' in client.get(f"/cards/{no}/").content.decode()
+    r = client.post(f"/cards/{no}/unlock/")
     assert r.status_code == 200 and r["Cache-Control"] == "no-store"
     pin = re.search(r'id="issued-pin">(\d+)<', r.content.decode()).group(1)
-    assert 'id="issued-pin"' not in client.get(f"/ra/cards/{no}/").content.decode()  # once
+    assert 'id="issued-pin"' not in client.get(f"/cards/{no}/").content.decode()  # once
     assert post_card_login(Client(), made, pin=pin)["Location"] == "/card/pin/"

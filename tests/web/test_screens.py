@@ -87,18 +87,18 @@ def test_save_draft_then_submit_and_read_only_after(client, ent):
     r = client.post("/entries/new/", {**f.entry_data(ent.enterprise.uscc), "action": "save"})
     app = Application.objects.get(enterprise=ent.enterprise)
     assert r["Location"] == f"/entries/{app.id}/edit/" and app.status == Status.DRAFT
-    r = client.post(f"/entries/{app.id}/attachments/", {"doc_type": "business_license",
+    r = client.post(f"/applications/{app.id}/attachments/", {"doc_type": "business_license",
                                                         "file": SimpleUploadedFile("a.pdf", PDF)})
     assert app.attachments.count() == 1
     r = client.post(f"/entries/{app.id}/edit/", {**app.data, "version": app.version, "action": "submit"})
     app.refresh_from_db()
     assert app.status == Status.SUBMITTED
     # Read-only while in review: the edit screen sends the user to the view, which lists the steps.
-    assert client.get(f"/entries/{app.id}/edit/")["Location"] == f"/entries/{app.id}/"
-    body = client.get(f"/entries/{app.id}/").content.decode()
+    assert client.get(f"/entries/{app.id}/edit/")["Location"] == f"/applications/{app.id}/"
+    body = client.get(f"/applications/{app.id}/").content.decode()
     assert "审核过程中只可以查看" in body and "深圳市市场监督管理局" in body
     assert "440300 深圳市市场监督管理局" in body  # codes shown with the names they stand for
-    r = client.post(f"/entries/{app.id}/delete/", follow=True)
+    r = client.post(f"/applications/{app.id}/delete/", follow=True)
     assert "只可以删除状态为暂存的申请" in r.content.decode()
     assert Application.objects.filter(pk=app.id).exists()
 
@@ -115,12 +115,12 @@ def test_other_enterprises_ids_are_not_found(client, ent):
     app = f.draft_entry(other)
     att = services.attachment_add(actor=other, application_id=app.id, doc_type="business_license",
                                   upload=SimpleUploadedFile("a.pdf", PDF))
-    for url in (f"/entries/{app.id}/", f"/entries/{app.id}/edit/",
-                f"/entries/{app.id}/attachments/{att.id}/"):
+    for url in (f"/applications/{app.id}/", f"/entries/{app.id}/edit/",
+                f"/applications/{app.id}/attachments/{att.id}/"):
         assert client.get(url).status_code == 404, url
-    assert client.post(f"/entries/{app.id}/delete/").status_code == 404
-    assert client.post(f"/entries/{app.id}/attachments/{att.id}/delete/").status_code == 404
-    assert client.post(f"/entries/{app.id}/attachments/", {"doc_type": "business_license",
+    assert client.post(f"/applications/{app.id}/delete/").status_code == 404
+    assert client.post(f"/applications/{app.id}/attachments/{att.id}/delete/").status_code == 404
+    assert client.post(f"/applications/{app.id}/attachments/", {"doc_type": "business_license",
                                                            "file": SimpleUploadedFile("b.pdf", PDF)}).status_code == 404
     assert Application.objects.filter(pk=app.id, status=Status.DRAFT).exists() and app.attachments.count() == 1
 

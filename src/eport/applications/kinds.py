@@ -47,6 +47,9 @@ class Kind:
     def on_delete(self, application) -> None:
         """A draft was deleted: remove what `prepare` created for it."""
 
+    def check_update(self, *, application) -> None:
+        """Preconditions for editing a draft or returned one (raise a DomainError)."""
+
     def check_submit(self, *, application) -> None:
         """Preconditions for submitting (raise a DomainError)."""
 

@@ -121,6 +121,7 @@ def application_update(*, actor, application_id, data: dict, version) -> Applica
     _check_version(app, version)
     before = _snapshot(app)
     k = get_kind(app.kind)
+    k.check_update(application=app)
     fixed = {f: app.data.get(f) for f in k.fixed_fields if f in app.data}  # what it is about stays
     app.data = {**k.clean(data={**app.data, **(data or {}), **fixed}, enterprise=app.enterprise, final=False),
                 **fixed}
@@ -153,6 +154,7 @@ def application_submit(*, actor, application_id, version=None) -> Application:
         _check_version(app, version)
     before = _snapshot(app)
     k = get_kind(app.kind)
+    k.check_update(application=app)
     fixed = {f: app.data.get(f) for f in k.fixed_fields if f in app.data}
     app.data = {**k.clean(data=app.data, enterprise=app.enterprise, final=True), **fixed}
     k.check_submit(application=app)

@@ -376,7 +376,7 @@ def card_pin_change(*, actor, old_pin: str, new_pin: str, keep_token: str | None
 
 # --- state changes: one table -------------------------------------------------------------------
 
-def _refusal(actor, card: Card, action: str) -> DomainError | None:
+def card_refusal(actor, card: Card, action: str) -> DomainError | None:
     """Why the actor may not run the action on the card now (None: it may). Who may, from the table's
     rules; the state move; and the action's own condition."""
     kind = getattr(actor, "kind", None)
@@ -417,7 +417,7 @@ def _renewed_to(card: Card) -> dt.date:
 
 def card_actions(actor, card: Card) -> list[str]:
     """The actions the actor may run on the card now (the buttons a screen shows): the same rule as card_act."""
-    return [a for a in transitions.TABLE if _refusal(actor, card, a) is None]
+    return [a for a in transitions.TABLE if card_refusal(actor, card, a) is None]
 
 
 def card_act(*, actor, card_no: str, action: str, reason: str = "", challenge_id: str = "",
@@ -435,7 +435,7 @@ def card_act(*, actor, card_no: str, action: str, reason: str = "", challenge_id
         # card being renewed proves it is present (插入所需延期的卡), in a transaction of its own that
         # commits the used challenge and any refusal.
         card = card_get(actor, card_no)
-        if (refusal := _refusal(actor, card, action)) is not None:
+        if (refusal := card_refusal(actor, card, action)) is not None:
             raise refusal
         with transaction.atomic():
             refusal = _proof_refusal(card, card.card_no, challenge_id, signature, challenges.RENEW)
@@ -445,7 +445,7 @@ def card_act(*, actor, card_no: str, action: str, reason: str = "", challenge_id
             raise refusal
     with transaction.atomic():
         card = card_get(actor, card_no, for_update=True)
-        if (refusal := _refusal(actor, card, action)) is not None:
+        if (refusal := card_refusal(actor, card, action)) is not None:
             raise refusal
         return _move(card, action, actor=actor, reason=reason)
 

@@ -119,6 +119,9 @@ class OperatorDeclaration(Kind):
         # A deleted first declaration takes its never-approved operator with it.
         Operator.objects.filter(operator_no=application.data.get("operator_no"), status=OperatorStatus.DRAFT).delete()
 
+    def check_update(self, *, application):
+        self._not_cancelling(_operator(application.enterprise, application.data["operator_no"]))
+
     def check_submit(self, *, application):
         _in_network(application.enterprise, "enterprise_not_in_network",
                     _("企业入网后才能申报操作员；预录入的操作员在企业入网时自动申报。"))

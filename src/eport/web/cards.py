@@ -10,9 +10,11 @@ from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import update_session_auth_hash
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from eport import exports
 from eport.accounts.models import CARD_KINDS, UserKind
 from eport.cards import selectors, services
 from eport.cards.models import CardKind, CardState
@@ -99,7 +101,7 @@ def subsystem(request, code):
 def ra_card_new(request):
     values = {"kind": request.POST.get("kind", request.GET.get("kind", CardKind.LEGAL)),
               "enterprise_uscc": request.POST.get("enterprise_uscc", request.GET.get("uscc", "")).strip(),
-              "operator_no": request.POST.get("operator_no", "").strip()}
+              "operator_no": request.POST.get("operator_no", request.GET.get("operator_no", "")).strip()}
     errors = {}
     if request.method == "POST":
         try:
@@ -118,66 +120,102 @@ def ra_card_new(request):
                   status=400 if errors else 200)
 
 
-# --- RA: IC卡管理 ---------------------------------------------------------------------------------
+# --- IC卡管理 (RA) and IC卡自主管理 (legal card): one set of screens over card_act ---------------------
 
 FILTERS = ("card_no", "holder_name", "id_no", "uscc", "state", "kind")
+card_manager = signed_in({UserKind.RA, UserKind.LEGAL_CARD}, login_url="web:card_login")
 
 
-@ra_only
-def ra_cards(request):
+def _screen_action(request) -> str | None:
+    """The IC卡自主管理 entry a list was opened for (延期, 挂失, …); None for 综合查询 and the RA's list."""
+    action = request.GET.get("action") or request.POST.get("screen_action") or ""
+    return action if action in LABELS and action != Action.VOID else None
+
+
+@card_manager
+def cards(request):
+    """IC卡综合查询 (and the action lists of IC卡自主管理): exact card number / ID number, fuzzy holder name."""
     q = {k: request.GET.get(k, "").strip() for k in FILTERS}
-    error, items, total, page = None, [], 0, 1
+    action = _screen_action(request)
+    error, rows, total, page = None, [], 0, 1
     try:
-        items, total, page = _page(request, selectors.cards_query(request.user, **q).select_related("certificate"),
-                                   deferred_join=True)
+        qs = selectors.cards_query(request.user, **q)
+        if request.GET.get("export") == "xlsx":
+            return exports.xlsx_response("cards", qs)
+        items, total, page = _page(request, qs.select_related("certificate", "operator"), deferred_join=True)
+        for c in items:  # the row's button, or why not (e.g. the legal card itself: 去分中心办理)
+            refusal = services.card_refusal(request.user, c, action) if action else None
+            rows.append((c, refusal.message if refusal else None))
     except DomainError as e:
         error = e.message
-    return render(request, "web/ra_cards.html", {
-        "q": q, "error": error, "items": items, "total": total, "page": page,
-        "pages": max(1, -(-total // PAGE_SIZE)), "querystring": urlencode({k: v for k, v in q.items() if v}),
-        "states": CardState.choices, "kinds": CardKind.choices})
+    keep = {k: v for k, v in q.items() if v}
+    return render(request, "web/cards.html", {
+        "q": q, "error": error, "rows": rows, "total": total, "page": page, "action": action,
+        "action_label": LABELS.get(action, ""), "pages": max(1, -(-total // PAGE_SIZE)),
+        "querystring": urlencode({**keep, **({"action": action} if action else {})}),
+        "export_query": urlencode({**keep, "export": "xlsx"}),
+        "states": CardState.choices, "kinds": CardKind.choices, "is_ra": request.user.kind == UserKind.RA})
 
 
-def _card_page(request, card, template="web/ra_card.html", **extra):
+def _card_page(request, card, template="web/card.html", **extra):
     actions = services.card_actions(request.user, card)
     return render(request, template, {
         "card": card, "labels": LABELS, "void_reasons": services.VOID_REASONS.items(),
         "actions": [a for a in actions if a not in (Action.RENEW, Action.VOID)],
         "can_renew": Action.RENEW in actions, "can_void": Action.VOID in actions,
+        "screen_action": _screen_action(request), "is_ra": request.user.kind == UserKind.RA,
+        "refusals": _refusals(request.user, card),
         "permissions": card.permissions.select_related("subsystem"), **extra})
 
 
-@ra_only
-def ra_card(request, card_no):
+def _refusals(actor, card) -> list[tuple[str, str]]:
+    """Why the other actions are not offered, so the screen can say so (e.g. 法人卡…去分中心办理)."""
+    out = []
+    for action in (Action.RENEW, Action.REPORT_LOST, Action.CANCEL_LOST, Action.FREEZE, Action.UNFREEZE,
+                   Action.UNLOCK):
+        refusal = services.card_refusal(actor, card, action)
+        if refusal is not None:
+            out.append((str(LABELS[action]), str(refusal.message)))
+    return out
+
+
+def _back(request, card_no):
+    url = reverse("web:card", args=[card_no])
+    action = _screen_action(request)
+    return redirect(f"{url}?action={action}" if action else url)
+
+
+@card_manager
+def card(request, card_no):
     return _card_page(request, selectors.card_get(request.user, card_no))
 
 
-@ra_only
+@card_manager
 @require_POST
-def ra_card_act(request, card_no, action):
+def card_act(request, card_no, action):
     if action == Action.RENEW:
-        return redirect("web:ra_card_renew", card_no)
+        return redirect("web:card_renew", card_no)
     if action == Action.UNLOCK:
         # The new one-time PIN is shown in this answer only (never stored in a message or session).
         try:
-            card = services.card_act(actor=request.user, card_no=card_no, action=action)
+            done = services.card_act(actor=request.user, card_no=card_no, action=action)
         except NotFound:
             raise
         except DomainError as e:
             messages.error(request, e.message)
-            return redirect("web:ra_card", card_no)
-        response = _card_page(request, selectors.card_get(request.user, card_no), issued_pin=card.issued_pin)
+            return _back(request, card_no)
+        response = _card_page(request, selectors.card_get(request.user, card_no), issued_pin=done.issued_pin)
         response["Cache-Control"] = "no-store"
         return response
     _act(request, lambda: services.card_act(actor=request.user, card_no=card_no, action=action,
                                             reason=request.POST.get("reason", "")),
          _("%(a)s成功。") % {"a": LABELS.get(action, action)})
-    return redirect("web:ra_card", card_no)
+    return _back(request, card_no)
 
 
-@ra_only
-def ra_card_renew(request, card_no):
-    """延期: the holder's card, in the card agent at the counter, signs a fresh challenge."""
+@card_manager
+def card_renew(request, card_no):
+    """延期: the card being renewed, in the card agent on this computer, signs a fresh challenge."""
     card = selectors.card_get(request.user, card_no)
     if request.method == "POST":
         try:
@@ -189,5 +227,5 @@ def ra_card_renew(request, card_no):
         else:
             card.refresh_from_db()
             messages.success(request, _("延期成功，新的有效期至 %(d)s。") % {"d": card.valid_to})
-            return redirect("web:ra_card", card_no)
-    return _with_agent(_card_page(request, card, "web/ra_card_renew.html", agent_url=settings.CARD_AGENT_URL))
+            return redirect("web:card", card_no)
+    return _with_agent(_card_page(request, card, "web/card_renew.html", agent_url=settings.CARD_AGENT_URL))

@@ -1,32 +1,58 @@
 """The left menu (SPEC §1): what the signed-in actor may use, grouped as in the manuals."""
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from eport.accounts.models import CARD_KINDS, UserKind
 
+_CARD_MENU = (_("电子口岸"), [("web:card_home", _("子系统")), ("web:card_pin", _("修改IC卡密码"))])
+
+# Entries are (url name, label) or (url name, label, query string): the IC卡自主管理 entries are one
+# list screen opened for one action each, as the manual's menu has them.
 MENUS = {
     UserKind.CARDLESS: [
         (_("企业备案"), [("web:entries", _("三证合一信息管理"))]),
+        (_("企业操作员预录入"), [("web:operators", _("操作员信息预录入"))]),
+        (_("法人卡"), [("web:reissue", _("补办法人卡"))]),
         (_("业务办理状态查询"), [("web:status", _("业务办理状态查询"))]),
     ],
     UserKind.REVIEWER: [
         (_("审核"), [("web:reviews", _("三证合一信息审核")), ("web:auto_review", _("自动审核设置"))]),
     ],
     UserKind.RA: [
-        (_("操作中心"), [("web:reviews", _("入网审核")), ("web:auto_review", _("自动审核设置"))]),
-        (_("IC卡管理"), [("web:ra_card_new", _("制卡")), ("web:ra_cards", _("IC卡查询与办理"))]),
+        (_("操作中心"), [("web:reviews", _("审核")), ("web:auto_review", _("自动审核设置"))]),
+        (_("IC卡管理"), [("web:ra_card_new", _("制卡")), ("web:cards", _("IC卡查询与办理"))]),
     ],
     UserKind.LEGAL_CARD: [
-        (_("电子口岸"), [("web:card_home", _("子系统")), ("web:card_pin", _("修改IC卡密码"))]),
+        (_("数据录入"), [("web:operators", _("企业操作员信息申报")), ("web:enterprise_change", _("三证合一信息变更"))]),
+        (_("IC卡自主管理"), [
+            ("web:cards", _("延期"), "action=renew"), ("web:cards", _("挂失"), "action=report-lost"),
+            ("web:cards", _("解挂"), "action=cancel-lost"), ("web:cards", _("冻结"), "action=freeze"),
+            ("web:cards", _("解冻"), "action=unfreeze"), ("web:cards", _("解锁"), "action=unlock"),
+            ("web:cards", _("综合查询")),
+        ]),
+        (_("企业备案"), [("web:status", _("业务办理状态查询"))]),
+        _CARD_MENU,
     ],
-    UserKind.OPERATOR_CARD: [
-        (_("电子口岸"), [("web:card_home", _("子系统")), ("web:card_pin", _("修改IC卡密码"))]),
-    ],
+    UserKind.OPERATOR_CARD: [_CARD_MENU],
 }
+
+
+def _entries(request, entries):
+    here = request.resolver_match.view_name if request.resolver_match else ""
+    action = request.GET.get("action", "")
+    out = []
+    for url_name, label, *query in entries:
+        query = query[0] if query else ""
+        href = reverse(url_name) + (f"?{query}" if query else "")
+        active = here == url_name and (query == f"action={action}" if action else not query)
+        out.append({"href": href, "label": label, "active": active})
+    return out
 
 
 def portal(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"menu": []}
-    return {"menu": MENUS.get(user.kind, []), "is_card": user.kind in CARD_KINDS}
+    menu = [(group, _entries(request, entries)) for group, entries in MENUS.get(user.kind, [])]
+    return {"menu": menu, "is_card": user.kind in CARD_KINDS}

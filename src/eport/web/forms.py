@@ -21,14 +21,16 @@ def code_names(data: dict) -> dict:
     return names
 
 
-def entry_form(data: dict) -> EnterpriseDataForm:
+def entry_form(data: dict, *, uscc_editable: bool = False) -> EnterpriseDataForm:
+    """The 三证合一 form for the screen. The USCC is the enterprise's own and read-only, except for an
+    enterprise first approved by organization code, whose change brings its USCC."""
     form = EnterpriseDataForm(initial=data or {}, final=True)
     for name, field in form.fields.items():
         attrs = field.widget.attrs
         classes = []
         if name in form.REQUIRED or name in CONDITIONAL:
             classes.append("req")
-        if name in READONLY:
+        if name in READONLY and not uscc_editable:
             attrs["readonly"] = "readonly"
             classes.append("ro")
         if name in LOOKUPS:
@@ -37,4 +39,14 @@ def entry_form(data: dict) -> EnterpriseDataForm:
         attrs["class"] = " ".join(classes)
         attrs["id"] = f"id_{name}"
         field.required = False  # the browser must not block 暂存 of a partial draft
+    return form
+
+
+def kind_form(kind, data: dict):
+    """A kind's own data form for the screen (operators, reissue): fields required at 申报 yellow; the
+    browser never blocks a partial 暂存 (the service says what is missing, naming the field)."""
+    form = kind.form_class(initial=data or {}, final=True)
+    for name, field in form.fields.items():
+        field.widget.attrs.update({"class": "req" if field.required else "", "id": f"id_{name}"})
+        field.required = False
     return form

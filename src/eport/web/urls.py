@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import cards, views
+from . import cards, operators, views
 
 app_name = "web"
 
@@ -12,13 +12,24 @@ urlpatterns = [
     path("password/", views.password_change, name="password_change"),
     path("entries/", views.entries, name="entries"),
     path("entries/new/", views.entry_new, name="entry_new"),
-    path("entries/<int:app_id>/", views.entry_view, name="entry_view"),
     path("entries/<int:app_id>/edit/", views.entry_edit, name="entry_edit"),
-    path("entries/<int:app_id>/delete/", views.entry_delete, name="entry_delete"),
-    path("entries/<int:app_id>/attachments/", views.attachment_upload, name="attachment_upload"),
-    path("entries/<int:app_id>/attachments/<int:att_id>/", views.attachment_download, name="attachment_download"),
-    path("entries/<int:app_id>/attachments/<int:att_id>/delete/", views.attachment_delete, name="attachment_delete"),
+    path("change/", views.enterprise_change, name="enterprise_change"),
+    path("applications/<int:app_id>/", views.application_view, name="application_view"),
+    path("applications/<int:app_id>/delete/", views.application_delete, name="application_delete"),
+    path("applications/<int:app_id>/attachments/", views.attachment_upload, name="attachment_upload"),
+    path("applications/<int:app_id>/attachments/<int:att_id>/", views.attachment_download,
+         name="attachment_download"),
+    path("applications/<int:app_id>/attachments/<int:att_id>/delete/", views.attachment_delete,
+         name="attachment_delete"),
     path("status/", views.status_query, name="status"),
+    path("operators/", operators.operators, name="operators"),
+    path("operators/new/", operators.operator_new, name="operator_new"),
+    path("operators/declarations/<int:app_id>/", operators.operator_edit, name="operator_edit"),
+    path("operators/declarations/<int:app_id>/delete/", operators.operator_delete, name="operator_delete"),
+    path("operators/<str:operator_no>/", operators.operator, name="operator"),
+    path("operators/<str:operator_no>/change/", operators.operator_change, name="operator_change"),
+    path("operators/<str:operator_no>/cancel/", operators.operator_cancel, name="operator_cancel"),
+    path("reissue/", views.reissue, name="reissue"),
     path("reviews/", views.reviews, name="reviews"),
     path("reviews/<int:step_id>/", views.review, name="review"),
     path("reviews/auto-review/", views.auto_review, name="auto_review"),
@@ -26,9 +37,9 @@ urlpatterns = [
     path("card/pin/", cards.card_pin, name="card_pin"),
     path("card/", cards.card_home, name="card_home"),
     path("subsystems/<slug:code>/", cards.subsystem, name="subsystem"),
-    path("ra/cards/", cards.ra_cards, name="ra_cards"),
     path("ra/cards/new/", cards.ra_card_new, name="ra_card_new"),
-    path("ra/cards/<str:card_no>/", cards.ra_card, name="ra_card"),
-    path("ra/cards/<str:card_no>/renew/", cards.ra_card_renew, name="ra_card_renew"),
-    path("ra/cards/<str:card_no>/<slug:action>/", cards.ra_card_act, name="ra_card_act"),
+    path("cards/", cards.cards, name="cards"),
+    path("cards/<str:card_no>/", cards.card, name="card"),
+    path("cards/<str:card_no>/renew/", cards.card_renew, name="card_renew"),
+    path("cards/<str:card_no>/<slug:action>/", cards.card_act, name="card_act"),
 ]

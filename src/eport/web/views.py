@@ -12,21 +12,27 @@ from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
 from django.http import FileResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from eport import exports
 from eport.accounts import services as accounts
 from eport.accounts.models import CARD_KINDS, UserKind
 from eport.applications import selectors, services
 from eport.applications.kinds import all_kinds, get_kind
-from eport.applications.models import EDITABLE_STATUSES, DocType, Status
+from eport.applications.models import EDITABLE_STATUSES, OPEN_STATUSES, DocType, Status
+from eport.applications.selectors import ENTERPRISE_ACTORS
+from eport.cards.models import Card, CardState
 from eport.enterprises.choices import RegistryStatus
+from eport.enterprises.kinds import EnterpriseDataKind
 from eport.errors import DomainError, Forbidden, NotFound
 from eport.pagination import paginate
 from eport.refdata.models import Unit
 
-from .forms import code_names, entry_form
+from .forms import code_names, entry_form, kind_form
+from .links import edit_url
 
 PAGE_SIZE = 10
 
@@ -60,6 +66,7 @@ def signed_in(kinds=None, login_url=None):
 
 
 enterprise_only = signed_in({UserKind.CARDLESS})
+enterprise_actor = signed_in(set(ENTERPRISE_ACTORS), login_url="web:login")
 reviewer_only = signed_in({UserKind.REVIEWER, UserKind.RA})
 
 
@@ -150,12 +157,25 @@ def _page(request, qs, deferred_join=False):
         return (*paginate(qs, 1, PAGE_SIZE, deferred_join=deferred_join), 1)
 
 
+# 业务办理状态查询 lists what each enterprise actor files (SPEC §3: 三证合一 and 补办法人卡 for the card-less).
+STATUS_KINDS = {
+    UserKind.CARDLESS: ("enterprise_entry", "legal_card_reissue"),
+    UserKind.LEGAL_CARD: ("enterprise_change", "operator_declaration", "operator_cancellation"),
+}
+
+
 def _list(request, kind: str | None, template: str):
-    q = {k: request.GET.get(k, "") for k in ("status", "submitted_from", "submitted_to")}
+    q = {k: request.GET.get(k, "") for k in ("status", "submitted_from", "submitted_to", "kind")}
+    kinds = STATUS_KINDS[request.user.kind] if kind is None else (kind,)
+    if q["kind"] not in kinds:
+        q["kind"] = ""
     error, page_items, total, page = None, [], 0, 1
     try:
-        qs = selectors.applications_list(request.user, kind=kind, status=q["status"] or None,
+        qs = selectors.applications_list(request.user, kind=q["kind"] or None, kinds=kinds,
+                                         status=q["status"] or None,
                                          submitted_from=q["submitted_from"], submitted_to=q["submitted_to"])
+        if request.GET.get("export") == "xlsx":
+            return exports.xlsx_response("applications", qs)
         page_items, total, page = _page(request, qs.select_related("enterprise"))
     except DomainError as e:
         error = e.message
@@ -167,10 +187,13 @@ def _list(request, kind: str | None, template: str):
     except DomainError:
         can_add = False
     querystring = urlencode({k_: v for k_, v in q.items() if v})
+    labels = {c: str(kk.label) for c, kk in all_kinds().items()}
     return render(request, template, {
         "q": q, "error": error, "items": page_items, "total": total, "page": page, "pages": pages,
-        "querystring": querystring, "statuses": Status.choices, "enterprise": enterprise, "can_add": can_add,
-        "kinds": {c: str(kk.label) for c, kk in all_kinds().items()}, "editable": EDITABLE_STATUSES,
+        "querystring": querystring, "export_query": urlencode({**{k_: v for k_, v in q.items() if v}, "export": "xlsx"}),
+        "statuses": Status.choices, "enterprise": enterprise, "can_add": can_add,
+        "kinds": labels, "kind_choices": [(k_, labels[k_]) for k_ in kinds] if kind is None else [],
+        "editable": EDITABLE_STATUSES,
     })
 
 
@@ -179,29 +202,60 @@ def entries(request):
     return _list(request, "enterprise_entry", "web/entries.html")
 
 
-@enterprise_only
+@enterprise_actor
 def status_query(request):
     return _list(request, None, "web/status.html")
 
 
-def _entry_page(request, app=None, *, data=None, errors=None, status=200):
-    enterprise = request.user.enterprise
-    kind = get_kind("enterprise_entry")
-    if data is None:
-        data = app.data if app else kind.initial_data(enterprise=enterprise)
-    form = entry_form(data)
-    errors = dict(errors or {})
+def save_application(request, *, kind: str, app=None, data: dict):
+    """暂存 (create or edit) and, for 申报, submit — in one transaction: saved and submitted together, or
+    neither. Returns (application, submitted)."""
+    submit = request.POST.get("action") == "submit"
+    with transaction.atomic():
+        if app is None:
+            app = services.application_create(actor=request.user, kind=kind, data=data)
+        else:
+            app = services.application_update(actor=request.user, application_id=app.id, data=data,
+                                              version=request.POST.get("version"))
+        if submit:
+            app = services.application_submit(actor=request.user, application_id=app.id)
+    return app, submit
+
+
+def field_errors(form, exc: DomainError) -> dict:
+    """The refusal's messages by field; one naming no field of the form goes to the top (e.g. stale version)."""
+    errors = _errors(exc)
     for key in [k for k in errors if k not in form.fields and k != "nonfield"]:
-        errors.setdefault("nonfield", errors.pop(key))  # e.g. a stale version: shown at the top
+        errors.setdefault("nonfield", errors.pop(key))
+    return errors
+
+
+def _entry_page(request, app=None, *, kind="enterprise_entry", data=None, exc=None, extra=None):
+    """The 三证合一 form: new or edited entry (card-less user), or the legal card's change."""
+    enterprise = request.user.enterprise
+    k = get_kind(kind)
+    if data is None:
+        data = app.data if app else k.initial_data(enterprise=enterprise)
+    form = entry_form(data, uscc_editable=not enterprise.uscc)  # first approved by organization code
     from eport.registry.adapters import registry
 
-    entry = registry().lookup(enterprise.uscc)
+    entry = registry().lookup(data.get("uscc") or enterprise.code)
     return render(request, "web/entry_form.html", {
         "registry_status": RegistryStatus(entry.status) if entry else None,
         "registry_abnormal": bool(entry) and entry.status != RegistryStatus.NORMAL,
-        "app": app, "form": form, "errors": errors, "doc_types": DocType.choices,
-        "attachments": app.attachments.all() if app else [], "steps": app.steps.select_related("unit") if app else [],
-    }, status=status)
+        "app": app, "kind": k, "form": form, "errors": field_errors(form, exc) if exc else {},
+        "doc_types": DocType.choices, "attachments": app.attachments.all() if app else [],
+        "steps": app.steps.select_related("unit") if app else [], **(extra or {}),
+    }, status=exc.status if exc else 200)
+
+
+def _posted_entry(request) -> dict:
+    fields = entry_form({}).fields
+    return {name: request.POST.get(name, "").strip() for name in fields}
+
+
+def _saved(request, submitted: bool) -> None:
+    messages.success(request, _("申报成功，请等待审核。") if submitted else _("暂存成功，可以继续上传随附单据。"))
 
 
 @enterprise_only
@@ -214,53 +268,86 @@ def entry_new(request):
             return redirect("web:entries")
         return _entry_page(request)
     data = _posted_entry(request)
-    submit = request.POST.get("action") == "submit"
     try:
-        with transaction.atomic():  # 申报 from a new form: saved and submitted together, or neither
-            app = services.application_create(actor=request.user, kind="enterprise_entry", data=data)
-            if submit:
-                services.application_submit(actor=request.user, application_id=app.id)
+        app, submitted = save_application(request, kind="enterprise_entry", data=data)
     except DomainError as e:
-        return _entry_page(request, data=data, errors=_errors(e), status=e.status)
-    messages.success(request, _("申报成功，请等待审核。") if submit else _("暂存成功，可以继续上传随附单据。"))
-    return redirect("web:entry_view" if submit else "web:entry_edit", app.id)
-
-
-def _posted_entry(request) -> dict:
-    fields = entry_form({}).fields
-    return {name: request.POST.get(name, "").strip() for name in fields}
+        return _entry_page(request, data=data, exc=e)
+    _saved(request, submitted)
+    return redirect("web:application_view" if submitted else "web:entry_edit", app.id)
 
 
 @enterprise_only
 def entry_edit(request, app_id):
     app = selectors.application_get(request.user, app_id)
-    if app.status not in EDITABLE_STATUSES:
+    if app.status not in EDITABLE_STATUSES or app.kind != "enterprise_entry":
         messages.info(request, _("申请正在审核中或已审核通过，只可以查看，不能修改。"))
-        return redirect("web:entry_view", app.id)
+        return redirect("web:application_view", app.id)
     if request.method != "POST":
         return _entry_page(request, app)
     data = _posted_entry(request)
-    submit = request.POST.get("action") == "submit"
     try:
-        with transaction.atomic():
-            app = services.application_update(actor=request.user, application_id=app.id, data=data,
-                                              version=request.POST.get("version"))
-            if submit:
-                services.application_submit(actor=request.user, application_id=app.id)
+        app, submitted = save_application(request, kind="enterprise_entry", app=app, data=data)
     except DomainError as e:
         app.refresh_from_db()
-        return _entry_page(request, app, data=data, errors=_errors(e), status=e.status)
-    messages.success(request, _("申报成功，请等待审核。") if submit else _("暂存成功。"))
-    return redirect("web:entry_view" if submit else "web:entry_edit", app.id)
+        return _entry_page(request, app, data=data, exc=e)
+    _saved(request, submitted)
+    return redirect("web:application_view" if submitted else "web:entry_edit", app.id)
 
 
-@signed_in({UserKind.CARDLESS, UserKind.REVIEWER, UserKind.RA})
-def entry_view(request, app_id):
+def open_application(user, kind: str):
+    """The enterprise's open (DRAFT / SUBMITTED / RETURNED) application of a kind, if any."""
+    return selectors.applications_list(user, kind=kind).filter(status__in=OPEN_STATUSES).first()
+
+
+@signed_in({UserKind.LEGAL_CARD}, login_url="web:card_login")
+def enterprise_change(request):
+    """三证合一信息变更: the open change — editable while DRAFT or RETURNED (a draft can be deleted), its
+    steps (操作中心 and every joint-review unit) while in review — or a new one from the master record."""
+    app = open_application(request.user, "enterprise_change")
+    latest = selectors.applications_list(request.user, kind="enterprise_change").first()
+    extra = {"latest": latest if latest and latest != app else None, "back_url": reverse("web:card_home")}
+    if request.method == "POST":
+        if request.POST.get("action") == "delete" and app is not None:
+            _act(request, lambda: services.application_delete(actor=request.user, application_id=app.id),
+                 _("已删除。"))
+            return redirect("web:enterprise_change")
+        data = _posted_entry(request)
+        try:
+            app, submitted = save_application(request, kind="enterprise_change", app=app, data=data)
+        except DomainError as e:
+            if app is not None:
+                app.refresh_from_db()
+            return _entry_page(request, app, kind="enterprise_change", data=data, exc=e, extra=extra)
+        _saved(request, submitted)
+        return redirect("web:enterprise_change")
+    if app is not None and app.status not in EDITABLE_STATUSES:
+        return render(request, "web/application_view.html", {"app": app, **application_context(app, request.user)})
+    if app is None:
+        try:
+            services.application_check_start(actor=request.user, kind="enterprise_change")
+        except DomainError as e:
+            return render(request, "web/error.html", {"message": e.message}, status=e.status)
+    return _entry_page(request, app, kind="enterprise_change", extra=extra)
+
+
+@signed_in({*ENTERPRISE_ACTORS, UserKind.REVIEWER, UserKind.RA})
+def application_view(request, app_id):
+    """One application of any kind, read-only, with its review steps (the applicant and its reviewers)."""
     app = selectors.application_get(request.user, app_id)
-    return render(request, "web/entry_view.html", {
-        "app": app, "form": entry_form(app.data), "steps": app.steps.select_related("unit", "reviewer"),
-        "names": code_names(app.data),
-        "attachments": app.attachments.all(), "kind": get_kind(app.kind)})
+    return render(request, "web/application_view.html", {"app": app, **application_context(app, request.user)})
+
+
+def application_context(app, user) -> dict:
+    """What the read-only screens (view, review) show of an application: the 三证合一 form for the
+    enterprise kinds, the kind's own rows for the others; steps, attachments, the edit link."""
+    kind = get_kind(app.kind)
+    ctx = {"kind": kind, "steps": app.steps.select_related("unit", "reviewer"), "attachments": app.attachments.all(),
+           "edit_url": edit_url(app, user)}
+    if isinstance(kind, EnterpriseDataKind):
+        ctx.update(form=entry_form(app.data), names=code_names(app.data))
+    else:
+        ctx["rows"] = kind.display_rows(app.data)
+    return ctx
 
 
 def _act(request, action, done: str) -> None:
@@ -277,31 +364,40 @@ def _act(request, action, done: str) -> None:
         messages.success(request, done)
 
 
-@enterprise_only
+BACK_PATHS = ("/entries/", "/status/", "/operators/", "/reissue/")
+
+
+@enterprise_actor
 @require_POST
-def entry_delete(request, app_id):
+def application_delete(request, app_id):
     _act(request, lambda: services.application_delete(actor=request.user, application_id=app_id), _("已删除。"))
-    return redirect(request.POST.get("back") if request.POST.get("back") in ("/status/",) else "web:entries")
+    back = request.POST.get("back")
+    return redirect(back if back in BACK_PATHS else "web:status")
 
 
-@enterprise_only
+def _back_to_edit(request, app_id):
+    app = selectors.application_get(request.user, app_id)
+    return redirect(edit_url(app, request.user) or reverse("web:application_view", args=[app.id]))
+
+
+@enterprise_actor
 @require_POST
 def attachment_upload(request, app_id):
     _act(request, lambda: services.attachment_add(
         actor=request.user, application_id=app_id, doc_type=request.POST.get("doc_type", ""),
         upload=request.FILES.get("file")), _("上传成功。"))
-    return redirect("web:entry_edit", app_id)
+    return _back_to_edit(request, app_id)
 
 
-@enterprise_only
+@enterprise_actor
 @require_POST
 def attachment_delete(request, app_id, att_id):
     _act(request, lambda: services.attachment_delete(actor=request.user, application_id=app_id,
                                                      attachment_id=att_id), _("已删除随附单据。"))
-    return redirect("web:entry_edit", app_id)
+    return _back_to_edit(request, app_id)
 
 
-@signed_in({UserKind.CARDLESS, UserKind.REVIEWER, UserKind.RA})
+@signed_in({*ENTERPRISE_ACTORS, UserKind.REVIEWER, UserKind.RA})
 def attachment_download(request, app_id, att_id):
     att = selectors.attachment_get(request.user, app_id, att_id)
     return FileResponse(att.file.open("rb"), content_type=att.content_type, filename=att.original_name)
@@ -338,12 +434,28 @@ def review(request, step_id):
             errors = _errors(e)
         else:
             messages.success(request, _("审核通过。") if action is services.step_approve else _("已退回。"))
-            return redirect("web:reviews")
+            return _after_review(request, step)
     app = step.application
     return render(request, "web/review.html", {
-        "step": step, "app": app, "form": entry_form(app.data), "errors": errors, "names": code_names(app.data),
-        "steps": app.steps.select_related("unit", "reviewer"), "attachments": app.attachments.all(),
-        "kind": get_kind(app.kind), "opinion": request.POST.get("opinion", "")}, status=400 if errors else 200)
+        "step": step, "app": app, "errors": errors, "opinion": request.POST.get("opinion", ""),
+        **application_context(app, request.user)}, status=400 if errors else 200)
+
+
+def _after_review(request, step):
+    """Back to the queue; after the sub-centre's approval of what needs a card, on to 制卡 with it filled in."""
+    app = step.application
+    app.refresh_from_db(fields=["status"])
+    if request.user.kind == UserKind.RA and app.status == Status.APPROVED:
+        uscc = app.enterprise.code
+        if app.kind == "legal_card_reissue":
+            messages.info(request, _("补办法人卡已审核通过，原法人卡已作废，请为企业制作新的法人卡。"))
+            return redirect(reverse("web:ra_card_new") + "?" + urlencode({"kind": "legal", "uscc": uscc}))
+        if app.kind == "operator_declaration" and not Card.objects.filter(
+                operator__operator_no=app.data.get("operator_no")).exclude(state=CardState.VOIDED).exists():
+            messages.info(request, _("操作员信息已审核通过，可以为其制作操作员卡。"))
+            return redirect(reverse("web:ra_card_new") + "?" + urlencode(
+                {"kind": "operator", "uscc": uscc, "operator_no": app.data.get("operator_no", "")}))
+    return redirect("web:reviews")
 
 
 @reviewer_only
@@ -368,3 +480,39 @@ def not_found(request, exception=None):
 
 def server_error(request):
     return render(request, "web/error.html", {"message": _("系统暂时无法处理，请稍后再试。")}, status=500)
+
+
+# --- 补办法人卡 (card-less user) ----------------------------------------------------------------------
+
+@enterprise_only
+def reissue(request):
+    """补办法人卡: the open application (editable while DRAFT or RETURNED, its state while in review) or a
+    new one when the enterprise is in the network; earlier ones below (also in 业务办理状态查询)."""
+    kind = get_kind("legal_card_reissue")
+    app = open_application(request.user, kind.code)
+    exc, data = None, None
+    if request.method == "POST" and (app is None or app.status in EDITABLE_STATUSES):
+        data = {name: request.POST.get(name, "").strip() for name in kind.form_class.base_fields}
+        try:
+            app, submitted = save_application(request, kind=kind.code, app=app, data=data)
+        except DomainError as e:
+            exc = e
+            if app is not None:
+                app.refresh_from_db()
+        else:
+            messages.success(request, _("申报成功，请等待数据分中心审核；审核通过后到数据分中心领取新法人卡。")
+                             if submitted else _("暂存成功。"))
+            return redirect("web:reissue")
+    refused = None
+    if app is None:
+        try:
+            services.application_check_start(actor=request.user, kind=kind.code)
+        except DomainError as e:
+            refused = e.message
+    form = kind_form(kind, data if data is not None else (app.data if app else {}))
+    return render(request, "web/reissue.html", {
+        "app": app, "form": form, "errors": field_errors(form, exc) if exc else {}, "refused": refused,
+        "editable": app is None or app.status in EDITABLE_STATUSES,
+        "steps": app.steps.select_related("unit") if app else [],
+        "history": selectors.applications_list(request.user, kind=kind.code)[:20]},
+        status=exc.status if exc else 200)

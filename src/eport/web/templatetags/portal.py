@@ -16,3 +16,11 @@ def shown(bound_field):
     if choices:
         return dict((str(k), v) for k, v in choices).get(str(value), value or "")
     return value if value not in (None, "") else ""
+
+
+@register.simple_tag(takes_context=True)
+def app_url(context, app, which="view"):
+    """The view (or, when editable by the signed-in user, the edit) screen of an application."""
+    from eport.web.links import edit_url, view_url
+
+    return view_url(app) if which == "view" else (edit_url(app, context["request"].user) or "")
