@@ -40,7 +40,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from bench_queries import BRANDS, GIVEN, SURNAMES, TRADES, Capture, World, explain, stats, timed
+from bench_queries import BRANDS, GIVEN, SURNAMES, TRADES, Capture, World, stats, timed
 from benchlib import code_version, table  # bench/ is the script's own folder
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,7 +76,10 @@ def parse_args(argv=None):
     p.add_argument("--action-samples", type=int, default=100, help="per action and actor, bulk CRL moved out")
     p.add_argument("--crl-samples", type=int, default=5, help="per action and actor with the CRL as loaded")
     p.add_argument("--seed", type=int, default=20240601)
-    p.add_argument("--explain", action="store_true", help="EXPLAIN (ANALYZE, BUFFERS) of every query measured")
+    p.add_argument("--explain", action="store_true",
+                   help="EXPLAIN (ANALYZE, BUFFERS) of every query measured: custom and generic plan")
+    p.add_argument("--pg-unprepared", action="store_true",
+                   help="EPORT_PG_PREPARED=0: no server-side prepared statements (so no generic plans)")
     p.add_argument("--load-only", action="store_true", help="load, measure nothing")
     p.add_argument("--measure-only", action="store_true", help="measure what is loaded, load nothing")
     p.add_argument("--json", metavar="FILE", help="also write the results as JSON")
@@ -107,6 +110,8 @@ def setup_django(args):
         args.database_url = args.database_url or PG_URL
         ensure_pg_database(args.database_url)
         os.environ["DATABASE_URL"] = args.database_url
+        if args.pg_unprepared:
+            os.environ["EPORT_PG_PREPARED"] = "0"
     else:
         os.environ.pop("DATABASE_URL", None)
     sys.path.insert(0, str(ROOT / "src"))
@@ -629,14 +634,51 @@ def run_measurements(args) -> list[dict]:
     measure_queries(b, [(f"legal card ({n_big:,} cards)", legal), (f"RA {ra.unit_id}", ra),
                         ("RA ra:0000 (national)", nation)])
     measure_actions(b, ra, legal, big)
-    measure_crl(b)
+    if args.crl_samples > 0:
+        measure_crl(b)
     if args.explain:
-        from django.db import connection
-
         for (what, scope), queries in b.plans.items():
-            if connection.vendor == "postgresql" or what != "crl_publish":
-                explain(queries, f"{what} — {scope}")
+            explain(queries, f"{what} — {scope}")
     return b.results
+
+
+def pg_type(value) -> str:
+    """The type to PREPARE a parameter as (psycopg would tell the server; PREPARE must say it)."""
+    for t, name in ((bool, "boolean"), (int, "bigint"), (dt.datetime, "timestamptz"), (dt.date, "date")):
+        if isinstance(value, t):
+            return name
+    return "text"
+
+
+def explain(queries, title) -> None:
+    """The plan of each query with its parameters (custom plan) and, on PostgreSQL, the generic plan: the
+    app prepares statements (EPORT_PG_PREPARED), and after five runs PostgreSQL may switch a prepared
+    statement to one plan for any parameters, blind to e.g. how selective a LIKE pattern is."""
+    import re
+
+    from django.db import connection, transaction
+
+    print(f"\n--- plan: {title}")
+    with connection.cursor() as c:
+        for sql, params in queries:
+            print(connection.ops.last_executed_query(c, sql, params))
+            if connection.vendor != "postgresql":
+                c.execute("EXPLAIN QUERY PLAN " + sql, params)
+                print("\n".join("    " + " | ".join(map(str, row)) for row in c.fetchall()))
+                continue
+            numbers = iter(range(1, len(params) + 1))
+            prepared = re.sub(r"%s", lambda _m, n=numbers: f"${next(n)}", sql).replace("%%", "%")
+            for mode in ("force_custom_plan", "force_generic_plan"):
+                with transaction.atomic():
+                    c.execute(f"SET LOCAL plan_cache_mode = {mode}")
+                    c.execute(f"PREPARE bench_plan ({', '.join(map(pg_type, params))}) AS {prepared}" if params
+                              else f"PREPARE bench_plan AS {prepared}")
+                    c.execute(f"EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) EXECUTE bench_plan "
+                              f"({', '.join(f'%s::{pg_type(v)}' for v in params)})" if params else
+                              "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) EXECUTE bench_plan", params)
+                    print(f"  [{mode.split('_')[1]} plan]")
+                    print("\n".join("    " + row[0] for row in c.fetchall()))
+                    c.execute("DEALLOCATE bench_plan")
 
 
 def verdict(r) -> str:

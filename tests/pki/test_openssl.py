@@ -173,3 +173,25 @@ def test_openssl_reads_the_delta_crl(site, ra):
     assert "verify OK" in openssl("crl", "-inform", "DER", "-in", delta, "-CAfile", site.ca, "-noout")
     full = openssl("crl", "-inform", "DER", "-in", site.crl_der(), "-text", "-noout")
     assert hex_serial(made) not in full and "Freshest CRL" in full
+
+
+def test_openssl_ocsp_follows_the_legal_cards_self_service(site, ra):
+    """IC卡自主管理: the enterprise's legal card reports its operator card lost over the API; openssl ocsp
+    answers revoked (certificateHold) at once, and good again after 解挂."""
+    from tests.api.helpers import Api
+
+    e = f.enterprise_in_network()
+    legal = f.make_card("legal", e, ra=ra)
+    from eport.cards.models import Card
+
+    Card.objects.filter(pk=legal.card.pk).update(must_change_pin=False)
+    op = f.make_card("operator", e, ra=ra)
+    pem = site.card_pem(op, "operator")
+    api = Api(legal.card.user)
+    assert f"{pem}: good" in site.ocsp(pem)
+    assert api.post(f"/cards/{op.card.card_no}/report-lost").status_code == 200
+    out = site.ocsp(pem)
+    assert "Response verify OK" in out and f"{pem}: revoked" in out and "Reason: certificateHold" in out
+    assert api.post(f"/cards/{op.card.card_no}/cancel-lost").status_code == 200
+    out = site.ocsp(pem)
+    assert "Response verify OK" in out and f"{pem}: good" in out
