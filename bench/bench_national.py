@@ -656,29 +656,33 @@ def explain(queries, title) -> None:
     statement to one plan for any parameters, blind to e.g. how selective a LIKE pattern is."""
     import re
 
+    import psycopg
     from django.db import connection, transaction
 
     print(f"\n--- plan: {title}")
     with connection.cursor() as c:
         for sql, params in queries:
-            print(connection.ops.last_executed_query(c, sql, params))
+            shown = connection.ops.last_executed_query(c, sql, params)
+            print(re.sub(r"^SELECT (.{60}).*? FROM ", r"SELECT \1… FROM ", shown, flags=re.S))  # columns cut
             if connection.vendor != "postgresql":
                 c.execute("EXPLAIN QUERY PLAN " + sql, params)
                 print("\n".join("    " + " | ".join(map(str, row)) for row in c.fetchall()))
                 continue
+            # PREPARE with $n inside must not go out with server-side binding (the $n would be its own)
+            pc = psycopg.ClientCursor(connection.connection)
             numbers = iter(range(1, len(params) + 1))
             prepared = re.sub(r"%s", lambda _m, n=numbers: f"${next(n)}", sql).replace("%%", "%")
             for mode in ("force_custom_plan", "force_generic_plan"):
                 with transaction.atomic():
-                    c.execute(f"SET LOCAL plan_cache_mode = {mode}")
-                    c.execute(f"PREPARE bench_plan ({', '.join(map(pg_type, params))}) AS {prepared}" if params
+                    pc.execute(f"SET LOCAL plan_cache_mode = {mode}")
+                    pc.execute(f"PREPARE bench_plan ({', '.join(map(pg_type, params))}) AS {prepared}" if params
                               else f"PREPARE bench_plan AS {prepared}")
-                    c.execute(f"EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) EXECUTE bench_plan "
+                    pc.execute(f"EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) EXECUTE bench_plan "
                               f"({', '.join(f'%s::{pg_type(v)}' for v in params)})" if params else
                               "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) EXECUTE bench_plan", params)
                     print(f"  [{mode.split('_')[1]} plan]")
-                    print("\n".join("    " + row[0] for row in c.fetchall()))
-                    c.execute("DEALLOCATE bench_plan")
+                    print("\n".join("    " + row[0] for row in pc.fetchall()))
+                    pc.execute("DEALLOCATE bench_plan")
 
 
 def verdict(r) -> str:
