@@ -226,3 +226,13 @@ def test_status_query_exports_the_filtered_list(client, ctx):
     assert len(rows) == 2 and rows[1][3] == "暂存"
     r = client.get("/status/", {"submitted_from": "2026-02-01", "submitted_to": "2026-01-01", "export": "xlsx"})
     assert r.status_code == 200 and "起始日期" in r.content.decode()  # the refusal, not a file
+
+
+def test_the_new_screens_speak_english_too(client, ctx):
+    c = as_user(client, ctx["legal"].user)
+    body = c.get("/operators/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Operator declaration" in body and "Export to Excel" in body and "企业操作员信息申报" not in body
+    body = c.get("/cards/", {"action": "freeze"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "IC card self-service" in body
+    r = c.post("/operators/new/", {**op_post(email="bad"), "action": "save"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert "Invalid e-mail address." in r.content.decode()

@@ -88,6 +88,8 @@ def create_demo_cards() -> list[dict]:
             "phone": "0755-26001234", "aic_unit": "440300", "tax_unit": "14403000000", "quality_unit": "440300",
             "issuing_authority_name": "深圳市市场监督管理局", "customs_code": "5301"})
         e.refresh_from_db()
+    if not e.contact_email:  # where its notifications go (printed on the console by default)
+        Enterprise.objects.filter(pk=e.pk).update(contact_name="陈建国", contact_email="ic-admin@example.com")
     operator, _ = Operator.objects.get_or_create(enterprise=e, id_no="440305199203154415", defaults={
         "name": "林小燕", "phone": "13923456789", "job_title": "报关员", "email": "lin@example.com",
         "status": OperatorStatus.APPROVED})
@@ -109,9 +111,25 @@ def create_demo_cards() -> list[dict]:
             write_private(folder / f"{kind}.pin", made.initial_pin.encode(), replace=True)
             write_private(info, json.dumps({"card_no": card.card_no, "initial_pin": made.initial_pin}).encode(),
                           replace=True)
+        if kind == "legal":
+            _demo_declaration(card.user)
         saved = json.loads(info.read_text())
         out.append({"card_no": card.card_no, "kind": str(card.get_kind_display()), "holder": card.holder_name,
                     "enterprise": e.name, "initial_pin": saved["initial_pin"],
                     "file": str(folder / f"{kind}.p12")})
     return out
 
+
+
+def _demo_declaration(legal_user) -> None:
+    """A second operator declared by the legal card and waiting at the sub-centre (ra_sz): the review
+    queue and the operator list have something to show."""
+    from eport.applications.models import Application
+    from eport.applications.services import application_create, application_submit
+
+    if Application.objects.filter(enterprise=legal_user.enterprise, kind="operator_declaration").exists():
+        return
+    app = application_create(actor=legal_user, kind="operator_declaration", data={
+        "name": "周志强", "id_type": "resident_id", "id_no": "440305199507216611", "phone": "13712345678",
+        "job_title": "单证员", "email": "zhou@example.com"})
+    application_submit(actor=legal_user, application_id=app.id)
