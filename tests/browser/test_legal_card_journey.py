@@ -106,11 +106,11 @@ def test_legal_card_runs_its_operator_and_the_operator_card(live_server, page, b
         card_sign_in(page, base, LEGAL_PIN)
         page.wait_for_url("**/card/")
         page.click("#sidemenu a[href='/cards/?action=report-lost']")
+        shot(page, "13-card-self-service")
         page.click(f"#row-report-lost-{op_no}")
         page.wait_for_selector("#card-state")
         assert page.inner_text("#card-state").strip() == "挂失"
         assert "挂失成功" in page.inner_text(".messages")
-        shot(page, "13-card-reported-lost")
         operator_signs_in(op_pin)
         op_page.wait_for_selector("#login-error")
         assert "挂失" in op_page.inner_text("#login-error")

@@ -31,7 +31,7 @@ MENUS = {
             ("web:cards", _("解冻"), "action=unfreeze"), ("web:cards", _("解锁"), "action=unlock"),
             ("web:cards", _("综合查询")),
         ]),
-        (_("企业备案"), [("web:status", _("业务办理状态查询"))]),
+        (_("业务办理状态查询"), [("web:status", _("业务办理状态查询"))]),
         _CARD_MENU,
     ],
     UserKind.OPERATOR_CARD: [_CARD_MENU],
