@@ -89,3 +89,17 @@ def validate_id_document(id_type: str, value: str) -> str:
     if pattern and not pattern.match(v):
         raise ValidationError(_("证件号码格式与证件类型不符。"), code="id_no_invalid")
     return v
+
+
+def clean_id_document(form, data: dict, type_field: str, no_field: str) -> bool:
+    """In a form's clean(): check the ID number against its type, normalised into `data`; the error goes
+    on the number's field. True when the number is valid (or not given)."""
+    id_type, id_no = data.get(type_field), data.get(no_field)
+    if not (id_type and id_no):
+        return True
+    try:
+        data[no_field] = validate_id_document(id_type, id_no)
+    except ValidationError as e:
+        form.add_error(no_field, ValidationError(e.messages[0], code=e.code))
+        return False
+    return True

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from eport.refdata.lookup import ra_unit_for_customs, unit_for
 from eport.refdata.models import CustomsDistrict
-from eport.validators import normalize_uscc, validate_id_document, validate_phone, validate_uscc
+from eport.validators import clean_id_document, normalize_uscc, validate_phone, validate_uscc
 
 from .choices import JOINT_REVIEW_DEPTS, UNIT_FIELDS, CapitalUnit, EnterpriseType, IdType, LegalPersonType
 
@@ -92,12 +92,7 @@ class EnterpriseDataForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        id_type, id_no = data.get("legal_rep_id_type"), data.get("legal_rep_id_no")
-        if id_no and id_type:
-            try:
-                data["legal_rep_id_no"] = validate_id_document(id_type, id_no)
-            except ValidationError as e:
-                self.add_error("legal_rep_id_no", forms.ValidationError(e.messages[0], code=e.code))
+        clean_id_document(self, data, "legal_rep_id_type", "legal_rep_id_no")
         if data.get("enterprise_type") == EnterpriseType.OTHER:
             if self.final and not data.get("enterprise_type_other"):
                 self.add_error("enterprise_type_other",

@@ -2,11 +2,10 @@
 screens and the API."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from eport.enterprises.choices import IdType
-from eport.validators import validate_id_document, validate_phone
+from eport.validators import clean_id_document, validate_phone
 
 from .models import Operator, OperatorStatus
 
@@ -35,22 +34,12 @@ class OperatorForm(forms.Form):
 
     def clean_phone(self):
         value = self.cleaned_data.get("phone", "")
-        if not value:
-            return value
-        try:
-            return validate_phone(value)
-        except ValidationError as e:
-            raise forms.ValidationError(e.messages[0], code=e.code) from None
+        return validate_phone(value) if value else value
 
     def clean(self):
         data = super().clean()
-        id_type, id_no = data.get("id_type"), data.get("id_no")
-        if id_type and id_no:
-            try:
-                data["id_no"] = validate_id_document(id_type, id_no)
-            except ValidationError as e:
-                self.add_error("id_no", forms.ValidationError(e.messages[0], code=e.code))
-                return data
+        id_type = data.get("id_type")
+        if clean_id_document(self, data, "id_type", "id_no") and id_type and data.get("id_no"):
             if self.enterprise is not None:
                 other = (Operator.objects.filter(enterprise=self.enterprise, id_type=id_type, id_no=data["id_no"])
                          .exclude(status=OperatorStatus.CANCELLED)

@@ -43,6 +43,18 @@ def _duplicate() -> Conflict:
     return Conflict("operator_exists", _("本企业已有这个证件号的操作员。"), "id_no")
 
 
+def _write(op: Operator, data: dict, status: str) -> None:
+    """The declared data into the operator row; a race with the same person's declaration ends in 409."""
+    for f in FIELDS:
+        setattr(op, f, data.get(f) or "")
+    op.status = status
+    try:
+        with transaction.atomic():
+            op.save()
+    except IntegrityError:  # one_operator_per_person
+        raise _duplicate() from None
+
+
 def _in_network(enterprise, code: str, message) -> None:
     if not enterprise.in_network:
         raise Conflict(code, message)
@@ -106,14 +118,7 @@ class OperatorDeclaration(Kind):
         op = Operator.objects.select_for_update().get(operator_no=application.data["operator_no"])
         if op.status in (OperatorStatus.APPROVED, OperatorStatus.CANCELLED):
             return  # a change: the master record moves only when it is approved
-        for f in FIELDS:
-            setattr(op, f, application.data.get(f) or "")
-        op.status = application.status
-        try:
-            with transaction.atomic():
-                op.save()
-        except IntegrityError:
-            raise _duplicate() from None
+        _write(op, application.data, application.status)
 
     def on_delete(self, application):
         # A deleted first declaration takes its never-approved operator with it.
@@ -137,14 +142,7 @@ class OperatorDeclaration(Kind):
         if op.status == OperatorStatus.CANCELLED:
             raise Conflict("operator_cancelled", _("该操作员已注销，这条变更不能审核通过，请退回。"))
         before = {f: getattr(op, f) for f in (*FIELDS, "status")}
-        for f in FIELDS:
-            setattr(op, f, application.data.get(f) or "")
-        op.status = OperatorStatus.APPROVED
-        try:
-            with transaction.atomic():
-                op.save()
-        except IntegrityError:
-            raise _duplicate() from None
+        _write(op, application.data, OperatorStatus.APPROVED)
         # The holder's name and ID on the operator's cards follow the approved record (综合查询 finds them).
         op.cards.exclude(state=CardState.VOIDED).update(holder_name=op.name, holder_id_type=op.id_type,
                                                         holder_id_no=op.id_no)

@@ -3,6 +3,8 @@
 
 from django.db import migrations
 
+from eport.migration_ops import postgresql_only
+
 CREATE = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     'CREATE INDEX IF NOT EXISTS card_holder_name_trgm ON cards_card USING gin (UPPER("holder_name"::text) gin_trgm_ops)',
@@ -10,14 +12,6 @@ CREATE = [
 DROP = ["DROP INDEX IF EXISTS card_holder_name_trgm"]
 
 
-def _run(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            for sql in statements:
-                schema_editor.execute(sql)
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("cards", "0003_card_card_state_known")]
-    operations = [migrations.RunPython(_run(CREATE), _run(DROP))]
+    operations = [postgresql_only(CREATE, DROP)]
