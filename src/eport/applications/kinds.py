@@ -17,6 +17,10 @@ class Kind:
     doc_types: tuple = ()  # attachment types it accepts; empty: no attachments
     fixed_fields: tuple = ()  # data fields set at creation that an edit may not change (what it is about)
 
+    def may_change(self, actor, application) -> bool:
+        """May this (enterprise) actor edit, submit or delete the application? Its kind's filers may."""
+        return actor.kind in self.filers
+
     def subject_key(self, *, enterprise, data: dict) -> str:
         """What "one open application per subject" counts; by default the enterprise."""
         return f"enterprise:{enterprise.pk}"

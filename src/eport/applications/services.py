@@ -43,7 +43,7 @@ def _lock(actor, application_id) -> Application:
     reviewers and RA see applications routed to them (application_get) but must not edit them."""
     enterprise_of(actor)  # Forbidden for staff
     app = application_get(actor, application_id)  # scoping: NotFound for other enterprises
-    if actor.kind not in get_kind(app.kind).filers:
+    if not get_kind(app.kind).may_change(actor, app):
         raise _not_filer()
     return Application.objects.select_for_update().select_related("enterprise").get(pk=app.pk)
 

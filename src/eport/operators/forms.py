@@ -43,7 +43,7 @@ class OperatorForm(forms.Form):
             if self.enterprise is not None:
                 other = (Operator.objects.filter(enterprise=self.enterprise, id_type=id_type, id_no=data["id_no"])
                          .exclude(status=OperatorStatus.CANCELLED)
-                         .exclude(operator_no=self.data.get("operator_no") or None).first())
+                         .exclude(operator_no=(self.data.get("operator_no") or "").strip().upper() or None).first())
                 if other is not None:
                     self.add_error("id_no", forms.ValidationError(
                         _("本企业已有这个证件号的操作员（操作员统一编号 %(no)s）。") % {"no": other.operator_no},

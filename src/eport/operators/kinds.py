@@ -74,6 +74,13 @@ class OperatorDeclaration(Kind):
     def subject_key(self, *, enterprise, data):
         return operator_subject(data["operator_no"]) if data.get("operator_no") else None
 
+    def may_change(self, actor, application):
+        # The legal card may take over anything (also a pre-entry left a draft); the card-less user only
+        # its own pre-entries, never the legal card's declarations and changes.
+        if actor.kind == "cardless":
+            return application.applicant_id is not None and application.applicant.kind == "cardless"
+        return super().may_change(actor, application)
+
     def clean(self, *, data, enterprise, final):
         out = super().clean(data=data, enterprise=enterprise, final=final)
         if data.get("operator_no"):
