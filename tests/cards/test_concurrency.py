@@ -136,3 +136,18 @@ def test_a_storm_of_actions_keeps_every_step_in_the_transition_table():
     cert = Certificate.objects.get(pk=after.certificate_id).status
     expected = {CardState.NORMAL: CertStatus.GOOD, CardState.VOIDED: CertStatus.REVOKED}.get(state, CertStatus.HOLD)
     assert cert == expected
+
+
+def test_ra_voids_while_the_enterprise_freezes_from_the_same_screen_exactly_one_wins():
+    """Both looked at the same card (its version on their screens): one action lands, the other gets 409
+    stale_version — even though the table would allow 作废 after 冻结."""
+    ra, legal, card = _legal_and_operator()
+    seen = card.version
+    results = run_together(
+        lambda: services.card_act(actor=legal, card_no=card.card_no, action="freeze", version=seen),
+        lambda: services.card_act(actor=ra, card_no=card.card_no, action="void", version=seen))
+    refused = [r for r in results if isinstance(r, DomainError)]
+    assert len(refused) == 1 and refused[0].status == 409 and refused[0].code in ("stale_version", "card_voided")
+    after = Card.objects.get(pk=card.pk)
+    assert after.state in (CardState.FROZEN, CardState.VOIDED) and after.version == seen + 1
+    assert AuditEvent.objects.filter(object_id=str(card.pk), action__in=["card.freeze", "card.void"]).count() == 1

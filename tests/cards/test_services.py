@@ -458,3 +458,16 @@ def test_a_card_without_certificate_is_refused_not_crashed():
     with pytest.raises(Conflict) as c:
         act(ra, made, "freeze")
     assert c.value.code == "card_incomplete"
+
+
+def test_an_action_on_a_card_changed_since_it_was_seen_is_refused():
+    from eport.errors import Conflict as _Conflict
+
+    ra = f.ra_officer()
+    made = f.make_card("legal", ra=ra)
+    seen = made.card.version
+    services.card_act(actor=ra, card_no=made.card.card_no, action="freeze", version=seen)
+    with pytest.raises(_Conflict) as err:
+        services.card_act(actor=ra, card_no=made.card.card_no, action="void", version=seen)
+    assert err.value.code == "stale_version" and "冻结" in str(err.value.message)
+    assert Card.objects.get(pk=made.card.pk).state == CardState.FROZEN

@@ -90,7 +90,8 @@ def act(request, card_no: str, action: str, response: HttpResponse, payload: Car
     """解锁 answers the card's new one-time PIN as `initial_pin` (once; the holder changes it at sign-in)."""
     payload = payload or CardActionIn()
     card = services.card_act(actor=request.auth, card_no=card_no, action=action, reason=payload.reason,
-                             challenge_id=payload.challenge_id, signature=payload.signature)
+                             challenge_id=payload.challenge_id, signature=payload.signature,
+                             version=payload.version)
     out = serializers.card(selectors.card_get(request.auth, card.card_no))
     if getattr(card, "issued_pin", None):
         out["initial_pin"] = card.issued_pin

@@ -248,6 +248,7 @@ class CardActionIn(Schema):
     reason: str = ""
     challenge_id: str = ""
     signature: str = ""
+    version: int | None = None  # the card's version as the caller saw it: 409 stale_version if it changed
 
 
 class CardActionOut(CardOut):

@@ -421,8 +421,12 @@ def card_actions(actor, card: Card) -> list[str]:
 
 
 def card_act(*, actor, card_no: str, action: str, reason: str = "", challenge_id: str = "",
-             signature: str = "") -> Card:
+             signature: str = "", version=None) -> Card:
     """Run one action of the transition table on a card the actor may see (404 otherwise).
+
+    `version`, when given, is the card's version the caller saw (the screens always send it): if the card
+    changed since, the action is refused with 409 — of two people acting on one card at once, exactly
+    one wins, even when the table would allow both moves in a row.
 
     解锁 sets a new one-time PIN, returned once as `card.issued_pin` (the holder forgot the old one:
     that is why cards lock), and the holder must change it at the next sign-in."""
@@ -445,9 +449,22 @@ def card_act(*, actor, card_no: str, action: str, reason: str = "", challenge_id
             raise refusal
     with transaction.atomic():
         card = card_get(actor, card_no, for_update=True)
+        _check_version(card, version)
         if (refusal := card_refusal(actor, card, action)) is not None:
             raise refusal
         return _move(card, action, actor=actor, reason=reason)
+
+
+def _check_version(card: Card, version) -> None:
+    if version in (None, ""):
+        return
+    try:
+        seen = int(version)
+    except (TypeError, ValueError):
+        raise InvalidInput("version_invalid", _("版本号必须是数字。"), "version") from None
+    if seen != card.version:
+        raise Conflict("stale_version", _("IC卡已被他人办理过业务（当前状态：%(s)s），请刷新后再办理。")
+                       % {"s": card.display_state}, "version")
 
 
 def _move(card: Card, action: str, *, actor, reason: str = "") -> Card:

@@ -198,7 +198,8 @@ def card_act(request, card_no, action):
     if action == Action.UNLOCK:
         # The new one-time PIN is shown in this answer only (never stored in a message or session).
         try:
-            done = services.card_act(actor=request.user, card_no=card_no, action=action)
+            done = services.card_act(actor=request.user, card_no=card_no, action=action,
+                                     version=request.POST.get("version"))
         except NotFound:
             raise
         except DomainError as e:
@@ -208,7 +209,8 @@ def card_act(request, card_no, action):
         response["Cache-Control"] = "no-store"
         return response
     _act(request, lambda: services.card_act(actor=request.user, card_no=card_no, action=action,
-                                            reason=request.POST.get("reason", "")),
+                                            reason=request.POST.get("reason", ""),
+                                            version=request.POST.get("version")),
          _("%(a)s成功。") % {"a": LABELS.get(action, action)})
     return _back(request, card_no)
 
@@ -221,7 +223,7 @@ def card_renew(request, card_no):
         try:
             services.card_act(actor=request.user, card_no=card_no, action=Action.RENEW,
                               challenge_id=request.POST.get("challenge_id", ""),
-                              signature=request.POST.get("signature", ""))
+                              signature=request.POST.get("signature", ""), version=request.POST.get("version"))
         except DomainError as e:
             messages.error(request, e.message)
         else:
