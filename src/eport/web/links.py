@@ -22,7 +22,7 @@ def view_url(app) -> str:
 def edit_url(app, user) -> str | None:
     """The edit screen, when the user may edit the application now (DRAFT/RETURNED, a filer of its kind)."""
     screen = EDIT_SCREENS.get(app.kind)
-    if screen is None or app.status not in EDITABLE_STATUSES or user.kind not in get_kind(app.kind).filers:
+    if screen is None or app.status not in EDITABLE_STATUSES or not get_kind(app.kind).may_change(user, app):
         return None
     name, takes_id = screen
     return reverse(name, args=[app.id]) if takes_id else reverse(name)

@@ -38,7 +38,7 @@ def _row(op, open_apps, user) -> dict:
     decl, canc = open_apps.get(DECLARATION), open_apps.get(CANCELLATION)
     legal = user.kind == UserKind.LEGAL_CARD
     row = {"op": op, "declaration": decl, "cancellation": canc, "edit": None, "delete": None, "cancel": False}
-    if decl is not None and decl.status in EDITABLE_STATUSES:
+    if decl is not None and decl.status in EDITABLE_STATUSES and get_kind(DECLARATION).may_change(user, decl):
         # read-only while a cancellation is in flight (a draft change may still be thrown away)
         row["edit"] = reverse("web:operator_edit", args=[decl.id]) if canc is None else None
         row["delete"] = decl if decl.status == Status.DRAFT else None
