@@ -333,10 +333,31 @@ def test_delta_crl_lists_a_release_as_remove_from_crl(client, ra, made):
 
 def test_delta_base_moves_once_per_crl_lifetime(client, ra, made, settings):
     act(ra, made.card, "freeze")
+    held = get_crl(client)  # a relying party fetches the complete CRL: it lists the hold
+    assert listed(held, serial_of(made.card)) == R.certificate_hold
     state = CrlState.objects.get()
     CrlState.objects.filter(pk=state.pk).update(delta_base_at=timezone.now() - settings.CRL_VALIDITY - dt.timedelta(seconds=2))
     act(ra, made.card, "unfreeze")
     delta = get_delta(client)
     base = delta.extensions.get_extension_for_class(x509.DeltaCRLIndicator).value.crl_number
-    assert base == crl_number(delta) - 1  # the complete CRL published just before: it listed the hold
+    assert base == crl_number(held) < crl_number(delta)  # the latest complete CRL: holders may have it
     assert listed(delta, serial_of(made.card)) == R.remove_from_crl
+    fresh = get_crl(client)  # and a complete CRL was issued with the move, under the delta's number
+    assert crl_number(fresh) == crl_number(delta) and listed(fresh, serial_of(made.card)) is None
+
+
+def test_a_status_change_issues_only_the_delta_the_complete_crl_when_asked(client, ra):
+    """A card action costs the changes since the delta's base, not a re-signing of every held or revoked
+    certificate; whoever fetches the complete CRL afterwards still gets the change."""
+    cards = [f.make_card("legal", ra=ra) for _ in range(3)]
+    first = get_crl(client)
+    full_before = CrlState.objects.get().der
+    for m in cards:
+        act(ra, m.card, "report-lost")
+    state = CrlState.objects.get()
+    assert bytes(state.der) == bytes(full_before) and state.full_number == crl_number(first) < state.number
+    delta = get_delta(client)
+    assert {listed(delta, serial_of(m.card)) for m in cards} == {R.certificate_hold}
+    crl = get_crl(client)
+    assert crl_number(crl) > state.number and all(listed(crl, serial_of(m.card)) for m in cards)
+    assert crl_number(get_crl(client)) == crl_number(crl)  # no change since: served as it is

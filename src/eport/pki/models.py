@@ -44,15 +44,21 @@ class Certificate(models.Model):
 
 
 class CrlState(models.Model):
-    """The current CRL of the issuing CA and its delta CRL, both regenerated on every certificate status
-    change (same transaction, same CRL number). The delta lists every change since `delta_base`, a full
-    CRL number that moves forward once per CRL lifetime."""
+    """The current complete CRL of the issuing CA and its delta CRL (one CRL number sequence for both).
+
+    Every certificate status change issues a new delta CRL in the same transaction (small: the changes
+    since `delta_base`); the complete CRL (`der`, number `full_number`) is issued again when someone asks
+    for it after a change, when half its life is gone, and whenever the delta's base moves (once per CRL
+    lifetime, to the latest complete CRL). So a status change costs the size of the day's changes, not
+    of every certificate ever held or revoked, and whoever fetches either CRL gets the current state."""
 
     issuer_key_id = models.CharField(max_length=64, unique=True)
-    number = models.PositiveBigIntegerField(default=0)
+    number = models.PositiveBigIntegerField(default=0)  # the last CRL number issued (complete or delta)
     der = models.BinaryField(null=True)
+    full_number = models.PositiveBigIntegerField(null=True)  # the number of `der`
     delta_der = models.BinaryField(null=True)
     delta_base = models.PositiveBigIntegerField(null=True)
     delta_base_at = models.DateTimeField(null=True)
-    this_update = models.DateTimeField(null=True)
+    this_update = models.DateTimeField(null=True)  # of the complete CRL
     next_update = models.DateTimeField(null=True)
+    delta_this_update = models.DateTimeField(null=True)

@@ -1,5 +1,8 @@
-"""Certificate status and the CRLs: every status change republishes the CRL (and its delta CRL) in the
-same transaction, so what `GET /pki/crl.der` and the OCSP responder say is never behind the card table.
+"""Certificate status and the CRLs. Every status change issues a new delta CRL in the same transaction;
+the complete CRL is issued again whenever it is fetched after a change. So what `GET /pki/crl.der`,
+`/pki/delta-crl.der` and the OCSP responder (which reads the table) say is never behind the card table,
+while a status change costs only the size of the changes since the delta's base — not a re-signing of
+every certificate ever held or revoked (about 1 s at national scale: docs/benchmarks.md).
 
 The complete CRL lists what is on hold or revoked now. The delta CRL (RFC 5280 §5.2.4) lists what changed
 since its base CRL: new holds and revocations with their reasons, and releases from hold as
@@ -29,6 +32,7 @@ def certificate_set_status(cert: Certificate, *, status: str, reason: str = "") 
 
     Must run inside the caller's transaction, with the certificate's owner row already locked.
     """
+    _complete_crl_exists()  # the delta that publishes this change needs a complete CRL as its base
     now = timezone.now()
     cert.status = status
     cert.reason = "" if status == CertStatus.GOOD else (reason or "unspecified")
@@ -48,43 +52,46 @@ def _entry(serial: str, reason: str, when: dt.datetime) -> x509.RevokedCertifica
     return entry.build()
 
 
-def _crl_builder(number: int, now: dt.datetime) -> x509.CertificateRevocationListBuilder:
+def _signed_crl(number: int, now: dt.datetime, extension: x509.ExtensionType, critical: bool,
+                entries: list) -> x509.CertificateRevocationList:
+    """A CRL of the issuing CA with its number, key id and one more extension (Freshest CRL or Delta CRL
+    Indicator). The entries go in all at once: add_revoked_certificate() copies the list each time,
+    which is quadratic at 100k+ entries."""
     ca = issuing_ca()
-    return (x509.CertificateRevocationListBuilder()
-            .issuer_name(ca.certificate.subject)
-            .last_update(now).next_update(now + settings.CRL_VALIDITY)
-            .add_extension(x509.CRLNumber(number), critical=False)
-            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.signer.public_key()),
-                           critical=False))
+    extensions = [(x509.CRLNumber(number), False),
+                  (x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.signer.public_key()), False),
+                  (extension, critical)]
+    return ca.signer.sign(x509.CertificateRevocationListBuilder(
+        issuer_name=ca.certificate.subject, last_update=now, next_update=now + settings.CRL_VALIDITY,
+        extensions=[x509.Extension(value.oid, crit, value) for value, crit in extensions],
+        revoked_certificates=entries))
 
 
 def _build_crl(number: int, now: dt.datetime) -> x509.CertificateRevocationList:
-    builder = _crl_builder(number, now).add_extension(x509.FreshestCRL([x509.DistributionPoint(
-        full_name=[x509.UniformResourceIdentifier(public_url("/pki/delta-crl.der"))], relative_name=None, reasons=None,
-        crl_issuer=None)]), critical=False)
+    freshest = x509.FreshestCRL([x509.DistributionPoint(
+        full_name=[x509.UniformResourceIdentifier(public_url("/pki/delta-crl.der"))], relative_name=None,
+        reasons=None, crl_issuer=None)])
     # Certificates past their own expiry are dropped (RFC 5280 §3.3): nobody may accept them anyway.
     rows = (Certificate.objects.exclude(status=CertStatus.GOOD).filter(not_after__gt=now)
             .values_list("serial", "reason", "revoked_at").order_by("id"))
-    for serial, reason, revoked_at in rows.iterator(chunk_size=2000):
-        builder = builder.add_revoked_certificate(_entry(serial, reason, revoked_at or now))
-    return issuing_ca().signer.sign(builder)
+    return _signed_crl(number, now, freshest, False, [_entry(serial, reason, revoked_at or now)
+                                                      for serial, reason, revoked_at in rows.iterator(chunk_size=5000)])
 
 
 def _build_delta(number: int, base: int, now: dt.datetime) -> x509.CertificateRevocationList:
-    builder = _crl_builder(number, now).add_extension(x509.DeltaCRLIndicator(base), critical=True)
     rows = (Certificate.objects.filter(status_crl__gt=base, not_after__gt=now)
             .values_list("serial", "status", "reason", "status_changed_at").order_by("id"))
-    for serial, status, reason, changed_at in rows.iterator(chunk_size=2000):
-        # Back to good since the base: a release from hold, which the base may still list as held.
-        reason = "remove_from_crl" if status == CertStatus.GOOD else reason
-        builder = builder.add_revoked_certificate(_entry(serial, reason, changed_at or now))
-    return issuing_ca().signer.sign(builder)
+    # Back to good since the base: a release from hold, which the base may still list as held.
+    entries = [_entry(serial, "remove_from_crl" if status == CertStatus.GOOD else reason, changed_at or now)
+               for serial, status, reason, changed_at in rows.iterator(chunk_size=5000)]
+    return _signed_crl(number, now, x509.DeltaCRLIndicator(base), True, entries)
 
 
 @transaction.atomic
-def crl_publish(changed: Certificate | None = None) -> CrlState:
-    """Regenerate the CRL and the delta CRL with the next CRL number (the state row is locked: numbers
-    never repeat). `changed`: the certificate whose status change this publishes."""
+def crl_publish(changed: Certificate | None = None, *, full: bool = False) -> CrlState:
+    """Issue the next CRL number (the state row is locked: numbers never repeat) as a new delta CRL and,
+    with `full` (or when the delta's base moves), a new complete CRL under the same number.
+    `changed`: the certificate whose status change this publishes."""
     key_id = issuing_ca().key_id
     CrlState.objects.get_or_create(issuer_key_id=key_id)
     state = CrlState.objects.select_for_update().get(issuer_key_id=key_id)
@@ -93,20 +100,34 @@ def crl_publish(changed: Certificate | None = None) -> CrlState:
     if changed is not None:
         Certificate.objects.filter(pk=changed.pk).update(status_crl=number)
     if state.delta_base is None or state.delta_base_at is None or now - state.delta_base_at >= settings.CRL_VALIDITY:
-        # Once per CRL lifetime the delta's base moves to the complete CRL published before this one.
-        state.delta_base, state.delta_base_at = state.number, now
+        # Once per CRL lifetime the delta's base moves to the latest complete CRL (which holders of CRLs
+        # may have), and a complete CRL is issued now, to be the base of the next move.
+        state.delta_base = state.full_number if state.full_number is not None else number
+        state.delta_base_at, full = now, True
     state.number = number
-    state.der = _build_crl(number, now).public_bytes(serialization.Encoding.DER)
+    if full or state.der is None:
+        state.der = _build_crl(number, now).public_bytes(serialization.Encoding.DER)
+        state.full_number, state.this_update, state.next_update = number, now, now + settings.CRL_VALIDITY
     state.delta_der = _build_delta(number, state.delta_base, now).public_bytes(serialization.Encoding.DER)
-    state.this_update, state.next_update = now, now + settings.CRL_VALIDITY
+    state.delta_this_update = now
     state.save()
     return state
 
 
+def _complete_crl_exists() -> None:
+    if not CrlState.objects.filter(issuer_key_id=issuing_ca().key_id, der__isnull=False).exists():
+        crl_publish(full=True)
+
+
 def crl_current(delta: bool = False) -> bytes:
-    """The current CRL (or delta CRL); new ones when there are none yet or past half their life."""
+    """The current CRL or delta CRL. The complete one is issued again when a status changed since it was,
+    and either when half its life is gone."""
     state = CrlState.objects.filter(issuer_key_id=issuing_ca().key_id).first()
-    if (state is None or state.der is None or state.delta_der is None
-            or timezone.now() >= state.this_update + settings.CRL_VALIDITY / 2):
+    now, half = timezone.now(), settings.CRL_VALIDITY / 2
+    if state is None or state.der is None or state.delta_der is None:
+        state = crl_publish(full=True)
+    elif not delta and (state.full_number != state.number or now >= state.this_update + half):
+        state = crl_publish(full=True)
+    elif delta and now >= state.delta_this_update + half:
         state = crl_publish()
     return bytes(state.delta_der if delta else state.der)
