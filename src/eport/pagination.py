@@ -6,12 +6,14 @@ MAX_PAGE_SIZE = 100
 MAX_PAGE = 100_000  # beyond any real list; keeps the OFFSET inside every database's integer range
 
 
-def paginate(qs, page=1, page_size=20, *, deferred_join: bool = False) -> tuple[list, int]:
+def paginate(qs, page=1, page_size=20, *, deferred_join: bool = False,
+             count_limit: int | None = None) -> tuple[list, int]:
     """One page of a queryset and the total count (API.md: page_size <= 100).
 
     None or "" mean "not given"; anything else, 0 included, must be a valid number.
     `deferred_join`: take the page's keys from the filtered table alone, then join only those rows
     (select_related) — for long lists whose joins would otherwise run on every match before the sort.
+    `count_limit`: count no further than this; a total of count_limit + 1 then means "more than that".
     """
     try:
         page = 1 if page in (None, "") else int(page)
@@ -24,9 +26,17 @@ def paginate(qs, page=1, page_size=20, *, deferred_join: bool = False) -> tuple[
         raise InvalidInput("page_size_invalid", _("每页条数必须在1到100之间。"), "page_size")
     start = (page - 1) * page_size
     if not deferred_join:
-        return list(qs[start:start + page_size]), qs.count()
+        return list(qs[start:start + page_size]), _count(qs, count_limit)
     keys = list(qs.values_list("pk", flat=True)[start:start + page_size])
     rows = qs.model._default_manager.filter(pk__in=keys)
     rows.query.select_related = qs.query.select_related
     by_pk = {row.pk: row for row in rows}
-    return [by_pk[k] for k in keys if k in by_pk], qs.count()
+    return [by_pk[k] for k in keys if k in by_pk], _count(qs, count_limit)
+
+
+def _count(qs, limit: int | None) -> int:
+    """The number of rows, or limit + 1 when there are more than `limit` (counting them all would read
+    every match: a sub-centre's million cards for a one-character name)."""
+    if limit is None:
+        return qs.count()
+    return qs.order_by()[:limit + 1].count()

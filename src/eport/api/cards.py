@@ -59,8 +59,10 @@ def cards(request, card_no: str = "", holder_name: str = "", id_no: str = "", st
           uscc: str = "", page: int = 1, page_size: int = 20):
     qs = selectors.cards_query(request.auth, card_no=card_no, holder_name=holder_name, id_no=id_no, state=state,
                                kind=kind, uscc=uscc)
-    items, total = paginate(qs.select_related("certificate", "operator"), page, page_size)
-    return {"items": [serializers.card(c) for c in items], "total": total}
+    items, total = paginate(qs.select_related("certificate", "operator"), page, page_size,
+                            count_limit=selectors.COUNT_LIMIT)
+    return {"items": [serializers.card(c) for c in items], "total": min(total, selectors.COUNT_LIMIT),
+            "total_capped": total > selectors.COUNT_LIMIT}
 
 
 @router.get("/cards.xlsx", response={200: None, **ERR}, auth=AUTH, summary="IC卡综合查询导出（Excel）")

@@ -142,7 +142,8 @@ def cards(request):
         qs = selectors.cards_query(request.user, **q)
         if request.GET.get("export") == "xlsx":
             return exports.xlsx_response("cards", qs)
-        items, total, page = _page(request, qs.select_related("certificate", "operator"), deferred_join=True)
+        items, total, page = _page(request, qs.select_related("certificate", "operator"), deferred_join=True,
+                                   count_limit=selectors.COUNT_LIMIT)
         for c in items:  # the row's button, or why not (e.g. the legal card itself: 去分中心办理)
             refusal = services.card_refusal(request.user, c, action) if action else None
             rows.append((c, refusal.message if refusal else None))
@@ -150,8 +151,10 @@ def cards(request):
         error = e.message
     keep = {k: v for k, v in q.items() if v}
     return render(request, "web/cards.html", {
-        "q": q, "error": error, "rows": rows, "total": total, "page": page, "action": action,
-        "action_label": LABELS.get(action, ""), "pages": max(1, -(-total // PAGE_SIZE)),
+        "q": q, "error": error, "rows": rows, "total": min(total, selectors.COUNT_LIMIT), "page": page,
+        "action": action,
+        "action_label": LABELS.get(action, ""), "pages": max(1, -(-min(total, selectors.COUNT_LIMIT) // PAGE_SIZE)),
+        "total_capped": total > selectors.COUNT_LIMIT,
         "querystring": urlencode({**keep, **({"action": action} if action else {})}),
         "export_query": urlencode({**keep, "export": "xlsx"}),
         "states": CardState.choices, "kinds": CardKind.choices, "is_ra": request.user.kind == UserKind.RA})

@@ -148,13 +148,13 @@ def password_change(request):
 
 # --- applications: 三证合一信息管理 and 业务办理状态查询 -------------------------------------------
 
-def _page(request, qs, deferred_join=False):
+def _page(request, qs, deferred_join=False, count_limit=None):
     """The requested page of a list, or the first page when the number is unusable."""
     try:
         page = int(request.GET.get("page") or 1)
-        return (*paginate(qs, page, PAGE_SIZE, deferred_join=deferred_join), page)
+        return (*paginate(qs, page, PAGE_SIZE, deferred_join=deferred_join, count_limit=count_limit), page)
     except (DomainError, ValueError):
-        return (*paginate(qs, 1, PAGE_SIZE, deferred_join=deferred_join), 1)
+        return (*paginate(qs, 1, PAGE_SIZE, deferred_join=deferred_join, count_limit=count_limit), 1)
 
 
 # 业务办理状态查询 lists what each enterprise actor files (SPEC §3: 三证合一 and 补办法人卡 for the card-less).
