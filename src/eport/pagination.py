@@ -26,17 +26,22 @@ def paginate(qs, page=1, page_size=20, *, deferred_join: bool = False,
         raise InvalidInput("page_size_invalid", _("每页条数必须在1到100之间。"), "page_size")
     start = (page - 1) * page_size
     if not deferred_join:
-        return list(qs[start:start + page_size]), _count(qs, count_limit)
-    keys = list(qs.values_list("pk", flat=True)[start:start + page_size])
-    rows = qs.model._default_manager.filter(pk__in=keys)
-    rows.query.select_related = qs.query.select_related
-    by_pk = {row.pk: row for row in rows}
-    return [by_pk[k] for k in keys if k in by_pk], _count(qs, count_limit)
+        items = keys = list(qs[start:start + page_size])
+    else:
+        keys = list(qs.values_list("pk", flat=True)[start:start + page_size])
+        rows = qs.model._default_manager.filter(pk__in=keys)
+        rows.query.select_related = qs.query.select_related
+        by_pk = {row.pk: row for row in rows}
+        items = [by_pk[k] for k in keys if k in by_pk]
+    return items, _count(qs, count_limit, start, len(keys), page_size)
 
 
-def _count(qs, limit: int | None) -> int:
+def _count(qs, limit: int | None, start: int, got: int, page_size: int) -> int:
     """The number of rows, or limit + 1 when there are more than `limit` (counting them all would read
-    every match: a sub-centre's million cards for a one-character name)."""
+    every match: a sub-centre's million cards for a one-character name). A first page that is not full
+    is the whole list: no second pass over the matches (the rare-match searches, the slowest to count)."""
+    if start == 0 and got < page_size:
+        return got
     if limit is None:
         return qs.count()
     return qs.order_by()[:limit + 1].count()
