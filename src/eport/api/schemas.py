@@ -242,7 +242,7 @@ class CardMakeOut(Schema):
 class CardPage(Schema):
     items: list[CardOut]
     total: int
-    total_capped: bool = False  # more than `total` (10,000) match: counting stops there
+    total_capped: bool = False  # more than `total` (1,000) match: counting stops there
 
 
 class CardActionIn(Schema):

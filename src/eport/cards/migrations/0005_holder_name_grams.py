@@ -20,6 +20,8 @@ CREATE = [
     'CREATE INDEX IF NOT EXISTS card_holder_name_grams ON cards_card USING gin '
     '(eport_name_grams(UPPER("holder_name"::text)))',
     "DROP INDEX IF EXISTS card_holder_name_trgm",
+    # Statistics of the indexed expression, so the planner knows a surname matches 5 % and a full name few.
+    "ANALYZE cards_card",
 ]
 DROP = [
     "DROP INDEX IF EXISTS card_holder_name_grams",
