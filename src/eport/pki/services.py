@@ -93,8 +93,11 @@ def crl_publish(changed: Certificate | None = None, *, full: bool = False) -> Cr
     with `full` (or when the delta's base moves), a new complete CRL under the same number.
     `changed`: the certificate whose status change this publishes."""
     key_id = issuing_ca().key_id
-    CrlState.objects.get_or_create(issuer_key_id=key_id)
-    state = CrlState.objects.select_for_update().get(issuer_key_id=key_id)
+    if not CrlState.objects.filter(issuer_key_id=key_id).exists():
+        CrlState.objects.get_or_create(issuer_key_id=key_id)
+    # The complete CRL (megabytes at national scale) is neither read nor rewritten by a delta-only issue.
+    state = CrlState.objects.select_for_update().defer("der", "delta_der").get(issuer_key_id=key_id)
+    fields = ["number", "delta_der", "delta_this_update", "delta_base", "delta_base_at"]
     now = timezone.now().replace(microsecond=0)
     number = state.number + 1
     if changed is not None:
@@ -105,29 +108,32 @@ def crl_publish(changed: Certificate | None = None, *, full: bool = False) -> Cr
         state.delta_base = state.full_number if state.full_number is not None else number
         state.delta_base_at, full = now, True
     state.number = number
-    if full or state.der is None:
+    if full or state.full_number is None:
         state.der = _build_crl(number, now).public_bytes(serialization.Encoding.DER)
         state.full_number, state.this_update, state.next_update = number, now, now + settings.CRL_VALIDITY
+        fields += ["der", "full_number", "this_update", "next_update"]
     state.delta_der = _build_delta(number, state.delta_base, now).public_bytes(serialization.Encoding.DER)
     state.delta_this_update = now
-    state.save()
+    state.save(update_fields=fields)
     return state
 
 
 def _complete_crl_exists() -> None:
-    if not CrlState.objects.filter(issuer_key_id=issuing_ca().key_id, der__isnull=False).exists():
+    if not CrlState.objects.filter(issuer_key_id=issuing_ca().key_id, full_number__isnull=False).exists():
         crl_publish(full=True)
 
 
 def crl_current(delta: bool = False) -> bytes:
     """The current CRL or delta CRL. The complete one is issued again when a status changed since it was,
     and either when half its life is gone."""
-    state = CrlState.objects.filter(issuer_key_id=issuing_ca().key_id).first()
+    wanted = "delta_der" if delta else "der"
+    state = (CrlState.objects.filter(issuer_key_id=issuing_ca().key_id)
+             .only("number", "full_number", "this_update", "delta_this_update", wanted).first())
     now, half = timezone.now(), settings.CRL_VALIDITY / 2
-    if state is None or state.der is None or state.delta_der is None:
+    if state is None or state.full_number is None or state.delta_this_update is None:
         state = crl_publish(full=True)
     elif not delta and (state.full_number != state.number or now >= state.this_update + half):
         state = crl_publish(full=True)
     elif delta and now >= state.delta_this_update + half:
         state = crl_publish()
-    return bytes(state.delta_der if delta else state.der)
+    return bytes(getattr(state, wanted))
