@@ -104,9 +104,9 @@ def crl_publish(changed: Certificate | None = None, *, full: bool = False) -> Cr
         Certificate.objects.filter(pk=changed.pk).update(status_crl=number)
     if state.delta_base is None or state.delta_base_at is None or now - state.delta_base_at >= settings.CRL_VALIDITY:
         # Once per CRL lifetime the delta's base moves to the latest complete CRL (which holders of CRLs
-        # may have), and a complete CRL is issued now, to be the base of the next move.
+        # may have): the delta stays the size of about a day's changes.
         state.delta_base = state.full_number if state.full_number is not None else number
-        state.delta_base_at, full = now, True
+        state.delta_base_at = now
     state.number = number
     if full or state.full_number is None:
         state.der = _build_crl(number, now).public_bytes(serialization.Encoding.DER)
@@ -123,6 +123,24 @@ def _complete_crl_exists() -> None:
         crl_publish(full=True)
 
 
+def crl_issue_complete() -> CrlState:
+    """Issue the complete CRL again without holding the CRL lock while it is built and signed (seconds at
+    national scale, which card actions would otherwise queue behind): a new number and its delta are
+    taken under the lock; the complete CRL of that number is then built from a snapshot taken after it
+    (so it holds every change numbered before it) and stored unless a newer one got there first."""
+    reserved = crl_publish()
+    number, now = reserved.number, timezone.now().replace(microsecond=0)
+    der = _build_crl(number, now).public_bytes(serialization.Encoding.DER)
+    with transaction.atomic():
+        state = (CrlState.objects.select_for_update().defer("der", "delta_der")
+                 .get(issuer_key_id=issuing_ca().key_id))
+        if state.full_number is None or state.full_number < number:
+            state.der, state.full_number, state.this_update, state.next_update = (
+                der, number, now, now + settings.CRL_VALIDITY)
+            state.save(update_fields=["der", "full_number", "this_update", "next_update"])
+    return CrlState.objects.get(pk=state.pk)
+
+
 def crl_current(delta: bool = False) -> bytes:
     """The current CRL or delta CRL. The complete one is issued again when a status changed since it was,
     and either when half its life is gone."""
@@ -133,7 +151,7 @@ def crl_current(delta: bool = False) -> bytes:
     if state is None or state.full_number is None or state.delta_this_update is None:
         state = crl_publish(full=True)
     elif not delta and (state.full_number != state.number or now >= state.this_update + half):
-        state = crl_publish(full=True)
+        state = crl_issue_complete()
     elif delta and now >= state.delta_this_update + half:
         state = crl_publish()
     return bytes(getattr(state, wanted))
