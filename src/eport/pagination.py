@@ -1,3 +1,6 @@
+from contextlib import contextmanager
+
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from eport.errors import InvalidInput
@@ -56,3 +59,18 @@ def _count(qs, limit: int | None, start: int, got: int, page_size: int) -> int:
     if limit is None:
         return qs.count()
     return qs[:limit + 1].count()  # ordered, like the page: the same plan, stopping early
+
+
+@contextmanager
+def planned_for_values():
+    """PostgreSQL: plan the statements inside for their actual values. With prepared statements
+    (EPORT_PG_PREPARED) the server may settle on one generic plan per statement, which for a search whose
+    best plan depends on how common the searched value is (a surname or a full name) can be a thousand
+    times slower (docs/benchmarks.md)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL plan_cache_mode = force_custom_plan")
+        yield

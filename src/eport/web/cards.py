@@ -20,6 +20,7 @@ from eport.cards import selectors, services
 from eport.cards.models import CardKind, CardState
 from eport.cards.transitions import LABELS, Action
 from eport.errors import DomainError, NotFound
+from eport.pagination import planned_for_values
 
 from .views import PAGE_SIZE, _act, _errors, _page, signed_in
 
@@ -142,8 +143,9 @@ def cards(request):
         qs = selectors.cards_query(request.user, **q)
         if request.GET.get("export") == "xlsx":
             return exports.xlsx_response("cards", qs)
-        items, total, page = _page(request, qs.select_related("certificate", "operator"), deferred_join=True,
-                                   count_limit=selectors.COUNT_LIMIT)
+        with planned_for_values():
+            items, total, page = _page(request, qs.select_related("certificate", "operator"), deferred_join=True,
+                                       count_limit=selectors.COUNT_LIMIT)
         for c in items:  # the row's button, or why not (e.g. the legal card itself: 去分中心办理)
             refusal = services.card_refusal(request.user, c, action) if action else None
             rows.append((c, refusal.message if refusal else None))
