@@ -479,16 +479,14 @@ def scope_cards(actor, k, rng) -> list[tuple]:
 
 
 def measure_queries(b, actors) -> None:
-    from eport.cards.selectors import COUNT_LIMIT, cards_query
-    from eport.pagination import paginate
+    from eport.cards.selectors import cards_page
 
     need = 1 + b.args.warmup + b.args.samples
 
     def call(actor, **kw):
-        # exactly api/cards.py `cards`: the selector, then page 1 of 20 with the certificate and operator,
-        # the count stopping at COUNT_LIMIT (a total of COUNT_LIMIT + 1 says "more")
-        return lambda: paginate(cards_query(actor, **kw).select_related("certificate", "operator"), 1, 20,
-                                count_limit=COUNT_LIMIT)
+        # exactly what api/cards.py `cards` calls: page 1 of 20 with the certificate and operator, the
+        # count stopping at COUNT_LIMIT (a total of COUNT_LIMIT + 1 says "more"), planned for the values
+        return lambda: cards_page(actor, page=1, page_size=20, **kw)
 
     for label, actor in actors:
         picks = scope_cards(actor, need * 3, b.rng)

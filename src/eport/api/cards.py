@@ -9,7 +9,6 @@ from eport import exports
 from eport.accounts.services import token_issue
 from eport.cards import selectors, services
 from eport.cards.challenges import challenge_issue
-from eport.pagination import paginate, planned_for_values
 
 from . import serializers
 from .auth import AUTH, bearer_key
@@ -57,11 +56,8 @@ def card_pin(request, payload: PinIn):
 @router.get("/cards", response={200: CardPage, **ERR}, auth=AUTH, summary="IC卡综合查询")
 def cards(request, card_no: str = "", holder_name: str = "", id_no: str = "", state: str = "", kind: str = "",
           uscc: str = "", page: int = 1, page_size: int = 20):
-    qs = selectors.cards_query(request.auth, card_no=card_no, holder_name=holder_name, id_no=id_no, state=state,
-                               kind=kind, uscc=uscc)
-    with planned_for_values():
-        items, total = paginate(qs.select_related("certificate", "operator"), page, page_size,
-                                count_limit=selectors.COUNT_LIMIT)
+    items, total = selectors.cards_page(request.auth, page=page, page_size=page_size, card_no=card_no,
+                                        holder_name=holder_name, id_no=id_no, state=state, kind=kind, uscc=uscc)
     return {"items": [serializers.card(c) for c in items], "total": min(total, selectors.COUNT_LIMIT),
             "total_capped": total > selectors.COUNT_LIMIT}
 

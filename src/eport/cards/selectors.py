@@ -87,6 +87,16 @@ def holder_name_contains(qs, name: str, *, indexed: bool = True) -> QuerySet:
     return qs if len(q) <= 2 else qs.filter(holder_name__icontains=name)
 
 
+def cards_page(actor, *, page=1, page_size=20, deferred_join: bool = False, **filters) -> tuple[list, int]:
+    """One page of 综合查询 and its total (COUNT_LIMIT + 1: "more than COUNT_LIMIT"), as the API and the
+    screens show it; planned for the searched values (pagination.planned_for_values)."""
+    from eport.pagination import paginate, planned_for_values
+
+    qs = cards_query(actor, **filters).select_related("certificate", "operator")
+    with planned_for_values():
+        return paginate(qs, page, page_size, deferred_join=deferred_join, count_limit=COUNT_LIMIT)
+
+
 def card_subsystems(card: Card) -> list[dict]:
     """The menu of a card (SPEC §1): every subsystem, enabled (dark) only where the card holds a
     permission valid today and the subsystem accepts the card's kind."""

@@ -20,9 +20,8 @@ from eport.cards import selectors, services
 from eport.cards.models import CardKind, CardState
 from eport.cards.transitions import LABELS, Action
 from eport.errors import DomainError, NotFound
-from eport.pagination import planned_for_values
 
-from .views import PAGE_SIZE, _act, _errors, _page, signed_in
+from .views import PAGE_SIZE, _act, _errors, signed_in
 
 card_only = signed_in(set(CARD_KINDS), login_url="web:card_login")
 ra_only = signed_in({UserKind.RA})
@@ -140,12 +139,13 @@ def cards(request):
     action = _screen_action(request)
     error, rows, total, page = None, [], 0, 1
     try:
-        qs = selectors.cards_query(request.user, **q)
         if request.GET.get("export") == "xlsx":
-            return exports.xlsx_response("cards", qs)
-        with planned_for_values():
-            items, total, page = _page(request, qs.select_related("certificate", "operator"), deferred_join=True,
-                                       count_limit=selectors.COUNT_LIMIT)
+            return exports.xlsx_response("cards", selectors.cards_query(request.user, **q))
+        try:
+            page = max(1, int(request.GET.get("page") or 1))
+        except ValueError:
+            page = 1
+        items, total = selectors.cards_page(request.user, page=page, page_size=PAGE_SIZE, deferred_join=True, **q)
         for c in items:  # the row's button, or why not (e.g. the legal card itself: 去分中心办理)
             refusal = services.card_refusal(request.user, c, action) if action else None
             rows.append((c, refusal.message if refusal else None))
