@@ -40,7 +40,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from bench_queries import BRANDS, GIVEN, SURNAMES, TRADES, Capture, World, stats, timed
-from benchlib import code_version, table  # bench/ is the script's own folder
+from benchlib import code_version, migrate_with_refdata, table  # bench/ is the script's own folder
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = "postgresql://postgres@127.0.0.1:5432/eport_bench_national"
@@ -488,7 +488,7 @@ def measure_queries(b, actors) -> None:
     def call(actor, **kw):
         # exactly what api/cards.py `cards` calls: page 1 of 20 with the certificate and operator, the
         # count stopping at COUNT_LIMIT (a total of COUNT_LIMIT + 1 says "more"), planned for the values
-        return lambda: cards_page(actor, page=1, page_size=20, **kw)
+        return lambda: cards_page(actor, page=1, page_size=20, **kw)[:2]  # page, total
 
     for label, actor in actors:
         picks = scope_cards(actor, need * 3, b.rng)
@@ -723,19 +723,14 @@ def main(argv=None):
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     args = parse_args(argv)
     setup_django(args)
-    from django.core.management import call_command
     from django.db import connection
 
     from eport.pki.ca import ca_init
-    from eport.refdata.loaders import load_all
-    from eport.refdata.models import Unit
 
     version = code_version()
     print(f"code: {version}")
     t0 = time.perf_counter()
-    call_command("migrate", interactive=False, verbosity=0)
-    if not Unit.objects.exists():
-        print("refdata:", load_all())
+    migrate_with_refdata()
     ca_init()
     reset_sequences()  # an interrupted load may have left them behind
     bulk_crl(True)  # an interrupted measurement may have left the bulk certificates off the CRL

@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
-from benchlib import code_version, table  # bench/ is the script's own folder
+from benchlib import code_version, migrate_with_refdata, table  # bench/ is the script's own folder
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -677,18 +677,12 @@ def main(argv=None):
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the clean-ups (tokens, proposed indexes)
     args = parse_args(argv)
     setup_django(args)
-    from django.core.management import call_command
     from django.db import connection
-
-    from eport.refdata.loaders import load_all
-    from eport.refdata.models import Unit
 
     version = code_version()
     print(f"code: {version}")
     t0 = time.perf_counter()
-    call_command("migrate", interactive=False, verbosity=0)
-    if not Unit.objects.exists():
-        print("refdata:", load_all())
+    migrate_with_refdata()
     world = World()
     added = load(args, world)
     if added or args.analyze:

@@ -35,3 +35,15 @@ def table(head, lines) -> None:
     print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
     for line in lines:
         print(fmt(line))
+
+
+def migrate_with_refdata() -> None:
+    """Bring the bench database up to date: migrate, and load the reference data when it has none."""
+    from django.core.management import call_command
+
+    from eport.refdata.loaders import load_all
+    from eport.refdata.models import Unit
+
+    call_command("migrate", interactive=False, verbosity=0)
+    if not Unit.objects.exists():
+        print("refdata:", load_all())

@@ -56,10 +56,10 @@ def card_pin(request, payload: PinIn):
 @router.get("/cards", response={200: CardPage, **ERR}, auth=AUTH, summary="IC卡综合查询")
 def cards(request, card_no: str = "", holder_name: str = "", id_no: str = "", state: str = "", kind: str = "",
           uscc: str = "", page: int = 1, page_size: int = 20):
-    items, total = selectors.cards_page(request.auth, page=page, page_size=page_size, card_no=card_no,
-                                        holder_name=holder_name, id_no=id_no, state=state, kind=kind, uscc=uscc)
-    return {"items": [serializers.card(c) for c in items], "total": min(total, selectors.COUNT_LIMIT),
-            "total_capped": total > selectors.COUNT_LIMIT}
+    items, total, capped = selectors.cards_page(request.auth, page=page, page_size=page_size, card_no=card_no,
+                                                holder_name=holder_name, id_no=id_no, state=state, kind=kind,
+                                                uscc=uscc)
+    return {"items": [serializers.card(c) for c in items], "total": total, "total_capped": capped}
 
 
 @router.get("/cards.xlsx", response={200: None, **ERR}, auth=AUTH, summary="IC卡综合查询导出（Excel）")

@@ -68,6 +68,12 @@ def _check_version(app: Application, version) -> None:
                        "version")
 
 
+def _cleaned(k, app: Application, data: dict, *, final: bool) -> dict:
+    """The kind's validation of the data, with the fields fixed at creation (what it is about) kept."""
+    fixed = {f: app.data[f] for f in k.fixed_fields if f in app.data}
+    return {**k.clean(data={**data, **fixed}, enterprise=app.enterprise, final=final), **fixed}
+
+
 def _not_editable(app: Application) -> Conflict:
     if app.status == Status.SUBMITTED:
         return Conflict("not_editable", _("申请正在审核中，只可以查看，不能修改。"))
@@ -122,9 +128,7 @@ def application_update(*, actor, application_id, data: dict, version) -> Applica
     before = _snapshot(app)
     k = get_kind(app.kind)
     k.check_update(application=app)
-    fixed = {f: app.data.get(f) for f in k.fixed_fields if f in app.data}  # what it is about stays
-    app.data = {**k.clean(data={**app.data, **(data or {}), **fixed}, enterprise=app.enterprise, final=False),
-                **fixed}
+    app.data = _cleaned(k, app, {**app.data, **(data or {})}, final=False)
     app.version += 1
     app.save(update_fields=["data", "version", "updated_at"])
     k.track(app)
@@ -155,8 +159,7 @@ def application_submit(*, actor, application_id, version=None) -> Application:
     before = _snapshot(app)
     k = get_kind(app.kind)
     k.check_update(application=app)
-    fixed = {f: app.data.get(f) for f in k.fixed_fields if f in app.data}
-    app.data = {**k.clean(data=app.data, enterprise=app.enterprise, final=True), **fixed}
+    app.data = _cleaned(k, app, app.data, final=True)
     k.check_submit(application=app)
     now = timezone.now()
     app.status, app.round, app.submitted_at, app.decided_at = Status.SUBMITTED, app.round + 1, now, None

@@ -7,8 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from eport.applications.kinds import Kind, register
-from eport.enterprises.services import route_to_sub_centre
-from eport.errors import Conflict
+from eport.enterprises.services import require_in_network, route_to_sub_centre
 
 REISSUE_REASONS = [
     ("lost", gettext_lazy("法人卡遗失")),
@@ -16,6 +15,9 @@ REISSUE_REASONS = [
     ("legal_rep_changed", gettext_lazy("法定代表人变更")),
     ("other", gettext_lazy("其他")),
 ]
+
+
+NOT_IN_NETWORK = gettext_lazy("企业入网后才能补办法人卡。")
 
 
 class ReissueForm(forms.Form):
@@ -38,11 +40,6 @@ class ReissueForm(forms.Form):
         return {"reason": self.cleaned_data.get("reason") or "", "note": (self.cleaned_data.get("note") or "").strip()}
 
 
-def _in_network(enterprise) -> None:
-    if not enterprise.in_network:
-        raise Conflict("enterprise_not_in_network", _("企业入网后才能补办法人卡。"))
-
-
 @register
 class LegalCardReissue(Kind):
     code = "legal_card_reissue"
@@ -52,10 +49,10 @@ class LegalCardReissue(Kind):
     form_class = ReissueForm
 
     def check_create(self, *, actor, enterprise, data=None):
-        _in_network(enterprise)
+        require_in_network(enterprise, NOT_IN_NETWORK)
 
     def check_submit(self, *, application):
-        _in_network(application.enterprise)
+        require_in_network(application.enterprise, NOT_IN_NETWORK)
 
     route = staticmethod(route_to_sub_centre)
 

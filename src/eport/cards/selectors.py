@@ -7,8 +7,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from eport.accounts.models import UserKind
+from eport.applications.selectors import jurisdiction_units
 from eport.errors import InvalidInput, NotFound
-from eport.refdata.models import Unit
+from eport.pagination import paginate, planned_for_values
 
 from .models import Card, CardKind, CardState, Subsystem
 
@@ -19,8 +20,7 @@ def cards_visible(actor) -> QuerySet:
     if kind == UserKind.RA and actor.unit_id:
         # The sub-centres in scope as a list of ids (a few dozen at most): the planner then knows how many
         # cards that is, which a join on the unit path prefix hides from it (docs/benchmarks.md).
-        units = list(Unit.objects.filter(path__startswith=actor.unit.path).values_list("id", flat=True))
-        return Card.objects.filter(issuer_id__in=units)
+        return Card.objects.filter(issuer_id__in=list(jurisdiction_units(actor).values_list("id", flat=True)))
     if kind == UserKind.LEGAL_CARD and actor.enterprise_id:
         return Card.objects.filter(enterprise_id=actor.enterprise_id)
     if kind == UserKind.OPERATOR_CARD:
@@ -74,7 +74,7 @@ COUNT_LIMIT = 1000
 
 def holder_name_contains(qs, name: str, *, indexed: bool = True) -> QuerySet:
     """Fuzzy holder name (substring, case-insensitive). On PostgreSQL through the GIN index of the name's
-    one- and two-character grams (`eport_name_grams`, migration 0005): Chinese names are two or three
+    one- and two-character grams (`eport_name_grams`, led by the issuer: migrations 0005-0006): Chinese names are two or three
     characters, too short for trigrams. A query of one or two characters is one gram, and the gram test
     alone is exact — and lets the planner use the grams' statistics (a common surname: walk the newest
     cards; a rare one: the index). A longer query needs all its two-character grams, then the LIKE."""
@@ -87,14 +87,14 @@ def holder_name_contains(qs, name: str, *, indexed: bool = True) -> QuerySet:
     return qs if len(q) <= 2 else qs.filter(holder_name__icontains=name)
 
 
-def cards_page(actor, *, page=1, page_size=20, deferred_join: bool = False, **filters) -> tuple[list, int]:
-    """One page of 综合查询 and its total (COUNT_LIMIT + 1: "more than COUNT_LIMIT"), as the API and the
-    screens show it; planned for the searched values (pagination.planned_for_values)."""
-    from eport.pagination import paginate, planned_for_values
-
+def cards_page(actor, *, page=1, page_size=20, deferred_join: bool = False,
+               **filters) -> tuple[list, int, bool]:
+    """One page of 综合查询, its total and whether the total stopped at COUNT_LIMIT (more match), as the
+    API and the screens show it; planned for the searched values (pagination.planned_for_values)."""
     qs = cards_query(actor, **filters).select_related("certificate", "operator")
     with planned_for_values():
-        return paginate(qs, page, page_size, deferred_join=deferred_join, count_limit=COUNT_LIMIT)
+        items, total = paginate(qs, page, page_size, deferred_join=deferred_join, count_limit=COUNT_LIMIT)
+    return items, min(total, COUNT_LIMIT), total > COUNT_LIMIT
 
 
 def card_subsystems(card: Card) -> list[dict]:

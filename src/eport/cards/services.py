@@ -1,7 +1,7 @@
 """Cards: making (制卡), card sign-in, PIN change, and every state change through the transition table.
 
 Every state change is one transaction: the card row is locked, the move checked against
-`transitions.TABLE`, the certificate effect applied and the CRL republished, the audit written.
+`transitions.TABLE`, the certificate effect applied and a delta CRL issued, the audit written.
 """
 
 import base64
@@ -29,6 +29,7 @@ from eport.audit.models import AuditEvent
 from eport.audit.services import record
 from eport.enterprises.models import Enterprise
 from eport.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, Throttled
+from eport.operators.kinds import CANCELLATION, open_applications
 from eport.operators.models import Operator, OperatorStatus
 from eport.pki import ca as pki_ca
 from eport.pki.models import CertStatus
@@ -172,8 +173,6 @@ def _card_make(*, actor, kind, uscc, operator_no, public_key) -> tuple:
             raise Conflict("operator_not_approved", _("操作员信息尚未审核通过，不能制卡。"), "operator_no")
         if operator.cards.exclude(state=CardState.VOIDED).exists():
             raise Conflict(*_duplicate(kind))
-        from eport.operators.kinds import CANCELLATION, open_applications
-
         if open_applications(operator.operator_no, CANCELLATION).exists():
             raise Conflict("operator_cancelling", _("该操作员正在注销申报中，不能制卡。"), "operator_no")
         holder = (operator.name, operator.id_type, operator.id_no)
@@ -469,7 +468,7 @@ def _check_version(card: Card, version) -> None:
 
 def _move(card: Card, action: str, *, actor, reason: str = "") -> Card:
     """Apply the table's move to a card locked by the caller, who has checked who may: the state, the
-    certificate effect (CRL republished), sessions ended, the audit, and the enterprise told on commit."""
+    certificate effect (a delta CRL issued), sessions ended, the audit, and the enterprise told on commit."""
     move = transitions.move_for(action, card.state)
     before = _snapshot(card)
     card.state = move.new_state

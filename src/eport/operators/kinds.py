@@ -13,7 +13,7 @@ from eport.applications.kinds import Kind, register
 from eport.applications.models import OPEN_STATUSES, Application, Status
 from eport.audit.services import record
 from eport.cards.models import CardState
-from eport.enterprises.services import route_to_sub_centre
+from eport.enterprises.services import require_in_network, route_to_sub_centre
 from eport.errors import Conflict, NotFound
 
 from .forms import CancellationForm, OperatorForm
@@ -55,11 +55,6 @@ def _write(op: Operator, data: dict, status: str) -> None:
         raise _duplicate() from None
 
 
-def _in_network(enterprise, code: str, message) -> None:
-    if not enterprise.in_network:
-        raise Conflict(code, message)
-
-
 @register
 class OperatorDeclaration(Kind):
     """A new operator (no operator_no in the data yet) or a change of an approved one (its operator_no)."""
@@ -95,7 +90,7 @@ class OperatorDeclaration(Kind):
             if not Application.objects.filter(enterprise=enterprise, kind="enterprise_entry").exists():
                 raise Conflict("entry_required", _("预录入操作员之前必须先录入并暂存三证合一信息。"))
         else:
-            _in_network(enterprise, "enterprise_not_in_network", _("企业尚未入网，不能申报操作员。"))
+            require_in_network(enterprise, _("企业尚未入网，不能申报操作员。"))
         if data and data.get("operator_no"):  # a change of an approved operator
             op = _operator(enterprise, data["operator_no"])
             if op.status != OperatorStatus.APPROVED:
@@ -135,8 +130,7 @@ class OperatorDeclaration(Kind):
         self._not_cancelling(_operator(application.enterprise, application.data["operator_no"]))
 
     def check_submit(self, *, application):
-        _in_network(application.enterprise, "enterprise_not_in_network",
-                    _("企业入网后才能申报操作员；预录入的操作员在企业入网时自动申报。"))
+        require_in_network(application.enterprise, _("企业入网后才能申报操作员；预录入的操作员在企业入网时自动申报。"))
         op = _operator(application.enterprise, application.data["operator_no"])
         if op.status == OperatorStatus.CANCELLED:
             raise Conflict("operator_cancelled", _("该操作员已注销，不能再申报变更。"), "operator_no")
@@ -189,7 +183,7 @@ class OperatorCancellation(Kind):
         return op
 
     def check_create(self, *, actor, enterprise, data=None):
-        _in_network(enterprise, "enterprise_not_in_network", _("企业尚未入网，没有可注销的操作员。"))
+        require_in_network(enterprise, _("企业尚未入网，没有可注销的操作员。"))
         if data and data.get("operator_no"):
             self.cancellable(enterprise, data["operator_no"])
 

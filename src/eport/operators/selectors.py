@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from eport.accounts.models import UserKind
 from eport.applications.models import OPEN_STATUSES, Application
-from eport.applications.selectors import ENTERPRISE_ACTORS
+from eport.applications.selectors import ENTERPRISE_ACTORS, jurisdiction_units
 from eport.errors import InvalidInput, NotFound
 
 from .kinds import CANCELLATION, DECLARATION, operator_subject
@@ -18,7 +18,7 @@ def operators_visible(actor) -> QuerySet:
     if kind in ENTERPRISE_ACTORS and actor.enterprise_id:
         return Operator.objects.filter(enterprise_id=actor.enterprise_id)
     if kind == UserKind.RA and actor.unit_id:
-        return Operator.objects.filter(enterprise__card_issuer__path__startswith=actor.unit.path)
+        return Operator.objects.filter(enterprise__card_issuer__in=jurisdiction_units(actor))
     return Operator.objects.none()
 
 
@@ -57,7 +57,7 @@ def open_applications_of(operators) -> dict[str, dict[str, Application]]:
     subjects = {operator_subject(o.operator_no): o.operator_no for o in operators}
     out: dict[str, dict[str, Application]] = {no: {} for no in subjects.values()}
     for app in Application.objects.filter(subject_key__in=list(subjects), kind__in=[DECLARATION, CANCELLATION],
-                                          status__in=OPEN_STATUSES):
+                                          status__in=OPEN_STATUSES).select_related("applicant"):
         out[subjects[app.subject_key]][app.kind] = app
     return out
 

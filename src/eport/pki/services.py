@@ -2,7 +2,7 @@
 the complete CRL is issued again whenever it is fetched after a change. So what `GET /pki/crl.der`,
 `/pki/delta-crl.der` and the OCSP responder (which reads the table) say is never behind the card table,
 while a status change costs only the size of the changes since the delta's base — not a re-signing of
-every certificate ever held or revoked (about 1 s at national scale: docs/benchmarks.md).
+every certificate ever held or revoked (1.7 s at national scale: docs/benchmarks.md).
 
 The complete CRL lists what is on hold or revoked now. The delta CRL (RFC 5280 §5.2.4) lists what changed
 since its base CRL: new holds and revocations with their reasons, and releases from hold as
@@ -28,7 +28,7 @@ def certificate_record(*, cert: x509.Certificate, subject_key: str) -> Certifica
 
 
 def certificate_set_status(cert: Certificate, *, status: str, reason: str = "") -> Certificate:
-    """Hold (reason certificate_hold), release (back to good) or revoke (with a reason), then republish.
+    """Hold (reason certificate_hold), release (back to good) or revoke (with a reason), then issue the delta CRL.
 
     Must run inside the caller's transaction, with the certificate's owner row already locked.
     """
@@ -90,7 +90,7 @@ def _build_delta(number: int, base: int, now: dt.datetime) -> x509.CertificateRe
 @transaction.atomic
 def crl_publish(changed: Certificate | None = None, *, full: bool = False) -> CrlState:
     """Issue the next CRL number (the state row is locked: numbers never repeat) as a new delta CRL and,
-    with `full` (or when the delta's base moves), a new complete CRL under the same number.
+    with `full` (or when there is none yet), a new complete CRL under the same number.
     `changed`: the certificate whose status change this publishes."""
     key_id = issuing_ca().key_id
     if not CrlState.objects.filter(issuer_key_id=key_id).exists():

@@ -137,7 +137,7 @@ def cards(request):
     """IC卡综合查询 (and the action lists of IC卡自主管理): exact card number / ID number, fuzzy holder name."""
     q = {k: request.GET.get(k, "").strip() for k in FILTERS}
     action = _screen_action(request)
-    error, rows, total, page = None, [], 0, 1
+    error, rows, total, capped, page = None, [], 0, False, 1
     try:
         if request.GET.get("export") == "xlsx":
             return exports.xlsx_response("cards", selectors.cards_query(request.user, **q))
@@ -145,7 +145,8 @@ def cards(request):
             page = max(1, int(request.GET.get("page") or 1))
         except ValueError:
             page = 1
-        items, total = selectors.cards_page(request.user, page=page, page_size=PAGE_SIZE, deferred_join=True, **q)
+        items, total, capped = selectors.cards_page(request.user, page=page, page_size=PAGE_SIZE,
+                                                    deferred_join=True, **q)
         for c in items:  # the row's button, or why not (e.g. the legal card itself: 去分中心办理)
             refusal = services.card_refusal(request.user, c, action) if action else None
             rows.append((c, refusal.message if refusal else None))
@@ -153,10 +154,8 @@ def cards(request):
         error = e.message
     keep = {k: v for k, v in q.items() if v}
     return render(request, "web/cards.html", {
-        "q": q, "error": error, "rows": rows, "total": min(total, selectors.COUNT_LIMIT), "page": page,
-        "action": action,
-        "action_label": LABELS.get(action, ""), "pages": max(1, -(-min(total, selectors.COUNT_LIMIT) // PAGE_SIZE)),
-        "total_capped": total > selectors.COUNT_LIMIT,
+        "q": q, "error": error, "rows": rows, "total": total, "total_capped": capped, "page": page,
+        "action": action, "action_label": LABELS.get(action, ""), "pages": max(1, -(-total // PAGE_SIZE)),
         "querystring": urlencode({**keep, **({"action": action} if action else {})}),
         "export_query": urlencode({**keep, "export": "xlsx"}),
         "states": CardState.choices, "kinds": CardKind.choices, "is_ra": request.user.kind == UserKind.RA})

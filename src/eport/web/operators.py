@@ -22,7 +22,7 @@ from eport.operators.kinds import CANCELLATION, DECLARATION, OperatorCancellatio
 from eport.operators.models import OperatorStatus
 
 from .forms import kind_form
-from .views import PAGE_SIZE, _page, enterprise_actor, field_errors, save_application, signed_in
+from .views import PAGE_SIZE, _page, enterprise_actor, field_errors, posted, save_application, signed_in
 
 FILTERS = ("operator_no", "status", "name", "id_no", "phone", "job_title")
 legal_card_only = signed_in({UserKind.LEGAL_CARD}, login_url="web:card_login")
@@ -110,13 +110,6 @@ def _is_change(app) -> bool:
                                            status__in=[OperatorStatus.APPROVED, OperatorStatus.CANCELLED]).exists()
 
 
-def _posted(request, operator_no: str | None = None) -> dict:
-    data = {name: request.POST.get(name, "").strip() for name in get_kind(DECLARATION).form_class.base_fields}
-    if operator_no:
-        data["operator_no"] = operator_no
-    return data
-
-
 def _done(request, app, submitted):
     if submitted:
         messages.success(request, _("申报成功，请等待数据分中心审核。"))
@@ -137,7 +130,7 @@ def operator_new(request):
             messages.error(request, e.message)
             return redirect("web:operators")
         return _form_page(request)
-    data = _posted(request)
+    data = posted(request, get_kind(DECLARATION).form_class)
     try:
         app, submitted = save_application(request, kind=DECLARATION, data=data)
     except DomainError as e:
@@ -155,7 +148,7 @@ def operator_edit(request, app_id):
         return redirect("web:operator", app.data["operator_no"])
     if request.method != "POST":
         return _form_page(request, app=app)
-    data = _posted(request, app.data["operator_no"])
+    data = posted(request, get_kind(DECLARATION).form_class, operator_no=app.data["operator_no"])
     try:
         app, submitted = save_application(request, kind=DECLARATION, app=app, data=data)
     except DomainError as e:
@@ -175,7 +168,7 @@ def operator_change(request, operator_no):
         return redirect("web:operator", op.operator_no)
     if request.method != "POST":
         return _form_page(request, operator=op)
-    data = _posted(request, op.operator_no)
+    data = posted(request, get_kind(DECLARATION).form_class, operator_no=op.operator_no)
     try:
         app, submitted = save_application(request, kind=DECLARATION, data=data)
     except DomainError as e:

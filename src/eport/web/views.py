@@ -26,6 +26,7 @@ from eport.applications.models import EDITABLE_STATUSES, OPEN_STATUSES, DocType,
 from eport.applications.selectors import ENTERPRISE_ACTORS
 from eport.cards.models import Card, CardState
 from eport.enterprises.choices import RegistryStatus
+from eport.enterprises.forms import EnterpriseDataForm
 from eport.enterprises.kinds import EnterpriseDataKind
 from eport.errors import DomainError, Forbidden, NotFound
 from eport.pagination import paginate
@@ -249,9 +250,13 @@ def _entry_page(request, app=None, *, kind="enterprise_entry", data=None, exc=No
     }, status=exc.status if exc else 200)
 
 
+def posted(request, form_class, **fixed) -> dict:
+    """A kind's data as the screen posted it: its form's fields, trimmed (plus what the screen fixes)."""
+    return {**{name: request.POST.get(name, "").strip() for name in form_class.base_fields}, **fixed}
+
+
 def _posted_entry(request) -> dict:
-    fields = entry_form({}).fields
-    return {name: request.POST.get(name, "").strip() for name in fields}
+    return posted(request, EnterpriseDataForm)
 
 
 def _saved(request, submitted: bool) -> None:
@@ -492,7 +497,7 @@ def reissue(request):
     app = open_application(request.user, kind.code)
     exc, data = None, None
     if request.method == "POST" and (app is None or app.status in EDITABLE_STATUSES):
-        data = {name: request.POST.get(name, "").strip() for name in kind.form_class.base_fields}
+        data = posted(request, kind.form_class)
         try:
             app, submitted = save_application(request, kind=kind.code, app=app, data=data)
         except DomainError as e:
