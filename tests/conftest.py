@@ -17,11 +17,11 @@ def _system_ca():
 def django_db_setup(django_db_setup, django_db_blocker):
     """Reference data and the demo registry rows are loaded once into the test database."""
     from eport.refdata.loaders import load_all
-    from eport.registry.importer import DEMO_CSV, import_csv
+    from eport.registry.importer import import_demo_lists
 
     with django_db_blocker.unblock():
         load_all()
-        import_csv(DEMO_CSV)
+        import_demo_lists()
 
 
 @pytest.fixture(autouse=True)
@@ -53,11 +53,11 @@ def _refdata_after_flush(request):
     request.getfixturevalue("transactional_db")
     from eport.refdata.loaders import load_all
     from eport.refdata.models import Unit
-    from eport.registry.importer import DEMO_CSV, import_csv
+    from eport.registry.importer import import_demo_lists
 
     if not Unit.objects.exists():
         load_all()
-        import_csv(DEMO_CSV)
+        import_demo_lists()
     from eport.cards.subsystems import subsystems_seed
 
     subsystems_seed()  # seeded by a data migration, so gone after a flush too

@@ -29,6 +29,11 @@ def _kind_label(app) -> str:
     return str(kind.label) if kind else app.kind
 
 
+def _filed(card, filing: str) -> str:
+    # prefetched by the caller (filings.selectors.enterprise_cards)
+    return str(_("已备案")) if any(f.filing == filing for f in card.filings.all()) else ""
+
+
 # list -> (file name, sheet title, [(header, value of a row)], select_related)
 LISTS = {
     "operators": ("operators", gettext_lazy("企业操作员"), [
@@ -57,6 +62,17 @@ LISTS = {
         (gettext_lazy("发卡机构"), lambda c: f"{c.issuer.code} {c.issuer.name}"),
         (gettext_lazy("证书状态"), lambda c: str(c.certificate.get_status_display()) if c.certificate_id else ""),
     ], ("enterprise", "operator", "issuer", "certificate")),
+    "filings": ("filings", gettext_lazy("IC卡备案与权限"), [
+        (gettext_lazy("IC卡号"), lambda c: c.card_no),
+        (gettext_lazy("卡类型"), lambda c: str(c.get_kind_display())),
+        (gettext_lazy("持卡人"), lambda c: c.holder_name),
+        (gettext_lazy("卡状态"), lambda c: c.display_state),
+        (gettext_lazy("有效期至"), lambda c: c.valid_to.isoformat()),
+        (gettext_lazy("海关备案"), lambda c: _filed(c, "customs")),
+        (gettext_lazy("外汇备案"), lambda c: _filed(c, "forex")),
+        (gettext_lazy("子系统权限"), lambda c: "、".join(
+            p.subsystem.name for p in sorted(c.permissions.all(), key=lambda p: p.subsystem.sort))),
+    ], ("certificate",)),
     "applications": ("applications", gettext_lazy("业务办理"), [
         (gettext_lazy("申请编号"), lambda a: a.number),
         (gettext_lazy("业务类型"), _kind_label),

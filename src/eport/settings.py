@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "eport.operators",
     "eport.pki",
     "eport.cards",
+    "eport.filings",
     "eport.api",
     "eport.web",
     "eport.ops",

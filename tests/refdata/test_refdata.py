@@ -17,7 +17,8 @@ pytestmark = pytest.mark.django_db
 N_DIVISIONS = 3214
 N_CUSTOMS = 213
 N_DIRECT = 43  # 0000 and the 42 direct customs XX00
-N_UNITS = 3 * N_DIVISIONS + N_CUSTOMS + N_DIRECT
+N_MAINLAND = N_DIVISIONS - 3  # forex and commerce units: not for 台湾, 香港, 澳门
+N_UNITS = 3 * N_DIVISIONS + 2 * N_MAINLAND + N_CUSTOMS + N_DIRECT
 
 
 def _csv_rows(name):
@@ -214,14 +215,12 @@ def test_prefix_skips_inactive_units():
 
 
 def test_forex_and_commerce_lists_serve_their_units():
-    assert prefix_lookup("forex_bureaus", "44") == []  # no public list: none are loaded
-    Unit.objects.create(id="forex:4403", dept=Dept.FOREX, code="4403", name="国家外汇管理局深圳市分局",
-                        path="/forex:4403/")
-    Unit.objects.create(id="commerce:440300", dept=Dept.COMMERCE, code="440300", name="深圳市商务局",
-                        path="/commerce:440300/")
-    assert prefix_lookup("forex_bureaus", "44") == [{"id": "forex:4403", "code": "4403",
-                                                     "name": "国家外汇管理局深圳市分局"}]
-    assert [i["id"] for i in prefix_lookup("commerce_authorities", "4")] == ["commerce:440300"]
+    # derived from the divisions (test_units_forex_commerce.py); an added unit is served as well
+    assert prefix_lookup("forex_bureaus", "4403")[0] == {"id": "forex:440300", "code": "440300",
+                                                         "name": "国家外汇管理局深圳市分局"}
+    Unit.objects.create(id="commerce:4403A", dept=Dept.COMMERCE, code="4403A", name="前海商务局",
+                        path="/commerce:4403A/")
+    assert "commerce:4403A" in [i["id"] for i in prefix_lookup("commerce_authorities", "4403")]
 
 
 def test_unknown_list():

@@ -1,6 +1,6 @@
 from datetime import date, datetime
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class ErrorBody(Schema):
@@ -193,6 +193,14 @@ class SubsystemOut(Schema):
     enabled: bool
 
 
+class PermissionOut(Schema):
+    code: str
+    name: str
+    valid_from: date | None = None
+    valid_to: date | None = None
+    active: bool
+
+
 class CardOut(Schema):
     card_no: str
     kind: str
@@ -214,6 +222,8 @@ class CardOut(Schema):
     made_at: datetime
     last_sign_in_at: datetime | None = None
     version: int
+    filings: list[str] = Field(default_factory=list, description="IC卡备案: customs / forex")
+    permissions: list[PermissionOut] = Field(default_factory=list, description="子系统权限")
 
 
 class CardLoginOut(Schema):

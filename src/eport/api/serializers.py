@@ -1,5 +1,7 @@
 """Plain dicts of domain rows for the API (the screens render the rows themselves)."""
 
+from django.utils import timezone
+
 
 def unit(u) -> dict | None:
     return None if u is None else {"id": u.id, "dept": u.dept, "code": u.code, "name": u.name}
@@ -43,14 +45,19 @@ def enterprise_brief(e) -> dict:
 
 def enterprise(e) -> dict:
     from eport.enterprises.services import master_data
+    from eport.filings.selectors import enterprise_filings
 
+    filings = {k: {"status": f["status"], "label": f["label"], "unit": unit(f["unit"]), "filed_at": f["filed_at"],
+                   "application_id": f["application"].id if f["application"] else None}
+               for k, f in enterprise_filings(e).items()}
     return {"id": e.id, "uscc": e.uscc, "org_code": e.org_code, "name": e.name, "enterprise_no": e.enterprise_no,
             "network_status": e.network_status, "entered_at": e.entered_at,
-            "card_issuer": unit(e.card_issuer), "data": master_data(e)}
+            "card_issuer": unit(e.card_issuer), "data": master_data(e), "filings": filings}
 
 
 def card(c) -> dict:
     e, cert = c.enterprise, c.certificate
+    today = timezone.localdate()
     return {
         "card_no": c.card_no, "kind": c.kind, "kind_label": str(c.get_kind_display()), "state": c.state,
         "state_label": c.display_state, "pin_locked": c.pin_locked, "usable": c.usable,
@@ -61,7 +68,14 @@ def card(c) -> dict:
         "certificate": None if cert is None else {"serial": cert.serial, "status": cert.status,
                                                   "reason": cert.reason, "not_after": cert.not_after},
         "made_at": c.made_at, "last_sign_in_at": c.last_sign_in_at, "version": c.version,
+        "filings": sorted(f.filing for f in c.filings.all()),
+        "permissions": [permission(p, today) for p in sorted(c.permissions.all(), key=lambda p: p.subsystem.sort)],
     }
+
+
+def permission(p, today) -> dict:
+    return {"code": p.subsystem_id, "name": p.subsystem.name, "valid_from": p.valid_from, "valid_to": p.valid_to,
+            "active": p.active_on(today)}
 
 
 def operator(o, open_apps: dict | None = None) -> dict:

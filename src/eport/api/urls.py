@@ -6,11 +6,11 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from eport.errors import DomainError, NotFound
 
-from . import accounts, applications, cards, operators, refdata, reviews
+from . import accounts, applications, cards, filings, operators, refdata, reviews
 
 api = NinjaAPI(title="E-Port Identity Authentication API", version="1", urls_namespace="api",
                docs_url="/docs", openapi_url="/openapi.json")
-for module in (accounts, refdata, applications, reviews, cards, operators):
+for module in (accounts, refdata, applications, reviews, cards, operators, filings):
     api.add_router("", module.router)
 
 # Last of all (add new routers above): any other path under the API answers in the API's error shape,

@@ -132,6 +132,9 @@ class Subsystem(models.Model):
     code = models.CharField(_("代码"), max_length=40, primary_key=True)
     name = models.CharField(_("名称"), max_length=100)
     card_kinds = models.JSONField(_("可授权的卡类型"), default=list)  # e.g. ["operator"], ["legal", "operator"]
+    # The card filing (IC卡海关备案 or IC卡外汇备案) a card needs before it may be granted this subsystem.
+    filing = models.CharField(_("所需IC卡备案"), max_length=10, default="customs",
+                              choices=[("customs", _("海关备案")), ("forex", _("外汇备案"))])
     sort = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

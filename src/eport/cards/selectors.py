@@ -1,7 +1,7 @@
 """Reads of cards, scoped to what the actor may see: missing and forbidden answer alike (404)."""
 
 from django.db import connection
-from django.db.models import BooleanField, QuerySet
+from django.db.models import BooleanField, QuerySet, prefetch_related_objects
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -94,6 +94,7 @@ def cards_page(actor, *, page=1, page_size=20, deferred_join: bool = False,
     qs = cards_query(actor, **filters).select_related("certificate", "operator")
     with planned_for_values():
         items, total = paginate(qs, page, page_size, deferred_join=deferred_join, count_limit=COUNT_LIMIT)
+    prefetch_related_objects(items, "filings", "permissions__subsystem")  # 综合查询 shows them
     return items, min(total, COUNT_LIMIT), total > COUNT_LIMIT
 
 

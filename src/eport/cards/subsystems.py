@@ -1,14 +1,16 @@
 """The E-Port subsystems the manuals name (API.md codes), and which card kinds may hold them:
 网上签约 and 加贸授权 are done with the legal-person card, the daily business with operator cards
-(seeds/000: "用经营单位企业法人卡登陆…通关无纸化网上签约", "插入企业的操作员卡…代理报关委托")."""
+(seeds/000: "用经营单位企业法人卡登陆…通关无纸化网上签约", "插入企业的操作员卡…代理报关委托").
+A card is granted a subsystem only after the card filing it belongs to: 出口收汇 is forex business
+(IC卡外汇备案), the others customs business (IC卡海关备案)."""
 
 SUBSYSTEMS = [
-    ("paperless_signing", "通关无纸化网上签约", ["legal"]),
-    ("paperless_delegation", "通关无纸化代理报关委托", ["operator"]),
-    ("export_receipt", "出口收汇", ["operator"]),
-    ("processing_trade", "加贸权限管理", ["legal", "operator"]),
-    ("express", "快件通关", ["operator"]),
-    ("enterprise_mgmt", "海关企业管理", ["legal", "operator"]),
+    ("paperless_signing", "通关无纸化网上签约", ["legal"], "customs"),
+    ("paperless_delegation", "通关无纸化代理报关委托", ["operator"], "customs"),
+    ("export_receipt", "出口收汇", ["operator"], "forex"),
+    ("processing_trade", "加贸权限管理", ["legal", "operator"], "customs"),
+    ("express", "快件通关", ["operator"], "customs"),
+    ("enterprise_mgmt", "海关企业管理", ["legal", "operator"], "customs"),
 ]
 
 
@@ -16,5 +18,7 @@ def subsystems_seed(model=None) -> None:
     """Create the subsystems that are missing (an administrator's later edits are kept)."""
     if model is None:
         from .models import Subsystem as model
-    for sort, (code, name, kinds) in enumerate(SUBSYSTEMS, start=1):
-        model.objects.get_or_create(code=code, defaults={"name": name, "card_kinds": kinds, "sort": sort})
+    fields = {f.name for f in model._meta.get_fields()}  # a data migration's model may predate a field
+    for sort, (code, name, kinds, filing) in enumerate(SUBSYSTEMS, start=1):
+        defaults = {"name": name, "card_kinds": kinds, "sort": sort, "filing": filing}
+        model.objects.get_or_create(code=code, defaults={k: v for k, v in defaults.items() if k in fields})

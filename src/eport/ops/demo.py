@@ -11,7 +11,7 @@ from django.db import transaction
 from eport.accounts.models import User, UserKind
 from eport.accounts.services import account_register
 from eport.private_files import write_private
-from eport.registry.importer import DEMO_CSV, import_csv
+from eport.registry.importer import import_demo_lists
 from eport.validators import make_uscc
 
 PASSWORD = "Eport@2026"
@@ -27,7 +27,7 @@ STAFF = [
 
 @transaction.atomic
 def create_demo() -> list[dict]:
-    import_csv(DEMO_CSV)
+    import_demo_lists()
     accounts = []
     if not User.objects.filter(username="demo").exists():
         account_register(data={"username": "demo", "password": PASSWORD, "uscc": DEMO_USCC,

@@ -5,13 +5,15 @@ from django.utils.translation import gettext_lazy as _
 
 from eport.accounts.models import CARD_KINDS, UserKind
 
+_FILINGS = [("web:commerce_filing", _("企业商务部备案申请")), ("web:customs_filing", _("企业海关备案申请")),
+            ("web:forex_filing", _("企业外汇备案申请"))]
 _CARD_MENU = (_("电子口岸"), [("web:card_home", _("子系统")), ("web:card_pin", _("修改IC卡密码"))])
 
 # Entries are (url name, label) or (url name, label, query string): the IC卡自主管理 entries are one
 # list screen opened for one action each, as the manual's menu has them.
 MENUS = {
     UserKind.CARDLESS: [
-        (_("企业备案"), [("web:entries", _("三证合一信息管理"))]),
+        (_("企业备案"), [("web:entries", _("三证合一信息管理")), *_FILINGS]),
         (_("企业操作员预录入"), [("web:operators", _("操作员信息预录入"))]),
         (_("法人卡"), [("web:reissue", _("补办法人卡"))]),
         (_("业务办理状态查询"), [("web:status", _("业务办理状态查询"))]),
@@ -31,6 +33,8 @@ MENUS = {
             ("web:cards", _("解冻"), "action=unfreeze"), ("web:cards", _("解锁"), "action=unlock"),
             ("web:cards", _("综合查询")),
         ]),
+        (_("企业备案"), [*_FILINGS, ("web:card_customs_filing", _("IC卡海关备案")),
+                         ("web:card_forex_filing", _("IC卡外汇备案")), ("web:card_permissions", _("IC卡权限申请"))]),
         (_("业务办理状态查询"), [("web:status", _("业务办理状态查询"))]),
         _CARD_MENU,
     ],

@@ -8,7 +8,8 @@ from eport.refdata.models import CustomsDistrict
 
 # field -> (refdata list for auto-complete, minimum typed length)
 LOOKUPS = {"aic_unit": ("aic_units", 2), "tax_unit": ("tax_units", 4), "quality_unit": ("quality_units", 1),
-           "customs_code": ("customs", 2)}
+           "customs_code": ("customs", 2), "filing_customs": ("customs", 2), "forex_bureau": ("forex_bureaus", 2),
+           "authority": ("commerce_authorities", 1)}
 READONLY = {"uscc"}
 CONDITIONAL = {"aic_unit", "tax_unit", "quality_unit", "enterprise_type_other"}  # required depending on other fields
 
@@ -43,10 +44,14 @@ def entry_form(data: dict, *, uscc_editable: bool = False) -> EnterpriseDataForm
 
 
 def kind_form(kind, data: dict):
-    """A kind's own data form for the screen (operators, reissue): fields required at 申报 yellow; the
-    browser never blocks a partial 暂存 (the service says what is missing, naming the field)."""
+    """A kind's own data form for the screen (operators, reissue, filings): fields required at 申报
+    yellow, code fields with prefix auto-complete; the browser never blocks a partial 暂存 (the service
+    says what is missing, naming the field)."""
     form = kind.form_class(initial=data or {}, final=True)
     for name, field in form.fields.items():
         field.widget.attrs.update({"class": "req" if field.required else "", "id": f"id_{name}"})
+        if name in LOOKUPS:
+            field.widget.attrs.update({"data-lookup": LOOKUPS[name][0], "data-min": LOOKUPS[name][1],
+                                       "autocomplete": "off"})
         field.required = False
     return form

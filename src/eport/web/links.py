@@ -6,12 +6,19 @@ from django.urls import reverse
 from eport.applications.kinds import get_kind
 from eport.applications.models import EDITABLE_STATUSES
 
-# kind -> (url name of its edit screen, whether that screen takes the application id)
+# kind -> (url name of its edit screen, its argument: True = the application id, a data field's name
+# (the card a permission application is about), None = no argument)
 EDIT_SCREENS = {
     "enterprise_entry": ("web:entry_edit", True),
-    "enterprise_change": ("web:enterprise_change", False),
+    "enterprise_change": ("web:enterprise_change", None),
     "operator_declaration": ("web:operator_edit", True),
-    "legal_card_reissue": ("web:reissue", False),
+    "legal_card_reissue": ("web:reissue", None),
+    "commerce_filing": ("web:commerce_filing", None),
+    "customs_filing": ("web:customs_filing", None),
+    "forex_filing": ("web:forex_filing", None),
+    "card_customs_filing": ("web:card_customs_filing", None),
+    "card_forex_filing": ("web:card_forex_filing", None),
+    "card_permission": ("web:card_permission", "card_no"),
 }
 
 
@@ -24,5 +31,7 @@ def edit_url(app, user) -> str | None:
     screen = EDIT_SCREENS.get(app.kind)
     if screen is None or app.status not in EDITABLE_STATUSES or not get_kind(app.kind).may_change(user, app):
         return None
-    name, takes_id = screen
-    return reverse(name, args=[app.id]) if takes_id else reverse(name)
+    name, arg = screen
+    if arg is None:
+        return reverse(name)
+    return reverse(name, args=[app.id if arg is True else app.data[arg]])

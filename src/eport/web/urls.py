@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import cards, operators, views
+from . import cards, filings, operators, views
 
 app_name = "web"
 
@@ -30,6 +30,13 @@ urlpatterns = [
     path("operators/<str:operator_no>/change/", operators.operator_change, name="operator_change"),
     path("operators/<str:operator_no>/cancel/", operators.operator_cancel, name="operator_cancel"),
     path("reissue/", views.reissue, name="reissue"),
+    path("filings/commerce/", filings.enterprise_filing, {"filing": "commerce"}, name="commerce_filing"),
+    path("filings/customs/", filings.enterprise_filing, {"filing": "customs"}, name="customs_filing"),
+    path("filings/forex/", filings.enterprise_filing, {"filing": "forex"}, name="forex_filing"),
+    path("filings/cards/customs/", filings.card_filing, {"filing": "customs"}, name="card_customs_filing"),
+    path("filings/cards/forex/", filings.card_filing, {"filing": "forex"}, name="card_forex_filing"),
+    path("filings/permissions/", filings.card_permissions, name="card_permissions"),
+    path("filings/permissions/<str:card_no>/", filings.card_permission, name="card_permission"),
     path("reviews/", views.reviews, name="reviews"),
     path("reviews/<int:step_id>/", views.review, name="review"),
     path("reviews/auto-review/", views.auto_review, name="auto_review"),

@@ -489,14 +489,18 @@ def server_error(request):
 
 # --- 补办法人卡 (card-less user) ----------------------------------------------------------------------
 
-@enterprise_only
-def reissue(request):
-    """补办法人卡: the open application (editable while DRAFT or RETURNED, its state while in review) or a
-    new one when the enterprise is in the network; earlier ones below (also in 业务办理状态查询)."""
-    kind = get_kind("legal_card_reissue")
+def application_page(request, kind_code: str, *, title, hint, done, history_title, state=None, notices=(),
+                     readonly_form=None, names=None):
+    """The screen of a kind an enterprise holds one open application of at a time (补办法人卡, the
+    企业备案 filings): the open application — editable while DRAFT or RETURNED, its steps while in
+    review — or a new one when it may start (else why not); earlier ones below.
+
+    `state` overrides the red 当前状态 line (a filing says 备案通过); `readonly_form` shows what was
+    filed instead of a form; `notices` are (id, text) warnings shown above the form."""
+    kind = get_kind(kind_code)
     app = open_application(request.user, kind.code)
     exc, data = None, None
-    if request.method == "POST" and (app is None or app.status in EDITABLE_STATUSES):
+    if request.method == "POST" and readonly_form is None and (app is None or app.status in EDITABLE_STATUSES):
         data = posted(request, kind.form_class)
         try:
             app, submitted = save_application(request, kind=kind.code, app=app, data=data)
@@ -505,19 +509,34 @@ def reissue(request):
             if app is not None:
                 app.refresh_from_db()
         else:
-            messages.success(request, _("申报成功，请等待数据分中心审核；审核通过后到数据分中心领取新法人卡。")
+            app.refresh_from_db()
+            messages.success(request, (_("申报成功，审核通过。") if app.status == Status.APPROVED else done)
                              if submitted else _("暂存成功。"))
-            return redirect("web:reissue")
+            return redirect(request.path)
     refused = None
-    if app is None:
+    if app is None and readonly_form is None:
         try:
             services.application_check_start(actor=request.user, kind=kind.code)
         except DomainError as e:
             refused = e.message
-    form = kind_form(kind, data if data is not None else (app.data if app else {}))
-    return render(request, "web/reissue.html", {
+    if readonly_form is not None:
+        form = readonly_form
+    else:
+        form = kind_form(kind, data if data is not None else (app.data if app else kind.initial_data(
+            enterprise=request.user.enterprise)))
+    history = selectors.applications_list(request.user, kind=kind.code)
+    return render(request, "web/application_page.html", {
+        "title": title, "hint": hint, "history_title": history_title, "notices": notices, "names": names or {},
+        "state": state or (app.get_status_display() if app else _("未申请")),
         "app": app, "form": form, "errors": field_errors(form, exc) if exc else {}, "refused": refused,
-        "editable": app is None or app.status in EDITABLE_STATUSES,
-        "steps": app.steps.select_related("unit") if app else [],
-        "history": selectors.applications_list(request.user, kind=kind.code)[:20]},
+        "editable": readonly_form is None and (app is None or app.status in EDITABLE_STATUSES),
+        "steps": app.steps.select_related("unit") if app else [], "history": history[:20]},
         status=exc.status if exc else 200)
+
+
+@enterprise_only
+def reissue(request):
+    return application_page(
+        request, "legal_card_reissue", title=_("补办法人卡"), history_title=_("补办记录"),
+        hint=_("法人卡遗失、损坏等需要补办时在此申请，由数据分中心审核；审核通过后原法人卡作废，数据分中心为企业制作新的法人卡。"),
+        done=_("申报成功，请等待数据分中心审核；审核通过后到数据分中心领取新法人卡。"))

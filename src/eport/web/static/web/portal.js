@@ -113,6 +113,15 @@
       }
       radios.forEach(function (r) { r.addEventListener("change", apply); }); apply();
     });
+    // 全选: a checkbox that ticks every enabled checkbox of the named field in its form.
+    document.querySelectorAll("input[data-select-all]").forEach(function (all) {
+      var boxes = function () {
+        return Array.prototype.filter.call(all.form.querySelectorAll("input[type=checkbox][name='" + all.dataset.selectAll + "']"),
+          function (b) { return !b.disabled; });
+      };
+      all.addEventListener("change", function () { boxes().forEach(function (b) { b.checked = all.checked; }); });
+      all.checked = boxes().length > 0 && boxes().every(function (b) { return b.checked; });
+    });
     var fold = document.querySelector("[data-toggle-menu]");
     if (fold) fold.addEventListener("click", function () { document.body.classList.toggle("menu-folded"); });
     var up = document.getElementById("upload-form");

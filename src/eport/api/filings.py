@@ -1,0 +1,43 @@
+"""企业备案: the enterprise's filing states, and its cards with their filings and permissions (the legal
+card's IC卡备案 / IC卡权限申请 lists). The filings themselves are applications (/applications)."""
+
+from django.utils.translation import gettext as _
+from ninja import Router
+
+from eport import exports
+from eport.accounts.models import UserKind
+from eport.applications.selectors import enterprise_of
+from eport.errors import Forbidden
+from eport.filings import selectors
+from eport.pagination import paginate
+
+from . import serializers
+from .auth import AUTH
+from .schemas import Error
+
+router = Router(tags=["filings"], auth=AUTH)
+ERR = {400: Error, 401: Error, 403: Error, 404: Error}
+
+
+def _legal_card(request):
+    if request.auth.kind != UserKind.LEGAL_CARD:
+        raise Forbidden("legal_card_required", _("只有法人卡可以办理IC卡备案和权限申请。"))
+    return request.auth.enterprise
+
+
+@router.get("/filings", response={200: dict, **ERR}, summary="企业备案状态（商务部、海关、外汇）")
+def filings(request):
+    return serializers.enterprise(enterprise_of(request.auth))["filings"]
+
+
+@router.get("/filings/cards", response={200: dict, **ERR}, summary="本企业IC卡的备案与权限")
+def cards(request, card_no: str = "", holder_name: str = "", page: int = 1, page_size: int = 20):
+    qs = selectors.enterprise_cards(_legal_card(request), card_no=card_no, holder_name=holder_name)
+    items, total = paginate(qs, page, page_size)
+    return {"items": [serializers.card(c) for c in items], "total": total}
+
+
+@router.get("/filings/cards.xlsx", response={200: None, **ERR}, summary="IC卡备案与权限导出（Excel）")
+def cards_export(request, card_no: str = "", holder_name: str = ""):
+    qs = selectors.enterprise_cards(_legal_card(request), card_no=card_no, holder_name=holder_name)
+    return exports.xlsx_response("filings", qs)

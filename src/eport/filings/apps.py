@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class FilingsConfig(AppConfig):
+    name = "eport.filings"
+    verbose_name = "企业备案"
+
+    def ready(self):
+        from . import kinds  # noqa: F401  registers the filing kinds with the application engine

@@ -1,0 +1,162 @@
+"""The filing data forms (API.md field names), used by the filing kinds, the screens and the API.
+
+Like every kind's form: `final=False` (暂存) accepts a partial draft, `final=True` (申报) requires what
+the filing needs. Which cards belong to the enterprise is the kind's check (a card of another
+enterprise is "not found", not a typing error).
+"""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from eport.refdata.lookup import unit_for
+from eport.refdata.models import CustomsDistrict, Dept
+
+MAX_CARDS = 200
+
+
+class FilingForm(forms.Form):
+    REQUIRED: tuple = ()
+
+    def __init__(self, *args, final: bool = False, enterprise=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.final = final
+        self.enterprise = enterprise
+        for name, field in self.fields.items():
+            field.required = final and name in self.REQUIRED
+
+    def _unit_code(self, name: str, dept: str, message) -> str:
+        code = (self.cleaned_data.get(name) or "").strip()
+        if code and unit_for(dept, code) is None:
+            raise forms.ValidationError(message, code="unit_unknown")
+        return code
+
+    def _customs_code(self, name: str) -> str:
+        code = (self.cleaned_data.get(name) or "").strip()
+        if code and not (CustomsDistrict.objects.filter(code=code).exists() and unit_for(Dept.CUSTOMS, code)):
+            raise forms.ValidationError(_("没有这个海关代码，请从提示中选择。"), code="customs_unknown")
+        return code
+
+    def json_data(self) -> dict:
+        return {name: self.cleaned_data.get(name) or "" for name in self.fields}
+
+
+class CommerceFilingForm(FilingForm):
+    """企业商务部备案申请: the 商务主管机关 it is filed with; the enterprise data is the 三证合一 record."""
+
+    authority = forms.CharField(label=_("主管机关代码"), max_length=12)
+    REQUIRED = ("authority",)
+
+    def clean_authority(self):
+        return self._unit_code("authority", Dept.COMMERCE, _("没有这个商务主管机关代码，请从提示中选择。"))
+
+
+class CustomsFilingForm(FilingForm):
+    """企业海关备案: 主管海关 and 备案海关 (the customs unit that reviews it)."""
+
+    customs_code = forms.CharField(label=_("主管海关"), max_length=4)
+    filing_customs = forms.CharField(label=_("备案海关"), max_length=4)
+    REQUIRED = ("customs_code", "filing_customs")
+
+    def clean_customs_code(self):
+        return self._customs_code("customs_code")
+
+    def clean_filing_customs(self):
+        return self._customs_code("filing_customs")
+
+
+class ForexFilingForm(FilingForm):
+    """企业外汇备案: the 主管外汇局."""
+
+    forex_bureau = forms.CharField(label=_("主管外汇局"), max_length=12)
+    REQUIRED = ("forex_bureau",)
+
+    def clean_forex_bureau(self):
+        return self._unit_code("forex_bureau", Dept.FOREX, _("没有这个外汇局代码，请从提示中选择。"))
+
+
+class CodeListField(forms.Field):
+    """A list of codes from JSON (a list) or a form (repeated field, or one comma-separated value):
+    trimmed, upper-cased, duplicates dropped, order kept."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {"invalid": _("请提供一个列表。"), "too_many": _("一次最多%(n)d项。")}
+
+    def __init__(self, *, max_items: int = MAX_CARDS, upper: bool = True, **kwargs):
+        self.max_items, self.upper = max_items, upper
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return []
+        if isinstance(value, str):
+            value = value.replace("，", ",").split(",")
+        if not isinstance(value, (list, tuple)):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        out = []
+        for v in value:
+            if not isinstance(v, (str, int)):
+                raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+            v = str(v).strip()
+            v = v.upper() if self.upper else v
+            if v and v not in out:
+                out.append(v)
+        if len(out) > self.max_items:
+            raise forms.ValidationError(self.error_messages["too_many"] % {"n": self.max_items}, code="too_many")
+        return out
+
+    def validate(self, value):
+        if self.required and not value:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+
+
+class CardFilingForm(FilingForm):
+    """IC卡海关备案 / IC卡外汇备案: the cards to file (全选 on the screen)."""
+
+    card_nos = CodeListField(label=_("IC卡号"), error_messages={"required": _("请至少选择一张IC卡。")})
+    REQUIRED = ("card_nos",)
+
+    def json_data(self) -> dict:
+        return {"card_nos": self.cleaned_data.get("card_nos") or []}
+
+
+class CardPermissionForm(FilingForm):
+    """IC卡权限申请: the card, the subsystems it may use (exactly these after approval), an optional period."""
+
+    card_no = forms.CharField(label=_("IC卡号"), max_length=20)
+    subsystems = CodeListField(label=_("子系统权限"), max_items=50, upper=False,
+                               error_messages={"required": _("请至少选择一个子系统。")})
+    valid_from = forms.DateField(label=_("权限有效期自"), input_formats=["%Y-%m-%d"],
+                                 error_messages={"invalid": _("日期格式应为 YYYY-MM-DD。")})
+    valid_to = forms.DateField(label=_("权限有效期至"), input_formats=["%Y-%m-%d"],
+                               error_messages={"invalid": _("日期格式应为 YYYY-MM-DD。")})
+    REQUIRED = ("card_no", "subsystems")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["card_no"].required = True  # what the application is about, from the first 暂存 on
+
+    def clean_card_no(self):
+        return (self.cleaned_data.get("card_no") or "").strip().upper()
+
+    def clean_subsystems(self):
+        from eport.cards.models import Subsystem
+
+        codes = self.cleaned_data.get("subsystems") or []
+        known = set(Subsystem.objects.filter(code__in=codes).values_list("code", flat=True))
+        unknown = [c for c in codes if c not in known]
+        if unknown:
+            raise forms.ValidationError(_("没有这个子系统：%(c)s") % {"c": "、".join(unknown)}, code="subsystem_unknown")
+        return codes
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("valid_from"), data.get("valid_to")
+        if start and end and start > end:
+            self.add_error("valid_to", forms.ValidationError(_("权限有效期至不能早于有效期自。"), code="period_invalid"))
+        return data
+
+    def json_data(self) -> dict:
+        d = self.cleaned_data
+        return {"card_no": d.get("card_no") or "", "subsystems": d.get("subsystems") or [],
+                "valid_from": d["valid_from"].isoformat() if d.get("valid_from") else "",
+                "valid_to": d["valid_to"].isoformat() if d.get("valid_to") else ""}

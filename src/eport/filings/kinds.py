@@ -1,0 +1,320 @@
+"""企业备案 (filings) as kinds of the one application engine (SPEC §3):
+
+- commerce_filing, customs_filing, forex_filing: the enterprise's own filings, once each;
+- card_customs_filing, card_forex_filing: cards of an enterprise that is itself filed;
+- card_permission: the subsystems a filed card may use.
+
+Each is routed to the unit it is filed with; the filings the manuals call automatic approve through
+`auto_opinion` (a data rule of the kind, next to the unit's auto-review switch), so the applicant sees
+the step and why it passed.
+"""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from eport.applications.kinds import Kind, register
+from eport.applications.models import Application
+from eport.audit.services import record
+from eport.cards.models import Card, CardPermission, CardState, Subsystem
+from eport.enterprises.services import enterprise_ra_unit, require_in_network
+from eport.errors import Conflict, NotFound
+from eport.refdata.lookup import unit_for
+from eport.refdata.models import Dept
+
+from . import forms
+from .models import CardFiling, EnterpriseFiling, Filing
+
+CARD_REFUSALS = {
+    "card_voided": gettext_lazy("已作废"), "card_lost": gettext_lazy("已挂失"), "card_frozen": gettext_lazy("已冻结"),
+    "card_locked": gettext_lazy("密码已锁定"), "card_expired": gettext_lazy("已过期"),
+    "card_not_yet_valid": gettext_lazy("尚未生效"), "certificate_revoked": gettext_lazy("证书已吊销"),
+    "certificate_on_hold": gettext_lazy("证书已暂停"),
+}
+
+
+def enterprise_filing(enterprise, filing: str) -> EnterpriseFiling | None:
+    return EnterpriseFiling.objects.filter(enterprise=enterprise, filing=filing).select_related("unit").first()
+
+
+class EnterpriseFilingKind(Kind):
+    """What the three enterprise filings share: filed once, by either enterprise actor, with one unit."""
+
+    filing: str = ""
+    filers = frozenset({"cardless", "legal_card"})
+    unit_field = ""  # the data field naming the unit it is filed with
+    unit_dept = ""
+
+    def precondition(self, enterprise) -> None:
+        """What must hold before this filing may be started or submitted (raise the refusal)."""
+
+    def check_create(self, *, actor, enterprise, data=None):
+        self.precondition(enterprise)
+        if enterprise_filing(enterprise, self.filing) is not None:
+            raise Conflict("already_filed", _("本企业已%(f)s通过，不能再次备案。") % {"f": self.label_short})
+
+    def check_submit(self, *, application):
+        self.check_create(actor=None, enterprise=application.enterprise)
+
+    @property
+    def label_short(self) -> str:
+        return str(Filing(self.filing).label)
+
+    def unit(self, data: dict):
+        return unit_for(self.unit_dept, data.get(self.unit_field, ""))
+
+    def route(self, application):
+        return [[self.unit(application.data)]]
+
+    def filed_data(self, application) -> dict:
+        return dict(application.data)
+
+    def apply(self, application, *, actor):
+        try:
+            with transaction.atomic():
+                f = EnterpriseFiling.objects.create(enterprise=application.enterprise, filing=self.filing,
+                                                    unit=self.unit(application.data),
+                                                    data=self.filed_data(application), application=application)
+        except IntegrityError:
+            raise Conflict("already_filed", _("本企业已%(f)s通过，不能再次备案。") % {"f": self.label_short}) from None
+        record(actor=actor, action="filing.enterprise", obj=f, after={"filing": f.filing, "unit": f.unit_id},
+               reason=application.number or "")
+
+
+@register
+class CommerceFiling(EnterpriseFilingKind):
+    code = "commerce_filing"
+    label = gettext_lazy("企业商务部备案申请")
+    number_prefix = "SW"
+    filing = Filing.COMMERCE
+    form_class = forms.CommerceFilingForm
+    unit_field, unit_dept = "authority", Dept.COMMERCE
+
+    def precondition(self, enterprise):
+        # 只有在本系统先完成三证合一录入，才可以进行商务部备案 (an enterprise of the old system is in the network).
+        if not (enterprise.in_network or Application.objects.filter(enterprise=enterprise,
+                                                                    kind="enterprise_entry").exists()):
+            raise Conflict("entry_required", _("只有在本系统先完成三证合一录入，才可以进行商务部备案。"))
+
+    def auto_opinion(self, application, step):
+        return _("商务部备案自动审核通过")
+
+
+@register
+class CustomsFiling(EnterpriseFilingKind):
+    """企业海关备案: reviewed by the 备案海关's customs unit; customs must know the enterprise (海关企管)."""
+
+    code = "customs_filing"
+    label = gettext_lazy("企业海关备案申请")
+    number_prefix = "HG"
+    filing = Filing.CUSTOMS
+    form_class = forms.CustomsFilingForm
+    unit_field, unit_dept = "filing_customs", Dept.CUSTOMS
+
+    def initial_data(self, *, enterprise):
+        return {"customs_code": enterprise.customs_code, "filing_customs": enterprise.customs_code}
+
+    def precondition(self, enterprise):
+        require_in_network(enterprise, _("企业在三证合一系统中没有入网，不能办理海关备案。"))
+
+    def check_submit(self, *, application):
+        super().check_submit(application=application)
+        if customs_registration(application.enterprise) is None:
+            raise Conflict("customs_registration_not_found", NO_CUSTOMS_REGISTRATION)
+
+    def filed_data(self, application):
+        reg = customs_registration(application.enterprise)
+        return {**application.data, "reg_no": reg.reg_no if reg else ""}
+
+
+NO_CUSTOMS_REGISTRATION = gettext_lazy("在系统中查询不到本企业的海关企管备案信息，请联系主管海关企管处确认。")
+
+
+def customs_registration(enterprise):
+    """The customs enterprise registry's record of the enterprise (海关企管), or None."""
+    from eport.registry.lists import customs_record
+
+    return customs_record(enterprise.uscc) if enterprise.uscc else None
+
+
+@register
+class ForexFiling(EnterpriseFilingKind):
+    """企业外汇备案: refused for an enterprise on the 外汇注销名录; approved by itself when the enterprise
+    matches the 外汇企业名录, otherwise reviewed by the 主管外汇局."""
+
+    code = "forex_filing"
+    label = gettext_lazy("企业外汇备案申请")
+    number_prefix = "WH"
+    filing = Filing.FOREX
+    form_class = forms.ForexFilingForm
+    unit_field, unit_dept = "forex_bureau", Dept.FOREX
+
+    def precondition(self, enterprise):
+        from eport.registry.lists import forex_cancellation
+
+        require_in_network(enterprise, _("企业未在三证合一系统中入网，不能办理外汇备案。"))
+        if enterprise.uscc and forex_cancellation(enterprise.uscc) is not None:
+            raise Conflict("forex_cancelled", _("本企业在外汇注销名录中，不能办理外汇备案。"))
+
+    def auto_opinion(self, application, step):
+        from eport.registry.lists import forex_directory_matches
+
+        e = application.enterprise
+        if e.uscc and forex_directory_matches(uscc=e.uscc, name=e.name, forex_bureau=application.data["forex_bureau"]):
+            return _("企业信息与外汇企业名录一致，自动审核通过")
+        return None
+
+
+def _enterprise_card(enterprise, card_no: str, *, field: str) -> Card:
+    card = (Card.objects.select_related("certificate").filter(enterprise=enterprise, card_no=card_no)
+            .exclude(state=CardState.VOIDED).first())
+    if card is None:
+        raise NotFound("card_not_found", _("本企业没有IC卡 %(c)s。") % {"c": card_no}, field)
+    return card
+
+
+def require_usable(card: Card, field: str) -> None:
+    reason = card.blocker()
+    if reason is not None:
+        raise Conflict("card_not_usable", _("IC卡 %(c)s %(r)s，不能办理。") % {"c": card.card_no,
+                                                                          "r": CARD_REFUSALS.get(reason, reason)}, field)
+
+
+class CardKindBase(Kind):
+    """Card filings and permissions: the legal card acts for the enterprise's cards; every card named
+    must be the enterprise's own (another's is not found) at every save."""
+
+    filers = frozenset({"legal_card"})
+
+    def card_nos(self, data: dict) -> list[str]:
+        raise NotImplementedError
+
+    def clean(self, *, data, enterprise, final):
+        out = super().clean(data=data, enterprise=enterprise, final=final)
+        for no in self.card_nos(out):
+            _enterprise_card(enterprise, no, field=self.card_field)
+        return out
+
+
+class CardFilingKind(CardKindBase):
+    """IC卡海关备案 / IC卡外汇备案: approved by itself when the enterprise is filed; refused otherwise."""
+
+    filing: str = ""
+    form_class = forms.CardFilingForm
+    card_field = "card_nos"
+
+    def card_nos(self, data):
+        return data.get("card_nos") or []
+
+    def _enterprise_filed(self, enterprise) -> EnterpriseFiling:
+        f = enterprise_filing(enterprise, self.filing)
+        if f is None:
+            raise Conflict("enterprise_not_filed", _("企业尚未完成%(f)s，不能办理IC卡%(f)s。") % {
+                "f": str(Filing(self.filing).label)})
+        return f
+
+    def check_create(self, *, actor, enterprise, data=None):
+        self._enterprise_filed(enterprise)
+
+    def check_submit(self, *, application):
+        self._enterprise_filed(application.enterprise)
+        for no in self.card_nos(application.data):
+            card = _enterprise_card(application.enterprise, no, field="card_nos")
+            require_usable(card, "card_nos")
+            if card.filings.filter(filing=self.filing).exists():
+                raise Conflict("card_already_filed", _("IC卡 %(c)s 已%(f)s，请不要重复选择。") % {
+                    "c": no, "f": str(Filing(self.filing).label)}, "card_nos")
+
+    def route(self, application):
+        return [[self._enterprise_filed(application.enterprise).unit]]
+
+    def auto_opinion(self, application, step):
+        return _("企业已%(f)s，IC卡备案自动审核通过") % {"f": str(Filing(self.filing).label)}
+
+    def apply(self, application, *, actor):
+        for no in self.card_nos(application.data):
+            card = _enterprise_card(application.enterprise, no, field="card_nos")
+            _, created = CardFiling.objects.get_or_create(card=card, filing=self.filing,
+                                                          defaults={"application": application})
+            if created:
+                record(actor=actor, action="filing.card", obj=card, after={"filing": self.filing},
+                       reason=application.number or "")
+
+
+@register
+class CardCustomsFiling(CardFilingKind):
+    code = "card_customs_filing"
+    label = gettext_lazy("IC卡海关备案")
+    number_prefix = "KH"
+    filing = Filing.CUSTOMS
+
+
+@register
+class CardForexFiling(CardFilingKind):
+    code = "card_forex_filing"
+    label = gettext_lazy("IC卡外汇备案")
+    number_prefix = "KW"
+    filing = Filing.FOREX
+
+
+@register
+class CardPermissionKind(CardKindBase):
+    """IC卡权限申请: after approval the card holds exactly the chosen subsystems (its menu shows them
+    enabled at its next sign-in), within the optional period."""
+
+    code = "card_permission"
+    label = gettext_lazy("IC卡权限申请")
+    number_prefix = "QX"
+    form_class = forms.CardPermissionForm
+    fixed_fields = ("card_no",)
+    card_field = "card_no"
+
+    def card_nos(self, data):
+        return [data["card_no"]] if data.get("card_no") else []
+
+    def subject_key(self, *, enterprise, data):
+        return f"card:{data['card_no']}" if data.get("card_no") else f"enterprise:{enterprise.pk}"
+
+    def _filed_card(self, enterprise, card_no) -> Card:
+        card = _enterprise_card(enterprise, card_no, field="card_no")
+        if not card.filings.exists():
+            raise Conflict("card_not_filed", _("IC卡 %(c)s 尚未备案，请先办理IC卡海关备案或IC卡外汇备案。") % {"c": card_no},
+                           "card_no")
+        return card
+
+    def check_create(self, *, actor, enterprise, data=None):
+        require_in_network(enterprise, _("企业尚未入网，没有可授权的IC卡。"))
+        if data and data.get("card_no"):
+            self._filed_card(enterprise, data["card_no"])
+
+    def check_submit(self, *, application):
+        card = self._filed_card(application.enterprise, application.data["card_no"])
+        require_usable(card, "card_no")
+        filed = set(card.filings.values_list("filing", flat=True))
+        for s in Subsystem.objects.filter(code__in=application.data["subsystems"]):
+            if card.kind not in s.card_kinds:
+                raise Conflict("subsystem_not_for_card_kind", _("%(k)s不能授权“%(s)s”。") % {
+                    "k": card.get_kind_display(), "s": s.name}, "subsystems")
+            if s.filing not in filed:
+                raise Conflict("card_filing_required", _("授权“%(s)s”需要这张IC卡先完成%(f)s。") % {
+                    "s": s.name, "f": str(Filing(s.filing).label)}, "subsystems")
+
+    def route(self, application):
+        return [[enterprise_ra_unit(application.enterprise)]]
+
+    def auto_opinion(self, application, step):
+        return _("IC卡已备案，权限申请自动审核通过")
+
+    def apply(self, application, *, actor):
+        d = application.data
+        card = Card.objects.select_for_update().get(enterprise=application.enterprise, card_no=d["card_no"])
+        before = sorted(card.permissions.values_list("subsystem_id", flat=True))
+        card.permissions.exclude(subsystem_id__in=d["subsystems"]).delete()
+        period = {"valid_from": d.get("valid_from") or None, "valid_to": d.get("valid_to") or None,
+                  "granted_at": timezone.now()}
+        for code in d["subsystems"]:
+            CardPermission.objects.update_or_create(card=card, subsystem_id=code, defaults=period)
+        record(actor=actor, action="card.permissions", obj=card, before={"subsystems": before},
+               after={"subsystems": sorted(d["subsystems"]), "valid_from": period["valid_from"],
+                      "valid_to": period["valid_to"]}, reason=application.number or "")

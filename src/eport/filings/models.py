@@ -1,0 +1,51 @@
+"""What the filings leave behind (企业备案): the enterprise's commerce, customs and forex filings, and
+each card's customs and forex filing. Rows are written only by an approved application (kinds.py)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Filing(models.TextChoices):
+    COMMERCE = "commerce", _("商务部备案")
+    CUSTOMS = "customs", _("海关备案")
+    FOREX = "forex", _("外汇备案")
+
+
+class EnterpriseFiling(models.Model):
+    """企业备案: once per enterprise and filing; afterwards the page shows 备案通过 and cannot file again."""
+
+    enterprise = models.ForeignKey("enterprises.Enterprise", on_delete=models.CASCADE, related_name="filings")
+    filing = models.CharField(_("备案类型"), max_length=10, choices=Filing.choices)
+    # The authority it is filed with: 商务主管机关, 备案海关, 外汇局.
+    unit = models.ForeignKey("refdata.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("备案机关"))
+    data = models.JSONField(default=dict)
+    application = models.ForeignKey("applications.Application", null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    filed_at = models.DateTimeField(_("备案时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["enterprise", "filing"]
+        constraints = [models.UniqueConstraint(fields=["enterprise", "filing"], name="one_filing_per_enterprise")]
+
+    def __str__(self):
+        return f"{self.enterprise} {self.get_filing_display()}"
+
+
+class CardFiling(models.Model):
+    """IC卡海关备案 / IC卡外汇备案: the card may be granted the subsystems of that filing."""
+
+    card = models.ForeignKey("cards.Card", on_delete=models.CASCADE, related_name="filings")
+    filing = models.CharField(_("备案类型"), max_length=10, choices=Filing.choices)
+    application = models.ForeignKey("applications.Application", null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    filed_at = models.DateTimeField(_("备案时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["card", "filing"]
+        constraints = [
+            models.UniqueConstraint(fields=["card", "filing"], name="one_filing_per_card"),
+            models.CheckConstraint(condition=models.Q(filing__in=["customs", "forex"]), name="card_filing_kind"),
+        ]
+
+    def __str__(self):
+        return f"{self.card} {self.get_filing_display()}"

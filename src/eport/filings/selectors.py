@@ -1,0 +1,69 @@
+"""Reads of filing states, scoped to the enterprise the caller acts for (the screens and the API)."""
+
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
+
+from eport.applications.models import OPEN_STATUSES, Application, Status
+from eport.cards.models import Card, CardPermission, CardState
+
+from .models import EnterpriseFiling, Filing
+
+ENTERPRISE_KINDS = {Filing.COMMERCE: "commerce_filing", Filing.CUSTOMS: "customs_filing", Filing.FOREX: "forex_filing"}
+CARD_KINDS = {Filing.CUSTOMS: "card_customs_filing", Filing.FOREX: "card_forex_filing"}
+
+
+def open_application(enterprise, kind: str, subject_key: str | None = None) -> Application | None:
+    qs = Application.objects.filter(enterprise=enterprise, kind=kind, status__in=OPEN_STATUSES)
+    if subject_key is not None:
+        qs = qs.filter(subject_key=subject_key)
+    return qs.order_by("-id").first()
+
+
+def state_label(filed: bool, app: Application | None) -> str:
+    """What the page states in red at the top (当前状态)."""
+    if filed:
+        return _("备案通过")
+    if app is None:
+        return _("未备案")
+    if app.status == Status.SUBMITTED:
+        return _("已申报，审核中")
+    return str(app.get_status_display())
+
+
+def enterprise_filings(enterprise) -> dict:
+    """filing -> {"filed": bool, "status", "label", "unit", "filed_at", "application"} for the three filings."""
+    filed = {f.filing: f for f in EnterpriseFiling.objects.filter(enterprise=enterprise).select_related("unit")}
+    out = {}
+    for filing, kind in ENTERPRISE_KINDS.items():
+        f = filed.get(filing)
+        app = None if f else open_application(enterprise, kind)
+        out[str(filing)] = {
+            "filed": f is not None,
+            "status": "FILED" if f else (app.status if app else "NONE"),
+            "label": state_label(f is not None, app),
+            "unit": f.unit if f else None, "filed_at": f.filed_at if f else None,
+            "data": f.data if f else None, "application": app,
+        }
+    return out
+
+
+def enterprise_cards(enterprise, *, card_no: str = "", holder_name: str = "") -> QuerySet:
+    """The enterprise's cards not voided, with their filings and permissions (one query each)."""
+    qs = (Card.objects.filter(enterprise=enterprise).exclude(state=CardState.VOIDED)
+          .select_related("certificate", "operator")
+          .prefetch_related("filings",
+                            Prefetch("permissions", queryset=CardPermission.objects.select_related("subsystem")))
+          .order_by("kind", "card_no"))
+    if card_no.strip():
+        qs = qs.filter(card_no__icontains=card_no.strip())
+    if holder_name.strip():
+        qs = qs.filter(holder_name__contains=holder_name.strip())
+    return qs
+
+
+def card_filings(card) -> list[str]:
+    return sorted(f.filing for f in card.filings.all())
+
+
+def card_permissions(card) -> list[CardPermission]:
+    return sorted(card.permissions.all(), key=lambda p: (p.subsystem.sort, p.subsystem_id))

@@ -1,0 +1,211 @@
+"""企业备案 screens: 企业商务部/海关/外汇备案申请, IC卡海关/外汇备案, IC卡权限申请. Views parse and render;
+the rules are the filing kinds' (eport.filings.kinds), shared with the API."""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from eport import exports
+from eport.accounts.models import UserKind
+from eport.applications import selectors as app_selectors
+from eport.applications import services
+from eport.applications.kinds import get_kind
+from eport.applications.models import EDITABLE_STATUSES, Status
+from eport.cards.models import Subsystem
+from eport.errors import DomainError, NotFound
+from eport.filings import selectors
+from eport.filings.kinds import CARD_REFUSALS, NO_CUSTOMS_REGISTRATION, customs_registration
+from eport.filings.models import Filing
+
+from .forms import kind_form
+from .views import application_page, enterprise_actor, field_errors, save_application, signed_in
+
+legal_card_only = signed_in({UserKind.LEGAL_CARD}, login_url="web:card_login")
+
+ENTERPRISE_PAGES = {
+    Filing.COMMERCE: (gettext_lazy("企业商务部备案申请"), gettext_lazy(
+        "企业从未进行商务部备案的，可以在此申请，申报后自动审核通过；备案通过后不可以再次备案。"
+        "只有在本系统先完成三证合一录入，才可以进行商务部备案。主管机关代码至少输入一位数字后从提示中选择。")),
+    Filing.CUSTOMS: (gettext_lazy("企业海关备案申请"), gettext_lazy(
+        "已入网的企业可以在此申请海关备案，由备案海关审核；备案通过后不可以再次备案。"
+        "主管海关和备案海关至少输入两位数字后从提示中选择。")),
+    Filing.FOREX: (gettext_lazy("企业外汇备案申请"), gettext_lazy(
+        "已入网的企业可以在此申请外汇备案：企业信息与外汇企业名录一致的自动审核通过，否则由主管外汇局审核；"
+        "在外汇注销名录中的企业不能办理。主管外汇局至少输入两位数字后从提示中选择。")),
+}
+
+
+@enterprise_actor
+def enterprise_filing(request, filing: str):
+    """The three enterprise filings: one page each, the state in red at the top (备案通过 once filed)."""
+    enterprise = request.user.enterprise
+    kind = get_kind(selectors.ENTERPRISE_KINDS[filing])
+    state = selectors.enterprise_filings(enterprise)[filing]
+    title, hint = ENTERPRISE_PAGES[filing]
+    notices, readonly, names = [], None, {}
+    if state["filed"]:
+        readonly = kind_form(kind, state["data"])
+        names = {kind.unit_field: state["unit"].name}
+    elif filing == Filing.CUSTOMS and enterprise.in_network:
+        reg = customs_registration(enterprise)
+        if reg is None:
+            notices.append(("customs-registry-missing", NO_CUSTOMS_REGISTRATION))
+        else:
+            notices.append(("customs-registry", _("海关企管备案信息：%(n)s，海关注册编码 %(r)s。") % {
+                "n": reg.name, "r": reg.reg_no or "-"}))
+    elif filing == Filing.FOREX and enterprise.in_network and enterprise.uscc:
+        from eport.registry.lists import forex_directory_entry
+
+        if forex_directory_entry(enterprise.uscc) is None:
+            notices.append(("forex-directory-missing",
+                            _("本企业不在外汇企业名录中，申报后由主管外汇局审核。")))
+    return application_page(
+        request, kind.code, title=title, hint=hint, history_title=_("备案记录"),
+        done=_("申报成功，请等待审核。"), state=state["label"], notices=notices, readonly_form=readonly, names=names)
+
+
+CARD_PAGES = {
+    Filing.CUSTOMS: gettext_lazy("IC卡海关备案"),
+    Filing.FOREX: gettext_lazy("IC卡外汇备案"),
+}
+
+
+def _card_query(request) -> dict:
+    return {"card_no": request.GET.get("card_no", ""), "holder_name": request.GET.get("holder_name", "")}
+
+
+def _save(request, kind_code: str, app, data: dict):
+    """暂存 / 申报 of a card screen: the user's message, or the refusal (as field errors)."""
+    try:
+        app, submitted = save_application(request, kind=kind_code, app=app, data=data)
+    except DomainError as e:
+        return None, e
+    app.refresh_from_db()
+    if submitted:
+        messages.success(request, _("申报成功，审核通过。") if app.status == Status.APPROVED else _("申报成功，请等待审核。"))
+    else:
+        messages.success(request, _("暂存成功。"))
+    return app, None
+
+
+def _latest(app, history):
+    return app or history.first()
+
+
+def _state(app, history) -> str:
+    """当前状态 of a card screen: the open application's, else the last one's (审核通过 after 申报)."""
+    latest = _latest(app, history)
+    return selectors.state_label(False, latest) if latest else _("未申请")
+
+
+def _steps(app, history):
+    latest = _latest(app, history)
+    return latest.steps.select_related("unit").filter(round=latest.round) if latest else []
+
+
+@legal_card_only
+def card_filing(request, filing: str):
+    """IC卡海关备案 / IC卡外汇备案: tick the cards (全选), 暂存, 申报."""
+    enterprise = request.user.enterprise
+    kind = get_kind(selectors.CARD_KINDS[filing])
+    app = selectors.open_application(enterprise, kind.code)
+    editable = app is None or app.status in EDITABLE_STATUSES
+    exc, chosen = None, list((app.data.get("card_nos") if app else None) or [])
+    if request.method == "POST" and editable:
+        chosen = request.POST.getlist("card_nos")
+        saved, exc = _save(request, kind.code, app, {"card_nos": chosen})
+        if exc is None:
+            return redirect(request.get_full_path())
+        if app is not None:
+            app.refresh_from_db()
+    refused = None
+    if app is None:
+        try:
+            services.application_check_start(actor=request.user, kind=kind.code)
+        except DomainError as e:
+            refused = e.message
+    q = _card_query(request)
+    cards = list(selectors.enterprise_cards(enterprise, **q))
+    rows = []
+    for c in cards:
+        filed = filing in selectors.card_filings(c)
+        blocker = c.blocker()
+        why = _("已备案") if filed else (str(CARD_REFUSALS.get(blocker, blocker)) if blocker else "")
+        rows.append({"card": c, "filed": filed, "why": why, "checked": c.card_no in chosen})
+    shown = {c.card_no for c in cards}
+    form = kind_form(kind, {})
+    history = app_selectors.applications_list(request.user, kind=kind.code)
+    return render(request, "web/card_filing.html", {
+        "title": CARD_PAGES[filing], "filing": filing, "app": app, "editable": editable, "refused": refused,
+        "rows": rows, "hidden_chosen": [no for no in chosen if no not in shown], "q": q,
+        "errors": field_errors(form, exc) if exc else {},
+        "state": _state(app, history), "steps": _steps(app, history), "history": history[:20]},
+        status=exc.status if exc else 200)
+
+
+@legal_card_only
+def card_permissions(request):
+    """IC卡权限申请: the enterprise's cards with their filings and permissions; 导出Excel."""
+    q = _card_query(request)
+    qs = selectors.enterprise_cards(request.user.enterprise, **q)
+    if request.GET.get("export") == "xlsx":
+        try:
+            return exports.xlsx_response("filings", qs)
+        except DomainError as e:
+            messages.error(request, e.message)
+    keep = {k: v for k, v in q.items() if v}
+    return render(request, "web/card_permissions.html", {
+        "cards": [(c, selectors.card_filings(c), selectors.card_permissions(c)) for c in qs[:200]],
+        "q": q, "export_query": urlencode({**keep, "export": "xlsx"})})
+
+
+@legal_card_only
+def card_permission(request, card_no: str):
+    """One card's subsystem permissions: tick them (全选), an optional period, 暂存, 申报."""
+    enterprise = request.user.enterprise
+    card = selectors.enterprise_cards(enterprise).filter(card_no=card_no.strip().upper()).first()
+    if card is None:
+        raise NotFound("card_not_found", _("本企业没有这张IC卡。"))
+    kind = get_kind("card_permission")
+    app = selectors.open_application(enterprise, kind.code, subject_key=f"card:{card.card_no}")
+    editable = app is None or app.status in EDITABLE_STATUSES
+    held = selectors.card_permissions(card)
+    data = app.data if app else {
+        "card_no": card.card_no, "subsystems": [p.subsystem_id for p in held],
+        "valid_from": held[0].valid_from.isoformat() if held and held[0].valid_from else "",
+        "valid_to": held[0].valid_to.isoformat() if held and held[0].valid_to else ""}
+    exc = None
+    if request.method == "POST" and editable:
+        data = {"card_no": card.card_no, "subsystems": request.POST.getlist("subsystems"),
+                "valid_from": request.POST.get("valid_from", ""), "valid_to": request.POST.get("valid_to", "")}
+        saved, exc = _save(request, kind.code, app, data)
+        if exc is None:
+            return redirect("web:card_permission", card.card_no)
+        if app is not None:
+            app.refresh_from_db()
+    filed = set(selectors.card_filings(card))
+    options = []
+    for s in Subsystem.objects.all():
+        if card.kind not in s.card_kinds:
+            why = _("%(k)s不可授权") % {"k": card.get_kind_display()}
+        elif s.filing not in filed:
+            why = _("需先完成IC卡%(f)s") % {"f": Filing(s.filing).label}
+        else:
+            why = ""
+        options.append({"s": s, "why": why, "checked": s.code in (data.get("subsystems") or [])})
+    refused = None
+    if app is None:
+        try:
+            services.application_check_start(actor=request.user, kind=kind.code, data={"card_no": card.card_no})
+        except DomainError as e:
+            refused = e.message
+    form = kind_form(kind, data)
+    history = app_selectors.applications_list(request.user, kind=kind.code).filter(subject_key=f"card:{card.card_no}")
+    return render(request, "web/card_permission.html", {
+        "card": card, "filed": sorted(filed), "options": options, "data": data, "app": app, "editable": editable,
+        "refused": refused, "errors": field_errors(form, exc) if exc else {},
+        "state": _state(app, history), "steps": _steps(app, history), "history": history[:20]},
+        status=exc.status if exc else 200)
