@@ -37,3 +37,26 @@ def test_demo_cards_sign_in_and_demo_is_idempotent(data_dir):
     create_demo()
     assert Card.objects.count() == before
     assert json.loads((data_dir / "demo_cards.json").read_text()) == cards
+
+
+def test_demo_enterprise_is_filed_through_the_engine(data_dir):
+    """Its filings went through the kinds (applications approved, steps recorded), and each card's menu
+    shows exactly the subsystems its permission applications granted."""
+    from eport.applications.models import Application
+    from eport.cards.selectors import card_subsystems
+    from eport.filings.models import EnterpriseFiling
+
+    create_demo()
+    legal = Card.objects.get(kind="legal", enterprise__name="深圳市南山示范进出口有限公司")
+    e = legal.enterprise
+    assert set(EnterpriseFiling.objects.filter(enterprise=e).values_list("filing", flat=True)) == {
+        "commerce", "customs", "forex"}
+    kinds = set(Application.objects.filter(enterprise=e, status="APPROVED").values_list("kind", flat=True))
+    assert {"commerce_filing", "customs_filing", "forex_filing", "card_customs_filing", "card_forex_filing",
+            "card_permission"} <= kinds
+    operator = Card.objects.get(kind="operator", enterprise=e)
+    assert {s["code"] for s in card_subsystems(operator) if s["enabled"]} == {"paperless_delegation", "export_receipt"}
+    assert {s["code"] for s in card_subsystems(legal) if s["enabled"]} == {"paperless_signing", "processing_trade"}
+    count = Application.objects.count()
+    create_demo()
+    assert Application.objects.count() == count

@@ -34,6 +34,10 @@ CARD_REFUSALS = {
 }
 
 
+CODE_DEPTS = {"authority": Dept.COMMERCE, "customs_code": Dept.CUSTOMS, "filing_customs": Dept.CUSTOMS,
+              "forex_bureau": Dept.FOREX}
+
+
 def enterprise_filing(enterprise, filing: str) -> EnterpriseFiling | None:
     return EnterpriseFiling.objects.filter(enterprise=enterprise, filing=filing).select_related("unit").first()
 
@@ -69,6 +73,15 @@ class EnterpriseFilingKind(Kind):
 
     def filed_data(self, application) -> dict:
         return dict(application.data)
+
+    def display_rows(self, data):
+        # Every field is a unit's code: shown with the unit's name (what the reviewer checks against).
+        rows = []
+        for name, field in self.form_class(data={}, final=False).fields.items():
+            code = data.get(name, "")
+            unit = unit_for(CODE_DEPTS[name], code) if code else None
+            rows.append((str(field.label), f"{code} {unit.name}" if unit else code))
+        return rows
 
     def apply(self, application, *, actor):
         try:
@@ -302,6 +315,13 @@ class CardPermissionKind(CardKindBase):
 
     def route(self, application):
         return [[enterprise_ra_unit(application.enterprise)]]
+
+    def display_rows(self, data):
+        names = dict(Subsystem.objects.values_list("code", "name"))
+        rows = super().display_rows(data)
+        label = str(self.form_class.base_fields["subsystems"].label)
+        return [(lbl, "、".join(names.get(c, c) for c in data.get("subsystems") or []) if lbl == label else value)
+                for lbl, value in rows]
 
     def auto_opinion(self, application, step):
         return _("IC卡已备案，权限申请自动审核通过")

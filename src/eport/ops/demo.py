@@ -22,6 +22,8 @@ STAFF = [
     ("tax_sz", UserKind.REVIEWER, "tax:14403000000", "国家税务总局深圳市税务局"),
     ("quality_sz", UserKind.REVIEWER, "quality:440300", "深圳市质量技术监督局（技监审核）"),
     ("ra_sz", UserKind.RA, "ra:5300", "深圳海关电子口岸数据分中心（操作中心）"),
+    ("customs_sz", UserKind.REVIEWER, "customs:5300", "深圳海关（企业海关备案审核，含下属海关）"),
+    ("forex_sz", UserKind.REVIEWER, "forex:440300", "国家外汇管理局深圳市分局（企业外汇备案审核）"),
 ]
 
 
@@ -70,7 +72,7 @@ def create_demo_cards() -> list[dict]:
     The card files and their initial PINs are written once under demo-cards/ (0600): the card file
     stays protected by its initial PIN, which the card agent asks for when it starts.
     """
-    from eport.cards.models import Card, CardPermission, Subsystem
+    from eport.cards.models import Card
     from eport.cards.services import card_make
     from eport.enterprises.models import Enterprise
     from eport.enterprises.services import enterprise_apply_data
@@ -95,8 +97,7 @@ def create_demo_cards() -> list[dict]:
         "status": OperatorStatus.APPROVED})
     ra = User.objects.get(username="ra_sz")
     out = []
-    for kind, grants in (("legal", ["paperless_signing", "processing_trade"]),
-                         ("operator", ["paperless_delegation", "export_receipt"])):
+    for kind in ("legal", "operator"):
         card = Card.objects.filter(enterprise=e, kind=kind).exclude(state="voided").first()
         info = folder / f"{kind}.json"
         if card is None or not info.exists():
@@ -105,8 +106,6 @@ def create_demo_cards() -> list[dict]:
             made = card_make(actor=ra, kind=kind, enterprise_uscc=e.uscc,
                              operator_no=operator.operator_no if kind == "operator" else None)
             card = made.card
-            for code in grants:
-                CardPermission.objects.get_or_create(card=card, subsystem=Subsystem.objects.get(code=code))
             write_private(folder / f"{kind}.p12", made.card_file, replace=True)
             write_private(folder / f"{kind}.pin", made.initial_pin.encode(), replace=True)
             write_private(info, json.dumps({"card_no": card.card_no, "initial_pin": made.initial_pin}).encode(),
@@ -117,7 +116,40 @@ def create_demo_cards() -> list[dict]:
         out.append({"card_no": card.card_no, "kind": str(card.get_kind_display()), "holder": card.holder_name,
                     "enterprise": e.name, "initial_pin": saved["initial_pin"],
                     "file": str(folder / f"{kind}.p12")})
+    legal = Card.objects.filter(enterprise=e, kind="legal").exclude(state="voided").first()
+    if legal is not None:
+        _demo_filings(legal.user, User.objects.get(username="customs_sz"))
     return out
+
+
+def _demo_filings(legal_user, customs_reviewer) -> None:
+    """The enterprise's filings as its legal card files them, through the engine: 商务部 (approved by
+    itself), 海关 (approved by customs_sz), 外汇 (matches the demo 外汇企业名录: by itself), both cards'
+    customs filing, the operator card's forex filing, and each card's subsystem permissions."""
+    from eport.applications.models import StepStatus
+    from eport.applications.services import application_create, application_submit, step_approve
+    from eport.cards.models import Card
+    from eport.filings.models import EnterpriseFiling
+
+    e = legal_user.enterprise
+    if EnterpriseFiling.objects.filter(enterprise=e).exists():
+        return
+
+    def file(kind, data):
+        app = application_create(actor=legal_user, kind=kind, data=data)
+        return application_submit(actor=legal_user, application_id=app.id)
+
+    legal = legal_user.card.card_no
+    operator = Card.objects.get(enterprise=e, kind="operator", state="normal").card_no
+    file("commerce_filing", {"authority": "440300"})
+    customs = file("customs_filing", {"customs_code": e.customs_code, "filing_customs": "5300"})
+    for step in customs.steps.filter(status=StepStatus.PENDING):
+        step_approve(actor=customs_reviewer, step_id=step.id, opinion="海关企管备案信息一致，同意备案。")
+    file("forex_filing", {"forex_bureau": "440300"})
+    file("card_customs_filing", {"card_nos": [legal, operator]})
+    file("card_forex_filing", {"card_nos": [operator]})
+    file("card_permission", {"card_no": legal, "subsystems": ["paperless_signing", "processing_trade"]})
+    file("card_permission", {"card_no": operator, "subsystems": ["paperless_delegation", "export_receipt"]})
 
 
 

@@ -4,6 +4,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from eport.accounts.models import CARD_KINDS, UserKind
+from eport.refdata.models import Dept
+
+FILING_DEPTS = (Dept.CUSTOMS, Dept.FOREX, Dept.COMMERCE)
 
 _FILINGS = [("web:commerce_filing", _("企业商务部备案申请")), ("web:customs_filing", _("企业海关备案申请")),
             ("web:forex_filing", _("企业外汇备案申请"))]
@@ -20,6 +23,10 @@ MENUS = {
     ],
     UserKind.REVIEWER: [
         (_("审核"), [("web:reviews", _("三证合一信息审核")), ("web:auto_review", _("自动审核设置"))]),
+    ],
+    # Customs and forex units review the enterprise filings (SPEC §3), not the 三证合一 entry.
+    "filing_reviewer": [
+        (_("审核"), [("web:reviews", _("企业备案审核")), ("web:auto_review", _("自动审核设置"))]),
     ],
     UserKind.RA: [
         (_("操作中心"), [("web:reviews", _("审核")), ("web:auto_review", _("自动审核设置"))]),
@@ -58,5 +65,8 @@ def portal(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"menu": []}
-    menu = [(group, _entries(request, entries)) for group, entries in MENUS.get(user.kind, [])]
+    key = user.kind
+    if key == UserKind.REVIEWER and user.unit_id and user.unit.dept in FILING_DEPTS:
+        key = "filing_reviewer"
+    menu = [(group, _entries(request, entries)) for group, entries in MENUS.get(key, [])]
     return {"menu": menu, "is_card": user.kind in CARD_KINDS}

@@ -159,9 +159,11 @@ def _page(request, qs, deferred_join=False, count_limit=None):
 
 
 # 业务办理状态查询 lists what each enterprise actor files (SPEC §3: 三证合一 and 补办法人卡 for the card-less).
+_FILINGS = ("commerce_filing", "customs_filing", "forex_filing")
 STATUS_KINDS = {
-    UserKind.CARDLESS: ("enterprise_entry", "legal_card_reissue"),
-    UserKind.LEGAL_CARD: ("enterprise_change", "operator_declaration", "operator_cancellation"),
+    UserKind.CARDLESS: ("enterprise_entry", "legal_card_reissue", *_FILINGS),
+    UserKind.LEGAL_CARD: ("enterprise_change", "operator_declaration", "operator_cancellation", *_FILINGS,
+                          "card_customs_filing", "card_forex_filing", "card_permission"),
 }
 
 
@@ -351,7 +353,8 @@ def application_context(app, user) -> dict:
     if isinstance(kind, EnterpriseDataKind):
         ctx.update(form=entry_form(app.data), names=code_names(app.data))
     else:
-        ctx["rows"] = kind.display_rows(app.data)
+        e = app.enterprise
+        ctx["rows"] = [(_("统一社会信用代码"), e.code), (_("企业名称"), e.name)] + kind.display_rows(app.data)
     return ctx
 
 
