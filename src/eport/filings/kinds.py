@@ -74,14 +74,16 @@ class EnterpriseFilingKind(Kind):
     def filed_data(self, application) -> dict:
         return dict(application.data)
 
+    def unit_names(self, data: dict) -> dict:
+        """field -> the name of the unit its code points to (every field of a filing is a unit's code)."""
+        units = {name: unit_for(CODE_DEPTS[name], data.get(name, "")) if data.get(name) else None
+                 for name in self.form_class.base_fields}
+        return {name: u.name for name, u in units.items() if u is not None}
+
     def display_rows(self, data):
-        # Every field is a unit's code: shown with the unit's name (what the reviewer checks against).
-        rows = []
-        for name, field in self.form_class(data={}, final=False).fields.items():
-            code = data.get(name, "")
-            unit = unit_for(CODE_DEPTS[name], code) if code else None
-            rows.append((str(field.label), f"{code} {unit.name}" if unit else code))
-        return rows
+        names = self.unit_names(data)
+        return [(str(field.label), f"{data.get(name, '')} {names[name]}" if name in names else data.get(name, ""))
+                for name, field in self.form_class(data={}, final=False).fields.items()]
 
     def apply(self, application, *, actor):
         try:

@@ -45,10 +45,11 @@ def enterprise_filing(request, filing: str):
     kind = get_kind(selectors.ENTERPRISE_KINDS[filing])
     state = selectors.enterprise_filings(enterprise)[filing]
     title, hint = ENTERPRISE_PAGES[filing]
-    notices, readonly, names = [], None, {}
+    notices, readonly = [], None
+    app = state["application"]
+    names = kind.unit_names(state["data"] if state["filed"] else (app.data if app else {}))
     if state["filed"]:
         readonly = kind_form(kind, state["data"])
-        names = {kind.unit_field: state["unit"].name}
     elif filing == Filing.CUSTOMS and enterprise.in_network:
         reg = customs_registration(enterprise)
         if reg is None:
