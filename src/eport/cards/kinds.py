@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from eport.applications.forms import KindForm
 from eport.applications.kinds import Kind, register
 from eport.enterprises.services import require_in_network, route_to_sub_centre
 
@@ -20,15 +21,10 @@ REISSUE_REASONS = [
 NOT_IN_NETWORK = gettext_lazy("企业入网后才能补办法人卡。")
 
 
-class ReissueForm(forms.Form):
+class ReissueForm(KindForm):
     reason = forms.ChoiceField(label=gettext_lazy("补办原因"), choices=REISSUE_REASONS)
     note = forms.CharField(label=gettext_lazy("说明"), max_length=200)
-
-    def __init__(self, *args, final: bool = False, enterprise=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.final = final
-        self.fields["reason"].required = final
-        self.fields["note"].required = False
+    REQUIRED = ("reason",)
 
     def clean(self):
         data = super().clean()

@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from eport.applications.forms import KindForm
 from eport.refdata.lookup import ra_unit_for_customs, unit_for
 from eport.refdata.models import CustomsDistrict
 from eport.validators import clean_id_document, normalize_uscc, validate_phone, validate_uscc
@@ -22,7 +23,7 @@ def _domain(validator, value):
         raise forms.ValidationError(e.messages[0], code=e.code) from None
 
 
-class EnterpriseDataForm(forms.Form):
+class EnterpriseDataForm(KindForm):
     """Draft saves (`final=False`) check the format of what is filled in; submission also requires
     every field the 法人类型 needs. Required fields are marked in the screens (yellow)."""
 
@@ -49,13 +50,6 @@ class EnterpriseDataForm(forms.Form):
     REQUIRED = ("uscc", "name", "legal_rep_name", "legal_rep_id_type", "legal_rep_id_no", "legal_person_type",
                 "enterprise_type", "registered_capital", "capital_unit", "address", "phone",
                 "issuing_authority_name", "customs_code")
-
-    def __init__(self, *args, final: bool = False, enterprise=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.final = final
-        self.enterprise = enterprise
-        for name, field in self.fields.items():
-            field.required = final and name in self.REQUIRED
 
     def clean_uscc(self):
         value = normalize_uscc(self.cleaned_data.get("uscc", ""))

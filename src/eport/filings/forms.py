@@ -8,22 +8,14 @@ enterprise is "not found", not a typing error).
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from eport.applications.forms import KindForm
 from eport.refdata.lookup import unit_for
 from eport.refdata.models import CustomsDistrict, Dept
 
 MAX_CARDS = 200
 
 
-class FilingForm(forms.Form):
-    REQUIRED: tuple = ()
-
-    def __init__(self, *args, final: bool = False, enterprise=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.final = final
-        self.enterprise = enterprise
-        for name, field in self.fields.items():
-            field.required = final and name in self.REQUIRED
-
+class FilingForm(KindForm):
     def _unit_code(self, name: str, dept: str, message) -> str:
         code = (self.cleaned_data.get(name) or "").strip()
         if code and unit_for(dept, code) is None:
@@ -35,10 +27,6 @@ class FilingForm(forms.Form):
         if code and not (CustomsDistrict.objects.filter(code=code).exists() and unit_for(Dept.CUSTOMS, code)):
             raise forms.ValidationError(_("没有这个海关代码，请从提示中选择。"), code="customs_unknown")
         return code
-
-    def json_data(self) -> dict:
-        return {name: self.cleaned_data.get(name) or "" for name in self.fields}
-
 
 class CommerceFilingForm(FilingForm):
     """企业商务部备案申请: the 商务主管机关 it is filed with; the enterprise data is the 三证合一 record."""
@@ -129,11 +117,8 @@ class CardPermissionForm(FilingForm):
                                  error_messages={"invalid": _("日期格式应为 YYYY-MM-DD。")})
     valid_to = forms.DateField(label=_("权限有效期至"), input_formats=["%Y-%m-%d"],
                                error_messages={"invalid": _("日期格式应为 YYYY-MM-DD。")})
-    REQUIRED = ("card_no", "subsystems")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["card_no"].required = True  # what the application is about, from the first 暂存 on
+    ALWAYS = ("card_no",)  # what the application is about, from the first 暂存 on
+    REQUIRED = ("subsystems",)
 
     def clean_card_no(self):
         return (self.cleaned_data.get("card_no") or "").strip().upper()

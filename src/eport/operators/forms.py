@@ -4,13 +4,14 @@ screens and the API."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from eport.applications.forms import KindForm
 from eport.enterprises.choices import IdType
 from eport.validators import clean_id_document, validate_phone
 
 from .models import Operator, OperatorStatus
 
 
-class OperatorForm(forms.Form):
+class OperatorForm(KindForm):
     """操作员信息: 证件类型 and 证件号 are required even for 暂存 (the manual's pre-entry rule; an operator
     is known by them); 申报 also requires 姓名 and 联系电话."""
 
@@ -23,14 +24,7 @@ class OperatorForm(forms.Form):
                              error_messages={"invalid": _("电子邮箱格式不正确。")})
 
     ALWAYS = ("id_type", "id_no")
-    FINAL = ("name", "id_type", "id_no", "phone")
-
-    def __init__(self, *args, final: bool = False, enterprise=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.final = final
-        self.enterprise = enterprise
-        for name, field in self.fields.items():
-            field.required = name in self.ALWAYS or (final and name in self.FINAL)
+    REQUIRED = ("name", "phone")
 
     def clean_phone(self):
         value = self.cleaned_data.get("phone", "")
@@ -50,17 +44,11 @@ class OperatorForm(forms.Form):
                         code="operator_exists"))
         return data
 
-    def json_data(self) -> dict:
-        return {name: self.cleaned_data.get(name) or "" for name in self.fields}
-
-
-class CancellationForm(forms.Form):
+class CancellationForm(KindForm):
     """企业操作员信息注销申报: which operator."""
 
     operator_no = forms.CharField(label=_("操作员统一编号"), max_length=20)
-
-    def __init__(self, *args, final: bool = False, enterprise=None, **kwargs):
-        super().__init__(*args, **kwargs)
+    ALWAYS = ("operator_no",)
 
     def clean_operator_no(self):
         return self.cleaned_data["operator_no"].strip().upper()
