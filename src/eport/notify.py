@@ -50,11 +50,11 @@ def application_decided(app, step=None) -> None:
         kind = str(get_kind(app.kind).label)
         if step is None:
             subject = _("【电子口岸】%(k)s审核通过：%(n)s") % {"k": kind, "n": app.number}
-            body = _("您单位（%(e)s）的%(k)s申请 %(n)s 已审核通过。") % {"e": app.enterprise.name, "k": kind,
+            body = _("您单位（%(e)s）的%(k)s（申请编号 %(n)s）已审核通过。") % {"e": app.enterprise.name, "k": kind,
                                                                  "n": app.number}
         else:
             subject = _("【电子口岸】%(k)s被退回：%(n)s") % {"k": kind, "n": app.number}
-            body = _("您单位（%(e)s）的%(k)s申请 %(n)s 被%(u)s退回。\n审核意见：%(o)s\n请修改后重新申报。") % {
+            body = _("您单位（%(e)s）的%(k)s（申请编号 %(n)s）被%(u)s退回。\n审核意见：%(o)s\n请修改后重新申报。") % {
                 "e": app.enterprise.name, "k": kind, "n": app.number, "u": step.unit.name, "o": step.opinion}
     _later(enterprise_recipients(app.enterprise), subject, body)
 

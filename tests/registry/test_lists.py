@@ -146,8 +146,8 @@ def test_import_fields_and_upsert(tmp_path):
     ("customs", "{u},乙公司,4403160001,５３００", r"line 3: customs_code: "),  # full-width digits
     ("customs", "{u},,4403160001,5300", r"line 3: name is required"),
     ("forex_directory", "{u},乙公司,", r"line 3: forex_bureau is required"),
-    ("forex_directory", "{u},乙公司,44030A", r"line 3: forex_bureau: "),
-    ("forex_directory", "{u},乙公司,4403000000000", r"line 3: forex_bureau: "),  # too long
+    ("forex_directory", "{u},乙公司,4403-0", r"line 3: forex_bureau: "),  # a unit code is letters and digits
+    ("forex_directory", "{u},乙公司,44030000000000000", r"line 3: forex_bureau: "),  # 17: longer than a unit code
     ("forex_cancelled", "{u},乙公司,2025/6/30,", r"line 3: cancelled_on '2025/6/30' is not a date"),
     ("forex_cancelled", "{u},乙公司,2025-02-30,", r"line 3: cancelled_on .* \(YYYY-MM-DD\)"),
     ("forex_cancelled", "{u},乙公司,20250630,", r"line 3: cancelled_on"),
@@ -267,7 +267,7 @@ def test_command_with_file_and_replace(tmp_path):
 
 def test_command_errors(tmp_path):
     _call("--list", "forex_directory")
-    bad = _csv(tmp_path, HEADERS["forex_directory"] + GOOD["forex_directory"](U1) + "\n" + f"{U2},乙,x\n")
+    bad = _csv(tmp_path, HEADERS["forex_directory"] + GOOD["forex_directory"](U1) + "\n" + f"{U2},乙,x-1\n")
     with pytest.raises(CommandError, match="line 3: forex_bureau"):
         _call("--list", "forex_directory", "--replace", str(bad))
     assert ForexDirectoryEntry.objects.count() == 6 and not ForexDirectoryEntry.objects.filter(pk=U1).exists()

@@ -812,3 +812,24 @@ def test_a_chosen_card_that_became_unusable_stays_choosable_and_is_refused_by_na
     r = c.post(CARD_CUSTOMS, {"card_nos": [ctx.legal.card_no], "version": app.version, "action": "submit"})
     assert r.status_code == 302
     assert list(CardFiling.objects.values_list("card__card_no", flat=True)) == [ctx.legal.card_no]
+
+
+def test_card_lists_are_paged_and_a_choice_on_another_page_is_kept(ctx):
+    c = ctx.c
+    enterprise_filed(ctx.e, "customs", "customs:5300")
+    cards = [operator_card(ctx, name=f"分页{i}") for i in range(11)]  # with the legal card: 12 cards
+    for url in (CARD_CUSTOMS, PERMISSIONS):
+        first, second = page(c.get(url)), page(c.get(url, {"page": 2}))
+        rows = [len(d.by_id("card-list").find_all("tr", data_card=True)) for d in (first, second)]
+        assert rows == [10, 2], (url, rows)
+        assert "共 12 条" in first.find("nav", class_="pager").text
+    # A card chosen and saved from page 2 stays chosen when page 1 is saved and declared.
+    on_page_2 = [tr.attrs["data-card"] for tr in page(c.get(CARD_CUSTOMS, {"page": 2})).find_all("tr", data_card=True)]
+    assert c.post(CARD_CUSTOMS + "?page=2", {"card_nos": on_page_2[:1], "action": "save"}).status_code == 302
+    doc = page(c.get(CARD_CUSTOMS))
+    assert [i.attrs["value"] for i in doc.find_all("input", type="hidden", name="card_nos")] == on_page_2[:1]
+    app = Application.objects.get(kind="card_customs_filing", enterprise=ctx.e)
+    r = c.post(CARD_CUSTOMS, {"card_nos": [*on_page_2[:1], cards[0].card_no], "version": app.version,
+                              "action": "submit"})
+    assert r.status_code == 302
+    assert set(CardFiling.objects.values_list("card__card_no", flat=True)) == {on_page_2[0], cards[0].card_no}

@@ -5,7 +5,11 @@ the filing needs. Which cards belong to the enterprise is the kind's check (a ca
 enterprise is "not found", not a typing error).
 """
 
+import datetime
+import re
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from eport.applications.forms import KindForm
@@ -31,7 +35,7 @@ class FilingForm(KindForm):
 class CommerceFilingForm(FilingForm):
     """企业商务部备案申请: the 商务主管机关 it is filed with; the enterprise data is the 三证合一 record."""
 
-    authority = forms.CharField(label=_("主管机关代码"), max_length=12)
+    authority = forms.CharField(label=_("主管机关代码"), max_length=16)
     REQUIRED = ("authority",)
 
     def clean_authority(self):
@@ -55,7 +59,7 @@ class CustomsFilingForm(FilingForm):
 class ForexFilingForm(FilingForm):
     """企业外汇备案: the 主管外汇局."""
 
-    forex_bureau = forms.CharField(label=_("主管外汇局"), max_length=12)
+    forex_bureau = forms.CharField(label=_("主管外汇局"), max_length=16)
     REQUIRED = ("forex_bureau",)
 
     def clean_forex_bureau(self):
@@ -80,17 +84,19 @@ class CodeListField(forms.Field):
             value = value.replace("，", ",").split(",")
         if not isinstance(value, (list, tuple)):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        out = []
+        too_many = forms.ValidationError(self.error_messages["too_many"] % {"n": self.max_items}, code="too_many")
+        if len(value) > 2 * self.max_items:  # refused before any work on a huge list
+            raise too_many
+        out = {}  # insertion-ordered: duplicates dropped in linear time
         for v in value:
-            if not isinstance(v, (str, int)):
+            if not isinstance(v, (str, int)) or isinstance(v, bool):
                 raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
             v = str(v).strip()
-            v = v.upper() if self.upper else v
-            if v and v not in out:
-                out.append(v)
+            if v:
+                out[v.upper() if self.upper else v] = None
         if len(out) > self.max_items:
-            raise forms.ValidationError(self.error_messages["too_many"] % {"n": self.max_items}, code="too_many")
-        return out
+            raise too_many
+        return list(out)
 
     def validate(self, value):
         if self.required and not value:
@@ -107,16 +113,34 @@ class CardFilingForm(FilingForm):
         return {"card_nos": self.cleaned_data.get("card_nos") or []}
 
 
+class DateField(forms.DateField):
+    """YYYY-MM-DD from a form or JSON: another JSON type is a typing error (not a crash), and a day that
+    does not exist (2027-02-30) is told as such."""
+
+    default_error_messages = {"invalid": _("日期格式应为 YYYY-MM-DD。"), "no_such_day": _("没有这一天，请检查日期。")}
+
+    def __init__(self, **kwargs):
+        super().__init__(input_formats=["%Y-%m-%d"], **kwargs)
+
+    def to_python(self, value):
+        if value not in self.empty_values and not isinstance(value, (str, datetime.date)):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+            try:
+                datetime.date.fromisoformat(value.strip())
+            except ValueError:
+                raise forms.ValidationError(self.error_messages["no_such_day"], code="invalid") from None
+        return super().to_python(value)
+
+
 class CardPermissionForm(FilingForm):
     """IC卡权限申请: the card, the subsystems it may use (exactly these after approval), an optional period."""
 
     card_no = forms.CharField(label=_("IC卡号"), max_length=20)
     subsystems = CodeListField(label=_("子系统权限"), max_items=50, upper=False,
                                error_messages={"required": _("请至少选择一个子系统。")})
-    valid_from = forms.DateField(label=_("权限有效期自"), input_formats=["%Y-%m-%d"],
-                                 error_messages={"invalid": _("日期格式应为 YYYY-MM-DD。")})
-    valid_to = forms.DateField(label=_("权限有效期至"), input_formats=["%Y-%m-%d"],
-                               error_messages={"invalid": _("日期格式应为 YYYY-MM-DD。")})
+    valid_from = DateField(label=_("权限有效期自"))
+    valid_to = DateField(label=_("权限有效期至"))
     ALWAYS = ("card_no",)  # what the application is about, from the first 暂存 on
     REQUIRED = ("subsystems",)
 
@@ -138,6 +162,9 @@ class CardPermissionForm(FilingForm):
         start, end = data.get("valid_from"), data.get("valid_to")
         if start and end and start > end:
             self.add_error("valid_to", forms.ValidationError(_("权限有效期至不能早于有效期自。"), code="period_invalid"))
+        elif end and end < timezone.localdate():
+            # A permission over before it is granted would be approved and never show in the menu.
+            self.add_error("valid_to", forms.ValidationError(_("权限有效期至不能早于今天。"), code="period_over"))
         return data
 
     def json_data(self) -> dict:

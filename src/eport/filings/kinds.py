@@ -9,7 +9,6 @@ Each is routed to the unit it is filed with; the filings the manuals call automa
 the step and why it passed.
 """
 
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,6 +17,7 @@ from eport.applications.kinds import Kind, register
 from eport.applications.models import Application
 from eport.audit.services import record
 from eport.cards.models import Card, CardPermission, CardState, Subsystem
+from eport.enterprises.models import Enterprise
 from eport.enterprises.services import enterprise_ra_unit, require_in_network
 from eport.errors import Conflict, NotFound
 from eport.refdata.lookup import unit_for
@@ -86,13 +86,16 @@ class EnterpriseFilingKind(Kind):
                 for name, field in self.form_class(data={}, final=False).fields.items()]
 
     def apply(self, application, *, actor):
-        try:
-            with transaction.atomic():
-                f = EnterpriseFiling.objects.create(enterprise=application.enterprise, filing=self.filing,
-                                                    unit=self.unit(application.data),
-                                                    data=self.filed_data(application), application=application)
-        except IntegrityError:
-            raise Conflict("already_filed", _("本企业已%(f)s通过，不能再次备案。") % {"f": self.label_short}) from None
+        # Filed with the unit that reviewed it: the unit the round was routed to, even if its list has
+        # been replaced since (eport load-units deactivates units, it never deletes them).
+        step = application.steps.filter(round=application.round).select_related("unit").first()
+        # The enterprise row is locked by the engine's application lock only per application: lock it
+        # here so a concurrent filing of the same kind (another applicant) waits and sees this one.
+        Enterprise.objects.select_for_update().filter(pk=application.enterprise_id).first()
+        if enterprise_filing(application.enterprise, self.filing) is not None:
+            raise Conflict("already_filed", _("本企业已%(f)s通过，不能再次备案。") % {"f": self.label_short})
+        f = EnterpriseFiling.objects.create(enterprise=application.enterprise, filing=self.filing, unit=step.unit,
+                                            data=self.filed_data(application), application=application)
         record(actor=actor, action="filing.enterprise", obj=f, after={"filing": f.filing, "unit": f.unit_id},
                reason=application.number or "")
 

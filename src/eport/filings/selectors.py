@@ -50,7 +50,7 @@ def enterprise_filings(enterprise) -> dict:
 def enterprise_cards(enterprise, *, card_no: str = "", holder_name: str = "") -> QuerySet:
     """The enterprise's cards not voided, with their filings and permissions (one query each)."""
     qs = (Card.objects.filter(enterprise=enterprise).exclude(state=CardState.VOIDED)
-          .select_related("certificate", "operator")
+          .select_related("certificate", "operator", "enterprise", "issuer")
           .prefetch_related("filings",
                             Prefetch("permissions", queryset=CardPermission.objects.select_related("subsystem")))
           .order_by("kind", "card_no"))

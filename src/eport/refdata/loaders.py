@@ -18,7 +18,7 @@ from django.db import transaction
 from eport.audit.models import AuditEvent
 from eport.audit.services import record
 
-from .models import Country, Currency, CustomsDistrict, Dept, Division, Unit
+from .models import UNIT_CODE_RE, Country, Currency, CustomsDistrict, Dept, Division, Unit
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -181,7 +181,7 @@ REPLACEABLE = (Dept.FOREX, Dept.COMMERCE)
 LIST_EVENT = "refdata.unit_list"
 REPLACED, DERIVED = "refdata.units_replaced", "refdata.units_derived"
 FILE_COLUMNS = ("code", "name", "parent_code")
-CODE_RE = re.compile(r"[0-9A-Za-z]+")
+CODE_RE = re.compile(UNIT_CODE_RE)
 MAX_ERRORS = 50
 
 

@@ -73,6 +73,10 @@ class Dept(models.TextChoices):
     RA = "ra", _("操作中心")
 
 
+# What a unit's code may be (derived or loaded by `eport load-units`), wherever a code is typed or imported.
+UNIT_CODE_RE = r"[0-9A-Za-z]{1,16}"
+
+
 class Unit(models.Model):
     """A department unit (审核单位) in its department's tree.
 

@@ -5,7 +5,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from eport.enterprises.choices import RegistryStatus
-from eport.validators import validate_uscc
+from eport.refdata.models import UNIT_CODE_RE
+from eport.validators import normalize_uscc, validate_uscc
 
 
 class BusinessRecord(models.Model):
@@ -36,11 +37,27 @@ class BusinessRecord(models.Model):
 _customs_reg_no = RegexValidator(r"^[0-9A-Z]{10}\Z", _("海关注册编码应为10位数字或大写字母。"),
                                  code="customs_reg_no", flags=re.ASCII)
 _customs_code = RegexValidator(r"^[0-9]{4}\Z", _("主管海关应为4位关区代码。"), code="customs_code")
-_forex_bureau = RegexValidator(r"^[0-9]+\Z", _("外汇局代码应为数字（行政区划代码，如 440300）。"),
-                               code="forex_bureau")
+_forex_bureau = RegexValidator(rf"^{UNIT_CODE_RE}\Z", _("外汇局代码应为1–16位数字或字母（如 440300）。"),
+                               code="forex_bureau", flags=re.ASCII)
 
 
-class CustomsRecord(models.Model):
+class UsccKeyed(models.Model):
+    """A row keyed by the USCC, stored as the lookups search it (trimmed, upper-case), however typed in
+    the admin or a file."""
+
+    class Meta:
+        abstract = True
+
+    def clean_fields(self, exclude=None):
+        self.uscc = normalize_uscc(self.uscc or "")
+        super().clean_fields(exclude)
+
+    def save(self, *args, **kwargs):
+        self.uscc = normalize_uscc(self.uscc or "")
+        super().save(*args, **kwargs)
+
+
+class CustomsRecord(UsccKeyed):
     """海关企管注册信息: an enterprise registered with customs (企业管理), as the customs system knows it."""
 
     uscc = models.CharField(_("统一社会信用代码"), max_length=18, primary_key=True,
@@ -58,14 +75,14 @@ class CustomsRecord(models.Model):
         return f"{self.uscc} {self.name}"
 
 
-class ForexDirectoryEntry(models.Model):
+class ForexDirectoryEntry(UsccKeyed):
     """外汇企业名录: an enterprise on the forex bureau's directory (贸易外汇收支企业名录)."""
 
     uscc = models.CharField(_("统一社会信用代码"), max_length=18, primary_key=True,
                             validators=[validate_uscc])
     name = models.CharField(_("企业名称"), max_length=200)
     # The bureau's code is the 6-digit administrative division it serves (440000 广东, 440300 深圳 …).
-    forex_bureau = models.CharField(_("外汇局"), max_length=12, validators=[_forex_bureau])
+    forex_bureau = models.CharField(_("外汇局"), max_length=16, validators=[_forex_bureau])
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
@@ -76,7 +93,7 @@ class ForexDirectoryEntry(models.Model):
         return f"{self.uscc} {self.name}"
 
 
-class ForexCancellation(models.Model):
+class ForexCancellation(UsccKeyed):
     """外汇注销名录: an enterprise whose forex directory registration was cancelled."""
 
     uscc = models.CharField(_("统一社会信用代码"), max_length=18, primary_key=True,

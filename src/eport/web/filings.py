@@ -21,7 +21,15 @@ from eport.filings.kinds import CARD_REFUSALS, NO_CUSTOMS_REGISTRATION, customs_
 from eport.filings.models import Filing
 
 from .forms import kind_form
-from .views import application_page, enterprise_actor, field_errors, save_application, signed_in
+from .views import (
+    PAGE_SIZE,
+    _page,
+    application_page,
+    enterprise_actor,
+    field_errors,
+    save_application,
+    signed_in,
+)
 
 legal_card_only = signed_in({UserKind.LEGAL_CARD}, login_url="web:card_login")
 
@@ -78,6 +86,12 @@ def _card_query(request) -> dict:
     return {"card_no": request.GET.get("card_no", ""), "holder_name": request.GET.get("holder_name", "")}
 
 
+def _pager(q: dict, total: int, page: int) -> dict:
+    """What _pager.html needs: the page, the number of pages, the query to keep."""
+    return {"total": total, "page": page, "pages": max(1, -(-total // PAGE_SIZE)),
+            "querystring": urlencode({k: v for k, v in q.items() if v})}
+
+
 def _save(request, kind_code: str, app, data: dict):
     """暂存 / 申报 of a card screen: the user's message, or the refusal (as field errors)."""
     try:
@@ -129,7 +143,7 @@ def card_filing(request, filing: str):
         except DomainError as e:
             refused = e.message
     q = _card_query(request)
-    cards = list(selectors.enterprise_cards(enterprise, **q))
+    cards, total, page = _page(request, selectors.enterprise_cards(enterprise, **q))
     rows = []
     for c in cards:
         filed = filing in selectors.card_filings(c)
@@ -142,6 +156,7 @@ def card_filing(request, filing: str):
     return render(request, "web/card_filing.html", {
         "title": CARD_PAGES[filing], "filing": filing, "app": app, "editable": editable, "refused": refused,
         "rows": rows, "hidden_chosen": [no for no in chosen if no not in shown], "q": q,
+        **_pager(q, total, page),
         "errors": field_errors(form, exc) if exc else {},
         "state": _state(app, history), "steps": _steps(app, history), "history": history[:20]},
         status=exc.status if exc else 200)
@@ -157,10 +172,11 @@ def card_permissions(request):
             return exports.xlsx_response("filings", qs)
         except DomainError as e:
             messages.error(request, e.message)
+    cards, total, page = _page(request, qs)
     keep = {k: v for k, v in q.items() if v}
     return render(request, "web/card_permissions.html", {
-        "cards": [(c, selectors.card_filings(c), selectors.card_permissions(c)) for c in qs[:200]],
-        "q": q, "export_query": urlencode({**keep, "export": "xlsx"})})
+        "cards": [(c, selectors.card_filings(c), selectors.card_permissions(c)) for c in cards],
+        "q": q, "export_query": urlencode({**keep, "export": "xlsx"}), **_pager(q, total, page)})
 
 
 @legal_card_only

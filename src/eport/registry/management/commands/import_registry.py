@@ -22,6 +22,9 @@ class Command(BaseCommand):
         spec = LISTS[list_name]
         if replace and not spec.replaceable:
             raise CommandError(f"--replace is not available for --list {list_name}")
+        if replace and not csv:
+            # A full edition must be named: the demo rows must never stand in for the real list.
+            raise CommandError("--replace needs the CSV file of the full edition")
         try:
             result = import_named(list_name, Path(csv) if csv else None, replace=replace)
         except (ImportError_, FileNotFoundError) as e:
