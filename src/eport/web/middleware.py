@@ -1,11 +1,19 @@
-"""Refuse NUL characters in a request up front: PostgreSQL cannot store them in text, so letting
-one through would turn a typing accident or a probe into a server error deep in a query."""
+"""Refuse NUL characters (and JSON's lone surrogate escapes) in a request up front: PostgreSQL cannot
+store them in text or JSON, so letting one through would turn a typing accident or a probe into a
+server error deep in a query."""
 
+import re
 from urllib.parse import unquote
 
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+
+
+# "\ud800" not followed by a low half, or "\udc00" not preceded by a high half: no character at all
+# (a pair such as "\ud83d\ude00", an emoji, is fine).
+LONE_SURROGATE = re.compile(rb"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+                            rb"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}")
 
 
 class RejectNulMiddleware:
@@ -14,7 +22,7 @@ class RejectNulMiddleware:
 
     def __call__(self, request):
         if self._has_nul(request):
-            message = _("请求中含有不允许的空字符（NUL）。")
+            message = _("请求中含有不允许的空字符（NUL）或无效字符。")
             if request.path.startswith("/api/"):
                 return JsonResponse({"error": {"code": "nul_character", "message": message, "field": None}},
                                     status=400)
@@ -36,4 +44,4 @@ class RejectNulMiddleware:
             # Form fields only: uploaded files may hold any bytes (their content is checked elsewhere).
             return any("\x00" in v for values in request.POST.lists() for v in values[1])
         body = request.body  # read once; Django keeps it for the view
-        return b"\x00" in body or b"\\u0000" in body or b"%00" in body
+        return b"\x00" in body or b"\\u0000" in body or b"%00" in body or bool(LONE_SURROGATE.search(body))
