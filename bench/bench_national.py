@@ -342,7 +342,7 @@ def analyze() -> float:
         if connection.vendor == "postgresql":
             c.execute("SET maintenance_work_mem TO '1GB'")
             # VACUUM too: bulk-loaded pages are not all-visible until vacuumed (index-only scans need it).
-            for t in ("enterprises_enterprise", "operators_operator", "pki_certificate", "cards_card",
+            for t in ("enterprises_enterprise", "operators_operator", "pki_certificate", "cards_card", "cards_cardnamegram",
                       "accounts_user", "refdata_unit"):
                 c.execute(f"VACUUM ANALYZE {t}")
             c.execute("RESET maintenance_work_mem")

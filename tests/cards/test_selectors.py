@@ -61,3 +61,46 @@ def test_counts_stop_at_the_limit(cards, monkeypatch):
     assert len(items) == 2 and total == 4  # "more than 3"
     items, total = paginate(qs, 1, 2, count_limit=100)
     assert total == qs.count()
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("张", ["张三", "张三丰", "张三丰", "张明"]),   # the other enterprise's 张三丰 too: the same sub-centre
+    ("明", ["张明", "欧阳明日", "王小明"]),
+    ("三丰", ["张三丰", "张三丰"]),
+    ("阳明日", ["欧阳明日"]),
+    ("小明日", []),
+    ("s", ["John Smith"]),                        # one Latin letter, case-insensitive
+])
+@pytest.mark.parametrize("unit", ["ra:5300", "ra:0000"])  # a sub-centre; the national centre (every card)
+def test_the_ra_search_by_name_through_the_grams(cards, query, expected, unit):
+    """On PostgreSQL a one- or two-character name is read from the gram table (CardNameGram, kept by
+    triggers); the answer is the same as the LIKE's, also paged and with the count capped."""
+    officer = f.ra_officer(unit)
+    assert names(selectors.cards_query(officer, holder_name=query)) == sorted(expected)
+    items, total, capped = selectors.cards_page(officer, holder_name=query, page_size=2)
+    assert total == len(expected) and not capped
+    assert [c.pk for c in items] == sorted((c.pk for c in selectors.cards_query(officer, holder_name=query)),
+                                           reverse=True)[:2]
+
+
+def test_the_grams_follow_a_renamed_holder_and_other_filters_still_apply(cards):
+    ra, _legal, made = cards
+    Card.objects.filter(pk=made["李四"].pk).update(holder_name="赵六")  # an approved operator change
+    assert names(selectors.cards_query(ra, holder_name="李")) == []
+    assert names(selectors.cards_query(ra, holder_name="赵")) == ["赵六"]
+    card = Card.objects.get(pk=made["张明"].pk)
+    card.holder_name = "孙明"
+    card.save()
+    assert names(selectors.cards_query(ra, holder_name="张")) == ["张三", "张三丰", "张三丰"]
+    # With another filter the name does not drive the list: the same answer.
+    Card.objects.filter(pk=made["张三丰"].pk).update(state="frozen")
+    items, total, _ = selectors.cards_page(ra, holder_name="张", state="frozen")
+    assert [c.pk for c in items] == [made["张三丰"].pk] and total == 1
+
+
+def test_a_page_past_the_capped_count_still_finds_its_cards(cards, monkeypatch):
+    ra, _legal, _made = cards
+    monkeypatch.setattr(selectors, "COUNT_LIMIT", 1)
+    every = sorted((c.pk for c in selectors.cards_query(ra, holder_name="张")), reverse=True)
+    items, total, capped = selectors.cards_page(ra, holder_name="张", page=3, page_size=1)
+    assert [c.pk for c in items] == every[2:3] and capped

@@ -160,6 +160,22 @@ class CardPermission(models.Model):
         return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
 
 
+class CardNameGram(models.Model):
+    """综合查询 of a sub-centre or the country by a one- or two-character holder name (PostgreSQL): each
+    card's one- and two-character name grams with its issuer, kept by database triggers (migration
+    0008). A surname matches a few percent of a million cards; the newest 1,001 of them are then the
+    first entries of one b-tree range, read without touching the cards (docs/benchmarks.md). SQLite
+    searches by LIKE and leaves this table empty."""
+
+    pk = models.CompositePrimaryKey("gram", "issuer_id", "card_id")
+    gram = models.CharField(max_length=2)
+    issuer_id = models.CharField(max_length=32)
+    card_id = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["gram", "card_id"], name="card_name_gram_national")]
+
+
 class UsedChallenge(models.Model):
     """Challenges already answered (single use). Challenges themselves are signed, not stored; a row
     lives here until the challenge would have expired anyway."""

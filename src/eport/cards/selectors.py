@@ -18,14 +18,22 @@ def cards_visible(actor) -> QuerySet:
     """RA: cards issued by its sub-centre or one below; legal card: its enterprise's; operator card: itself."""
     kind = getattr(actor, "kind", None)
     if kind == UserKind.RA and actor.unit_id:
-        # The sub-centres in scope as a list of ids (a few dozen at most): the planner then knows how many
-        # cards that is, which a join on the unit path prefix hides from it (docs/benchmarks.md).
-        return Card.objects.filter(issuer_id__in=list(jurisdiction_units(actor).values_list("id", flat=True)))
+        issuers = ra_issuers(actor)
+        return Card.objects.all() if issuers is None else Card.objects.filter(issuer_id__in=issuers)
     if kind == UserKind.LEGAL_CARD and actor.enterprise_id:
         return Card.objects.filter(enterprise_id=actor.enterprise_id)
     if kind == UserKind.OPERATOR_CARD:
         return Card.objects.filter(user_id=actor.pk)
     return Card.objects.none()
+
+
+def ra_issuers(actor) -> list[str] | None:
+    """The sub-centres whose cards an RA officer sees, as a list of ids (a few dozen at most: the planner
+    then knows how many cards that is, which a join on the unit path prefix hides from it); None for the
+    national centre, the root of the sub-centres, which sees every card (every card's issuer is below it)."""
+    if actor.unit.parent_id is None and actor.unit.dept == "ra":
+        return None
+    return list(jurisdiction_units(actor).values_list("id", flat=True))
 
 
 def card_get(actor, card_no: str, *, for_update: bool = False) -> Card:
@@ -44,14 +52,20 @@ def card_of(user) -> Card:
 
 
 def cards_query(actor, *, card_no: str = "", holder_name: str = "", id_no: str = "", state: str = "",
-                kind: str = "", uscc: str = "") -> QuerySet:
-    """综合查询: exact card number / ID number / USCC, fuzzy holder name, state and kind."""
+                kind: str = "", uscc: str = "", first: int | None = None) -> QuerySet:
+    """综合查询: exact card number / ID number / USCC, fuzzy holder name, state and kind.
+
+    `first`: the caller reads no more than the first N of the list (a page and a capped count), which
+    lets a search by name alone take the newest N matches straight from the gram table."""
     qs = cards_visible(actor)
     if card_no.strip():
         qs = qs.filter(card_no=card_no.strip())
     if holder_name.strip():
-        # An enterprise's few thousand cards are read by LIKE; a sub-centre's million need the gram index.
-        qs = holder_name_contains(qs, holder_name.strip(), indexed=getattr(actor, "kind", None) == UserKind.RA)
+        # An enterprise's few thousand cards are read by LIKE; a sub-centre's million need the grams.
+        ra = getattr(actor, "kind", None) == UserKind.RA
+        alone = not (card_no.strip() or id_no.strip() or uscc.strip() or state or kind)
+        qs = holder_name_contains(qs, holder_name.strip(), indexed=ra, issuers=ra_issuers(actor) if ra else None,
+                                  first=first if alone else None)
     if id_no.strip():
         qs = qs.filter(holder_id_no=id_no.strip().upper())
     if uscc.strip():
@@ -72,7 +86,8 @@ def cards_query(actor, *, card_no: str = "", holder_name: str = "", id_no: str =
 COUNT_LIMIT = 1000
 
 
-def holder_name_contains(qs, name: str, *, indexed: bool = True) -> QuerySet:
+def holder_name_contains(qs, name: str, *, indexed: bool = True, issuers: list[str] | None = None,
+                         first: int | None = None) -> QuerySet:
     """Fuzzy holder name (substring, case-insensitive). On PostgreSQL through the GIN index of the name's
     one- and two-character grams (`eport_name_grams`, led by the issuer: migrations 0005-0006): Chinese names are two or three
     characters, too short for trigrams. A query of one or two characters is one gram, and the gram test
@@ -81,6 +96,23 @@ def holder_name_contains(qs, name: str, *, indexed: bool = True) -> QuerySet:
     if not indexed or connection.vendor != "postgresql":
         return qs.filter(holder_name__icontains=name)
     q = name.upper()
+    if len(q) <= 2:
+        # One gram, and the gram test alone is exact: the card ids from the gram table (CardNameGram), newest
+        # first. With `first` (nothing but the name filters the list), only the newest N: one index range.
+        sql = "SELECT card_id FROM cards_cardnamegram WHERE gram = %s"
+        params: list = [q]
+        if issuers is not None and len(issuers) == 1:
+            # Equality, not ANY: the index then returns the range already in card order (a LIMIT reads
+            # only the newest N entries); PostgreSQL reads an ANY list whole and sorts it.
+            sql += " AND issuer_id = %s"
+            params.append(issuers[0])
+        elif issuers is not None:
+            sql += " AND issuer_id = ANY(%s)"
+            params.append(issuers)
+        if first is not None:
+            sql += " ORDER BY card_id DESC LIMIT %s"
+            params.append(first)
+        return qs.filter(id__in=RawSQL(sql, params))
     grams = [q] if len(q) <= 2 else sorted({q[i:i + 2] for i in range(len(q) - 1)})
     qs = qs.filter(RawSQL('eport_name_grams(UPPER("cards_card"."holder_name"::text)) @> %s::text[]', (grams,),
                           output_field=BooleanField()))
@@ -91,7 +123,11 @@ def cards_page(actor, *, page=1, page_size=20, deferred_join: bool = False,
                **filters) -> tuple[list, int, bool]:
     """One page of 综合查询, its total and whether the total stopped at COUNT_LIMIT (more match), as the
     API and the screens show it; planned for the searched values (pagination.planned_for_values)."""
-    qs = cards_query(actor, **filters).select_related("certificate", "operator")
+    try:  # what paginate reads at most: the page, and the count up to COUNT_LIMIT + 1 (it validates them)
+        first = max(COUNT_LIMIT + 1, int(page or 1) * int(page_size or 20))
+    except (TypeError, ValueError):
+        first = None
+    qs = cards_query(actor, first=first, **filters).select_related("certificate", "operator")
     with planned_for_values():
         items, total = paginate(qs, page, page_size, deferred_join=deferred_join, count_limit=COUNT_LIMIT)
     prefetch_related_objects(items, "filings", "permissions__subsystem")  # 综合查询 shows them

@@ -9,7 +9,6 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-
 # "\ud800" not followed by a low half, or "\udc00" not preceded by a high half: no character at all
 # (a pair such as "\ud83d\ude00", an emoji, is fine).
 LONE_SURROGATE = re.compile(rb"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
