@@ -318,3 +318,28 @@ def test_permission_card_is_fixed_and_one_open_per_card():
     r = api.patch(f"/applications/{d['id']}", {"data": {"card_no": made.card.card_no}, "version": d["version"]})
     assert r.status_code == 200 and r.json()["data"]["card_no"] == op.card.card_no
 
+
+
+def test_the_reviewer_sees_what_the_other_systems_say(client):
+    """The review page shows the customs registry's record and the forex directory's entry beside the
+    application, and where the directory differs from it."""
+    e, _made, api = legal()
+    customs_registered(e, customs="5301")
+    ForexDirectoryEntry.objects.create(uscc=e.uscc, name=e.name + "（深圳）", forex_bureau="440300")
+    customs = file(api, "customs_filing", customs_code="5300", filing_customs="5300")
+    forex = file(api, "forex_filing", forex_bureau="440300")
+    assert forex["status"] == "SUBMITTED"  # the name differs: manual review
+    client.force_login(f.staff(UserKind.REVIEWER, "customs:5300"))
+    page = client.get(f"/reviews/{customs['steps'][0]['id']}/").content.decode()
+    assert "海关企管备案信息" in page and "4403960001" in page
+    client.force_login(f.staff(UserKind.REVIEWER, "forex:440300"))
+    page = client.get(f"/reviews/{forex['steps'][0]['id']}/").content.decode()
+    assert "外汇企业名录" in page and "与申请不一致：企业名称" in page
+
+
+def test_the_filings_are_in_the_admin_read_only(admin_client):
+    e, _made, api = legal()
+    file(api, "commerce_filing", authority="440300")
+    page = admin_client.get("/admin/filings/enterprisefiling/").content.decode()
+    assert e.name in page
+    assert admin_client.get("/admin/filings/enterprisefiling/add/").status_code == 403

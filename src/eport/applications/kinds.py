@@ -68,6 +68,11 @@ class Kind:
     def apply(self, application, *, actor) -> None:
         """The effect of approval, in the same transaction as the last approval."""
 
+    def check_rows(self, application) -> list[tuple[str, str]]:
+        """(label, shown value) pairs the reviewer checks the application against, from other systems'
+        records (the customs registry, the forex directory); shown on the read-only screens."""
+        return []
+
     def display_rows(self, data: dict) -> list[tuple[str, str]]:
         """(label, shown value) pairs for read-only screens: the form's fields, choices by their label."""
         rows = []

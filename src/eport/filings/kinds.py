@@ -145,6 +145,13 @@ class CustomsFiling(EnterpriseFilingKind):
         reg = customs_registration(application.enterprise)
         return {**application.data, "reg_no": reg.reg_no if reg else ""}
 
+    def check_rows(self, application):
+        reg = customs_registration(application.enterprise)
+        shown = (_("%(n)s，海关注册编码 %(r)s，主管海关 %(c)s") % {"n": reg.name, "r": reg.reg_no or "-",
+                                                         "c": reg.customs_code or "-"}
+                 if reg else str(NO_CUSTOMS_REGISTRATION))
+        return [(str(_("海关企管备案信息")), shown)]
+
 
 NO_CUSTOMS_REGISTRATION = gettext_lazy("在系统中查询不到本企业的海关企管备案信息，请联系主管海关企管处确认。")
 
@@ -174,6 +181,22 @@ class ForexFiling(EnterpriseFilingKind):
         require_in_network(enterprise, _("企业未在三证合一系统中入网，不能办理外汇备案。"))
         if enterprise.uscc and forex_cancellation(enterprise.uscc) is not None:
             raise Conflict("forex_cancelled", _("本企业在外汇注销名录中，不能办理外汇备案。"))
+
+    def check_rows(self, application):
+        from eport.registry.lists import comparable_name, forex_directory_entry
+
+        e = application.enterprise
+        entry = forex_directory_entry(e.uscc) if e.uscc else None
+        if entry is None:
+            shown = _("未收录")
+        else:
+            differs = [str(label) for label, same in (
+                (_("企业名称"), comparable_name(entry.name) == comparable_name(e.name)),
+                (_("外汇局"), entry.forex_bureau == application.data.get("forex_bureau"))) if not same]
+            shown = _("%(n)s，外汇局 %(b)s") % {"n": entry.name, "b": entry.forex_bureau}
+            if differs:
+                shown += "（" + _("与申请不一致：%(f)s") % {"f": "、".join(differs)} + "）"
+        return [(str(_("外汇企业名录")), shown)]
 
     def auto_opinion(self, application, step):
         from eport.registry.lists import forex_directory_matches

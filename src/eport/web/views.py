@@ -354,7 +354,8 @@ def application_context(app, user) -> dict:
         ctx.update(form=entry_form(app.data), names=code_names(app.data))
     else:
         e = app.enterprise
-        ctx["rows"] = [(_("统一社会信用代码"), e.code), (_("企业名称"), e.name)] + kind.display_rows(app.data)
+        ctx["rows"] = ([(_("统一社会信用代码"), e.code), (_("企业名称"), e.name)] + kind.display_rows(app.data)
+                       + kind.check_rows(app))
     return ctx
 
 
