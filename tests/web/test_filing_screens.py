@@ -833,3 +833,17 @@ def test_card_lists_are_paged_and_a_choice_on_another_page_is_kept(ctx):
                               "action": "submit"})
     assert r.status_code == 302
     assert set(CardFiling.objects.values_list("card__card_no", flat=True)) == {on_page_2[0], cards[0].card_no}
+
+
+def test_the_card_query_shows_each_cards_filings_and_permissions(ctx):
+    """综合查询 (SPEC §4: state, validity, filings, permissions): the list says which filings a card has and
+    how many permissions (their names on hover); the card page lists them."""
+    op = operator_card(ctx, name="周九")
+    CardFiling.objects.create(card=op, filing="customs")
+    CardPermission.objects.create(card=op, subsystem_id="express")
+    doc = page(ctx.c.get("/cards/"))
+    cell = doc.find("tr", data_card=op.card_no).find("td", class_="filings")
+    assert "海关备案" in cell.text and "1 项权限" in cell.text and cell.attrs["title"] == "快件通关"
+    assert doc.find("tr", data_card=ctx.legal.card_no).find("td", class_="filings").text == "-"
+    card_page = page(ctx.c.get(f"/cards/{op.card_no}/"))
+    assert "海关备案" in text_of(card_page, "card-filings")
