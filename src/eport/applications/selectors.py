@@ -13,7 +13,7 @@ from eport.accounts.models import UserKind
 from eport.errors import Forbidden, InvalidInput, NotFound
 from eport.refdata.models import Unit
 
-from .models import Application, Attachment, ReviewStep, Status, StepStatus
+from .models import OPEN_STATUSES, Application, Attachment, ReviewStep, Status, StepStatus
 
 # Who acts for an enterprise in applications: its card-less user and its legal-person card (an operator
 # card only uses subsystems).
@@ -48,6 +48,14 @@ def visible_applications(actor) -> QuerySet:
     if actor.kind == UserKind.ADMIN:
         return qs
     return qs.none()
+
+
+def open_application(enterprise, kind: str, subject_key: str | None = None) -> Application | None:
+    """The enterprise's open (DRAFT / SUBMITTED / RETURNED) application of a kind (and subject), if any."""
+    qs = Application.objects.filter(enterprise=enterprise, kind=kind, status__in=OPEN_STATUSES)
+    if subject_key is not None:
+        qs = qs.filter(subject_key=subject_key)
+    return qs.order_by("-id").first()
 
 
 def application_get(actor, application_id) -> Application:

@@ -26,6 +26,14 @@ class CardState(models.TextChoices):
     VOIDED = "voided", pgettext_lazy("card state", "作废")
 
 
+# The short words for Card.blocker()'s codes (a table cell, or after the card number in a refusal).
+BLOCKER_LABELS = {
+    "card_voided": _("已作废"), "card_lost": _("已挂失"), "card_frozen": _("已冻结"),
+    "card_locked": _("密码已锁定"), "card_expired": _("已过期"), "card_not_yet_valid": _("尚未生效"),
+    "certificate_revoked": _("证书已吊销"), "certificate_on_hold": _("证书已暂停"),
+}
+
+
 class Card(models.Model):
     """IC卡: a PKI smart card of an enterprise — its certificate, state, validity, PIN verifier.
 

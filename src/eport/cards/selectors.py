@@ -10,6 +10,7 @@ from eport.accounts.models import UserKind
 from eport.applications.selectors import jurisdiction_units
 from eport.errors import InvalidInput, NotFound
 from eport.pagination import paginate, planned_for_values
+from eport.refdata.models import Dept
 
 from .models import Card, CardKind, CardState, Subsystem
 
@@ -31,7 +32,7 @@ def ra_issuers(actor) -> list[str] | None:
     """The sub-centres whose cards an RA officer sees, as a list of ids (a few dozen at most: the planner
     then knows how many cards that is, which a join on the unit path prefix hides from it); None for the
     national centre, the root of the sub-centres, which sees every card (every card's issuer is below it)."""
-    if actor.unit.parent_id is None and actor.unit.dept == "ra":
+    if actor.unit.parent_id is None and actor.unit.dept == Dept.RA:
         return None
     return list(jurisdiction_units(actor).values_list("id", flat=True))
 

@@ -46,6 +46,8 @@ class EnterpriseDataForm(KindForm):
     issuing_authority_name = forms.CharField(label=_("发证机构名称"), max_length=100)
     customs_code = forms.CharField(label=_("主管海关"), max_length=4)
 
+    card_issuer_after = "customs_code"  # the screen shows 发卡机构代码 (derived from 主管海关) after it
+
     # Always required at submission; the unit codes and the free-text type depend on other fields.
     REQUIRED = ("uscc", "name", "legal_rep_name", "legal_rep_id_type", "legal_rep_id_no", "legal_person_type",
                 "enterprise_type", "registered_capital", "capital_unit", "address", "phone",

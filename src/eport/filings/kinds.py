@@ -16,8 +16,7 @@ from django.utils.translation import gettext_lazy
 from eport.applications.kinds import Kind, register
 from eport.applications.models import Application
 from eport.audit.services import record
-from eport.cards.models import Card, CardPermission, CardState, Subsystem
-from eport.enterprises.models import Enterprise
+from eport.cards.models import BLOCKER_LABELS, Card, CardPermission, CardState, Subsystem
 from eport.enterprises.services import enterprise_ra_unit, require_in_network
 from eport.errors import Conflict, NotFound
 from eport.refdata.lookup import unit_for
@@ -25,14 +24,6 @@ from eport.refdata.models import Dept
 
 from . import forms
 from .models import CardFiling, EnterpriseFiling, Filing
-
-CARD_REFUSALS = {
-    "card_voided": gettext_lazy("已作废"), "card_lost": gettext_lazy("已挂失"), "card_frozen": gettext_lazy("已冻结"),
-    "card_locked": gettext_lazy("密码已锁定"), "card_expired": gettext_lazy("已过期"),
-    "card_not_yet_valid": gettext_lazy("尚未生效"), "certificate_revoked": gettext_lazy("证书已吊销"),
-    "certificate_on_hold": gettext_lazy("证书已暂停"),
-}
-
 
 CODE_DEPTS = {"authority": Dept.COMMERCE, "customs_code": Dept.CUSTOMS, "filing_customs": Dept.CUSTOMS,
               "forex_bureau": Dept.FOREX}
@@ -42,34 +33,33 @@ def enterprise_filing(enterprise, filing: str) -> EnterpriseFiling | None:
     return EnterpriseFiling.objects.filter(enterprise=enterprise, filing=filing).select_related("unit").first()
 
 
+def filing_label(filing: str) -> str:
+    return str(Filing(filing).label)
+
+
 class EnterpriseFilingKind(Kind):
     """What the three enterprise filings share: filed once, by either enterprise actor, with one unit."""
 
     filing: str = ""
     filers = frozenset({"cardless", "legal_card"})
-    unit_field = ""  # the data field naming the unit it is filed with
-    unit_dept = ""
+    unit_field = ""  # the data field naming the unit it is filed with (its dept: CODE_DEPTS)
 
     def precondition(self, enterprise) -> None:
         """What must hold before this filing may be started or submitted (raise the refusal)."""
 
+    def _not_filed(self, enterprise) -> None:
+        if enterprise_filing(enterprise, self.filing) is not None:
+            raise Conflict("already_filed", _("本企业已%(f)s通过，不能再次备案。") % {"f": filing_label(self.filing)})
+
     def check_create(self, *, actor, enterprise, data=None):
         self.precondition(enterprise)
-        if enterprise_filing(enterprise, self.filing) is not None:
-            raise Conflict("already_filed", _("本企业已%(f)s通过，不能再次备案。") % {"f": self.label_short})
+        self._not_filed(enterprise)
 
     def check_submit(self, *, application):
         self.check_create(actor=None, enterprise=application.enterprise)
 
-    @property
-    def label_short(self) -> str:
-        return str(Filing(self.filing).label)
-
-    def unit(self, data: dict):
-        return unit_for(self.unit_dept, data.get(self.unit_field, ""))
-
     def route(self, application):
-        return [[self.unit(application.data)]]
+        return [[unit_for(CODE_DEPTS[self.unit_field], application.data[self.unit_field])]]
 
     def filed_data(self, application) -> dict:
         return dict(application.data)
@@ -87,13 +77,10 @@ class EnterpriseFilingKind(Kind):
 
     def apply(self, application, *, actor):
         # Filed with the unit that reviewed it: the unit the round was routed to, even if its list has
-        # been replaced since (eport load-units deactivates units, it never deletes them).
+        # been replaced since (eport load-units deactivates units, it never deletes them). One open
+        # filing per enterprise and kind (the engine's rule) keeps two approvals from meeting here.
         step = application.steps.filter(round=application.round).select_related("unit").first()
-        # The enterprise row is locked by the engine's application lock only per application: lock it
-        # here so a concurrent filing of the same kind (another applicant) waits and sees this one.
-        Enterprise.objects.select_for_update().filter(pk=application.enterprise_id).first()
-        if enterprise_filing(application.enterprise, self.filing) is not None:
-            raise Conflict("already_filed", _("本企业已%(f)s通过，不能再次备案。") % {"f": self.label_short})
+        self._not_filed(application.enterprise)
         f = EnterpriseFiling.objects.create(enterprise=application.enterprise, filing=self.filing, unit=step.unit,
                                             data=self.filed_data(application), application=application)
         record(actor=actor, action="filing.enterprise", obj=f, after={"filing": f.filing, "unit": f.unit_id},
@@ -107,7 +94,7 @@ class CommerceFiling(EnterpriseFilingKind):
     number_prefix = "SW"
     filing = Filing.COMMERCE
     form_class = forms.CommerceFilingForm
-    unit_field, unit_dept = "authority", Dept.COMMERCE
+    unit_field = "authority"
 
     def precondition(self, enterprise):
         # 只有在本系统先完成三证合一录入，才可以进行商务部备案 (an enterprise of the old system is in the network).
@@ -128,7 +115,7 @@ class CustomsFiling(EnterpriseFilingKind):
     number_prefix = "HG"
     filing = Filing.CUSTOMS
     form_class = forms.CustomsFilingForm
-    unit_field, unit_dept = "filing_customs", Dept.CUSTOMS
+    unit_field = "filing_customs"
 
     def initial_data(self, *, enterprise):
         return {"customs_code": enterprise.customs_code, "filing_customs": enterprise.customs_code}
@@ -173,7 +160,7 @@ class ForexFiling(EnterpriseFilingKind):
     number_prefix = "WH"
     filing = Filing.FOREX
     form_class = forms.ForexFilingForm
-    unit_field, unit_dept = "forex_bureau", Dept.FOREX
+    unit_field = "forex_bureau"
 
     def precondition(self, enterprise):
         from eport.registry.lists import forex_cancellation
@@ -207,19 +194,36 @@ class ForexFiling(EnterpriseFilingKind):
         return None
 
 
-def _enterprise_card(enterprise, card_no: str, *, field: str) -> Card:
-    card = (Card.objects.select_related("certificate").filter(enterprise=enterprise, card_no=card_no)
-            .exclude(state=CardState.VOIDED).first())
-    if card is None:
-        raise NotFound("card_not_found", _("本企业没有IC卡 %(c)s。") % {"c": card_no}, field)
-    return card
+def cards_named(enterprise, card_nos: list[str], *, field: str) -> list[Card]:
+    """The enterprise's cards (not voided) of these numbers, in their order, with their filings — one
+    query; a number that is not one of them is not found (another enterprise's card alike)."""
+    cards = {c.card_no: c for c in Card.objects.select_related("certificate").prefetch_related("filings")
+             .filter(enterprise=enterprise, card_no__in=card_nos).exclude(state=CardState.VOIDED)}
+    for no in card_nos:
+        if no not in cards:
+            raise NotFound("card_not_found", _("本企业没有IC卡 %(c)s。") % {"c": no}, field)
+    return [cards[no] for no in card_nos]
 
 
 def require_usable(card: Card, field: str) -> None:
     reason = card.blocker()
     if reason is not None:
         raise Conflict("card_not_usable", _("IC卡 %(c)s %(r)s，不能办理。") % {"c": card.card_no,
-                                                                          "r": CARD_REFUSALS.get(reason, reason)}, field)
+                                                                          "r": BLOCKER_LABELS.get(reason, reason)}, field)
+
+
+def filed_with(card: Card) -> set[str]:
+    return {f.filing for f in card.filings.all()}
+
+
+def subsystem_refusal(card: Card, subsystem: Subsystem, filed: set[str]) -> str | None:
+    """Why this card may not be granted this subsystem ("not_for_card_kind", "card_filing_required"), or
+    None: the one rule for the permission application and the screen that offers the subsystems."""
+    if card.kind not in subsystem.card_kinds:
+        return "not_for_card_kind"
+    if subsystem.filing not in filed:
+        return "card_filing_required"
+    return None
 
 
 class CardKindBase(Kind):
@@ -233,8 +237,7 @@ class CardKindBase(Kind):
 
     def clean(self, *, data, enterprise, final):
         out = super().clean(data=data, enterprise=enterprise, final=final)
-        for no in self.card_nos(out):
-            _enterprise_card(enterprise, no, field=self.card_field)
+        cards_named(enterprise, self.card_nos(out), field=self.card_field)
         return out
 
 
@@ -252,7 +255,7 @@ class CardFilingKind(CardKindBase):
         f = enterprise_filing(enterprise, self.filing)
         if f is None:
             raise Conflict("enterprise_not_filed", _("企业尚未完成%(f)s，不能办理IC卡%(f)s。") % {
-                "f": str(Filing(self.filing).label)})
+                "f": filing_label(self.filing)})
         return f
 
     def check_create(self, *, actor, enterprise, data=None):
@@ -260,22 +263,20 @@ class CardFilingKind(CardKindBase):
 
     def check_submit(self, *, application):
         self._enterprise_filed(application.enterprise)
-        for no in self.card_nos(application.data):
-            card = _enterprise_card(application.enterprise, no, field="card_nos")
+        for card in cards_named(application.enterprise, self.card_nos(application.data), field="card_nos"):
             require_usable(card, "card_nos")
-            if card.filings.filter(filing=self.filing).exists():
+            if self.filing in filed_with(card):
                 raise Conflict("card_already_filed", _("IC卡 %(c)s 已%(f)s，请不要重复选择。") % {
-                    "c": no, "f": str(Filing(self.filing).label)}, "card_nos")
+                    "c": card.card_no, "f": filing_label(self.filing)}, "card_nos")
 
     def route(self, application):
         return [[self._enterprise_filed(application.enterprise).unit]]
 
     def auto_opinion(self, application, step):
-        return _("企业已%(f)s，IC卡备案自动审核通过") % {"f": str(Filing(self.filing).label)}
+        return _("企业已%(f)s，IC卡备案自动审核通过") % {"f": filing_label(self.filing)}
 
     def apply(self, application, *, actor):
-        for no in self.card_nos(application.data):
-            card = _enterprise_card(application.enterprise, no, field="card_nos")
+        for card in cards_named(application.enterprise, self.card_nos(application.data), field="card_nos"):
             _, created = CardFiling.objects.get_or_create(card=card, filing=self.filing,
                                                           defaults={"application": application})
             if created:
@@ -318,8 +319,8 @@ class CardPermissionKind(CardKindBase):
         return f"card:{data['card_no']}" if data.get("card_no") else f"enterprise:{enterprise.pk}"
 
     def _filed_card(self, enterprise, card_no) -> Card:
-        card = _enterprise_card(enterprise, card_no, field="card_no")
-        if not card.filings.exists():
+        [card] = cards_named(enterprise, [card_no], field="card_no")
+        if not filed_with(card):
             raise Conflict("card_not_filed", _("IC卡 %(c)s 尚未备案，请先办理IC卡海关备案或IC卡外汇备案。") % {"c": card_no},
                            "card_no")
         return card
@@ -332,24 +333,22 @@ class CardPermissionKind(CardKindBase):
     def check_submit(self, *, application):
         card = self._filed_card(application.enterprise, application.data["card_no"])
         require_usable(card, "card_no")
-        filed = set(card.filings.values_list("filing", flat=True))
+        filed = filed_with(card)
         for s in Subsystem.objects.filter(code__in=application.data["subsystems"]):
-            if card.kind not in s.card_kinds:
+            refusal = subsystem_refusal(card, s, filed)
+            if refusal == "not_for_card_kind":
                 raise Conflict("subsystem_not_for_card_kind", _("%(k)s不能授权“%(s)s”。") % {
                     "k": card.get_kind_display(), "s": s.name}, "subsystems")
-            if s.filing not in filed:
+            if refusal == "card_filing_required":
                 raise Conflict("card_filing_required", _("授权“%(s)s”需要这张IC卡先完成%(f)s。") % {
-                    "s": s.name, "f": str(Filing(s.filing).label)}, "subsystems")
+                    "s": s.name, "f": filing_label(s.filing)}, "subsystems")
 
     def route(self, application):
         return [[enterprise_ra_unit(application.enterprise)]]
 
     def display_rows(self, data):
-        names = dict(Subsystem.objects.values_list("code", "name"))
-        rows = super().display_rows(data)
-        label = str(self.form_class.base_fields["subsystems"].label)
-        return [(lbl, "、".join(names.get(c, c) for c in data.get("subsystems") or []) if lbl == label else value)
-                for lbl, value in rows]
+        names = dict(Subsystem.objects.values_list("code", "name"))  # the subsystems by name, not code
+        return super().display_rows({**data, "subsystems": [names.get(c, c) for c in data.get("subsystems") or []]})
 
     def auto_opinion(self, application, step):
         return _("IC卡已备案，权限申请自动审核通过")

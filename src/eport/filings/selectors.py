@@ -3,20 +3,14 @@
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
-from eport.applications.models import OPEN_STATUSES, Application, Status
+from eport.applications.models import Application, Status
+from eport.applications.selectors import open_application
 from eport.cards.models import Card, CardPermission, CardState
 
 from .models import EnterpriseFiling, Filing
 
 ENTERPRISE_KINDS = {Filing.COMMERCE: "commerce_filing", Filing.CUSTOMS: "customs_filing", Filing.FOREX: "forex_filing"}
 CARD_KINDS = {Filing.CUSTOMS: "card_customs_filing", Filing.FOREX: "card_forex_filing"}
-
-
-def open_application(enterprise, kind: str, subject_key: str | None = None) -> Application | None:
-    qs = Application.objects.filter(enterprise=enterprise, kind=kind, status__in=OPEN_STATUSES)
-    if subject_key is not None:
-        qs = qs.filter(subject_key=subject_key)
-    return qs.order_by("-id").first()
 
 
 def state_label(filed: bool, app: Application | None) -> str:

@@ -272,22 +272,12 @@ def units_from_rows(dept: str, rows: list[dict], path="file") -> list[Unit]:
             chains[x] = None
     if errors:
         raise UnitsFileError(path, errors)
-    paths: dict[str, str] = {}
-
-    def path_of(code: str) -> str:
-        chain, c = [], code
-        while c and c not in paths:
-            chain.append(c)
-            c = by_code[c]["parent_code"]
-        path = paths[c] if c else "/"
-        for x in reversed(chain):
-            path = paths[x] = path + Unit.make_id(dept, x) + "/"
-        return paths[code]
-
+    ids = {code: Unit.make_id(dept, code) for code in by_code}
+    paths = unit_paths({ids[c]: ids.get(r["parent_code"]) for c, r in by_code.items()})
     max_path = Unit._meta.get_field("path").max_length
     units = []
     for code, r in by_code.items():
-        p = path_of(code)
+        p = paths[ids[code]]
         if len(p) > max_path:
             errors.append(f"line {r['line']}: too deep, the path {p} is longer than {max_path} characters")
         units.append(Unit(id=Unit.make_id(dept, code), dept=dept, code=code, name=r["name"], path=p, active=True,
@@ -297,32 +287,38 @@ def units_from_rows(dept: str, rows: list[dict], path="file") -> list[Unit]:
     return units
 
 
+def unit_paths(parents: dict[str, str | None], known: dict[str, str] | None = None) -> dict[str, str]:
+    """Each unit's path from its parent chain (id -> parent id, None for a root). A parent outside
+    `parents` takes its path from `known` (the units of the new list), else from the database."""
+    paths = dict(known or {})
+
+    def path_of(uid: str) -> str:
+        chain, u = [], uid
+        while u is not None and u not in paths and u in parents:
+            if u in chain:  # the file's cycles are refused before; a database edited by hand might hold one
+                raise RuntimeError(f"unit parent cycle at {u}")
+            chain.append(u)
+            u = parents[u]
+        path = "/" if u is None else paths.get(u) or Unit.objects.get(pk=u).path
+        for x in reversed(chain):
+            path = paths[x] = path + x + "/"
+        return paths[uid]
+
+    return {uid: path_of(uid) for uid in parents}
+
+
 def _apply_list(dept: str, units: list[Unit]) -> dict[str, int]:
     """Make `units` the dept's active list: upsert them (active, auto-review switch kept); every other
     unit of the dept is made inactive. Units are never deleted (filings and accounts point at them); an
     inactive unit keeps its parent and its path follows the parent's new path."""
     before = {u.id: u for u in Unit.objects.filter(dept=dept)}
     _upsert_by_depth(units, ["name", "parent", "path", "dept", "code", "active"])
-    paths = {u.id: u.path for u in units}
-    parents = {i: u.parent_id for i, u in before.items()}
-
-    def path_of(uid: str) -> str:
-        chain, u = [], uid
-        while u is not None and u not in paths and u in parents:
-            if u in chain:
-                raise RuntimeError(f"unit parent cycle at {u}")
-            chain.append(u)
-            u = parents[u]
-        # the root, a unit of the new list, or (never made by the loaders) a parent of another dept
-        path = "/" if u is None else paths.get(u) or Unit.objects.get(pk=u).path
-        for x in reversed(chain):
-            path = paths[x] = path + x + "/"
-        return paths[uid]
-
-    rest = [u for i, u in before.items() if i not in paths]
+    known = {u.id: u.path for u in units}
+    rest = [u for i, u in before.items() if i not in known]
+    paths = unit_paths({u.id: u.parent_id for u in rest}, known)
     deactivated = sum(u.active for u in rest)
     for u in rest:
-        u.active, u.path = False, path_of(u.id)
+        u.active, u.path = False, paths[u.id]
     Unit.objects.bulk_update(rest, ["active", "path"], batch_size=500)
     return {"units": len(units), "new": sum(u.id not in before for u in units), "deactivated": deactivated}
 

@@ -21,7 +21,7 @@ from eport.cards.models import CardKind, CardState
 from eport.cards.transitions import LABELS, Action
 from eport.errors import DomainError, NotFound
 
-from .views import PAGE_SIZE, _act, _errors, signed_in
+from .views import PAGE_SIZE, _act, _errors, page_count, signed_in
 
 card_only = signed_in(set(CARD_KINDS), login_url="web:card_login")
 ra_only = signed_in({UserKind.RA})
@@ -155,7 +155,7 @@ def cards(request):
     keep = {k: v for k, v in q.items() if v}
     return render(request, "web/cards.html", {
         "q": q, "error": error, "rows": rows, "total": total, "total_capped": capped, "page": page,
-        "action": action, "action_label": LABELS.get(action, ""), "pages": max(1, -(-total // PAGE_SIZE)),
+        "action": action, "action_label": LABELS.get(action, ""), "pages": page_count(total),
         "querystring": urlencode({**keep, **({"action": action} if action else {})}),
         "export_query": urlencode({**keep, "export": "xlsx"}),
         "states": CardState.choices, "kinds": CardKind.choices, "is_ra": request.user.kind == UserKind.RA})

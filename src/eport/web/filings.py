@@ -13,36 +13,37 @@ from eport.accounts.models import UserKind
 from eport.applications import selectors as app_selectors
 from eport.applications import services
 from eport.applications.kinds import get_kind
-from eport.applications.models import EDITABLE_STATUSES, Status
-from eport.cards.models import Subsystem
+from eport.applications.models import EDITABLE_STATUSES
+from eport.cards.models import BLOCKER_LABELS, Subsystem
 from eport.errors import DomainError, NotFound
 from eport.filings import selectors
-from eport.filings.kinds import CARD_REFUSALS, NO_CUSTOMS_REGISTRATION, customs_registration
-from eport.filings.models import Filing
+from eport.filings.kinds import NO_CUSTOMS_REGISTRATION, customs_registration, filing_label, subsystem_refusal
 
 from .forms import kind_form
 from .views import (
-    PAGE_SIZE,
     _page,
     application_page,
+    declared,
     enterprise_actor,
     field_errors,
+    page_count,
     save_application,
     signed_in,
 )
 
 legal_card_only = signed_in({UserKind.LEGAL_CARD}, login_url="web:card_login")
 
-ENTERPRISE_PAGES = {
-    Filing.COMMERCE: (gettext_lazy("企业商务部备案申请"), gettext_lazy(
+# The pages' titles are the kinds' labels.
+ENTERPRISE_HINTS = {
+    "commerce": gettext_lazy(
         "企业从未进行商务部备案的，可以在此申请，申报后自动审核通过；备案通过后不可以再次备案。"
-        "只有在本系统先完成三证合一录入，才可以进行商务部备案。主管机关代码至少输入一位数字后从提示中选择。")),
-    Filing.CUSTOMS: (gettext_lazy("企业海关备案申请"), gettext_lazy(
+        "只有在本系统先完成三证合一录入，才可以进行商务部备案。主管机关代码至少输入一位数字后从提示中选择。"),
+    "customs": gettext_lazy(
         "已入网的企业可以在此申请海关备案，由备案海关审核；备案通过后不可以再次备案。"
-        "主管海关和备案海关至少输入两位数字后从提示中选择。")),
-    Filing.FOREX: (gettext_lazy("企业外汇备案申请"), gettext_lazy(
+        "主管海关和备案海关至少输入两位数字后从提示中选择。"),
+    "forex": gettext_lazy(
         "已入网的企业可以在此申请外汇备案：企业信息与外汇企业名录一致的自动审核通过，否则由主管外汇局审核；"
-        "在外汇注销名录中的企业不能办理。主管外汇局至少输入两位数字后从提示中选择。")),
+        "在外汇注销名录中的企业不能办理。主管外汇局至少输入两位数字后从提示中选择。"),
 }
 
 
@@ -52,34 +53,27 @@ def enterprise_filing(request, filing: str):
     enterprise = request.user.enterprise
     kind = get_kind(selectors.ENTERPRISE_KINDS[filing])
     state = selectors.enterprise_filings(enterprise)[filing]
-    title, hint = ENTERPRISE_PAGES[filing]
     notices, readonly = [], None
     app = state["application"]
     names = kind.unit_names(state["data"] if state["filed"] else (app.data if app else {}))
     if state["filed"]:
         readonly = kind_form(kind, state["data"])
-    elif filing == Filing.CUSTOMS and enterprise.in_network:
+    elif filing == "customs" and enterprise.in_network:
         reg = customs_registration(enterprise)
         if reg is None:
             notices.append(("customs-registry-missing", NO_CUSTOMS_REGISTRATION))
         else:
             notices.append(("customs-registry", _("海关企管备案信息：%(n)s，海关注册编码 %(r)s。") % {
                 "n": reg.name, "r": reg.reg_no or "-"}))
-    elif filing == Filing.FOREX and enterprise.in_network and enterprise.uscc:
+    elif filing == "forex" and enterprise.in_network and enterprise.uscc:
         from eport.registry.lists import forex_directory_entry
 
         if forex_directory_entry(enterprise.uscc) is None:
             notices.append(("forex-directory-missing",
                             _("本企业不在外汇企业名录中，申报后由主管外汇局审核。")))
     return application_page(
-        request, kind.code, title=title, hint=hint, history_title=_("备案记录"),
+        request, kind.code, title=kind.label, hint=ENTERPRISE_HINTS[filing], history_title=_("备案记录"),
         done=_("申报成功，请等待审核。"), state=state["label"], notices=notices, readonly_form=readonly, names=names)
-
-
-CARD_PAGES = {
-    Filing.CUSTOMS: gettext_lazy("IC卡海关备案"),
-    Filing.FOREX: gettext_lazy("IC卡外汇备案"),
-}
 
 
 def _card_query(request) -> dict:
@@ -88,7 +82,7 @@ def _card_query(request) -> dict:
 
 def _pager(q: dict, total: int, page: int) -> dict:
     """What _pager.html needs: the page, the number of pages, the query to keep."""
-    return {"total": total, "page": page, "pages": max(1, -(-total // PAGE_SIZE)),
+    return {"total": total, "page": page, "pages": page_count(total),
             "querystring": urlencode({k: v for k, v in q.items() if v})}
 
 
@@ -98,11 +92,7 @@ def _save(request, kind_code: str, app, data: dict):
         app, submitted = save_application(request, kind=kind_code, app=app, data=data)
     except DomainError as e:
         return None, e
-    app.refresh_from_db()
-    if submitted:
-        messages.success(request, _("申报成功，审核通过。") if app.status == Status.APPROVED else _("申报成功，请等待审核。"))
-    else:
-        messages.success(request, _("暂存成功。"))
+    declared(request, app, submitted)
     return app, None
 
 
@@ -126,7 +116,7 @@ def card_filing(request, filing: str):
     """IC卡海关备案 / IC卡外汇备案: tick the cards (全选), 暂存, 申报."""
     enterprise = request.user.enterprise
     kind = get_kind(selectors.CARD_KINDS[filing])
-    app = selectors.open_application(enterprise, kind.code)
+    app = app_selectors.open_application(enterprise, kind.code)
     editable = app is None or app.status in EDITABLE_STATUSES
     exc, chosen = None, list((app.data.get("card_nos") if app else None) or [])
     if request.method == "POST" and editable:
@@ -148,13 +138,13 @@ def card_filing(request, filing: str):
     for c in cards:
         filed = filing in selectors.card_filings(c)
         blocker = c.blocker()
-        why = _("已备案") if filed else (str(CARD_REFUSALS.get(blocker, blocker)) if blocker else "")
+        why = _("已备案") if filed else (str(BLOCKER_LABELS.get(blocker, blocker)) if blocker else "")
         rows.append({"card": c, "filed": filed, "why": why, "checked": c.card_no in chosen})
     shown = {c.card_no for c in cards}
     form = kind_form(kind, {})
     history = app_selectors.applications_list(request.user, kind=kind.code)
     return render(request, "web/card_filing.html", {
-        "title": CARD_PAGES[filing], "filing": filing, "app": app, "editable": editable, "refused": refused,
+        "title": kind.label, "filing": filing, "app": app, "editable": editable, "refused": refused,
         "rows": rows, "hidden_chosen": [no for no in chosen if no not in shown], "q": q,
         **_pager(q, total, page),
         "errors": field_errors(form, exc) if exc else {},
@@ -187,7 +177,7 @@ def card_permission(request, card_no: str):
     if card is None:
         raise NotFound("card_not_found", _("本企业没有这张IC卡。"))
     kind = get_kind("card_permission")
-    app = selectors.open_application(enterprise, kind.code, subject_key=f"card:{card.card_no}")
+    app = app_selectors.open_application(enterprise, kind.code, subject_key=f"card:{card.card_no}")
     editable = app is None or app.status in EDITABLE_STATUSES
     held = selectors.card_permissions(card)
     data = app.data if app else {
@@ -206,12 +196,9 @@ def card_permission(request, card_no: str):
     filed = set(selectors.card_filings(card))
     options = []
     for s in Subsystem.objects.all():
-        if card.kind not in s.card_kinds:
-            why = _("%(k)s不可授权") % {"k": card.get_kind_display()}
-        elif s.filing not in filed:
-            why = _("需先完成IC卡%(f)s") % {"f": Filing(s.filing).label}
-        else:
-            why = ""
+        refusal = subsystem_refusal(card, s, filed)
+        why = {"not_for_card_kind": _("%(k)s不可授权") % {"k": card.get_kind_display()},
+               "card_filing_required": _("需先完成IC卡%(f)s") % {"f": filing_label(s.filing)}}.get(refusal, "")
         options.append({"s": s, "why": why, "checked": s.code in (data.get("subsystems") or [])})
     refused = None
     if app is None:

@@ -22,7 +22,15 @@ from eport.operators.kinds import CANCELLATION, DECLARATION, OperatorCancellatio
 from eport.operators.models import OperatorStatus
 
 from .forms import kind_form
-from .views import PAGE_SIZE, _page, enterprise_actor, field_errors, posted, save_application, signed_in
+from .views import (
+    _page,
+    enterprise_actor,
+    field_errors,
+    page_count,
+    posted,
+    save_application,
+    signed_in,
+)
 
 FILTERS = ("operator_no", "status", "name", "id_no", "phone", "job_title")
 legal_card_only = signed_in({UserKind.LEGAL_CARD}, login_url="web:card_login")
@@ -68,7 +76,7 @@ def operators(request):
         add_refused = e.message
     keep = {k: v for k, v in q.items() if v}
     return render(request, "web/operators.html", {
-        "q": q, "error": error, "rows": rows, "total": total, "page": page, "pages": max(1, -(-total // PAGE_SIZE)),
+        "q": q, "error": error, "rows": rows, "total": total, "page": page, "pages": page_count(total),
         "querystring": urlencode(keep), "export_query": urlencode({**keep, "export": "xlsx"}),
         "statuses": OperatorStatus.choices, "add_refused": add_refused, "pre_entry": _pre_entry(request.user),
         "enterprise": request.user.enterprise, "entry": _entry_of(request.user)})

@@ -22,7 +22,7 @@ from eport.accounts import services as accounts
 from eport.accounts.models import CARD_KINDS, UserKind
 from eport.applications import selectors, services
 from eport.applications.kinds import all_kinds, get_kind
-from eport.applications.models import EDITABLE_STATUSES, OPEN_STATUSES, DocType, Status
+from eport.applications.models import EDITABLE_STATUSES, DocType, Status
 from eport.applications.selectors import ENTERPRISE_ACTORS
 from eport.cards.models import Card, CardState
 from eport.enterprises.choices import RegistryStatus
@@ -149,6 +149,10 @@ def password_change(request):
 
 # --- applications: 三证合一信息管理 and 业务办理状态查询 -------------------------------------------
 
+def page_count(total: int) -> int:
+    return max(1, -(-total // PAGE_SIZE))
+
+
 def _page(request, qs, deferred_join=False, count_limit=None):
     """The requested page of a list, or the first page when the number is unusable."""
     try:
@@ -182,7 +186,7 @@ def _list(request, kind: str | None, template: str):
         page_items, total, page = _page(request, qs.select_related("enterprise"))
     except DomainError as e:
         error = e.message
-    pages = max(1, -(-total // PAGE_SIZE))
+    pages = page_count(total)
     enterprise = request.user.enterprise
     try:
         services.application_check_start(actor=request.user, kind="enterprise_entry")
@@ -261,6 +265,18 @@ def _posted_entry(request) -> dict:
     return posted(request, EnterpriseDataForm)
 
 
+def declared(request, app, submitted: bool, *, done=None) -> None:
+    """The message after 暂存 / 申报 of a single-application screen: approved at once (a kind's data rule,
+    a unit's auto-review) or waiting for review."""
+    if not submitted:
+        text = _("暂存成功。")
+    elif app.status == Status.APPROVED:
+        text = _("申报成功，审核通过。")
+    else:
+        text = done or _("申报成功，请等待审核。")
+    messages.success(request, text)
+
+
 def _saved(request, submitted: bool) -> None:
     messages.success(request, _("申报成功，请等待审核。") if submitted else _("暂存成功，可以继续上传随附单据。"))
 
@@ -301,16 +317,11 @@ def entry_edit(request, app_id):
     return redirect("web:application_view" if submitted else "web:entry_edit", app.id)
 
 
-def open_application(user, kind: str):
-    """The enterprise's open (DRAFT / SUBMITTED / RETURNED) application of a kind, if any."""
-    return selectors.applications_list(user, kind=kind).filter(status__in=OPEN_STATUSES).first()
-
-
 @signed_in({UserKind.LEGAL_CARD}, login_url="web:card_login")
 def enterprise_change(request):
     """三证合一信息变更: the open change — editable while DRAFT or RETURNED (a draft can be deleted), its
     steps (操作中心 and every joint-review unit) while in review — or a new one from the master record."""
-    app = open_application(request.user, "enterprise_change")
+    app = selectors.open_application(request.user.enterprise, "enterprise_change")
     latest = selectors.applications_list(request.user, kind="enterprise_change").first()
     extra = {"latest": latest if latest and latest != app else None, "back_url": reverse("web:card_home")}
     if request.method == "POST":
@@ -423,7 +434,7 @@ def reviews(request):
                                deferred_join=True)
     querystring = urlencode({"status": status, **({"enterprise_name": name} if name else {})})
     return render(request, "web/reviews.html", {
-        "items": items, "total": total, "status": status, "page": page, "pages": max(1, -(-total // PAGE_SIZE)),
+        "items": items, "total": total, "status": status, "page": page, "pages": page_count(total),
         "enterprise_name": name, "querystring": querystring,
         "kinds": {c: str(k.label) for c, k in all_kinds().items()}})
 
@@ -502,7 +513,7 @@ def application_page(request, kind_code: str, *, title, hint, done, history_titl
     `state` overrides the red 当前状态 line (a filing says 备案通过); `readonly_form` shows what was
     filed instead of a form; `notices` are (id, text) warnings shown above the form."""
     kind = get_kind(kind_code)
-    app = open_application(request.user, kind.code)
+    app = selectors.open_application(request.user.enterprise, kind.code)
     exc, data = None, None
     if request.method == "POST" and readonly_form is None and (app is None or app.status in EDITABLE_STATUSES):
         data = posted(request, kind.form_class)
@@ -513,9 +524,7 @@ def application_page(request, kind_code: str, *, title, hint, done, history_titl
             if app is not None:
                 app.refresh_from_db()
         else:
-            app.refresh_from_db()
-            messages.success(request, (_("申报成功，审核通过。") if app.status == Status.APPROVED else done)
-                             if submitted else _("暂存成功。"))
+            declared(request, app, submitted, done=done)
             return redirect(request.path)
     refused = None
     if app is None and readonly_form is None:
