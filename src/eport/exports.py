@@ -1,10 +1,17 @@
 """Excel (.xlsx) export of the lists (operators, cards, applications) with the caller's current filters.
 
 The screens and the API hand over the same scoped, filtered queryset they page through; this module
-only decides the columns (one table per list) and writes the workbook (openpyxl, write-only mode).
+only decides the columns (one table per list), writes the workbook (openpyxl, write-only mode) and
+audits the export (who, which list, the filters, how many rows).
+
+Every cell is text, never a formula: names come from enterprises and operators, and a spreadsheet
+program runs `=HYPERLINK(...)` typed as a formula (openpyxl types any "=..." string so). Each value is
+written as an inline string; one that starts like a formula (= + - @, tab, CR) also carries Excel's
+quotePrefix, so editing the cell in Excel keeps it text.
 """
 
 import io
+import zipfile
 
 from django.conf import settings
 from django.http import HttpResponse
@@ -12,7 +19,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 
+from eport.audit.services import record
 from eport.errors import InvalidInput
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -84,20 +94,63 @@ LISTS = {
 }
 
 
-def xlsx_response(list_name: str, qs) -> HttpResponse:
-    """The whole filtered list as one worksheet; refused when longer than EXPORT_MAX_ROWS."""
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+SHEET = "xl/worksheets/sheet1.xml"
+
+
+def _text(ws, value):
+    """One value as a string cell, whatever it looks like (a formula, an error code such as #N/A)."""
+    if value is None or value == "":
+        return None
+    # Control characters XML cannot carry are written as Excel's own escape (_x000B_), which Excel shows
+    # as the character, rather than failing the export.
+    text = ILLEGAL_CHARACTERS_RE.sub(lambda m: f"_x{ord(m.group()):04X}_", str(value))
+    if not text.startswith(FORMULA_START) and text not in ERROR_CODES:
+        return text  # openpyxl writes it as a string already (and reuses one cell: quicker)
+    cell = WriteOnlyCell(ws, text)
+    cell.data_type = "s"
+    cell.quotePrefix = True
+    return cell
+
+
+def _keep_carriage_returns(data: bytes) -> bytes:
+    """XML reads a raw CR in text as LF; as a character reference (&#13;) it stays a CR, so a value
+    reads back exactly. openpyxl writes it raw, and only text can hold one, so the sheet is patched."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    if b"\r" not in src.read(SHEET):
+        return data
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info)
+            dst.writestr(info, body.replace(b"\r", b"&#13;") if info.filename == SHEET else body)
+    return out.getvalue()
+
+
+def xlsx_response(request, list_name: str, qs, filters: dict) -> HttpResponse:
+    """The whole filtered list as one worksheet; refused when longer than EXPORT_MAX_ROWS.
+
+    The actor is the API's `request.auth` or the screens' `request.user`; `filters` are the query the
+    list was asked with (recorded in the audit with the number of rows).
+    """
     filename, title, columns, related = LISTS[list_name]
     limit = settings.EXPORT_MAX_ROWS
     if qs.count() > limit:
         raise InvalidInput("export_too_large", _("导出的记录超过%(n)d条，请缩小查询条件后再导出。") % {"n": limit})
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(str(title)[:31])
-    ws.append([str(h) for h, _fn in columns])
+    ws.append([_text(ws, h) for h, _fn in columns])
+    rows = 0
     for row in qs.select_related(*related).iterator(chunk_size=2000):
-        ws.append([fn(row) for _h, fn in columns])
+        ws.append([_text(ws, fn(row)) for _h, fn in columns])
+        rows += 1
     buf = io.BytesIO()
     wb.save(buf)
-    response = HttpResponse(buf.getvalue(), content_type=XLSX)
+    actor = getattr(request, "auth", None) or request.user
+    record(actor=actor, action="export", object_type="export", object_id=list_name,
+           after={"list": list_name, "filters": {k: v for k, v in filters.items() if v}, "rows": rows},
+           ip=request.META.get("REMOTE_ADDR"))
+    response = HttpResponse(_keep_carriage_returns(buf.getvalue()), content_type=XLSX)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="{filename}-{stamp}.xlsx"'
     return response

@@ -44,7 +44,8 @@ def list_(request, kind: str = "", status: str = "", submitted_from: str = "", s
 def export(request, kind: str = "", status: str = "", submitted_from: str = "", submitted_to: str = ""):
     qs = selectors.applications_list(request.auth, kind=kind or None, status=status or None,
                                      submitted_from=submitted_from, submitted_to=submitted_to)
-    return exports.xlsx_response("applications", qs)
+    return exports.xlsx_response(request, "applications", qs, {
+        "kind": kind, "status": status, "submitted_from": submitted_from, "submitted_to": submitted_to})
 
 
 @router.get("/applications/{app_id}", response={200: ApplicationOut, **ERR}, summary="查看申请")

@@ -65,8 +65,8 @@ def cards(request, card_no: str = "", holder_name: str = "", id_no: str = "", st
 @router.get("/cards.xlsx", response={200: None, **ERR}, auth=AUTH, summary="IC卡综合查询导出（Excel）")
 def cards_export(request, card_no: str = "", holder_name: str = "", id_no: str = "", state: str = "", kind: str = "",
                  uscc: str = ""):
-    return exports.xlsx_response("cards", selectors.cards_query(
-        request.auth, card_no=card_no, holder_name=holder_name, id_no=id_no, state=state, kind=kind, uscc=uscc))
+    q = {"card_no": card_no, "holder_name": holder_name, "id_no": id_no, "state": state, "kind": kind, "uscc": uscc}
+    return exports.xlsx_response(request, "cards", selectors.cards_query(request.auth, **q), q)
 
 
 @router.get("/cards/{card_no}", response={200: CardOut, **ERR}, auth=AUTH, summary="查看IC卡")

@@ -40,5 +40,5 @@ def cards(request, card_no: str = "", holder_name: str = "", page: int = 1, page
 
 @router.get("/filings/cards.xlsx", response={200: None, **ERR}, summary="IC卡备案与权限导出（Excel）")
 def cards_export(request, card_no: str = "", holder_name: str = ""):
-    qs = selectors.enterprise_cards(_legal_card(request), card_no=card_no, holder_name=holder_name)
-    return exports.xlsx_response("filings", qs)
+    q = {"card_no": card_no, "holder_name": holder_name}
+    return exports.xlsx_response(request, "filings", selectors.enterprise_cards(_legal_card(request), **q), q)

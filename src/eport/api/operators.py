@@ -35,7 +35,9 @@ def operators(request, operator_no: str = "", status: str = "", name: str = "", 
 @router.get("/operators.xlsx", response={200: None, **ERR}, summary="企业操作员导出（Excel）")
 def operators_export(request, operator_no: str = "", status: str = "", name: str = "", id_no: str = "",
                      phone: str = "", job_title: str = ""):
-    return exports.xlsx_response("operators", _query(request, operator_no, status, name, id_no, phone, job_title))
+    q = {"operator_no": operator_no, "status": status, "name": name, "id_no": id_no, "phone": phone,
+         "job_title": job_title}
+    return exports.xlsx_response(request, "operators", selectors.operators_query(request.auth, **q), q)
 
 
 @router.get("/operators/{operator_no}", response={200: OperatorDetail, **ERR}, summary="查看企业操作员")

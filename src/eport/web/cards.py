@@ -140,7 +140,7 @@ def cards(request):
     error, rows, total, capped, page = None, [], 0, False, 1
     try:
         if request.GET.get("export") == "xlsx":
-            return exports.xlsx_response("cards", selectors.cards_query(request.user, **q))
+            return exports.xlsx_response(request, "cards", selectors.cards_query(request.user, **q), q)
         try:
             page = max(1, int(request.GET.get("page") or 1))
         except ValueError:

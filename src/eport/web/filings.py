@@ -159,7 +159,7 @@ def card_permissions(request):
     qs = selectors.enterprise_cards(request.user.enterprise, **q)
     if request.GET.get("export") == "xlsx":
         try:
-            return exports.xlsx_response("filings", qs)
+            return exports.xlsx_response(request, "filings", qs, q)
         except DomainError as e:
             messages.error(request, e.message)
     cards, total, page = _page(request, qs)

@@ -63,7 +63,7 @@ def operators(request):
     try:
         qs = selectors.operators_query(request.user, **q)
         if request.GET.get("export") == "xlsx":
-            return exports.xlsx_response("operators", qs)
+            return exports.xlsx_response(request, "operators", qs, q)
         items, total, page = _page(request, qs)
         open_apps = selectors.open_applications_of(items)
         rows = [_row(op, open_apps[op.operator_no], request.user) for op in items]

@@ -182,7 +182,7 @@ def _list(request, kind: str | None, template: str):
                                          status=q["status"] or None,
                                          submitted_from=q["submitted_from"], submitted_to=q["submitted_to"])
         if request.GET.get("export") == "xlsx":
-            return exports.xlsx_response("applications", qs)
+            return exports.xlsx_response(request, "applications", qs, {**q, "kind": q["kind"] or kind or ""})
         page_items, total, page = _page(request, qs.select_related("enterprise"))
     except DomainError as e:
         error = e.message
