@@ -10,6 +10,7 @@ EPORT_PUBLIC_URL the portal's address as others reach it (CRL and OCSP addresses
 EPORT_CA_PASSPHRASE encrypts the CA keys (default: generated into $EPORT_DATA_DIR/pki/passphrase)
 EPORT_PIN_PEPPER  the key of the card PIN verifiers (default: generated into $EPORT_DATA_DIR/pin_pepper)
 EPORT_CARD_*     card validity, PIN limit, challenge lifetime, card agent address (see below)
+EPORT_DEMO       "1" (scripts/run) shows the demo accounts and cards, passwords included, on the start page
 """
 
 import os
@@ -48,6 +49,9 @@ SECRET_KEY = os.environ.get("EPORT_SECRET_KEY") or _persistent_secret("secret_ke
 PIN_PEPPER = os.environ.get("EPORT_PIN_PEPPER") or _persistent_secret("pin_pepper")
 DEBUG = _flag("EPORT_DEBUG")
 HTTPS = _flag("EPORT_HTTPS")
+# Demo mode lists `eport demo`'s accounts and cards with their passwords on the start page; off unless
+# asked for, so a server where `eport demo` once ran does not hand out the admin password.
+DEMO_MODE = _flag("EPORT_DEMO")
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("EPORT_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",") if h.strip()
 ]

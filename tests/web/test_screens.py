@@ -24,14 +24,34 @@ def ent(client):
     return user
 
 
-def test_landing_lists_demo_accounts(client):
-    (settings.DATA_DIR / "demo_accounts.json").write_text(json.dumps(
-        [{"username": "demo", "password": "x", "role": "无卡用户", "note": ""}]))
-    try:
-        body = client.get("/").content.decode()
-    finally:
-        (settings.DATA_DIR / "demo_accounts.json").unlink()
-    assert "演示账号" in body and "<code>demo</code>" in body
+@pytest.fixture
+def demo_files():
+    """The lists `eport demo` writes into the data dir (an admin password and a card's initial PIN)."""
+    files = {"demo_accounts.json": [{"username": "admin", "password": "Adm1n#Secret", "role": "系统管理员",
+                                     "note": ""}],
+             "demo_cards.json": [{"card_no": "5300C000000000001", "kind": "法人卡", "holder": "张三",
+                                  "enterprise": "示范", "initial_pin": "918273645546", "file": "legal.p12"}]}
+    for name, rows in files.items():
+        (settings.DATA_DIR / name).write_text(json.dumps(rows))
+    yield
+    for name in files:
+        (settings.DATA_DIR / name).unlink()
+
+
+def test_landing_lists_demo_accounts_and_cards_in_demo_mode(client, demo_files, settings):
+    settings.DEMO_MODE = True
+    body = client.get("/").content.decode()
+    assert "演示账号" in body and "<code>admin</code>" in body and "Adm1n#Secret" in body
+    assert "演示IC卡" in body and "918273645546" in body
+    assert "无卡用户登录" in body
+
+
+def test_landing_shows_no_demo_password_outside_demo_mode(client, demo_files, settings):
+    """A server where `eport demo` once ran, started without EPORT_DEMO: the files exist, nothing shows."""
+    assert settings.DEMO_MODE is False  # the default
+    body = client.get("/").content.decode()
+    assert "Adm1n#Secret" not in body and "918273645546" not in body
+    assert "演示账号" not in body and "演示IC卡" not in body and "<code>admin</code>" not in body
     assert "无卡用户登录" in body
 
 

@@ -82,10 +82,14 @@ def home(request):
         if request.user.kind in CARD_KINDS:
             return redirect("web:card_home")
         return redirect("admin:index")
-    demo, demo_cards = settings.DATA_DIR / "demo_accounts.json", settings.DATA_DIR / "demo_cards.json"
-    return render(request, "web/landing.html", {
-        "demo_accounts": json.loads(demo.read_text()) if demo.exists() else [],
-        "demo_cards": json.loads(demo_cards.read_text()) if demo_cards.exists() else []})
+    return render(request, "web/landing.html", {"demo_accounts": _demo_list("demo_accounts.json"),
+                                                "demo_cards": _demo_list("demo_cards.json")})
+
+
+def _demo_list(filename: str) -> list:
+    """What `eport demo` wrote (accounts and cards with their passwords): shown only in demo mode."""
+    path = settings.DATA_DIR / filename
+    return json.loads(path.read_text()) if settings.DEMO_MODE and path.exists() else []
 
 
 def login(request):
