@@ -1,5 +1,6 @@
 import os
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from eport.ops.bootstrap import bootstrap
@@ -30,6 +31,9 @@ class Command(BaseCommand):
                 self.cfg.set("workers", workers)
                 self.cfg.set("accesslog", "-")
                 self.cfg.set("timeout", 60)
+                # gunicorn's default control socket is one per user (~/.gunicorn/gunicorn.ctl): a second
+                # instance would take it over. Each instance's own lives in its data dir (0700).
+                self.cfg.set("control_socket", str(settings.DATA_DIR / "gunicorn.ctl"))
 
             def load(self):
                 return application
