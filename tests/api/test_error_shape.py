@@ -59,6 +59,8 @@ def test_a_json_body_over_the_limit_answers_413():
     e = assert_error(api.post("/applications", big), 413, "request_too_large", None)
     assert "MB" in e["message"]
     assert not Application.objects.exists()
+    english = assert_error(api.post("/applications", big, headers={"Accept-Language": "en"}), 413)
+    assert english["message"].startswith("The request exceeds the limit of 6 MB")
 
 
 def test_an_upload_over_the_request_limit_answers_413_like_one_over_the_file_limit(caplog):
