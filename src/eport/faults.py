@@ -40,10 +40,12 @@ def database_unavailable(exc: BaseException | None) -> bool:
         return False
     if isinstance(exc, OperationalError | InterfaceError):
         exc = exc.__cause__  # Django wraps the driver's exception
-    if not isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError):
+    # psycopg 3 reports every failed, closed or lost connection as an OperationalError; its
+    # InterfaceError means misuse (a closed cursor), a bug, and so does an aborted pipeline.
+    if not isinstance(exc, psycopg.OperationalError) or isinstance(exc, psycopg.errors.PipelineAborted):
         return False
     state = exc.sqlstate
-    # No SQLSTATE: raised by the client library itself (connection refused, closed, lost mid-query).
+    # No SQLSTATE: raised by the client library itself (connection refused, timed out, closed, lost mid-query).
     return state is None or state.startswith("08") or state in _SERVER_GONE
 
 
