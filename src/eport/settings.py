@@ -83,11 +83,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "eport.faults.ApiErrorShapeMiddleware",  # outermost: every error under /api/ leaves in the API's shape
     "django.middleware.security.SecurityMiddleware",
-    "eport.web.middleware.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # After the language is chosen (their refusals are translated), before anything reads the Host or body:
+    "eport.faults.RequestParseMiddleware",
+    "eport.web.middleware.RejectNulMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -120,7 +123,13 @@ TEMPLATES = [
 ]
 
 if os.environ.get("DATABASE_URL"):
-    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
+    # A worker keeps its connection (CONN_MAX_AGE) but checks it before reusing it in a new request
+    # (CONN_HEALTH_CHECKS), so the first request after a database restart reconnects instead of failing.
+    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60,
+                                                  conn_health_checks=True)}
+    if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        # A database host that does not answer at all fails fast (503) instead of holding a worker for minutes.
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
     if DATABASES["default"]["ENGINE"].endswith("postgresql") and _flag("EPORT_PG_PREPARED", "1"):
         # Server-side parameters and prepared statements: the hot queries (token look-up, card sign-in)
         # are planned once per connection (measured in docs/benchmarks.md). Turn off (EPORT_PG_PREPARED=0)
@@ -132,6 +141,7 @@ else:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "eport.sqlite3",
             "CONN_MAX_AGE": 60,  # a worker keeps its connection: opening one costs more than most queries
+            "CONN_HEALTH_CHECKS": True,
             "OPTIONS": {
                 # Several server workers share the file: WAL lets readers run beside one writer,
                 # IMMEDIATE takes the write lock up front so select_for_update-style sections serialise.
@@ -234,7 +244,9 @@ EXPORT_MAX_ROWS = int(os.environ.get("EPORT_EXPORT_MAX_ROWS", "100000"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A database outage is logged as one line per request, not a traceback each (eport/faults.py).
+    "filters": {"outage": {"()": "eport.faults.OutageLogFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["outage"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("EPORT_LOG_LEVEL", "WARNING")},
 }
 

@@ -3,8 +3,11 @@ from django.urls import include, path
 
 from eport.api.urls import api
 
-handler404 = "eport.web.views.not_found"
-handler500 = "eport.web.views.server_error"
+# Each answers in the shape of the place asked: JSON under /api/, the error page on the screens (eport/faults.py).
+handler400 = "eport.faults.bad_request"
+handler403 = "eport.faults.permission_denied"
+handler404 = "eport.faults.not_found"
+handler500 = "eport.faults.server_error"
 
 urlpatterns = [
     path("admin/", admin.site.urls),

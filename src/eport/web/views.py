@@ -498,14 +498,6 @@ def auto_review(request):
     return render(request, "web/auto_review.html", {"unit": unit, "below": below})
 
 
-def not_found(request, exception=None):
-    return render(request, "web/error.html", {"message": _("页面不存在或您无权查看。")}, status=404)
-
-
-def server_error(request):
-    return render(request, "web/error.html", {"message": _("系统暂时无法处理，请稍后再试。")}, status=500)
-
-
 # --- 补办法人卡 (card-less user) ----------------------------------------------------------------------
 
 def application_page(request, kind_code: str, *, title, hint, done, history_title, state=None, notices=(),
