@@ -98,9 +98,8 @@ def credential_check(*, account: str, code: str, field: str | None = None, ip: s
     this address, must wait. `ip` defaults to the client address of the request being served."""
     ip = address_key(ip or current_ip())
     now = timezone.now()
-    wait = max(_address_wait(Scope.CREDENTIAL, ip, settings.THROTTLE_ADDRESS_FAILURES,
-                             settings.THROTTLE_ADDRESS_SECONDS, now),
-               account_wait(account, ip, now))
+    wait = _address_wait(Scope.CREDENTIAL, ip, settings.THROTTLE_ADDRESS_FAILURES, settings.THROTTLE_ADDRESS_SECONDS,
+                         now) or account_wait(account, ip, now)  # a flooding address: one query per request
     if wait > dt.timedelta(0):
         _refuse(code, wait, field)
 
