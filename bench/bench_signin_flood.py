@@ -4,16 +4,18 @@ against a real `eport serve`, and what it does to an unrelated request (GET /pki
 
     python bench/bench_signin_flood.py                       # 16 threads, one client address, 15 s
     python bench/bench_signin_flood.py --addresses many      # every request from another address
-    python bench/bench_signin_flood.py --before /tmp/before         # first the code of another checkout
+    python bench/bench_signin_flood.py --before /tmp/before --floor # the code of another checkout first
     python bench/bench_signin_flood.py --threads 32 --seconds 20 --workers 3 --database-url postgresql://…
 
 1. Starts `eport serve` (gunicorn, --workers) on a free port with its own data dir (default
-   /tmp/eport-bench-flood/after, SQLite there unless --database-url). With --before CHECKOUT it first
+   /tmp/eport-bench-flood/after, SQLite there unless --database-url), trusting 127.0.0.1 as its reverse
+   proxy (EPORT_TRUSTED_PROXIES=127.0.0.1/32): the bench client plays the proxy and names the client in
+   X-Forwarded-For, an address of 198.18.0.0/15 (the benchmarking range: a header only, no traffic goes
+   there). --addresses one: one client address for the whole run (new each run); many: a new one per
+   request, as a flood from many machines behind the proxy looks. With --before CHECKOUT it first
    does everything below against a server running that checkout's src/ (data dir .../before), so one
-   run prints the numbers before and after a change. With --addresses many the server trusts
-   127.0.0.1 as a reverse proxy (EPORT_TRUSTED_PROXIES=127.0.0.1/32) and each flood request names a new
-   client in X-Forwarded-For (198.18.0.0/15, the benchmarking range: a header only, no traffic goes there),
-   as a flood from many machines behind the proxy looks.
+   run prints the numbers before and after a change (code before the change ignores the header: all
+   its flood comes from 127.0.0.1). --floor adds a run whose flood is the cheapest request.
 2. Idle: one client fetches GET /pki/ca.pem every --interval seconds for --idle seconds.
 3. Flood: --threads threads post POST /api/v1/auth/login with a random username and password (a new
    connection each, closed loop) for --seconds, while the same single client keeps fetching ca.pem.
@@ -33,7 +35,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections import Counter
+from collections import defaultdict
 from pathlib import Path
 
 from benchlib import code_version, table  # bench/ is the script's own folder
@@ -55,6 +57,9 @@ def parse_args(argv=None):
     p.add_argument("--before", type=Path, metavar="CHECKOUT",
                    help="first measure a server running another checkout's src/ (e.g. `git worktree add "
                         "/tmp/before <commit>`; its dependencies must be installed in this environment)")
+    p.add_argument("--floor", action="store_true",
+                   help="also flood with the cheapest request (GET /api/v1/me, no token): what any flood of "
+                        "this many clients costs the sync workers, sign-in or not")
     p.add_argument("--json", type=Path, help="also write the results here")
     return p.parse_args(argv)
 
@@ -83,8 +88,7 @@ def start_server(args, port, data_dir: Path, src: Path | None):
         env["PYTHONPATH"] = str(src / "src")
     if args.database_url:
         env["DATABASE_URL"] = args.database_url
-    if args.addresses == "many":
-        env["EPORT_TRUSTED_PROXIES"] = "127.0.0.1/32"
+    env["EPORT_TRUSTED_PROXIES"] = "127.0.0.1/32"  # the bench client plays the reverse proxy
     log = open(data_dir / "server.log", "w")
     proc = subprocess.Popen([sys.executable, "-m", "eport.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
                              "--workers", str(args.workers)], env=env, stdout=log, stderr=subprocess.STDOUT,
@@ -123,20 +127,29 @@ def sample_ca(port, until, interval) -> list[tuple[float, float]]:
     return out
 
 
-def flood(port, until, many: bool, answers: Counter, lock: threading.Lock):
+def bench_address(rnd) -> str:
+    """An address of 198.18.0.0/15, the range set aside for benchmarks (only ever written in a header)."""
+    n = rnd.getrandbits(17)
+    return f"198.{18 + (n >> 16)}.{(n >> 8) & 255}.{n & 255}"
+
+
+def flood(port, until, client: str | None, answers: dict, lock: threading.Lock, floor: bool):
+    """Closed loop until `until`: random-username sign-ins from `client` (None: a new address each), or
+    with `floor` the cheapest request there is (GET /api/v1/me without a token: 401 at once)."""
     rnd = random.Random()
     while time.time() < until:
         body = json.dumps({"username": f"u{rnd.getrandbits(64):x}", "password": f"p{rnd.getrandbits(64):x}"})
-        headers = {"Content-Type": "application/json"}
-        if many:
-            n = rnd.getrandbits(17)
-            headers["X-Forwarded-For"] = f"198.{18 + (n >> 16)}.{(n >> 8) & 255}.{n & 255}"
+        headers = {"Content-Type": "application/json", "X-Forwarded-For": client or bench_address(rnd)}
+        t = time.perf_counter()
         try:
-            status = request(port, "POST", "/api/v1/auth/login", body=body.encode(), headers=headers)
+            if floor:
+                status = request(port, "GET", "/api/v1/me", headers=headers)
+            else:
+                status = request(port, "POST", "/api/v1/auth/login", body=body.encode(), headers=headers)
         except OSError as e:
             status = type(e).__name__
         with lock:
-            answers[status] += 1
+            answers[status].append((time.perf_counter() - t) * 1000)
 
 
 def stats(samples: list[tuple[float, float]]) -> dict:
@@ -155,17 +168,19 @@ def commit_of(src_root: Path) -> str:
         return "unknown"
 
 
-def measure(args, label: str, src: Path | None, data_dir: Path) -> dict:
-    """One server (from `src`/src when given, else this checkout), idle then flooded."""
+def measure(args, label: str, src: Path | None, data_dir: Path, floor: bool = False) -> dict:
+    """One server (from `src`/src when given, else this checkout), idle then flooded. In "one" mode the
+    flood's address is new for each run, so a run never starts throttled by the one before."""
     data_dir.mkdir(parents=True, exist_ok=True)
     port = free_port()
     proc = start_server(args, port, data_dir, src)
     try:
         idle = sample_ca(port, time.time() + args.idle, args.interval)
-        answers, lock = Counter(), threading.Lock()
+        answers, lock = defaultdict(list), threading.Lock()
         start = time.time()
         until = start + args.seconds
-        threads = [threading.Thread(target=flood, args=(port, until, args.addresses == "many", answers, lock))
+        client = None if args.addresses == "many" else bench_address(random.Random())
+        threads = [threading.Thread(target=flood, args=(port, until, client, answers, lock, floor))
                    for _ in range(args.threads)]
         for t in threads:
             t.start()
@@ -178,8 +193,9 @@ def measure(args, label: str, src: Path | None, data_dir: Path) -> dict:
     return {"label": label, "idle": stats(idle), "flood": stats(loaded),
             "flood_first_half": stats([x for x in loaded if x[0] < half]),
             "flood_second_half": stats([x for x in loaded if x[0] >= half]),
-            "answers": {str(k): v for k, v in sorted(answers.items(), key=str)},
-            "sign_ins_per_s": sum(answers.values()) / args.seconds}
+            "answers": {str(k): len(v) for k, v in sorted(answers.items(), key=str)},
+            "answer_p50_ms": {str(k): statistics.median(v) for k, v in sorted(answers.items(), key=str)},
+            "sign_ins_per_s": sum(map(len, answers.values())) / args.seconds}
 
 
 def main(argv=None):
@@ -193,6 +209,9 @@ def main(argv=None):
                             args.data_dir / "before"))
     runs.append(measure(args, f"{'after' if args.before else 'this code'} ({code_version()})", None,
                         args.data_dir / "after"))
+    if args.floor:
+        runs.append(measure(args, "floor: the same threads sending GET /api/v1/me (401 at once)", None,
+                            args.data_dir / "after", floor=True))
     rows = []
     for r in runs:
         for what, key in (("idle", "idle"), ("during the flood", "flood"), ("  first half", "flood_first_half"),
@@ -205,7 +224,7 @@ def main(argv=None):
     print()
     for r in runs:
         print(f"{r['label']}: flood {sum(r['answers'].values())} sign-ins, {r['sign_ins_per_s']:.1f}/s, answers: "
-              + ", ".join(f"{k}: {v}" for k, v in r["answers"].items()))
+              + ", ".join(f"{k}: {v} (p50 {r['answer_p50_ms'][k]:.0f} ms)" for k, v in r["answers"].items()))
     if args.json:
         args.json.write_text(json.dumps({"threads": args.threads, "seconds": args.seconds, "workers": args.workers,
                                          "addresses": args.addresses, "runs": runs}, indent=2))
