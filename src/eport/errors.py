@@ -49,6 +49,11 @@ class Throttled(DomainError):
     status = 429
 
 
+class Unavailable(DomainError):
+    """The server cannot take this now (e.g. every Argon2 slot is busy); the same request may pass later."""
+    status = 503
+
+
 def from_form_errors(form) -> InvalidInput:
     """Turn a bound Django form's errors into one refusal naming the first bad field."""
     details = []

@@ -11,8 +11,11 @@ EPORT_CA_PASSPHRASE encrypts the CA keys (default: generated into $EPORT_DATA_DI
 EPORT_PIN_PEPPER  the key of the card PIN verifiers (default: generated into $EPORT_DATA_DIR/pin_pepper)
 EPORT_CARD_*     card validity, PIN limit, challenge lifetime, card agent address (see below)
 EPORT_DEMO       "1" (scripts/run) shows the demo accounts and cards, passwords included, on the start page
+EPORT_TRUSTED_PROXIES comma-separated CIDRs of the reverse proxies whose X-Forwarded-For is believed
+EPORT_LOGIN_*, EPORT_ADDRESS_*, EPORT_REGISTER_*, EPORT_ARGON2_SLOTS  throttles (see below)
 """
 
+import ipaddress
 import os
 import secrets
 from datetime import timedelta
@@ -20,6 +23,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 from eport.private_files import write_private
 
@@ -64,10 +68,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
-    "axes",
     "csp",
     "ninja",
     "eport.audit",
+    "eport.throttles",
     "eport.refdata",
     "eport.accounts",
     "eport.registry",
@@ -84,6 +88,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "eport.faults.ApiErrorShapeMiddleware",  # outermost: every error under /api/ leaves in the API's shape
+    "eport.netaddr.ClientAddressMiddleware",  # then: everything after it (throttles, audit) knows the client
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -99,7 +104,6 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "eport.accounts.middleware.ForcePasswordChangeMiddleware",
     "eport.cards.middleware.CardSessionMiddleware",
-    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "eport.urls"
@@ -154,12 +158,9 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "eport.throttles.hashing.CappedArgon2PasswordHasher",  # Django's Argon2, at most ARGON2_SLOTS at a time
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -171,13 +172,30 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 
-# Sign-in throttling: 5 failures for one username from one address lock it for 15 minutes.
-AXES_FAILURE_LIMIT = int(os.environ.get("EPORT_LOGIN_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "eport.accounts.lockout.locked_out"
-AXES_VERBOSE = False
+# The client address (eport/netaddr.py): X-Forwarded-For is read only from these reverse proxies.
+TRUSTED_PROXIES = os.environ.get("EPORT_TRUSTED_PROXIES", "")
+for _cidr in filter(None, (c.strip() for c in TRUSTED_PROXIES.split(","))):
+    try:
+        ipaddress.ip_network(_cidr, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"EPORT_TRUSTED_PROXIES: {_cidr!r} is not an address or a CIDR network") from None
+# Throttles (eport/throttles), keyed by that address. Wrong passwords, card PINs and card proofs from one
+# address (any accounts) before the address waits out the window:
+THROTTLE_ADDRESS_FAILURES = int(os.environ.get("EPORT_ADDRESS_FAILURE_LIMIT", "30"))
+THROTTLE_ADDRESS_SECONDS = int(os.environ.get("EPORT_ADDRESS_FAILURE_SECONDS", "600"))
+# One account from one address (Keycloak's temporary lockout): every LIMIT failures add LOCK seconds of
+# wait (at most LOCK_MAX) after the last one; failures are forgotten after RESET, or by a success there.
+THROTTLE_ACCOUNT_FAILURES = int(os.environ.get("EPORT_LOGIN_FAILURE_LIMIT", "5"))
+THROTTLE_LOCK_SECONDS = int(os.environ.get("EPORT_LOGIN_LOCK_SECONDS", "60"))
+THROTTLE_LOCK_MAX_SECONDS = int(os.environ.get("EPORT_LOGIN_LOCK_MAX_SECONDS", "900"))
+THROTTLE_RESET_SECONDS = int(os.environ.get("EPORT_LOGIN_FAILURE_RESET_SECONDS", "43200"))
+# Accounts registered from one address in the window.
+REGISTER_LIMIT = int(os.environ.get("EPORT_REGISTER_LIMIT", "10"))
+REGISTER_SECONDS = int(os.environ.get("EPORT_REGISTER_SECONDS", "3600"))
+# Password hashes (Argon2) running at once on this machine, all processes together (0: no cap). The
+# default leaves a worker and a core free; `eport serve --workers N` sets it from N unless given.
+ARGON2_SLOTS = int(os.environ.get("EPORT_ARGON2_SLOTS") or max(
+    1, min(int(os.environ.get("EPORT_WORKERS", "3")), os.cpu_count() or 1) - 1))
 
 API_TOKEN_TTL = timedelta(hours=int(os.environ.get("EPORT_API_TOKEN_HOURS", "12")))
 
@@ -267,9 +285,6 @@ CARD_PIN_LIMIT = int(os.environ.get("EPORT_CARD_PIN_LIMIT", "5"))
 CARD_CHALLENGE_SECONDS = int(os.environ.get("EPORT_CARD_CHALLENGE_SECONDS", "120"))
 # 延期 only in the last N days of a card's validity (and never beyond the issuing CA's).
 CARD_RENEW_WINDOW_DAYS = int(os.environ.get("EPORT_CARD_RENEW_WINDOW_DAYS", "90"))
-# Refused card sign-ins from one address within the window before it must wait (429).
-CARD_LOGIN_THROTTLE_LIMIT = int(os.environ.get("EPORT_CARD_LOGIN_THROTTLE_LIMIT", "30"))
-CARD_LOGIN_THROTTLE_SECONDS = int(os.environ.get("EPORT_CARD_LOGIN_THROTTLE_SECONDS", "600"))
 # PBKDF2 rounds protecting the one-time card file (OpenSSL's own pkcs12 default is 2048).
 CARD_FILE_KDF_ROUNDS = int(os.environ.get("EPORT_CARD_FILE_KDF_ROUNDS", "2048"))
 # Where the sign-in page finds the card agent on the user's computer (eport-card-agent).

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from eport.api.urls import api
 
@@ -10,6 +11,8 @@ handler404 = "eport.faults.not_found"
 handler500 = "eport.faults.server_error"
 
 urlpatterns = [
+    # One password sign-in, throttled (eport.throttles): the admin's own login form goes to it.
+    path("admin/login/", RedirectView.as_view(pattern_name="web:login", query_string=True)),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("pki/", include("eport.pki.urls")),

@@ -426,7 +426,7 @@ def test_a_hold_by_the_sub_centre_is_lifted_there_only():
 
 
 def test_refused_sign_ins_from_one_address_are_throttled(settings):
-    settings.CARD_LOGIN_THROTTLE_LIMIT = 3
+    settings.THROTTLE_ADDRESS_FAILURES = 3
     made = f.make_card()
     for _ in range(3):
         refused("pin_wrong", sign_in, made, pin="00000000", ip="203.0.113.7")

@@ -10,8 +10,10 @@ from django.utils.translation import gettext as _
 
 from eport.audit.services import record
 from eport.enterprises.models import Enterprise
-from eport.errors import Conflict, InvalidInput, Throttled, Unauthenticated, from_form_errors
+from eport.errors import Conflict, InvalidInput, Unauthenticated, from_form_errors
+from eport.netaddr import client_ip
 from eport.refdata.models import Dept, Unit
+from eport.throttles import services as throttles
 
 from .forms import PasswordChangeForm, RegistrationForm
 from .models import ApiToken, User, UserKind
@@ -20,6 +22,7 @@ from .models import ApiToken, User, UserKind
 @transaction.atomic
 def account_register(*, data: dict) -> User:
     """Self-registration of a card-less enterprise user; the enterprise row is created with it."""
+    throttles.registration()  # per client address; counted only if this registration commits
     form = RegistrationForm(data)
     if not form.is_valid():
         error = from_form_errors(form)
@@ -53,13 +56,26 @@ def account_register(*, data: dict) -> User:
 
 
 def password_sign_in(*, request, username: str, password: str) -> User:
-    """Check a username and password; django-axes counts failures and locks after the limit."""
+    """Check a username and password, audited either way. The throttles are asked before the
+    password is hashed (a refused flood costs no Argon2), per client address and per account from
+    that address; the hash itself waits for one of the Argon2 slots (eport.throttles.hashing)."""
     if not username or not password:
         raise InvalidInput("credentials_required", _("请输入用户名和密码。"), "username" if not username else "password")
+    ip, account = client_ip(request), throttles.user_key(username)
+    throttles.credential_check(account=account, ip=ip, code="login_throttled", field="username")
     user = authenticate(request=request, username=username, password=password)
-    if getattr(request, "axes_locked_out", False):
-        raise Throttled("login_throttled", _("登录失败次数过多，账号已暂时锁定，请15分钟后再试。"), "username")
-    if user is None or not user.is_active:
+    refused = user is None or not user.is_active
+    with transaction.atomic():  # the count and the audit row commit together, then the refusal goes out
+        if refused:
+            locked = throttles.credential_failed(account=account, ip=ip)
+            known = User.objects.filter(username=username).only("pk").first()
+            record(actor=None, action="account.sign_in_refused", object_type="accounts.user",
+                   object_id=known.pk if known else "", reason="invalid_credentials", ip=ip,
+                   after={"username": username[:150], **({"locked_seconds": locked} if locked else {})})
+        else:
+            throttles.credential_succeeded(account=account, ip=ip)
+            record(actor=user, action="account.sign_in", obj=user, ip=ip)
+    if refused:
         raise Unauthenticated("invalid_credentials", _("用户名或密码不正确。"), "password")
     return user
 
@@ -87,17 +103,25 @@ def token_revoke(key: str) -> None:
     ApiToken.objects.filter(key_hash=ApiToken.hash(key)).delete()
 
 
-@transaction.atomic
 def password_change(*, user: User, data: dict, keep_token: str | None = None) -> User:
-    """Change the password; every API token issued before ends, except the one making this call."""
+    """Change the password; every API token issued before ends, except the one making this call.
+    A wrong old password counts like a failed sign-in of the account from the client's address (whoever
+    holds a session cannot guess it without limit); it is counted and audited, then refused."""
+    account = throttles.user_key(user.username)
+    throttles.credential_check(account=account, code="password_change_throttled", field="old_password")
     form = PasswordChangeForm(user, data)
     if not form.is_valid():
+        if form.has_error("old_password", "wrong_password"):
+            with transaction.atomic():
+                throttles.credential_failed(account=account)
+                record(actor=user, action="account.password_change_refused", obj=user, reason="wrong_password")
         raise from_form_errors(form)
-    user.set_password(form.cleaned_data["new_password"])
-    user.must_change_password = False
-    user.save(update_fields=["password", "must_change_password"])
-    user.api_tokens.exclude(key_hash=ApiToken.hash(keep_token or "")).delete()
-    record(actor=user, action="account.password_change", obj=user)
+    with transaction.atomic():
+        user.set_password(form.cleaned_data["new_password"])
+        user.must_change_password = False
+        user.save(update_fields=["password", "must_change_password"])
+        user.api_tokens.exclude(key_hash=ApiToken.hash(keep_token or "")).delete()
+        record(actor=user, action="account.password_change", obj=user)
     return user
 
 

@@ -13,7 +13,7 @@ from .auth import AUTH, bearer_key
 from .schemas import Error, LoginIn, LoginOut, MeOut, PasswordIn, RegisterIn, RegisterOut
 
 router = Router(tags=["accounts"])
-ERR = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 429: Error}
+ERR = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 429: Error, 503: Error}
 
 
 @router.post("/accounts", response={201: RegisterOut, **ERR}, auth=None, summary="无卡用户注册")
@@ -25,8 +25,7 @@ def register(request, payload: RegisterIn):
 @router.post("/auth/login", response={200: LoginOut, **ERR}, auth=None, summary="用户名密码登录")
 def login(request, payload: LoginIn):
     user = services.password_sign_in(request=request, username=payload.username, password=payload.password)
-    # A token sign-in is a sign-in: last_login is set and django-axes resets the failure count
-    # (AXES_RESET_ON_SUCCESS), exactly as the screens' auth_login() does through this signal.
+    # A token sign-in is a sign-in: last_login is set, as the screens' auth_login() does through this signal.
     user_logged_in.send(sender=user.__class__, request=request, user=user)
     return {"token": services.token_issue(user=user), "must_change_password": user.must_change_password}
 

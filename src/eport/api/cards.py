@@ -28,7 +28,7 @@ from .schemas import (
 )
 
 router = Router(tags=["cards"])
-ERR = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 503: Error}
+ERR = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 429: Error, 503: Error}
 
 
 @router.post("/auth/card/challenge", response={200: ChallengeOut, **ERR}, auth=None, summary="IC卡登录挑战")
@@ -41,7 +41,7 @@ def challenge(request, payload: ChallengeIn):
 def card_login(request, payload: CardLoginIn):
     issued = {}  # the token is made in the sign-in's own transaction: one commit for the whole sign-in
     card = services.card_sign_in(challenge_id=payload.challenge_id, card_no=payload.card_no,
-                                 signature=payload.signature, pin=payload.pin, ip=request.META.get("REMOTE_ADDR"),
+                                 signature=payload.signature, pin=payload.pin, ip=request.client_ip,
                                  then=lambda card: issued.update(token=token_issue(user=card.user)))
     return {"token": issued["token"], "must_change_pin": card.must_change_pin, "card": serializers.card(card)}
 

@@ -19,7 +19,7 @@ class AuditEvent(models.Model):
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
     reason = models.TextField(blank=True)
-    ip = models.GenericIPAddressField(null=True, blank=True)  # of refused sign-ins: what throttling counts
+    ip = models.GenericIPAddressField(null=True, blank=True)  # the client's, as eport.netaddr finds it
     prev_hash = models.CharField(max_length=64, blank=True)
     hash = models.CharField(max_length=64, blank=True)
 

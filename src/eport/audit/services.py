@@ -4,6 +4,8 @@ import json
 
 from django.core.serializers.json import DjangoJSONEncoder
 
+from eport.netaddr import current_ip
+
 from .models import AuditEvent
 
 
@@ -26,5 +28,5 @@ def record(*, actor, action: str, obj=None, object_type: str = "", object_id="",
         before=_plain(before),
         after=_plain(after),
         reason=reason,
-        ip=ip or None,
+        ip=ip or current_ip(),  # the client of the request being served, when the caller names none
     )

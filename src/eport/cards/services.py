@@ -25,15 +25,15 @@ from django.utils.translation import gettext_lazy
 
 from eport import notify
 from eport.accounts.models import CARD_KINDS, ApiToken, User, UserKind
-from eport.audit.models import AuditEvent
 from eport.audit.services import record
 from eport.enterprises.models import Enterprise
-from eport.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, Throttled
+from eport.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from eport.operators.kinds import CANCELLATION, open_applications
 from eport.operators.models import Operator, OperatorStatus
 from eport.pki import ca as pki_ca
 from eport.pki.models import CertStatus
 from eport.pki.services import certificate_record, certificate_set_status
+from eport.throttles import services as throttles
 
 from . import challenges, pins, transitions
 from .models import Card, CardKind, CardState
@@ -220,23 +220,10 @@ BLOCKED = {
 def _audit_refusal(refusal: DomainError, card_no: str, *, ip: str | None = None,
                    action: str = "card.sign_in_refused") -> DomainError:
     """Record a refused card check in the caller's transaction (which commits: the refusal is raised
-    only after it), with the caller's address, which is what throttling counts."""
+    only after it), with the caller's address."""
     record(actor=None, action=action, object_type="cards.card", object_id=(card_no or "")[:64],
            reason=refusal.code, ip=ip)
     return refusal
-
-
-def _throttle(ip: str | None) -> None:
-    """Too many refused card sign-ins from one address: answer 429 and write no more audit rows. Asked
-    only once an attempt is refused: a refusal can only come from someone without the card key or PIN,
-    and a holder behind the same address as a flood still signs in."""
-    if not ip:
-        return
-    since = timezone.now() - dt.timedelta(seconds=settings.CARD_LOGIN_THROTTLE_SECONDS)
-    refused = AuditEvent.objects.filter(action="card.sign_in_refused", ip=ip, at__gte=since)[
-        :settings.CARD_LOGIN_THROTTLE_LIMIT].count()
-    if refused >= settings.CARD_LOGIN_THROTTLE_LIMIT:
-        raise Throttled("card_login_throttled", _("IC卡登录失败次数过多，请稍后再试。"))
 
 
 def _verify_signature(cert_der: bytes, nonce: bytes, signature_b64: str) -> bool:
@@ -339,7 +326,10 @@ def card_sign_in(*, challenge_id: str, card_no: str, signature: str, pin: str, i
             if then is not None:
                 then(card)
         else:
-            _throttle(ip)  # over the limit: the 429 goes out and this refusal is not written
+            # Throttled only once refused (a refusal comes from someone without the card key or PIN, so
+            # the holder behind the same address as a flood still signs in): over a limit the 429 goes
+            # out and this refusal is neither counted nor written.
+            throttles.credential_refused(account=throttles.card_key(card_no), ip=ip, code="card_login_throttled")
             _audit_refusal(refusal, card_no, ip=ip)
     if refusal is not None:
         raise refusal
@@ -358,7 +348,14 @@ def card_pin_change(*, actor, old_pin: str, new_pin: str, keep_token: str | None
         card = (Card.objects.select_for_update(of=("self",)).select_related("user", "certificate")
                 .get(user_id=actor.pk))
         code = card.blocker()
-        refusal = CardBlocked(code, BLOCKED[code]) if code else _pin_refusal(card, old_pin, field="old_pin")
+        if code:
+            refusal = CardBlocked(code, BLOCKED[code])
+        else:  # a PIN guess: throttled like a sign-in, per client address and per card from that address
+            account = throttles.card_key(card.card_no)
+            throttles.credential_check(account=account, code="pin_change_throttled", field="old_pin")
+            refusal = _pin_refusal(card, old_pin, field="old_pin")
+            if refusal is not None:
+                throttles.credential_failed(account=account)
         if refusal is None:
             card.pin_hash = pins.pin_verifier(card.card_no, new_pin)
             card.must_change_pin = False

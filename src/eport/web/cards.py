@@ -47,7 +47,7 @@ def card_login(request):
             card = services.card_sign_in(
                 challenge_id=request.POST.get("challenge_id", ""), card_no=request.POST.get("card_no", ""),
                 signature=request.POST.get("signature", ""), pin=request.POST.get("pin", ""),
-                ip=request.META.get("REMOTE_ADDR"))
+                ip=request.client_ip)
         except DomainError as e:
             error, status = e.message, e.status
         else:

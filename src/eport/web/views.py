@@ -93,14 +93,14 @@ def _demo_list(filename: str) -> list:
 
 
 def login(request):
-    error, username = None, ""
+    error, username, status = None, "", 200
     if request.method == "POST":
         username = request.POST.get("username", "").strip()
         try:
             user = accounts.password_sign_in(request=request, username=username,
                                              password=request.POST.get("password", ""))
         except DomainError as e:
-            error = e.message
+            error, status = e.message, e.status
         else:
             auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             nxt = request.GET.get("next", "")
@@ -109,8 +109,7 @@ def login(request):
             safe = url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()},
                                                    require_https=request.is_secure())
             return redirect(nxt if nxt and safe else "web:home")
-    return render(request, "web/login.html", {"error": error, "username": username},
-                  status=401 if error else 200)
+    return render(request, "web/login.html", {"error": error, "username": username}, status=status)
 
 
 @require_POST

@@ -16,6 +16,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, host, port, workers, **options):
         bootstrap(self.stdout)
+        if not os.environ.get("EPORT_ARGON2_SLOTS"):
+            from django.conf import settings
+
+            from eport.throttles.hashing import default_slots
+
+            settings.ARGON2_SLOTS = default_slots(workers)  # the workers inherit it
         # gunicorn forks the workers from this process: a database connection opened by the bootstrap
         # would be inherited by all of them and used by several at once (crossed answers, hangs).
         from django.db import connections

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ThrottlesConfig(AppConfig):
+    name = "eport.throttles"
+    verbose_name = "限流"
