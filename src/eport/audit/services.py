@@ -1,9 +1,13 @@
-"""Record state changes: who, when, what before, what after."""
+"""Record state changes (and reads of personal data): who, when, what before, what after.
+
+Each row is linked into the hash chain in the caller's transaction (chain.append), so it commits or
+rolls back with the change it records."""
 
 import json
 
 from django.core.serializers.json import DjangoJSONEncoder
 
+from .chain import append
 from .models import AuditEvent
 
 
@@ -17,7 +21,7 @@ def record(*, actor, action: str, obj=None, object_type: str = "", object_id="",
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
-    return AuditEvent.objects.create(
+    return append(AuditEvent(
         actor=actor if getattr(actor, "pk", None) else None,
         actor_label=getattr(actor, "username", "") or "system",
         action=action,
@@ -27,4 +31,4 @@ def record(*, actor, action: str, obj=None, object_type: str = "", object_id="",
         after=_plain(after),
         reason=reason,
         ip=ip or None,
-    )
+    ))
