@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.ipv6 import clean_ipv6_address
@@ -40,7 +41,10 @@ def _plain_numbers(value):
 def canonical_ip(ip: str | None) -> str | None:
     if not ip:
         return None
-    return clean_ipv6_address(ip) if ":" in ip else ip
+    try:
+        return clean_ipv6_address(ip) if ":" in ip else ip
+    except ValidationError:  # not an address: stored (SQLite) or refused (PostgreSQL) as it is
+        return ip
 
 
 def canonical_time(at: dt.datetime) -> str:
@@ -126,8 +130,10 @@ def walk(expected: dict[int, list[tuple[str, str]]], chunk: int = 5000) -> tuple
     for row in rows(chunk):
         problem = None
         if row["sequence"] != sequence + 1:
-            problem = (f"follows sequence {sequence}: row(s) {sequence + 1}–{row['sequence'] - 1} were deleted"
-                       if row["sequence"] > sequence + 1 else f"sequence out of order after {sequence}")
+            gap = (f"row {sequence + 1} was" if row["sequence"] == sequence + 2
+                   else f"rows {sequence + 1}–{row['sequence'] - 1} were")
+            problem = (f"follows sequence {sequence}: {gap} deleted" if row["sequence"] > sequence + 1
+                       else f"sequence out of order after {sequence}")
         elif row["prev_hash"] != prev:
             problem = f"prev_hash does not match the hash of sequence {sequence}: that row or this link was changed"
         elif row_hash(row) != row["hash"]:
@@ -135,7 +141,7 @@ def walk(expected: dict[int, list[tuple[str, str]]], chunk: int = 5000) -> tuple
         else:
             for want, source in expected.get(row["sequence"], ()):
                 if want != row["hash"]:
-                    problem = f"hash differs from the signed checkpoint {source}: the chain was rewritten up to here"
+                    problem = f"hash differs from what {source} states: the chain was rewritten up to here"
                     break
         if problem:
             return n, sequence, prev, Problem(row["id"], row["sequence"], problem)

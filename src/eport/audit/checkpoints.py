@@ -201,7 +201,7 @@ def stated(extra_dirs=()) -> tuple[list[Stated], list[str]]:
             found.append(Stated(data["sequence"], data["hash"], source))
 
     for row in AuditCheckpoint.objects.order_by("id").iterator():
-        take(row.content.encode(), bytes(row.signature), f"#{row.id} (sequence {row.sequence})", row)
+        take(row.content.encode(), bytes(row.signature), f"#{row.id} of {row.at.astimezone(dt.UTC):%Y-%m-%dT%H:%MZ}", row)
     dirs = [checkpoint_dir(), *map(Path, extra_dirs)]
     for d in dirs:
         for p in sorted(d.glob("*.json")) if d.is_dir() else ():

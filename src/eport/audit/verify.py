@@ -36,7 +36,7 @@ def verify(extra_dirs=(), chunk: int = 5000) -> Report:
     found, bad_checkpoints = checkpoints.stated(extra_dirs)
     expected = defaultdict(list)
     for s in found:
-        expected[s.sequence].append((s.hash, f"{s.source} of {s.hash[:16]}"))
+        expected[s.sequence].append((s.hash, f"the signed checkpoint {s.source}"))
     if head and head[0]:
         expected[head[0]].append((head[1], "the chain head (audit_auditchain)"))
     report = Report(checkpoints=len(found))
@@ -48,6 +48,6 @@ def verify(extra_dirs=(), chunk: int = 5000) -> Report:
         if beyond:
             seq, source = beyond[0]
             report.problems.append(f"sequence {report.last + 1}: missing, the chain ends at {report.last} but {source} "
-                                   f"states sequence {seq}: rows were deleted from the end")
+                                   f"reaches sequence {seq}: rows were deleted from the end")
     report.problems += bad_checkpoints
     return report
