@@ -34,6 +34,8 @@ def parse():
     p.add_argument("--warmup", type=float, default=2)
     p.add_argument("--data-dir", default="/tmp/eport-bench-audit")
     p.add_argument("--verify", action="store_true", help="run `eport audit verify` afterwards and time it")
+    p.add_argument("--fill", type=int, default=0,
+                   help="first grow the chain to this many rows (bulk, linked as record() links them) for --verify")
     p.add_argument("--json", help="write the results to this file")
     return p.parse_args()
 
@@ -78,7 +80,21 @@ def session(user_id, start_at, stop_at, warm_at, queue):
 
     connections.close_all()  # never the parent's connection after fork
     user = User.objects.get(pk=user_id)
-    latencies = []
+    latencies, holds = [], []
+    locked = []
+    try:  # with the chain: how long each write holds the chain head (from its lock to its commit)
+        from eport.audit import chain
+
+        lock_head = chain.lock_head
+
+        def timed_lock_head():
+            head = lock_head()
+            locked.append(time.perf_counter())
+            return head
+
+        chain.lock_head = timed_lock_head
+    except ImportError:
+        pass
     while time.time() < start_at:
         time.sleep(0.001)
     n = 0
@@ -87,11 +103,43 @@ def session(user_id, start_at, stop_at, warm_at, queue):
         with transaction.atomic():
             User.objects.filter(pk=user_id).update(last_login=timezone.now())
             record(actor=user, action="bench.audited_write", obj=user, after={"n": n, "at": timezone.now()})
+        done = time.perf_counter()
         if now >= warm_at:
-            latencies.append(time.perf_counter() - t0)
+            latencies.append(done - t0)
+            if locked:
+                holds.append(done - locked[-1])
+        locked.clear()
         n += 1
     connections.close_all()
-    queue.put(latencies)
+    queue.put((latencies, holds))
+
+
+def fill(total):
+    """Grow the chain to `total` rows quickly: bulk inserts of rows linked exactly as record() links them
+    (same hash function, under the head's lock), with typical content, for timing `eport audit verify`."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from eport.audit.chain import HASHED, lock_head, row_hash
+    from eport.audit.models import AuditEvent
+
+    while (have := AuditEvent.objects.count()) < total:
+        with transaction.atomic():
+            head = lock_head()
+            batch = []
+            for i in range(min(5000, total - have)):
+                e = AuditEvent(sequence=head.sequence + 1, prev_hash=head.hash, at=timezone.now(), actor_id=i % 500,
+                               actor_label=f"reviewer{i % 500}", action="application.update",
+                               object_type="applications.application", object_id=str(have + i),
+                               before={"status": "draft", "version": 3, "data": {"name": "深圳测试贸易有限公司"}},
+                               after={"status": "draft", "version": 4, "data": {"name": "深圳测试贸易有限公司二"}})
+                e.hash = row_hash({f: getattr(e, f) for f in HASHED})
+                head.sequence, head.hash = e.sequence, e.hash
+                batch.append(e)
+            AuditEvent.objects.bulk_create(batch)
+            head.save(update_fields=["sequence", "hash"])
+        print(f"  filled to {have + len(batch)} rows", end="\r", flush=True)
+    print()
 
 
 def run(users, sessions, args):
@@ -104,20 +152,28 @@ def run(users, sessions, args):
     procs = [mp.Process(target=session, args=(users[i], start, stop, warm, queue)) for i in range(sessions)]
     for p in procs:
         p.start()
-    lat = [x for _ in procs for x in queue.get()]
+    lat, holds = [], []
+    for _ in procs:
+        a, b = queue.get()
+        lat += a
+        holds += b
     for p in procs:
         p.join()
     lat.sort()
-    return {"sessions": sessions, "writes": len(lat), "per_second": len(lat) / args.seconds,
-            "p50_ms": 1000 * statistics.median(lat), "p95_ms": 1000 * lat[int(0.95 * (len(lat) - 1))]}
+    out = {"sessions": sessions, "writes": len(lat), "per_second": len(lat) / args.seconds,
+           "p50_ms": 1000 * statistics.median(lat), "p95_ms": 1000 * lat[int(0.95 * (len(lat) - 1))]}
+    if holds:  # the chain admits one writer at a time: 1 / mean hold is its ceiling, whatever the sessions
+        out["head_held_ms"] = 1000 * statistics.mean(holds)
+        out["ceiling_per_second"] = 1 / statistics.mean(holds)
+    return out
 
 
 def main():
     args = parse()
     setup(args)
-    import eport
     from django.db import connection
 
+    import eport
     from eport.audit.models import AuditEvent
 
     src = Path(eport.__file__).resolve().parent.parent
@@ -134,13 +190,16 @@ def main():
     counts = [int(x) for x in args.sessions.split(",")]
     users = accounts(max(counts))
     results = []
-    print("| sessions | audited writes/s | p50 ms | p95 ms |")
-    print("|---|---|---|---|")
+    print("| sessions | audited writes/s | p50 ms | p95 ms | chain head held, mean ms | ceiling/s (1 ÷ held) |")
+    print("|---|---|---|---|---|---|")
     for n in counts:
         r = run(users, n, args)
         results.append(r)
-        print(f"| {n} | {r['per_second']:.0f} | {r['p50_ms']:.2f} | {r['p95_ms']:.2f} |", flush=True)
+        held = (f"{r['head_held_ms']:.2f} | {r['ceiling_per_second']:.0f}" if "head_held_ms" in r else "– | –")
+        print(f"| {n} | {r['per_second']:.0f} | {r['p50_ms']:.2f} | {r['p95_ms']:.2f} | {held} |", flush=True)
     out = {"src": str(src), "commit": commit, "chained": chained, "results": results}
+    if args.fill and chained:
+        fill(args.fill)
     if args.verify and chained:
         from io import StringIO
 

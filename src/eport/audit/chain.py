@@ -29,13 +29,17 @@ HASHED = ("sequence", "prev_hash", "at", "actor_id", "actor_label", "action", "o
 def _plain_numbers(value):
     """jsonb keeps a number as the decimal Python wrote (1e100 comes back as the integer 10**100, -0.0 as
     0.0): write every integral float as the integer of its shortest decimal form."""
-    if isinstance(value, float) and value.is_integer():
-        return int(Decimal(repr(value)))
-    if isinstance(value, dict):
-        return {k: _plain_numbers(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain_numbers(v) for v in value]
+    t = type(value)
+    if t is float:
+        return int(Decimal(repr(value))) if value.is_integer() else value
+    if t is dict:
+        return {k: v if type(v) in _LEAVES else _plain_numbers(v) for k, v in value.items()}
+    if t is list:
+        return [v if type(v) in _LEAVES else _plain_numbers(v) for v in value]
     return value
+
+
+_LEAVES = frozenset({str, int, bool, type(None)})  # what JSON gives back that needs no change
 
 
 def canonical_ip(ip: str | None) -> str | None:
