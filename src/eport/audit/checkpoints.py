@@ -19,7 +19,6 @@ import logging
 import os
 import time
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 
 from asn1crypto import cms
@@ -86,7 +85,7 @@ def checkpoint_if_due(head: AuditChain) -> None:
     hours = settings.AUDIT_CHECKPOINT_HOURS
     if not hours or not head.sequence:
         return
-    if head.checkpointed_at and timezone.now() - head.checkpointed_at < timedelta(hours=hours):
+    if head.checkpointed_at and timezone.now() - head.checkpointed_at < dt.timedelta(hours=hours):
         return
     if _failed_at and time.monotonic() - _failed_at < RETRY_SECONDS:
         return
