@@ -6,6 +6,7 @@ import shutil
 import subprocess
 
 import pytest
+from cryptography.hazmat.primitives import hashes
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -141,3 +142,28 @@ def test_checkpoint_of_an_empty_audit_says_so():
     out = StringIO()
     call_command("audit", "checkpoint", stdout=out)
     assert "empty" in out.getvalue()
+
+
+def test_a_checkpoint_signed_by_another_key_is_refused(django_capture_on_commit_callbacks):
+    """Someone who rewrote the chain cannot vouch for it with a CA of their own making."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    from eport.pki.signer import FileSigner
+
+    events(2)
+    cp = checkpoint_now(django_capture_on_commit_callbacks)
+    key = ec.generate_private_key(ec.SECP256R1())
+    ours = issuing_ca().certificate
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, ours.subject.get_attributes_for_oid(
+        NameOID.COMMON_NAME)[0].value)])  # the same name as our issuing CA, another key
+    now = timezone.now()
+    fake = (x509.CertificateBuilder().subject_name(name).issuer_name(ours.issuer).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=1)).sign(key, hashes.SHA256()))
+    (content,), (p7s,) = files()
+    p7s.write_bytes(FileSigner(key).sign_detached(content.read_bytes(), fake))
+    msg = verify_fails()
+    assert str(content) in msg and "not from our CA" in msg
+    assert cp.id

@@ -161,8 +161,11 @@ def signature_problem(content: bytes, der: bytes) -> str | None:
                             and c.chosen.issuer == sid["issuer"]), None)
         if certificate is None:
             return "the signer's certificate is missing"
-        if certificate != issuing:
-            certificate.verify_directly_issued_by(root)
+        if certificate != issuing:  # e.g. a checkpoint of an issuing CA since replaced
+            try:
+                certificate.verify_directly_issued_by(root)
+            except (InvalidSignature, ValueError, TypeError):
+                return "the signer's certificate is not from our CA"
         certificate.public_key().verify(signer["signature"].native, signer["signed_attrs"].untag().dump(),
                                         ec.ECDSA(hashes.SHA256()))
     except InvalidSignature:
