@@ -148,8 +148,7 @@ def xlsx_response(request, list_name: str, qs, filters: dict) -> HttpResponse:
     wb.save(buf)
     actor = getattr(request, "auth", None) or request.user
     record(actor=actor, action="export", object_type="export", object_id=list_name,
-           after={"list": list_name, "filters": {k: v for k, v in filters.items() if v}, "rows": rows},
-           ip=request.META.get("REMOTE_ADDR"))
+           after={"list": list_name, "filters": {k: v for k, v in filters.items() if v}, "rows": rows})  # the client address: the request's (audit.record)
     response = HttpResponse(_keep_carriage_returns(buf.getvalue()), content_type=XLSX)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="{filename}-{stamp}.xlsx"'

@@ -289,3 +289,8 @@ CARD_RENEW_WINDOW_DAYS = int(os.environ.get("EPORT_CARD_RENEW_WINDOW_DAYS", "90"
 CARD_FILE_KDF_ROUNDS = int(os.environ.get("EPORT_CARD_FILE_KDF_ROUNDS", "2048"))
 # Where the sign-in page finds the card agent on the user's computer (eport-card-agent).
 CARD_AGENT_URL = os.environ.get("EPORT_CARD_AGENT_URL", "http://127.0.0.1:8765").rstrip("/")
+
+# The audit's signed checkpoints (eport/audit/checkpoints.py): written as files here to be copied off the
+# machine, and daily by the first audited write once the latest is older than this (0: on demand only).
+AUDIT_CHECKPOINT_DIR = Path(os.environ.get("EPORT_AUDIT_CHECKPOINT_DIR", DATA_DIR / "audit" / "checkpoints"))
+AUDIT_CHECKPOINT_HOURS = int(os.environ.get("EPORT_AUDIT_CHECKPOINT_HOURS", "24"))

@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 
 from eport.accounts.models import UserKind
 from eport.applications.models import Application, Attachment, ReviewStep
+from eport.audit import reads
 from eport.audit.models import AuditEvent
 from eport.cards.models import Card, CardPermission
 from eport.filings.models import CardFiling, EnterpriseFiling
@@ -83,12 +84,12 @@ def filed(e, filing: str, unit_id: str) -> None:
 
 def snapshot(*enterprises) -> dict:
     """Everything of these enterprises a filing request could change, plus global counts (nothing new
-    anywhere) and the audit trail (a refusal leaves no event)."""
+    anywhere) and the audit trail (a refusal leaves no event; a read that succeeds leaves its read event)."""
     out = {
         "counts": (Application.objects.count(), ReviewStep.objects.count(), Attachment.objects.count(),
                    EnterpriseFiling.objects.count(), CardFiling.objects.count(), CardPermission.objects.count(),
                    Card.objects.count()),
-        "audit": AuditEvent.objects.count(),
+        "audit": AuditEvent.objects.exclude(action__in=reads.ACTIONS).count(),
         "units": sorted(Unit.objects.filter(pk__in=WATCHED_UNITS).values_list("id", "auto_review")),
         "files": sorted(str(p) for p in stored_files()),
     }

@@ -151,3 +151,27 @@ def test_edit_and_submit_at_once_do_not_lose_the_edit():
         assert app.status == Status.SUBMITTED and app.data["address"] != "并发修改"
     else:
         assert app.status == Status.DRAFT and app.data["address"] == "并发修改"
+
+
+def test_switching_auto_review_on_while_a_reviewer_approves_there_does_not_deadlock(setup):
+    """The switch locks the applications waiting at its unit and audits: it must take those row locks before
+    the audit chain's head, or it waits for an application whose approver (of a sibling step) waits for the
+    head: a deadlock, which PostgreSQL broke by failing one of them."""
+    _, r, app, steps = setup
+    other = f.staff("reviewer", "aic:440300")
+    decide = services._decide
+
+    def decide_then_wait(*a, **kw):
+        out = decide(*a, **kw)  # the application is locked now; the switch comes in meanwhile
+        time.sleep(0.4)
+        return out
+
+    with mock.patch("eport.applications.services._decide", decide_then_wait):
+        results = run_together(
+            lambda: services.step_approve(actor=r["tax"], step_id=steps["tax:14403000000"].id, opinion="同意"),
+            slow(lambda: services.unit_set_auto_review(actor=other, unit_id="aic:440300", enabled=True), 0.15),
+        )
+    assert all(not isinstance(x, BaseException) for x in results), results
+    assert ReviewStep.objects.get(pk=steps["tax:14403000000"].id).status == StepStatus.APPROVED
+    assert ReviewStep.objects.get(pk=steps["aic:440300"].id).status == StepStatus.AUTO_APPROVED
+    assert Unit.objects.get(pk="aic:440300").auto_review

@@ -3,6 +3,7 @@ from ninja import File, Form, Router, Status, UploadedFile
 
 from eport import exports
 from eport.applications import selectors, services
+from eport.audit import reads
 from eport.pagination import paginate
 
 from . import serializers
@@ -50,7 +51,9 @@ def export(request, kind: str = "", status: str = "", submitted_from: str = "", 
 
 @router.get("/applications/{app_id}", response={200: ApplicationOut, **ERR}, summary="查看申请")
 def get(request, app_id: int):
-    return _full(request, app_id)
+    app = selectors.application_get(request.auth, app_id)
+    reads.application_viewed(request.auth, app)
+    return serializers.application(app)
 
 
 @router.patch("/applications/{app_id}", response={200: ApplicationOut, **ERR}, summary="修改申请")
@@ -88,5 +91,6 @@ def delete_attachment(request, app_id: int, att_id: int):
 @router.get("/applications/{app_id}/attachments/{att_id}", response={200: None, **ERR}, summary="下载随附单据")
 def download(request, app_id: int, att_id: int):
     att = selectors.attachment_get(request.auth, app_id, att_id)
+    reads.attachment_downloaded(request.auth, att)
     return FileResponse(att.file.open("rb"), content_type=att.content_type, as_attachment=False,
                         filename=att.original_name)

@@ -7,6 +7,7 @@ from ninja import Router, Status
 
 from eport import exports
 from eport.accounts.services import token_issue
+from eport.audit import reads
 from eport.cards import selectors, services
 from eport.cards.challenges import challenge_issue
 
@@ -71,7 +72,9 @@ def cards_export(request, card_no: str = "", holder_name: str = "", id_no: str =
 
 @router.get("/cards/{card_no}", response={200: CardOut, **ERR}, auth=AUTH, summary="查看IC卡")
 def card(request, card_no: str):
-    return serializers.card(selectors.card_get(request.auth, card_no))
+    card = selectors.card_get(request.auth, card_no)
+    reads.card_viewed(request.auth, card)
+    return serializers.card(card)
 
 
 @router.post("/cards", response={201: CardMakeOut, **ERR}, auth=AUTH, summary="制卡（数据分中心）")

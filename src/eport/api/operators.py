@@ -7,6 +7,7 @@ operator_cancellation): one engine, one set of rules.
 from ninja import Router
 
 from eport import exports
+from eport.audit import reads
 from eport.operators import selectors
 from eport.pagination import paginate
 
@@ -43,6 +44,7 @@ def operators_export(request, operator_no: str = "", status: str = "", name: str
 @router.get("/operators/{operator_no}", response={200: OperatorDetail, **ERR}, summary="查看企业操作员")
 def operator(request, operator_no: str):
     op = selectors.operator_get(request.auth, operator_no)
+    reads.operator_viewed(request.auth, op)
     out = serializers.operator(op, selectors.open_applications_of([op])[op.operator_no])
     out["applications"] = [serializers.application_brief(a)
                            for a in selectors.operator_applications(op).select_related("enterprise")]

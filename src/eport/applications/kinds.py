@@ -16,6 +16,7 @@ class Kind:
     form_class = None  # a Django Form taking (data, final=bool, enterprise=...)
     doc_types: tuple = ()  # attachment types it accepts; empty: no attachments
     fixed_fields: tuple = ()  # data fields set at creation that an edit may not change (what it is about)
+    id_fields: tuple = ()  # data fields holding a person's ID number (a staff view of them is audited)
 
     def may_change(self, actor, application) -> bool:
         """May this (enterprise) actor edit, submit or delete the application? Its kind's filers may."""
@@ -67,6 +68,10 @@ class Kind:
 
     def apply(self, application, *, actor) -> None:
         """The effect of approval, in the same transaction as the last approval."""
+
+    def shows_id_numbers(self, application) -> bool:
+        """Does the application's read-only page (and its API answer) show a person's ID number?"""
+        return any(application.data.get(f) for f in self.id_fields)
 
     def check_rows(self, application) -> list[tuple[str, str]]:
         """(label, shown value) pairs the reviewer checks the application against, from other systems'

@@ -275,11 +275,15 @@ def unit_set_auto_review(*, actor, unit_id: str, enabled: bool):
         before = {"auto_review": unit.auto_review}
         unit.auto_review = bool(enabled)
         unit.save(update_fields=["auto_review"])
-        record(actor=actor, action="unit.auto_review", obj=unit, before=before, after={"auto_review": unit.auto_review})
+        waiting = []
         if unit.auto_review:
-            waiting = ReviewStep.objects.filter(unit=unit, status=StepStatus.PENDING).values_list("application_id", flat=True)
-            for app in Application.objects.select_for_update().filter(pk__in=list(waiting)).order_by("pk"):
-                _advance(app, actor=None)
+            # Locked before the first audit row: record() then holds the audit chain's head until commit,
+            # and an approver holding one of these applications would wait for it (a deadlock).
+            steps = ReviewStep.objects.filter(unit=unit, status=StepStatus.PENDING).values_list("application_id")
+            waiting = list(Application.objects.select_for_update().filter(pk__in=steps).order_by("pk"))
+        record(actor=actor, action="unit.auto_review", obj=unit, before=before, after={"auto_review": unit.auto_review})
+        for app in waiting:
+            _advance(app, actor=None)
     return unit
 
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import AuditEvent
+from .models import AuditCheckpoint, AuditEvent
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -18,6 +18,11 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
-    list_display = ("at", "actor_label", "action", "object_type", "object_id")
+    list_display = ("sequence", "at", "actor_label", "action", "object_type", "object_id")
     list_filter = ("action", "object_type")
     search_fields = ("object_id", "actor_label")
+
+
+@admin.register(AuditCheckpoint)
+class AuditCheckpointAdmin(ReadOnlyAdmin):
+    list_display = ("id", "sequence", "hash", "at")

@@ -1,4 +1,7 @@
-"""Record state changes: who, when, what before, what after."""
+"""Record state changes (and reads of personal data): who, when, what before, what after.
+
+Each row is linked into the hash chain in the caller's transaction (chain.append), so it commits or
+rolls back with the change it records."""
 
 import json
 
@@ -6,6 +9,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 
 from eport.netaddr import current_ip
 
+from .chain import append
 from .models import AuditEvent
 
 
@@ -19,7 +23,7 @@ def record(*, actor, action: str, obj=None, object_type: str = "", object_id="",
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
-    return AuditEvent.objects.create(
+    return append(AuditEvent(
         actor=actor if getattr(actor, "pk", None) else None,
         actor_label=getattr(actor, "username", "") or "system",
         action=action,
@@ -28,5 +32,5 @@ def record(*, actor, action: str, obj=None, object_type: str = "", object_id="",
         before=_plain(before),
         after=_plain(after),
         reason=reason,
-        ip=ip or current_ip(),  # the client of the request being served, when the caller names none
-    )
+        ip=ip or current_ip() or None,  # the client of the request being served, when the caller names none
+    ))

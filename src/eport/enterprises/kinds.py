@@ -18,6 +18,7 @@ class EnterpriseDataKind(Kind):
 
     form_class = EnterpriseDataForm
     doc_types = tuple(DocType.values)
+    id_fields = ("legal_rep_id_no",)
 
     def clean(self, *, data, enterprise, final):
         # The USCC is the enterprise's own (read-only on the screen); fill it in when omitted, and

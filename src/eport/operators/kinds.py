@@ -65,6 +65,7 @@ class OperatorDeclaration(Kind):
     filers = frozenset({"cardless", "legal_card"})
     form_class = OperatorForm
     fixed_fields = ("operator_no",)
+    id_fields = ("id_no",)
 
     def subject_key(self, *, enterprise, data):
         return operator_subject(data["operator_no"]) if data.get("operator_no") else None
@@ -165,6 +166,9 @@ class OperatorCancellation(Kind):
 
     def subject_key(self, *, enterprise, data):
         return operator_subject(data["operator_no"]) if data.get("operator_no") else None
+
+    def shows_id_numbers(self, application):
+        return bool(application.data.get("operator_no"))  # display_rows shows the operator's 证件号
 
     @staticmethod
     def cancellable(enterprise, operator_no: str, *, lock: bool = False) -> Operator:

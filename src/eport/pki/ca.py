@@ -149,6 +149,15 @@ def issuing_ca() -> IssuingCa:
     return IssuingCa(certificate=certificate, root=root, signer=signer)
 
 
+def ca_certificates() -> tuple[x509.Certificate, x509.Certificate]:
+    """(issuing, root) certificates, without their keys: what checking a CA signature needs."""
+    if not ca_exists():
+        raise CaNotReady("ca_not_initialised", _("系统 CA 尚未初始化，请先运行 eport pki init。"))
+    p = _paths()
+    return (x509.load_pem_x509_certificate(p["issuing"].read_bytes()),
+            x509.load_pem_x509_certificate(p["root"].read_bytes()))
+
+
 def public_url(path: str) -> str:
     """Where others reach a path of the portal (EPORT_PUBLIC_URL): written into certificates and CRLs."""
     return settings.PUBLIC_URL.rstrip("/") + path

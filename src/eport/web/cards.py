@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from eport import exports
 from eport.accounts.models import CARD_KINDS, UserKind
+from eport.audit import reads
 from eport.cards import selectors, services
 from eport.cards.models import CardKind, CardState
 from eport.cards.transitions import LABELS, Action
@@ -191,7 +192,9 @@ def _back(request, card_no):
 
 @card_manager
 def card(request, card_no):
-    return _card_page(request, selectors.card_get(request.user, card_no))
+    card = selectors.card_get(request.user, card_no)
+    reads.card_viewed(request.user, card)
+    return _card_page(request, card)
 
 
 @card_manager

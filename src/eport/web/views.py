@@ -24,6 +24,7 @@ from eport.applications import selectors, services
 from eport.applications.kinds import all_kinds, get_kind
 from eport.applications.models import EDITABLE_STATUSES, DocType, Status
 from eport.applications.selectors import ENTERPRISE_ACTORS
+from eport.audit import reads
 from eport.cards.models import Card, CardState
 from eport.enterprises.choices import RegistryStatus
 from eport.enterprises.forms import EnterpriseDataForm
@@ -355,6 +356,7 @@ def enterprise_change(request):
 def application_view(request, app_id):
     """One application of any kind, read-only, with its review steps (the applicant and its reviewers)."""
     app = selectors.application_get(request.user, app_id)
+    reads.application_viewed(request.user, app)
     return render(request, "web/application_view.html", {"app": app, **application_context(app, request.user)})
 
 
@@ -423,6 +425,7 @@ def attachment_delete(request, app_id, att_id):
 @signed_in({*ENTERPRISE_ACTORS, UserKind.REVIEWER, UserKind.RA})
 def attachment_download(request, app_id, att_id):
     att = selectors.attachment_get(request.user, app_id, att_id)
+    reads.attachment_downloaded(request.user, att)
     return FileResponse(att.file.open("rb"), content_type=att.content_type, filename=att.original_name)
 
 
@@ -459,6 +462,7 @@ def review(request, step_id):
             messages.success(request, _("审核通过。") if action is services.step_approve else _("已退回。"))
             return _after_review(request, step)
     app = step.application
+    reads.application_viewed(request.user, app)
     return render(request, "web/review.html", {
         "step": step, "app": app, "errors": errors, "opinion": request.POST.get("opinion", ""),
         **application_context(app, request.user)}, status=400 if errors else 200)
