@@ -59,7 +59,7 @@ def create_demo() -> list[dict]:
     (settings.DATA_DIR / "demo_accounts.json").write_text(
         json.dumps(accounts, ensure_ascii=False, indent=1))
     write_private(settings.DATA_DIR / "demo_cards.json", json.dumps(cards, ensure_ascii=False, indent=1).encode(),
-                  replace=True)  # it holds initial PINs
+                  replace=True)  # it holds initial PINs and card file passwords
     return accounts
 
 
