@@ -1,6 +1,7 @@
 """The card agent on a PKCS#12 card file: the protocol, the browser-safety gate, start-up failures."""
 
 import base64
+import http.client
 import os
 import signal
 import threading
@@ -195,7 +196,7 @@ def _hammer(agent, done: threading.Event) -> None:
     while not done.is_set():
         try:
             agent.call("GET", "/card")
-        except OSError:
+        except (OSError, http.client.HTTPException):  # the agent went away mid-answer
             return
 
 
