@@ -181,7 +181,7 @@ def card_key_pem(made) -> str:
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.serialization import pkcs12
 
-    key, _cert, _chain = pkcs12.load_key_and_certificates(made.card_file, made.initial_pin.encode())
+    key, _cert, _chain = pkcs12.load_key_and_certificates(made.card_file, made.card_file_password.encode())
     return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                              serialization.NoEncryption()).decode()
 

@@ -516,7 +516,7 @@ def make_pool(ra, enterprise, n, rng) -> list[tuple]:
         op = Operator.objects.create(enterprise=enterprise, name=person(rng), phone="13800138000", status="APPROVED",
                                      id_no=resident_id("440305", nxt + k, 1960))
         made = card_make(actor=ra, kind="operator", enterprise_uscc=enterprise.uscc, operator_no=op.operator_no)
-        key = pkcs12.load_key_and_certificates(made.card_file, made.initial_pin.encode())[0]
+        key = pkcs12.load_key_and_certificates(made.card_file, made.card_file_password.encode())[0]
         pool.append((made.card, key))
     return pool
 

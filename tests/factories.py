@@ -116,7 +116,7 @@ def ra_officer(unit_id: str = "ra:5300") -> User:
 
 
 def make_card(kind: str = "legal", enterprise=None, ra: User | None = None, operator_no: str | None = None):
-    """A card made by the RA: the services' MadeCard (card, initial_pin, card_file)."""
+    """A card made by the RA: the services' MadeCard (card, initial_pin, card_file, card_file_password)."""
     from eport.cards.services import card_make
 
     enterprise = enterprise or enterprise_in_network()
@@ -126,10 +126,10 @@ def make_card(kind: str = "legal", enterprise=None, ra: User | None = None, oper
 
 
 def card_key(made):
-    """The card's private key, read from its card file with the initial PIN (as the card agent does)."""
+    """The card's private key, read from its card file with the card file password (as the card agent does)."""
     from cryptography.hazmat.primitives.serialization import pkcs12
 
-    key, _cert, _chain = pkcs12.load_key_and_certificates(made.card_file, made.initial_pin.encode())
+    key, _cert, _chain = pkcs12.load_key_and_certificates(made.card_file, made.card_file_password.encode())
     return key
 
 

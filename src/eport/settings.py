@@ -285,8 +285,10 @@ CARD_PIN_LIMIT = int(os.environ.get("EPORT_CARD_PIN_LIMIT", "5"))
 CARD_CHALLENGE_SECONDS = int(os.environ.get("EPORT_CARD_CHALLENGE_SECONDS", "120"))
 # 延期 only in the last N days of a card's validity (and never beyond the issuing CA's).
 CARD_RENEW_WINDOW_DAYS = int(os.environ.get("EPORT_CARD_RENEW_WINDOW_DAYS", "90"))
-# PBKDF2 rounds protecting the one-time card file (OpenSSL's own pkcs12 default is 2048).
-CARD_FILE_KDF_ROUNDS = int(os.environ.get("EPORT_CARD_FILE_KDF_ROUNDS", "2048"))
+# PBKDF2 rounds of the one-time card file. Its own 119-bit password carries the offline-guessing bound
+# (over 10^17 GPU-years even at one round, docs/architecture.md), so the rounds only need the floor of NIST
+# SP 800-132 and OpenSSL's FIPS provider (1000); each round more costs card making CPU (bench_card_file.py).
+CARD_FILE_KDF_ROUNDS = int(os.environ.get("EPORT_CARD_FILE_KDF_ROUNDS", "1000"))
 # Where the sign-in page finds the card agent on the user's computer (eport-card-agent).
 CARD_AGENT_URL = os.environ.get("EPORT_CARD_AGENT_URL", "http://127.0.0.1:8765").rstrip("/")
 

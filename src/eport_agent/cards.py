@@ -95,8 +95,16 @@ def _looks_like_pkcs12(data: bytes) -> bool:
     return data[start:start + 3] == b"\x02\x01\x03"
 
 
+def _as_printed(password: str) -> str:
+    """A card file password as the sub-centre prints it (XXXX-XXXX-…: capitals and digits in groups of
+    four), from what the holder typed: lower case, spaces, missing or extra dashes."""
+    chars = "".join(password.split()).replace("-", "").upper()
+    return "-".join(chars[i:i + 4] for i in range(0, len(chars), 4))
+
+
 class FileCard(Card):
-    """A PKCS#12 "card file": the key, the card certificate and the CA chain, protected by the card's PIN."""
+    """A PKCS#12 "card file": the key, the card certificate and the CA chain, protected by the card file
+    password handed out with it (files made before that password existed: by the initial PIN)."""
 
     @staticmethod
     def read(path: str) -> bytes:
@@ -114,9 +122,10 @@ class FileCard(Card):
         if not _looks_like_pkcs12(data):
             raise CardError(f"不是 PKCS#12 IC卡文件 / not a PKCS#12 card file: {path}")
         try:
-            bundle = pkcs12.load_pkcs12(data, password.encode("utf-8"))
+            bundle = self._open(data, password)
         except ValueError:
-            raise WrongPassword("IC卡文件密码错误 / wrong card file password") from None
+            raise WrongPassword("IC卡文件密码错误（制卡时与初始密码一同发放的“卡文件密码”）/ wrong card file password "
+                                "(the card file password handed out beside the initial PIN)") from None
         except UnsupportedAlgorithm:
             raise CardError(f"IC卡文件使用了不支持的加密算法 / the card file uses an unsupported algorithm: "
                             f"{path}") from None
@@ -128,6 +137,16 @@ class FileCard(Card):
         self._set_certificate(bundle.cert.certificate)
         self.chain = [c.certificate for c in bundle.additional_certs]
         self._self_test()
+
+    @staticmethod
+    def _open(data: bytes, password: str):
+        try:
+            return pkcs12.load_pkcs12(data, password.encode("utf-8"))
+        except ValueError:
+            printed = _as_printed(password)
+            if printed == password:
+                raise
+            return pkcs12.load_pkcs12(data, printed.encode("utf-8"))
 
     def sign(self, data: bytes) -> bytes:
         return self._key.sign(data, ec.ECDSA(hashes.SHA256()))

@@ -142,8 +142,9 @@ def open_card(args: argparse.Namespace) -> Card:
     return TokenCard(args.pkcs11_module, args.token_label, pin, key_label=args.key_label, cert_file=args.cert)
 
 
-class _Stop(Exception):
-    """Raised by the SIGTERM / SIGINT handler to leave ``serve_forever``."""
+class _Stop(BaseException):
+    """Raised by the SIGTERM / SIGINT handler to leave ``serve_forever``. Not an Exception: socketserver
+    takes any Exception raised while it hands a request to its thread for that request's error."""
 
 
 def _stop(signum, frame):

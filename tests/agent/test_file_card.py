@@ -1,13 +1,16 @@
 """The card agent on a PKCS#12 card file: the protocol, the browser-safety gate, start-up failures."""
 
 import base64
+import http.client
 import os
 import signal
+import threading
+import time
 
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from .conftest import ENTERPRISE, HOLDER, PORTAL, USCC, make_card
+from .conftest import ENTERPRISE, HOLDER, PORTAL, USCC, agent_env, make_card, start_agent
 
 PREFIX = b"eport-card-challenge:v1:"
 
@@ -187,6 +190,33 @@ def test_password_file_and_clean_stop(card, launch, tmp_path):
     assert agent.call("GET", "/card").status == 200
     agent.proc.send_signal(signal.SIGINT)
     assert agent.proc.wait(timeout=10) == 0
+
+
+def _hammer(agent, done: threading.Event) -> None:
+    while not done.is_set():
+        try:
+            agent.call("GET", "/card")
+        except (OSError, http.client.HTTPException):  # the agent went away mid-answer
+            return
+
+
+def test_a_stop_signal_during_a_request_still_stops_the_agent(card, tmp_path):
+    """SIGTERM that lands while the agent hands a request to its thread must not be taken for that
+    request's error (it was: the agent logged "connection error: _Stop" and ran on)."""
+    for i in range(5):
+        agent = start_agent(["--card", card.p12], agent_env(EPORT_CARD_PASSWORD=card.password),
+                            tmp_path / f"agent{i}.err")
+        done = threading.Event()
+        worker = threading.Thread(target=_hammer, args=(agent, done))
+        worker.start()
+        time.sleep(0.2)
+        try:
+            assert agent.stop() == 0, agent.stderr()
+        finally:
+            done.set()
+            worker.join()
+            agent.proc.kill()  # when it did not stop
+        assert "_Stop" not in agent.stderr()
 
 
 def test_wrong_password(card, run_agent):

@@ -46,9 +46,11 @@ def test_ra_makes_a_card_and_it_signs_in():
     body = r.json()
     assert body["card"]["state"] == "normal" and body["card"]["kind"] == "legal"
     assert body["card"]["enterprise"]["uscc"] == e.uscc and body["card"]["issuer"]["id"] == "ra:5300"
-    key, cert, chain = pkcs12.load_key_and_certificates(base64.b64decode(body["card_file"]),
-                                                        body["initial_pin"].encode())
+    card_file = base64.b64decode(body["card_file"])
+    key, cert, chain = pkcs12.load_key_and_certificates(card_file, body["card_file_password"].encode())
     assert key is not None and len(chain) == 2
+    with pytest.raises(ValueError):  # the PIN is for signing in, never the file's password
+        pkcs12.load_key_and_certificates(card_file, body["initial_pin"].encode())
 
     class Made:  # what the card holder has: the file, the PIN
         card = Card.objects.get(card_no=body["card"]["card_no"])
@@ -237,3 +239,12 @@ def test_renew_challenge_purpose():
     assert r.status_code == 200 and base64.b64decode(r.json()["nonce"]).startswith(b"eport-card-challenge:v1:renew:")
     r = anon.post("/auth/card/challenge", {"card_no": made.card.card_no, "purpose": "steal"})
     assert r.status_code == 400 and r.json()["error"]["field"] == "purpose"
+
+
+def test_openapi_describes_the_card_file_password():
+    schemas = Api().get("/openapi.json").json()["components"]["schemas"]
+    made = schemas["CardMakeOut"]
+    assert {"card", "initial_pin", "card_file", "card_file_password"} <= set(made["required"])
+    assert "card_file_password" in made["properties"]["card_file"]["description"]
+    assert "PKCS#12" in made["properties"]["card_file_password"]["description"]
+

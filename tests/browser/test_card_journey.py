@@ -1,6 +1,6 @@
-"""The card for real, in a real browser: the RA makes a legal card and hands out the file; the holder
-starts the card agent with it, signs in with the initial PIN through the agent, sets a new PIN and
-sees the subsystem menu; five wrong PINs then lock the card."""
+"""The card for real, in a real browser: the RA makes a legal card and hands out the file with its
+password; the holder starts the card agent with them, signs in with the initial PIN through the agent,
+sets a new PIN and sees the subsystem menu; five wrong PINs then lock the card."""
 
 import re
 
@@ -32,8 +32,10 @@ def test_make_card_sign_in_through_the_agent_then_lock(live_server, page, browse
     page.wait_for_selector("#made-card")
     shot(page, "09-card-made")
     pin = page.inner_text("#initial-pin").strip()
+    password = page.inner_text("#card-file-password").strip()  # opens the file; the PIN signs in
     card_no = page.inner_text("#made-card-no").strip()
     assert re.fullmatch(r"\d{12}", pin) and re.fullmatch(r"\d{15}", card_no)
+    assert re.fullmatch(r"[2-9A-Z]{4}(-[2-9A-Z]{4}){5}", password)
     with page.expect_download() as dl:
         page.click("#download-card")
     card_file = tmp_path / dl.value.suggested_filename
@@ -44,8 +46,10 @@ def test_make_card_sign_in_through_the_agent_then_lock(live_server, page, browse
     CardPermission.objects.create(card=Card.objects.get(card_no=card_no),
                                   subsystem=Subsystem.objects.get(code="paperless_signing"))
 
-    # The holder's computer: the card agent with the card file, answering this portal only.
-    agent = start_agent(["--card", card_file, "--origin", base], agent_env(EPORT_CARD_PASSWORD=pin),
+    # The holder's computer: the card agent with the card file and its password in a file, as scripts/run has it.
+    password_file = tmp_path / "card.password"
+    password_file.write_text(password + "\n")
+    agent = start_agent(["--card", card_file, "--password-file", password_file, "--origin", base], agent_env(),
                         tmp_path / "agent.err")
     try:
         settings.CARD_AGENT_URL = f"http://127.0.0.1:{agent.port}"

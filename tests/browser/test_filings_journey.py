@@ -46,7 +46,7 @@ def test_legal_card_files_the_enterprise_and_its_operator_card(live_server, page
             path = tmp_path / f"{name}.p12"
             path.write_bytes(made.card_file)
             agents.append(start_agent(["--card", path, "--origin", base],
-                                      agent_env(EPORT_CARD_PASSWORD=made.initial_pin), tmp_path / f"{name}.err"))
+                                      agent_env(EPORT_CARD_PASSWORD=made.card_file_password), tmp_path / f"{name}.err"))
         legal_agent, op_agent = agents
         settings.CARD_AGENT_URL = f"http://127.0.0.1:{legal_agent.port}"
         first_sign_in(page, base, legal.initial_pin, LEGAL_PIN)

@@ -39,7 +39,7 @@ def test_legal_card_runs_its_operator_and_the_operator_card(live_server, page, b
     agents = []
     try:
         legal_agent = start_agent(["--card", legal_file, "--origin", base],
-                                  agent_env(EPORT_CARD_PASSWORD=legal.initial_pin), tmp_path / "legal.err")
+                                  agent_env(EPORT_CARD_PASSWORD=legal.card_file_password), tmp_path / "legal.err")
         agents.append(legal_agent)
         settings.CARD_AGENT_URL = f"http://127.0.0.1:{legal_agent.port}"
 
@@ -80,6 +80,7 @@ def test_legal_card_runs_its_operator_and_the_operator_card(live_server, page, b
         page.click("#btn-make")
         page.wait_for_selector("#made-card")
         op_pin = page.inner_text("#initial-pin").strip()
+        op_password = page.inner_text("#card-file-password").strip()
         op_no = page.inner_text("#made-card-no").strip()
         with page.expect_download() as dl:
             page.click("#download-card")
@@ -89,7 +90,7 @@ def test_legal_card_runs_its_operator_and_the_operator_card(live_server, page, b
         assert Operator.objects.get(operator_no=operator_no).status == OperatorStatus.APPROVED
 
         # The operator's own computer: its card in another agent.
-        op_agent = start_agent(["--card", op_file, "--origin", base], agent_env(EPORT_CARD_PASSWORD=op_pin),
+        op_agent = start_agent(["--card", op_file, "--origin", base], agent_env(EPORT_CARD_PASSWORD=op_password),
                                tmp_path / "operator.err")
         agents.append(op_agent)
         op_ctx = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})

@@ -1,6 +1,8 @@
 """Card making, card sign-in with every refusal, PIN rules, and the transition table (services)."""
 
 import datetime as dt
+import logging
+import re
 
 import pytest
 from cryptography import x509
@@ -10,7 +12,7 @@ from cryptography.x509.oid import NameOID
 from django.utils import timezone
 
 from eport.audit.models import AuditEvent
-from eport.cards import services
+from eport.cards import cardfile, services
 from eport.cards.challenges import challenge_issue
 from eport.cards.models import Card, CardState
 from eport.cards.numbers import card_no_valid
@@ -44,14 +46,14 @@ def audited(code) -> int:
 
 # --- making ------------------------------------------------------------------------------------
 
-def test_legal_card_is_made_with_key_certificate_and_pin_in_the_file():
+def test_legal_card_is_made_with_key_certificate_and_pin():
     e = f.enterprise_in_network(name="深圳前海制卡测试有限公司")
     made = f.make_card("legal", e)
     card = made.card
     assert card_no_valid(card.card_no) and card.card_no.startswith("15300")
     assert card.holder_name == "张三" and card.issuer_id == "ra:5300" and card.state == CardState.NORMAL
     assert card.must_change_pin and len(made.initial_pin) == 12 and made.initial_pin not in card.pin_hash
-    key, cert, chain = pkcs12.load_key_and_certificates(made.card_file, made.initial_pin.encode())
+    key, cert, chain = pkcs12.load_key_and_certificates(made.card_file, made.card_file_password.encode())
     assert isinstance(key, ec.EllipticCurvePrivateKey) and key.curve.name == "secp256r1"
     assert cert.public_key().public_numbers() == key.public_key().public_numbers()
     ca = issuing_ca()
@@ -69,9 +71,29 @@ def test_legal_card_is_made_with_key_certificate_and_pin_in_the_file():
     assert ku.digital_signature and not ku.key_cert_sign
     aia = cert.extensions.get_extension_for_class(x509.AuthorityInformationAccess).value
     assert any(d.access_location.value.endswith("/pki/ocsp") for d in aia)
-    with pytest.raises(ValueError):
-        pkcs12.load_key_and_certificates(made.card_file, b"00000000")  # the file is PIN-protected
     assert AuditEvent.objects.filter(action="card.make", object_id=str(card.pk)).exists()
+
+
+def test_the_card_file_opens_with_its_own_password_never_with_the_pin(caplog, mailoutbox):
+    """A copied card file is guessed offline at GPU speed, with no lock after 5 tries: a 12-digit PIN
+    falls in a day or two. The file has its own ~119-bit password, shown once, kept nowhere."""
+    with caplog.at_level(logging.DEBUG):
+        made = f.make_card("legal")
+    password = made.card_file_password
+    assert re.fullmatch(r"[2-9A-HJKMNP-Z]{4}(-[2-9A-HJKMNP-Z]{4}){5}", password)  # no 0 O 1 I L
+    assert len(set(cardfile.ALPHABET)) == 31 and cardfile.ENTROPY_BITS > 118
+    for wrong in (made.initial_pin, "00000000", password.lower(), password.replace("-", "")):
+        with pytest.raises(ValueError):
+            pkcs12.load_key_and_certificates(made.card_file, wrong.encode())
+    key, cert, _chain = pkcs12.load_key_and_certificates(made.card_file, password.encode())
+    assert cert.public_key().public_numbers() == key.public_key().public_numbers()
+    other = f.make_card("legal")
+    assert other.card_file_password != password
+    # The server keeps it nowhere: not on the card's row, not in the audit, the log or the mails.
+    assert password not in str(Card.objects.filter(pk=made.card.pk).values().get())
+    assert password not in str(list(AuditEvent.objects.values()))
+    assert password not in caplog.text
+    assert not any(password in m.body or password in m.subject for m in mailoutbox)
 
 
 def test_operator_card_takes_an_approved_operator():

@@ -24,9 +24,14 @@ def test_demo_cards_sign_in_and_demo_is_idempotent(data_dir):
     cards = json.loads((data_dir / "demo_cards.json").read_text())
     assert [c["kind"] for c in cards] == ["法人卡", "操作员卡"]
     for c in cards:
-        path = data_dir / "demo-cards" / ("legal.p12" if c["kind"] == "法人卡" else "operator.p12")
-        assert oct(path.stat().st_mode & 0o777) == "0o600"
-        key, _cert, _chain = pkcs12.load_key_and_certificates(path.read_bytes(), c["initial_pin"].encode())
+        kind = "legal" if c["kind"] == "法人卡" else "operator"
+        path, password = (data_dir / "demo-cards" / f"{kind}{ext}" for ext in (".p12", ".password"))
+        assert oct(path.stat().st_mode & 0o777) == oct(password.stat().st_mode & 0o777) == "0o600"
+        # The file opens with its card file password (what scripts/run gives the agent), never the PIN.
+        assert password.read_text() == c["card_file_password"] != c["initial_pin"]
+        key, _cert, _chain = pkcs12.load_key_and_certificates(path.read_bytes(), password.read_bytes())
+        with pytest.raises(ValueError):
+            pkcs12.load_key_and_certificates(path.read_bytes(), c["initial_pin"].encode())
 
         class Made:
             card = Card.objects.get(card_no=c["card_no"])

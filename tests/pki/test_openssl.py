@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from cryptography import x509
+from django.conf import settings
 
 from eport.cards.services import card_act
 from tests import factories as f
@@ -52,11 +53,11 @@ class Site:
         return fetch(self.base + "/pki/crl.pem", self.tmp / "crl.pem")
 
     def card_pem(self, made, name: str):
-        """The card certificate as openssl takes it out of the card file with the initial PIN."""
+        """The card certificate as openssl takes it out of the card file with its card file password."""
         p12 = self.tmp / f"{name}.p12"
         p12.write_bytes(made.card_file)
         pem = self.tmp / f"{name}.pem"
-        openssl("pkcs12", "-in", p12, "-passin", f"pass:{made.initial_pin}", "-nokeys", "-clcerts", "-out", pem)
+        openssl("pkcs12", "-in", p12, "-passin", f"pass:{made.card_file_password}", "-nokeys", "-clcerts", "-out", pem)
         return pem
 
     def ocsp(self, cert_pem, issuer=None) -> str:
@@ -97,17 +98,22 @@ def test_openssl_verifies_the_card_certificate_and_opens_the_card_file(site, ra,
     openssl("x509", "-inform", "DER", "-in", der, "-out", row)
     assert openssl("verify", "-purpose", "sslclient", "-CAfile", site.ca, row).strip() == f"{row}: OK"
 
+    # Sealed under its own card file password (PBES2 AES-256-CBC, SHA-256 MAC), never under the PIN.
     p12 = tmp_path / "card.p12"
-    info = openssl("pkcs12", "-in", p12, "-passin", f"pass:{made.initial_pin}", "-info", "-noout")
-    assert "MAC: sha256, Iteration 2048" in info
-    assert "PBES2, PBKDF2, AES-256-CBC, Iteration 2048, PRF hmacWithSHA256" in info
-    keys = openssl("pkcs12", "-in", p12, "-passin", f"pass:{made.initial_pin}", "-nocerts", "-nodes")
+    password = tmp_path / "card.password"
+    password.write_text(made.card_file_password + "\n")
+    info = openssl("pkcs12", "-in", p12, "-passin", f"file:{password}", "-info", "-noout")
+    assert "MAC: sha256, Iteration 2048" in info  # cryptography's fixed MAC count
+    rounds = settings.CARD_FILE_KDF_ROUNDS
+    assert info.count(f"PBES2, PBKDF2, AES-256-CBC, Iteration {rounds}, PRF hmacWithSHA256") == 2  # key and certificates
+    keys = openssl("pkcs12", "-in", p12, "-passin", f"pass:{made.card_file_password}", "-nocerts", "-nodes")
     assert "-----BEGIN PRIVATE KEY-----" in keys
-    wrong = openssl("pkcs12", "-in", p12, "-passin", "pass:00000000", "-nokeys", ok=False)
-    assert "Mac verify error: invalid password?" in wrong
+    for wrong in (made.initial_pin, "00000000"):
+        refused = openssl("pkcs12", "-in", p12, "-passin", f"pass:{wrong}", "-nokeys", ok=False)
+        assert "Mac verify error: invalid password?" in refused
     # The card file carries the chain: openssl can verify with what is inside it.
     chain = tmp_path / "chain.pem"
-    openssl("pkcs12", "-in", p12, "-passin", f"pass:{made.initial_pin}", "-nokeys", "-cacerts", "-out", chain)
+    openssl("pkcs12", "-in", p12, "-passin", f"pass:{made.card_file_password}", "-nokeys", "-cacerts", "-out", chain)
     assert openssl("verify", "-CAfile", chain, pem).strip() == f"{pem}: OK"
 
 

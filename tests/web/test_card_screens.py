@@ -97,8 +97,12 @@ def test_ra_makes_a_card_and_sees_the_file_once(client):
     assert r.status_code == 200 and r["Cache-Control"] == "no-store"
     page = r.content.decode()
     pin = re.search(r'id="initial-pin">(\d{12})<', page).group(1)
+    password = re.search(r'id="card-file-password">([2-9A-Z-]{29})<', page).group(1)
+    assert "卡文件密码" in page
     b64 = re.search(r'href="data:application/x-pkcs12;base64,([^"]+)"', page).group(1)
-    key, cert, chain = pkcs12.load_key_and_certificates(base64.b64decode(b64), pin.encode())
+    key, cert, chain = pkcs12.load_key_and_certificates(base64.b64decode(b64), password.encode())
+    with pytest.raises(ValueError):
+        pkcs12.load_key_and_certificates(base64.b64decode(b64), pin.encode())
     card = Card.objects.get(enterprise=e)
     assert card.card_no in page and key is not None and len(chain) == 2
     r = client.post("/ra/cards/new/", {"kind": "legal", "enterprise_uscc": e.uscc})

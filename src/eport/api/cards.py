@@ -81,9 +81,10 @@ def card(request, card_no: str):
 def make(request, payload: CardMakeIn, response: HttpResponse):
     made = services.card_make(actor=request.auth, kind=payload.kind, enterprise_uscc=payload.enterprise_uscc,
                               operator_no=payload.operator_no)
-    response["Cache-Control"] = "no-store"  # the card's key and PIN: handed out once, kept by no cache
+    response["Cache-Control"] = "no-store"  # the card's key, PIN and file password: handed out once, cached nowhere
     return Status(201, {"card": serializers.card(made.card), "initial_pin": made.initial_pin,
-                        "card_file": base64.b64encode(made.card_file).decode()})
+                        "card_file": base64.b64encode(made.card_file).decode(),
+                        "card_file_password": made.card_file_password})
 
 
 @router.post("/cards/{card_no}/{action}", response={200: CardActionOut, **ERR}, auth=AUTH,

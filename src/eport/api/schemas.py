@@ -245,8 +245,12 @@ class CardMakeIn(Schema):
 
 class CardMakeOut(Schema):
     card: CardOut
-    initial_pin: str
-    card_file: str
+    initial_pin: str = Field(description="初始IC卡密码（12位数字，卡介质登录用，首次登录须修改）；只返回这一次")
+    card_file: str = Field(description="卡文件：PKCS#12 的 base64（卡私钥、证书和 CA 证书链），"
+                                       "以 card_file_password 加密（PBES2 AES-256-CBC，HMAC-SHA256 校验）；只返回这一次")
+    card_file_password: str = Field(
+        description="卡文件密码：打开 card_file 这个 PKCS#12 文件的口令（6组4位，如 7KQ2-…），与初始密码分开；"
+                    "服务器不保存，只返回这一次")
 
 
 class CardPage(Schema):

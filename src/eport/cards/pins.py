@@ -13,8 +13,8 @@ from eport.errors import InvalidInput
 
 VERSION = "h1"  # the verifier's scheme, so the pepper or algorithm can change later
 MIN_LEN, MAX_LEN = 6, 12
-# The initial PIN also protects the card file for good (the file's password does not follow later PIN
-# changes): 12 random digits keep an offline guess of a copied file at years of CPU time (docs/benchmarks.md).
+# The initial PIN is only for signing in, where the server counts and locks wrong tries; it never protects
+# the card file, which has its own high-entropy password (cardfile.py).
 INITIAL_LEN = 12
 
 

@@ -12,9 +12,8 @@ from zoneinfo import ZoneInfo
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -35,7 +34,7 @@ from eport.pki.models import CertStatus
 from eport.pki.services import certificate_record, certificate_set_status
 from eport.throttles import services as throttles
 
-from . import challenges, pins, transitions
+from . import cardfile, challenges, pins, transitions
 from .models import Card, CardKind, CardState
 from .numbers import card_no_make, card_no_valid
 from .selectors import card_get
@@ -86,15 +85,9 @@ def _issue_certificate(card: Card, public_key):
     return cert, certificate_record(cert=cert, subject_key=f"card:{card.card_no}")
 
 
-def _card_file(card: Card, key, cert: x509.Certificate, pin: str) -> bytes:
-    """The one-time card file: PKCS#12 with the card key, its certificate and the CA chain, under the PIN."""
+def _card_file(card: Card, key, cert: x509.Certificate, password: str) -> bytes:
     ca = pki_ca.issuing_ca()
-    encryption = (serialization.PrivateFormat.PKCS12.encryption_builder()
-                  .kdf_rounds(settings.CARD_FILE_KDF_ROUNDS)
-                  .key_cert_algorithm(pkcs12.PBES.PBESv2SHA256AndAES256CBC)
-                  .hmac_hash(hashes.SHA256()).build(pin.encode()))
-    return pkcs12.serialize_key_and_certificates(card.card_no.encode(), key, cert, [ca.certificate, ca.root],
-                                                 encryption)
+    return cardfile.card_file_seal(card.card_no, key, cert, [ca.certificate, ca.root], password)
 
 
 def _require_ra(actor) -> None:
@@ -107,14 +100,16 @@ def _require_ra(actor) -> None:
 @dataclass
 class MadeCard:
     card: Card
-    initial_pin: str
+    initial_pin: str  # for signing in (the holder changes it at the first sign-in)
     card_file: bytes
+    card_file_password: str  # opens card_file; kept nowhere
 
 
 def card_make(*, actor, kind: str, enterprise_uscc: str, operator_no: str | None = None) -> MadeCard:
     """Make a card for an enterprise in the network (legal card) or one of its approved operators.
 
-    The key is generated here and leaves only inside the PIN-protected card file returned once.
+    The key is generated here and leaves only inside the card file returned once, sealed under its own
+    card file password (returned once too, never stored, logged or audited).
     """
     _require_ra(actor)
     if kind not in CardKind.values:
@@ -135,7 +130,9 @@ def card_make(*, actor, kind: str, enterprise_uscc: str, operator_no: str | None
         raise
     # The card file is sealed after the commit: its PBKDF2 rounds need no database lock (on SQLite the
     # write lock of every other request).
-    return MadeCard(card=card, initial_pin=initial_pin, card_file=_card_file(card, key, cert, initial_pin))
+    password = cardfile.card_file_password()
+    return MadeCard(card=card, initial_pin=initial_pin, card_file=_card_file(card, key, cert, password),
+                    card_file_password=password)
 
 
 def _duplicate(kind: str) -> tuple:

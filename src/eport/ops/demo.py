@@ -59,7 +59,7 @@ def create_demo() -> list[dict]:
     (settings.DATA_DIR / "demo_accounts.json").write_text(
         json.dumps(accounts, ensure_ascii=False, indent=1))
     write_private(settings.DATA_DIR / "demo_cards.json", json.dumps(cards, ensure_ascii=False, indent=1).encode(),
-                  replace=True)  # it holds initial PINs
+                  replace=True)  # it holds initial PINs and card file passwords
     return accounts
 
 
@@ -70,8 +70,9 @@ CARD_ENTERPRISE = "深圳市南山示范进出口有限公司"
 def create_demo_cards() -> list[dict]:
     """An enterprise in the network with a legal card and an operator card, made by the demo RA officer.
 
-    The card files and their initial PINs are written once under demo-cards/ (0600): the card file
-    stays protected by its initial PIN, which the card agent asks for when it starts.
+    Written once under demo-cards/ (0600): <kind>.p12, the card file; <kind>.password, its card file
+    password (scripts/run gives it to the card agent); <kind>.json, the card number, the initial PIN
+    (typed at 卡介质登录) and the card file password, shown on the start page.
     """
     from eport.cards.models import Card
     from eport.cards.services import card_make
@@ -108,15 +109,18 @@ def create_demo_cards() -> list[dict]:
                              operator_no=operator.operator_no if kind == "operator" else None)
             card = made.card
             write_private(folder / f"{kind}.p12", made.card_file, replace=True)
-            write_private(folder / f"{kind}.pin", made.initial_pin.encode(), replace=True)
-            write_private(info, json.dumps({"card_no": card.card_no, "initial_pin": made.initial_pin}).encode(),
-                          replace=True)
+            write_private(folder / f"{kind}.password", made.card_file_password.encode(), replace=True)
+            write_private(info, json.dumps({"card_no": card.card_no, "initial_pin": made.initial_pin,
+                                            "card_file_password": made.card_file_password}).encode(), replace=True)
         if kind == "legal":
             _demo_declaration(card.user)
         saved = json.loads(info.read_text())
+        if "card_file_password" not in saved:  # made before card files had their own password: the PIN opens it
+            saved["card_file_password"] = saved["initial_pin"]
+            write_private(folder / f"{kind}.password", saved["initial_pin"].encode(), replace=True)
         out.append({"card_no": card.card_no, "kind": str(card.get_kind_display()), "holder": card.holder_name,
                     "enterprise": e.name, "initial_pin": saved["initial_pin"],
-                    "file": str(folder / f"{kind}.p12")})
+                    "card_file_password": saved["card_file_password"], "file": str(folder / f"{kind}.p12")})
     legal = Card.objects.filter(enterprise=e, kind="legal").exclude(state="voided").first()
     if legal is not None:
         try:

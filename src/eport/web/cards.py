@@ -110,9 +110,10 @@ def ra_card_new(request):
         except DomainError as e:
             errors = _errors(e)
         else:
-            # Shown once, in the answer to this POST: the server keeps neither the key nor the PIN.
+            # Shown once, in the answer to this POST: the server keeps neither the key, the PIN nor the
+            # card file's password.
             response = render(request, "web/ra_card_made.html", {
-                "card": made.card, "initial_pin": made.initial_pin,
+                "card": made.card, "initial_pin": made.initial_pin, "card_file_password": made.card_file_password,
                 "card_file_b64": base64.b64encode(made.card_file).decode(),
                 "filename": f"eport-card-{made.card.card_no}.p12"})
             response["Cache-Control"] = "no-store"
