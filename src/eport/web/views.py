@@ -196,15 +196,15 @@ def _list(request, kind: str | None, template: str):
     enterprise = request.user.enterprise
     try:
         services.application_check_start(actor=request.user, kind="enterprise_entry")
-        can_add = True
-    except DomainError:
-        can_add = False
+        can_add, add_refused = True, None
+    except DomainError as e:
+        can_add, add_refused = False, e.message
     querystring = urlencode({k_: v for k_, v in q.items() if v})
     labels = {c: str(kk.label) for c, kk in all_kinds().items()}
     return render(request, template, {
         "q": q, "error": error, "items": page_items, "total": total, "page": page, "pages": pages,
         "querystring": querystring, "export_query": urlencode({**{k_: v for k_, v in q.items() if v}, "export": "xlsx"}),
-        "statuses": Status.choices, "enterprise": enterprise, "can_add": can_add,
+        "statuses": Status.choices, "enterprise": enterprise, "can_add": can_add, "add_refused": add_refused,
         "kinds": labels, "kind_choices": [(k_, labels[k_]) for k_ in kinds] if kind is None else [],
         "editable": EDITABLE_STATUSES,
     })
