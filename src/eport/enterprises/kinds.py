@@ -10,8 +10,9 @@ from eport.refdata.lookup import ra_unit_for_customs, unit_for
 
 from .choices import JOINT_REVIEW_DEPTS, UNIT_FIELDS, LegalPersonType, RegistryStatus
 from .forms import DEFAULT_ISSUING_AUTHORITY, EnterpriseDataForm, registry_backfill
+from .models import Enterprise
 from .services import enterprise_apply_data, master_data
-from .trust import enterprise_established, established_elsewhere, others_naming
+from .trust import candidates_close, enterprise_established, established_elsewhere, others_naming
 
 
 class EnterpriseDataKind(Kind):
@@ -107,6 +108,11 @@ class EnterpriseChange(EnterpriseDataKind):
 
     def initial_data(self, *, enterprise):
         return master_data(enterprise)
+
+    def apply(self, application, *, actor):
+        super().apply(application, actor=actor)
+        # An enterprise first approved by organization code now has its USCC: candidates naming it close.
+        candidates_close(Enterprise.objects.get(pk=application.enterprise_id))
 
     def check_create(self, *, actor, enterprise, data=None):
         if not enterprise.in_network:

@@ -199,6 +199,14 @@ def _verified(user: User, *, via: str, actor, reason: str = "") -> None:
                                                      verified_at__isnull=True, closed_at__isnull=True)
     for other in others.exclude(pk=user.pk).order_by("pk"):
         _close(other, reason=str(OTHER_VERIFIED), actor=None)
+    candidates_close(enterprise)
+
+
+def candidates_close(enterprise: Enterprise) -> None:
+    """The USCC is established by this row: every other candidate row of it closes, with its accounts (told)
+    and its open applications."""
+    if not enterprise.uscc:
+        return
     for candidate in (Enterprise.objects.select_for_update()
                       .filter(uscc=enterprise.uscc, candidate=True).exclude(pk=enterprise.pk).order_by("pk")):
         for other in candidate.users.select_for_update().filter(kind=UserKind.CARDLESS, closed_at__isnull=True):
