@@ -72,7 +72,7 @@ def _account_for_legal_card(actor, account_id) -> User:
         pk = int(account_id)
     except (TypeError, ValueError):
         pk = -1
-    user = (User.objects.select_for_update().select_related("enterprise")
+    user = (User.objects.select_for_update(of=("self",)).select_related("enterprise")
             .filter(pk=pk, kind=UserKind.CARDLESS, enterprise=_legal_card_enterprise(actor)).first())
     if user is None:
         raise NotFound("account_not_found", _("没有找到这个无卡用户账号。"))
@@ -128,7 +128,7 @@ def licence_challenge(*, user) -> dict:
 def account_verify_licence(*, user, assertion: str) -> User:
     """The licence app's assertion proves the account: signed by the trusted issuer, for this portal, for
     the account's USCC, carrying a nonce handed to this very account."""
-    user = User.objects.select_for_update().select_related("enterprise").get(pk=user.pk)
+    user = User.objects.select_for_update(of=("self",)).select_related("enterprise").get(pk=user.pk)
     _require_unverified(user)
     claims = licence_verifier().verify(assertion)
     try:
