@@ -24,10 +24,18 @@ def new_uscc() -> str:
     return make_uscc("91", "440300", f"T{n:07d}")
 
 
-def cardless(uscc: str | None = None, name: str = "测试企业有限公司", username: str | None = None) -> User:
+def cardless(uscc: str | None = None, name: str = "测试企业有限公司", username: str | None = None,
+             verified: bool = True, email: str = "") -> User:
+    """A card-less account as made by a command (e-mail confirmed), proven for its enterprise unless
+    `verified=False` (then it names the established enterprise of that USCC and waits, SPEC §8)."""
+    from django.utils import timezone
+
     uscc = uscc or new_uscc()
-    enterprise, _ = Enterprise.objects.get_or_create(uscc=uscc, defaults={"name": name})
-    user = User(username=username or f"ent{next(_seq)}", kind=UserKind.CARDLESS, enterprise=enterprise)
+    enterprise, _ = Enterprise.objects.get_or_create(uscc=uscc, candidate=False, defaults={"name": name})
+    now = timezone.now()
+    user = User(username=username or f"ent{next(_seq)}", kind=UserKind.CARDLESS, enterprise=enterprise,
+                email=email, email_confirmed_at=now, verified_at=now if verified else None,
+                verified_by="legal_card" if verified else "")
     user.set_password(PASSWORD)
     user.save()
     return user
@@ -57,6 +65,20 @@ def entry_data(uscc: str, **over) -> dict:
 def draft_entry(user: User, **over):
     return services.application_create(actor=user, kind="enterprise_entry",
                                        data=entry_data(user.enterprise.uscc, **over))
+
+
+def attach(user: User, app, *doc_types: str):
+    """Upload a small valid PDF per document type to the application, as its filer."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    body = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+    for doc_type in doc_types:
+        services.attachment_add(actor=user, application_id=app.id, doc_type=doc_type,
+                                upload=SimpleUploadedFile(f"{doc_type}.pdf", body, content_type="application/pdf"))
+    return app
+
+
+REISSUE_DOCUMENTS = ("business_license", "legal_rep_id")
 
 
 def submitted_entry(user: User, **over):

@@ -10,9 +10,11 @@ EPORT_PUBLIC_URL the portal's address as others reach it (CRL and OCSP addresses
 EPORT_CA_PASSPHRASE encrypts the CA keys (default: generated into $EPORT_DATA_DIR/pki/passphrase)
 EPORT_PIN_PEPPER  the key of the card PIN verifiers (default: generated into $EPORT_DATA_DIR/pin_pepper)
 EPORT_CARD_*     card validity, PIN limit, challenge lifetime, card agent address (see below)
-EPORT_DEMO       "1" (scripts/run) shows the demo accounts and cards, passwords included, on the start page
 EPORT_TRUSTED_PROXIES comma-separated CIDRs of the reverse proxies whose X-Forwarded-For is believed
 EPORT_LOGIN_*, EPORT_ADDRESS_*, EPORT_REGISTER_*, EPORT_ARGON2_SLOTS  throttles (see below)
+EPORT_DEMO       "1" when the server runs as the demo (scripts/run): demo accounts on the start page, the demo
+                 electronic-business-licence issuer and its licence-app page
+EPORT_LICENCE_*  the electronic business licence (电子营业执照) issuer to trust (see below)
 """
 
 import ipaddress
@@ -54,7 +56,8 @@ PIN_PEPPER = os.environ.get("EPORT_PIN_PEPPER") or _persistent_secret("pin_peppe
 DEBUG = _flag("EPORT_DEBUG")
 HTTPS = _flag("EPORT_HTTPS")
 # Demo mode lists `eport demo`'s accounts and cards with their passwords on the start page; off unless
-# asked for, so a server where `eport demo` once ran does not hand out the admin password.
+# asked for, so a server where `eport demo` once ran does not hand out the admin password. It also trusts
+# the demo electronic-business-licence issuer and serves the page playing the licence app.
 DEMO_MODE = _flag("EPORT_DEMO")
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("EPORT_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",") if h.strip()
@@ -268,12 +271,27 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("EPORT_LOG_LEVEL", "WARNING")},
 }
 
+# Trust (SPEC §8): a card-less account confirms its e-mail (the link lasts this long) before it files
+# anything, and is verified for its enterprise by the legal card, the electronic business licence or the
+# approval of its entry. The licence verifier is an adapter like the registry's: the default checks a signed
+# assertion (JWS) against the issuer certificate EPORT_LICENCE_ISSUER_CERT (a PEM file); users are sent to
+# EPORT_LICENCE_APP_URL to authorise. Without a certificate, licence verification is off (in demo mode the
+# demo issuer under the data dir is trusted and /demo/licence/ plays the licence app).
+EMAIL_CONFIRMATION_DAYS = int(os.environ.get("EPORT_EMAIL_CONFIRMATION_DAYS", "3"))
+PASSWORD_RESET_TIMEOUT = EMAIL_CONFIRMATION_DAYS * 86400  # Django's token generator: the confirmation link
+EMAIL_CONFIRMATION_RESEND_SECONDS = int(os.environ.get("EPORT_EMAIL_CONFIRMATION_RESEND_SECONDS", "120"))
+LICENCE_VERIFIER = os.environ.get("EPORT_LICENCE_VERIFIER", "eport.registry.licence.SignedAssertionVerifier")
+LICENCE_ISSUER_CERT = os.environ.get("EPORT_LICENCE_ISSUER_CERT", "")
+LICENCE_APP_URL = os.environ.get("EPORT_LICENCE_APP_URL", "")
+LICENCE_CHALLENGE_SECONDS = int(os.environ.get("EPORT_LICENCE_CHALLENGE_SECONDS", "600"))
+
 # The business registry adapter (USCC -> registered enterprise data); swap for an HTTP client in production.
 BUSINESS_REGISTRY = os.environ.get("EPORT_BUSINESS_REGISTRY", "eport.registry.adapters.LocalTableRegistry")
 
 # PKI and cards (SPEC §5). The CA keys live in PKI_DIR, encrypted (eport/pki/ca.py).
 PKI_DIR = DATA_DIR / "pki"
 PUBLIC_URL = os.environ.get("EPORT_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+LICENCE_AUDIENCE = os.environ.get("EPORT_LICENCE_AUDIENCE", PUBLIC_URL)  # the "aud" a licence assertion names
 CA_ORGANIZATION = os.environ.get("EPORT_CA_ORGANIZATION", "E-Port Identity Authentication System")
 CA_ROOT_NAME = "E-Port Root CA"
 CA_ISSUING_NAME = "E-Port Card Issuing CA"

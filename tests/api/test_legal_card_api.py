@@ -429,6 +429,9 @@ def test_cardless_user_applies_for_a_new_legal_card_and_approval_voids_the_old_o
     assert_error(cardless.post(f"/applications/{app['id']}/submit"), 400, field="note")  # "other" needs a note
     r = cardless.patch(f"/applications/{app['id']}", {"data": {"note": "卡片被折断"}, "version": app["version"]})
     assert r.status_code == 200, r.content
+    assert_error(cardless.post(f"/applications/{app['id']}/submit"), 400, "attachments_required", "doc_type")
+    for doc_type in f.REISSUE_DOCUMENTS:
+        assert cardless.upload(app["id"], make_pdf(), doc_type=doc_type).status_code == 201
     assert_error(ent.legal.patch(f"/applications/{app['id']}", {"data": {"reason": "lost"}, "version": 2}),
                  403, "kind_not_allowed")
     sub = submitted(cardless, app["id"])

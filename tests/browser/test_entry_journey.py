@@ -23,6 +23,26 @@ def logout(page):
     page.click("text=退出登录")
 
 
+def confirm_email(page, base, address):
+    """Open the confirmation link mailed to `address` (the test's mail outbox) and press 确认."""
+    import re
+
+    from django.core import mail
+
+    body = next(m.body for m in reversed(mail.outbox) if m.to == [address] and "确认" in m.subject)
+    page.goto(base + re.search(r"https?://[^/]+(/accounts/confirm-email/[^/\s]+/)", body).group(1))
+    page.click("#btn-confirm-email")
+
+
+def register(page, base, *, uscc, name, username, password, email, contact="王小明"):
+    page.goto(base + "/register/")
+    for field, value in (("uscc", uscc), ("enterprise_name", name), ("contact_name", contact),
+                         ("phone", "13800138000"), ("email", email), ("username", username), ("password", password)):
+        page.fill(f"#id_{field}", value)
+    page.click("button[type=submit]")
+    assert "注册成功" in page.inner_text(".messages")
+
+
 def pick(page, field, typed, code):
     """Type a prefix into an auto-complete code field and take the matching entry from the list."""
     page.fill(f"#id_{field}", "")
@@ -58,8 +78,13 @@ def test_register_enter_review_approve(live_server, page, shot, tmp_path):
     page.click("button[type=submit]")
     assert "注册成功" in page.inner_text(".messages")
 
+    # Until its e-mail is confirmed the account files nothing: no 新增, and the page says why.
     login(page, base, "qianhai", "Kx7#mPort2026")
     assert page.url.endswith("/entries/")
+    assert page.locator("#btn-new").count() == 0 and "确认电子邮箱" in page.inner_text("#trust-notice")
+    confirm_email(page, base, "wang@example.com")
+    assert "电子邮箱已确认" in page.inner_text(".messages")
+    page.goto(base + "/entries/")
     page.click("#btn-new")
     # Back-filled from the business registry.
     assert page.input_value("#id_legal_rep_name") == "张伟"

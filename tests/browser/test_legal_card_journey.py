@@ -13,7 +13,7 @@ from eport.operators.models import Operator, OperatorStatus
 from tests import factories as f
 from tests.agent_process import agent_env, start_agent
 
-from .test_entry_journey import login, logout
+from .test_entry_journey import confirm_email, login, logout, register
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -50,6 +50,45 @@ def test_legal_card_runs_its_operator_and_the_operator_card(live_server, page, b
         page.fill("#id_new_pin", LEGAL_PIN)
         page.click("#btn-pin")
         page.wait_for_url("**/card/")
+
+        # Trust (SPEC §8): the enterprise's real user and a stranger register its public USCC. Neither sees
+        # anything of the enterprise until proven; the legal card approves the real one; the stranger is told.
+        people = {}
+        for who, email in (("stranger", "stranger@example.com"), ("real_user", "real@example.com")):
+            ctx = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
+            ctx.set_default_timeout(10000)
+            people[who] = p = ctx.new_page()
+            p.on("dialog", lambda d: d.accept())
+            register(p, base, uscc=e.uscc, name="随便填写", username=who, password="Kx7#mPort2026", email=email)
+            confirm_email(p, base, email)
+            login(p, base, who, "Kx7#mPort2026")
+            p.wait_for_url("**/account/")
+            assert "尚未通过身份认证" in p.inner_text("#account-unverified")
+            for path in ("/operators/", "/reissue/", "/filings/customs/", "/status/"):
+                p.goto(base + path)
+                assert p.url.endswith("/account/"), path  # nothing of the enterprise, nothing to file
+            assert [a.inner_text() for a in p.locator("#sidemenu a").all()] == ["账号与身份认证"]
+        shot(people["stranger"], "19-account-unverified")
+        page.goto(base + "/card/")
+        assert "有2个无卡用户账号" in page.inner_text("#notice-accounts")
+        page.click("#notice-accounts a")
+        shot(page, "20-enterprise-accounts")
+        page.click("#approve-real_user")
+        assert "已确认该账号" in page.inner_text(".messages")
+        assert "没有符合条件的记录" in page.inner_text("#account-list")  # nobody pending any more
+        page.click("#tab-all")
+        assert "已认证" in page.inner_text("tr[data-account=real_user]")
+        assert "已关闭" in page.inner_text("tr[data-account=stranger]")
+        people["stranger"].goto(base + "/")
+        assert "其他账号完成身份认证" in people["stranger"].inner_text("#account-closed")
+        people["stranger"].goto(base + "/operators/")
+        assert people["stranger"].url.endswith("/account/")
+        people["real_user"].goto(base + "/")
+        assert people["real_user"].url.endswith("/entries/")
+        people["real_user"].click("text=补办法人卡")
+        assert people["real_user"].locator("#page-form").count() == 1
+        for p in people.values():
+            p.context.close()
 
         # 企业操作员信息申报: a bad ID number is refused naming the field, then 申报.
         page.click("text=企业操作员信息申报")

@@ -28,6 +28,14 @@ def test_reissue_voids_the_old_card_and_the_sub_centre_makes_a_new_one():
         services.application_submit(actor=user, application_id=app.id)
     assert err.value.field == "note"
     services.application_update(actor=user, application_id=app.id, data={"note": "卡片被折断"}, version=app.version)
+    with pytest.raises(InvalidInput) as err:  # what the sub-centre asks for: the licence, the legal rep's ID
+        services.application_submit(actor=user, application_id=app.id)
+    assert err.value.code == "attachments_required" and "企业营业执照" in str(err.value.message)
+    f.attach(user, app, "business_license")
+    with pytest.raises(InvalidInput) as err:
+        services.application_submit(actor=user, application_id=app.id)
+    assert "法人身份证件" in str(err.value.message) and "企业营业执照" not in str(err.value.message)
+    f.attach(user, app, "legal_rep_id")
     app = services.application_submit(actor=user, application_id=app.id)
     step = app.steps.get()
     assert step.unit_id == "ra:5300"

@@ -83,6 +83,12 @@ def test_first_approved_by_organization_code_the_new_uscc_must_carry_it():
     e.refresh_from_db()
     legal = legal_of(e)  # found by its organization code
     legal = type(legal).objects.get(pk=legal.pk)
+    # Someone registered the new USCC meanwhile (a candidate row): that neither blocks the change ...
+    from eport.accounts.services import account_register
+
+    squatter = account_register(data={"username": "squat_org", "password": "Squat#Pass2026", "uscc": uscc_ok,
+                                      "enterprise_name": "抢注", "contact_name": "x", "phone": "13800138000",
+                                      "email": "squat@example.com"})
     wrong = make_uscc("91", "440300", "MA5DXTHR")
     with pytest.raises(InvalidInput) as err:
         change(legal, **f.entry_data(wrong))
@@ -94,6 +100,8 @@ def test_first_approved_by_organization_code_the_new_uscc_must_carry_it():
     e.refresh_from_db()
     assert e.uscc == uscc_ok and e.org_code == org
     assert master_data(e)["uscc"] == uscc_ok
+    squatter.refresh_from_db()  # ... nor survives it: the USCC is established, its candidate closes
+    assert squatter.closed_at is not None
 
 
 def test_the_applicant_sees_every_units_state():

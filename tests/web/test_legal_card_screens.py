@@ -200,7 +200,16 @@ def test_reissue_screen(client, ctx):
     r = c.post("/reissue/", {"reason": "other", "note": "", "action": "submit"})
     assert r.status_code == 400 and 'data-field="note"' in r.content.decode()
     assert not Application.objects.filter(kind="legal_card_reissue").exists()
-    r = c.post("/reissue/", {"reason": "lost", "action": "submit"})
+    r = c.post("/reissue/", {"reason": "lost", "action": "submit"})  # no attachments yet
+    assert r.status_code == 400 and "补办法人卡须上传随附单据" in r.content.decode()
+    assert "暂存后可以上传随附单据" in r.content.decode()
+    assert not Application.objects.filter(kind="legal_card_reissue").exists()  # saved and submitted, or neither
+    assert c.post("/reissue/", {"reason": "lost", "action": "save"}).status_code == 302
+    app = Application.objects.get(kind="legal_card_reissue")
+    page = c.get("/reissue/").content.decode()
+    assert 'id="upload-form"' in page and "法人身份证件" in page and "操作员身份证件" not in page
+    f.attach(user, app, *f.REISSUE_DOCUMENTS)
+    r = c.post("/reissue/", {"reason": "lost", "action": "submit", "version": app.version})
     assert r.status_code == 302
     page = c.get("/reissue/").content.decode()
     assert "只可以查看" in page and "ra:5300" in page

@@ -17,6 +17,14 @@ class UserKind(models.TextChoices):
 CARD_KINDS = (UserKind.LEGAL_CARD, UserKind.OPERATOR_CARD)
 
 
+class Verification(models.TextChoices):
+    """How a card-less account was proven to act for its enterprise (SPEC §8)."""
+
+    LEGAL_CARD = "legal_card", _("法人卡确认")
+    LICENCE = "licence", _("电子营业执照")
+    ENTRY = "entry", _("三证合一入网审核通过")
+
+
 class User(AbstractUser):
     """A password account: a card-less enterprise user, or staff bound to one department unit."""
 
@@ -28,6 +36,22 @@ class User(AbstractUser):
     contact_name = models.CharField(_("联系人"), max_length=100, blank=True)
     phone = models.CharField(_("联系电话"), max_length=40, blank=True)
     must_change_password = models.BooleanField(_("须修改初始密码"), default=False)
+    # Trust (SPEC §8): registering proves nothing, so a card-less account is unverified until proven for its
+    # enterprise (accounts/trust.py says what it may do meanwhile; enterprises/trust.py proves it).
+    email_confirmed_at = models.DateTimeField(_("邮箱确认时间"), null=True, blank=True)
+    email_confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+    verified_at = models.DateTimeField(_("身份认证时间"), null=True, blank=True)
+    verified_by = models.CharField(_("身份认证方式"), max_length=16, choices=Verification.choices, blank=True)
+    closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
+    closed_reason = models.CharField(_("关闭原因"), max_length=200, blank=True)
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
+
+    @property
+    def email_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
 
     def clean(self):
         """The admin's user form obeys the same binding rules as `eport create-staff`."""

@@ -4,13 +4,18 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes, force_str
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from eport import notify
 from eport.audit.services import record
 from eport.enterprises.models import Enterprise
-from eport.errors import Conflict, InvalidInput, Unauthenticated, from_form_errors
+from eport.errors import Conflict, InvalidInput, Throttled, Unauthenticated, from_form_errors
 from eport.netaddr import client_ip
 from eport.refdata.models import Dept, Unit
 from eport.throttles import services as throttles
@@ -21,7 +26,10 @@ from .models import ApiToken, User, UserKind
 
 @transaction.atomic
 def account_register(*, data: dict) -> User:
-    """Self-registration of a card-less enterprise user; the enterprise row is created with it."""
+    """Self-registration of a card-less enterprise user. It proves nothing (a USCC is public) and never
+    blocks the real enterprise: an established enterprise of that USCC gets one more account waiting to be
+    verified (its legal card is told); otherwise the account gets a candidate row of its own (SPEC §8,
+    accounts/trust.py). The e-mail address is confirmed by the link mailed now."""
     throttles.registration()  # per client address; counted only if this registration commits
     form = RegistrationForm(data)
     if not form.is_valid():
@@ -30,19 +38,11 @@ def account_register(*, data: dict) -> User:
             raise Conflict(error.code, error.message, error.field, error.details)
         raise error
     d = form.cleaned_data
-    registered = Conflict("uscc_registered", _("该统一社会信用代码已注册过无卡用户，请使用已有账号登录。"), "uscc")
-    # Locked, so two registrations for one existing enterprise cannot both pass the check below.
-    enterprise = Enterprise.objects.select_for_update().filter(uscc=d["uscc"]).first()
-    if enterprise is not None and enterprise.users.filter(kind=UserKind.CARDLESS).exists():
-        raise registered
+    enterprise = Enterprise.objects.filter(uscc=d["uscc"], candidate=False).first()
     if enterprise is None:
-        try:
-            with transaction.atomic():
-                enterprise = Enterprise.objects.create(uscc=d["uscc"], name=d["enterprise_name"],
-                                                       contact_name=d["contact_name"], contact_phone=d["phone"],
-                                                       contact_email=d["email"])
-        except IntegrityError:  # a concurrent registration of the same USCC created it first
-            raise registered from None
+        enterprise = Enterprise.objects.create(uscc=d["uscc"], name=d["enterprise_name"], candidate=True,
+                                               contact_name=d["contact_name"], contact_phone=d["phone"],
+                                               contact_email=d["email"])
     user = User(username=d["username"], kind=UserKind.CARDLESS, enterprise=enterprise, email=d["email"],
                 contact_name=d["contact_name"], phone=d["phone"])
     user.set_password(d["password"])
@@ -51,7 +51,71 @@ def account_register(*, data: dict) -> User:
             user.save()
     except IntegrityError:
         raise Conflict("username_taken", _("用户名已被使用。"), "username") from None
-    record(actor=user, action="account.register", obj=user, after={"username": user.username, "uscc": enterprise.uscc})
+    record(actor=user, action="account.register", obj=user,
+           after={"username": user.username, "uscc": enterprise.uscc, "enterprise_name": d["enterprise_name"],
+                  "candidate": enterprise.candidate})
+    email_confirmation_send(user=user)
+    if not enterprise.candidate:
+        notify.account_registered(user)
+    return user
+
+
+# --- e-mail confirmation ---------------------------------------------------------------------------------
+
+class _EmailConfirmationTokens(PasswordResetTokenGenerator):
+    """Django's token generator: the token dies once the address is confirmed or changed (and after
+    PASSWORD_RESET_TIMEOUT, set from EPORT_EMAIL_CONFIRMATION_DAYS)."""
+
+    key_salt = "eport.accounts.email-confirmation"
+
+    def _make_hash_value(self, user, timestamp):
+        return f"{user.pk}{timestamp}{user.email}{user.email_confirmed_at}"
+
+
+_tokens = _EmailConfirmationTokens()
+
+
+def email_confirmation_token(user: User) -> str:
+    """One URL path segment: the account id and Django's token, joined by "." (in neither alphabet)."""
+    return f"{urlsafe_base64_encode(force_bytes(user.pk))}.{_tokens.make_token(user)}"
+
+
+def email_confirmation_send(*, user: User) -> None:
+    """Mail the confirmation link (after the commit, like every notification)."""
+    user.email_confirmation_sent_at = timezone.now()
+    user.save(update_fields=["email_confirmation_sent_at"])
+    link = settings.PUBLIC_URL + reverse("web:confirm_email", args=[email_confirmation_token(user)])
+    notify.email_confirmation(user, link)
+
+
+def email_confirmation_resend(*, user: User) -> None:
+    if user.email_confirmed:
+        raise Conflict("email_already_confirmed", _("电子邮箱已经确认。"))
+    sent = user.email_confirmation_sent_at
+    if sent and (timezone.now() - sent).total_seconds() < settings.EMAIL_CONFIRMATION_RESEND_SECONDS:
+        raise Throttled("email_resend_too_soon", _("确认邮件刚刚发出，请稍后再重新发送。"))
+    email_confirmation_send(user=user)
+
+
+@transaction.atomic
+def email_confirm(*, token: str) -> User:
+    """Confirm the address the token was mailed to. Confirming twice is harmless (the same answer)."""
+    refused = InvalidInput("email_token_invalid", _("确认链接无效或已过期，请登录后重新发送确认邮件。"), "token")
+    uid, _sep, key = (token or "").partition(".")
+    try:
+        pk = int(force_str(urlsafe_base64_decode(uid)))
+    except (TypeError, ValueError, OverflowError, UnicodeDecodeError):
+        raise refused from None
+    user = User.objects.select_for_update().filter(pk=pk, kind=UserKind.CARDLESS).first()
+    if user is None:
+        raise refused
+    if user.email_confirmed:
+        return user
+    if not _tokens.check_token(user, key):
+        raise refused
+    user.email_confirmed_at = timezone.now()
+    user.save(update_fields=["email_confirmed_at"])
+    record(actor=user, action="account.email_confirm", obj=user, after={"email": user.email})
     return user
 
 

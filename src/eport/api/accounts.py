@@ -5,12 +5,30 @@ from ninja import Router, Status
 
 from eport.accounts import services
 from eport.accounts.models import CARD_KINDS, UserKind
+from eport.accounts.trust import require_trusted
 from eport.cards.selectors import card_of, card_subsystems
+from eport.enterprises import trust
 from eport.errors import NotFound
+from eport.pagination import paginate
 
 from . import serializers
 from .auth import AUTH, bearer_key
-from .schemas import Error, LoginIn, LoginOut, MeOut, PasswordIn, RegisterIn, RegisterOut
+from .schemas import (
+    AccountOut,
+    AccountPage,
+    ConfirmEmailIn,
+    ConfirmEmailOut,
+    Error,
+    LicenceChallengeOut,
+    LicenceIn,
+    LoginIn,
+    LoginOut,
+    MeOut,
+    PasswordIn,
+    ReasonIn,
+    RegisterIn,
+    RegisterOut,
+)
 
 router = Router(tags=["accounts"])
 ERR = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 429: Error, 503: Error}
@@ -56,13 +74,65 @@ def me(request):
     if u.kind in CARD_KINDS:
         card = card_of(u)
         out.update(card=serializers.card(card), subsystems=card_subsystems(card), must_change_pin=card.must_change_pin)
+    if u.kind == UserKind.CARDLESS:
+        out.update(verified=u.is_verified, verified_by=u.verified_by or None, email_confirmed=u.email_confirmed,
+                   closed=u.closed_at is not None, closed_reason=u.closed_reason or None)
     return out
 
 
+# --- trust (SPEC §8): e-mail confirmation, the licence, the legal card's decision ------------------------
+
+@router.post("/accounts/confirm-email", response={200: ConfirmEmailOut, **ERR}, auth=None, summary="确认电子邮箱")
+def confirm_email(request, payload: ConfirmEmailIn):
+    """The token is the last path segment of the link in the confirmation mail."""
+    user = services.email_confirm(token=payload.token)
+    return {"username": user.username, "email_confirmed": True}
+
+
+@router.post("/accounts/confirm-email/resend", response={204: None, **ERR}, auth=AUTH, summary="重新发送确认邮件")
+def confirm_email_resend(request):
+    services.email_confirmation_resend(user=request.auth)
+    return Status(204, None)
+
+
+@router.post("/accounts/licence/challenge", response={200: LicenceChallengeOut, **ERR}, auth=AUTH,
+             summary="电子营业执照认证：取得随机数")
+def licence_challenge(request):
+    return trust.licence_challenge(user=request.auth)
+
+
+@router.post("/accounts/licence/verify", response={200: MeOut, **ERR}, auth=AUTH,
+             summary="电子营业执照认证：提交签名断言")
+def licence_verify(request, payload: LicenceIn):
+    trust.account_verify_licence(user=request.auth, assertion=payload.assertion)
+    request.auth.refresh_from_db()
+    return me(request)
+
+
+@router.get("/enterprise/accounts", response={200: AccountPage, **ERR}, auth=AUTH, summary="无卡用户账号管理（法人卡）")
+def enterprise_accounts(request, state: str = "", page: int = 1, page_size: int = 20):
+    items, total = paginate(trust.enterprise_accounts(request.auth, state=state or None), page, page_size)
+    return {"items": [serializers.account(u) for u in items], "total": total}
+
+
+@router.post("/enterprise/accounts/{account_id}/approve", response={200: AccountOut, **ERR}, auth=AUTH,
+             summary="法人卡确认无卡用户账号")
+def enterprise_account_approve(request, account_id: int):
+    return serializers.account(trust.account_approve(actor=request.auth, account_id=account_id))
+
+
+@router.post("/enterprise/accounts/{account_id}/refuse", response={200: AccountOut, **ERR}, auth=AUTH,
+             summary="法人卡拒绝（或停用）无卡用户账号")
+def enterprise_account_refuse(request, account_id: int, payload: ReasonIn | None = None):
+    return serializers.account(trust.account_refuse(actor=request.auth, account_id=account_id,
+                                                    reason=payload.reason if payload else ""))
+
+
 def own_enterprise(u):
-    """The enterprise its card-less user and its cards (legal and operator) may read."""
+    """The enterprise its card-less user (once it may act for it) and its cards (legal and operator) may read."""
     if (u.kind != UserKind.CARDLESS and u.kind not in CARD_KINDS) or u.enterprise is None:
         raise NotFound("enterprise_not_found", _("没有可查看的企业。"))
+    require_trusted(u)
     return u.enterprise
 
 

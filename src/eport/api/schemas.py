@@ -28,6 +28,52 @@ class RegisterOut(Schema):
     username: str
 
 
+class ConfirmEmailIn(Schema):
+    token: str
+
+
+class ConfirmEmailOut(Schema):
+    username: str
+    email_confirmed: bool
+
+
+class LicenceChallengeOut(Schema):
+    nonce: str
+    app_url: str
+    uscc: str
+    expires_in: int
+
+
+class LicenceIn(Schema):
+    assertion: str
+
+
+class AccountOut(Schema):
+    """A card-less account naming the legal card's enterprise (无卡用户账号管理)."""
+
+    id: int
+    username: str
+    contact_name: str
+    phone: str
+    email: str
+    email_confirmed: bool
+    state: str  # pending | verified | closed
+    registered_at: datetime
+    verified_at: datetime | None = None
+    verified_by: str | None = None
+    closed_at: datetime | None = None
+    closed_reason: str = ""
+
+
+class AccountPage(Schema):
+    items: list[AccountOut]
+    total: int
+
+
+class ReasonIn(Schema):
+    reason: str = ""
+
+
 class LoginIn(Schema):
     username: str
     password: str
@@ -61,6 +107,13 @@ class MeOut(Schema):
     kind: str
     username: str
     must_change_password: bool
+    # A card-less account (SPEC §8): proven for its enterprise? e-mail confirmed? closed, and why?
+    # None for staff and cards.
+    verified: bool | None = None
+    verified_by: str | None = None
+    email_confirmed: bool | None = None
+    closed: bool | None = None
+    closed_reason: str | None = None
     enterprise: EnterpriseBrief | None = None
     must_change_pin: bool = False
     card: dict | None = None

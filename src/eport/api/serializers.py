@@ -87,3 +87,12 @@ def operator(o, open_apps: dict | None = None) -> dict:
         "open_applications": [{"id": a.id, "number": a.number, "kind": a.kind, "status": a.status} for a in apps],
         "created_at": o.created_at, "updated_at": o.updated_at,
     }
+
+
+def account(u) -> dict:
+    from eport.enterprises.trust import account_state
+
+    return {"id": u.id, "username": u.username, "contact_name": u.contact_name, "phone": u.phone, "email": u.email,
+            "email_confirmed": u.email_confirmed, "state": account_state(u), "registered_at": u.date_joined,
+            "verified_at": u.verified_at, "verified_by": u.verified_by or None, "closed_at": u.closed_at,
+            "closed_reason": u.closed_reason}

@@ -52,6 +52,10 @@ class Kind:
     def on_delete(self, application) -> None:
         """A draft was deleted: remove what `prepare` created for it."""
 
+    def announce(self, application) -> None:
+        """Just submitted, in its transaction: tell at once whom the kind must tell (补办法人卡: the
+        enterprise's legal card and verified contacts, so the real enterprise can object in time)."""
+
     def check_update(self, *, application) -> None:
         """Preconditions for editing a draft or returned one (raise a DomainError)."""
 

@@ -10,6 +10,8 @@ class Status(models.TextChoices):
     SUBMITTED = "SUBMITTED", pgettext_lazy("status", "申报")
     APPROVED = "APPROVED", pgettext_lazy("status", "审核通过")
     RETURNED = "RETURNED", pgettext_lazy("status", "退回")
+    # Ended without a decision: its account was closed when another account was proven for the enterprise.
+    CLOSED = "CLOSED", pgettext_lazy("status", "已关闭")
 
 
 # Named groups of states, used by every rule below (and nowhere redefined).

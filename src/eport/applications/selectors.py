@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from eport.accounts.models import UserKind
+from eport.accounts.trust import require_trusted
 from eport.errors import Forbidden, InvalidInput, NotFound
 from eport.refdata.models import Unit
 
@@ -20,11 +21,13 @@ from .models import OPEN_STATUSES, Application, Attachment, ReviewStep, Status, 
 ENTERPRISE_ACTORS = (UserKind.CARDLESS, UserKind.LEGAL_CARD)
 
 
-def enterprise_of(actor):
-    """The enterprise an enterprise actor acts for; staff and operator cards have none."""
+def enterprise_of(actor, *, filing: bool = False):
+    """The enterprise an enterprise actor acts for (staff and operator cards have none), once the account
+    may act for it — to read, or with `filing` to change anything (accounts/trust.py)."""
     enterprise = getattr(actor, "enterprise", None)
     if actor.kind not in ENTERPRISE_ACTORS or enterprise is None:
         raise Forbidden("enterprise_actor_required", _("只有企业用户可以办理此业务。"))
+    require_trusted(actor, filing=filing)
     return enterprise
 
 
@@ -38,7 +41,7 @@ def jurisdiction_units(actor) -> QuerySet:
 def visible_applications(actor) -> QuerySet:
     qs = Application.objects.all()
     if actor.kind in ENTERPRISE_ACTORS:
-        return qs.filter(enterprise_id=actor.enterprise_id) if actor.enterprise_id else qs.none()
+        return qs.filter(enterprise=enterprise_of(actor)) if actor.enterprise_id else qs.none()
     if actor.kind in (UserKind.REVIEWER, UserKind.RA):
         units = jurisdiction_units(actor).values("id")
         # Only the current round's route counts: once resubmitted to other units, the former

@@ -41,7 +41,7 @@ def _lock(actor, application_id) -> Application:
     """The actor's own application, locked. Only the filing enterprise changes it, and only through an
     actor kind that may file that kind (a card-less user cannot edit the legal card's 三证合一 change):
     reviewers and RA see applications routed to them (application_get) but must not edit them."""
-    enterprise_of(actor)  # Forbidden for staff
+    enterprise_of(actor, filing=True)  # Forbidden for staff, and for an account that may not file
     app = application_get(actor, application_id)  # scoping: NotFound for other enterprises
     if not get_kind(app.kind).may_change(actor, app):
         raise _not_filer()
@@ -87,7 +87,7 @@ def _open_exists() -> Conflict:
 def application_check_start(*, actor, kind: str, data: dict | None = None) -> None:
     """May the actor start an application of this kind now? Raises the refusal (also used to offer 新增)."""
     k = get_kind(kind)
-    enterprise = enterprise_of(actor)
+    enterprise = enterprise_of(actor, filing=True)
     if actor.kind not in k.filers:
         raise _not_filer()
     k.check_create(actor=actor, enterprise=enterprise, data=data)
@@ -101,7 +101,7 @@ def application_check_start(*, actor, kind: str, data: dict | None = None) -> No
 @transaction.atomic
 def application_create(*, actor, kind: str, data: dict) -> Application:
     k = get_kind(kind)
-    enterprise = enterprise_of(actor)
+    enterprise = enterprise_of(actor, filing=True)
     clean = k.clean(data=data or {}, enterprise=enterprise, final=False) if actor.kind in k.filers else {}
     application_check_start(actor=actor, kind=kind, data=clean)
     clean = k.prepare(actor=actor, enterprise=enterprise, data=clean)
@@ -172,6 +172,7 @@ def application_submit(*, actor, application_id, version=None) -> Application:
             for u in units)
     k.track(app)
     record(actor=actor, action="application.submit", obj=app, before=before, after=_snapshot(app))
+    k.announce(app)
     _advance(app, actor=None)  # what approves itself now is the system's doing, not the applicant's
     return app
 
@@ -256,6 +257,24 @@ def step_return(*, actor, step_id, opinion: str) -> ReviewStep:
     record(actor=actor, action="application.return", obj=app, before=before, after=_snapshot(app))
     notify.application_decided(app, step=step)
     return step
+
+
+def applications_close(*, enterprise, reason: str) -> int:
+    """Close every open application of an enterprise row whose accounts were closed (SPEC §8: another
+    account was proven for that USCC): no decision, the open steps leave the review queues. The system's
+    act, in the caller's transaction. Returns how many were closed."""
+    closed = 0
+    for app in (Application.objects.select_for_update().filter(enterprise=enterprise, status__in=OPEN_STATUSES)
+                .order_by("pk")):
+        before = _snapshot(app)
+        app.steps.filter(round=app.round, status__in=[StepStatus.PENDING, StepStatus.WAITING]).update(
+            status=StepStatus.CLOSED)
+        app.status, app.decided_at = Status.CLOSED, timezone.now()
+        app.version += 1
+        app.save(update_fields=["status", "decided_at", "version", "updated_at"])
+        record(actor=None, action="application.close", obj=app, before=before, after=_snapshot(app), reason=reason)
+        closed += 1
+    return closed
 
 
 @transaction.atomic

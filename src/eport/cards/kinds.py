@@ -6,9 +6,12 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from eport import notify
 from eport.applications.forms import KindForm
 from eport.applications.kinds import Kind, register
+from eport.applications.models import DocType
 from eport.enterprises.services import require_in_network, route_to_sub_centre
+from eport.errors import InvalidInput
 
 REISSUE_REASONS = [
     ("lost", gettext_lazy("法人卡遗失")),
@@ -19,6 +22,9 @@ REISSUE_REASONS = [
 
 
 NOT_IN_NETWORK = gettext_lazy("企业入网后才能补办法人卡。")
+# What the sub-centre asks for before it voids the enterprise's legal card: who the enterprise is, and who
+# its legal representative is.
+REISSUE_DOCUMENTS = (DocType.BUSINESS_LICENSE, DocType.LEGAL_REP_ID)
 
 
 class ReissueForm(KindForm):
@@ -41,14 +47,39 @@ class LegalCardReissue(Kind):
     code = "legal_card_reissue"
     label = gettext_lazy("补办法人卡")
     number_prefix = "BK"
-    filers = frozenset({"cardless"})
+    filers = frozenset({"cardless"})  # a verified one: accounts/trust.py refuses the others
     form_class = ReissueForm
+    doc_types = tuple(REISSUE_DOCUMENTS)
 
     def check_create(self, *, actor, enterprise, data=None):
         require_in_network(enterprise, NOT_IN_NETWORK)
 
     def check_submit(self, *, application):
         require_in_network(application.enterprise, NOT_IN_NETWORK)
+        present = set(application.attachments.values_list("doc_type", flat=True))
+        missing = [DocType(d).label for d in REISSUE_DOCUMENTS if d not in present]
+        if missing:
+            raise InvalidInput("attachments_required", _("补办法人卡须上传随附单据：%(d)s。") % {"d": "、".join(
+                str(m) for m in missing)}, "doc_type")
+
+    def announce(self, application):
+        notify.reissue_filed(application)
+
+    def check_rows(self, application):
+        """For the sub-centre: who asked, how that account was proven, and the card it would void."""
+        from .models import Card, CardKind, CardState
+
+        applicant = application.applicant
+        rows = []
+        if applicant is not None:
+            how = applicant.get_verified_by_display() if applicant.is_verified else _("未认证")
+            rows.append((_("申请账号"), f"{applicant.username}（{how}）"))
+        for card in Card.objects.filter(enterprise=application.enterprise, kind=CardKind.LEGAL).exclude(
+                state=CardState.VOIDED):
+            last = card.last_sign_in_at.strftime("%Y-%m-%d %H:%M") if card.last_sign_in_at else _("从未")
+            rows.append((_("现有法人卡"), _("%(c)s %(s)s，最近登录 %(t)s") % {
+                "c": card.card_no, "s": card.display_state, "t": last}))
+        return rows
 
     route = staticmethod(route_to_sub_centre)
 

@@ -68,7 +68,7 @@ class EnterpriseDataForm(KindForm):
                     _("统一社会信用代码第9-17位（%(got)s）与本企业原组织机构代码（%(org)s）不一致：请到发证机关确认；"
                       "确认无误的，请用原组织机构代码办结在途业务后注销企业，再按新企业入网。")
                     % {"got": value[8:17], "org": e.org_code}, code="uscc_org_code_mismatch")
-            if type(e).objects.filter(uscc=value).exclude(pk=e.pk).exists():
+            if type(e).objects.filter(uscc=value, candidate=False).exclude(pk=e.pk).exists():
                 raise forms.ValidationError(_("该统一社会信用代码已被其他企业使用。"), code="uscc_taken")
         return value
 

@@ -10,7 +10,9 @@ from eport.refdata.lookup import ra_unit_for_customs, unit_for
 
 from .choices import JOINT_REVIEW_DEPTS, UNIT_FIELDS, LegalPersonType, RegistryStatus
 from .forms import DEFAULT_ISSUING_AUTHORITY, EnterpriseDataForm, registry_backfill
+from .models import Enterprise
 from .services import enterprise_apply_data, master_data
+from .trust import candidates_close, enterprise_established, established_elsewhere, others_naming
 
 
 class EnterpriseDataKind(Kind):
@@ -65,10 +67,32 @@ class EnterpriseEntry(EnterpriseDataKind):
     def check_create(self, *, actor, enterprise, data=None):
         if enterprise.in_network:
             raise Conflict("already_in_network", _("本企业已入网，如需修改三证合一信息请办理变更。"))
+        self._not_established_elsewhere(enterprise)
+
+    def check_submit(self, *, application):
+        self._not_established_elsewhere(application.enterprise)
+        super().check_submit(application=application)
+
+    @staticmethod
+    def _not_established_elsewhere(enterprise):
+        # Another account of this USCC was proven meanwhile (its candidate row is being closed).
+        if established_elsewhere(enterprise):
+            raise Conflict("uscc_established", _("该统一社会信用代码的企业已由其他账号完成认证或入网，本账号不能再申请入网。"),
+                           "uscc")
+
+    def check_rows(self, application):
+        """Other accounts naming the same USCC: the reviewer checks the licence with that in mind."""
+        others = others_naming(application.enterprise)
+        if not others:
+            return []
+        return [(_("同一统一社会信用代码的其他申请账号"), _("另有%(n)d个账号以同一统一社会信用代码注册，请核实营业执照原件。")
+                 % {"n": others})]
 
     def apply(self, application, *, actor):
         from eport.operators.kinds import pre_entries_submit
 
+        # 工商 checked the licence: this row is the USCC's, its applicant verified, the others closed.
+        enterprise_established(enterprise=application.enterprise, account=application.applicant)
         super().apply(application, actor=actor)
         pre_entries_submit(application.enterprise)  # the pre-entered operators become declarations
 
@@ -85,6 +109,11 @@ class EnterpriseChange(EnterpriseDataKind):
 
     def initial_data(self, *, enterprise):
         return master_data(enterprise)
+
+    def apply(self, application, *, actor):
+        super().apply(application, actor=actor)
+        # An enterprise first approved by organization code now has its USCC: candidates naming it close.
+        candidates_close(Enterprise.objects.get(pk=application.enterprise_id))
 
     def check_create(self, *, actor, enterprise, data=None):
         if not enterprise.in_network:

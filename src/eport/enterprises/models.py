@@ -13,7 +13,8 @@ class Enterprise(models.Model):
 
     # Empty (NULL) only for an enterprise first approved by its organization code in the old system,
     # until its 三证合一 change gives it one (whose characters 9-17 must then be that code).
-    uscc = models.CharField(_("统一社会信用代码"), max_length=18, unique=True, null=True, blank=True)
+    # Unique among established enterprises only (see `candidate`).
+    uscc = models.CharField(_("统一社会信用代码"), max_length=18, null=True, blank=True, db_index=True)
     org_code = models.CharField(_("组织机构代码"), max_length=9, blank=True, db_index=True,
                                 help_text=_("老系统按组织机构代码入网的企业"))
     name = models.CharField(_("企业名称"), max_length=200)
@@ -40,12 +41,19 @@ class Enterprise(models.Model):
     contact_name = models.CharField(_("联系人"), max_length=100, blank=True)
     contact_phone = models.CharField(_("联系人电话"), max_length=40, blank=True)
     contact_email = models.EmailField(_("联系人邮箱"), blank=True)
+    # A row made by an unverified registration for a USCC nobody has established: its account works on it
+    # alone (SPEC §8), so a stranger naming the same USCC neither blocks nor sees the real enterprise. It
+    # becomes the established row when its entry is approved or its account is proven by the licence;
+    # the other candidates of that USCC are then closed (enterprises/trust.py).
+    candidate = models.BooleanField(_("待认证"), default=False)
     registered_at = models.DateTimeField(auto_now_add=True)
     entered_at = models.DateTimeField(_("入网时间"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["uscc"], condition=models.Q(candidate=False),
+                                               name="one_established_enterprise_per_uscc")]
 
     def __str__(self):
         return f"{self.code} {self.name}"

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from eport.accounts.models import UserKind
 from eport.applications.models import OPEN_STATUSES, Application
-from eport.applications.selectors import ENTERPRISE_ACTORS, jurisdiction_units
+from eport.applications.selectors import ENTERPRISE_ACTORS, enterprise_of, jurisdiction_units
 from eport.errors import InvalidInput, NotFound
 
 from .kinds import CANCELLATION, DECLARATION, operator_subject
@@ -16,7 +16,7 @@ def operators_visible(actor) -> QuerySet:
     """The enterprise's own (its card-less user and legal card); the RA: enterprises of its sub-centre."""
     kind = getattr(actor, "kind", None)
     if kind in ENTERPRISE_ACTORS and actor.enterprise_id:
-        return Operator.objects.filter(enterprise_id=actor.enterprise_id)
+        return Operator.objects.filter(enterprise=enterprise_of(actor))
     if kind == UserKind.RA and actor.unit_id:
         return Operator.objects.filter(enterprise__card_issuer__in=jurisdiction_units(actor))
     return Operator.objects.none()

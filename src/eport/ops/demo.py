@@ -7,12 +7,14 @@ import json
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from eport.accounts.models import User, UserKind
 from eport.accounts.services import account_register
 from eport.errors import DomainError
 from eport.private_files import write_private
 from eport.registry.importer import import_demo_lists
+from eport.registry.licence import demo_issuer_ensure
 from eport.validators import make_uscc
 
 PASSWORD = "Eport@2026"
@@ -33,9 +35,12 @@ def create_demo() -> list[dict]:
     import_demo_lists()
     accounts = []
     if not User.objects.filter(username="demo").exists():
-        account_register(data={"username": "demo", "password": PASSWORD, "uscc": DEMO_USCC,
-                               "enterprise_name": "深圳市前海示范贸易有限公司", "contact_name": "王小明",
-                               "phone": "13800138000", "email": "demo@example.com"})
+        user = account_register(data={"username": "demo", "password": PASSWORD, "uscc": DEMO_USCC,
+                                      "enterprise_name": "深圳市前海示范贸易有限公司", "contact_name": "王小明",
+                                      "phone": "13800138000", "email": "demo@example.com"})
+        # Made by a command: its e-mail counts as confirmed (SPEC §8); it is verified when its entry is approved.
+        User.objects.filter(pk=user.pk).update(email_confirmed_at=timezone.now())
+    demo_issuer_ensure()  # the demo licence issuer, trusted in demo mode only
     accounts.append({"username": "demo", "password": PASSWORD, "role": "无卡用户（企业）",
                      "note": "深圳市前海示范贸易有限公司 " + DEMO_USCC})
     from eport.refdata.models import Unit

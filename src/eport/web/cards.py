@@ -11,6 +11,7 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth import update_session_auth_hash
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -84,7 +85,32 @@ def card_pin(request):
 @card_only
 def card_home(request):
     card = request.user.card
-    return render(request, "web/card_home.html", {"card": card, "subsystems": selectors.card_subsystems(card)})
+    return render(request, "web/card_home.html", {"card": card, "subsystems": selectors.card_subsystems(card),
+                                                  "notices": _legal_card_notices(request.user)})
+
+
+def _legal_card_notices(user) -> list[tuple[str, str, str]]:
+    """What the legal card must see at once (SPEC §8): accounts waiting for it, a 补办法人卡 filed in the
+    enterprise's name. (id, text, link)."""
+    if user.kind != UserKind.LEGAL_CARD:
+        return []
+    from eport.applications.selectors import open_application
+    from eport.cards.kinds import LegalCardReissue
+    from eport.enterprises import trust
+
+    notices = []
+    pending = trust.enterprise_accounts(user, state=trust.PENDING).count()
+    if pending:
+        notices.append(("notice-accounts", _("有%(n)d个无卡用户账号以本企业名义注册，等待法人卡确认或拒绝。") % {"n": pending},
+                        reverse("web:enterprise_accounts") + "?state=pending"))
+    reissue = open_application(user.enterprise, LegalCardReissue.code)
+    if reissue is not None and reissue.submitted_at:
+        notices.append(("notice-reissue", _("账号 %(u)s 于 %(t)s 以本企业名义提交了补办法人卡申请（%(n)s）；审核通过后本法人卡将作废。"
+                                            "如非本企业办理，请立即联系数据分中心。") % {
+            "u": reissue.applicant.username if reissue.applicant else "-",
+            "t": timezone.localtime(reissue.submitted_at).strftime("%Y-%m-%d %H:%M"), "n": reissue.number},
+            reverse("web:application_view", args=[reissue.id])))
+    return notices
 
 
 @card_only

@@ -4,12 +4,14 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from eport.accounts.models import CARD_KINDS, UserKind
+from eport.accounts.trust import trust_refusal
 from eport.refdata.models import Dept
 
 FILING_DEPTS = (Dept.CUSTOMS, Dept.FOREX, Dept.COMMERCE)
 
 _FILINGS = [("web:commerce_filing", _("企业商务部备案申请")), ("web:customs_filing", _("企业海关备案申请")),
             ("web:forex_filing", _("企业外汇备案申请"))]
+_ACCOUNT_MENU = (_("账号"), [("web:account", _("账号与身份认证"))])
 _CARD_MENU = (_("电子口岸"), [("web:card_home", _("子系统")), ("web:card_pin", _("修改IC卡密码"))])
 
 # Entries are (url name, label) or (url name, label, query string): the IC卡自主管理 entries are one
@@ -20,7 +22,10 @@ MENUS = {
         (_("企业操作员预录入"), [("web:operators", _("操作员信息预录入"))]),
         (_("法人卡"), [("web:reissue", _("补办法人卡"))]),
         (_("业务办理状态查询"), [("web:status", _("业务办理状态查询"))]),
+        _ACCOUNT_MENU,
     ],
+    # A card-less account that may not act for its enterprise yet (accounts/trust.py): its account page only.
+    "untrusted": [_ACCOUNT_MENU],
     UserKind.REVIEWER: [
         (_("审核"), [("web:reviews", _("三证合一信息审核")), ("web:auto_review", _("自动审核设置"))]),
     ],
@@ -33,7 +38,8 @@ MENUS = {
         (_("IC卡管理"), [("web:ra_card_new", _("制卡")), ("web:cards", _("IC卡查询与办理"))]),
     ],
     UserKind.LEGAL_CARD: [
-        (_("数据录入"), [("web:operators", _("企业操作员信息申报")), ("web:enterprise_change", _("三证合一信息变更"))]),
+        (_("数据录入"), [("web:operators", _("企业操作员信息申报")), ("web:enterprise_change", _("三证合一信息变更")),
+                         ("web:enterprise_accounts", _("无卡用户账号管理"))]),
         (_("IC卡自主管理"), [
             ("web:cards", _("延期"), "action=renew"), ("web:cards", _("挂失"), "action=report-lost"),
             ("web:cards", _("解挂"), "action=cancel-lost"), ("web:cards", _("冻结"), "action=freeze"),
@@ -68,5 +74,10 @@ def portal(request):
     key = user.kind
     if key == UserKind.REVIEWER and user.unit_id and user.unit.dept in FILING_DEPTS:
         key = "filing_reviewer"
+    filing_refusal = trust_refusal(user, filing=True)
+    if key == UserKind.CARDLESS and trust_refusal(user) is not None:
+        key = "untrusted"
     menu = [(group, _entries(request, entries)) for group, entries in MENUS.get(key, [])]
-    return {"menu": menu, "is_card": user.kind in CARD_KINDS}
+    return {"menu": menu, "is_card": user.kind in CARD_KINDS,
+            # Above every page of a card-less account that may not file yet: why, and where to fix it.
+            "trust_notice": filing_refusal.message if filing_refusal is not None else None}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import cards, filings, operators, views
+from . import cards, filings, operators, trust, views
 
 app_name = "web"
 
@@ -10,6 +10,15 @@ urlpatterns = [
     path("logout/", views.logout, name="logout"),
     path("register/", views.register, name="register"),
     path("password/", views.password_change, name="password_change"),
+    path("account/", trust.account, name="account"),
+    path("account/email/resend/", trust.email_resend, name="email_resend"),
+    path("account/licence/", trust.licence_start, name="licence_start"),
+    path("account/licence/callback/", trust.licence_callback, name="licence_callback"),
+    path("accounts/confirm-email/<str:token>/", trust.confirm_email, name="confirm_email"),
+    path("enterprise/accounts/", trust.enterprise_accounts, name="enterprise_accounts"),
+    path("enterprise/accounts/<int:account_id>/<slug:action>/", trust.enterprise_account_act,
+         name="enterprise_account_act"),
+    path("demo/licence/", trust.demo_licence_app, name="demo_licence"),
     path("entries/", views.entries, name="entries"),
     path("entries/new/", views.entry_new, name="entry_new"),
     path("entries/<int:app_id>/edit/", views.entry_edit, name="entry_edit"),

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from eport import exports
 from eport.accounts import services as accounts
 from eport.accounts.models import CARD_KINDS, UserKind
+from eport.accounts.trust import trust_refusal
 from eport.applications import selectors, services
 from eport.applications.kinds import all_kinds, get_kind
 from eport.applications.models import EDITABLE_STATUSES, DocType, Status
@@ -49,7 +50,9 @@ def _errors(exc: DomainError) -> dict:
     return out
 
 
-def signed_in(kinds=None, login_url=None):
+def signed_in(kinds=None, login_url=None, trusted=True):
+    """The view's actor kinds; a card-less account that may not act for its enterprise yet (accounts/trust.py)
+    is sent to its account page, which says why (`trusted=False`: the pages that help it get there)."""
     def deco(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
@@ -57,6 +60,9 @@ def signed_in(kinds=None, login_url=None):
                 return redirect_to_login(request.get_full_path(), login_url)
             if kinds and request.user.kind not in kinds:
                 return render(request, "web/error.html", {"message": _("您没有使用这个功能的权限。")}, status=403)
+            if trusted and (refusal := trust_refusal(request.user)) is not None:
+                messages.warning(request, refusal.message)
+                return redirect("web:account")
             try:
                 return view(request, *args, **kwargs)
             except NotFound as e:
@@ -77,7 +83,7 @@ reviewer_only = signed_in({UserKind.REVIEWER, UserKind.RA})
 def home(request):
     if request.user.is_authenticated:
         if request.user.kind == UserKind.CARDLESS:
-            return redirect("web:entries")
+            return redirect("web:account" if trust_refusal(request.user) else "web:entries")
         if request.user.kind in (UserKind.REVIEWER, UserKind.RA):
             return redirect("web:reviews")
         if request.user.kind in CARD_KINDS:
@@ -129,7 +135,7 @@ def register(request):
         except DomainError as e:
             errors = _errors(e)
         else:
-            messages.success(request, _("注册成功，请使用新账号登录。"))
+            messages.success(request, _("注册成功，确认邮件已发送到您的电子邮箱，请使用新账号登录。"))
             return redirect("web:login")
     return render(request, "web/register.html", {"errors": errors, "values": values})
 
@@ -194,15 +200,15 @@ def _list(request, kind: str | None, template: str):
     enterprise = request.user.enterprise
     try:
         services.application_check_start(actor=request.user, kind="enterprise_entry")
-        can_add = True
-    except DomainError:
-        can_add = False
+        can_add, add_refused = True, None
+    except DomainError as e:
+        can_add, add_refused = False, e.message
     querystring = urlencode({k_: v for k_, v in q.items() if v})
     labels = {c: str(kk.label) for c, kk in all_kinds().items()}
     return render(request, template, {
         "q": q, "error": error, "items": page_items, "total": total, "page": page, "pages": pages,
         "querystring": querystring, "export_query": urlencode({**{k_: v for k_, v in q.items() if v}, "export": "xlsx"}),
-        "statuses": Status.choices, "enterprise": enterprise, "can_add": can_add,
+        "statuses": Status.choices, "enterprise": enterprise, "can_add": can_add, "add_refused": add_refused,
         "kinds": labels, "kind_choices": [(k_, labels[k_]) for k_ in kinds] if kind is None else [],
         "editable": EDITABLE_STATUSES,
     })
@@ -367,7 +373,7 @@ def application_context(app, user) -> dict:
     ctx = {"kind": kind, "steps": app.steps.select_related("unit", "reviewer"), "attachments": app.attachments.all(),
            "edit_url": edit_url(app, user)}
     if isinstance(kind, EnterpriseDataKind):
-        ctx.update(form=entry_form(app.data), names=code_names(app.data))
+        ctx.update(form=entry_form(app.data), names=code_names(app.data), checks=kind.check_rows(app))
     else:
         e = app.enterprise
         ctx["rows"] = ([(_("统一社会信用代码"), e.code), (_("企业名称"), e.name)] + kind.display_rows(app.data)
@@ -542,7 +548,9 @@ def application_page(request, kind_code: str, *, title, hint, done, history_titl
         "state": state or (app.get_status_display() if app else _("未申请")),
         "app": app, "form": form, "errors": field_errors(form, exc) if exc else {}, "refused": refused,
         "editable": readonly_form is None and (app is None or app.status in EDITABLE_STATUSES),
-        "steps": app.steps.select_related("unit") if app else [], "history": history[:20]},
+        "steps": app.steps.select_related("unit") if app else [], "history": history[:20],
+        "doc_types": [(d, DocType(d).label) for d in kind.doc_types],
+        "attachments": app.attachments.all() if app else []},
         status=exc.status if exc else 200)
 
 
