@@ -17,8 +17,6 @@ class Command(BaseCommand):
     def handle(self, *args, host, port, workers, **options):
         bootstrap(self.stdout)
         if not os.environ.get("EPORT_ARGON2_SLOTS"):
-            from django.conf import settings
-
             from eport.throttles.hashing import default_slots
 
             settings.ARGON2_SLOTS = default_slots(workers)  # the workers inherit it
