@@ -16,13 +16,14 @@ account may do meanwhile is decided in one place, accounts/trust.py.
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from eport import notify
 from eport.accounts.models import User, UserKind, Verification
+from eport.applications.models import OPEN_STATUSES, Application
 from eport.applications.services import applications_close
 from eport.audit.services import record
 from eport.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -67,13 +68,32 @@ def enterprise_accounts(actor, *, state: str | None = None) -> QuerySet:
     return qs.order_by("closed_at", "verified_at", "-date_joined", "-id")
 
 
+def _lock_namers(enterprise: Enterprise) -> None:
+    """Lock, before anything is written, what proving an account of this enterprise may change: the open
+    card-less accounts naming it or its USCC's candidates (ids ascending), those candidates and their open
+    applications. The audit chain's head is taken by the first audit row and held to the commit, so a row
+    locked after it could deadlock with a transaction that holds that row and waits for the head."""
+    names = Q(enterprise=enterprise)
+    if enterprise.uscc:
+        names |= Q(enterprise__uscc=enterprise.uscc, enterprise__candidate=True)
+    list(User.objects.select_for_update(of=("self",)).filter(names, kind=UserKind.CARDLESS, closed_at__isnull=True)
+         .order_by("pk").values_list("pk", flat=True))
+    if enterprise.uscc:
+        candidates = list(Enterprise.objects.select_for_update().filter(uscc=enterprise.uscc, candidate=True)
+                          .exclude(pk=enterprise.pk).order_by("pk").values_list("pk", flat=True))
+        list(Application.objects.select_for_update().filter(enterprise_id__in=candidates, status__in=OPEN_STATUSES)
+             .order_by("pk").values_list("pk", flat=True))
+
+
 def _account_for_legal_card(actor, account_id) -> User:
     try:
         pk = int(account_id)
     except (TypeError, ValueError):
         pk = -1
+    enterprise = _legal_card_enterprise(actor)
+    _lock_namers(enterprise)
     user = (User.objects.select_for_update(of=("self",)).select_related("enterprise")
-            .filter(pk=pk, kind=UserKind.CARDLESS, enterprise=_legal_card_enterprise(actor)).first())
+            .filter(pk=pk, kind=UserKind.CARDLESS, enterprise=enterprise).first())
     if user is None:
         raise NotFound("account_not_found", _("没有找到这个无卡用户账号。"))
     return user
@@ -128,6 +148,7 @@ def licence_challenge(*, user) -> dict:
 def account_verify_licence(*, user, assertion: str) -> User:
     """The licence app's assertion proves the account: signed by the trusted issuer, for this portal, for
     the account's USCC, carrying a nonce handed to this very account."""
+    _lock_namers(Enterprise.objects.get(pk=user.enterprise_id))
     user = User.objects.select_for_update(of=("self",)).select_related("enterprise").get(pk=user.pk)
     _require_unverified(user)
     claims = licence_verifier().verify(assertion)
@@ -155,6 +176,7 @@ def account_verify_licence(*, user, assertion: str) -> User:
 
 def enterprise_established(*, enterprise: Enterprise, account) -> None:
     """An entry was approved (in its transaction): the enterprise row is the USCC's, its applicant verified."""
+    _lock_namers(enterprise)
     _establish(enterprise)
     if account is not None and account.kind == UserKind.CARDLESS and account.enterprise_id == enterprise.pk:
         account = User.objects.select_for_update().get(pk=account.pk)
