@@ -14,7 +14,7 @@ negative data refused with a 4xx (what the schema declares, the API enforces).
 Every call runs in a savepoint rolled back after it: the fixture world is the same for each call (a
 logout, a void or a delete does not spoil the calls after it), and the run is deterministic
 (derandomized Hypothesis, no example database). Bounded: EPORT_FUZZ_EXAMPLES examples per operation, mode
-and role (default 4); run longer locally with e.g. `EPORT_FUZZ_EXAMPLES=50 .venv/bin/pytest -s
+and role (default 8); run longer locally with e.g. `EPORT_FUZZ_EXAMPLES=50 .venv/bin/pytest -s
 tests/api/test_fuzz.py`. The counts per role are printed at the end (pytest -s).
 """
 
@@ -23,6 +23,7 @@ import os
 import re
 import time
 import traceback
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pytest
@@ -45,16 +46,16 @@ from schemathesis.core.failures import FailureGroup
 
 from eport.accounts.models import UserKind
 from eport.accounts.services import token_issue
+from eport.api.schemas import CARD_ACTIONS, KINDS, REFDATA_LISTS
+from eport.applications.kinds import all_kinds
 from eport.cards.models import Card
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES = int(os.environ.get("EPORT_FUZZ_EXAMPLES", "4"))
+EXAMPLES = int(os.environ.get("EPORT_FUZZ_EXAMPLES", "8"))
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
           negative_data_rejection]
-CARD_ACTIONS = ["renew", "report-lost", "cancel-lost", "freeze", "unfreeze", "unlock", "void"]
-REFDATA_LISTS = ["customs", "aic_units", "tax_units", "quality_units", "forex_bureaus", "commerce_authorities"]
 SNAKE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 CONFIG = schemathesis.Config.from_dict({
@@ -68,6 +69,7 @@ class Tally:
     operations: int = 0
     calls: dict = field(default_factory=lambda: {"positive": 0, "negative": 0})
     statuses: dict = field(default_factory=dict)
+    by_operation: dict = field(default_factory=dict)  # label -> {status: count}
     failures: list = field(default_factory=list)
     seconds: float = 0.0
 
@@ -96,10 +98,31 @@ def _summary():
 _SCHEMA = []
 
 
+@contextmanager
+def _in_process():
+    """Requests straight into the WSGI app inside the test's transaction. As Django's test client does, the
+    end of a request must not close the test's connection (on PostgreSQL that ends its transaction); the
+    expected 4xx warnings are not logged (a 5xx still is, and fails the test)."""
+    quiet = logging.getLogger("django.request"), logging.getLogger("axes")
+    levels = [lg.level for lg in quiet]
+    for lg in quiet:
+        lg.setLevel(logging.ERROR)
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+        for lg, level in zip(quiet, levels, strict=True):
+            lg.setLevel(level)
+
+
 def _schema():
     """The OpenAPI document as the app serves it, loaded once for the module (it takes a second or two)."""
     if not _SCHEMA:
-        _SCHEMA.append(schemathesis.openapi.from_wsgi("/api/v1/openapi.json", WSGIHandler(), config=CONFIG))
+        with _in_process():
+            _SCHEMA.append(schemathesis.openapi.from_wsgi("/api/v1/openapi.json", WSGIHandler(), config=CONFIG))
     return _SCHEMA[0]
 
 
@@ -127,11 +150,12 @@ def _world() -> dict:
 
     steps = list(submitted.steps.values_list("id", flat=True))
     att = draft.attachments.first()
-    common = {"list_name": REFDATA_LISTS, "action": CARD_ACTIONS,
+    common = {"list_name": REFDATA_LISTS, "action": CARD_ACTIONS,  # with a card_no: each action on a real card
               "unit_id": ["aic:440300", "ra:5300", "tax:14403000000"],
               "card_no": [legal.card.card_no, opcard.card.card_no],
               "operator_no": [op.operator_no], "step_id": steps, "app_id": [draft.id, submitted.id],
-              "att_id": [att.id], "account_id": [pending.id], "uscc": [e.uscc, cardless.enterprise.uscc]}
+              "att_id": [att.id], "account_id": [pending.id],
+              "uscc": [e.uscc, cardless.enterprise.uscc, f.USCC_SZ]}  # the last one is in the demo registry
     return {
         "anonymous": (None, common),
         "cardless": (cardless, common),
@@ -187,6 +211,8 @@ def _examples(role, operation, mode, strategy, headers, tally, server_errors):
                 transaction.set_rollback(True)
         tally.calls[mode.value] += 1
         tally.statuses[response.status_code] = tally.statuses.get(response.status_code, 0) + 1
+        seen = tally.by_operation.setdefault(operation.label, {})
+        seen[response.status_code] = seen.get(response.status_code, 0) + 1
         try:
             case.validate_response(response, checks=CHECKS, headers=headers)
         except FailureGroup as exc:  # every failed check of this answer, with a curl to reproduce it
@@ -205,42 +231,35 @@ def _examples(role, operation, mode, strategy, headers, tally, server_errors):
         pass
 
 
+def _operations(role, schema, known, headers, tally, server_errors):
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        tally.operations += 1
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            try:
+                strategy = _strategy(operation, mode, known)
+            except Exception as exc:  # a schema schemathesis cannot generate from is a finding too
+                tally.failures.append(f"{role} {operation.label} {mode.value}: no strategy: {exc!r}")
+                continue
+            _examples(role, operation, mode, strategy, headers, tally, server_errors)
+
+
 def _fuzz(role, user, known):
     schema = _schema()
     headers = {"Authorization": f"Bearer {token_issue(user=user)}"} if user is not None else {}
     tally = SUMMARY.setdefault(role, Tally())
     server_errors: list[str] = []
 
-    def on_exception(sender, request=None, **kw):
+    def on_exception(sender, request=None, **kw):  # a 5xx's traceback, for the failure report
         server_errors.append(traceback.format_exc())
 
     started = time.monotonic()
-    quiet = logging.getLogger("django.request"), logging.getLogger("axes")
-    levels = [lg.level for lg in quiet]
-    for lg in quiet:  # thousands of expected 4xx warnings; a 5xx still logs (and fails the test)
-        lg.setLevel(logging.ERROR)
     signals.got_request_exception.connect(on_exception)
-    # As Django's test client does: the request's end must not close the test's connection (its transaction).
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
     try:
-        for result in schema.get_all_operations():
-            operation = result.ok()
-            tally.operations += 1
-            for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-                try:
-                    strategy = _strategy(operation, mode, known)
-                except Exception as exc:  # an operation with nothing to negate
-                    tally.failures.append(f"{role} {operation.label} {mode.value}: no strategy: {exc!r}")
-                    continue
-
-                _examples(role, operation, mode, strategy, headers, tally, server_errors)
+        with _in_process():
+            _operations(role, schema, known, headers, tally, server_errors)
     finally:
-        signals.request_started.connect(close_old_connections)
-        signals.request_finished.connect(close_old_connections)
         signals.got_request_exception.disconnect(on_exception)
-        for lg, level in zip(quiet, levels, strict=True):
-            lg.setLevel(level)
         tally.seconds = time.monotonic() - started
     return tally
 
@@ -252,5 +271,13 @@ ROLES = ["anonymous", "cardless", "reviewer", "ra", "legal_card", "operator_card
 def test_fuzz(role):
     user, known = _world()[role]
     tally = _fuzz(role, user, known)
-    assert tally.calls["positive"] > 0
+    assert tally.operations >= 40 and tally.calls["positive"] >= tally.operations
+    # The caller was who it should be: signed in (or not) for the whole run.
+    me = tally.by_operation["GET /api/v1/me"]
+    assert set(me) == ({401} if user is None else {200}), me
     assert not tally.failures, f"{len(tally.failures)} failures:\n\n" + "\n\n".join(tally.failures[:15])
+
+
+def test_the_document_lists_every_application_kind():
+    """The kinds are registered by the apps' ready(): the document's enumeration is taken after that."""
+    assert KINDS == sorted(all_kinds()) and len(KINDS) >= 11

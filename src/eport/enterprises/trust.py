@@ -128,7 +128,9 @@ def licence_challenge(*, user) -> dict:
 def account_verify_licence(*, user, assertion: str) -> User:
     """The licence app's assertion proves the account: signed by the trusted issuer, for this portal, for
     the account's USCC, carrying a nonce handed to this very account."""
-    user = User.objects.select_for_update().select_related("enterprise").get(pk=user.pk)
+    # Only the account's row is locked: PostgreSQL refuses FOR UPDATE on the outer join to its (nullable)
+    # enterprise, which _establish locks itself.
+    user = User.objects.select_for_update(of=("self",)).select_related("enterprise").get(pk=user.pk)
     _require_unverified(user)
     claims = licence_verifier().verify(assertion)
     try:
