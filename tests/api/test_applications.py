@@ -331,6 +331,17 @@ def test_list_filters(api, user):
     assert ids(api.get("/applications", {"status": "APPROVED", "submitted_from": "2026-03-01"})) == {a[0].id, a[1].id}
 
 
+def test_list_dates_at_the_ends_of_the_calendar(api, user):
+    """Found by the fuzzing (test_fuzz.py): 0001-01-01 or 9999-12-31, valid dates, were a 500 (the day's
+    start overflowed once turned into UTC); they mean "no bound"."""
+    submitted = {a.id for a in _rows(user) if a.submitted_at}
+    for params in ({"submitted_from": "0001-01-01"}, {"submitted_to": "9999-12-31"},
+                   {"submitted_from": "0001-01-01", "submitted_to": "9999-12-31"},
+                   {"submitted_from": "0001-01-02", "submitted_to": "9999-12-30"}):
+        assert ids(api.get("/applications", params)) == submitted, params
+        assert api.get("/applications.xlsx", params).status_code == 200, params
+
+
 def test_list_bad_filters(api, user):
     _rows(user)
     assert_error(api.get("/applications", {"submitted_from": "2026-03-02", "submitted_to": "2026-03-01"}), 400,
@@ -338,6 +349,9 @@ def test_list_bad_filters(api, user):
     assert_error(api.get("/applications", {"submitted_from": "2026-13-01"}), 400, "date_invalid", "submitted_from")
     assert_error(api.get("/applications", {"submitted_to": "yesterday"}), 400, "date_invalid", "submitted_to")
     assert_error(api.get("/applications", {"status": "LOST"}), 400, "status_invalid", "status")
+    # An unknown kind is a mistake, not an empty list (the OpenAPI lists the kinds)
+    assert_error(api.get("/applications", {"kind": "lottery"}), 400, "kind_unknown", "kind")
+    assert_error(api.get("/applications.xlsx", {"kind": "lottery"}), 400, "kind_unknown", "kind")
 
 
 def test_list_paging(api, user):

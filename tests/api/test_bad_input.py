@@ -62,6 +62,16 @@ def test_submit_body_is_optional_but_checked():
     assert api.post(f"/applications/{app.id}/submit", "").status_code == 200
 
 
+@pytest.mark.parametrize("body", ["[]", "5", '"text"', "true", '{"version": "1"}', '{"version": 1.0}'])
+def test_an_optional_body_is_still_a_json_object_of_its_types(body):
+    """Found by the fuzzing (test_fuzz.py): a body whose fields all have defaults took any JSON value
+    (`[]` as `{}`) and a number in a string; the OpenAPI says an object with an integer version."""
+    user = f.cardless()
+    app = f.draft_entry(user)
+    check(Api(user).post(f"/applications/{app.id}/submit", body))
+    assert Application.objects.get(pk=app.id).status == "DRAFT"
+
+
 def test_non_numeric_ids():
     api = Api(f.cardless())
     for resp in (api.get("/applications/abc"), api.post("/applications/abc/submit"),

@@ -14,11 +14,17 @@ from eport.pagination import paginate
 from . import serializers
 from .auth import AUTH, bearer_key
 from .schemas import (
+    ACCOUNT_STATES,
+    PAGE,
+    PAGE_SIZE,
+    SIGNED_IN,
+    THROTTLED,
+    TOO_LARGE,
     AccountOut,
     AccountPage,
     ConfirmEmailIn,
     ConfirmEmailOut,
-    Error,
+    EnterpriseOut,
     LicenceChallengeOut,
     LicenceIn,
     LoginIn,
@@ -28,19 +34,20 @@ from .schemas import (
     ReasonIn,
     RegisterIn,
     RegisterOut,
+    errors,
+    one_of,
 )
 
 router = Router(tags=["accounts"])
-ERR = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 429: Error, 503: Error}
 
 
-@router.post("/accounts", response={201: RegisterOut, **ERR}, auth=None, summary="无卡用户注册")
+@router.post("/accounts", response={201: RegisterOut, **errors(409, THROTTLED, TOO_LARGE)}, auth=None, summary="无卡用户注册")
 def register(request, payload: RegisterIn):
     user = services.account_register(data=payload.dict())
     return Status(201, {"id": user.id, "username": user.username})
 
 
-@router.post("/auth/login", response={200: LoginOut, **ERR}, auth=None, summary="用户名密码登录")
+@router.post("/auth/login", response={200: LoginOut, **errors(401, THROTTLED, TOO_LARGE)}, auth=None, summary="用户名密码登录")
 def login(request, payload: LoginIn):
     user = services.password_sign_in(request=request, username=payload.username, password=payload.password)
     # A token sign-in is a sign-in: last_login is set, as the screens' auth_login() does through this signal.
@@ -48,7 +55,7 @@ def login(request, payload: LoginIn):
     return {"token": services.token_issue(user=user), "must_change_password": user.must_change_password}
 
 
-@router.post("/auth/logout", response={204: None, **ERR}, auth=AUTH, summary="注销令牌")
+@router.post("/auth/logout", response={204: None, **errors(*SIGNED_IN)}, auth=AUTH, summary="注销令牌")
 def logout(request):
     key = bearer_key(request)
     if key:
@@ -58,13 +65,14 @@ def logout(request):
     return Status(204, None)
 
 
-@router.post("/auth/password", response={204: None, **ERR}, auth=AUTH, summary="修改密码")
+@router.post("/auth/password", response={204: None, **errors(*SIGNED_IN, THROTTLED, TOO_LARGE)}, auth=AUTH,
+             summary="修改密码")
 def change_password(request, payload: PasswordIn):
     services.password_change(user=request.auth, data=payload.dict(), keep_token=bearer_key(request))
     return Status(204, None)
 
 
-@router.get("/me", response={200: MeOut, **ERR}, auth=AUTH, summary="当前登录者")
+@router.get("/me", response={200: MeOut, **errors(*SIGNED_IN)}, auth=AUTH, summary="当前登录者")
 def me(request):
     u = request.auth
     e = u.enterprise
@@ -82,26 +90,27 @@ def me(request):
 
 # --- trust (SPEC §8): e-mail confirmation, the licence, the legal card's decision ------------------------
 
-@router.post("/accounts/confirm-email", response={200: ConfirmEmailOut, **ERR}, auth=None, summary="确认电子邮箱")
+@router.post("/accounts/confirm-email", response={200: ConfirmEmailOut, **errors(TOO_LARGE)}, auth=None, summary="确认电子邮箱")
 def confirm_email(request, payload: ConfirmEmailIn):
     """The token is the last path segment of the link in the confirmation mail."""
     user = services.email_confirm(token=payload.token)
     return {"username": user.username, "email_confirmed": True}
 
 
-@router.post("/accounts/confirm-email/resend", response={204: None, **ERR}, auth=AUTH, summary="重新发送确认邮件")
+@router.post("/accounts/confirm-email/resend", response={204: None, **errors(*SIGNED_IN, 409, THROTTLED)}, auth=AUTH,
+             summary="重新发送确认邮件")
 def confirm_email_resend(request):
     services.email_confirmation_resend(user=request.auth)
     return Status(204, None)
 
 
-@router.post("/accounts/licence/challenge", response={200: LicenceChallengeOut, **ERR}, auth=AUTH,
+@router.post("/accounts/licence/challenge", response={200: LicenceChallengeOut, **errors(*SIGNED_IN, 409)}, auth=AUTH,
              summary="电子营业执照认证：取得随机数")
 def licence_challenge(request):
     return trust.licence_challenge(user=request.auth)
 
 
-@router.post("/accounts/licence/verify", response={200: MeOut, **ERR}, auth=AUTH,
+@router.post("/accounts/licence/verify", response={200: MeOut, **errors(*SIGNED_IN, 409, TOO_LARGE)}, auth=AUTH,
              summary="电子营业执照认证：提交签名断言")
 def licence_verify(request, payload: LicenceIn):
     trust.account_verify_licence(user=request.auth, assertion=payload.assertion)
@@ -109,19 +118,20 @@ def licence_verify(request, payload: LicenceIn):
     return me(request)
 
 
-@router.get("/enterprise/accounts", response={200: AccountPage, **ERR}, auth=AUTH, summary="无卡用户账号管理（法人卡）")
-def enterprise_accounts(request, state: str = "", page: int = 1, page_size: int = 20):
+@router.get("/enterprise/accounts", response={200: AccountPage, **errors(*SIGNED_IN)}, auth=AUTH, summary="无卡用户账号管理（法人卡）")
+def enterprise_accounts(request, state: one_of(ACCOUNT_STATES, blank=True) = "", page: PAGE = 1,
+                        page_size: PAGE_SIZE = 20):
     items, total = paginate(trust.enterprise_accounts(request.auth, state=state or None), page, page_size)
     return {"items": [serializers.account(u) for u in items], "total": total}
 
 
-@router.post("/enterprise/accounts/{account_id}/approve", response={200: AccountOut, **ERR}, auth=AUTH,
+@router.post("/enterprise/accounts/{account_id}/approve", response={200: AccountOut, **errors(*SIGNED_IN, 404, 409)}, auth=AUTH,
              summary="法人卡确认无卡用户账号")
 def enterprise_account_approve(request, account_id: int):
     return serializers.account(trust.account_approve(actor=request.auth, account_id=account_id))
 
 
-@router.post("/enterprise/accounts/{account_id}/refuse", response={200: AccountOut, **ERR}, auth=AUTH,
+@router.post("/enterprise/accounts/{account_id}/refuse", response={200: AccountOut, **errors(*SIGNED_IN, 404, 409, TOO_LARGE)}, auth=AUTH,
              summary="法人卡拒绝（或停用）无卡用户账号")
 def enterprise_account_refuse(request, account_id: int, payload: ReasonIn | None = None):
     return serializers.account(trust.account_refuse(actor=request.auth, account_id=account_id,
@@ -136,6 +146,6 @@ def own_enterprise(u):
     return u.enterprise
 
 
-@router.get("/enterprise", response={200: dict, **ERR}, auth=AUTH, summary="本企业三证合一信息")
+@router.get("/enterprise", response={200: EnterpriseOut, **errors(*SIGNED_IN, 404)}, auth=AUTH, summary="本企业三证合一信息")
 def enterprise(request):
     return serializers.enterprise(own_enterprise(request.auth))

@@ -8,21 +8,20 @@ from eport.refdata.lookup import prefix_lookup
 from eport.validators import normalize_uscc
 
 from .auth import AUTH
-from .schemas import Error, RefItem
+from .schemas import REFDATA_LISTS, SIGNED_IN, USCC_PATTERN, RefItem, RegistryOut, errors, one_of, text
 
 router = Router(tags=["reference data"], auth=AUTH)
-ERR = {400: Error, 401: Error, 403: Error, 404: Error}
 
 
-@router.get("/refdata/{list_name}", response={200: list[RefItem], **ERR}, summary="代码表前缀查询")
-def refdata(request, list_name: str, prefix: str = ""):
+@router.get("/refdata/{list_name}", response={200: list[RefItem], **errors(*SIGNED_IN, 404)}, summary="代码表前缀查询")
+def refdata(request, list_name: one_of(REFDATA_LISTS), prefix: str = ""):
     """`list_name` ∈ customs, aic_units, tax_units, quality_units, forex_bureaus, commerce_authorities;
     the prefix needs the list's minimum length (customs 2, aic 2, tax 4, quality 1, forex 2, commerce 1)."""
     return prefix_lookup(list_name, prefix)
 
 
-@router.get("/registry/{uscc}", response={200: dict, **ERR}, summary="工商登记信息反填")
-def registry_lookup(request, uscc: str):
+@router.get("/registry/{uscc}", response={200: RegistryOut, **errors(*SIGNED_IN, 404)}, summary="工商登记信息反填")
+def registry_lookup(request, uscc: text(pattern=USCC_PATTERN)):
     """An enterprise user (card-less or a card) may look up only its own USCC; department staff any."""
     uscc = normalize_uscc(uscc)
     user = request.auth

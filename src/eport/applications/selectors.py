@@ -14,6 +14,7 @@ from eport.accounts.trust import require_trusted
 from eport.errors import Forbidden, InvalidInput, NotFound
 from eport.refdata.models import Unit
 
+from .kinds import get_kind
 from .models import OPEN_STATUSES, Application, Attachment, ReviewStep, Status, StepStatus
 
 # Who acts for an enterprise in applications: its card-less user and its legal-person card (an operator
@@ -96,6 +97,7 @@ def applications_list(actor, *, kind: str | None = None, status: str | None = No
     enterprise = enterprise_of(actor)
     qs = Application.objects.filter(enterprise=enterprise)
     if kind:
+        get_kind(kind)  # kind_unknown: a mistyped kind is a mistake, not an empty list
         qs = qs.filter(kind=kind)
     if kinds is not None:
         qs = qs.filter(kind__in=list(kinds))
@@ -106,9 +108,13 @@ def applications_list(actor, *, kind: str | None = None, status: str | None = No
     start, end = parse_date(submitted_from, "submitted_from"), parse_date(submitted_to, "submitted_to")
     if start and end and start > end:
         raise InvalidInput("date_range_invalid", _("提交日期的起始日期应早于截止日期。"), "submitted_from")
-    if start:
+    # From the calendar's first day or to its last: any submitted one (their local midnights would
+    # overflow as UTC times).
+    if start or end:
+        qs = qs.filter(submitted_at__isnull=False)
+    if start and start > date.min:
         qs = qs.filter(submitted_at__gte=_local_day_start(start))
-    if end:
+    if end and end < date.max:
         qs = qs.filter(submitted_at__lt=_local_day_start(end + timedelta(days=1)))
     return qs.order_by("-created_at", "-id")
 
