@@ -371,3 +371,10 @@ def test_without_a_configured_issuer_the_licence_is_unavailable(settings):
     acc = confirmed("nolicence", f.new_uscc())
     assert_error(acc.api.post("/accounts/licence/challenge"), 409, "licence_unavailable")
     assert_error(acc.api.post("/accounts/licence/verify", {"assertion": "x.y.z"}), 400, "licence_unavailable")
+
+
+def test_only_a_card_less_account_verifies_by_licence(issuer):
+    """Found by the fuzzing: a reviewer posting an assertion got a 500."""
+    reviewer = f.staff("reviewer", "aic:440300")
+    assert_error(Api(reviewer).post("/accounts/licence/verify", {"assertion": "x.y.z"}), 403, "cardless_only")
+    assert_error(Api(reviewer).post("/accounts/licence/challenge"), 403, "cardless_only")

@@ -148,6 +148,7 @@ def licence_challenge(*, user) -> dict:
 def account_verify_licence(*, user, assertion: str) -> User:
     """The licence app's assertion proves the account: signed by the trusted issuer, for this portal, for
     the account's USCC, carrying a nonce handed to this very account."""
+    _require_unverified(user)  # a card-less account of an enterprise, before anything is locked
     _lock_namers(Enterprise.objects.get(pk=user.enterprise_id))
     user = User.objects.select_for_update(of=("self",)).select_related("enterprise").get(pk=user.pk)
     _require_unverified(user)
