@@ -60,9 +60,8 @@ def signed_in(kinds=None, login_url=None, trusted=True):
                 return redirect_to_login(request.get_full_path(), login_url)
             if kinds and request.user.kind not in kinds:
                 return render(request, "web/error.html", {"message": _("您没有使用这个功能的权限。")}, status=403)
-            if trusted and (refusal := trust_refusal(request.user)) is not None:
-                messages.warning(request, refusal.message)
-                return redirect("web:account")
+            if trusted and trust_refusal(request.user) is not None:
+                return redirect("web:account")  # which says why
             try:
                 return view(request, *args, **kwargs)
             except NotFound as e:
