@@ -175,3 +175,35 @@ def test_switching_auto_review_on_while_a_reviewer_approves_there_does_not_deadl
     assert ReviewStep.objects.get(pk=steps["tax:14403000000"].id).status == StepStatus.APPROVED
     assert ReviewStep.objects.get(pk=steps["aic:440300"].id).status == StepStatus.AUTO_APPROVED
     assert Unit.objects.get(pk="aic:440300").auto_review
+
+
+
+def test_a_permission_approving_itself_beside_a_freeze_of_that_card_does_not_deadlock():
+    """The legal card files a card's permission (approved by itself on submission: its effect locks the card)
+    while another session of it freezes that card (which locks the card, then audits). The kind locks the card
+    before the engine's first audit row (Kind.prelock); without it the audit chain's head made a deadlock."""
+    from eport.cards.services import card_act
+    from eport.filings.models import CardFiling
+
+    e = f.enterprise_in_network()
+    legal = f.make_card("legal", e).card.user
+    advance = services._advance
+
+    def slow_advance(*args, **kwargs):  # the submission holds its audit row a moment before its effect
+        time.sleep(0.5)
+        return advance(*args, **kwargs)
+
+    for round_ in range(2):
+        card = f.make_card("operator", e, operator_no=f.operator(e, name=f"赵{round_}").operator_no).card
+        CardFiling.objects.create(card=card, filing="customs")
+        app = services.application_create(actor=legal, kind="card_permission", data={
+            "card_no": card.card_no, "subsystems": ["express"]})
+        def freeze_meanwhile(no=card.card_no):
+            time.sleep(0.2)
+            return card_act(actor=legal, card_no=no, action="freeze")
+
+        with mock.patch.object(services, "_advance", slow_advance):
+            results = run_together(lambda a=app: services.application_submit(actor=legal, application_id=a.id),
+                                   freeze_meanwhile)
+        assert not [r for r in results if isinstance(r, BaseException) and not isinstance(r, DomainError)], results
+

@@ -73,6 +73,11 @@ class Kind:
     def apply(self, application, *, actor) -> None:
         """The effect of approval, in the same transaction as the last approval."""
 
+    def prelock(self, application) -> None:
+        """Lock the rows `apply` (or `track`) will change, before the engine writes its first audit row of the
+        transaction: that row takes the audit chain's head and holds it to the commit, so a row locked after
+        it could deadlock with a transaction holding that row and waiting for the head (e.g. a card action)."""
+
     def shows_id_numbers(self, application) -> bool:
         """Does the application's read-only page (and its API answer) show a person's ID number?"""
         return any(application.data.get(f) for f in self.id_fields)

@@ -152,6 +152,7 @@ def application_delete(*, actor, application_id) -> None:
 def application_submit(*, actor, application_id, version=None) -> Application:
     """申报: validate fully, check the kind's preconditions, open the round's review steps."""
     app = _lock(actor, application_id)
+    get_kind(app.kind).prelock(app)  # what approving itself on submission would change
     if app.status not in EDITABLE_STATUSES:
         raise Conflict("not_submittable", _("只有暂存或退回的申请可以申报。"))
     if version is not None:
@@ -216,6 +217,7 @@ def _decide(actor, step_id, opinion: str) -> tuple[Application, ReviewStep, str]
     step = step_get(actor, step_id)
     app = Application.objects.select_for_update().select_related("enterprise").get(pk=step.application_id)
     step = ReviewStep.objects.select_for_update().select_related("unit").get(pk=step.pk)
+    get_kind(app.kind).prelock(app)
     if step.status != StepStatus.PENDING:
         raise Conflict("step_not_pending", _("这个审核环节已处理或尚未轮到，不能再审核。"))
     opinion = (opinion or "").strip()
@@ -300,6 +302,8 @@ def unit_set_auto_review(*, actor, unit_id: str, enabled: bool):
             # and an approver holding one of these applications would wait for it (a deadlock).
             steps = ReviewStep.objects.filter(unit=unit, status=StepStatus.PENDING).values_list("application_id")
             waiting = list(Application.objects.select_for_update().filter(pk__in=steps).order_by("pk"))
+            for app in waiting:
+                get_kind(app.kind).prelock(app)
         record(actor=actor, action="unit.auto_review", obj=unit, before=before, after={"auto_review": unit.auto_review})
         for app in waiting:
             _advance(app, actor=None)

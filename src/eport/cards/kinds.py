@@ -83,6 +83,12 @@ class LegalCardReissue(Kind):
 
     route = staticmethod(route_to_sub_centre)
 
+    def prelock(self, application):
+        from .models import Card, CardKind
+
+        list(Card.objects.select_for_update().filter(enterprise=application.enterprise, kind=CardKind.LEGAL)
+             .order_by("id").values_list("id", flat=True))
+
     def apply(self, application, *, actor):
         from .services import legal_cards_supersede
 

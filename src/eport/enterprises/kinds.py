@@ -12,7 +12,7 @@ from .choices import JOINT_REVIEW_DEPTS, UNIT_FIELDS, LegalPersonType, RegistryS
 from .forms import DEFAULT_ISSUING_AUTHORITY, EnterpriseDataForm, registry_backfill
 from .models import Enterprise
 from .services import enterprise_apply_data, master_data
-from .trust import candidates_close, enterprise_established, established_elsewhere, others_naming
+from .trust import candidates_close, enterprise_established, established_elsewhere, lock_namers, others_naming
 
 
 class EnterpriseDataKind(Kind):
@@ -45,6 +45,9 @@ class EnterpriseDataKind(Kind):
             raise Conflict("registry_status_abnormal",
                            _("该企业在工商登记中的状态为%(s)s，不能入网：请先联系当地工商部门出具正常企业证明。")
                            % {"s": RegistryStatus(entry.status).label}, "uscc")
+
+    def prelock(self, application):
+        Enterprise.objects.select_for_update().filter(pk=application.enterprise_id).first()
 
     def apply(self, application, *, actor):
         enterprise_apply_data(enterprise=application.enterprise, data=application.data, application=application,
@@ -79,6 +82,14 @@ class EnterpriseEntry(EnterpriseDataKind):
         if established_elsewhere(enterprise):
             raise Conflict("uscc_established", _("该统一社会信用代码的企业已由其他账号完成认证或入网，本账号不能再申请入网。"),
                            "uscc")
+
+    def prelock(self, application):
+        from eport.operators.models import Operator
+
+        super().prelock(application)
+        lock_namers(application.enterprise)  # the accounts and candidates entering the network settles
+        list(Operator.objects.select_for_update().filter(enterprise=application.enterprise).order_by("id")
+             .values_list("id", flat=True))  # the pre-entries it submits
 
     def check_rows(self, application):
         """Other accounts naming the same USCC: the reviewer checks the licence with that in mind."""

@@ -68,7 +68,7 @@ def enterprise_accounts(actor, *, state: str | None = None) -> QuerySet:
     return qs.order_by("closed_at", "verified_at", "-date_joined", "-id")
 
 
-def _lock_namers(enterprise: Enterprise) -> None:
+def lock_namers(enterprise: Enterprise) -> None:
     """Lock, before anything is written, what proving an account of this enterprise may change: the open
     card-less accounts naming it or its USCC's candidates (ids ascending), those candidates and their open
     applications. The audit chain's head is taken by the first audit row and held to the commit, so a row
@@ -91,7 +91,7 @@ def _account_for_legal_card(actor, account_id) -> User:
     except (TypeError, ValueError):
         pk = -1
     enterprise = _legal_card_enterprise(actor)
-    _lock_namers(enterprise)
+    lock_namers(enterprise)
     user = (User.objects.select_for_update(of=("self",)).select_related("enterprise")
             .filter(pk=pk, kind=UserKind.CARDLESS, enterprise=enterprise).first())
     if user is None:
@@ -149,7 +149,7 @@ def account_verify_licence(*, user, assertion: str) -> User:
     """The licence app's assertion proves the account: signed by the trusted issuer, for this portal, for
     the account's USCC, carrying a nonce handed to this very account."""
     _require_unverified(user)  # a card-less account of an enterprise, before anything is locked
-    _lock_namers(Enterprise.objects.get(pk=user.enterprise_id))
+    lock_namers(Enterprise.objects.get(pk=user.enterprise_id))
     user = User.objects.select_for_update(of=("self",)).select_related("enterprise").get(pk=user.pk)
     _require_unverified(user)
     claims = licence_verifier().verify(assertion)
@@ -177,7 +177,7 @@ def account_verify_licence(*, user, assertion: str) -> User:
 
 def enterprise_established(*, enterprise: Enterprise, account) -> None:
     """An entry was approved (in its transaction): the enterprise row is the USCC's, its applicant verified."""
-    _lock_namers(enterprise)
+    lock_namers(enterprise)
     _establish(enterprise)
     if account is not None and account.kind == UserKind.CARDLESS and account.enterprise_id == enterprise.pk:
         account = User.objects.select_for_update().get(pk=account.pk)

@@ -353,6 +353,10 @@ class CardPermissionKind(CardKindBase):
     def auto_opinion(self, application, step):
         return _("IC卡已备案，权限申请自动审核通过")
 
+    def prelock(self, application):
+        Card.objects.select_for_update().filter(enterprise=application.enterprise,
+                                                card_no=application.data.get("card_no")).first()
+
     def apply(self, application, *, actor):
         d = application.data
         card = Card.objects.select_for_update().get(enterprise=application.enterprise, card_no=d["card_no"])

@@ -55,8 +55,13 @@ def _write(op: Operator, data: dict, status: str) -> None:
         raise _duplicate() from None
 
 
+class _OperatorKind(Kind):
+    def prelock(self, application):
+        Operator.objects.select_for_update().filter(operator_no=application.data.get("operator_no")).first()
+
+
 @register
-class OperatorDeclaration(Kind):
+class OperatorDeclaration(_OperatorKind):
     """A new operator (no operator_no in the data yet) or a change of an approved one (its operator_no)."""
 
     code = DECLARATION
@@ -156,7 +161,7 @@ class OperatorDeclaration(Kind):
 
 
 @register
-class OperatorCancellation(Kind):
+class OperatorCancellation(_OperatorKind):
     code = CANCELLATION
     label = gettext_lazy("企业操作员信息注销申报")
     number_prefix = "CX"
