@@ -57,7 +57,9 @@ def test_two_instances_each_keep_their_control_socket_in_their_data_dir(tmp_path
                 time.sleep(0.2)
         for proc, data, port, _log in servers:
             ctl = data / "gunicorn.ctl"
-            assert ctl.is_socket(), (tmp_path / f"{data.name}.log").read_text()
+            while not ctl.is_socket():  # gunicorn's arbiter opens it beside the workers, a moment later
+                assert time.monotonic() < deadline, (tmp_path / f"{data.name}.log").read_text()
+                time.sleep(0.1)
             assert oct(ctl.stat().st_mode & 0o777) == "0o600"
             with ControlClient(str(ctl), timeout=5) as client:  # it is this instance's own
                 assert client.send_command("show stats")["pid"] == proc.pid
