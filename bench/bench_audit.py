@@ -34,8 +34,12 @@ def parse():
     p.add_argument("--warmup", type=float, default=2)
     p.add_argument("--data-dir", default="/tmp/eport-bench-audit")
     p.add_argument("--verify", action="store_true", help="run `eport audit verify` afterwards and time it")
-    p.add_argument("--fill", type=int, default=0,
-                   help="first grow the chain to this many rows (bulk, linked as record() links them) for --verify")
+    p.add_argument(
+        "--fill",
+        type=int,
+        default=0,
+        help="first grow the chain to this many rows (bulk, linked as record() links them) for --verify",
+    )
     p.add_argument("--json", help="write the results to this file")
     return p.parse_args()
 
@@ -46,7 +50,9 @@ def setup(args):
     os.environ["DJANGO_SETTINGS_MODULE"] = "eport.settings"
     os.environ["EPORT_DATA_DIR"] = args.data_dir
     os.environ["DATABASE_URL"] = args.database_url
-    os.environ["EPORT_AUDIT_CHECKPOINT_HOURS"] = "0"  # the daily checkpoint is one signature a day: not measured
+    os.environ["EPORT_AUDIT_CHECKPOINT_HOURS"] = (
+        "0"  # the daily checkpoint is one signature a day: not measured
+    )
     import psycopg
 
     base, name = args.database_url.rsplit("/", 1)
@@ -128,11 +134,18 @@ def fill(total):
             head = lock_head()
             batch = []
             for i in range(min(5000, total - have)):
-                e = AuditEvent(sequence=head.sequence + 1, prev_hash=head.hash, at=timezone.now(), actor_id=i % 500,
-                               actor_label=f"reviewer{i % 500}", action="application.update",
-                               object_type="applications.application", object_id=str(have + i),
-                               before={"status": "draft", "version": 3, "data": {"name": "深圳测试贸易有限公司"}},
-                               after={"status": "draft", "version": 4, "data": {"name": "深圳测试贸易有限公司二"}})
+                e = AuditEvent(
+                    sequence=head.sequence + 1,
+                    prev_hash=head.hash,
+                    at=timezone.now(),
+                    actor_id=i % 500,
+                    actor_label=f"reviewer{i % 500}",
+                    action="application.update",
+                    object_type="applications.application",
+                    object_id=str(have + i),
+                    before={"status": "draft", "version": 3, "data": {"name": "深圳测试贸易有限公司"}},
+                    after={"status": "draft", "version": 4, "data": {"name": "深圳测试贸易有限公司二"}},
+                )
                 e.hash = row_hash({f: getattr(e, f) for f in HASHED})
                 head.sequence, head.hash = e.sequence, e.hash
                 batch.append(e)
@@ -160,8 +173,13 @@ def run(users, sessions, args):
     for p in procs:
         p.join()
     lat.sort()
-    out = {"sessions": sessions, "writes": len(lat), "per_second": len(lat) / args.seconds,
-           "p50_ms": 1000 * statistics.median(lat), "p95_ms": 1000 * lat[int(0.95 * (len(lat) - 1))]}
+    out = {
+        "sessions": sessions,
+        "writes": len(lat),
+        "per_second": len(lat) / args.seconds,
+        "p50_ms": 1000 * statistics.median(lat),
+        "p95_ms": 1000 * lat[int(0.95 * (len(lat) - 1))],
+    }
     if holds:  # the chain admits one writer at a time: 1 / mean hold is its ceiling, whatever the sessions
         out["head_held_ms"] = 1000 * statistics.mean(holds)
         out["ceiling_per_second"] = 1 / statistics.mean(holds)
@@ -177,25 +195,33 @@ def main():
     from eport.audit.models import AuditEvent
 
     src = Path(eport.__file__).resolve().parent.parent
-    commit = subprocess.run(["git", "-C", str(src), "rev-parse", "--short", "HEAD"], capture_output=True,
-                            text=True).stdout.strip() or "unknown"
+    commit = (
+        subprocess.run(
+            ["git", "-C", str(src), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+        ).stdout.strip()
+        or "unknown"
+    )
     chained = any(f.name == "sequence" for f in AuditEvent._meta.get_fields())
     with connection.cursor() as c:
         c.execute("show server_version")
         pg = c.fetchone()[0]
         c.execute("show synchronous_commit")
         sync = c.fetchone()[0]
-    print(f"eport from {src} (commit {commit}; {'hash chain' if chained else 'no chain'}), PostgreSQL {pg}, "
-          f"synchronous_commit={sync}, {os.cpu_count()} cores, {args.seconds:g} s per run after {args.warmup:g} s")
+    print(
+        f"eport from {src} (commit {commit}; {'hash chain' if chained else 'no chain'}), PostgreSQL {pg}, "
+        f"synchronous_commit={sync}, {os.cpu_count()} cores, {args.seconds:g} s per run after {args.warmup:g} s"
+    )
     counts = [int(x) for x in args.sessions.split(",")]
     users = accounts(max(counts))
     results = []
-    print("| sessions | audited writes/s | p50 ms | p95 ms | chain head held, mean ms | ceiling/s (1 ÷ held) |")
+    print(
+        "| sessions | audited writes/s | p50 ms | p95 ms | chain head held, mean ms | ceiling/s (1 ÷ held) |"
+    )
     print("|---|---|---|---|---|---|")
     for n in counts:
         r = run(users, n, args)
         results.append(r)
-        held = (f"{r['head_held_ms']:.2f} | {r['ceiling_per_second']:.0f}" if "head_held_ms" in r else "– | –")
+        held = f"{r['head_held_ms']:.2f} | {r['ceiling_per_second']:.0f}" if "head_held_ms" in r else "– | –"
         print(f"| {n} | {r['per_second']:.0f} | {r['p50_ms']:.2f} | {r['p95_ms']:.2f} | {held} |", flush=True)
     out = {"src": str(src), "commit": commit, "chained": chained, "results": results}
     if args.fill and chained:
@@ -210,8 +236,10 @@ def main():
         call_command("audit", "verify", stdout=buf)
         seconds = time.perf_counter() - t0
         rows = AuditEvent.objects.count()
-        print(f"eport audit verify: {seconds:.1f} s for {rows} rows ({rows / seconds:.0f} rows/s): "
-              f"{buf.getvalue().strip()}")
+        print(
+            f"eport audit verify: {seconds:.1f} s for {rows} rows ({rows / seconds:.0f} rows/s): "
+            f"{buf.getvalue().strip()}"
+        )
         out["verify"] = {"rows": rows, "seconds": seconds}
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=2))

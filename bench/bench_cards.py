@@ -60,29 +60,55 @@ def int_list(s: str) -> list[int]:
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--db", choices=("pg", "sqlite"), default="pg", help="PostgreSQL (default) or embedded SQLite")
-    p.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/eport_bench_cards",
-                   help="with --db pg (default %(default)s; created when missing)")
+    p.add_argument(
+        "--db", choices=("pg", "sqlite"), default="pg", help="PostgreSQL (default) or embedded SQLite"
+    )
+    p.add_argument(
+        "--database-url",
+        default="postgresql://postgres@127.0.0.1:5432/eport_bench_cards",
+        help="with --db pg (default %(default)s; created when missing)",
+    )
     p.add_argument("--data-dir", help="EPORT_DATA_DIR (default /tmp/eport-bench-cards-<db>)")
-    p.add_argument("--workers", type=int_list, default=[3],
-                   help="gunicorn workers, a list runs each (default 3, as `eport serve`)")
-    p.add_argument("--clients", type=int_list, default=[8],
-                   help="concurrent client processes, a list runs each (default 8)")
-    p.add_argument("--seconds", type=float, default=10, help="measured seconds per HTTP measurement (default 10)")
+    p.add_argument(
+        "--workers",
+        type=int_list,
+        default=[3],
+        help="gunicorn workers, a list runs each (default 3, as `eport serve`)",
+    )
+    p.add_argument(
+        "--clients",
+        type=int_list,
+        default=[8],
+        help="concurrent client processes, a list runs each (default 8)",
+    )
+    p.add_argument(
+        "--seconds", type=float, default=10, help="measured seconds per HTTP measurement (default 10)"
+    )
     p.add_argument("--warmup", type=float, default=2, help="unmeasured seconds before each (default 2)")
     p.add_argument("--cards", type=int, default=200, help="sign-in cards (default 200)")
     p.add_argument("--make", type=int, default=200, help="cards made in-process with card_make (default 200)")
-    p.add_argument("--inproc", type=int, default=500, help="in-process sign-ins and requests per row (default 500)")
+    p.add_argument(
+        "--inproc", type=int, default=500, help="in-process sign-ins and requests per row (default 500)"
+    )
     p.add_argument("--profile", type=int, default=300, help="sign-ins under cProfile (default 300; 0: none)")
     p.add_argument("--ops", default=",".join(OPS), help=f"HTTP measurements to run (default {','.join(OPS)})")
     p.add_argument("--no-server", action="store_true", help="in-process measurements only")
-    p.add_argument("--http-only", action="store_true", help="skip the in-process measurements and the profile")
-    p.add_argument("--quiet-wait", type=float, default=120,
-                   help="before each measurement wait up to this many seconds for the machine to be idle "
-                        "(< 10%% CPU busy; 0: do not wait; default 120)")
-    p.add_argument("--pg-unprepared", action="store_true",
-                   help="PostgreSQL: without server-side binding and prepared statements (EPORT_PG_PREPARED=0, "
-                        "as behind a transaction-mode pooler), in this process and the server")
+    p.add_argument(
+        "--http-only", action="store_true", help="skip the in-process measurements and the profile"
+    )
+    p.add_argument(
+        "--quiet-wait",
+        type=float,
+        default=120,
+        help="before each measurement wait up to this many seconds for the machine to be idle "
+        "(< 10%% CPU busy; 0: do not wait; default 120)",
+    )
+    p.add_argument(
+        "--pg-unprepared",
+        action="store_true",
+        help="PostgreSQL: without server-side binding and prepared statements (EPORT_PG_PREPARED=0, "
+        "as behind a transaction-mode pooler), in this process and the server",
+    )
     p.add_argument("--reset", action="store_true", help="start over: delete the data dir, drop the database")
     p.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     args = p.parse_args(argv)
@@ -127,7 +153,9 @@ def setup_django(args) -> None:
     os.environ["DJANGO_SETTINGS_MODULE"] = "eport.settings"
     os.environ["EPORT_DATA_DIR"] = str(args.data_dir)
     os.environ["EPORT_DEBUG"] = "0"
-    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH")]))
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH")])
+    )
     if args.pg_unprepared:
         os.environ["EPORT_PG_PREPARED"] = "0"  # read by eport.settings, here and in the server it starts
     if args.db == "pg":
@@ -148,8 +176,9 @@ def setup_django(args) -> None:
 def ensure_ra():
     from eport.accounts.models import User, UserKind
 
-    user, _ = User.objects.get_or_create(username=RA_USERNAME,
-                                         defaults={"kind": UserKind.RA, "unit_id": RA_UNIT, "password": "!"})
+    user, _ = User.objects.get_or_create(
+        username=RA_USERNAME, defaults={"kind": UserKind.RA, "unit_id": RA_UNIT, "password": "!"}
+    )
     return User.objects.select_related("unit").get(pk=user.pk)
 
 
@@ -162,16 +191,29 @@ def fresh_enterprises(k: int) -> list[str]:
     from eport.enterprises.models import Enterprise
     from eport.validators import make_uscc
 
-    have = list(Enterprise.objects.filter(name__startswith=BENCH_NAME, network_status=NetworkStatus.IN_NETWORK)
-                .exclude(id__in=Card.objects.filter(kind="legal").values("enterprise_id"))
-                .order_by("id").values_list("uscc", flat=True)[:k])
+    have = list(
+        Enterprise.objects.filter(name__startswith=BENCH_NAME, network_status=NetworkStatus.IN_NETWORK)
+        .exclude(id__in=Card.objects.filter(kind="legal").values("enterprise_id"))
+        .order_by("id")
+        .values_list("uscc", flat=True)[:k]
+    )
     missing = k - len(have)
     if missing > 0:
         start, now = Enterprise.objects.filter(name__startswith=BENCH_NAME).count(), timezone.now()
-        rows = [Enterprise(uscc=make_uscc("91", "440300", f"K{i:07d}"), name=f"{BENCH_NAME}{i:07d}",
-                           legal_rep_name="张三", legal_rep_id_type="resident_id", legal_rep_id_no="11010519491231002X",
-                           customs_code="5300", card_issuer_id=RA_UNIT, network_status=NetworkStatus.IN_NETWORK,
-                           entered_at=now) for i in range(start, start + missing)]
+        rows = [
+            Enterprise(
+                uscc=make_uscc("91", "440300", f"K{i:07d}"),
+                name=f"{BENCH_NAME}{i:07d}",
+                legal_rep_name="张三",
+                legal_rep_id_type="resident_id",
+                legal_rep_id_no="11010519491231002X",
+                customs_code="5300",
+                card_issuer_id=RA_UNIT,
+                network_status=NetworkStatus.IN_NETWORK,
+                entered_at=now,
+            )
+            for i in range(start, start + missing)
+        ]
         Enterprise.objects.bulk_create(rows, batch_size=2000)
         have += [e.uscc for e in rows]
     return have
@@ -182,8 +224,9 @@ def card_key_pem(made) -> str:
     from cryptography.hazmat.primitives.serialization import pkcs12
 
     key, _cert, _chain = pkcs12.load_key_and_certificates(made.card_file, made.card_file_password.encode())
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                             serialization.NoEncryption()).decode()
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
 
 
 def sign(key, nonce_b64: str) -> str:
@@ -211,12 +254,22 @@ def sign_in_cards(args, ra) -> list[dict]:
 
     path = args.data_dir / KEYS_FILE
     stored = json.loads(path.read_text()) if path.exists() else []
-    by_no = {c.card_no: c for c in Card.objects.select_related("certificate").filter(
-        card_no__in=[s["card_no"] for s in stored], state=CardState.NORMAL, must_change_pin=False)}
+    by_no = {
+        c.card_no: c
+        for c in Card.objects.select_related("certificate").filter(
+            card_no__in=[s["card_no"] for s in stored], state=CardState.NORMAL, must_change_pin=False
+        )
+    }
     spki = lambda k: k.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)  # noqa: E731
-    cards = [s for s in stored if s["card_no"] in by_no and spki(load_key(s["key_pem"])) ==
-             load_der_x509_certificate(bytes(by_no[s["card_no"]].certificate.der)).public_key().public_bytes(
-                 Encoding.DER, PublicFormat.SubjectPublicKeyInfo)]
+    cards = [
+        s
+        for s in stored
+        if s["card_no"] in by_no
+        and spki(load_key(s["key_pem"]))
+        == load_der_x509_certificate(bytes(by_no[s["card_no"]].certificate.der))
+        .public_key()
+        .public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
+    ]
     # a run interrupted while measuring PIN failures (none are sent, but be safe) must not lock a card
     Card.objects.filter(card_no__in=[c["card_no"] for c in cards]).update(pin_failures=0, pin_locked=False)
     need = args.cards - len(cards)
@@ -226,13 +279,17 @@ def sign_in_cards(args, ra) -> list[dict]:
             made = card_make(actor=ra, kind="legal", enterprise_uscc=uscc)
             pem, no = card_key_pem(made), made.card.card_no
             c = challenge_issue(no)  # the first sign-in, then the PIN change it requires
-            card = card_sign_in(challenge_id=c["challenge_id"], card_no=no,
-                                signature=sign(load_key(pem), c["nonce"]), pin=made.initial_pin)
+            card = card_sign_in(
+                challenge_id=c["challenge_id"],
+                card_no=no,
+                signature=sign(load_key(pem), c["nonce"]),
+                pin=made.initial_pin,
+            )
             card_pin_change(actor=card.user, old_pin=made.initial_pin, new_pin=PIN)
             cards.append({"card_no": no, "pin": PIN, "key_pem": pem})
         path.write_text(json.dumps(cards))
         print(f"made {need} sign-in cards in {time.perf_counter() - t0:.1f} s")
-    cards = cards[:args.cards]
+    cards = cards[: args.cards]
     ApiToken.objects.filter(user__card__card_no__in=[c["card_no"] for c in cards]).delete()  # leftovers
     return cards
 
@@ -274,8 +331,8 @@ def cpu_snapshot() -> dict:
         except OSError:
             continue
         i = s.rindex(")")
-        f = s[i + 2:].split()
-        comm = s[s.index("(") + 1:i]
+        f = s[i + 2 :].split()
+        comm = s[s.index("(") + 1 : i]
         if comm.startswith("postgres") and _pg_other_db(int(d)):
             comm = "postgres (other database)"
         procs[int(d)] = (comm, int(f[1]), int(f[11]) + int(f[12]))
@@ -324,6 +381,7 @@ def cpu_split(a: dict, b: dict, *, server_pid=None, client_pids=()) -> dict:
 
 def machine_busy(seconds=1.0) -> float:
     """The machine's busy share (0..1) over `seconds`, from /proc/stat."""
+
     def read():
         with open("/proc/stat") as fh:
             v = [int(x) for x in fh.readline().split()[1:9]]
@@ -414,30 +472,63 @@ def crypto_floor(cards, ra) -> list[dict]:
     ca = pki_ca.issuing_ca()
     cert = x509.load_der_x509_certificate(der)
     subject = cert.subject
-    enc = (serialization.PrivateFormat.PKCS12.encryption_builder().kdf_rounds(settings.CARD_FILE_KDF_ROUNDS)
-           .key_cert_algorithm(pkcs12.PBES.PBESv2SHA256AndAES256CBC).hmac_hash(hashes.SHA256()).build(b"12345678"))
+    enc = (
+        serialization.PrivateFormat.PKCS12.encryption_builder()
+        .kdf_rounds(settings.CARD_FILE_KDF_ROUNDS)
+        .key_cert_algorithm(pkcs12.PBES.PBESv2SHA256AndAES256CBC)
+        .hmac_hash(hashes.SHA256())
+        .build(b"12345678")
+    )
     p12 = pkcs12.serialize_key_and_certificates(b"x", key, cert, [ca.certificate, ca.root], enc)
     rows = [
-        ("sign-in", "ECDSA P-256 verify (cryptography, key object ready) — the bare cost",
-         lambda: pub.verify(sig, nonce, ecdsa)),
-        ("sign-in", "_verify_signature: base64 + parse certificate DER + verify (what the server does)",
-         lambda: _verify_signature(der, nonce, sig_b64)),
-        ("sign-in", "issued_by_us uncached: parse + verify the certificate's CA signature (lru_cache 4096)",
-         lambda: pki_ca.issued_by_us.__wrapped__(der)),
-        ("sign-in", "challenge_issue: 32 random bytes + TimestampSigner (signing.dumps)",
-         lambda: challenges.challenge_issue(card.card_no)),
-        ("sign-in", "challenge_nonce: signing.loads of the challenge",
-         lambda: challenges.challenge_nonce(ch["challenge_id"], card.card_no)),
+        (
+            "sign-in",
+            "ECDSA P-256 verify (cryptography, key object ready) — the bare cost",
+            lambda: pub.verify(sig, nonce, ecdsa),
+        ),
+        (
+            "sign-in",
+            "_verify_signature: base64 + parse certificate DER + verify (what the server does)",
+            lambda: _verify_signature(der, nonce, sig_b64),
+        ),
+        (
+            "sign-in",
+            "issued_by_us uncached: parse + verify the certificate's CA signature (lru_cache 4096)",
+            lambda: pki_ca.issued_by_us.__wrapped__(der),
+        ),
+        (
+            "sign-in",
+            "challenge_issue: 32 random bytes + TimestampSigner (signing.dumps)",
+            lambda: challenges.challenge_issue(card.card_no),
+        ),
+        (
+            "sign-in",
+            "challenge_nonce: signing.loads of the challenge",
+            lambda: challenges.challenge_nonce(ch["challenge_id"], card.card_no),
+        ),
         ("sign-in", "PIN verifier HMAC-SHA256", lambda: pins.pin_verifier(card.card_no, PIN)),
         ("client", "ECDSA P-256 sign (the card / card agent, client side)", lambda: key.sign(nonce, ecdsa)),
         ("make", "ECDSA P-256 key generation", lambda: ec.generate_private_key(ec.SECP256R1())),
-        ("make", "issue_end_entity: build + sign the card certificate",
-         lambda: pki_ca.issue_end_entity(public_key=pub, subject=subject, not_before=cert.not_valid_before_utc,
-                                         not_after=cert.not_valid_after_utc)),
-        ("make", f"PKCS#12 card file, PBES2 {settings.CARD_FILE_KDF_ROUNDS} PBKDF2 rounds",
-         lambda: pkcs12.serialize_key_and_certificates(b"x", key, cert, [ca.certificate, ca.root], enc)),
-        ("client", "PKCS#12 card file load (card agent, once per card)",
-         lambda: pkcs12.load_key_and_certificates(p12, b"12345678")),
+        (
+            "make",
+            "issue_end_entity: build + sign the card certificate",
+            lambda: pki_ca.issue_end_entity(
+                public_key=pub,
+                subject=subject,
+                not_before=cert.not_valid_before_utc,
+                not_after=cert.not_valid_after_utc,
+            ),
+        ),
+        (
+            "make",
+            f"PKCS#12 card file, PBES2 {settings.CARD_FILE_KDF_ROUNDS} PBKDF2 rounds",
+            lambda: pkcs12.serialize_key_and_certificates(b"x", key, cert, [ca.certificate, ca.root], enc),
+        ),
+        (
+            "client",
+            "PKCS#12 card file load (card agent, once per card)",
+            lambda: pkcs12.load_key_and_certificates(p12, b"12345678"),
+        ),
     ]
     out = []
     for group, label, fn in rows:
@@ -469,7 +560,9 @@ class Counting:
         head = sql.lstrip().upper()
         if head.startswith("BEGIN"):  # SQLite: atomic() starts its transactions with a statement
             return execute(sql, params, many, context)
-        write = head.startswith(self.WRITE) or (self.connection.vendor == "postgresql" and " FOR UPDATE" in head)
+        write = head.startswith(self.WRITE) or (
+            self.connection.vendor == "postgresql" and " FOR UPDATE" in head
+        )
         if self.ops:
             self.ops[-1].append(("q", sql, params, self.connection.in_atomic_block))
         if write and self.connection.in_atomic_block:
@@ -514,10 +607,17 @@ class Counting:
 
     def statements(self, n: int) -> list[dict]:
         """Per distinct statement: how often per operation, mean ms; and the commits."""
-        out = [{"sql": " ".join(q.split()), "per_op": len(ts) / n, "ms": statistics.fmean(ts) * 1000}
-               for q, ts in self.times.items()]
-        out.append({"sql": "(atomic-block COMMITs; time of all commits per operation)", "per_op": None,
-                    "ms": self.commit_s * 1000 / n})
+        out = [
+            {"sql": " ".join(q.split()), "per_op": len(ts) / n, "ms": statistics.fmean(ts) * 1000}
+            for q, ts in self.times.items()
+        ]
+        out.append(
+            {
+                "sql": "(atomic-block COMMITs; time of all commits per operation)",
+                "per_op": None,
+                "ms": self.commit_s * 1000 / n,
+            }
+        )
         return out
 
 
@@ -589,7 +689,9 @@ class InProc:
 
     def post(self, path, body, token=None):
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        r = self.client.post(API + path, data=json.dumps(body), content_type="application/json", headers=headers)
+        r = self.client.post(
+            API + path, data=json.dumps(body), content_type="application/json", headers=headers
+        )
         return r
 
     def next_card(self):
@@ -603,8 +705,15 @@ class InProc:
         return r.json()
 
     def login(self, card, ch, signature):
-        r = self.post("/auth/card/login", {"challenge_id": ch["challenge_id"], "card_no": card["card_no"],
-                                           "pin": card["pin"], "signature": signature})
+        r = self.post(
+            "/auth/card/login",
+            {
+                "challenge_id": ch["challenge_id"],
+                "card_no": card["card_no"],
+                "pin": card["pin"],
+                "signature": signature,
+            },
+        )
         assert r.status_code == 200, r.content
         return r.json()["token"]
 
@@ -622,11 +731,19 @@ class InProc:
 def timed_rows(label, times_s, counting, cpu, n, *, q=None, commits=None) -> dict:
     own = cpu.get("bench", 0) + cpu.get("postgres", 0)
     ms = [t * 1000 for t in times_s]
-    return {"what": label, "n": n, "per_s": n / sum(times_s), **lat(ms),
-            "q": len(counting.queries) / n if counting else q, "commits": counting.commits / n if counting else commits,
-            "db_ms": counting.db_s * 1000 / n if counting else sum(times_s) * 1000 / n,
-            "cpu_ms": own * 1000 / n, "core_per_s": n / own if own else None,
-            "py_ms": cpu.get("bench", 0) * 1000 / n, "pg_ms": cpu.get("postgres", 0) * 1000 / n}
+    return {
+        "what": label,
+        "n": n,
+        "per_s": n / sum(times_s),
+        **lat(ms),
+        "q": len(counting.queries) / n if counting else q,
+        "commits": counting.commits / n if counting else commits,
+        "db_ms": counting.db_s * 1000 / n if counting else sum(times_s) * 1000 / n,
+        "cpu_ms": own * 1000 / n,
+        "core_per_s": n / own if own else None,
+        "py_ms": cpu.get("bench", 0) * 1000 / n,
+        "pg_ms": cpu.get("postgres", 0) * 1000 / n,
+    }
 
 
 def inprocess(args, cards, ra) -> tuple[list[dict], dict]:
@@ -662,9 +779,17 @@ def inprocess(args, cards, ra) -> tuple[list[dict], dict]:
         ops = recorded[key]
         a = cpu_snapshot()
         times, durable = replay(ops, len(ops), one_transaction=one_transaction)
-        rows.append(timed_rows(label, times, None, cpu_split(a, cpu_snapshot()), len(ops),
-                               q=sum(ev[0] == "q" for op in ops for ev in op) / len(ops),
-                               commits=durable / len(ops)))
+        rows.append(
+            timed_rows(
+                label,
+                times,
+                None,
+                cpu_split(a, cpu_snapshot()),
+                len(ops),
+                q=sum(ev[0] == "q" for op in ops for ev in op) / len(ops),
+                commits=durable / len(ops),
+            )
+        )
 
     def presigned(k):
         out = []
@@ -676,41 +801,64 @@ def inprocess(args, cards, ra) -> tuple[list[dict], dict]:
 
     def service_sign_in(item):
         c, ch, sig = item
-        card = card_sign_in(challenge_id=ch["challenge_id"], card_no=c["card_no"], signature=sig, pin=c["pin"])
+        card = card_sign_in(
+            challenge_id=ch["challenge_id"], card_no=c["card_no"], signature=sig, pin=c["pin"]
+        )
         token_issue(user=card.user)
         return serializers.card(card)
 
     wait_quiet(args, "in process")
     # 1. the login view's work without HTTP
-    measure("card_sign_in + token_issue + serializers.card (services, no HTTP)", presigned(n), service_sign_in)
+    measure(
+        "card_sign_in + token_issue + serializers.card (services, no HTTP)", presigned(n), service_sign_in
+    )
 
     # 2. the requests through django.test.Client (all middleware, ninja, the views)
     ip = InProc(cards, ra)
     ip.challenge(cards[0])  # first-request imports
-    chs = measure("POST /auth/card/challenge (django.test.Client)", [cards[i % len(cards)] for i in range(n)],
-                  lambda c: (c, ip.challenge(c)), key="challenge")
+    chs = measure(
+        "POST /auth/card/challenge (django.test.Client)",
+        [cards[i % len(cards)] for i in range(n)],
+        lambda c: (c, ip.challenge(c)),
+        key="challenge",
+    )
     work = [(c, ch, sign(keys[c["card_no"]], ch["nonce"])) for c, ch in chs]
     tokens = measure("POST /auth/card/login (django.test.Client)", work, lambda w: ip.login(*w), key="login")
     measure_replay("  the same SQL re-executed raw, same transactions", "login", one_transaction=False)
-    measure_replay("  the same SQL re-executed raw, one transaction per sign-in", "login", one_transaction=True)
+    measure_replay(
+        "  the same SQL re-executed raw, one transaction per sign-in", "login", one_transaction=True
+    )
     ip.me(ip.ra_token)
-    measure("GET /me as the RA officer (django.test.Client)", range(n), lambda i: ip.me(ip.ra_token), key="me")
+    measure(
+        "GET /me as the RA officer (django.test.Client)", range(n), lambda i: ip.me(ip.ra_token), key="me"
+    )
     measure_replay("  the same SQL re-executed raw", "me", one_transaction=False)
-    measure("GET /me as a card (django.test.Client)", range(n), lambda i: ip.me(tokens[i % len(tokens)]),
-            key="me-card")
+    measure(
+        "GET /me as a card (django.test.Client)",
+        range(n),
+        lambda i: ip.me(tokens[i % len(tokens)]),
+        key="me-card",
+    )
     measure_replay("  the same SQL re-executed raw", "me-card", one_transaction=False)
 
     # 3. card making: the service, then the request
     m = args.make
     usccs = fresh_enterprises(2 * m)
-    measure("card_make (service, no HTTP)", usccs[:m],
-            lambda uscc: card_make(actor=ra, kind="legal", enterprise_uscc=uscc))
+    measure(
+        "card_make (service, no HTTP)",
+        usccs[:m],
+        lambda uscc: card_make(actor=ra, kind="legal", enterprise_uscc=uscc),
+    )
     measure("POST /cards (django.test.Client)", usccs[m:], ip.make, key="make")
     return rows, {"queries": queries, "statements": statements}
 
 
 PROFILE_FUNCS = [
-    ("django/core/handlers/base.py", "get_response", "whole request below the test client (middleware + view)"),
+    (
+        "django/core/handlers/base.py",
+        "get_response",
+        "whole request below the test client (middleware + view)",
+    ),
     ("ninja/operation.py", "run", "ninja operation (auth, parse, view, response)"),
     ("eport/api/cards.py", "challenge", "view: challenge"),
     ("eport/cards/challenges.py", "challenge_issue", "  challenge_issue"),
@@ -764,10 +912,19 @@ def profile_sign_in(args, cards, ra) -> dict:
     for suffix, func, label in PROFILE_FUNCS:
         ct = sum(v[3] for k, v in st.stats.items() if k[0].endswith(suffix) and k[2] == func)
         calls = sum(v[1] for k, v in st.stats.items() if k[0].endswith(suffix) and k[2] == func)
-        picked.append({"what": label, "ms": ct * 1000 / n, "share": ct / total if total else 0, "calls": calls / n})
+        picked.append(
+            {"what": label, "ms": ct * 1000 / n, "share": ct / total if total else 0, "calls": calls / n}
+        )
     by_own = sorted(st.stats.items(), key=lambda kv: -kv[1][2])[:15]
-    top = [{"where": f"{_short(k[0])}:{k[1]} {k[2]}", "own_ms": v[2] * 1000 / n, "share": v[2] / total,
-            "calls": v[1] / n} for k, v in by_own]
+    top = [
+        {
+            "where": f"{_short(k[0])}:{k[1]} {k[2]}",
+            "own_ms": v[2] * 1000 / n,
+            "share": v[2] / total,
+            "calls": v[1] / n,
+        }
+        for k, v in by_own
+    ]
     buf = io.StringIO()
     pstats.Stats(prof, stream=buf).sort_stats("cumulative").print_stats(40)
     (args.data_dir / "profile_sign_in.txt").write_text(buf.getvalue())
@@ -795,10 +952,21 @@ class Server:
 
     def __init__(self, args, workers: int):
         self.args, self.workers, self.port = args, workers, free_port()
-        self.cmd = [sys.executable, "-m", "eport.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port),
-                    "--workers", str(workers)]
-        self.describe = (f"eport serve --host 127.0.0.1 --port {self.port} --workers {workers}"
-                         + (" (EPORT_PG_PREPARED=0)" if args.pg_unprepared else ""))
+        self.cmd = [
+            sys.executable,
+            "-m",
+            "eport.cli",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--workers",
+            str(workers),
+        ]
+        self.describe = f"eport serve --host 127.0.0.1 --port {self.port} --workers {workers}" + (
+            " (EPORT_PG_PREPARED=0)" if args.pg_unprepared else ""
+        )
         self.proc = None
 
     def __enter__(self):
@@ -806,12 +974,20 @@ class Server:
 
         self.log_path = self.args.data_dir / f"server-w{self.workers}.log"
         self.log = open(self.log_path, "w")
-        self.proc = subprocess.Popen(self.cmd, env=os.environ.copy(), stdout=self.log, stderr=subprocess.STDOUT,
-                                     cwd=ROOT, start_new_session=True)
+        self.proc = subprocess.Popen(
+            self.cmd,
+            env=os.environ.copy(),
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            start_new_session=True,
+        )
         deadline = time.time() + 90
         while True:
             if self.proc.poll() is not None:
-                raise SystemExit(f"the server exited ({self.proc.returncode}):\n{self.log_path.read_text()[-3000:]}")
+                raise SystemExit(
+                    f"the server exited ({self.proc.returncode}):\n{self.log_path.read_text()[-3000:]}"
+                )
             if time.time() > deadline:
                 self.__exit__()
                 raise SystemExit(f"the server did not answer in 90 s:\n{self.log_path.read_text()[-3000:]}")
@@ -859,8 +1035,11 @@ class Server:
             except OSError:
                 pass
         db = str(self.args.data_dir / "eport.sqlite3")
-        return [f"{'PostgreSQL connection' if t in pg else t} open in processes {sorted(ps)}"
-                for t, ps in held.items() if len(ps) > 1 and (t in pg or (self.args.db == "sqlite" and t == db))]
+        return [
+            f"{'PostgreSQL connection' if t in pg else t} open in processes {sorted(ps)}"
+            for t, ps in held.items()
+            if len(ps) > 1 and (t in pg or (self.args.db == "sqlite" and t == db))
+        ]
 
     def separate_connections(self) -> None:
         """Work around the inherited connection (see shared_db_handles) without touching the server: end
@@ -871,8 +1050,10 @@ class Server:
         from django.db import connection
 
         with connection.cursor() as c:  # the bench database is the bench's own: only the server uses it
-            c.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                      "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+            c.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
         from concurrent.futures import ThreadPoolExecutor
 
         def one(_):
@@ -927,12 +1108,22 @@ def client_main(task, port, job, q, go, times):
     from cryptography.hazmat.primitives.asymmetric import ec
 
     ecdsa = ec.ECDSA(hashes.SHA256())
-    cards = [(c["card_no"], c["pin"], serialization.load_pem_private_key(c["key_pem"].encode(), None))
-             for c in job.get("cards", [])]
+    cards = [
+        (c["card_no"], c["pin"], serialization.load_pem_private_key(c["key_pem"].encode(), None))
+        for c in job.get("cards", [])
+    ]
     tokens, usccs, ra_token = job.get("tokens", []), job.get("usccs", []), job.get("ra_token")
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-    res = {"n": 0, "lat": [], "challenge": [], "sign": [], "login": [], "errors": Counter(), "error_sample": None,
-           "exhausted": False}
+    res = {
+        "n": 0,
+        "lat": [],
+        "challenge": [],
+        "sign": [],
+        "login": [],
+        "errors": Counter(),
+        "error_sample": None,
+        "exhausted": False,
+    }
 
     def call(method, path, body=None, token=None):
         headers = {"Content-Type": "application/json"} if body is not None else {}
@@ -967,7 +1158,9 @@ def client_main(task, port, job, q, go, times):
                 res["exhausted"] = True
                 return "stop"
             t0 = time.perf_counter()
-            s, d = call("POST", API + "/cards", {"kind": "legal", "enterprise_uscc": usccs[i]}, token=ra_token)
+            s, d = call(
+                "POST", API + "/cards", {"kind": "legal", "enterprise_uscc": usccs[i]}, token=ra_token
+            )
             return {"lat": time.perf_counter() - t0} if s == 201 else fail(s, d)
         # sign-in: challenge, the card signs the nonce, login with the PIN
         card_no, pin, key = cards[i % len(cards)]
@@ -979,8 +1172,11 @@ def client_main(task, port, job, q, go, times):
         t1 = time.perf_counter()
         sig = base64.b64encode(key.sign(base64.b64decode(ch["nonce"]), ecdsa)).decode()
         t2 = time.perf_counter()
-        s, d = call("POST", API + "/auth/card/login", {"challenge_id": ch["challenge_id"], "card_no": card_no,
-                                                       "pin": pin, "signature": sig})
+        s, d = call(
+            "POST",
+            API + "/auth/card/login",
+            {"challenge_id": ch["challenge_id"], "card_no": card_no, "pin": pin, "signature": sig},
+        )
         t3 = time.perf_counter()
         if s != 200 or "token" not in json.loads(d):
             return fail(s, d)
@@ -1013,8 +1209,10 @@ def http_measure(task, server, clients, jobs, args) -> dict:
     busy_before = wait_quiet(args, task)
     ctx = mp.get_context("spawn")
     q, go, times = ctx.Queue(), ctx.Event(), ctx.Array("d", 3)
-    procs = [ctx.Process(target=client_main, args=(task, server.port, jobs[i], q, go, times), daemon=True)
-             for i in range(clients)]
+    procs = [
+        ctx.Process(target=client_main, args=(task, server.port, jobs[i], q, go, times), daemon=True)
+        for i in range(clients)
+    ]
     for p in procs:
         p.start()
     try:
@@ -1044,15 +1242,24 @@ def http_measure(task, server, clients, jobs, args) -> dict:
     merged = {k: [x for r in results for x in r[k]] for k in ("lat", "challenge", "sign", "login")}
     errors = sum((r["errors"] for r in results), Counter())
     elapsed = b["t"] - a["t"]
-    row = {"what": task, "workers": server.workers, "clients": clients, "n": n, "seconds": elapsed,
-           "per_s": n / elapsed, **lat(merged["lat"]), "errors": dict(errors),
-           "error_sample": next((r["error_sample"] for r in results if r["error_sample"]), None),
-           "exhausted": any(r["exhausted"] for r in results),
-           "cpu": {k: v / cpu["capacity"] for k, v in cpu.items() if k != "capacity"},
-           "server_cpu_ms": (cpu.get("server", 0) + cpu.get("postgres", 0)) * 1000 / n if n else None,
-           "client_cpu_ms": cpu.get("clients", 0) * 1000 / n if n else None,
-           "commits": (c1 - c0) / n if n and c0 is not None else None, "busy_before": busy_before,
-           "worker_timeouts": server.timeouts()}
+    row = {
+        "what": task,
+        "workers": server.workers,
+        "clients": clients,
+        "n": n,
+        "seconds": elapsed,
+        "per_s": n / elapsed,
+        **lat(merged["lat"]),
+        "errors": dict(errors),
+        "error_sample": next((r["error_sample"] for r in results if r["error_sample"]), None),
+        "exhausted": any(r["exhausted"] for r in results),
+        "cpu": {k: v / cpu["capacity"] for k, v in cpu.items() if k != "capacity"},
+        "server_cpu_ms": (cpu.get("server", 0) + cpu.get("postgres", 0)) * 1000 / n if n else None,
+        "client_cpu_ms": cpu.get("clients", 0) * 1000 / n if n else None,
+        "commits": (c1 - c0) / n if n and c0 is not None else None,
+        "busy_before": busy_before,
+        "worker_timeouts": server.timeouts(),
+    }
     if task == "sign-in" and n:
         row["parts"] = {k: lat(merged[k]) for k in ("challenge", "sign", "login")}
         row["sign_ms_mean"] = statistics.fmean(merged["sign"])
@@ -1069,11 +1276,18 @@ def run_http(args, cards, ra, queries) -> list[dict]:
         with Server(args, workers) as server:
             print(f"server: {server.describe}  (pid {server.proc.pid}, workers {server.worker_pids()})")
             for line in server.shared:
-                print(f"  WARNING: {line} (inherited across gunicorn's fork)"
-                      + (f"; ended it, {server.inherited_failures} warm-up requests answered 500 before each "
-                         "worker had its own" if "PostgreSQL" in line else ""))
-                shared_found.append({"workers": workers, "handle": line,
-                                     "failures": server.inherited_failures})
+                print(
+                    f"  WARNING: {line} (inherited across gunicorn's fork)"
+                    + (
+                        f"; ended it, {server.inherited_failures} warm-up requests answered 500 before each "
+                        "worker had its own"
+                        if "PostgreSQL" in line
+                        else ""
+                    )
+                )
+                shared_found.append(
+                    {"workers": workers, "handle": line, "failures": server.inherited_failures}
+                )
             for clients in args.clients:
                 if clients > len(cards):
                     print(f"  --clients {clients} > --cards {len(cards)}: skipped")
@@ -1087,7 +1301,8 @@ def run_http(args, cards, ra, queries) -> list[dict]:
                             from eport.cards.models import Card
 
                             for card in Card.objects.select_related("user").filter(
-                                    card_no__in=[c["card_no"] for c in cards]):
+                                card_no__in=[c["card_no"] for c in cards]
+                            ):
                                 card_tokens[card.card_no] = token_issue(user=card.user)
                         jobs = [{"tokens": [card_tokens[c["card_no"]] for c in s]} for s in split]
                     elif task == "make":
@@ -1099,10 +1314,12 @@ def run_http(args, cards, ra, queries) -> list[dict]:
                     row = http_measure(task, server, clients, jobs, args)
                     row["q"] = query_count(queries, task)
                     rows.append(row)
-                    print(f"  {task:<9} workers {workers} clients {clients:>2}: {row['per_s']:8.1f}/s  "
-                          f"p50 {row['p50']:.1f} ms  p99 {row['p99']:.1f} ms  "
-                          f"server+db CPU {row['server_cpu_ms'] or 0:.2f} ms/op  errors {row['errors'] or 0}"
-                          + ("  (ran out of enterprises)" if row["exhausted"] else ""))
+                    print(
+                        f"  {task:<9} workers {workers} clients {clients:>2}: {row['per_s']:8.1f}/s  "
+                        f"p50 {row['p50']:.1f} ms  p99 {row['p99']:.1f} ms  "
+                        f"server+db CPU {row['server_cpu_ms'] or 0:.2f} ms/op  errors {row['errors'] or 0}"
+                        + ("  (ran out of enterprises)" if row["exhausted"] else "")
+                    )
                     if row["error_sample"]:
                         print(f"    first error: {row['error_sample']}")
     return rows, shared_found
@@ -1124,51 +1341,133 @@ def f1(x, nd=1):
 def print_results(res) -> None:
     if res.get("crypto"):
         print("\n## crypto alone (this process, one thread; best of 5 loops)\n")
-        table(("part", "operation", "µs/op", "ops/s per core"),
-              [(r["group"], r["what"], f1(r["us"]), f1(r["per_s"], 0)) for r in res["crypto"]])
+        table(
+            ("part", "operation", "µs/op", "ops/s per core"),
+            [(r["group"], r["what"], f1(r["us"]), f1(r["per_s"], 0)) for r in res["crypto"]],
+        )
     if res.get("inprocess"):
         print("\n## in-process, one thread (no HTTP server; CPU = this process + PostgreSQL)\n")
-        table(("measurement", "n", "ops/s", "p50 ms", "p95 ms", "p99 ms", "queries/op", "durable commits/op",
-               "SQL wait ms/op", "CPU ms/op Python", "CPU ms/op PostgreSQL", "ops/s per core (CPU)"),
-              [(r["what"], r["n"], f1(r["per_s"]), f1(r["p50"], 2), f1(r["p95"], 2), f1(r["p99"], 2), f1(r["q"], 1),
-                f1(r["commits"], 1), f1(r["db_ms"], 2), f1(r["py_ms"], 2), f1(r["pg_ms"], 2), f1(r["core_per_s"], 0))
-               for r in res["inprocess"]])
+        table(
+            (
+                "measurement",
+                "n",
+                "ops/s",
+                "p50 ms",
+                "p95 ms",
+                "p99 ms",
+                "queries/op",
+                "durable commits/op",
+                "SQL wait ms/op",
+                "CPU ms/op Python",
+                "CPU ms/op PostgreSQL",
+                "ops/s per core (CPU)",
+            ),
+            [
+                (
+                    r["what"],
+                    r["n"],
+                    f1(r["per_s"]),
+                    f1(r["p50"], 2),
+                    f1(r["p95"], 2),
+                    f1(r["p99"], 2),
+                    f1(r["q"], 1),
+                    f1(r["commits"], 1),
+                    f1(r["db_ms"], 2),
+                    f1(r["py_ms"], 2),
+                    f1(r["pg_ms"], 2),
+                    f1(r["core_per_s"], 0),
+                )
+                for r in res["inprocess"]
+            ],
+        )
     for what, sts in res.get("statements", {}).items():
         print(f"\nSQL of {what} (per request: count, mean ms):")
         for st in sts:
             print(f"  {f1(st['per_op'], 2):>5} × {st['ms']:6.3f} ms  {st['sql'][:140]}")
     if res.get("profile"):
         p = res["profile"]
-        print(f"\n## where a sign-in's server time goes (cProfile, {p['n']} sign-ins through django.test.Client;"
-              f" {p['wall_ms']:.2f} ms wall per sign-in profiled, {p['profiled_ms']:.2f} ms inside the profiler)\n")
-        table(("function (cumulative)", "ms/sign-in", "share", "calls/sign-in"),
-              [(r["what"], f1(r["ms"], 3), f"{r['share']:.0%}", f1(r["calls"], 1)) for r in p["funcs"]])
+        print(
+            f"\n## where a sign-in's server time goes (cProfile, {p['n']} sign-ins through django.test.Client;"
+            f" {p['wall_ms']:.2f} ms wall per sign-in profiled, {p['profiled_ms']:.2f} ms inside the profiler)\n"
+        )
+        table(
+            ("function (cumulative)", "ms/sign-in", "share", "calls/sign-in"),
+            [(r["what"], f1(r["ms"], 3), f"{r['share']:.0%}", f1(r["calls"], 1)) for r in p["funcs"]],
+        )
         print()
-        table(("top own time", "ms/sign-in", "share", "calls/sign-in"),
-              [(r["where"], f1(r["own_ms"], 3), f"{r['share']:.0%}", f1(r["calls"], 1)) for r in p["top"]])
+        table(
+            ("top own time", "ms/sign-in", "share", "calls/sign-in"),
+            [(r["where"], f1(r["own_ms"], 3), f"{r['share']:.0%}", f1(r["calls"], 1)) for r in p["top"]],
+        )
     if res.get("http"):
-        print(f"\n## HTTP against `eport serve` (gunicorn sync workers), {res['seconds']:g} s after {res['warmup']:g} s"
-              f" warm-up, closed-loop client processes; machine CPU shares of {NCPU} cores\n")
-        table(("measurement", "workers", "clients", "ops", "ops/s", f"ops/s per core (÷{NCPU})", "p50 ms", "p95 ms",
-               "p99 ms", "queries/op", "PG transactions/op", "CPU clients", "CPU server", "CPU postgres", "CPU other",
-               "idle", "server+db CPU ms/op", "client CPU ms/op", "server-only ops/s per core", "errors"),
-              [(LABELS.get(r["what"], r["what"]), r["workers"], r["clients"], r["n"], f1(r["per_s"]),
-                f1(r["per_s"] / NCPU), f1(r["p50"], 1), f1(r["p95"], 1), f1(r["p99"], 1), r.get("q"),
-                f1(r["commits"], 1), *(f"{r['cpu'].get(g, 0):.0%}" for g in ("clients", "server", "postgres")),
-                f"{r['cpu'].get('other', 0) + r['cpu'].get('bench', 0):.0%}", f"{r['cpu'].get('idle', 0):.0%}",
-                f1(r["server_cpu_ms"], 2), f1(r["client_cpu_ms"], 2),
-                f1(1000 / r["server_cpu_ms"], 0) if r["server_cpu_ms"] else "",
-                sum(r["errors"].values()) or "") for r in res["http"]])
+        print(
+            f"\n## HTTP against `eport serve` (gunicorn sync workers), {res['seconds']:g} s after {res['warmup']:g} s"
+            f" warm-up, closed-loop client processes; machine CPU shares of {NCPU} cores\n"
+        )
+        table(
+            (
+                "measurement",
+                "workers",
+                "clients",
+                "ops",
+                "ops/s",
+                f"ops/s per core (÷{NCPU})",
+                "p50 ms",
+                "p95 ms",
+                "p99 ms",
+                "queries/op",
+                "PG transactions/op",
+                "CPU clients",
+                "CPU server",
+                "CPU postgres",
+                "CPU other",
+                "idle",
+                "server+db CPU ms/op",
+                "client CPU ms/op",
+                "server-only ops/s per core",
+                "errors",
+            ),
+            [
+                (
+                    LABELS.get(r["what"], r["what"]),
+                    r["workers"],
+                    r["clients"],
+                    r["n"],
+                    f1(r["per_s"]),
+                    f1(r["per_s"] / NCPU),
+                    f1(r["p50"], 1),
+                    f1(r["p95"], 1),
+                    f1(r["p99"], 1),
+                    r.get("q"),
+                    f1(r["commits"], 1),
+                    *(f"{r['cpu'].get(g, 0):.0%}" for g in ("clients", "server", "postgres")),
+                    f"{r['cpu'].get('other', 0) + r['cpu'].get('bench', 0):.0%}",
+                    f"{r['cpu'].get('idle', 0):.0%}",
+                    f1(r["server_cpu_ms"], 2),
+                    f1(r["client_cpu_ms"], 2),
+                    f1(1000 / r["server_cpu_ms"], 0) if r["server_cpu_ms"] else "",
+                    sum(r["errors"].values()) or "",
+                )
+                for r in res["http"]
+            ],
+        )
         for x in res.get("inherited_connection", []):
-            print(f"WARNING: server with {x['workers']} workers: {x['handle']}, inherited across gunicorn's fork "
-                  f"from `eport serve`'s bootstrap; " + (
-                      f"{x['failures']} warm-up requests failed when the bench ended it" if "PostgreSQL" in x["handle"]
-                      else "each worker closes it after its first request (CONN_MAX_AGE 0)"))
+            print(
+                f"WARNING: server with {x['workers']} workers: {x['handle']}, inherited across gunicorn's fork "
+                f"from `eport serve`'s bootstrap; "
+                + (
+                    f"{x['failures']} warm-up requests failed when the bench ended it"
+                    if "PostgreSQL" in x["handle"]
+                    else "each worker closes it after its first request (CONN_MAX_AGE 0)"
+                )
+            )
         for r in res["http"]:
             where = f"{r['what']}, workers {r['workers']} clients {r['clients']}"
             if r["cpu"].get("other", 0) > 0.10:
-                print(f"note: {where}: other work used {r['cpu']['other']:.0%} of the machine (throughput is low; "
-                      "the CPU per operation holds)")
+                print(
+                    f"note: {where}: other work used {r['cpu']['other']:.0%} of the machine (throughput is low; "
+                    "the CPU per operation holds)"
+                )
             if r["error_sample"]:
                 print(f"errors: {where}: {r['errors']}, first: {r['error_sample']}")
             if r.get("worker_timeouts"):
@@ -1178,52 +1477,98 @@ def print_results(res) -> None:
         for r in res["http"]:
             if r.get("parts"):
                 p = r["parts"]
-                print(f"sign-in parts, workers {r['workers']} clients {r['clients']}: challenge p50 "
-                      f"{p['challenge']['p50']:.1f} ms, client signature {r['sign_ms_mean']:.3f} ms mean, login p50 "
-                      f"{p['login']['p50']:.1f} / p99 {p['login']['p99']:.1f} ms")
+                print(
+                    f"sign-in parts, workers {r['workers']} clients {r['clients']}: challenge p50 "
+                    f"{p['challenge']['p50']:.1f} ms, client signature {r['sign_ms_mean']:.3f} ms mean, login p50 "
+                    f"{p['login']['p50']:.1f} / p99 {p['login']['p99']:.1f} ms"
+                )
 
 
 def print_summary(res) -> None:
     """The figures the issue asks for, against its targets."""
     http = res.get("http") or []
-    best = lambda what: max((r for r in http if r["what"] == what and r["n"]), key=lambda r: r["per_s"], default=None)  # noqa: E731
+
+    def best(what):
+        return max((r for r in http if r["what"] == what and r["n"]), key=lambda r: r["per_s"], default=None)
+
     inproc = {r["what"].split(" (")[0]: r for r in res.get("inprocess") or []}
     crypto = {r["what"].split(" (")[0].split(":")[0]: r for r in res.get("crypto") or []}
-    print(f"\n## against the targets ({NCPU} cores; Keycloak's published sizing: 15 password sign-ins/s per vCPU)\n")
+    print(
+        f"\n## against the targets ({NCPU} cores; Keycloak's published sizing: 15 password sign-ins/s per vCPU)\n"
+    )
     lines = []
     s_in = best("sign-in")
     if s_in:
-        lines.append(("card sign-ins/s end to end (HTTP)", f"{s_in['per_s']:.0f}/s = {s_in['per_s'] / NCPU:.0f}/s per core "
-                      f"(workers {s_in['workers']}, clients {s_in['clients']}; load generator on the same cores: "
-                      f"{s_in['cpu'].get('clients', 0):.0%} of the machine)", "≥ 300/s per core",
-                      f"{s_in['per_s'] / NCPU / 300:.0%}"))
+        lines.append(
+            (
+                "card sign-ins/s end to end (HTTP)",
+                f"{s_in['per_s']:.0f}/s = {s_in['per_s'] / NCPU:.0f}/s per core "
+                f"(workers {s_in['workers']}, clients {s_in['clients']}; load generator on the same cores: "
+                f"{s_in['cpu'].get('clients', 0):.0%} of the machine)",
+                "≥ 300/s per core",
+                f"{s_in['per_s'] / NCPU / 300:.0%}",
+            )
+        )
         db = "PostgreSQL" if "PostgreSQL" in res["database"] else "SQLite in the workers"
-        lines.append((f"  server CPU per sign-in (gunicorn + {db})", f"{s_in['server_cpu_ms']:.2f} ms = "
-                      f"{1000 / s_in['server_cpu_ms']:.0f}/s per core with the cores to itself", "3.33 ms",
-                      f"{1000 / s_in['server_cpu_ms'] / 300:.0%}"))
+        lines.append(
+            (
+                f"  server CPU per sign-in (gunicorn + {db})",
+                f"{s_in['server_cpu_ms']:.2f} ms = "
+                f"{1000 / s_in['server_cpu_ms']:.0f}/s per core with the cores to itself",
+                "3.33 ms",
+                f"{1000 / s_in['server_cpu_ms'] / 300:.0%}",
+            )
+        )
     login = inproc.get("POST /auth/card/login")
     chal = inproc.get("POST /auth/card/challenge")
     if login and chal:
         cpu = login["cpu_ms"] + chal["cpu_ms"]
-        lines.append(("  in-process, one thread (challenge + login requests)", f"{cpu:.2f} ms CPU = {1000 / cpu:.0f}/s per core",
-                      "", ""))
+        lines.append(
+            (
+                "  in-process, one thread (challenge + login requests)",
+                f"{cpu:.2f} ms CPU = {1000 / cpu:.0f}/s per core",
+                "",
+                "",
+            )
+        )
     v = crypto.get("ECDSA P-256 verify")
     if v:
         share = f" = {v['us'] / 10 / s_in['server_cpu_ms']:.1f} % of a sign-in's server CPU" if s_in else ""
-        lines.append(("  bare ECDSA P-256 verify", f"{v['us']:.0f} µs = {v['per_s']:,.0f}/s per core{share}", "", ""))
+        lines.append(
+            ("  bare ECDSA P-256 verify", f"{v['us']:.0f} µs = {v['per_s']:,.0f}/s per core{share}", "", "")
+        )
     me = best("me")
     if me:
-        lines.append(("empty authenticated endpoint (GET /me, RA token)", f"{me['per_s']:.0f}/s = {me['per_s'] / NCPU:.0f}/s "
-                      f"per core, {me['server_cpu_ms']:.2f} ms server CPU", "", ""))
+        lines.append(
+            (
+                "empty authenticated endpoint (GET /me, RA token)",
+                f"{me['per_s']:.0f}/s = {me['per_s'] / NCPU:.0f}/s "
+                f"per core, {me['server_cpu_ms']:.2f} ms server CPU",
+                "",
+                "",
+            )
+        )
     make = inproc.get("card_make")
     if make:
-        lines.append(("cards made/s in-process (card_make, one thread)", f"{make['per_s']:.0f}/s, {make['cpu_ms']:.2f} ms CPU "
-                      f"= {make['core_per_s']:.0f}/s per core", "≥ 200/s per core", f"{make['core_per_s'] / 200:.0%}"))
+        lines.append(
+            (
+                "cards made/s in-process (card_make, one thread)",
+                f"{make['per_s']:.0f}/s, {make['cpu_ms']:.2f} ms CPU = {make['core_per_s']:.0f}/s per core",
+                "≥ 200/s per core",
+                f"{make['core_per_s'] / 200:.0%}",
+            )
+        )
     mk = best("make")
     if mk:
-        lines.append(("cards made/s over HTTP (POST /cards)", f"{mk['per_s']:.0f}/s = {mk['per_s'] / NCPU:.0f}/s per core "
-                      f"(workers {mk['workers']}, clients {mk['clients']}), {mk['server_cpu_ms']:.2f} ms server CPU",
-                      "≥ 200/s per core", f"{mk['per_s'] / NCPU / 200:.0%}"))
+        lines.append(
+            (
+                "cards made/s over HTTP (POST /cards)",
+                f"{mk['per_s']:.0f}/s = {mk['per_s'] / NCPU:.0f}/s per core "
+                f"(workers {mk['workers']}, clients {mk['clients']}), {mk['server_cpu_ms']:.2f} ms server CPU",
+                "≥ 200/s per core",
+                f"{mk['per_s'] / NCPU / 200:.0%}",
+            )
+        )
     table(("measure", "measured", "target", "of target"), lines)
 
 
@@ -1255,16 +1600,26 @@ def main(argv=None):
     setup_django(args)
     from django.db import connection
 
-    db = (f"PostgreSQL {connection.pg_version // 10000}.{connection.pg_version % 10000} {connection.settings_dict['NAME']}"
-          if connection.vendor == "postgresql" else
-          f"SQLite {'.'.join(map(str, connection.Database.sqlite_version_info))} {connection.settings_dict['NAME']}")
-    print(f"code: {version}\nmachine: {machine()}, Python {platform.python_version()}\ndatabase: {db}\n"
-          f"data dir: {args.data_dir}\ncommand: {' '.join([Path(sys.executable).name, *sys.argv])}")
+    db = (
+        f"PostgreSQL {connection.pg_version // 10000}.{connection.pg_version % 10000} {connection.settings_dict['NAME']}"
+        if connection.vendor == "postgresql"
+        else f"SQLite {'.'.join(map(str, connection.Database.sqlite_version_info))} {connection.settings_dict['NAME']}"
+    )
+    print(
+        f"code: {version}\nmachine: {machine()}, Python {platform.python_version()}\ndatabase: {db}\n"
+        f"data dir: {args.data_dir}\ncommand: {' '.join([Path(sys.executable).name, *sys.argv])}"
+    )
     ra = ensure_ra()
     cards = sign_in_cards(args, ra)
     print(f"setup: {time.perf_counter() - t0:.1f} s, {len(cards)} sign-in cards")
-    res = {"code": version, "machine": machine(), "database": db, "argv": sys.argv, "seconds": args.seconds,
-           "warmup": args.warmup}
+    res = {
+        "code": version,
+        "machine": machine(),
+        "database": db,
+        "argv": sys.argv,
+        "seconds": args.seconds,
+        "warmup": args.warmup,
+    }
     try:
         if not args.http_only:
             res["crypto"] = crypto_floor(cards, ra)

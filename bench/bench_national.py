@@ -70,16 +70,26 @@ def parse_args(argv=None):
     p.add_argument("--operators", type=int, help="default 5000000 (pg), 160000 (sqlite)")
     p.add_argument("--samples", type=int, default=200, help="timed samples per query (default 200)")
     p.add_argument("--warmup", type=int, default=20, help="untimed runs before each query measurement")
-    p.add_argument("--budget", type=float, default=60,
-                   help="seconds per query measurement: a slow query gets fewer samples (at least 10)")
+    p.add_argument(
+        "--budget",
+        type=float,
+        default=60,
+        help="seconds per query measurement: a slow query gets fewer samples (at least 10)",
+    )
     p.add_argument("--action-samples", type=int, default=100, help="per action and actor, bulk CRL moved out")
     p.add_argument("--crl-samples", type=int, default=20, help="per action and actor with the CRL as loaded")
     p.add_argument("--sections", default="queries,actions,crl", help="what to measure (default all three)")
     p.add_argument("--seed", type=int, default=20240601)
-    p.add_argument("--explain", action="store_true",
-                   help="EXPLAIN (ANALYZE, BUFFERS) of every query measured: custom and generic plan")
-    p.add_argument("--pg-unprepared", action="store_true",
-                   help="EPORT_PG_PREPARED=0: no server-side prepared statements (so no generic plans)")
+    p.add_argument(
+        "--explain",
+        action="store_true",
+        help="EXPLAIN (ANALYZE, BUFFERS) of every query measured: custom and generic plan",
+    )
+    p.add_argument(
+        "--pg-unprepared",
+        action="store_true",
+        help="EPORT_PG_PREPARED=0: no server-side prepared statements (so no generic plans)",
+    )
     p.add_argument("--load-only", action="store_true", help="load, measure nothing")
     p.add_argument("--measure-only", action="store_true", help="measure what is loaded, load nothing")
     p.add_argument("--json", metavar="FILE", help="also write the results as JSON")
@@ -135,8 +145,10 @@ class Writer:
         rest = [f for a, f in fields.items() if a not in names]
         now = timezone.now()
         self.columns = [fields[n].column for n in names] + [f.column for f in rest]
-        self.suffix = tuple(now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-                            else f.get_default() for f in rest)
+        self.suffix = tuple(
+            now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) else f.get_default()
+            for f in rest
+        )
         self.table, self.conn = model._meta.db_table, connection
 
     def write(self, rows) -> None:
@@ -149,8 +161,10 @@ class Writer:
                         copy.write_row(r + self.suffix)
             else:
                 adapt = self._sqlite_value
-                c.cursor.executemany(f"INSERT INTO {q(self.table)} ({cols}) VALUES ({', '.join('?' * len(self.columns))})",
-                                     [tuple(adapt(v) for v in r + self.suffix) for r in rows])
+                c.cursor.executemany(
+                    f"INSERT INTO {q(self.table)} ({cols}) VALUES ({', '.join('?' * len(self.columns))})",
+                    [tuple(adapt(v) for v in r + self.suffix) for r in rows],
+                )
 
     def _sqlite_value(self, v):
         if isinstance(v, dt.datetime):
@@ -158,20 +172,73 @@ class Writer:
         return v.isoformat() if isinstance(v, dt.date) else v
 
 
-ENT_COLS = ("id", "uscc", "name", "enterprise_no", "network_status", "legal_rep_name", "legal_rep_id_type",
-            "legal_rep_id_no", "legal_person_type", "customs_code", "card_issuer_id", "contact_name",
-            "contact_email", "registered_at", "entered_at")
-OP_COLS = ("id", "operator_no", "enterprise_id", "name", "id_type", "id_no", "phone", "status", "registered_here",
-           "created_at")
-CERT_COLS = ("id", "serial", "subject_key", "der", "not_before", "not_after", "status", "reason", "revoked_at",
-             "status_changed_at", "issued_at")
-CARD_COLS = ("id", "card_no", "kind", "enterprise_id", "operator_id", "holder_name", "holder_id_type",
-             "holder_id_no", "issuer_id", "valid_from", "valid_to", "state", "certificate_id", "pin_hash",
-             "pin_locked", "must_change_pin", "made_at")
+ENT_COLS = (
+    "id",
+    "uscc",
+    "name",
+    "enterprise_no",
+    "network_status",
+    "legal_rep_name",
+    "legal_rep_id_type",
+    "legal_rep_id_no",
+    "legal_person_type",
+    "customs_code",
+    "card_issuer_id",
+    "contact_name",
+    "contact_email",
+    "registered_at",
+    "entered_at",
+)
+OP_COLS = (
+    "id",
+    "operator_no",
+    "enterprise_id",
+    "name",
+    "id_type",
+    "id_no",
+    "phone",
+    "status",
+    "registered_here",
+    "created_at",
+)
+CERT_COLS = (
+    "id",
+    "serial",
+    "subject_key",
+    "der",
+    "not_before",
+    "not_after",
+    "status",
+    "reason",
+    "revoked_at",
+    "status_changed_at",
+    "issued_at",
+)
+CARD_COLS = (
+    "id",
+    "card_no",
+    "kind",
+    "enterprise_id",
+    "operator_id",
+    "holder_name",
+    "holder_id_type",
+    "holder_id_no",
+    "issuer_id",
+    "valid_from",
+    "valid_to",
+    "state",
+    "certificate_id",
+    "pin_hash",
+    "pin_locked",
+    "must_change_pin",
+    "made_at",
+)
 
 
 def person(rng) -> str:
-    return rng.choices(SURNAMES, cum_weights=SURNAME_CUM)[0] + "".join(rng.choices(GIVEN, k=rng.choice((1, 2))))
+    return rng.choices(SURNAMES, cum_weights=SURNAME_CUM)[0] + "".join(
+        rng.choices(GIVEN, k=rng.choice((1, 2)))
+    )
 
 
 @lru_cache(maxsize=20_000)
@@ -202,10 +269,15 @@ class Generator:
         today = timezone.localdate()
         self.now = timezone.now()
         # valid_from, valid_to, made_at, certificate not_after: per "made d days ago"
-        self.days = [(today - dt.timedelta(days=d), today - dt.timedelta(days=d - VALID_DAYS),
-                      dt.datetime.combine(today - dt.timedelta(days=d), dt.time(10), tz),
-                      dt.datetime.combine(today - dt.timedelta(days=d - VALID_DAYS), dt.time(23, 59, 59), tz))
-                     for d in range(900)]
+        self.days = [
+            (
+                today - dt.timedelta(days=d),
+                today - dt.timedelta(days=d - VALID_DAYS),
+                dt.datetime.combine(today - dt.timedelta(days=d), dt.time(10), tz),
+                dt.datetime.combine(today - dt.timedelta(days=d - VALID_DAYS), dt.time(23, 59, 59), tz),
+            )
+            for d in range(900)
+        ]
 
     def chunk(self, start, stop, ids, rng):
         from eport.cards.numbers import card_no_make
@@ -229,16 +301,51 @@ class Generator:
                 cert_id = ids["cert"]
                 ids["cert"] += 1
                 changed = d[2] + (self.now - d[2]) * rng.random()
-                certs.append((cert_id, format(BULK_SERIAL + cert_id, "x"), BULK_CERT + card_no, b"", d[2], d[3],
-                              "revoked" if state == "voided" else "hold",
-                              "cessation_of_operation" if state == "voided" else "certificate_hold",
-                              changed, changed, d[2]))
-            cards.append((cid, card_no, kind, eid, oid, holder, "resident_id", id_no, issuer, d[0], d[1], state,
-                          cert_id, PIN_HASH, rng.random() < PIN_LOCKED, False, d[2]))
+                certs.append(
+                    (
+                        cert_id,
+                        format(BULK_SERIAL + cert_id, "x"),
+                        BULK_CERT + card_no,
+                        b"",
+                        d[2],
+                        d[3],
+                        "revoked" if state == "voided" else "hold",
+                        "cessation_of_operation" if state == "voided" else "certificate_hold",
+                        changed,
+                        changed,
+                        d[2],
+                    )
+                )
+            cards.append(
+                (
+                    cid,
+                    card_no,
+                    kind,
+                    eid,
+                    oid,
+                    holder,
+                    "resident_id",
+                    id_no,
+                    issuer,
+                    d[0],
+                    d[1],
+                    state,
+                    cert_id,
+                    PIN_HASH,
+                    rng.random() < PIN_LOCKED,
+                    False,
+                    d[2],
+                )
+            )
 
         for i in range(start, stop):
             if i < len(BIG):  # the big ones: 深圳, served by ra:5300
-                p, county, customs, n_ops = "44", rng.choice(self.sz_counties), rng.choice(self.sz_customs), BIG[i]
+                p, county, customs, n_ops = (
+                    "44",
+                    rng.choice(self.sz_counties),
+                    rng.choice(self.sz_customs),
+                    BIG[i],
+                )
             else:
                 p = rng.choices(w.provinces, w.weights)[0]
                 county, customs = rng.choice(w.counties[p]), rng.choice(w.customs[p])
@@ -250,16 +357,44 @@ class Generator:
             rep, rep_id = person(rng), resident_id(county, eid, 1940)
             name = f"{w.city_name(county)}{rng.choice(BRANDS)}{rng.choice(TRADES)}有限公司"
             entered = self.days[made][2]
-            ents.append((eid, make_uscc("91", county, f"B{i:07d}"), name, f"{customs}{i + 1:010d}", "in_network",
-                         rep, "resident_id", rep_id, "enterprise", customs, issuer, rep,
-                         f"e{i}@bench.invalid", entered, entered))
+            ents.append(
+                (
+                    eid,
+                    make_uscc("91", county, f"B{i:07d}"),
+                    name,
+                    f"{customs}{i + 1:010d}",
+                    "in_network",
+                    rep,
+                    "resident_id",
+                    rep_id,
+                    "enterprise",
+                    customs,
+                    issuer,
+                    rep,
+                    f"e{i}@bench.invalid",
+                    entered,
+                    entered,
+                )
+            )
             card("legal", eid, None, rep, rep_id, issuer, made)
             for _ in range(n_ops):
                 oid = ids["op"]
                 ids["op"] += 1
                 op_name, op_id = person(rng), resident_id(county, oid, 1960)
-                ops.append((oid, f"CZ{oid:010d}", eid, op_name, "resident_id", op_id, f"13{oid % 10**9:09d}",
-                            "APPROVED", True, entered))
+                ops.append(
+                    (
+                        oid,
+                        f"CZ{oid:010d}",
+                        eid,
+                        op_name,
+                        "resident_id",
+                        op_id,
+                        f"13{oid % 10**9:09d}",
+                        "APPROVED",
+                        True,
+                        entered,
+                    )
+                )
                 card("operator", eid, oid, op_name, op_id, issuer, None)
         return ents, ops, certs, cards
 
@@ -272,8 +407,10 @@ def next_ids() -> dict:
     from eport.operators.models import Operator
     from eport.pki.models import Certificate
 
-    return {k: (m.objects.aggregate(x=Max("id"))["x"] or 0) + 1
-            for k, m in (("ent", Enterprise), ("op", Operator), ("cert", Certificate), ("card", Card))}
+    return {
+        k: (m.objects.aggregate(x=Max("id"))["x"] or 0) + 1
+        for k, m in (("ent", Enterprise), ("op", Operator), ("cert", Certificate), ("card", Card))
+    }
 
 
 def reset_sequences() -> None:
@@ -305,8 +442,12 @@ def load(args, world) -> float:
     if have >= args.enterprises:
         print(f"data: {have} enterprises present (>= {args.enterprises}), nothing to add")
         return 0.0
-    writers = [Writer(Enterprise, ENT_COLS), Writer(Operator, OP_COLS), Writer(Certificate, CERT_COLS),
-               Writer(Card, CARD_COLS)]
+    writers = [
+        Writer(Enterprise, ENT_COLS),
+        Writer(Operator, OP_COLS),
+        Writer(Certificate, CERT_COLS),
+        Writer(Card, CARD_COLS),
+    ]
     gen, ids = Generator(world, args), next_ids()
     if connection.vendor == "postgresql":
         with connection.cursor() as c:  # bench rows: a crash may lose the last commits, never corrupt
@@ -329,8 +470,10 @@ def load(args, world) -> float:
         with connection.cursor() as c:
             c.execute("RESET synchronous_commit")  # measured with the server's durability
     reset_sequences()
-    print(f"load: added {args.enterprises - have} enterprises, {added['operators']} operators, {added['cards']} "
-          f"cards in {seconds:.0f} s ({added['cards'] / seconds:.0f} cards/s)")
+    print(
+        f"load: added {args.enterprises - have} enterprises, {added['operators']} operators, {added['cards']} "
+        f"cards in {seconds:.0f} s ({added['cards'] / seconds:.0f} cards/s)"
+    )
     return seconds
 
 
@@ -342,8 +485,15 @@ def analyze() -> float:
         if connection.vendor == "postgresql":
             c.execute("SET maintenance_work_mem TO '1GB'")
             # VACUUM too: bulk-loaded pages are not all-visible until vacuumed (index-only scans need it).
-            for t in ("enterprises_enterprise", "operators_operator", "pki_certificate", "cards_card", "cards_cardnamegram",
-                      "accounts_user", "refdata_unit"):
+            for t in (
+                "enterprises_enterprise",
+                "operators_operator",
+                "pki_certificate",
+                "cards_card",
+                "cards_cardnamegram",
+                "accounts_user",
+                "refdata_unit",
+            ):
                 c.execute(f"VACUUM ANALYZE {t}")
             c.execute("RESET maintenance_work_mem")
         else:
@@ -361,16 +511,21 @@ def data_summary() -> dict:
     from eport.enterprises.models import Enterprise
     from eport.operators.models import Operator
 
-    out = {"enterprises": Enterprise.objects.count(), "operators": Operator.objects.count(),
-           "cards_by_state": dict(Card.objects.values_list("state").annotate(n=Count("id")).order_by()),
-           "crl_entries": crl_entries()}
+    out = {
+        "enterprises": Enterprise.objects.count(),
+        "operators": Operator.objects.count(),
+        "cards_by_state": dict(Card.objects.values_list("state").annotate(n=Count("id")).order_by()),
+        "crl_entries": crl_entries(),
+    }
     out["cards"] = sum(out["cards_by_state"].values())
     with connection.cursor() as c:
         if connection.vendor == "postgresql":
             c.execute("SELECT pg_database_size(current_database())")
             out["db_bytes"] = c.fetchone()[0]
-            c.execute("SELECT relname, pg_total_relation_size(oid) FROM pg_class WHERE relname IN "
-                      "('cards_card', 'operators_operator', 'enterprises_enterprise', 'pki_certificate')")
+            c.execute(
+                "SELECT relname, pg_total_relation_size(oid) FROM pg_class WHERE relname IN "
+                "('cards_card', 'operators_operator', 'enterprises_enterprise', 'pki_certificate')"
+            )
             out["table_bytes"] = dict(c.fetchall())
         else:
             db = Path(connection.settings_dict["NAME"])
@@ -404,7 +559,9 @@ def bulk_crl(visible: bool) -> None:
     else:
         n = bulk.filter(not_after__gte=HIDDEN_BEFORE).update(not_after=F("not_after") - HIDE)
     if n and connection.vendor == "postgresql":
-        with connection.cursor() as c:  # the update left a dead copy of each row: the CRL scan would read both
+        with (
+            connection.cursor() as c
+        ):  # the update left a dead copy of each row: the CRL scan would read both
             c.execute("VACUUM ANALYZE pki_certificate")
 
 
@@ -425,10 +582,10 @@ class Bench:
         probe = timed(calls[0])  # also a warm-up; tells how many samples fit the budget
         n = min(a.samples, max(10, int(a.budget * 1000 / (2 * probe + 1e-3))))
         w = min(a.warmup, max(1, n // 10))
-        for f in calls[1:1 + w]:
+        for f in calls[1 : 1 + w]:
             f()
         orm, ser, raw, parts, totals = [], [], [], [], []
-        for f in calls[1 + w:1 + w + n]:
+        for f in calls[1 + w : 1 + w + n]:
             cap = Capture()
             t0 = time.perf_counter()
             with connection.execute_wrapper(cap):
@@ -450,16 +607,36 @@ class Bench:
             self.plans.setdefault((what, scope), cap.queries)
         # paginate skips the count when page 1 is not full: 1 or 2 queries, the split over those that ran
         nq = sorted({len(x) for x in parts})
-        common = {"section": "query", "what": what, "scope": scope, "n": len(orm),
-                  "queries": nq[0] if len(nq) == 1 else f"{nq[0]}–{nq[-1]}", "rows": len(page),
-                  "total": round(statistics.median(totals)), "total_max": max(totals), "target": QUERY_TARGET}
-        split = " / ".join(f"{statistics.median(x[k] for x in parts if len(x) > k):.1f}" for k in range(nq[-1]))
+        common = {
+            "section": "query",
+            "what": what,
+            "scope": scope,
+            "n": len(orm),
+            "queries": nq[0] if len(nq) == 1 else f"{nq[0]}–{nq[-1]}",
+            "rows": len(page),
+            "total": round(statistics.median(totals)),
+            "total_max": max(totals),
+            "target": QUERY_TARGET,
+        }
+        split = " / ".join(
+            f"{statistics.median(x[k] for x in parts if len(x) > k):.1f}" for k in range(nq[-1])
+        )
         self.results.append({**common, "path": "ORM", **stats(orm), "ser_p50": statistics.median(ser)})
         self.results.append({**common, "path": "raw SQL", **stats(raw), "split": split})
 
     def action(self, what, actor_label, crl, times, queries):
-        self.results.append({"section": "action", "what": what, "scope": actor_label, "crl": crl, "n": len(times),
-                             "queries": queries, "target": ACTION_TARGET, **stats(times)})
+        self.results.append(
+            {
+                "section": "action",
+                "what": what,
+                "scope": actor_label,
+                "crl": crl,
+                "n": len(times),
+                "queries": queries,
+                "target": ACTION_TARGET,
+                **stats(times),
+            }
+        )
 
 
 def scope_cards(actor, k, rng) -> list[tuple]:
@@ -496,7 +673,9 @@ def measure_queries(b, actors) -> None:
         t0 = time.perf_counter()
         b.query("card number", label, [call(actor, card_no=c[0]) for c in picks[:need]])
         b.query("证件编号", label, [call(actor, id_no=c[1]) for c in picks[:need]])
-        b.query("name, 1 char", label, [call(actor, holder_name=b.rng.choice(c[2][1:])) for c in picks[:need]])
+        b.query(
+            "name, 1 char", label, [call(actor, holder_name=b.rng.choice(c[2][1:])) for c in picks[:need]]
+        )
         b.query("name, 2 chars", label, [call(actor, holder_name=c[2][:2]) for c in picks[:need]])
         b.query("name, 3 chars", label, [call(actor, holder_name=c[2]) for c in three[:need]])
         print(f"queries: {label} measured in {time.perf_counter() - t0:.0f} s")
@@ -513,9 +692,16 @@ def make_pool(ra, enterprise, n, rng) -> list[tuple]:
     nxt = next_ids()["op"]
     pool = []
     for k in range(n):
-        op = Operator.objects.create(enterprise=enterprise, name=person(rng), phone="13800138000", status="APPROVED",
-                                     id_no=resident_id("440305", nxt + k, 1960))
-        made = card_make(actor=ra, kind="operator", enterprise_uscc=enterprise.uscc, operator_no=op.operator_no)
+        op = Operator.objects.create(
+            enterprise=enterprise,
+            name=person(rng),
+            phone="13800138000",
+            status="APPROVED",
+            id_no=resident_id("440305", nxt + k, 1960),
+        )
+        made = card_make(
+            actor=ra, kind="operator", enterprise_uscc=enterprise.uscc, operator_no=op.operator_no
+        )
         key = pkcs12.load_key_and_certificates(made.card_file, made.card_file_password.encode())[0]
         pool.append((made.card, key))
     return pool
@@ -560,14 +746,19 @@ def run_actions(b, label, actor, pool, warm, crl, may_void) -> None:
 
 def measure_actions(b, ra, legal, enterprise) -> None:
     a = b.args
-    for variant, n, visible in (("bulk CRL moved out", a.action_samples, False), ("CRL as loaded", a.crl_samples,
-                                                                                   True)):
+    for variant, n, visible in (
+        ("bulk CRL moved out", a.action_samples, False),
+        ("CRL as loaded", a.crl_samples, True),
+    ):
         if n <= 0:
             continue
         bulk_crl(visible)
         warm = 1  # the first card of each action untimed
         t0 = time.perf_counter()
-        pools = {"RA": make_pool(ra, enterprise, n + warm, b.rng), "legal": make_pool(ra, enterprise, n + warm, b.rng)}
+        pools = {
+            "RA": make_pool(ra, enterprise, n + warm, b.rng),
+            "legal": make_pool(ra, enterprise, n + warm, b.rng),
+        }
         print(f"actions: {2 * (n + warm)} cards made in {time.perf_counter() - t0:.1f} s")
         crl = f"{crl_entries():,} ({variant})"
         t0 = time.perf_counter()
@@ -586,8 +777,12 @@ def measure_crl(b) -> None:
 
     for visible in (False, True):
         bulk_crl(visible)
-        row = {"section": "crl", "scope": "CRL as loaded" if visible else "bulk CRL moved out",
-               "entries": crl_entries(), "n": max(1, min(5, b.args.crl_samples))}
+        row = {
+            "section": "crl",
+            "scope": "CRL as loaded" if visible else "bulk CRL moved out",
+            "entries": crl_entries(),
+            "n": max(1, min(5, b.args.crl_samples)),
+        }
         for full in (False, True):
             times = []
             for _ in range(row["n"]):
@@ -601,8 +796,10 @@ def measure_crl(b) -> None:
                     transaction.set_rollback(True)
             row["full" if full else "delta"] = {"bytes": size, **stats(times)}
             if b.args.explain:  # now, while the CRL has this size
-                explain([q for q in cap.queries if q[0].lstrip().upper().startswith("SELECT")],
-                        f"crl_publish(full={full}) — {row['scope']}")
+                explain(
+                    [q for q in cap.queries if q[0].lstrip().upper().startswith("SELECT")],
+                    f"crl_publish(full={full}) — {row['scope']}",
+                )
         b.results.append(row)
     bulk_crl(True)
 
@@ -614,7 +811,11 @@ def ensure_actors(enterprise):
         User.objects.get_or_create(username=username, defaults=kw)
         return User.objects.select_related("unit", "enterprise").get(username=username)
 
-    ra = get(f"bench-nat-{enterprise.card_issuer_id.replace(':', '-')}", kind="ra", unit_id=enterprise.card_issuer_id)
+    ra = get(
+        f"bench-nat-{enterprise.card_issuer_id.replace(':', '-')}",
+        kind="ra",
+        unit_id=enterprise.card_issuer_id,
+    )
     nation = get("bench-nat-ra-0000", kind="ra", unit_id="ra:0000")
     legal = get(f"bench-nat-legal-{enterprise.pk}", kind="legal_card", enterprise=enterprise)
     return ra, nation, legal
@@ -630,8 +831,14 @@ def run_measurements(args) -> list[dict]:
     n_big = Card.objects.filter(enterprise=big).count()
     sections = args.sections.split(",")
     if "queries" in sections:
-        measure_queries(b, [(f"legal card ({n_big:,} cards)", legal), (f"RA {ra.unit_id}", ra),
-                            ("RA ra:0000 (national)", nation)])
+        measure_queries(
+            b,
+            [
+                (f"legal card ({n_big:,} cards)", legal),
+                (f"RA {ra.unit_id}", ra),
+                ("RA ra:0000 (national)", nation),
+            ],
+        )
     if "actions" in sections:
         measure_actions(b, ra, legal, big)
     if "crl" in sections:
@@ -675,11 +882,18 @@ def explain(queries, title) -> None:
             for mode in ("force_custom_plan", "force_generic_plan"):
                 with transaction.atomic():
                     pc.execute(f"SET LOCAL plan_cache_mode = {mode}")
-                    pc.execute(f"PREPARE bench_plan ({', '.join(map(pg_type, params))}) AS {prepared}" if params
-                              else f"PREPARE bench_plan AS {prepared}")
-                    pc.execute(f"EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) EXECUTE bench_plan "
-                              f"({', '.join(f'%s::{pg_type(v)}' for v in params)})" if params else
-                              "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) EXECUTE bench_plan", params)
+                    pc.execute(
+                        f"PREPARE bench_plan ({', '.join(map(pg_type, params))}) AS {prepared}"
+                        if params
+                        else f"PREPARE bench_plan AS {prepared}"
+                    )
+                    pc.execute(
+                        f"EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) EXECUTE bench_plan "
+                        f"({', '.join(f'%s::{pg_type(v)}' for v in params)})"
+                        if params
+                        else "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) EXECUTE bench_plan",
+                        params,
+                    )
                     print(f"  [{mode.split('_')[1]} plan]")
                     print("\n".join("    " + row[0] for row in pc.fetchall()))
                     pc.execute("DEALLOCATE bench_plan")
@@ -691,30 +905,112 @@ def verdict(r) -> str:
 
 def print_tables(results) -> None:
     q = [r for r in results if r["section"] == "query"]
-    print("\n综合查询 (cards_query + paginate p1/20, count capped at COUNT_LIMIT; raw: the same SQL re-run, "
-          "page / count split)\n")
-    table(("query", "scope", "path", "n", "q", "rows", "total", "p50 ms", "p95 ms", "max ms", "page / count p50",
-           "serialise p50", "target p95", "result"),
-          [(r["what"], r["scope"], r["path"], r["n"], r["queries"], r["rows"],
-            r["total"] if r["total"] == r["total_max"] else f"{r['total']} (≤{r['total_max']})",
-            f"{r['p50']:.2f}", f"{r['p95']:.2f}", f"{r['max']:.2f}", r.get("split", ""),
-            f"{r['ser_p50']:.2f}" if "ser_p50" in r else "", f"< {r['target']:.0f} ms" if r["path"] == "ORM" else "",
-            verdict(r) if r["path"] == "ORM" else "") for r in q])
+    print(
+        "\n综合查询 (cards_query + paginate p1/20, count capped at COUNT_LIMIT; raw: the same SQL re-run, "
+        "page / count split)\n"
+    )
+    table(
+        (
+            "query",
+            "scope",
+            "path",
+            "n",
+            "q",
+            "rows",
+            "total",
+            "p50 ms",
+            "p95 ms",
+            "max ms",
+            "page / count p50",
+            "serialise p50",
+            "target p95",
+            "result",
+        ),
+        [
+            (
+                r["what"],
+                r["scope"],
+                r["path"],
+                r["n"],
+                r["queries"],
+                r["rows"],
+                r["total"] if r["total"] == r["total_max"] else f"{r['total']} (≤{r['total_max']})",
+                f"{r['p50']:.2f}",
+                f"{r['p95']:.2f}",
+                f"{r['max']:.2f}",
+                r.get("split", ""),
+                f"{r['ser_p50']:.2f}" if "ser_p50" in r else "",
+                f"< {r['target']:.0f} ms" if r["path"] == "ORM" else "",
+                verdict(r) if r["path"] == "ORM" else "",
+            )
+            for r in q
+        ],
+    )
     a = [r for r in results if r["section"] == "action"]
     if a:
         print("\ncard actions (cards.services.card_act; all but unlock issue a CRL in their transaction)\n")
-        table(("action", "actor", "CRL entries", "n", "q", "p50 ms", "p95 ms", "max ms", "target p95", "result"),
-              [(r["what"], r["scope"], r["crl"], r["n"], r["queries"], f"{r['p50']:.1f}", f"{r['p95']:.1f}",
-                f"{r['max']:.1f}", f"< {r['target']:.0f} ms", verdict(r)) for r in a])
+        table(
+            (
+                "action",
+                "actor",
+                "CRL entries",
+                "n",
+                "q",
+                "p50 ms",
+                "p95 ms",
+                "max ms",
+                "target p95",
+                "result",
+            ),
+            [
+                (
+                    r["what"],
+                    r["scope"],
+                    r["crl"],
+                    r["n"],
+                    r["queries"],
+                    f"{r['p50']:.1f}",
+                    f"{r['p95']:.1f}",
+                    f"{r['max']:.1f}",
+                    f"< {r['target']:.0f} ms",
+                    verdict(r),
+                )
+                for r in a
+            ],
+        )
     c = [r for r in results if r["section"] == "crl"]
     if c:
-        print("\nCRL issuing alone (pki.services.crl_publish, rolled back): the delta CRL, as a status change issues "
-              "it, and full=True (the complete CRL too)\n")
-        table(("CRL", "entries", "n", "delta p50 ms", "delta max ms", "delta bytes", "complete p50 ms",
-               "complete max ms", "complete bytes"),
-              [(r["scope"], f"{r['entries']:,}", r["n"], f"{r['delta']['p50']:.1f}", f"{r['delta']['max']:.1f}",
-                f"{r['delta']['bytes']:,}", f"{r['full']['p50']:.0f}", f"{r['full']['max']:.0f}",
-                f"{r['full']['bytes']:,}") for r in c])
+        print(
+            "\nCRL issuing alone (pki.services.crl_publish, rolled back): the delta CRL, as a status change issues "
+            "it, and full=True (the complete CRL too)\n"
+        )
+        table(
+            (
+                "CRL",
+                "entries",
+                "n",
+                "delta p50 ms",
+                "delta max ms",
+                "delta bytes",
+                "complete p50 ms",
+                "complete max ms",
+                "complete bytes",
+            ),
+            [
+                (
+                    r["scope"],
+                    f"{r['entries']:,}",
+                    r["n"],
+                    f"{r['delta']['p50']:.1f}",
+                    f"{r['delta']['max']:.1f}",
+                    f"{r['delta']['bytes']:,}",
+                    f"{r['full']['p50']:.0f}",
+                    f"{r['full']['max']:.0f}",
+                    f"{r['full']['bytes']:,}",
+                )
+                for r in c
+            ],
+        )
 
 
 def main(argv=None):
@@ -741,8 +1037,11 @@ def main(argv=None):
             timing["analyze_s"] = analyze()
     summary = {**data_summary(), **timing}
     vendor = connection.vendor
-    dbdesc = (f"SQLite {'.'.join(map(str, connection.Database.sqlite_version_info))}" if vendor == "sqlite"
-              else f"PostgreSQL {connection.pg_version // 10000}.{connection.pg_version % 10000}")
+    dbdesc = (
+        f"SQLite {'.'.join(map(str, connection.Database.sqlite_version_info))}"
+        if vendor == "sqlite"
+        else f"PostgreSQL {connection.pg_version // 10000}.{connection.pg_version % 10000}"
+    )
     print(f"database: {dbdesc} {connection.settings_dict['NAME']}, {summary['db_bytes'] / 2**30:.2f} GiB")
     print("data:", json.dumps(summary, ensure_ascii=False))
     print(f"setup: {time.perf_counter() - t0:.0f} s")
@@ -750,24 +1049,42 @@ def main(argv=None):
         return
     if vendor == "postgresql":
         with connection.cursor() as c:
-            c.execute("SELECT name, setting, unit FROM pg_settings WHERE name IN ('shared_buffers', 'work_mem', "
-                      "'effective_cache_size', 'max_parallel_workers_per_gather', 'jit')")
+            c.execute(
+                "SELECT name, setting, unit FROM pg_settings WHERE name IN ('shared_buffers', 'work_mem', "
+                "'effective_cache_size', 'max_parallel_workers_per_gather', 'jit')"
+            )
             print("postgresql:", ", ".join(f"{n}={s}{u or ''}" for n, s, u in c.fetchall()))
     results = run_measurements(args)
-    print(f"\n{dbdesc}, {summary['enterprises']:,} enterprises, {summary['operators']:,} operators, "
-          f"{summary['cards']:,} cards, database {summary['db_bytes'] / 2**30:.2f} GiB; up to {args.samples} samples "
-          f"after up to {args.warmup} warm-up runs ({args.budget:.0f} s budget per query); "
-          f"Python {platform.python_version()}; code {version}")
+    print(
+        f"\n{dbdesc}, {summary['enterprises']:,} enterprises, {summary['operators']:,} operators, "
+        f"{summary['cards']:,} cards, database {summary['db_bytes'] / 2**30:.2f} GiB; up to {args.samples} samples "
+        f"after up to {args.warmup} warm-up runs ({args.budget:.0f} s budget per query); "
+        f"Python {platform.python_version()}; code {version}"
+    )
     if code_version() != version:
         print("WARNING: the code changed while measuring; run again")
     print_tables(results)
-    misses = [f"{r['what']} / {r['scope']}" for r in results if r["section"] in ("query", "action")
-              and r.get("path", "ORM") == "ORM" and verdict(r) == "MISS"]
+    misses = [
+        f"{r['what']} / {r['scope']}"
+        for r in results
+        if r["section"] in ("query", "action") and r.get("path", "ORM") == "ORM" and verdict(r) == "MISS"
+    ]
     print(f"\ntargets: {'all met' if not misses else f'{len(misses)} missed: ' + '; '.join(misses)}")
     if args.json:
-        Path(args.json).write_text(json.dumps({"code": version, "database": dbdesc, "data": summary,
-                                               "args": vars(args), "results": results},
-                                              ensure_ascii=False, indent=1, default=str))
+        Path(args.json).write_text(
+            json.dumps(
+                {
+                    "code": version,
+                    "database": dbdesc,
+                    "data": summary,
+                    "args": vars(args),
+                    "results": results,
+                },
+                ensure_ascii=False,
+                indent=1,
+                default=str,
+            )
+        )
 
 
 if __name__ == "__main__":

@@ -37,39 +37,149 @@ PASSWORD = "Bench-Passw0rd!"
 
 # Rough share of foreign-trade enterprises per province (GB/T 2260 prefix -> weight); the rest small.
 PROVINCE_WEIGHTS = {
-    "44": 22, "33": 14, "32": 10, "31": 8, "37": 8, "35": 6, "11": 3, "13": 2.5, "12": 2, "21": 2,
-    "34": 2, "41": 2, "42": 2, "43": 2, "51": 2, "50": 1.5, "36": 1.5, "45": 1.5, "61": 1, "14": 0.6,
-    "15": 0.5, "22": 0.5, "23": 0.6, "46": 0.5, "52": 0.5, "53": 0.7, "54": 0.1, "62": 0.3, "63": 0.1,
-    "64": 0.2, "65": 0.5,
+    "44": 22,
+    "33": 14,
+    "32": 10,
+    "31": 8,
+    "37": 8,
+    "35": 6,
+    "11": 3,
+    "13": 2.5,
+    "12": 2,
+    "21": 2,
+    "34": 2,
+    "41": 2,
+    "42": 2,
+    "43": 2,
+    "51": 2,
+    "50": 1.5,
+    "36": 1.5,
+    "45": 1.5,
+    "61": 1,
+    "14": 0.6,
+    "15": 0.5,
+    "22": 0.5,
+    "23": 0.6,
+    "46": 0.5,
+    "52": 0.5,
+    "53": 0.7,
+    "54": 0.1,
+    "62": 0.3,
+    "63": 0.1,
+    "64": 0.2,
+    "65": 0.5,
 }
 # Province -> direct customs (XX00) whose districts serve it; the RA unit is ra:XX00.
 PROVINCE_CUSTOMS = {
-    "11": ["01"], "12": ["02"], "13": ["04"], "14": ["05"], "15": ["06", "07"], "21": ["08", "09"],
-    "22": ["15"], "23": ["19"], "31": ["22"], "32": ["23"], "33": ["29", "31"], "34": ["33"],
-    "35": ["35", "37"], "36": ["40"], "37": ["42", "43"], "41": ["46"], "42": ["47"], "43": ["49"],
-    "44": ["51", "52", "53", "57", "60", "67", "68"], "45": ["72"], "46": ["64"], "50": ["80"],
-    "51": ["79"], "52": ["83"], "53": ["86"], "54": ["88"], "61": ["90"], "62": ["95"], "63": ["97"],
-    "64": ["96"], "65": ["94"],
+    "11": ["01"],
+    "12": ["02"],
+    "13": ["04"],
+    "14": ["05"],
+    "15": ["06", "07"],
+    "21": ["08", "09"],
+    "22": ["15"],
+    "23": ["19"],
+    "31": ["22"],
+    "32": ["23"],
+    "33": ["29", "31"],
+    "34": ["33"],
+    "35": ["35", "37"],
+    "36": ["40"],
+    "37": ["42", "43"],
+    "41": ["46"],
+    "42": ["47"],
+    "43": ["49"],
+    "44": ["51", "52", "53", "57", "60", "67", "68"],
+    "45": ["72"],
+    "46": ["64"],
+    "50": ["80"],
+    "51": ["79"],
+    "52": ["83"],
+    "53": ["86"],
+    "54": ["88"],
+    "61": ["90"],
+    "62": ["95"],
+    "63": ["97"],
+    "64": ["96"],
+    "65": ["94"],
 }
 APP_STATES = [("DRAFT", 0.15), ("SUBMITTED", 0.35), ("RETURNED", 0.10), ("APPROVED", 0.40)]
 LPT_WEIGHTS = [("enterprise", 0.88), ("other", 0.03), ("institution", 0.06), ("special", 0.03)]
-JOINT = {"enterprise": ("aic", "tax", "quality"), "other": ("aic", "tax", "quality"),
-         "institution": ("quality",), "special": ()}
-BRANDS = ("华创", "鑫达", "宏远", "瑞丰", "恒通", "嘉禾", "金桥", "海纳", "天成", "万润", "博远", "盛世", "永安",
-          "联合", "东方", "远航", "新興", "德信", "利民", "汇丰", "星河", "中联", "信达", "伟业", "宝丰")
-TRADES = ("贸易", "进出口", "电子", "科技", "实业", "机械", "纺织", "服装", "化工", "物流", "食品", "医药",
-          "五金", "塑胶", "家具", "照明", "供应链", "跨境电商")
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+JOINT = {
+    "enterprise": ("aic", "tax", "quality"),
+    "other": ("aic", "tax", "quality"),
+    "institution": ("quality",),
+    "special": (),
+}
+BRANDS = (
+    "华创",
+    "鑫达",
+    "宏远",
+    "瑞丰",
+    "恒通",
+    "嘉禾",
+    "金桥",
+    "海纳",
+    "天成",
+    "万润",
+    "博远",
+    "盛世",
+    "永安",
+    "联合",
+    "东方",
+    "远航",
+    "新興",
+    "德信",
+    "利民",
+    "汇丰",
+    "星河",
+    "中联",
+    "信达",
+    "伟业",
+    "宝丰",
+)
+TRADES = (
+    "贸易",
+    "进出口",
+    "电子",
+    "科技",
+    "实业",
+    "机械",
+    "纺织",
+    "服装",
+    "化工",
+    "物流",
+    "食品",
+    "医药",
+    "五金",
+    "塑胶",
+    "家具",
+    "照明",
+    "供应链",
+    "跨境电商",
+)
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+)
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉萍红娥玲芬燕彬辉鹏"
-RETURN_OPINIONS = ("营业执照扫描件不清晰，请重新上传。", "法人证件号码与证件不符，请核对。", "住所与登记信息不一致。")
+RETURN_OPINIONS = (
+    "营业执照扫描件不清晰，请重新上传。",
+    "法人证件号码与证件不符，请核对。",
+    "住所与登记信息不一致。",
+)
 
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--n", type=int, default=100_000, help="enterprises to have (default 100000)")
-    p.add_argument("--database-url", default=os.environ.get("DATABASE_URL"),
-                   help="e.g. postgresql://postgres@127.0.0.1:5432/eport_bench (default: SQLite in the data dir)")
-    p.add_argument("--data-dir", default=str(ROOT / "var" / "bench"), help="EPORT_DATA_DIR (default var/bench)")
+    p.add_argument(
+        "--database-url",
+        default=os.environ.get("DATABASE_URL"),
+        help="e.g. postgresql://postgres@127.0.0.1:5432/eport_bench (default: SQLite in the data dir)",
+    )
+    p.add_argument(
+        "--data-dir", default=str(ROOT / "var" / "bench"), help="EPORT_DATA_DIR (default var/bench)"
+    )
     p.add_argument("--samples", type=int, default=200, help="timed samples per measurement (default 200)")
     p.add_argument("--warmup", type=int, default=20, help="untimed runs before each measurement (default 20)")
     p.add_argument("--batch", type=int, default=2000, help="enterprises per transaction while loading")
@@ -77,8 +187,11 @@ def parse_args(argv=None):
     p.add_argument("--no-http", action="store_true", help="skip the django.test.Client measurements")
     p.add_argument("--explain", action="store_true", help="print the plans (EXPLAIN ANALYZE / QUERY PLAN)")
     p.add_argument("--analyze", action="store_true", help="ANALYZE even when no rows were added")
-    p.add_argument("--proposed-indexes", action="store_true",
-                   help="add the recommended review-step indexes for this run (dropped afterwards)")
+    p.add_argument(
+        "--proposed-indexes",
+        action="store_true",
+        help="add the recommended review-step indexes for this run (dropped afterwards)",
+    )
     p.add_argument("--load-only", action="store_true", help="create the data, measure nothing")
     p.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     return p.parse_args(argv)
@@ -135,8 +248,10 @@ class World:
                 self.prefectures[code[:2]].append(code)
         self.unit_ids = set(Unit.objects.values_list("id", flat=True))
         districts = list(CustomsDistrict.objects.values_list("code", flat=True))
-        self.customs = {p: [d for d in districts if d[:2] in prefixes and f"ra:{d[:2]}00" in self.unit_ids]
-                        for p, prefixes in PROVINCE_CUSTOMS.items()}
+        self.customs = {
+            p: [d for d in districts if d[:2] in prefixes and f"ra:{d[:2]}00" in self.unit_ids]
+            for p, prefixes in PROVINCE_CUSTOMS.items()
+        }
         self.provinces = [p for p in PROVINCE_WEIGHTS if self.counties[p] and self.customs[p]]
         self.weights = [PROVINCE_WEIGHTS[p] for p in self.provinces]
 
@@ -176,9 +291,18 @@ def ensure_staff(world, password_hash) -> dict[str, int]:
 
     units = staff_units(world)
     User.objects.bulk_create(
-        [User(username=staff_username(u), password=password_hash, kind=UserKind.RA if u.startswith("ra:")
-              else UserKind.REVIEWER, unit_id=u, must_change_password=False) for u in units],
-        ignore_conflicts=True)
+        [
+            User(
+                username=staff_username(u),
+                password=password_hash,
+                kind=UserKind.RA if u.startswith("ra:") else UserKind.REVIEWER,
+                unit_id=u,
+                must_change_password=False,
+            )
+            for u in units
+        ],
+        ignore_conflicts=True,
+    )
     return dict(User.objects.filter(username__startswith=BENCH_STAFF_PREFIX).values_list("unit_id", "id"))
 
 
@@ -187,8 +311,9 @@ def province_reviewer(staff: dict[str, int], unit_id: str) -> int | None:
     if dept == "ra":
         return staff.get(unit_id)
     p = code[1:3] if dept == "tax" else code[:2]
-    return staff.get(f"aic:{p}0000" if dept == "aic" else f"quality:{p}0000" if dept == "quality"
-                     else f"tax:1{p}00000000")
+    return staff.get(
+        f"aic:{p}0000" if dept == "aic" else f"quality:{p}0000" if dept == "quality" else f"tax:1{p}00000000"
+    )
 
 
 def pick(rng, pairs):
@@ -221,16 +346,24 @@ def make_batch(world, staff, start, stop, rng, now, password_hash):
         phone = f"1{rng.choice('3456789')}{rng.randrange(10**9):09d}"
         units = {"aic": county, "tax": f"1{county}0000", "quality": county}
         data = {
-            "uscc": uscc, "name": name, "legal_rep_name": rep, "legal_rep_id_type": "resident_id",
+            "uscc": uscc,
+            "name": name,
+            "legal_rep_name": rep,
+            "legal_rep_id_type": "resident_id",
             "legal_rep_id_no": f"{county}19{rng.randrange(60, 99)}{rng.randrange(1, 13):02d}{rng.randrange(1, 29):02d}"
-                               f"{rng.randrange(1000):03d}X",
-            "legal_person_type": lpt, "enterprise_type": rng.choice("12345678"), "enterprise_type_other": "",
-            "registered_capital": f"{rng.choice((50, 100, 200, 500, 1000, 3000))}.00", "capital_unit": "wan_yuan",
-            "address": f"{world.div_name[county]}{rng.choice(BRANDS)}路{rng.randrange(1, 999)}号", "phone": phone,
+            f"{rng.randrange(1000):03d}X",
+            "legal_person_type": lpt,
+            "enterprise_type": rng.choice("12345678"),
+            "enterprise_type_other": "",
+            "registered_capital": f"{rng.choice((50, 100, 200, 500, 1000, 3000))}.00",
+            "capital_unit": "wan_yuan",
+            "address": f"{world.div_name[county]}{rng.choice(BRANDS)}路{rng.randrange(1, 999)}号",
+            "phone": phone,
             "aic_unit": units["aic"] if "aic" in JOINT[lpt] else "",
             "tax_unit": units["tax"] if "tax" in JOINT[lpt] else "",
             "quality_unit": units["quality"] if "quality" in JOINT[lpt] else "",
-            "issuing_authority_name": "工商行政管理局", "customs_code": customs,
+            "issuing_authority_name": "工商行政管理局",
+            "customs_code": customs,
         }
         joint_units = [f"{d}:{units[d]}" for d in JOINT[lpt]]
         ra_unit = f"ra:{customs[:2]}00"
@@ -239,9 +372,18 @@ def make_batch(world, staff, start, stop, rng, now, password_hash):
         # Times: open work is recent, finished work spread over two years.
         age_days = {"DRAFT": 365, "SUBMITTED": 45, "RETURNED": 180, "APPROVED": 730}[state]
         created = now - timedelta(seconds=rng.uniform(3 * 86400, age_days * 86400))
-        app = {"status": state, "created_at": created, "updated_at": created, "round": 0, "version": 1,
-               "submitted_at": None, "decided_at": None, "data": data if state != "DRAFT" else
-               {k: v for k, v in data.items() if k in ("uscc", "name", "phone", "issuing_authority_name")}}
+        app = {
+            "status": state,
+            "created_at": created,
+            "updated_at": created,
+            "round": 0,
+            "version": 1,
+            "submitted_at": None,
+            "decided_at": None,
+            "data": data
+            if state != "DRAFT"
+            else {k: v for k, v in data.items() if k in ("uscc", "name", "phone", "issuing_authority_name")},
+        }
         steps = []
 
         def hours(a, b):
@@ -278,8 +420,17 @@ def make_batch(world, staff, start, stop, rng, now, password_hash):
                     for u in us:
                         auto = rng.random() < 0.1
                         dd = d + hours(0.5, 72)
-                        steps.append((rnd, s, u, "AUTO_APPROVED" if auto else "APPROVED", t, dd,
-                                      "自动审核通过" if auto else "同意"))
+                        steps.append(
+                            (
+                                rnd,
+                                s,
+                                u,
+                                "AUTO_APPROVED" if auto else "APPROVED",
+                                t,
+                                dd,
+                                "自动审核通过" if auto else "同意",
+                            )
+                        )
                         d = max(d, dd)
                 app["decided_at"] = d
             else:  # SUBMITTED: stage 1 under review (some joint units done), or the RA stage pending
@@ -297,24 +448,57 @@ def make_batch(world, staff, start, stop, rng, now, password_hash):
                     for j in rng.sample(first, rng.randrange(0, len(first))):
                         r_, s_, u_, _st, c_, _d, _o = steps[j]
                         steps[j] = (r_, s_, u_, "APPROVED", c_, c_ + hours(1, 72), "同意")
-            app["updated_at"] = max([app["submitted_at"], app["decided_at"] or app["submitted_at"]]
-                                    + [st[5] for st in steps if st[5]])
-        ent = {"uscc": uscc, "name": name, "contact_name": rep, "contact_phone": phone,
-               "contact_email": f"{uscc.lower()}@example.cn", "registered_at": created - hours(1, 240),
-               "updated_at": app["updated_at"]}
+            app["updated_at"] = max(
+                [app["submitted_at"], app["decided_at"] or app["submitted_at"]]
+                + [st[5] for st in steps if st[5]]
+            )
+        ent = {
+            "uscc": uscc,
+            "name": name,
+            "contact_name": rep,
+            "contact_phone": phone,
+            "contact_email": f"{uscc.lower()}@example.cn",
+            "registered_at": created - hours(1, 240),
+            "updated_at": app["updated_at"],
+        }
         if state == "APPROVED":  # entered the network: the master record is filled in
-            ent.update({k: data[k] for k in ("legal_rep_name", "legal_rep_id_type", "legal_rep_id_no",
-                                             "legal_person_type", "enterprise_type", "address", "phone",
-                                             "issuing_authority_name", "customs_code", "capital_unit")})
-            ent.update(registered_capital=data["registered_capital"], network_status="in_network",
-                       entered_at=app["decided_at"], enterprise_no=f"{customs}{i + 1:010d}",
-                       aic_unit_id=f"aic:{data['aic_unit']}" if data["aic_unit"] else None,
-                       tax_unit_id=f"tax:{data['tax_unit']}" if data["tax_unit"] else None,
-                       quality_unit_id=f"quality:{data['quality_unit']}" if data["quality_unit"] else None,
-                       card_issuer_id=ra_unit)
-        user = {"username": f"{BENCH_ENTERPRISE_PREFIX}{i:07d}", "password": password_hash, "kind": "cardless",
-                "email": ent["contact_email"], "contact_name": rep, "phone": phone,
-                "date_joined": ent["registered_at"], "must_change_password": False}
+            ent.update(
+                {
+                    k: data[k]
+                    for k in (
+                        "legal_rep_name",
+                        "legal_rep_id_type",
+                        "legal_rep_id_no",
+                        "legal_person_type",
+                        "enterprise_type",
+                        "address",
+                        "phone",
+                        "issuing_authority_name",
+                        "customs_code",
+                        "capital_unit",
+                    )
+                }
+            )
+            ent.update(
+                registered_capital=data["registered_capital"],
+                network_status="in_network",
+                entered_at=app["decided_at"],
+                enterprise_no=f"{customs}{i + 1:010d}",
+                aic_unit_id=f"aic:{data['aic_unit']}" if data["aic_unit"] else None,
+                tax_unit_id=f"tax:{data['tax_unit']}" if data["tax_unit"] else None,
+                quality_unit_id=f"quality:{data['quality_unit']}" if data["quality_unit"] else None,
+                card_issuer_id=ra_unit,
+            )
+        user = {
+            "username": f"{BENCH_ENTERPRISE_PREFIX}{i:07d}",
+            "password": password_hash,
+            "kind": "cardless",
+            "email": ent["contact_email"],
+            "contact_name": rep,
+            "phone": phone,
+            "date_joined": ent["registered_at"],
+            "must_change_password": False,
+        }
         out.append((i, ent, user, app, steps))
     return out
 
@@ -345,8 +529,10 @@ def load(args, world) -> int:
     now = timezone.now()
     added = 0
     t0 = time.perf_counter()
-    with explicit_timestamps(Enterprise, Application, ReviewStep), \
-            tqdm(total=args.n, initial=have, unit="ent", desc="enterprises", smoothing=0.05) as bar:
+    with (
+        explicit_timestamps(Enterprise, Application, ReviewStep),
+        tqdm(total=args.n, initial=have, unit="ent", desc="enterprises", smoothing=0.05) as bar,
+    ):
         for start in range(have, args.n, args.batch):
             stop = min(start + args.batch, args.n)
             rng = random.Random(args.seed * 1_000_003 + start)
@@ -355,22 +541,42 @@ def load(args, world) -> int:
                 ents = Enterprise.objects.bulk_create([Enterprise(**e) for _, e, _, _, _ in rows])
                 users, apps = [], []
                 for ent, (_i, _e, u, _a, _s) in zip(ents, rows, strict=True):
-                    assert ent.pk is not None, "bulk_create must return primary keys (PostgreSQL, SQLite >= 3.35)"
+                    assert ent.pk is not None, (
+                        "bulk_create must return primary keys (PostgreSQL, SQLite >= 3.35)"
+                    )
                     users.append(User(enterprise_id=ent.pk, **u))
                 users = User.objects.bulk_create(users)
                 for ent, user, (i, _e, _u, a, _s) in zip(ents, users, rows, strict=True):
-                    apps.append(Application(kind="enterprise_entry", subject_key=f"enterprise:{ent.pk}",
-                                            enterprise_id=ent.pk, applicant_id=user.pk,
-                                            number=f"RW{a['created_at']:%Y%m%d}{i + 1:08d}", **a))
+                    apps.append(
+                        Application(
+                            kind="enterprise_entry",
+                            subject_key=f"enterprise:{ent.pk}",
+                            enterprise_id=ent.pk,
+                            applicant_id=user.pk,
+                            number=f"RW{a['created_at']:%Y%m%d}{i + 1:08d}",
+                            **a,
+                        )
+                    )
                 apps = Application.objects.bulk_create(apps)
                 steps = []
                 for app, (_i, _e, _u, _a, st) in zip(apps, rows, strict=True):
                     for rnd, stage, unit, status, created, decided, opinion in st:
-                        reviewer = (province_reviewer(staff, unit)
-                                    if status in ("APPROVED", "RETURNED") else None)
-                        steps.append(ReviewStep(application_id=app.pk, round=rnd, stage=stage, unit_id=unit,
-                                                status=status, reviewer_id=reviewer, opinion=opinion,
-                                                created_at=created, decided_at=decided))
+                        reviewer = (
+                            province_reviewer(staff, unit) if status in ("APPROVED", "RETURNED") else None
+                        )
+                        steps.append(
+                            ReviewStep(
+                                application_id=app.pk,
+                                round=rnd,
+                                stage=stage,
+                                unit_id=unit,
+                                status=status,
+                                reviewer_id=reviewer,
+                                opinion=opinion,
+                                created_at=created,
+                                decided_at=decided,
+                            )
+                        )
                 ReviewStep.objects.bulk_create(steps, batch_size=5000)
             added += stop - start
             bar.update(stop - start)
@@ -386,8 +592,14 @@ def analyze():
     with connection.cursor() as c:
         if connection.vendor == "postgresql":
             # VACUUM too: bulk-loaded pages are not all-visible until vacuumed, which index-only scans need.
-            for table in ("enterprises_enterprise", "accounts_user", "applications_application",
-                          "applications_reviewstep", "refdata_unit", "accounts_apitoken"):
+            for table in (
+                "enterprises_enterprise",
+                "accounts_user",
+                "applications_application",
+                "applications_reviewstep",
+                "refdata_unit",
+                "accounts_apitoken",
+            ):
                 c.execute(f"VACUUM ANALYZE {table}")
         else:
             c.execute("ANALYZE")
@@ -402,9 +614,14 @@ def data_summary() -> dict:
 
     apps = dict(Application.objects.values_list("status").annotate(n=Count("id")).order_by())
     steps = dict(ReviewStep.objects.values_list("status").annotate(n=Count("id")).order_by())
-    return {"enterprises_bench": bench_count(), "users": User.objects.count(),
-            "applications": sum(apps.values()), "applications_by_status": apps,
-            "steps": sum(steps.values()), "steps_by_status": steps}
+    return {
+        "enterprises_bench": bench_count(),
+        "users": User.objects.count(),
+        "applications": sum(apps.values()),
+        "applications_by_status": apps,
+        "steps": sum(steps.values()),
+        "steps_by_status": steps,
+    }
 
 
 # ---------------------------------------------------------------------------------------- measuring
@@ -445,8 +662,14 @@ def stats(ms: list[float]) -> dict:
     def q(p):
         return s[min(len(s) - 1, max(0, round(p * (len(s) - 1))))]
 
-    return {"n": len(s), "p50": statistics.median(s), "p95": q(0.95), "p99": q(0.99), "max": s[-1],
-            "mean": statistics.fmean(s)}
+    return {
+        "n": len(s),
+        "p50": statistics.median(s),
+        "p95": q(0.95),
+        "p99": q(0.99),
+        "max": s[-1],
+        "mean": statistics.fmean(s),
+    }
 
 
 def timed(fn) -> float:
@@ -509,8 +732,15 @@ class Bench:
             orm.append(timed(f))
             rawt.append(timed(lambda q=queries: run_raw(q)))
         totals = [res[1] for _q, res in plans]
-        common = {"what": label, "actor": actor_label, "variant": variant, "queries": len(queries0),
-                  "rows": len(rows0), "total": round(statistics.median(totals)), "total_max": max(totals)}
+        common = {
+            "what": label,
+            "actor": actor_label,
+            "variant": variant,
+            "queries": len(queries0),
+            "rows": len(rows0),
+            "total": round(statistics.median(totals)),
+            "total_max": max(totals),
+        }
         raw = {**common, "path": "raw SQL", **stats(rawt)}
         self.results.append({**common, "path": "ORM", "ref_p50": raw["p50"], **stats(orm)})
         self.results.append(raw)
@@ -533,9 +763,20 @@ class Bench:
             r = client.get(path, headers=headers)
             times.append((time.perf_counter() - t0) * 1000)
             assert r.status_code == 200, r.status_code
-        self.results.append({"what": label, "actor": actor_label, "variant": variant, "path": "HTTP",
-                             "queries": len(queries), "rows": len(body["items"]), "total": body["total"],
-                             "total_max": body["total"], "ref_p50": raw["p50"] if raw else None, **stats(times)})
+        self.results.append(
+            {
+                "what": label,
+                "actor": actor_label,
+                "variant": variant,
+                "path": "HTTP",
+                "queries": len(queries),
+                "rows": len(body["items"]),
+                "total": body["total"],
+                "total_max": body["total"],
+                "ref_p50": raw["p50"] if raw else None,
+                **stats(times),
+            }
+        )
 
 
 def explain(queries, title):
@@ -560,8 +801,12 @@ def check_equivalent(queue, actors):
             cur = queue(actor, status, variant="current")()
             plain = queue(actor, status, variant="plain paging")()
             if [s.pk for s in cur[0]] != [s.pk for s in plain[0]] or cur[1] != plain[1]:
-                raise SystemExit(f"deferred join != plain paging for {actor.username} {status}: {cur} / {plain}")
-    print(f"check: deferred-join paging answers like plain paging ({len(actors)} reviewers, pending + decided)")
+                raise SystemExit(
+                    f"deferred join != plain paging for {actor.username} {status}: {cur} / {plain}"
+                )
+    print(
+        f"check: deferred-join paging answers like plain paging ({len(actors)} reviewers, pending + decided)"
+    )
 
 
 def run_measurements(args) -> list[dict]:
@@ -577,10 +822,17 @@ def run_measurements(args) -> list[dict]:
     total_ents = bench_count()
     need = args.samples + args.warmup
     picks = [b.rng.randrange(total_ents) for _ in range(need)]
-    by_name = {u.username: u for u in User.objects.select_related("enterprise", "unit").filter(
-        username__in={f"{BENCH_ENTERPRISE_PREFIX}{i:07d}" for i in picks})}
+    by_name = {
+        u.username: u
+        for u in User.objects.select_related("enterprise", "unit").filter(
+            username__in={f"{BENCH_ENTERPRISE_PREFIX}{i:07d}" for i in picks}
+        )
+    }
     applicants = [by_name[f"{BENCH_ENTERPRISE_PREFIX}{i:07d}"] for i in picks]
-    staff = {u.unit_id: u for u in User.objects.select_related("unit").filter(username__startswith=BENCH_STAFF_PREFIX)}
+    staff = {
+        u.unit_id: u
+        for u in User.objects.select_related("unit").filter(username__startswith=BENCH_STAFF_PREFIX)
+    }
     big, ra_all = staff["aic:440000"], staff["ra:0000"]
     rand_prov = [b.rng.choice([u for k, u in staff.items() if k in PROVINCE_UNITS]) for _ in range(need)]
     plans = {}
@@ -589,14 +841,17 @@ def run_measurements(args) -> list[dict]:
     def app_list(actor):
         return lambda: paginate(selectors.applications_list(actor).select_related("enterprise"), 1, 20)
 
-    plans["1"], raw_list = b.measure("1 applications_list p1", "random applicant", [app_list(a) for a in applicants])
+    plans["1"], raw_list = b.measure(
+        "1 applications_list p1", "random applicant", [app_list(a) for a in applicants]
+    )
 
     # 2. a reviewer's queue, exactly as api/reviews.py queue calls it (deferred_join=True); variant
     # "plain paging": the same with paginate's default, to show what the deferred join is worth
     def queue(actor, status="pending", name="", variant="current"):
         deferred = variant == "current"
-        return lambda: paginate(selectors.review_queue(actor, status=status, enterprise_name=name), 1, 20,
-                                deferred_join=deferred)
+        return lambda: paginate(
+            selectors.review_queue(actor, status=status, enterprise_name=name), 1, 20, deferred_join=deferred
+        )
 
     check_equivalent(queue, [big, ra_all, staff["aic:440300"], *rand_prov[:20]])
     raw_q = {}
@@ -609,20 +864,33 @@ def run_measurements(args) -> list[dict]:
             ("ra:5300 (深圳)", staff["ra:5300"]),
             ("ra:0000 (national RA)", ra_all),
         ):
-            calls = ([queue(actor, variant=variant)] * need if actor else
-                     [queue(a, variant=variant) for a in rand_prov])
+            calls = (
+                [queue(actor, variant=variant)] * need
+                if actor
+                else [queue(a, variant=variant) for a in rand_prov]
+            )
             plans[f"2 {variant} {label}"], raw_q[(variant, label)] = b.measure(
-                "2 review_queue pending p1", label, calls, variant=variant)
-        plans[f"2x {variant} decided"], _ = b.measure("2x review_queue decided p1", "aic:440000 (广东)",
-                                                      [queue(big, "decided", variant=variant)] * need, variant=variant)
-        plans[f"2x {variant} name"], _ = b.measure("2x review_queue pending name=贸易", "aic:440000 (广东)",
-                                                   [queue(big, name="贸易", variant=variant)] * need, variant=variant)
+                "2 review_queue pending p1", label, calls, variant=variant
+            )
+        plans[f"2x {variant} decided"], _ = b.measure(
+            "2x review_queue decided p1",
+            "aic:440000 (广东)",
+            [queue(big, "decided", variant=variant)] * need,
+            variant=variant,
+        )
+        plans[f"2x {variant} name"], _ = b.measure(
+            "2x review_queue pending name=贸易",
+            "aic:440000 (广东)",
+            [queue(big, name="贸易", variant=variant)] * need,
+            variant=variant,
+        )
 
     # 3. the prefix look-up
     def lookup(lst, prefix):
         def f():
             rows = prefix_lookup(lst, prefix)
             return rows, len(rows)
+
         return f
 
     plans["3 aic"], _ = b.measure("3 prefix_lookup", 'aic_units "44"', [lookup("aic_units", "44")] * need)
@@ -640,15 +908,30 @@ def run_measurements(args) -> list[dict]:
 
         url = "/api/v1/reviews?status=pending"
         try:
-            b.measure_http("1 GET /api/v1/applications", "random applicant",
-                           [(client, "/api/v1/applications", bearer(a)) for a in applicants], raw=raw_list)
-            b.measure_http(f"2 GET {url}", "aic:440000 (广东)", [(client, url, bearer(big))] * need,
-                           raw=raw_q[("current", "aic:440000 (广东)")])
-            b.measure_http(f"2 GET {url}", "random province aic/tax/quality",
-                           [(client, url, bearer(a)) for a in rand_prov],
-                           raw=raw_q[("current", "random province aic/tax/quality")])
-            b.measure_http(f"2 GET {url}", "ra:0000 (national RA)", [(client, url, bearer(ra_all))] * need,
-                           raw=raw_q[("current", "ra:0000 (national RA)")])
+            b.measure_http(
+                "1 GET /api/v1/applications",
+                "random applicant",
+                [(client, "/api/v1/applications", bearer(a)) for a in applicants],
+                raw=raw_list,
+            )
+            b.measure_http(
+                f"2 GET {url}",
+                "aic:440000 (广东)",
+                [(client, url, bearer(big))] * need,
+                raw=raw_q[("current", "aic:440000 (广东)")],
+            )
+            b.measure_http(
+                f"2 GET {url}",
+                "random province aic/tax/quality",
+                [(client, url, bearer(a)) for a in rand_prov],
+                raw=raw_q[("current", "random province aic/tax/quality")],
+            )
+            b.measure_http(
+                f"2 GET {url}",
+                "ra:0000 (national RA)",
+                [(client, url, bearer(ra_all))] * need,
+                raw=raw_q[("current", "ra:0000 (national RA)")],
+            )
         finally:
             ApiToken.objects.filter(key_hash__in=[ApiToken.hash(k) for k in tokens.values()]).delete()
 
@@ -660,14 +943,40 @@ def run_measurements(args) -> list[dict]:
 
 
 def print_table(results):
-    head = ("measurement", "actor", "variant", "path", "q", "rows", "total", "p50 ms", "p95 ms", "p99 ms",
-            "max ms", "p50 ÷ raw")
+    head = (
+        "measurement",
+        "actor",
+        "variant",
+        "path",
+        "q",
+        "rows",
+        "total",
+        "p50 ms",
+        "p95 ms",
+        "p99 ms",
+        "max ms",
+        "p50 ÷ raw",
+    )
     lines = []
     for r in results:
         ratio = f"{r['p50'] / r['ref_p50']:.1f}" if r.get("ref_p50") else ""
         total = str(r["total"]) if r["total"] == r["total_max"] else f"{r['total']} (≤{r['total_max']})"
-        lines.append((r["what"], r["actor"], r.get("variant", ""), r["path"], str(r["queries"]), str(r["rows"]),
-                      total, f"{r['p50']:.2f}", f"{r['p95']:.2f}", f"{r['p99']:.2f}", f"{r['max']:.2f}", ratio))
+        lines.append(
+            (
+                r["what"],
+                r["actor"],
+                r.get("variant", ""),
+                r["path"],
+                str(r["queries"]),
+                str(r["rows"]),
+                total,
+                f"{r['p50']:.2f}",
+                f"{r['p95']:.2f}",
+                f"{r['p99']:.2f}",
+                f"{r['max']:.2f}",
+                ratio,
+            )
+        )
     table(head, lines)
 
 
@@ -694,22 +1003,38 @@ def main(argv=None):
     print("data:", json.dumps(summary, ensure_ascii=False))
     print(f"setup: {time.perf_counter() - t0:.1f} s")
     if summary["enterprises_bench"] > args.n:
-        print(f"note: the database holds {summary['enterprises_bench']} bench enterprises (> --n {args.n}); "
-              "measuring at that size")
+        print(
+            f"note: the database holds {summary['enterprises_bench']} bench enterprises (> --n {args.n}); "
+            "measuring at that size"
+        )
     if args.load_only:
         return
     with proposed_indexes(args.proposed_indexes):
         results = run_measurements(args)
-    print(f"\n{args.samples} samples each (after {args.warmup} warm-up runs), Python {platform.python_version()}, "
-          f"{dbdesc}, N={summary['enterprises_bench']}, "
-          f"{'with the proposed indexes' if args.proposed_indexes else 'indexes as migrated'}, code {version}\n")
+    print(
+        f"\n{args.samples} samples each (after {args.warmup} warm-up runs), Python {platform.python_version()}, "
+        f"{dbdesc}, N={summary['enterprises_bench']}, "
+        f"{'with the proposed indexes' if args.proposed_indexes else 'indexes as migrated'}, code {version}\n"
+    )
     if code_version() != version:
         print("WARNING: the code changed while measuring; run again")
     print_table(results)
     if args.json:
-        Path(args.json).write_text(json.dumps({"code": version, "database": dbdesc, "n": summary["enterprises_bench"],
-                                               "samples": args.samples, "data": summary, "results": results},
-                                              ensure_ascii=False, indent=1, default=str))
+        Path(args.json).write_text(
+            json.dumps(
+                {
+                    "code": version,
+                    "database": dbdesc,
+                    "n": summary["enterprises_bench"],
+                    "samples": args.samples,
+                    "data": summary,
+                    "results": results,
+                },
+                ensure_ascii=False,
+                indent=1,
+                default=str,
+            )
+        )
 
 
 if __name__ == "__main__":

@@ -50,16 +50,27 @@ def parse_args(argv=None):
     p.add_argument("--idle", type=float, default=5.0, help="ca.pem sampled alone first, for this long")
     p.add_argument("--interval", type=float, default=0.1, help="pause between two ca.pem fetches")
     p.add_argument("--workers", type=int, default=3, help="gunicorn workers (default 3, as `eport serve`)")
-    p.add_argument("--addresses", choices=("one", "many"), default="one",
-                   help="one client address for the whole flood, or a new one per request behind a trusted proxy")
+    p.add_argument(
+        "--addresses",
+        choices=("one", "many"),
+        default="one",
+        help="one client address for the whole flood, or a new one per request behind a trusted proxy",
+    )
     p.add_argument("--data-dir", type=Path, default=Path("/tmp/eport-bench-flood"))
     p.add_argument("--database-url", default="", help="PostgreSQL (default: SQLite in the data dir)")
-    p.add_argument("--before", type=Path, metavar="CHECKOUT",
-                   help="first measure a server running another checkout's src/ (e.g. `git worktree add "
-                        "/tmp/before <commit>`; its dependencies must be installed in this environment)")
-    p.add_argument("--floor", action="store_true",
-                   help="also flood with the cheapest request (GET /api/v1/me, no token): what any flood of "
-                        "this many clients costs the sync workers, sign-in or not")
+    p.add_argument(
+        "--before",
+        type=Path,
+        metavar="CHECKOUT",
+        help="first measure a server running another checkout's src/ (e.g. `git worktree add "
+        "/tmp/before <commit>`; its dependencies must be installed in this environment)",
+    )
+    p.add_argument(
+        "--floor",
+        action="store_true",
+        help="also flood with the cheapest request (GET /api/v1/me, no token): what any flood of "
+        "this many clients costs the sync workers, sign-in or not",
+    )
     p.add_argument("--json", type=Path, help="also write the results here")
     return p.parse_args(argv)
 
@@ -90,9 +101,25 @@ def start_server(args, port, data_dir: Path, src: Path | None):
         env["DATABASE_URL"] = args.database_url
     env["EPORT_TRUSTED_PROXIES"] = "127.0.0.1/32"  # the bench client plays the reverse proxy
     log = open(data_dir / "server.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "eport.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
-                             "--workers", str(args.workers)], env=env, stdout=log, stderr=subprocess.STDOUT,
-                            cwd=src or ROOT, start_new_session=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "eport.cli",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(args.workers),
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=src or ROOT,
+        start_new_session=True,
+    )
     deadline = time.time() + 120
     while time.time() < deadline:
         if proc.poll() is not None:
@@ -156,14 +183,22 @@ def stats(samples: list[tuple[float, float]]) -> dict:
     ms = sorted(m for _t, m in samples)
     if not ms:
         return {"n": 0, "p50": float("nan"), "p95": float("nan"), "max": float("nan")}
-    return {"n": len(ms), "p50": statistics.median(ms), "p95": ms[min(len(ms) - 1, int(0.95 * len(ms)))],
-            "max": ms[-1]}
+    return {
+        "n": len(ms),
+        "p50": statistics.median(ms),
+        "p95": ms[min(len(ms) - 1, int(0.95 * len(ms)))],
+        "max": ms[-1],
+    }
 
 
 def commit_of(src_root: Path) -> str:
     try:
-        return subprocess.run(["git", "-C", str(src_root), "rev-parse", "--short", "HEAD"], capture_output=True,
-                              text=True, check=True).stdout.strip()
+        return subprocess.run(
+            ["git", "-C", str(src_root), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
 
@@ -180,8 +215,10 @@ def measure(args, label: str, src: Path | None, data_dir: Path, floor: bool = Fa
         start = time.time()
         until = start + args.seconds
         client = None if args.addresses == "many" else bench_address(random.Random())
-        threads = [threading.Thread(target=flood, args=(port, until, client, answers, lock, floor))
-                   for _ in range(args.threads)]
+        threads = [
+            threading.Thread(target=flood, args=(port, until, client, answers, lock, floor))
+            for _ in range(args.threads)
+        ]
         for t in threads:
             t.start()
         loaded = sample_ca(port, until, args.interval)
@@ -190,44 +227,93 @@ def measure(args, label: str, src: Path | None, data_dir: Path, floor: bool = Fa
     finally:
         stop_server(proc)
     half = start + args.seconds / 2
-    return {"label": label, "idle": stats(idle), "flood": stats(loaded),
-            "flood_first_half": stats([x for x in loaded if x[0] < half]),
-            "flood_second_half": stats([x for x in loaded if x[0] >= half]),
-            "answers": {str(k): len(v) for k, v in sorted(answers.items(), key=str)},
-            "answer_p50_ms": {str(k): statistics.median(v) for k, v in sorted(answers.items(), key=str)},
-            "sign_ins_per_s": sum(map(len, answers.values())) / args.seconds}
+    return {
+        "label": label,
+        "idle": stats(idle),
+        "flood": stats(loaded),
+        "flood_first_half": stats([x for x in loaded if x[0] < half]),
+        "flood_second_half": stats([x for x in loaded if x[0] >= half]),
+        "answers": {str(k): len(v) for k, v in sorted(answers.items(), key=str)},
+        "answer_p50_ms": {str(k): statistics.median(v) for k, v in sorted(answers.items(), key=str)},
+        "sign_ins_per_s": sum(map(len, answers.values())) / args.seconds,
+    }
 
 
 def main(argv=None):
     args = parse_args(argv)
-    print(f"# Sign-in flood: {args.threads} threads, {args.seconds:g} s, {args.workers} workers, "
-          f"{'SQLite' if not args.database_url else 'PostgreSQL'}, addresses: {args.addresses}, "
-          f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start")
+    print(
+        f"# Sign-in flood: {args.threads} threads, {args.seconds:g} s, {args.workers} workers, "
+        f"{'SQLite' if not args.database_url else 'PostgreSQL'}, addresses: {args.addresses}, "
+        f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start"
+    )
     runs = []
     if args.before:
-        runs.append(measure(args, f"before ({commit_of(args.before)}, {args.before})", args.before,
-                            args.data_dir / "before"))
-    runs.append(measure(args, f"{'after' if args.before else 'this code'} ({code_version()})", None,
-                        args.data_dir / "after"))
+        runs.append(
+            measure(
+                args,
+                f"before ({commit_of(args.before)}, {args.before})",
+                args.before,
+                args.data_dir / "before",
+            )
+        )
+    runs.append(
+        measure(
+            args,
+            f"{'after' if args.before else 'this code'} ({code_version()})",
+            None,
+            args.data_dir / "after",
+        )
+    )
     if args.floor:
-        runs.append(measure(args, "floor: the same threads sending GET /api/v1/me (401 at once)", None,
-                            args.data_dir / "after", floor=True))
+        runs.append(
+            measure(
+                args,
+                "floor: the same threads sending GET /api/v1/me (401 at once)",
+                None,
+                args.data_dir / "after",
+                floor=True,
+            )
+        )
     rows = []
     for r in runs:
-        for what, key in (("idle", "idle"), ("during the flood", "flood"), ("  first half", "flood_first_half"),
-                          ("  second half", "flood_second_half")):
+        for what, key in (
+            ("idle", "idle"),
+            ("during the flood", "flood"),
+            ("  first half", "flood_first_half"),
+            ("  second half", "flood_second_half"),
+        ):
             s = r[key]
-            rows.append([r["label"] if key == "idle" else "", what, s["n"], f"{s['p50']:.1f}", f"{s['p95']:.1f}",
-                         f"{s['max']:.1f}"])
+            rows.append(
+                [
+                    r["label"] if key == "idle" else "",
+                    what,
+                    s["n"],
+                    f"{s['p50']:.1f}",
+                    f"{s['p95']:.1f}",
+                    f"{s['max']:.1f}",
+                ]
+            )
     print()
     table(["code", "GET /pki/ca.pem", "n", "p50 ms", "p95 ms", "max ms"], rows)
     print()
     for r in runs:
-        print(f"{r['label']}: flood {sum(r['answers'].values())} sign-ins, {r['sign_ins_per_s']:.1f}/s, answers: "
-              + ", ".join(f"{k}: {v} (p50 {r['answer_p50_ms'][k]:.0f} ms)" for k, v in r["answers"].items()))
+        print(
+            f"{r['label']}: flood {sum(r['answers'].values())} sign-ins, {r['sign_ins_per_s']:.1f}/s, answers: "
+            + ", ".join(f"{k}: {v} (p50 {r['answer_p50_ms'][k]:.0f} ms)" for k, v in r["answers"].items())
+        )
     if args.json:
-        args.json.write_text(json.dumps({"threads": args.threads, "seconds": args.seconds, "workers": args.workers,
-                                         "addresses": args.addresses, "runs": runs}, indent=2))
+        args.json.write_text(
+            json.dumps(
+                {
+                    "threads": args.threads,
+                    "seconds": args.seconds,
+                    "workers": args.workers,
+                    "addresses": args.addresses,
+                    "runs": runs,
+                },
+                indent=2,
+            )
+        )
 
 
 if __name__ == "__main__":

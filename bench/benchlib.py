@@ -9,10 +9,18 @@ ROOT = Path(__file__).resolve().parent.parent
 def code_version() -> str:
     """The commit measured (and whether src/ differs from it), so numbers stay tied to the code."""
     try:
-        head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
-                              text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--", "src"], capture_output=True,
-                               text=True, check=True).stdout.strip()
+        head = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(ROOT), "status", "--porcelain", "--", "src"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
     return head + (" + uncommitted changes in src/" if dirty else "")
@@ -26,7 +34,9 @@ def width(s: str) -> int:
 def table(head, lines) -> None:
     """Print a Markdown table, columns padded to the widest cell."""
     lines = [[("" if c is None else str(c)) for c in line] for line in lines]
-    widths = [max(width(h), *(width(line[i]) for line in lines)) if lines else width(h) for i, h in enumerate(head)]
+    widths = [
+        max(width(h), *(width(line[i]) for line in lines)) if lines else width(h) for i, h in enumerate(head)
+    ]
 
     def fmt(cells):
         return "| " + " | ".join(c + " " * (w - width(c)) for c, w in zip(cells, widths, strict=True)) + " |"

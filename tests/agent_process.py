@@ -60,8 +60,14 @@ class Agent:
 def start_agent(args, env, stderr_path: Path) -> Agent:
     """Start the agent, wait for its one stdout line and read the port from it."""
     with open(stderr_path, "wb") as stderr:
-        proc = subprocess.Popen([str(AGENT), "--port", "0", *map(str, args)], env=env, stdin=subprocess.DEVNULL,
-                                stdout=subprocess.PIPE, stderr=stderr, start_new_session=True)
+        proc = subprocess.Popen(
+            [str(AGENT), "--port", "0", *map(str, args)],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            start_new_session=True,
+        )
     with selectors.DefaultSelector() as sel:
         sel.register(proc.stdout, selectors.EVENT_READ)
         ready = sel.select(timeout=20)
@@ -76,6 +82,7 @@ def start_agent(args, env, stderr_path: Path) -> Agent:
 
 
 # --- HTTP ----------------------------------------------------------------------------------------------
+
 
 @dataclass
 class Response:

@@ -65,8 +65,13 @@ def _default_language():
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     """Attachments of each test go to its own folder (Django resets the storage on this setting change)."""
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path / "files")}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "files")},
+        },
+    }
 
 
 @pytest.fixture(autouse=True)
@@ -83,7 +88,8 @@ def _refdata_after_flush(request):
     runs them last, and each reloads the reference data it needs if a previous one flushed it."""
     marker = request.node.get_closest_marker("django_db")
     transactional = (marker is not None and marker.kwargs.get("transaction")) or any(
-        f in request.fixturenames for f in ("transactional_db", "live_server"))
+        f in request.fixturenames for f in ("transactional_db", "live_server")
+    )
     if not transactional:
         return
     request.getfixturevalue("transactional_db")

@@ -12,9 +12,9 @@ PASSWORD = "Eport#Pass2026"
 _seq = itertools.count(1)
 
 # The demo registry rows (src/eport/registry/data/demo_registry.csv)
-USCC_SZ = "91440300MA5DDEM15K"        # 正常, 深圳
+USCC_SZ = "91440300MA5DDEM15K"  # 正常, 深圳
 USCC_INSTITUTION = "1244030045576DEM0X"  # 事业单位
-USCC_COOP = "N2440300MA5DDEM58G"      # 农业合作社 (registration authority N)
+USCC_COOP = "N2440300MA5DDEM58G"  # 农业合作社 (registration authority N)
 USCC_CANCELLED = "91440300MA5DDEM66U"
 USCC_REVOKED = "91440300MA5DDEM74N"
 
@@ -24,8 +24,13 @@ def new_uscc() -> str:
     return make_uscc("91", "440300", f"T{n:07d}")
 
 
-def cardless(uscc: str | None = None, name: str = "测试企业有限公司", username: str | None = None,
-             verified: bool = True, email: str = "") -> User:
+def cardless(
+    uscc: str | None = None,
+    name: str = "测试企业有限公司",
+    username: str | None = None,
+    verified: bool = True,
+    email: str = "",
+) -> User:
     """A card-less account as made by a command (e-mail confirmed), proven for its enterprise unless
     `verified=False` (then it names the established enterprise of that USCC and waits, SPEC §8)."""
     from django.utils import timezone
@@ -33,17 +38,27 @@ def cardless(uscc: str | None = None, name: str = "测试企业有限公司", us
     uscc = uscc or new_uscc()
     enterprise, _ = Enterprise.objects.get_or_create(uscc=uscc, candidate=False, defaults={"name": name})
     now = timezone.now()
-    user = User(username=username or f"ent{next(_seq)}", kind=UserKind.CARDLESS, enterprise=enterprise,
-                email=email, email_confirmed_at=now, verified_at=now if verified else None,
-                verified_by="legal_card" if verified else "")
+    user = User(
+        username=username or f"ent{next(_seq)}",
+        kind=UserKind.CARDLESS,
+        enterprise=enterprise,
+        email=email,
+        email_confirmed_at=now,
+        verified_at=now if verified else None,
+        verified_by="legal_card" if verified else "",
+    )
     user.set_password(PASSWORD)
     user.save()
     return user
 
 
 def staff(kind: str, unit_id: str | None, username: str | None = None, **extra) -> User:
-    user = User(username=username or f"{kind}{next(_seq)}", kind=kind,
-                unit=Unit.objects.get(pk=unit_id) if unit_id else None, **extra)
+    user = User(
+        username=username or f"{kind}{next(_seq)}",
+        kind=kind,
+        unit=Unit.objects.get(pk=unit_id) if unit_id else None,
+        **extra,
+    )
     user.set_password(PASSWORD)
     user.save()
     return user
@@ -51,20 +66,31 @@ def staff(kind: str, unit_id: str | None, username: str | None = None, **extra) 
 
 def entry_data(uscc: str, **over) -> dict:
     data = {
-        "uscc": uscc, "name": "深圳测试贸易有限公司", "legal_rep_name": "张三",
-        "legal_rep_id_type": "resident_id", "legal_rep_id_no": "11010519491231002X",
-        "legal_person_type": "enterprise", "enterprise_type": "6", "registered_capital": "500",
-        "capital_unit": "wan_yuan", "address": "深圳市南山区科技园1号", "phone": "0755-86001234",
-        "aic_unit": "440300", "tax_unit": "14403000000", "quality_unit": "440300",
-        "issuing_authority_name": "深圳市市场监督管理局", "customs_code": "5300",
+        "uscc": uscc,
+        "name": "深圳测试贸易有限公司",
+        "legal_rep_name": "张三",
+        "legal_rep_id_type": "resident_id",
+        "legal_rep_id_no": "11010519491231002X",
+        "legal_person_type": "enterprise",
+        "enterprise_type": "6",
+        "registered_capital": "500",
+        "capital_unit": "wan_yuan",
+        "address": "深圳市南山区科技园1号",
+        "phone": "0755-86001234",
+        "aic_unit": "440300",
+        "tax_unit": "14403000000",
+        "quality_unit": "440300",
+        "issuing_authority_name": "深圳市市场监督管理局",
+        "customs_code": "5300",
     }
     data.update(over)
     return data
 
 
 def draft_entry(user: User, **over):
-    return services.application_create(actor=user, kind="enterprise_entry",
-                                       data=entry_data(user.enterprise.uscc, **over))
+    return services.application_create(
+        actor=user, kind="enterprise_entry", data=entry_data(user.enterprise.uscc, **over)
+    )
 
 
 def attach(user: User, app, *doc_types: str):
@@ -73,8 +99,12 @@ def attach(user: User, app, *doc_types: str):
 
     body = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
     for doc_type in doc_types:
-        services.attachment_add(actor=user, application_id=app.id, doc_type=doc_type,
-                                upload=SimpleUploadedFile(f"{doc_type}.pdf", body, content_type="application/pdf"))
+        services.attachment_add(
+            actor=user,
+            application_id=app.id,
+            doc_type=doc_type,
+            upload=SimpleUploadedFile(f"{doc_type}.pdf", body, content_type="application/pdf"),
+        )
     return app
 
 
@@ -100,6 +130,7 @@ def reviewers() -> dict[str, User]:
 
 # --- enterprises in the network, operators, cards ------------------------------------------------
 
+
 def enterprise_in_network(uscc: str | None = None, name: str = "深圳测试贸易有限公司", customs: str = "5300"):
     """An enterprise whose 三证合一 entry was approved: it may get cards from its sub-centre."""
     from eport.enterprises.choices import NetworkStatus
@@ -107,8 +138,17 @@ def enterprise_in_network(uscc: str | None = None, name: str = "深圳测试贸�
 
     uscc = uscc or new_uscc()
     e, _ = Enterprise.objects.get_or_create(uscc=uscc, defaults={"name": name})
-    e.name, e.legal_rep_name, e.legal_rep_id_type, e.legal_rep_id_no = name, "张三", "resident_id", "11010519491231002X"
-    e.customs_code, e.card_issuer, e.network_status = customs, ra_unit_for_customs(customs), NetworkStatus.IN_NETWORK
+    e.name, e.legal_rep_name, e.legal_rep_id_type, e.legal_rep_id_no = (
+        name,
+        "张三",
+        "resident_id",
+        "11010519491231002X",
+    )
+    e.customs_code, e.card_issuer, e.network_status = (
+        customs,
+        ra_unit_for_customs(customs),
+        NetworkStatus.IN_NETWORK,
+    )
     e.save()
     return e
 
@@ -128,9 +168,13 @@ def resident_id(n: int | None = None) -> str:
 def operator(enterprise, name: str = "李四", id_no: str | None = None, approved: bool = True):
     from eport.operators.models import Operator, OperatorStatus
 
-    return Operator.objects.create(enterprise=enterprise, name=name, id_no=id_no or resident_id(),
-                                   phone="13800138000",
-                                   status=OperatorStatus.APPROVED if approved else OperatorStatus.DRAFT)
+    return Operator.objects.create(
+        enterprise=enterprise,
+        name=name,
+        id_no=id_no or resident_id(),
+        phone="13800138000",
+        status=OperatorStatus.APPROVED if approved else OperatorStatus.DRAFT,
+    )
 
 
 def ra_officer(unit_id: str = "ra:5300") -> User:
@@ -144,7 +188,9 @@ def make_card(kind: str = "legal", enterprise=None, ra: User | None = None, oper
     enterprise = enterprise or enterprise_in_network()
     if kind == "operator" and operator_no is None:
         operator_no = operator(enterprise).operator_no
-    return card_make(actor=ra or ra_officer(), kind=kind, enterprise_uscc=enterprise.code, operator_no=operator_no)
+    return card_make(
+        actor=ra or ra_officer(), kind=kind, enterprise_uscc=enterprise.code, operator_no=operator_no
+    )
 
 
 def card_key(made):

@@ -50,14 +50,19 @@ def planted():
     Enterprise.objects.filter(pk=e.pk).update(name=ENTERPRISE, legal_rep_name=LEGAL_REP)
     e.refresh_from_db()
     legal = f.make_card("legal", e, ra=ra).card
-    ops = [f.operator(e, name=OPERATOR), f.operator(e, name=OPERATOR_CR), f.operator(e, name=PLAIN),
-           f.operator(e, name=ERROR_CODE)]
+    ops = [
+        f.operator(e, name=OPERATOR),
+        f.operator(e, name=OPERATOR_CR),
+        f.operator(e, name=PLAIN),
+        f.operator(e, name=ERROR_CODE),
+    ]
     Operator.objects.filter(pk=ops[0].pk).update(job_title=JOB_TITLE, email=EMAIL, phone=PHONE)
     for op in ops:
         f.make_card("operator", e, ra=ra, operator_no=op.operator_no)
     Card.objects.filter(pk=legal.pk).update(must_change_pin=False)
-    Application.objects.create(kind="operator_declaration", subject_key="x", enterprise=e,
-                               data={"operator_no": ops[0].operator_no})
+    Application.objects.create(
+        kind="operator_declaration", subject_key="x", enterprise=e, data={"operator_no": ops[0].operator_no}
+    )
     return SimpleNamespace(e=e, ra=ra, legal=legal.user)
 
 
@@ -77,7 +82,9 @@ def read_back(resp) -> set[str]:
     for name in z.namelist():
         if name.endswith(".xml"):
             root = ET.fromstring(z.read(name))
-            assert root.find(".//m:f", NS) is None and b"<f>" not in z.read(name) and b"<f " not in z.read(name), name
+            assert (
+                root.find(".//m:f", NS) is None and b"<f>" not in z.read(name) and b"<f " not in z.read(name)
+            ), name
     xfs = ET.fromstring(z.read("xl/styles.xml")).findall("m:cellXfs/m:xf", NS)
     sheets = [n for n in z.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
     assert len(sheets) == 1
@@ -95,8 +102,9 @@ def read_back(resp) -> set[str]:
     wb = load_workbook(io.BytesIO(resp.content))
     assert len(wb.worksheets) == 1
     cells = [c for row in wb.active.iter_rows() for c in row if c.value is not None]
-    assert all(c.data_type == "s" and isinstance(c.value, str) for c in cells), \
-        [(c.coordinate, c.data_type, c.value) for c in cells if c.data_type != "s"]
+    assert all(c.data_type == "s" and isinstance(c.value, str) for c in cells), [
+        (c.coordinate, c.data_type, c.value) for c in cells if c.data_type != "s"
+    ]
     assert all(c.quotePrefix for c in cells if c.value.startswith(RISKY))
     values = {c.value for c in cells}
     assert values == raw
@@ -109,11 +117,17 @@ def test_every_export_writes_formula_like_text_as_text(planted):
     ra_web.force_login(planted.ra)
     legal_web.force_login(planted.legal)
     exports = [
-        (ra_api, "/operators.xlsx", OPERATORS), (ra_api, "/cards.xlsx", CARDS),
-        (legal_api, "/operators.xlsx", OPERATORS), (legal_api, "/cards.xlsx", CARDS),
-        (legal_api, "/filings/cards.xlsx", FILINGS), (legal_api, "/applications.xlsx", APPLICATIONS),
-        (ra_web, "/cards/", CARDS), (legal_web, "/cards/", CARDS), (legal_web, "/operators/", OPERATORS),
-        (legal_web, "/filings/permissions/", FILINGS), (legal_web, "/status/", APPLICATIONS),
+        (ra_api, "/operators.xlsx", OPERATORS),
+        (ra_api, "/cards.xlsx", CARDS),
+        (legal_api, "/operators.xlsx", OPERATORS),
+        (legal_api, "/cards.xlsx", CARDS),
+        (legal_api, "/filings/cards.xlsx", FILINGS),
+        (legal_api, "/applications.xlsx", APPLICATIONS),
+        (ra_web, "/cards/", CARDS),
+        (legal_web, "/cards/", CARDS),
+        (legal_web, "/operators/", OPERATORS),
+        (legal_web, "/filings/permissions/", FILINGS),
+        (legal_web, "/status/", APPLICATIONS),
     ]
     for client, path, planted_values in exports:
         if isinstance(client, Api):
@@ -145,9 +159,15 @@ def test_every_export_is_audited_with_actor_list_filters_and_rows(planted):
     assert AuditEvent.objects.count() == before + 3
     ops, cards, filings = events
     assert (ops.actor, ops.object_id, ops.after) == (
-        planted.legal, "operators", {"list": "operators", "filters": {"name": "SUM"}, "rows": 1})
+        planted.legal,
+        "operators",
+        {"list": "operators", "filters": {"name": "SUM"}, "rows": 1},
+    )
     assert (cards.actor, cards.object_id, cards.after) == (
-        planted.ra, "cards", {"list": "cards", "filters": {"holder_name": "SUM"}, "rows": 1})
+        planted.ra,
+        "cards",
+        {"list": "cards", "filters": {"holder_name": "SUM"}, "rows": 1},
+    )
     assert (filings.actor, filings.after["filters"], filings.after["rows"]) == (planted.legal, {}, 5)
     assert all(e.ip == "127.0.0.1" for e in events)
     # A refused export (too many rows) writes no file and no export event.

@@ -84,15 +84,22 @@ def test_make_uscc_always_validates(code):
 @given(valid_codes(), st.integers(min_value=0, max_value=17), alnum)
 def test_any_single_change_is_detected(code, pos, char):
     assume(code[pos] != char)
-    changed = code[:pos] + char + code[pos + 1:]
+    changed = code[:pos] + char + code[pos + 1 :]
     with pytest.raises(ValidationError):
         validate_uscc(changed)
 
 
 @fast
-@given(st.sampled_from("NY"), alnum, st.text(alphabet=DIGITS, min_size=6, max_size=6),
-       st.text(alphabet=DIGITS, min_size=4, max_size=4), st.text(alphabet=LETTERS, min_size=4, max_size=4))
-def test_letter_authorities_valid_for_us_rejected_by_stdnum(authority, kind, division, org_digits, org_letters):
+@given(
+    st.sampled_from("NY"),
+    alnum,
+    st.text(alphabet=DIGITS, min_size=6, max_size=6),
+    st.text(alphabet=DIGITS, min_size=4, max_size=4),
+    st.text(alphabet=LETTERS, min_size=4, max_size=4),
+)
+def test_letter_authorities_valid_for_us_rejected_by_stdnum(
+    authority, kind, division, org_digits, org_letters
+):
     """Registration authority N (农业), Y (其他) and organization codes with letters: why we wrote our own."""
     code = make_uscc(authority + kind, division, org_letters + org_digits)
     assert validate_uscc(code) == code
@@ -113,9 +120,16 @@ def test_stdnum_misses_the_organization_code_check(first17, wrong):
 # --- examples --------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("code", [
-    "91110000600037341L", "91440300MA5DDEM15K", "N2440300MA5DDEM58G", "1244030045576DEM0X", "91110105MA01DEM23X",
-])
+@pytest.mark.parametrize(
+    "code",
+    [
+        "91110000600037341L",
+        "91440300MA5DDEM15K",
+        "N2440300MA5DDEM58G",
+        "1244030045576DEM0X",
+        "91110105MA01DEM23X",
+    ],
+)
 def test_known_good(code):
     assert validate_uscc(code) == code
 
@@ -132,19 +146,22 @@ def test_invalid_org_check_digit():
     assert _code(code) == "uscc_org_checksum"
 
 
-@pytest.mark.parametrize("value,code", [
-    ("", "uscc_length"),
-    ("91440300MA5DDEM15", "uscc_length"),
-    ("91440300MA5DDEM15KK", "uscc_length"),
-    ("91440300MA5DDEM15L", "uscc_checksum"),
-    ("9144030OMA5DDEM15K", "uscc_format"),    # letter in the division code
-    ("91440300MA5DDIM15K", "uscc_format"),    # I is not in the alphabet
-    ("S1440300MA5DDEM15K", "uscc_format"),
-    ("91440300MA5DDEM1_K", "uscc_format"),
-    # Non-ASCII digits (Arabic-Indic 4, full-width 0) must be refused, not crash the check-character sum.
-    ("91\u0664\u06640300MA5DDEM15K", "uscc_format"),
-    ("9144\uff10300MA5DDEM15K", "uscc_format"),
-])
+@pytest.mark.parametrize(
+    "value,code",
+    [
+        ("", "uscc_length"),
+        ("91440300MA5DDEM15", "uscc_length"),
+        ("91440300MA5DDEM15KK", "uscc_length"),
+        ("91440300MA5DDEM15L", "uscc_checksum"),
+        ("9144030OMA5DDEM15K", "uscc_format"),  # letter in the division code
+        ("91440300MA5DDIM15K", "uscc_format"),  # I is not in the alphabet
+        ("S1440300MA5DDEM15K", "uscc_format"),
+        ("91440300MA5DDEM1_K", "uscc_format"),
+        # Non-ASCII digits (Arabic-Indic 4, full-width 0) must be refused, not crash the check-character sum.
+        ("91\u0664\u06640300MA5DDEM15K", "uscc_format"),
+        ("9144\uff10300MA5DDEM15K", "uscc_format"),
+    ],
+)
 def test_invalid(value, code):
     assert _code(value) == code
 
@@ -168,52 +185,77 @@ def test_resident_id():
         assert exc.value.code == "resident_id_invalid"
 
 
-@pytest.mark.parametrize("value", [
-    "13800138000", "19912345678", "0755-86001234", "075586001234", "010-12345678", "86001234",
-    "0755-86001234-123", " 138 0013 8000 ",
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "13800138000",
+        "19912345678",
+        "0755-86001234",
+        "075586001234",
+        "010-12345678",
+        "86001234",
+        "0755-86001234-123",
+        " 138 0013 8000 ",
+    ],
+)
 def test_phone_valid(value):
     assert validate_phone(value) == value.strip().replace(" ", "")
 
 
-@pytest.mark.parametrize("value", [
-    "12345", "", "12800138000", "138001380001", "1380013800", "0755-06001234", "phone", "+86 13800138000",
-    "13\uff18\uff10\uff10\uff11\uff13\uff18\uff10\uff10\uff10",  # full-width digits
-    "0755-\u0668\u0666001234",  # Arabic-Indic digits
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "12345",
+        "",
+        "12800138000",
+        "138001380001",
+        "1380013800",
+        "0755-06001234",
+        "phone",
+        "+86 13800138000",
+        "13\uff18\uff10\uff10\uff11\uff13\uff18\uff10\uff10\uff10",  # full-width digits
+        "0755-\u0668\u0666001234",  # Arabic-Indic digits
+    ],
+)
 def test_phone_invalid(value):
     with pytest.raises(ValidationError) as exc:
         validate_phone(value)
     assert exc.value.code == "phone_invalid"
 
 
-@pytest.mark.parametrize("id_type,value,expected", [
-    ("resident_id", "11010519491231002x", "11010519491231002X"),
-    ("passport", "e12345678", "E12345678"),
-    ("passport", "G1234", "G1234"),
-    ("hk_macao_permit", "H12345678", "H12345678"),
-    ("hk_macao_permit", "M1234567890", "M1234567890"),
-    ("taiwan_permit", "12345678", "12345678"),
-    ("taiwan_permit", "T12345678", "T12345678"),
-    ("foreign_permanent_residence", "usa123456789012", "USA123456789012"),
-    ("foreign_permanent_residence", "911111111111111111", "911111111111111111"),
-])
+@pytest.mark.parametrize(
+    "id_type,value,expected",
+    [
+        ("resident_id", "11010519491231002x", "11010519491231002X"),
+        ("passport", "e12345678", "E12345678"),
+        ("passport", "G1234", "G1234"),
+        ("hk_macao_permit", "H12345678", "H12345678"),
+        ("hk_macao_permit", "M1234567890", "M1234567890"),
+        ("taiwan_permit", "12345678", "12345678"),
+        ("taiwan_permit", "T12345678", "T12345678"),
+        ("foreign_permanent_residence", "usa123456789012", "USA123456789012"),
+        ("foreign_permanent_residence", "911111111111111111", "911111111111111111"),
+    ],
+)
 def test_id_document_valid(id_type, value, expected):
     assert validate_id_document(id_type, value) == expected
 
 
-@pytest.mark.parametrize("id_type,value,code", [
-    ("resident_id", "110105194912310021", "resident_id_invalid"),
-    ("passport", "E-1234", "id_no_invalid"),
-    ("passport", "E123", "id_no_invalid"),
-    ("hk_macao_permit", "H1234567", "id_no_invalid"),
-    ("hk_macao_permit", "X12345678", "id_no_invalid"),
-    ("hk_macao_permit", "H\u0661\u0662345678", "id_no_invalid"),
-    ("taiwan_permit", "1234567", "id_no_invalid"),
-    ("taiwan_permit", "\uff11\uff12345678", "id_no_invalid"),
-    ("foreign_permanent_residence", "US123456789012", "id_no_invalid"),
-    ("foreign_permanent_residence", "811111111111111111", "id_no_invalid"),
-])
+@pytest.mark.parametrize(
+    "id_type,value,code",
+    [
+        ("resident_id", "110105194912310021", "resident_id_invalid"),
+        ("passport", "E-1234", "id_no_invalid"),
+        ("passport", "E123", "id_no_invalid"),
+        ("hk_macao_permit", "H1234567", "id_no_invalid"),
+        ("hk_macao_permit", "X12345678", "id_no_invalid"),
+        ("hk_macao_permit", "H\u0661\u0662345678", "id_no_invalid"),
+        ("taiwan_permit", "1234567", "id_no_invalid"),
+        ("taiwan_permit", "\uff11\uff12345678", "id_no_invalid"),
+        ("foreign_permanent_residence", "US123456789012", "id_no_invalid"),
+        ("foreign_permanent_residence", "811111111111111111", "id_no_invalid"),
+    ],
+)
 def test_id_document_invalid(id_type, value, code):
     with pytest.raises(ValidationError) as exc:
         validate_id_document(id_type, value)

@@ -4,6 +4,7 @@ The API maps these to `{"error": {"code", "message", "field"}}` with the class's
 the screens show the message next to the field (or at the top when there is none).
 """
 
+
 class DomainError(Exception):
     status = 400
 
@@ -51,6 +52,7 @@ class Throttled(DomainError):
 
 class Unavailable(DomainError):
     """The server cannot take this now (e.g. every Argon2 slot is busy); the same request may pass later."""
+
     status = 503
 
 
@@ -60,7 +62,13 @@ def from_form_errors(form) -> InvalidInput:
     for field, errors in form.errors.items():
         for err in errors.as_data():
             msg = " ".join(err.messages)
-            details.append({"field": None if field == "__all__" else field, "code": err.code or "invalid", "message": msg})
+            details.append(
+                {
+                    "field": None if field == "__all__" else field,
+                    "code": err.code or "invalid",
+                    "message": msg,
+                }
+            )
     first = details[0] if details else {"field": None, "code": "invalid", "message": "invalid"}
     label = ""
     if first["field"] and first["field"] in form.fields:

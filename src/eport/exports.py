@@ -46,51 +46,78 @@ def _filed(card, filing: str) -> str:
 
 # list -> (file name, sheet title, [(header, value of a row)], select_related)
 LISTS = {
-    "operators": ("operators", gettext_lazy("企业操作员"), [
-        (gettext_lazy("操作员统一编号"), lambda o: o.operator_no),
-        (gettext_lazy("姓名"), lambda o: o.name),
-        (gettext_lazy("证件类型"), lambda o: str(o.get_id_type_display())),
-        (gettext_lazy("证件号"), lambda o: o.id_no),
-        (gettext_lazy("联系电话"), lambda o: o.phone),
-        (gettext_lazy("职务"), lambda o: o.job_title),
-        (gettext_lazy("电子邮箱"), lambda o: o.email),
-        (gettext_lazy("信息状态"), lambda o: str(o.get_status_display())),
-        (gettext_lazy("企业名称"), lambda o: o.enterprise.name),
-        (gettext_lazy("更新时间"), lambda o: _dt(o.updated_at)),
-    ], ("enterprise",)),
-    "cards": ("cards", gettext_lazy("IC卡"), [
-        (gettext_lazy("IC卡号"), lambda c: c.card_no),
-        (gettext_lazy("卡类型"), lambda c: str(c.get_kind_display())),
-        (gettext_lazy("企业名称"), lambda c: c.enterprise.name),
-        (gettext_lazy("统一社会信用代码"), lambda c: c.enterprise.code),
-        (gettext_lazy("持卡人"), lambda c: c.holder_name),
-        (gettext_lazy("证件编号"), lambda c: c.holder_id_no),
-        (gettext_lazy("操作员统一编号"), lambda c: c.operator.operator_no if c.operator_id else ""),
-        (gettext_lazy("卡状态"), lambda c: c.display_state),
-        (gettext_lazy("有效期自"), lambda c: c.valid_from.isoformat()),
-        (gettext_lazy("有效期至"), lambda c: c.valid_to.isoformat()),
-        (gettext_lazy("发卡机构"), lambda c: f"{c.issuer.code} {c.issuer.name}"),
-        (gettext_lazy("证书状态"), lambda c: str(c.certificate.get_status_display()) if c.certificate_id else ""),
-    ], ("enterprise", "operator", "issuer", "certificate")),
-    "filings": ("filings", gettext_lazy("IC卡备案与权限"), [
-        (gettext_lazy("IC卡号"), lambda c: c.card_no),
-        (gettext_lazy("卡类型"), lambda c: str(c.get_kind_display())),
-        (gettext_lazy("持卡人"), lambda c: c.holder_name),
-        (gettext_lazy("卡状态"), lambda c: c.display_state),
-        (gettext_lazy("有效期至"), lambda c: c.valid_to.isoformat()),
-        (gettext_lazy("海关备案"), lambda c: _filed(c, "customs")),
-        (gettext_lazy("外汇备案"), lambda c: _filed(c, "forex")),
-        (gettext_lazy("子系统权限"), lambda c: "、".join(
-            p.subsystem.name for p in sorted(c.permissions.all(), key=lambda p: p.subsystem.sort))),
-    ], ("certificate",)),
-    "applications": ("applications", gettext_lazy("业务办理"), [
-        (gettext_lazy("申请编号"), lambda a: a.number),
-        (gettext_lazy("业务类型"), _kind_label),
-        (gettext_lazy("企业名称"), lambda a: a.enterprise.name),
-        (gettext_lazy("信息状态"), lambda a: str(a.get_status_display())),
-        (gettext_lazy("提交日期"), lambda a: _dt(a.submitted_at)),
-        (gettext_lazy("审核日期"), lambda a: _dt(a.decided_at)),
-    ], ("enterprise",)),
+    "operators": (
+        "operators",
+        gettext_lazy("企业操作员"),
+        [
+            (gettext_lazy("操作员统一编号"), lambda o: o.operator_no),
+            (gettext_lazy("姓名"), lambda o: o.name),
+            (gettext_lazy("证件类型"), lambda o: str(o.get_id_type_display())),
+            (gettext_lazy("证件号"), lambda o: o.id_no),
+            (gettext_lazy("联系电话"), lambda o: o.phone),
+            (gettext_lazy("职务"), lambda o: o.job_title),
+            (gettext_lazy("电子邮箱"), lambda o: o.email),
+            (gettext_lazy("信息状态"), lambda o: str(o.get_status_display())),
+            (gettext_lazy("企业名称"), lambda o: o.enterprise.name),
+            (gettext_lazy("更新时间"), lambda o: _dt(o.updated_at)),
+        ],
+        ("enterprise",),
+    ),
+    "cards": (
+        "cards",
+        gettext_lazy("IC卡"),
+        [
+            (gettext_lazy("IC卡号"), lambda c: c.card_no),
+            (gettext_lazy("卡类型"), lambda c: str(c.get_kind_display())),
+            (gettext_lazy("企业名称"), lambda c: c.enterprise.name),
+            (gettext_lazy("统一社会信用代码"), lambda c: c.enterprise.code),
+            (gettext_lazy("持卡人"), lambda c: c.holder_name),
+            (gettext_lazy("证件编号"), lambda c: c.holder_id_no),
+            (gettext_lazy("操作员统一编号"), lambda c: c.operator.operator_no if c.operator_id else ""),
+            (gettext_lazy("卡状态"), lambda c: c.display_state),
+            (gettext_lazy("有效期自"), lambda c: c.valid_from.isoformat()),
+            (gettext_lazy("有效期至"), lambda c: c.valid_to.isoformat()),
+            (gettext_lazy("发卡机构"), lambda c: f"{c.issuer.code} {c.issuer.name}"),
+            (
+                gettext_lazy("证书状态"),
+                lambda c: str(c.certificate.get_status_display()) if c.certificate_id else "",
+            ),
+        ],
+        ("enterprise", "operator", "issuer", "certificate"),
+    ),
+    "filings": (
+        "filings",
+        gettext_lazy("IC卡备案与权限"),
+        [
+            (gettext_lazy("IC卡号"), lambda c: c.card_no),
+            (gettext_lazy("卡类型"), lambda c: str(c.get_kind_display())),
+            (gettext_lazy("持卡人"), lambda c: c.holder_name),
+            (gettext_lazy("卡状态"), lambda c: c.display_state),
+            (gettext_lazy("有效期至"), lambda c: c.valid_to.isoformat()),
+            (gettext_lazy("海关备案"), lambda c: _filed(c, "customs")),
+            (gettext_lazy("外汇备案"), lambda c: _filed(c, "forex")),
+            (
+                gettext_lazy("子系统权限"),
+                lambda c: "、".join(
+                    p.subsystem.name for p in sorted(c.permissions.all(), key=lambda p: p.subsystem.sort)
+                ),
+            ),
+        ],
+        ("certificate",),
+    ),
+    "applications": (
+        "applications",
+        gettext_lazy("业务办理"),
+        [
+            (gettext_lazy("申请编号"), lambda a: a.number),
+            (gettext_lazy("业务类型"), _kind_label),
+            (gettext_lazy("企业名称"), lambda a: a.enterprise.name),
+            (gettext_lazy("信息状态"), lambda a: str(a.get_status_display())),
+            (gettext_lazy("提交日期"), lambda a: _dt(a.submitted_at)),
+            (gettext_lazy("审核日期"), lambda a: _dt(a.decided_at)),
+        ],
+        ("enterprise",),
+    ),
 }
 
 
@@ -136,7 +163,9 @@ def xlsx_response(request, list_name: str, qs, filters: dict) -> HttpResponse:
     filename, title, columns, related = LISTS[list_name]
     limit = settings.EXPORT_MAX_ROWS
     if qs.count() > limit:
-        raise InvalidInput("export_too_large", _("导出的记录超过%(n)d条，请缩小查询条件后再导出。") % {"n": limit})
+        raise InvalidInput(
+            "export_too_large", _("导出的记录超过%(n)d条，请缩小查询条件后再导出。") % {"n": limit}
+        )
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(str(title)[:31])
     ws.append([_text(ws, h) for h, _fn in columns])
@@ -147,8 +176,13 @@ def xlsx_response(request, list_name: str, qs, filters: dict) -> HttpResponse:
     buf = io.BytesIO()
     wb.save(buf)
     actor = getattr(request, "auth", None) or request.user
-    record(actor=actor, action="export", object_type="export", object_id=list_name,
-           after={"list": list_name, "filters": {k: v for k, v in filters.items() if v}, "rows": rows})  # the client address: the request's (audit.record)
+    record(
+        actor=actor,
+        action="export",
+        object_type="export",
+        object_id=list_name,
+        after={"list": list_name, "filters": {k: v for k, v in filters.items() if v}, "rows": rows},
+    )  # the client address: the request's (audit.record)
     response = HttpResponse(_keep_carriage_returns(buf.getvalue()), content_type=XLSX)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="{filename}-{stamp}.xlsx"'

@@ -51,6 +51,7 @@ def database_unavailable(exc: BaseException | None) -> bool:
 
 # --- answers --------------------------------------------------------------------------------------------
 
+
 def error_response(request, status: int, code: str, message, *, field=None) -> HttpResponse:
     path = request.path
     if path.startswith(API_PREFIX):
@@ -76,8 +77,15 @@ def _refusal(exc) -> tuple[int, str, str]:
     """Status, code and message for a request Django cannot accept."""
     if isinstance(exc, RequestDataTooBig):
         mb = 1024 * 1024
-        return 413, "request_too_large", _("请求数据超过%(limit)d MB的上限；单个附件不能超过%(file)d MB。") % {
-            "limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE // mb, "file": settings.ATTACHMENT_MAX_BYTES // mb}
+        return (
+            413,
+            "request_too_large",
+            _("请求数据超过%(limit)d MB的上限；单个附件不能超过%(file)d MB。")
+            % {
+                "limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE // mb,
+                "file": settings.ATTACHMENT_MAX_BYTES // mb,
+            },
+        )
     if isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
         return 400, "too_many_fields", _("请求中的字段或文件过多。")
     if isinstance(exc, MultiPartParserError):
@@ -88,6 +96,7 @@ def _refusal(exc) -> tuple[int, str, str]:
 
 
 # --- Django's error handlers (urls.py) ------------------------------------------------------------------
+
 
 def bad_request(request, exception=None):
     return error_response(request, *_refusal(exception))
@@ -113,17 +122,22 @@ def server_error(request):
 
 # --- middleware -----------------------------------------------------------------------------------------
 
+
 class ApiErrorShapeMiddleware:
     """Outermost: an error under /api/ that did not come from the API's own handlers (django-ninja's
     405, another middleware's plain answer) gets the API's error shape as its body. The response
     itself is kept, with its status and headers (Allow, Retry-After, the security headers)."""
 
-    CODES = {400: ("bad_request", gettext_lazy("请求格式不正确。")), 401: ("not_authenticated", gettext_lazy("请先登录。")),
-             403: ("forbidden", gettext_lazy("您没有使用这个功能的权限。")), 404: ("not_found", gettext_lazy("没有这个接口。")),
-             405: ("method_not_allowed", gettext_lazy("这个接口不支持该请求方法。")),
-             413: ("request_too_large", gettext_lazy("请求数据过大。")),
-             415: ("unsupported_media_type", gettext_lazy("不支持的请求数据类型。")),
-             429: ("throttled", gettext_lazy("请求过于频繁，请稍后再试。"))}
+    CODES = {
+        400: ("bad_request", gettext_lazy("请求格式不正确。")),
+        401: ("not_authenticated", gettext_lazy("请先登录。")),
+        403: ("forbidden", gettext_lazy("您没有使用这个功能的权限。")),
+        404: ("not_found", gettext_lazy("没有这个接口。")),
+        405: ("method_not_allowed", gettext_lazy("这个接口不支持该请求方法。")),
+        413: ("request_too_large", gettext_lazy("请求数据过大。")),
+        415: ("unsupported_media_type", gettext_lazy("不支持的请求数据类型。")),
+        429: ("throttled", gettext_lazy("请求过于频繁，请稍后再试。")),
+    }
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -131,11 +145,17 @@ class ApiErrorShapeMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         status = response.status_code
-        if (status < 400 or not request.path.startswith(API_PREFIX)
-                or response.get("Content-Type", "").startswith("application/json")):
+        if (
+            status < 400
+            or not request.path.startswith(API_PREFIX)
+            or response.get("Content-Type", "").startswith("application/json")
+        ):
             return response
-        code, message = self.CODES.get(status) or (("server_error", _("系统暂时无法处理，请稍后再试。")) if status >= 500
-                                                   else ("bad_request", _("请求格式不正确。")))
+        code, message = self.CODES.get(status) or (
+            ("server_error", _("系统暂时无法处理，请稍后再试。"))
+            if status >= 500
+            else ("bad_request", _("请求格式不正确。"))
+        )
         body = json.dumps({"error": {"code": code, "message": str(message), "field": None}}).encode()
         if response.streaming:
             response.streaming_content = [body]
@@ -166,12 +186,19 @@ class RequestParseMiddleware:
                 request.body  # noqa: B018
                 if request.method == "POST" and request.content_type in self.FORMS:
                     request.POST  # noqa: B018
-        except (DisallowedHost, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent, MultiPartParserError) as e:
+        except (
+            DisallowedHost,
+            RequestDataTooBig,
+            TooManyFieldsSent,
+            TooManyFilesSent,
+            MultiPartParserError,
+        ) as e:
             return error_response(request, *_refusal(e))
         return self.get_response(request)
 
 
 # --- logging --------------------------------------------------------------------------------------------
+
 
 class OutageLogFilter(logging.Filter):
     """During an outage every request fails the same way: one line each naming the cause, not a traceback each."""

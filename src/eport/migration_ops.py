@@ -11,6 +11,7 @@ def postgresql_only(create: list[str], drop: list[str]) -> migrations.RunPython:
             if schema_editor.connection.vendor == "postgresql":
                 for sql in statements:
                     schema_editor.execute(sql)
+
         return go
 
     return migrations.RunPython(run(create), run(drop))

@@ -9,8 +9,9 @@ MAX_PAGE_SIZE = 100
 MAX_PAGE = 100_000  # beyond any real list; keeps the OFFSET inside every database's integer range
 
 
-def paginate(qs, page=1, page_size=20, *, deferred_join: bool = False,
-             count_limit: int | None = None) -> tuple[list, int]:
+def paginate(
+    qs, page=1, page_size=20, *, deferred_join: bool = False, count_limit: int | None = None
+) -> tuple[list, int]:
     """One page of a queryset and the total count (API.md: page_size <= 100).
 
     None or "" mean "not given"; anything else, 0 included, must be a valid number.
@@ -32,12 +33,12 @@ def paginate(qs, page=1, page_size=20, *, deferred_join: bool = False,
         # One pass for the page and the count: the first count_limit + 1 keys in the list's order. The
         # order lets the database stop early on a common match (walking the newest rows) and use an index
         # on a rare one; the page's rows are then read by key.
-        keys = list(qs.values_list("pk", flat=True)[:count_limit + 1])
-        return _rows(qs, keys[start:start + page_size]), len(keys)
+        keys = list(qs.values_list("pk", flat=True)[: count_limit + 1])
+        return _rows(qs, keys[start : start + page_size]), len(keys)
     if not deferred_join:
-        items = keys = list(qs[start:start + page_size])
+        items = keys = list(qs[start : start + page_size])
     else:
-        keys = list(qs.values_list("pk", flat=True)[start:start + page_size])
+        keys = list(qs.values_list("pk", flat=True)[start : start + page_size])
         items = _rows(qs, keys)
     return items, _count(qs, count_limit, start, len(keys), page_size)
 
@@ -58,7 +59,7 @@ def _count(qs, limit: int | None, start: int, got: int, page_size: int) -> int:
         return got
     if limit is None:
         return qs.count()
-    return qs[:limit + 1].count()  # ordered, like the page: the same plan, stopping early
+    return qs[: limit + 1].count()  # ordered, like the page: the same plan, stopping early
 
 
 @contextmanager

@@ -60,7 +60,9 @@ HTTPS = _flag("EPORT_HTTPS")
 # the demo electronic-business-licence issuer and serves the page playing the licence app.
 DEMO_MODE = _flag("EPORT_DEMO")
 ALLOWED_HOSTS = [
-    h.strip() for h in os.environ.get("EPORT_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",") if h.strip()
+    h.strip()
+    for h in os.environ.get("EPORT_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
+    if h.strip()
 ]
 
 INSTALLED_APPS = [
@@ -132,8 +134,9 @@ TEMPLATES = [
 if os.environ.get("DATABASE_URL"):
     # A worker keeps its connection (CONN_MAX_AGE) but checks it before reusing it in a new request
     # (CONN_HEALTH_CHECKS), so the first request after a database restart reconnects instead of failing.
-    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60,
-                                                  conn_health_checks=True)}
+    DATABASES = {
+        "default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60, conn_health_checks=True)
+    }
     if DATABASES["default"]["ENGINE"].endswith("postgresql"):
         # A database host that does not answer at all fails fast (503) instead of holding a worker for minutes.
         DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
@@ -181,7 +184,9 @@ for _cidr in filter(None, (c.strip() for c in TRUSTED_PROXIES.split(","))):
     try:
         ipaddress.ip_network(_cidr, strict=False)
     except ValueError:
-        raise ImproperlyConfigured(f"EPORT_TRUSTED_PROXIES: {_cidr!r} is not an address or a CIDR network") from None
+        raise ImproperlyConfigured(
+            f"EPORT_TRUSTED_PROXIES: {_cidr!r} is not an address or a CIDR network"
+        ) from None
 # Throttles (eport/throttles), keyed by that address. Wrong passwords, card PINs and card proofs from one
 # address (any accounts) before the address waits out the window:
 THROTTLE_ADDRESS_FAILURES = int(os.environ.get("EPORT_ADDRESS_FAILURE_LIMIT", "30"))
@@ -197,8 +202,10 @@ REGISTER_LIMIT = int(os.environ.get("EPORT_REGISTER_LIMIT", "10"))
 REGISTER_SECONDS = int(os.environ.get("EPORT_REGISTER_SECONDS", "3600"))
 # Password hashes (Argon2) running at once on this machine, all processes together (0: no cap). The
 # default leaves a worker and a core free; `eport serve --workers N` sets it from N unless given.
-ARGON2_SLOTS = int(os.environ.get("EPORT_ARGON2_SLOTS") or max(
-    1, min(int(os.environ.get("EPORT_WORKERS", "3")), os.cpu_count() or 1) - 1))
+ARGON2_SLOTS = int(
+    os.environ.get("EPORT_ARGON2_SLOTS")
+    or max(1, min(int(os.environ.get("EPORT_WORKERS", "3")), os.cpu_count() or 1) - 1)
+)
 
 API_TOKEN_TTL = timedelta(hours=int(os.environ.get("EPORT_API_TOKEN_HOURS", "12")))
 
@@ -217,7 +224,10 @@ WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = DATA_DIR / "files"
 STORAGES = {
     # Attachments go through Django's storage API: S3-compatible storage is a setting away.
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": MEDIA_ROOT}},
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT},
+    },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 ATTACHMENT_MAX_BYTES = 4 * 1024 * 1024

@@ -40,10 +40,14 @@ def validate_uscc(value: str) -> str:
     if len(code) != 18:
         raise ValidationError(_("统一社会信用代码应为18位。"), code="uscc_length")
     if not _USCC_RE.match(code):
-        raise ValidationError(_("统一社会信用代码含有不允许的字符（第3-8位为行政区划代码数字，不使用 I、O、Z、S、V）。"),
-                              code="uscc_format")
+        raise ValidationError(
+            _("统一社会信用代码含有不允许的字符（第3-8位为行政区划代码数字，不使用 I、O、Z、S、V）。"),
+            code="uscc_format",
+        )
     if org_code_check_char(code[8:16]) != code[16]:
-        raise ValidationError(_("统一社会信用代码第9-17位的组织机构代码校验位不正确。"), code="uscc_org_checksum")
+        raise ValidationError(
+            _("统一社会信用代码第9-17位的组织机构代码校验位不正确。"), code="uscc_org_checksum"
+        )
     if uscc_check_char(code[:17]) != code[17]:
         raise ValidationError(_("统一社会信用代码校验位不正确。"), code="uscc_checksum")
     return code
@@ -59,7 +63,9 @@ def validate_resident_id(value: str) -> str:
     try:
         return ric.validate(value)
     except StdnumError:
-        raise ValidationError(_("居民身份证号码不正确（18位，含出生日期和校验位）。"), code="resident_id_invalid") from None
+        raise ValidationError(
+            _("居民身份证号码不正确（18位，含出生日期和校验位）。"), code="resident_id_invalid"
+        ) from None
 
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$", re.ASCII)
@@ -69,7 +75,9 @@ _LANDLINE = re.compile(r"^(0\d{2,3}-?)?[1-9]\d{6,7}(-\d{1,6})?$", re.ASCII)
 def validate_phone(value: str) -> str:
     v = (value or "").strip().replace(" ", "")
     if not (_MOBILE.match(v) or _LANDLINE.match(v)):
-        raise ValidationError(_("联系电话格式不正确（手机号11位，或固定电话如 010-12345678）。"), code="phone_invalid")
+        raise ValidationError(
+            _("联系电话格式不正确（手机号11位，或固定电话如 010-12345678）。"), code="phone_invalid"
+        )
     return v
 
 

@@ -48,8 +48,10 @@ class Card:
     def _set_certificate(self, certificate: x509.Certificate) -> None:
         card_no = _attribute(certificate.subject, NameOID.SERIAL_NUMBER)
         if not card_no:
-            raise CardError("证书主题中没有卡号 (serialNumber) / the certificate subject has no card number "
-                            "(serialNumber)")
+            raise CardError(
+                "证书主题中没有卡号 (serialNumber) / the certificate subject has no card number "
+                "(serialNumber)"
+            )
         public_key = certificate.public_key()
         if not isinstance(public_key, ec.EllipticCurvePublicKey) or public_key.curve.name != "secp256r1":
             raise CardError("证书公钥不是 EC P-256 / the certificate's public key is not EC P-256")
@@ -92,14 +94,14 @@ def _looks_like_pkcs12(data: bytes) -> bool:
         start = 2
     else:
         start = 2 + (data[1] & 0x7F)
-    return data[start:start + 3] == b"\x02\x01\x03"
+    return data[start : start + 3] == b"\x02\x01\x03"
 
 
 def _as_printed(password: str) -> str:
     """A card file password as the sub-centre prints it (XXXX-XXXX-…: capitals and digits in groups of
     four), from what the holder typed: lower case, spaces, missing or extra dashes."""
     chars = "".join(password.split()).replace("-", "").upper()
-    return "-".join(chars[i:i + 4] for i in range(0, len(chars), 4))
+    return "-".join(chars[i : i + 4] for i in range(0, len(chars), 4))
 
 
 class FileCard(Card):
@@ -113,7 +115,9 @@ class FileCard(Card):
             with open(path, "rb") as f:
                 data = f.read()
         except OSError as e:
-            raise CardError(f"无法读取IC卡文件 / cannot read the card file {path}: {e.strerror or e}") from None
+            raise CardError(
+                f"无法读取IC卡文件 / cannot read the card file {path}: {e.strerror or e}"
+            ) from None
         if not _looks_like_pkcs12(data):
             raise CardError(f"不是 PKCS#12 IC卡文件 / not a PKCS#12 card file: {path}")
         return data
@@ -124,11 +128,14 @@ class FileCard(Card):
         try:
             bundle = self._open(data, password)
         except ValueError:
-            raise WrongPassword("IC卡文件密码错误（制卡时与初始密码一同发放的“卡文件密码”）/ wrong card file password "
-                                "(the card file password handed out beside the initial PIN)") from None
+            raise WrongPassword(
+                "IC卡文件密码错误（制卡时与初始密码一同发放的“卡文件密码”）/ wrong card file password "
+                "(the card file password handed out beside the initial PIN)"
+            ) from None
         except UnsupportedAlgorithm:
-            raise CardError(f"IC卡文件使用了不支持的加密算法 / the card file uses an unsupported algorithm: "
-                            f"{path}") from None
+            raise CardError(
+                f"IC卡文件使用了不支持的加密算法 / the card file uses an unsupported algorithm: {path}"
+            ) from None
         if not isinstance(bundle.key, ec.EllipticCurvePrivateKey) or bundle.key.curve.name != "secp256r1":
             raise CardError("IC卡文件中没有 EC P-256 私钥 / the card file holds no EC P-256 private key")
         if bundle.cert is None:
@@ -155,13 +162,20 @@ class FileCard(Card):
 class TokenCard(Card):
     """A PKCS#11 token (smart card, USB key, HSM) logged in with the user PIN; signing happens on the token."""
 
-    def __init__(self, module: str, token_label: str, pin: str, key_label: str | None = None,
-                 cert_file: str | None = None):
+    def __init__(
+        self,
+        module: str,
+        token_label: str,
+        pin: str,
+        key_label: str | None = None,
+        cert_file: str | None = None,
+    ):
         try:
             import pkcs11
         except ImportError:
-            raise CardError("未安装 python-pkcs11 / python-pkcs11 is not installed "
-                            "(pip install 'eport[pkcs11]')") from None
+            raise CardError(
+                "未安装 python-pkcs11 / python-pkcs11 is not installed (pip install 'eport[pkcs11]')"
+            ) from None
         from pkcs11.exceptions import (
             MultipleTokensReturned,
             NoSuchToken,
@@ -215,8 +229,10 @@ class TokenCard(Card):
         if not keys:
             raise CardError(f"令牌上没有 EC 私钥 / no EC private key on the token{which}")
         if len(keys) > 1:
-            raise CardError(f"令牌上有多个 EC 私钥，请用 --key-label 指定 / more than one EC private key on "
-                            f"the token{which}; choose one with --key-label")
+            raise CardError(
+                f"令牌上有多个 EC 私钥，请用 --key-label 指定 / more than one EC private key on "
+                f"the token{which}; choose one with --key-label"
+            )
         key = keys[0]
         if bytes(key[Attribute.EC_PARAMS]) != P256_EC_PARAMS:
             raise CardError("令牌私钥不是 EC P-256 / the token's private key is not EC P-256")
@@ -227,14 +243,18 @@ class TokenCard(Card):
         if key_id and len(certs) > 1:
             certs = [c for c in certs if _get(c, Attribute.ID) == key_id] or certs
         if len(certs) > 1:
-            raise CardError("令牌上有多个证书且无法按 CKA_ID 对应私钥 / more than one certificate on the "
-                            "token and none matches the key's CKA_ID")
+            raise CardError(
+                "令牌上有多个证书且无法按 CKA_ID 对应私钥 / more than one certificate on the "
+                "token and none matches the key's CKA_ID"
+            )
         if certs:
             certificate = _load_certificate(bytes(certs[0][Attribute.VALUE]), "令牌证书 / token certificate")
         elif cert_file:
             certificate = _read_certificate_file(cert_file)
         else:
-            raise CardError("令牌上没有证书，请用 --cert 提供 / no certificate on the token; give one with --cert")
+            raise CardError(
+                "令牌上没有证书，请用 --cert 提供 / no certificate on the token; give one with --cert"
+            )
         self._set_certificate(certificate)
         self._self_test()
 
@@ -276,5 +296,7 @@ def _read_certificate_file(path: str) -> x509.Certificate:
         with open(path, "rb") as f:
             data = f.read()
     except OSError as e:
-        raise CardError(f"无法读取证书文件 / cannot read the certificate file {path}: {e.strerror or e}") from None
+        raise CardError(
+            f"无法读取证书文件 / cannot read the certificate file {path}: {e.strerror or e}"
+        ) from None
     return _load_certificate(data, path)

@@ -33,8 +33,16 @@ def normalise_origin(value: str) -> str:
         port = parts.port
     except ValueError:
         parts, port = None, None
-    if (parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname or parts.path
-            or parts.query or parts.fragment or parts.username or parts.password):
+    if (
+        parts is None
+        or parts.scheme.lower() not in ("http", "https")
+        or not parts.hostname
+        or parts.path
+        or parts.query
+        or parts.fragment
+        or parts.username
+        or parts.password
+    ):
         raise ValueError(f"not an origin (scheme://host[:port]): {value!r}")
     scheme, host = parts.scheme.lower(), parts.hostname.lower()
     if scheme == "http" and host not in LOOPBACK_HOSTS:
@@ -69,22 +77,40 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="eport-card-agent",
         description="IC卡控件: holds an IC card (PKCS#12 card file or PKCS#11 token) and signs the "
-                    "E-Port portal's login challenge for the portal's web page, on 127.0.0.1 only.")
+        "E-Port portal's login challenge for the portal's web page, on 127.0.0.1 only.",
+    )
     source = p.add_mutually_exclusive_group(required=True)
     source.add_argument("--card", metavar="FILE.p12", help="PKCS#12 card file")
     source.add_argument("--pkcs11-module", metavar="LIB.so", help="PKCS#11 module of the card reader / token")
-    p.add_argument("--password-file", metavar="F",
-                   help="card file password in the first line (else $EPORT_CARD_PASSWORD, else a prompt)")
+    p.add_argument(
+        "--password-file",
+        metavar="F",
+        help="card file password in the first line (else $EPORT_CARD_PASSWORD, else a prompt)",
+    )
     p.add_argument("--token-label", metavar="LABEL", help="label of the PKCS#11 token")
-    p.add_argument("--pin-file", metavar="F",
-                   help="token user PIN in the first line (else $EPORT_TOKEN_PIN, else a prompt)")
-    p.add_argument("--key-label", metavar="L", help="label of the EC private key (when the token has several)")
+    p.add_argument(
+        "--pin-file",
+        metavar="F",
+        help="token user PIN in the first line (else $EPORT_TOKEN_PIN, else a prompt)",
+    )
+    p.add_argument(
+        "--key-label", metavar="L", help="label of the EC private key (when the token has several)"
+    )
     p.add_argument("--cert", metavar="FILE.pem", help="card certificate, when the token holds none")
-    p.add_argument("--port", type=_port_arg, default=DEFAULT_PORT,
-                   help=f"port on 127.0.0.1 (default {DEFAULT_PORT}; 0 picks a free one)")
-    p.add_argument("--origin", action="append", type=_origin_arg, metavar="URL",
-                   help="portal origin allowed to call the agent (repeatable; default $EPORT_PORTAL_ORIGIN, "
-                        "comma-separated, else " + " and ".join(DEFAULT_ORIGINS) + ")")
+    p.add_argument(
+        "--port",
+        type=_port_arg,
+        default=DEFAULT_PORT,
+        help=f"port on 127.0.0.1 (default {DEFAULT_PORT}; 0 picks a free one)",
+    )
+    p.add_argument(
+        "--origin",
+        action="append",
+        type=_origin_arg,
+        metavar="URL",
+        help="portal origin allowed to call the agent (repeatable; default $EPORT_PORTAL_ORIGIN, "
+        "comma-separated, else " + " and ".join(DEFAULT_ORIGINS) + ")",
+    )
     return p
 
 
@@ -92,8 +118,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.card:
-        wrong = [o for o, v in (("--token-label", args.token_label), ("--pin-file", args.pin_file),
-                                ("--key-label", args.key_label), ("--cert", args.cert)) if v]
+        wrong = [
+            o
+            for o, v in (
+                ("--token-label", args.token_label),
+                ("--pin-file", args.pin_file),
+                ("--key-label", args.key_label),
+                ("--cert", args.cert),
+            )
+            if v
+        ]
         if wrong:
             parser.error(f"{', '.join(wrong)}: only with --pkcs11-module")
     else:
@@ -123,8 +157,10 @@ def read_secret(path: str | None, env: str, prompt: str) -> str:
             with open(path, encoding="utf-8") as f:
                 return f.readline().strip()
         except (OSError, UnicodeDecodeError) as e:
-            raise CardError(f"无法读取密码文件 / cannot read the password file {path}: "
-                            f"{getattr(e, 'strerror', None) or e}") from None
+            raise CardError(
+                f"无法读取密码文件 / cannot read the password file {path}: "
+                f"{getattr(e, 'strerror', None) or e}"
+            ) from None
     if env in os.environ:
         return os.environ[env]
     try:
@@ -137,7 +173,9 @@ def read_secret(path: str | None, env: str, prompt: str) -> str:
 def open_card(args: argparse.Namespace) -> Card:
     if args.card:
         data = FileCard.read(args.card)
-        return FileCard(data, read_secret(args.password_file, "EPORT_CARD_PASSWORD", PASSWORD_PROMPT), args.card)
+        return FileCard(
+            data, read_secret(args.password_file, "EPORT_CARD_PASSWORD", PASSWORD_PROMPT), args.card
+        )
     pin = read_secret(args.pin_file, "EPORT_TOKEN_PIN", PIN_PROMPT)
     return TokenCard(args.pkcs11_module, args.token_label, pin, key_label=args.key_label, cert_file=args.cert)
 
@@ -163,8 +201,10 @@ def main(argv: list[str] | None = None) -> int:
         server = AgentServer(card, origins, args.port)
     except OSError as e:
         card.close()
-        print(f"eport-card-agent: 无法监听 / cannot listen on 127.0.0.1:{args.port}: {e.strerror or e}",
-              file=sys.stderr)
+        print(
+            f"eport-card-agent: 无法监听 / cannot listen on 127.0.0.1:{args.port}: {e.strerror or e}",
+            file=sys.stderr,
+        )
         return 2
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)

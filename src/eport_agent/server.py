@@ -78,8 +78,12 @@ class AgentHandler(BaseHTTPRequestHandler):
             if self.command == "OPTIONS":
                 return self._preflight(method)
             if self.command != method:
-                raise Refusal(HTTPStatus.METHOD_NOT_ALLOWED, "method_not_allowed", "不支持该请求方法",
-                              {"Allow": f"{method}, OPTIONS"})
+                raise Refusal(
+                    HTTPStatus.METHOD_NOT_ALLOWED,
+                    "method_not_allowed",
+                    "不支持该请求方法",
+                    {"Allow": f"{method}, OPTIONS"},
+                )
             if path == "/card":
                 self._send_json(HTTPStatus.OK, self.server.card.info())
             else:
@@ -110,12 +114,14 @@ class AgentHandler(BaseHTTPRequestHandler):
     def _preflight(self, method: str) -> None:
         headers = {"Allow": f"{method}, OPTIONS"}
         if self._cors_origin:
-            headers.update({
-                "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
-                "Access-Control-Allow-Headers": "Content-Type",
-                "Access-Control-Max-Age": "600",
-                "Access-Control-Allow-Private-Network": "true",
-            })
+            headers.update(
+                {
+                    "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+                    "Access-Control-Allow-Headers": "Content-Type",
+                    "Access-Control-Max-Age": "600",
+                    "Access-Control-Allow-Private-Network": "true",
+                }
+            )
         self._send(HTTPStatus.NO_CONTENT, b"", headers)
 
     # --- POST /sign ---------------------------------------------------------------------------------
@@ -123,14 +129,19 @@ class AgentHandler(BaseHTTPRequestHandler):
     def _read_json_body(self) -> object:
         content_type = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         if content_type != "application/json":
-            raise Refusal(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
-                          "请求内容类型必须是 application/json")
+            raise Refusal(
+                HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "请求内容类型必须是 application/json",
+            )
         if self.headers.get("Transfer-Encoding"):
             raise Refusal(HTTPStatus.LENGTH_REQUIRED, "length_required", "请求必须带 Content-Length")
         try:
             length = int(self.headers.get("Content-Length", ""))
         except ValueError:
-            raise Refusal(HTTPStatus.LENGTH_REQUIRED, "length_required", "请求必须带 Content-Length") from None
+            raise Refusal(
+                HTTPStatus.LENGTH_REQUIRED, "length_required", "请求必须带 Content-Length"
+            ) from None
         if length < 0:
             raise Refusal(HTTPStatus.BAD_REQUEST, "bad_request", "Content-Length 无效")
         if length > MAX_BODY_BYTES:
@@ -157,8 +168,9 @@ class AgentHandler(BaseHTTPRequestHandler):
             raise Refusal(HTTPStatus.BAD_REQUEST, "nonce_not_challenge", "该内容不是门户的登录挑战，拒绝签名")
         card = self.server.card
         signature = card.sign(challenge)
-        self._send_json(HTTPStatus.OK, {"card_no": card.card_no,
-                                        "signature": base64.b64encode(signature).decode("ascii")})
+        self._send_json(
+            HTTPStatus.OK, {"card_no": card.card_no, "signature": base64.b64encode(signature).decode("ascii")}
+        )
 
     # --- responses ----------------------------------------------------------------------------------
 
@@ -215,7 +227,9 @@ class AgentHandler(BaseHTTPRequestHandler):
         if code == HTTPStatus.NOT_IMPLEMENTED:
             code, code_name = HTTPStatus.METHOD_NOT_ALLOWED, "method_not_allowed"
         self.log_error("%s", code)
-        body = json.dumps({"error": {"code": code_name, "message": "无效的请求"}}, ensure_ascii=False).encode()
+        body = json.dumps(
+            {"error": {"code": code_name, "message": "无效的请求"}}, ensure_ascii=False
+        ).encode()
         self.send_response(code)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Cache-Control", "no-store")

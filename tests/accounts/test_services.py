@@ -14,8 +14,15 @@ from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
-DATA = {"username": "race_user", "password": "Race#Pass2026", "uscc": f.USCC_SZ, "enterprise_name": "竞争公司",
-        "contact_name": "李四", "phone": "13900139000", "email": "li@example.com"}
+DATA = {
+    "username": "race_user",
+    "password": "Race#Pass2026",
+    "uscc": f.USCC_SZ,
+    "enterprise_name": "竞争公司",
+    "contact_name": "李四",
+    "phone": "13900139000",
+    "email": "li@example.com",
+}
 
 
 def test_register_names_an_established_enterprise_unverified():
@@ -27,7 +34,9 @@ def test_register_names_an_established_enterprise_unverified():
 
 
 def test_register_username_race_is_conflict():
-    with mock.patch("eport.accounts.forms.RegistrationForm.clean_username", lambda self: self.cleaned_data["username"]):
+    with mock.patch(
+        "eport.accounts.forms.RegistrationForm.clean_username", lambda self: self.cleaned_data["username"]
+    ):
         f.cardless(username="race_user")
         with pytest.raises(Conflict) as e:
             services.account_register(data={**DATA, "uscc": f.new_uscc()})
@@ -54,8 +63,9 @@ def test_inactive_user_token_is_refused():
 
 def test_staff_create_rules():
     admin = f.staff(UserKind.ADMIN, None)
-    u = services.staff_create(actor=admin, role="reviewer", username="rev_a", password="Rev#Pass2026x",
-                              unit_id="aic:440300")
+    u = services.staff_create(
+        actor=admin, role="reviewer", username="rev_a", password="Rev#Pass2026x", unit_id="aic:440300"
+    )
     assert u.kind == UserKind.REVIEWER and u.must_change_password and u.unit_id == "aic:440300"
     with pytest.raises(InvalidInput) as e:
         services.staff_create(actor=admin, role="ra", username="ra_a", password="x", unit_id="aic:440300")
@@ -64,8 +74,12 @@ def test_staff_create_rules():
         services.staff_create(actor=admin, role="reviewer", username="rev_b", password="x", unit_id="ra:5300")
     assert e.value.field == "unit"
     with pytest.raises(InvalidInput):
-        services.staff_create(actor=admin, role="reviewer", username="rev_c", password="x", unit_id="aic:000000")
+        services.staff_create(
+            actor=admin, role="reviewer", username="rev_c", password="x", unit_id="aic:000000"
+        )
     with pytest.raises(InvalidInput):
         services.staff_create(actor=admin, role="boss", username="rev_d", password="x", unit_id=None)
     with pytest.raises(Conflict):
-        services.staff_create(actor=admin, role="reviewer", username="REV_A", password="x", unit_id="aic:440300")
+        services.staff_create(
+            actor=admin, role="reviewer", username="REV_A", password="x", unit_id="aic:440300"
+        )

@@ -40,43 +40,70 @@ def _name(*pairs):
 
 def make_ca():
     key = ec.generate_private_key(ec.SECP256R1())
-    name = _name((NameOID.COUNTRY_NAME, "CN"), (NameOID.ORGANIZATION_NAME, "Test E-Port CA"),
-                 (NameOID.COMMON_NAME, "Test E-Port Card CA"))
+    name = _name(
+        (NameOID.COUNTRY_NAME, "CN"),
+        (NameOID.ORGANIZATION_NAME, "Test E-Port CA"),
+        (NameOID.COMMON_NAME, "Test E-Port Card CA"),
+    )
     now = datetime.datetime.now(datetime.UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=3650))
-            .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-            .sign(key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=3650))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .sign(key, hashes.SHA256())
+    )
     return key, cert
 
 
-def make_card(folder: Path, ca, *, card_no=CARD_NO, kind="operator", password=CARD_PASSWORD,
-              key=None) -> Card:
+def make_card(
+    folder: Path, ca, *, card_no=CARD_NO, kind="operator", password=CARD_PASSWORD, key=None
+) -> Card:
     """A card certificate with the E-Port subject, and its PKCS#12 card file (key, card cert, CA chain)."""
     ca_key, ca_cert = ca
     key = key or ec.generate_private_key(ec.SECP256R1())
-    pairs = [(NameOID.COUNTRY_NAME, "CN"), (NameOID.ORGANIZATION_NAME, ENTERPRISE),
-             (NameOID.ORGANIZATION_IDENTIFIER, USCC), (NameOID.ORGANIZATIONAL_UNIT_NAME, kind),
-             (NameOID.COMMON_NAME, HOLDER)]
+    pairs = [
+        (NameOID.COUNTRY_NAME, "CN"),
+        (NameOID.ORGANIZATION_NAME, ENTERPRISE),
+        (NameOID.ORGANIZATION_IDENTIFIER, USCC),
+        (NameOID.ORGANIZATIONAL_UNIT_NAME, kind),
+        (NameOID.COMMON_NAME, HOLDER),
+    ]
     if card_no:
         pairs.append((NameOID.SERIAL_NUMBER, card_no))
     now = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
-    cert = (x509.CertificateBuilder().subject_name(_name(*pairs)).issuer_name(ca_cert.subject)
-            .public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(hours=1)).not_valid_after(now + datetime.timedelta(days=730))
-            .sign(ca_key, hashes.SHA256()))
-    encryption = (serialization.PrivateFormat.PKCS12.encryption_builder().kdf_rounds(2048)
-                  .key_cert_algorithm(pkcs12.PBES.PBESv2SHA256AndAES256CBC).hmac_hash(hashes.SHA256())
-                  .build(password.encode()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(_name(*pairs))
+        .issuer_name(ca_cert.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(hours=1))
+        .not_valid_after(now + datetime.timedelta(days=730))
+        .sign(ca_key, hashes.SHA256())
+    )
+    encryption = (
+        serialization.PrivateFormat.PKCS12.encryption_builder()
+        .kdf_rounds(2048)
+        .key_cert_algorithm(pkcs12.PBES.PBESv2SHA256AndAES256CBC)
+        .hmac_hash(hashes.SHA256())
+        .build(password.encode())
+    )
     folder.mkdir(parents=True, exist_ok=True)
     p12 = folder / "card.p12"
     p12.write_bytes(pkcs12.serialize_key_and_certificates(b"card", key, cert, [ca_cert], encryption))
     cert_pem = folder / "card.pem"
     cert_pem.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     key_pem = folder / "key.pem"
-    key_pem.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                          serialization.NoEncryption()))
+    key_pem.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
     return Card(key, cert, p12, cert_pem, key_pem, password, card_no)
 
 
@@ -92,13 +119,22 @@ def card(ca, tmp_path_factory) -> Card:
 
 # --- the agent process ---------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def run_agent():
     """``run_agent(args, **env)`` runs an agent that is expected not to start: its exit status and output."""
+
     def run(args, **env) -> subprocess.CompletedProcess:
-        return subprocess.run([str(AGENT), "--port", "0", *map(str, args)], env=agent_env(**env),
-                              stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=20,
-                              start_new_session=True)
+        return subprocess.run(
+            [str(AGENT), "--port", "0", *map(str, args)],
+            env=agent_env(**env),
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=20,
+            start_new_session=True,
+        )
+
     return run
 
 
@@ -120,9 +156,10 @@ def launch(tmp_path):
 @pytest.fixture(scope="module")
 def file_agent(card, tmp_path_factory):
     """One agent on the test card file for a whole module, with the default portal origins."""
-    agent = start_agent(["--card", card.p12], agent_env(EPORT_CARD_PASSWORD=card.password),
-                        tmp_path_factory.mktemp("agent") / "agent.err")
+    agent = start_agent(
+        ["--card", card.p12],
+        agent_env(EPORT_CARD_PASSWORD=card.password),
+        tmp_path_factory.mktemp("agent") / "agent.err",
+    )
     yield agent
     assert agent.stop() == 0, agent.stderr()
-
-

@@ -33,6 +33,7 @@ def assert_error(resp, status: int, code: str) -> None:
 
 # --- the protocol ---------------------------------------------------------------------------------------
 
+
 def test_card(file_agent, card):
     assert file_agent.card_no == card.card_no
     resp = file_agent.call("GET", "/card")
@@ -40,9 +41,15 @@ def test_card(file_agent, card):
     info = resp.json()
     pem = card.certificate.public_bytes(serialization.Encoding.PEM).decode()
     assert info == {
-        "card_no": card.card_no, "kind": "operator", "holder_name": HOLDER, "enterprise_name": ENTERPRISE,
-        "uscc": USCC, "not_before": card.certificate.not_valid_before_utc.isoformat(),
-        "not_after": card.certificate.not_valid_after_utc.isoformat(), "certificate": pem}
+        "card_no": card.card_no,
+        "kind": "operator",
+        "holder_name": HOLDER,
+        "enterprise_name": ENTERPRISE,
+        "uscc": USCC,
+        "not_before": card.certificate.not_valid_before_utc.isoformat(),
+        "not_after": card.certificate.not_valid_after_utc.isoformat(),
+        "certificate": pem,
+    }
     assert resp.headers["Cache-Control"] == "no-store"
     assert resp.headers["X-Content-Type-Options"] == "nosniff"
     assert "Access-Control-Allow-Origin" not in resp.headers
@@ -56,8 +63,9 @@ def test_sign(file_agent, card):
     assert body["card_no"] == card.card_no
     verify(card.certificate, body["signature"], challenge)
     # a fresh signature every time (ECDSA), each valid; charset in the content type is fine
-    again = file_agent.call("POST", "/sign", {"nonce": nonce(challenge)},
-                            {"Content-Type": "application/json; charset=utf-8"}).json()
+    again = file_agent.call(
+        "POST", "/sign", {"nonce": nonce(challenge)}, {"Content-Type": "application/json; charset=utf-8"}
+    ).json()
     assert again["signature"] != body["signature"]
     verify(card.certificate, again["signature"], challenge)
     # the log says what happened, never the nonce or the signature
@@ -82,21 +90,31 @@ def test_sign_refuses_what_is_not_a_challenge(file_agent):
         resp = file_agent.call("POST", "/sign", body, {"Content-Type": "application/json"})
         assert_error(resp, 400, code)
     # exactly 256 bytes is still fine
-    assert file_agent.call("POST", "/sign", {"nonce": nonce(PREFIX + b"a" * (256 - len(PREFIX)))}).status == 200
+    assert (
+        file_agent.call("POST", "/sign", {"nonce": nonce(PREFIX + b"a" * (256 - len(PREFIX)))}).status == 200
+    )
 
 
 def test_sign_needs_json_content_type(file_agent):
     body = b'{"nonce": "%s"}' % nonce(PREFIX + b"1").encode()
-    for content_type in ("text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"):
-        assert_error(file_agent.call("POST", "/sign", body, {"Content-Type": content_type}),
-                     415, "unsupported_media_type")
+    for content_type in (
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+    ):
+        assert_error(
+            file_agent.call("POST", "/sign", body, {"Content-Type": content_type}),
+            415,
+            "unsupported_media_type",
+        )
     assert_error(file_agent.call("POST", "/sign", body), 415, "unsupported_media_type")
 
 
 def test_oversized_body(file_agent):
     body = b'{"nonce": "' + b"A" * 9000 + b'"}'
-    assert_error(file_agent.call("POST", "/sign", body, {"Content-Type": "application/json"}),
-                 413, "body_too_large")
+    assert_error(
+        file_agent.call("POST", "/sign", body, {"Content-Type": "application/json"}), 413, "body_too_large"
+    )
 
 
 def test_unknown_path_and_wrong_method(file_agent):
@@ -114,12 +132,15 @@ def test_unknown_path_and_wrong_method(file_agent):
 
 # --- browser safety -----------------------------------------------------------------------------------
 
+
 def test_allowed_origin_gets_cors_headers(file_agent, card):
     resp = file_agent.call("GET", "/card", headers={"Origin": PORTAL})
     assert resp.status == 200
     assert resp.headers["Access-Control-Allow-Origin"] == PORTAL
     assert resp.headers["Vary"] == "Origin"
-    resp = file_agent.call("POST", "/sign", {"nonce": nonce(PREFIX + b"2")}, {"Origin": "http://localhost:8000"})
+    resp = file_agent.call(
+        "POST", "/sign", {"nonce": nonce(PREFIX + b"2")}, {"Origin": "http://localhost:8000"}
+    )
     assert resp.status == 200
     assert resp.headers["Access-Control-Allow-Origin"] == "http://localhost:8000"
     verify(card.certificate, resp.json()["signature"], PREFIX + b"2")
@@ -129,9 +150,17 @@ def test_allowed_origin_gets_cors_headers(file_agent, card):
 
 
 def test_foreign_origin_is_refused(file_agent):
-    for origin in ("https://evil.example", "http://127.0.0.1:8001", "null", "http://127.0.0.1:8000.evil.example"):
-        for method, path, body in (("GET", "/card", None), ("POST", "/sign", {"nonce": nonce(PREFIX + b"3")}),
-                                   ("OPTIONS", "/sign", None)):
+    for origin in (
+        "https://evil.example",
+        "http://127.0.0.1:8001",
+        "null",
+        "http://127.0.0.1:8000.evil.example",
+    ):
+        for method, path, body in (
+            ("GET", "/card", None),
+            ("POST", "/sign", {"nonce": nonce(PREFIX + b"3")}),
+            ("OPTIONS", "/sign", None),
+        ):
             resp = file_agent.call(method, path, body, {"Origin": origin})
             assert_error(resp, 403, "origin_not_allowed")
             assert "Access-Control-Allow-Origin" not in resp.headers
@@ -139,9 +168,16 @@ def test_foreign_origin_is_refused(file_agent):
 
 
 def test_preflight(file_agent):
-    resp = file_agent.call("OPTIONS", "/sign", headers={
-        "Origin": PORTAL, "Access-Control-Request-Method": "POST",
-        "Access-Control-Request-Headers": "content-type", "Access-Control-Request-Private-Network": "true"})
+    resp = file_agent.call(
+        "OPTIONS",
+        "/sign",
+        headers={
+            "Origin": PORTAL,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+            "Access-Control-Request-Private-Network": "true",
+        },
+    )
     assert resp.status == 204
     assert resp.body == b""
     h = resp.headers
@@ -157,8 +193,14 @@ def test_preflight(file_agent):
 
 def test_host_header_must_be_loopback_with_the_port(file_agent):
     port = file_agent.port
-    for host in ("evil.example", f"evil.example:{port}", "127.0.0.1", f"127.0.0.1:{port + 1}",
-                 f"localhost.evil.example:{port}", f"0.0.0.0:{port}"):
+    for host in (
+        "evil.example",
+        f"evil.example:{port}",
+        "127.0.0.1",
+        f"127.0.0.1:{port + 1}",
+        f"localhost.evil.example:{port}",
+        f"0.0.0.0:{port}",
+    ):
         resp = file_agent.call("GET", "/card", host=host, headers={"Origin": PORTAL})
         assert_error(resp, 403, "host_not_allowed")
         assert "Access-Control-Allow-Origin" not in resp.headers
@@ -167,21 +209,27 @@ def test_host_header_must_be_loopback_with_the_port(file_agent):
 
 
 def test_origins_from_the_command_line_and_the_environment(card, launch):
-    agent = launch(["--card", card.p12, "--origin", "https://Portal.Example/", "--origin", "https://10.0.0.5:8443"],
-                   EPORT_CARD_PASSWORD=card.password)
+    agent = launch(
+        ["--card", card.p12, "--origin", "https://Portal.Example/", "--origin", "https://10.0.0.5:8443"],
+        EPORT_CARD_PASSWORD=card.password,
+    )
     ok = agent.call("GET", "/card", headers={"Origin": "https://portal.example"})
     assert ok.status == 200 and ok.headers["Access-Control-Allow-Origin"] == "https://portal.example"
     assert agent.call("GET", "/card", headers={"Origin": "https://10.0.0.5:8443"}).status == 200
     assert agent.call("GET", "/card", headers={"Origin": PORTAL}).status == 403  # the defaults are replaced
 
-    agent = launch(["--card", card.p12], EPORT_CARD_PASSWORD=card.password,
-                   EPORT_PORTAL_ORIGIN="https://eport.example:443, http://127.0.0.1:9000/")
+    agent = launch(
+        ["--card", card.p12],
+        EPORT_CARD_PASSWORD=card.password,
+        EPORT_PORTAL_ORIGIN="https://eport.example:443, http://127.0.0.1:9000/",
+    )
     assert agent.call("GET", "/card", headers={"Origin": "https://eport.example"}).status == 200
     assert agent.call("GET", "/card", headers={"Origin": "http://127.0.0.1:9000"}).status == 200
     assert agent.call("GET", "/card", headers={"Origin": PORTAL}).status == 403
 
 
 # --- start-up and shutdown ----------------------------------------------------------------------------
+
 
 def test_password_file_and_clean_stop(card, launch, tmp_path):
     password_file = tmp_path / "pw"
@@ -204,8 +252,9 @@ def test_a_stop_signal_during_a_request_still_stops_the_agent(card, tmp_path):
     """SIGTERM that lands while the agent hands a request to its thread must not be taken for that
     request's error (it was: the agent logged "connection error: _Stop" and ran on)."""
     for i in range(5):
-        agent = start_agent(["--card", card.p12], agent_env(EPORT_CARD_PASSWORD=card.password),
-                            tmp_path / f"agent{i}.err")
+        agent = start_agent(
+            ["--card", card.p12], agent_env(EPORT_CARD_PASSWORD=card.password), tmp_path / f"agent{i}.err"
+        )
         done = threading.Event()
         worker = threading.Thread(target=_hammer, args=(agent, done))
         worker.start()
@@ -237,8 +286,11 @@ def test_files_that_are_not_cards(card, ca, run_agent, tmp_path):
     text = tmp_path / "notes.txt"
     text.write_text("this is not a card\n")
     pem = card.cert_pem  # a certificate alone is not a card file either
-    for path, message in ((text, "not a PKCS#12 card file"), (pem, "not a PKCS#12 card file"),
-                          (tmp_path / "missing.p12", "cannot read the card file")):
+    for path, message in (
+        (text, "not a PKCS#12 card file"),
+        (pem, "not a PKCS#12 card file"),
+        (tmp_path / "missing.p12", "cannot read the card file"),
+    ):
         result = run_agent(["--card", path], EPORT_CARD_PASSWORD=card.password)
         assert result.returncode == 2, result.stderr
         assert message in result.stderr and "Traceback" not in result.stderr
@@ -255,10 +307,12 @@ def test_files_that_are_not_cards(card, ca, run_agent, tmp_path):
 
 
 def test_bad_command_lines(card, run_agent):
-    for args in (["--card", card.p12, "--origin", "http://portal.example/login"],
-                 ["--card", card.p12, "--origin", "http://portal.example"],  # another host: https only
-                 ["--card", card.p12, "--token-label", "x"],
-                 ["--pkcs11-module", "/nonexistent.so"]):
+    for args in (
+        ["--card", card.p12, "--origin", "http://portal.example/login"],
+        ["--card", card.p12, "--origin", "http://portal.example"],  # another host: https only
+        ["--card", card.p12, "--token-label", "x"],
+        ["--pkcs11-module", "/nonexistent.so"],
+    ):
         result = run_agent(args, EPORT_CARD_PASSWORD=card.password)
         assert result.returncode == 2, args
         assert "Traceback" not in result.stderr

@@ -25,8 +25,12 @@ def test_the_agent_opens_a_made_card_with_its_card_file_password_and_signs_in(ma
     challenge = challenge_issue(made.card.card_no)
     signed = agent.call("POST", "/sign", {"nonce": challenge["nonce"]})
     assert signed.status == 200, signed.body
-    card = card_sign_in(card_no=made.card.card_no, pin=made.initial_pin, challenge_id=challenge["challenge_id"],
-                        signature=signed.json()["signature"])
+    card = card_sign_in(
+        card_no=made.card.card_no,
+        pin=made.initial_pin,
+        challenge_id=challenge["challenge_id"],
+        signature=signed.json()["signature"],
+    )
     assert card.must_change_pin
 
 

@@ -44,7 +44,9 @@ STORE_CERT = textwrap.dedent("""
 
 
 def _softhsm(*args, env):
-    result = subprocess.run(["softhsm2-util", *map(str, args)], env=env, capture_output=True, text=True, timeout=30)
+    result = subprocess.run(
+        ["softhsm2-util", *map(str, args)], env=env, capture_output=True, text=True, timeout=30
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -56,16 +58,34 @@ def tokens(ca, tmp_path_factory):
     folder = tmp_path_factory.mktemp("softhsm")
     (folder / "tokens").mkdir()
     conf = folder / "softhsm2.conf"
-    conf.write_text(f"directories.tokendir = {folder / 'tokens'}\nobjectstore.backend = file\nlog.level = ERROR\n")
+    conf.write_text(
+        f"directories.tokendir = {folder / 'tokens'}\nobjectstore.backend = file\nlog.level = ERROR\n"
+    )
     env = agent_env(SOFTHSM2_CONF=str(conf))
     cards = {}
     for label in ("card", "nocert"):
         card = cards[label] = make_card(folder / label, ca, card_no=f"880000000000010{len(cards)}")
         _softhsm("--init-token", "--free", "--label", label, "--so-pin", "87654321", "--pin", PIN, env=env)
-        _softhsm("--import", card.key_pem, "--token", label, "--label", f"{label}key", "--id", "01", "--pin", PIN,
-                 env=env)
-    store = subprocess.run([sys.executable, "-c", STORE_CERT, MODULE, "card", PIN, cards["card"].cert_pem],
-                           env=env, capture_output=True, text=True, timeout=30)
+        _softhsm(
+            "--import",
+            card.key_pem,
+            "--token",
+            label,
+            "--label",
+            f"{label}key",
+            "--id",
+            "01",
+            "--pin",
+            PIN,
+            env=env,
+        )
+    store = subprocess.run(
+        [sys.executable, "-c", STORE_CERT, MODULE, "card", PIN, cards["card"].cert_pem],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert store.returncode == 0, store.stderr
     return env["SOFTHSM2_CONF"], cards
 
@@ -106,7 +126,8 @@ def test_token_signs_concurrent_requests(tokens, launch):
         for challenge, resp in zip(challenges, pool.map(sign, challenges), strict=True):
             assert resp.status == 200, resp.body
             cards["card"].certificate.public_key().verify(
-                base64.b64decode(resp.json()["signature"]), challenge, ec.ECDSA(hashes.SHA256()))
+                base64.b64decode(resp.json()["signature"]), challenge, ec.ECDSA(hashes.SHA256())
+            )
 
 
 def test_token_key_by_label_and_pin_file(tokens, launch, tmp_path):
@@ -122,13 +143,15 @@ def test_token_without_certificate_uses_cert_file(tokens, launch, run_agent):
     result = run_agent(token_args("nocert"), SOFTHSM2_CONF=conf, EPORT_TOKEN_PIN=PIN)
     assert result.returncode == 2 and "--cert" in result.stderr and "Traceback" not in result.stderr
 
-    agent = launch(token_args("nocert", "--cert", cards["nocert"].cert_pem), SOFTHSM2_CONF=conf,
-                   EPORT_TOKEN_PIN=PIN)
+    agent = launch(
+        token_args("nocert", "--cert", cards["nocert"].cert_pem), SOFTHSM2_CONF=conf, EPORT_TOKEN_PIN=PIN
+    )
     check_agent(agent, cards["nocert"])
 
     # a certificate of another key is caught by the start-up self-test
-    result = run_agent(token_args("nocert", "--cert", cards["card"].cert_pem), SOFTHSM2_CONF=conf,
-                       EPORT_TOKEN_PIN=PIN)
+    result = run_agent(
+        token_args("nocert", "--cert", cards["card"].cert_pem), SOFTHSM2_CONF=conf, EPORT_TOKEN_PIN=PIN
+    )
     assert result.returncode == 2
     assert "does not match" in result.stderr and "Traceback" not in result.stderr
 
@@ -139,8 +162,11 @@ def test_token_failures(tokens, run_agent):
         (token_args("card"), "999999", "wrong token PIN"),
         (token_args("missing"), PIN, "token not found"),
         (token_args("card", "--key-label", "nokey"), PIN, "no EC private key"),
-        (["--pkcs11-module", "/nonexistent/libnothing.so", "--token-label", "card"], PIN,
-         "cannot load the PKCS#11 module"),
+        (
+            ["--pkcs11-module", "/nonexistent/libnothing.so", "--token-label", "card"],
+            PIN,
+            "cannot load the PKCS#11 module",
+        ),
     ]
     for args, pin, message in cases:
         result = run_agent(args, SOFTHSM2_CONF=conf, EPORT_TOKEN_PIN=pin)

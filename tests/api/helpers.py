@@ -36,8 +36,13 @@ class Api:
     def _send(self, method, path, body, **kw):
         fn = getattr(self.client, method)
         data = body if isinstance(body, (str, bytes)) else json.dumps(body)
-        return fn(API + path, data=data, content_type="application/json",
-                  headers=self._headers(kw.pop("headers", None)), **kw)
+        return fn(
+            API + path,
+            data=data,
+            content_type="application/json",
+            headers=self._headers(kw.pop("headers", None)),
+            **kw,
+        )
 
     def post(self, path, body=None, **kw):
         return self._send("post", path, {} if body is None else body, **kw)
@@ -54,8 +59,11 @@ class Api:
     def upload(self, app_id, content: bytes, name="doc.pdf", doc_type="business_license"):
         fh = io.BytesIO(content)
         fh.name = name
-        return self.client.post(f"{API}/applications/{app_id}/attachments", {"doc_type": doc_type, "file": fh},
-                                headers=self._headers())
+        return self.client.post(
+            f"{API}/applications/{app_id}/attachments",
+            {"doc_type": doc_type, "file": fh},
+            headers=self._headers(),
+        )
 
 
 def err(resp) -> dict:
@@ -79,10 +87,13 @@ def assert_error(resp, status: int, code: str | None = None, field="__any__") ->
 
 # --- real small files -----------------------------------------------------------------------------------
 
+
 def make_pdf(pad: int = 0) -> bytes:
-    body = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-            b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-            b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n")
+    body = (
+        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+        b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+        b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
+    )
     if pad:
         body += b"%" + b"0" * pad + b"\n"
     return body + b"trailer<</Root 1 0 R>>\n%%EOF\n"
@@ -114,6 +125,7 @@ def too_large() -> bytes:
 
 # --- scenarios ------------------------------------------------------------------------------------------
 
+
 def steps_by_unit(app) -> dict[str, ReviewStep]:
     """The steps of the application's current round, by unit id."""
     app.refresh_from_db()
@@ -122,8 +134,12 @@ def steps_by_unit(app) -> dict[str, ReviewStep]:
 
 def approve_all(app, r: dict) -> None:
     """Approve every step of the current round through the services, stage by stage."""
-    by_unit = {"aic:440300": r["aic"], "tax:14403000000": r["tax"], "quality:440300": r["quality"],
-               "ra:5300": r["ra"]}
+    by_unit = {
+        "aic:440300": r["aic"],
+        "tax:14403000000": r["tax"],
+        "quality:440300": r["quality"],
+        "ra:5300": r["ra"],
+    }
     for _ in range(5):
         pending = ReviewStep.objects.filter(application_id=app.id, status=StepStatus.PENDING)
         if not pending:

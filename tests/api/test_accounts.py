@@ -15,9 +15,15 @@ from .helpers import API, Api, assert_error
 
 pytestmark = pytest.mark.django_db
 
-GOOD = {"username": "shenzhen_trade", "password": "Sz#Trade2026x", "uscc": f.USCC_SZ,
-        "enterprise_name": "深圳市前海示范贸易有限公司", "contact_name": "王五", "phone": "13800138000",
-        "email": "wang@example.com"}
+GOOD = {
+    "username": "shenzhen_trade",
+    "password": "Sz#Trade2026x",
+    "uscc": f.USCC_SZ,
+    "enterprise_name": "深圳市前海示范贸易有限公司",
+    "contact_name": "王五",
+    "phone": "13800138000",
+    "email": "wang@example.com",
+}
 
 
 def register(**over):
@@ -25,6 +31,7 @@ def register(**over):
 
 
 # --- registration ---------------------------------------------------------------------------------------
+
 
 def test_register_creates_user_and_enterprise():
     r = register()
@@ -44,18 +51,21 @@ def test_register_lowercase_uscc_is_normalised():
     assert Enterprise.objects.filter(uscc=f.USCC_SZ).count() == 1
 
 
-@pytest.mark.parametrize("over, field", [
-    ({"uscc": "91440300MA5DDEM15X"}, "uscc"),          # wrong check character
-    ({"uscc": "91440300"}, "uscc"),                    # too short
-    ({"password": "12345678"}, "password"),            # numeric
-    ({"password": "abc"}, "password"),                 # too short
-    ({"password": "shenzhen_trade1"}, "password"),     # like the username
-    ({"phone": "12"}, "phone"),
-    ({"email": "not-an-email"}, "email"),
-    ({"username": "a b"}, "username"),
-    ({"username": ""}, "username"),
-    ({"enterprise_name": "   "}, "enterprise_name"),
-])
+@pytest.mark.parametrize(
+    "over, field",
+    [
+        ({"uscc": "91440300MA5DDEM15X"}, "uscc"),  # wrong check character
+        ({"uscc": "91440300"}, "uscc"),  # too short
+        ({"password": "12345678"}, "password"),  # numeric
+        ({"password": "abc"}, "password"),  # too short
+        ({"password": "shenzhen_trade1"}, "password"),  # like the username
+        ({"phone": "12"}, "phone"),
+        ({"email": "not-an-email"}, "email"),
+        ({"username": "a b"}, "username"),
+        ({"username": ""}, "username"),
+        ({"enterprise_name": "   "}, "enterprise_name"),
+    ],
+)
 def test_register_bad_input_is_400_naming_the_field(over, field):
     r = register(**over)
     assert_error(r, 400, field=field)
@@ -63,8 +73,9 @@ def test_register_bad_input_is_400_naming_the_field(over, field):
     assert not Enterprise.objects.filter(uscc=f.USCC_SZ).exists()
 
 
-@pytest.mark.parametrize("missing", ["username", "password", "uscc", "enterprise_name", "contact_name", "phone",
-                                     "email"])
+@pytest.mark.parametrize(
+    "missing", ["username", "password", "uscc", "enterprise_name", "contact_name", "phone", "email"]
+)
 def test_register_missing_field_is_400_never_422(missing):
     body = {k: v for k, v in GOOD.items() if k != missing}
     r = Api().post("/accounts", body)
@@ -99,10 +110,14 @@ def test_register_the_same_uscc_twice_is_accepted():
 
 # --- sign-in --------------------------------------------------------------------------------------------
 
+
 def login(username, password, client=None):
     c = client or Client()
-    return c.post(f"{API}/auth/login", json.dumps({"username": username, "password": password}),
-                  content_type="application/json")
+    return c.post(
+        f"{API}/auth/login",
+        json.dumps({"username": username, "password": password}),
+        content_type="application/json",
+    )
 
 
 def test_login_token_works_as_bearer():
@@ -126,8 +141,12 @@ def test_bad_or_missing_token_is_401():
 
 def test_unauthenticated_post_is_401_even_with_csrf_enforced():
     c = Client(enforce_csrf_checks=True)
-    r = c.post(f"{API}/applications", json.dumps({"kind": "enterprise_entry", "data": {}}),
-               content_type="application/json", headers={"Authorization": "Bearer expired-or-wrong"})
+    r = c.post(
+        f"{API}/applications",
+        json.dumps({"kind": "enterprise_entry", "data": {}}),
+        content_type="application/json",
+        headers={"Authorization": "Bearer expired-or-wrong"},
+    )
     assert_error(r, 401, "not_authenticated")
 
 
@@ -196,8 +215,9 @@ BLOCKED = [
 
 def test_initial_password_blocks_everything_but_password_change_and_me():
     admin = f.staff(UserKind.ADMIN, None)
-    staff = staff_create(actor=admin, role="reviewer", username="new_reviewer", password=f.PASSWORD,
-                         unit_id="aic:440300")
+    staff = staff_create(
+        actor=admin, role="reviewer", username="new_reviewer", password=f.PASSWORD, unit_id="aic:440300"
+    )
     assert staff.must_change_password
     r = login(staff.username, f.PASSWORD)
     assert r.status_code == 200 and r.json()["must_change_password"] is True
@@ -213,15 +233,27 @@ def test_initial_password_blocks_everything_but_password_change_and_me():
     me = api.get("/me")
     assert me.status_code == 200 and me.json()["must_change_password"] is True
 
-    assert_error(api.post("/auth/password", {"old_password": "Wrong#1234x", "new_password": "New#Pass2026x"}),
-                 400, field="old_password")
-    assert_error(api.post("/auth/password", {"old_password": f.PASSWORD, "new_password": f.PASSWORD}),
-                 400, field="new_password")
-    assert_error(api.post("/auth/password", {"old_password": f.PASSWORD, "new_password": "12345678"}),
-                 400, field="new_password")
+    assert_error(
+        api.post("/auth/password", {"old_password": "Wrong#1234x", "new_password": "New#Pass2026x"}),
+        400,
+        field="old_password",
+    )
+    assert_error(
+        api.post("/auth/password", {"old_password": f.PASSWORD, "new_password": f.PASSWORD}),
+        400,
+        field="new_password",
+    )
+    assert_error(
+        api.post("/auth/password", {"old_password": f.PASSWORD, "new_password": "12345678"}),
+        400,
+        field="new_password",
+    )
     assert_error(api.get("/reviews"), 403, "password_change_required")
 
-    assert api.post("/auth/password", {"old_password": f.PASSWORD, "new_password": "New#Pass2026x"}).status_code == 204
+    assert (
+        api.post("/auth/password", {"old_password": f.PASSWORD, "new_password": "New#Pass2026x"}).status_code
+        == 204
+    )
     staff.refresh_from_db()
     assert staff.must_change_password is False and staff.check_password("New#Pass2026x")
     assert api.get("/reviews").status_code == 200
@@ -239,6 +271,7 @@ def test_initial_password_also_blocks_the_session():
 
 # --- session cookie and CSRF ----------------------------------------------------------------------------
 
+
 def test_session_cookie_auth_needs_csrf_for_unsafe_methods():
     user = f.cardless()
     c = Client(enforce_csrf_checks=True)
@@ -253,7 +286,9 @@ def test_session_cookie_auth_needs_csrf_for_unsafe_methods():
     secret = "a" * 32
     c.cookies["csrftoken"] = secret
     token_value = secret
-    r = c.post(f"{API}/applications", body, content_type="application/json", headers={"X-CSRFToken": token_value})
+    r = c.post(
+        f"{API}/applications", body, content_type="application/json", headers={"X-CSRFToken": token_value}
+    )
     assert r.status_code == 201, r.content
 
 
@@ -267,17 +302,23 @@ def test_bearer_needs_no_csrf():
 
 # --- /me ------------------------------------------------------------------------------------------------
 
+
 def test_me_cardless():
     user = f.cardless(name="某某公司")
     body = Api(user).get("/me").json()
     assert body["kind"] == "cardless" and body["username"] == user.username
-    assert body["enterprise"] == {"id": user.enterprise.id, "uscc": user.enterprise.uscc, "name": "某某公司",
-                                  "network_status": "not_in_network"}
+    assert body["enterprise"] == {
+        "id": user.enterprise.id,
+        "uscc": user.enterprise.uscc,
+        "name": "某某公司",
+        "network_status": "not_in_network",
+    }
     assert body["unit"] is None and body["card"] is None
 
 
-@pytest.mark.parametrize("kind, unit", [(UserKind.REVIEWER, "aic:440300"), (UserKind.RA, "ra:5300"),
-                                        (UserKind.ADMIN, None)])
+@pytest.mark.parametrize(
+    "kind, unit", [(UserKind.REVIEWER, "aic:440300"), (UserKind.RA, "ra:5300"), (UserKind.ADMIN, None)]
+)
 def test_me_staff(kind, unit):
     user = f.staff(kind, unit)
     body = Api(user).get("/me").json()

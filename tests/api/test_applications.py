@@ -17,7 +17,9 @@ SH = ZoneInfo("Asia/Shanghai")
 
 
 def create(api, user, **over):
-    r = api.post("/applications", {"kind": "enterprise_entry", "data": f.entry_data(user.enterprise.uscc, **over)})
+    r = api.post(
+        "/applications", {"kind": "enterprise_entry", "data": f.entry_data(user.enterprise.uscc, **over)}
+    )
     assert r.status_code == 201, r.content
     return r.json()
 
@@ -28,6 +30,7 @@ def snapshot(app_id):
 
 
 # --- create ---------------------------------------------------------------------------------------------
+
 
 def test_create_draft(api, user):
     body = create(api, user)
@@ -46,20 +49,25 @@ def test_create_with_partial_data_and_uscc_filled_in(api, user):
     assert r.json()["data"]["uscc"] == user.enterprise.uscc and r.json()["data"]["name"] == "半成品"
 
 
-@pytest.mark.parametrize("over, field", [
-    ({"phone": "12"}, "phone"),
-    ({"legal_rep_id_no": "110105194912310021"}, "legal_rep_id_no"),
-    ({"aic_unit": "999999"}, "aic_unit"),
-    ({"customs_code": "9999"}, "customs_code"),
-    ({"registered_capital": "-5"}, "registered_capital"),
-    ({"registered_capital": "lots"}, "registered_capital"),
-    ({"capital_unit": "dollar"}, "capital_unit"),
-    ({"legal_person_type": "alien"}, "legal_person_type"),
-    ({"enterprise_type": "10"}, "enterprise_type"),
-    ({"uscc": f.USCC_SZ}, "uscc"),  # not the enterprise's own
-])
+@pytest.mark.parametrize(
+    "over, field",
+    [
+        ({"phone": "12"}, "phone"),
+        ({"legal_rep_id_no": "110105194912310021"}, "legal_rep_id_no"),
+        ({"aic_unit": "999999"}, "aic_unit"),
+        ({"customs_code": "9999"}, "customs_code"),
+        ({"registered_capital": "-5"}, "registered_capital"),
+        ({"registered_capital": "lots"}, "registered_capital"),
+        ({"capital_unit": "dollar"}, "capital_unit"),
+        ({"legal_person_type": "alien"}, "legal_person_type"),
+        ({"enterprise_type": "10"}, "enterprise_type"),
+        ({"uscc": f.USCC_SZ}, "uscc"),  # not the enterprise's own
+    ],
+)
 def test_create_with_bad_data_is_400_naming_field(api, user, over, field):
-    r = api.post("/applications", {"kind": "enterprise_entry", "data": {**f.entry_data(user.enterprise.uscc), **over}})
+    r = api.post(
+        "/applications", {"kind": "enterprise_entry", "data": {**f.entry_data(user.enterprise.uscc), **over}}
+    )
     assert_error(r, 400, field=field)
     assert not Application.objects.exists()
 
@@ -73,11 +81,15 @@ def test_create_unknown_kind_is_400(api):
 
 def test_second_open_application_is_409(api, user):
     first = create(api, user)
-    assert_error(api.post("/applications", {"kind": "enterprise_entry", "data": {}}), 409, "open_application_exists")
+    assert_error(
+        api.post("/applications", {"kind": "enterprise_entry", "data": {}}), 409, "open_application_exists"
+    )
     assert Application.objects.filter(enterprise=user.enterprise).count() == 1
     # still refused while submitted and while returned
     api.post(f"/applications/{first['id']}/submit")
-    assert_error(api.post("/applications", {"kind": "enterprise_entry", "data": {}}), 409, "open_application_exists")
+    assert_error(
+        api.post("/applications", {"kind": "enterprise_entry", "data": {}}), 409, "open_application_exists"
+    )
     assert Application.objects.filter(enterprise=user.enterprise).count() == 1
 
 
@@ -90,10 +102,13 @@ def test_after_delete_a_new_one_may_be_started(api, user):
 def test_once_in_network_no_new_entry(api, user):
     app = f.submitted_entry(user)
     approve_all(app, f.reviewers())
-    assert_error(api.post("/applications", {"kind": "enterprise_entry", "data": {}}), 409, "already_in_network")
+    assert_error(
+        api.post("/applications", {"kind": "enterprise_entry", "data": {}}), 409, "already_in_network"
+    )
 
 
 # --- edit -----------------------------------------------------------------------------------------------
+
 
 def test_patch_merges_and_bumps_version(api, user):
     app = create(api, user)
@@ -107,7 +122,10 @@ def test_patch_merges_and_bumps_version(api, user):
 
 def test_patch_stale_version_is_409_and_nothing_changes(api, user):
     app = create(api, user)
-    assert api.patch(f"/applications/{app['id']}", {"data": {"address": "第一次修改"}, "version": 1}).status_code == 200
+    assert (
+        api.patch(f"/applications/{app['id']}", {"data": {"address": "第一次修改"}, "version": 1}).status_code
+        == 200
+    )
     before = snapshot(app["id"])
     r = api.patch(f"/applications/{app['id']}", {"data": {"address": "基于旧版本的修改"}, "version": 1})
     assert_error(r, 409, "stale_version", "version")
@@ -117,16 +135,28 @@ def test_patch_stale_version_is_409_and_nothing_changes(api, user):
 
 def test_patch_needs_version(api, user):
     app = create(api, user)
-    assert_error(api.patch(f"/applications/{app['id']}", {"data": {"address": "x"}}), 400, "version_required", "version")
-    assert_error(api.patch(f"/applications/{app['id']}", {"data": {}, "version": "abc"}), 400, field="version")
+    assert_error(
+        api.patch(f"/applications/{app['id']}", {"data": {"address": "x"}}),
+        400,
+        "version_required",
+        "version",
+    )
+    assert_error(
+        api.patch(f"/applications/{app['id']}", {"data": {}, "version": "abc"}), 400, field="version"
+    )
 
 
 def test_patch_bad_data_is_400_and_nothing_changes(api, user):
     app = create(api, user)
     before = snapshot(app["id"])
-    assert_error(api.patch(f"/applications/{app['id']}", {"data": {"phone": "abc"}, "version": 1}), 400, field="phone")
-    assert_error(api.patch(f"/applications/{app['id']}", {"data": {"uscc": f.USCC_SZ}, "version": 1}), 400,
-                 field="uscc")
+    assert_error(
+        api.patch(f"/applications/{app['id']}", {"data": {"phone": "abc"}, "version": 1}), 400, field="phone"
+    )
+    assert_error(
+        api.patch(f"/applications/{app['id']}", {"data": {"uscc": f.USCC_SZ}, "version": 1}),
+        400,
+        field="uscc",
+    )
     assert snapshot(app["id"]) == before
 
 
@@ -135,7 +165,9 @@ def test_patch_while_submitted_is_409(api, user):
     sub = api.post(f"/applications/{app['id']}/submit")
     assert sub.status_code == 200
     before = snapshot(app["id"])
-    r = api.patch(f"/applications/{app['id']}", {"data": {"address": "审核中修改"}, "version": sub.json()["version"]})
+    r = api.patch(
+        f"/applications/{app['id']}", {"data": {"address": "审核中修改"}, "version": sub.json()["version"]}
+    )
     assert_error(r, 409, "not_editable")
     assert snapshot(app["id"]) == before
 
@@ -144,11 +176,15 @@ def test_patch_after_approval_is_409(api, user):
     app = f.submitted_entry(user)
     approve_all(app, f.reviewers())
     app.refresh_from_db()
-    assert_error(api.patch(f"/applications/{app.id}", {"data": {"address": "x"}, "version": app.version}), 409,
-                 "not_editable")
+    assert_error(
+        api.patch(f"/applications/{app.id}", {"data": {"address": "x"}, "version": app.version}),
+        409,
+        "not_editable",
+    )
 
 
 # --- delete ---------------------------------------------------------------------------------------------
+
 
 def test_delete_draft(api, user):
     app = create(api, user)
@@ -173,6 +209,7 @@ def test_delete_only_draft(api, user):
 
 # --- submit and the entry's rules -----------------------------------------------------------------------
 
+
 def test_submit_opens_joint_review_then_ra(api, user):
     app = create(api, user)
     r = api.post(f"/applications/{app['id']}/submit")
@@ -183,7 +220,9 @@ def test_submit_opens_joint_review_then_ra(api, user):
     assert set(steps) == {"aic:440300", "tax:14403000000", "quality:440300", "ra:5300"}
     assert {s["status"] for u, s in steps.items() if u != "ra:5300"} == {"PENDING"}
     assert steps["ra:5300"]["status"] == "WAITING"
-    assert all(s["opinion"] == "" and s["reviewer"] is None and s["decided_at"] is None for s in body["steps"])
+    assert all(
+        s["opinion"] == "" and s["reviewer"] is None and s["decided_at"] is None for s in body["steps"]
+    )
     assert steps["aic:440300"]["unit"]["dept"] == "aic" and steps["aic:440300"]["unit"]["code"] == "440300"
 
 
@@ -202,10 +241,25 @@ def test_submit_twice_is_409(api, user):
     assert snapshot(app["id"]) == before
 
 
-@pytest.mark.parametrize("field", ["name", "legal_rep_name", "legal_rep_id_type", "legal_rep_id_no",
-                                   "legal_person_type", "enterprise_type", "registered_capital", "capital_unit",
-                                   "address", "phone", "customs_code", "aic_unit",
-                                   "tax_unit", "quality_unit"])
+@pytest.mark.parametrize(
+    "field",
+    [
+        "name",
+        "legal_rep_name",
+        "legal_rep_id_type",
+        "legal_rep_id_no",
+        "legal_person_type",
+        "enterprise_type",
+        "registered_capital",
+        "capital_unit",
+        "address",
+        "phone",
+        "customs_code",
+        "aic_unit",
+        "tax_unit",
+        "quality_unit",
+    ],
+)
 def test_submit_missing_required_field_is_400_and_stays_draft(api, user, field):
     app = create(api, user, **{field: ""})
     before = snapshot(app["id"])
@@ -218,7 +272,9 @@ def test_submit_enterprise_type_other_needs_text(api, user):
     app = create(api, user, enterprise_type="9")
     assert_error(api.post(f"/applications/{app['id']}/submit"), 400, "required", "enterprise_type_other")
     assert Application.objects.get(pk=app["id"]).status == Status.DRAFT
-    api.patch(f"/applications/{app['id']}", {"data": {"enterprise_type_other": "农民专业合作社"}, "version": 1})
+    api.patch(
+        f"/applications/{app['id']}", {"data": {"enterprise_type_other": "农民专业合作社"}, "version": 1}
+    )
     r = api.post(f"/applications/{app['id']}/submit")
     assert r.status_code == 200 and r.json()["data"]["enterprise_type_other"] == "农民专业合作社"
 
@@ -281,26 +337,42 @@ def test_ra_unit_derived_from_customs_code(api, user):
 
 
 def test_customs_code_without_card_issuer_refused(api, user):
-    assert_error(api.post("/applications", {"kind": "enterprise_entry",
-                                            "data": f.entry_data(user.enterprise.uscc, customs_code="53")}),
-                 400, field="customs_code")
+    assert_error(
+        api.post(
+            "/applications",
+            {"kind": "enterprise_entry", "data": f.entry_data(user.enterprise.uscc, customs_code="53")},
+        ),
+        400,
+        field="customs_code",
+    )
 
 
 # --- 业务办理状态查询 --------------------------------------------------------------------------------------
 
+
 def _rows(user):
     e = user.enterprise
     made = []
-    for i, (status, when) in enumerate([
-        (Status.APPROVED, datetime(2026, 3, 1, 0, 5, tzinfo=SH)),
-        (Status.APPROVED, datetime(2026, 3, 1, 23, 55, tzinfo=SH)),
-        (Status.RETURNED, datetime(2026, 3, 2, 10, 0, tzinfo=SH)),
-        (Status.APPROVED, datetime(2026, 2, 28, 23, 59, tzinfo=SH)),
-        (Status.DRAFT, None),
-    ]):
-        made.append(Application.objects.create(kind="enterprise_entry", subject_key=f"enterprise:{e.pk}:{i}",
-                                               enterprise=e, applicant=user, status=status, submitted_at=when,
-                                               number=f"RWTEST{e.pk}{i}"))
+    for i, (status, when) in enumerate(
+        [
+            (Status.APPROVED, datetime(2026, 3, 1, 0, 5, tzinfo=SH)),
+            (Status.APPROVED, datetime(2026, 3, 1, 23, 55, tzinfo=SH)),
+            (Status.RETURNED, datetime(2026, 3, 2, 10, 0, tzinfo=SH)),
+            (Status.APPROVED, datetime(2026, 2, 28, 23, 59, tzinfo=SH)),
+            (Status.DRAFT, None),
+        ]
+    ):
+        made.append(
+            Application.objects.create(
+                kind="enterprise_entry",
+                subject_key=f"enterprise:{e.pk}:{i}",
+                enterprise=e,
+                applicant=user,
+                status=status,
+                submitted_at=when,
+                number=f"RWTEST{e.pk}{i}",
+            )
+        )
     return made
 
 
@@ -315,7 +387,16 @@ def test_list_own_only_with_total(api, user):
     r = api.get("/applications")
     assert ids(r) == {a.id for a in rows} and r.json()["total"] == 5
     item = r.json()["items"][0]
-    assert {"id", "number", "kind", "status", "version", "enterprise_name", "created_at", "submitted_at"} <= set(item)
+    assert {
+        "id",
+        "number",
+        "kind",
+        "status",
+        "version",
+        "enterprise_name",
+        "created_at",
+        "submitted_at",
+    } <= set(item)
 
 
 def test_list_filters(api, user):
@@ -325,28 +406,42 @@ def test_list_filters(api, user):
     assert ids(api.get("/applications", {"kind": "enterprise_entry", "status": "RETURNED"})) == {a[2].id}
     assert ids(api.get("/applications", {"kind": "forex_filing"})) == set()
     assert ids(api.get("/applications", {"submitted_from": "2026-03-01", "submitted_to": "2026-03-01"})) == {
-        a[0].id, a[1].id}
+        a[0].id,
+        a[1].id,
+    }
     assert ids(api.get("/applications", {"submitted_from": "2026-03-01"})) == {a[0].id, a[1].id, a[2].id}
     assert ids(api.get("/applications", {"submitted_to": "2026-02-28"})) == {a[3].id}
-    assert ids(api.get("/applications", {"status": "APPROVED", "submitted_from": "2026-03-01"})) == {a[0].id, a[1].id}
+    assert ids(api.get("/applications", {"status": "APPROVED", "submitted_from": "2026-03-01"})) == {
+        a[0].id,
+        a[1].id,
+    }
 
 
 def test_list_dates_at_the_ends_of_the_calendar(api, user):
     """Found by the fuzzing (test_fuzz.py): 0001-01-01 or 9999-12-31, valid dates, were a 500 (the day's
     start overflowed once turned into UTC); they mean "no bound"."""
     submitted = {a.id for a in _rows(user) if a.submitted_at}
-    for params in ({"submitted_from": "0001-01-01"}, {"submitted_to": "9999-12-31"},
-                   {"submitted_from": "0001-01-01", "submitted_to": "9999-12-31"},
-                   {"submitted_from": "0001-01-02", "submitted_to": "9999-12-30"}):
+    for params in (
+        {"submitted_from": "0001-01-01"},
+        {"submitted_to": "9999-12-31"},
+        {"submitted_from": "0001-01-01", "submitted_to": "9999-12-31"},
+        {"submitted_from": "0001-01-02", "submitted_to": "9999-12-30"},
+    ):
         assert ids(api.get("/applications", params)) == submitted, params
         assert api.get("/applications.xlsx", params).status_code == 200, params
 
 
 def test_list_bad_filters(api, user):
     _rows(user)
-    assert_error(api.get("/applications", {"submitted_from": "2026-03-02", "submitted_to": "2026-03-01"}), 400,
-                 "date_range_invalid", "submitted_from")
-    assert_error(api.get("/applications", {"submitted_from": "2026-13-01"}), 400, "date_invalid", "submitted_from")
+    assert_error(
+        api.get("/applications", {"submitted_from": "2026-03-02", "submitted_to": "2026-03-01"}),
+        400,
+        "date_range_invalid",
+        "submitted_from",
+    )
+    assert_error(
+        api.get("/applications", {"submitted_from": "2026-13-01"}), 400, "date_invalid", "submitted_from"
+    )
     assert_error(api.get("/applications", {"submitted_to": "yesterday"}), 400, "date_invalid", "submitted_to")
     assert_error(api.get("/applications", {"status": "LOST"}), 400, "status_invalid", "status")
     # An unknown kind is a mistake, not an empty list (the OpenAPI lists the kinds)
@@ -371,7 +466,6 @@ def test_list_paging(api, user):
 
 def test_issuing_authority_defaults_like_the_screen():
     """发证机构名称 defaults to 工商行政管理局 (SPEC §2) when an API client leaves it out."""
-
 
     user = f.cardless()
     data = f.entry_data(user.enterprise.uscc)

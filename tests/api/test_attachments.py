@@ -25,9 +25,14 @@ def download(api, app_id, att_id):
     return resp, content
 
 
-@pytest.mark.parametrize("maker, name, ctype", [(make_pdf, "营业执照.pdf", "application/pdf"),
-                                                (make_png, "id.png", "image/png"),
-                                                (make_jpeg, "id.jpg", "image/jpeg")])
+@pytest.mark.parametrize(
+    "maker, name, ctype",
+    [
+        (make_pdf, "营业执照.pdf", "application/pdf"),
+        (make_png, "id.png", "image/png"),
+        (make_jpeg, "id.jpg", "image/jpeg"),
+    ],
+)
 def test_upload_and_download(api, app, maker, name, ctype):
     content = maker()
     r = api.upload(app.id, content, name=name, doc_type="legal_rep_id")
@@ -52,14 +57,17 @@ def test_type_comes_from_content_not_name(api, app):
     assert r.status_code == 201 and r.json()["content_type"] == "image/png"
 
 
-@pytest.mark.parametrize("content", [
-    b"just some text pretending to be a PDF",
-    b"%PDF-1.4 truncated without an end marker",
-    b"\x89PNG\r\n\x1a\n" + b"\x00" * 40,   # PNG signature, no image
-    b"\xff\xd8\xff\xe0" + b"garbage" * 10,  # JPEG signature, no image
-    b"",
-    b"GIF89a\x01\x00\x01\x00\x00\x00\x00;",
-])
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"just some text pretending to be a PDF",
+        b"%PDF-1.4 truncated without an end marker",
+        b"\x89PNG\r\n\x1a\n" + b"\x00" * 40,  # PNG signature, no image
+        b"\xff\xd8\xff\xe0" + b"garbage" * 10,  # JPEG signature, no image
+        b"",
+        b"GIF89a\x01\x00\x01\x00\x00\x00\x00;",
+    ],
+)
 def test_not_a_pdf_png_or_jpeg_is_refused(api, app, content):
     r = api.upload(app.id, content, name="scan.pdf")
     assert_error(r, 400, "file_type_invalid", "file")
@@ -85,16 +93,23 @@ def test_exactly_4mb_is_accepted(api, app):
 
 
 def test_bad_doc_type_and_missing_parts(api, app, user):
-    assert_error(api.upload(app.id, make_pdf(), doc_type="passport_photo"), 400, "doc_type_invalid", "doc_type")
+    assert_error(
+        api.upload(app.id, make_pdf(), doc_type="passport_photo"), 400, "doc_type_invalid", "doc_type"
+    )
     c = api.client
     h = {"Authorization": f"Bearer {api.token}"}
-    assert_error(c.post(f"/api/v1/applications/{app.id}/attachments", {"doc_type": "business_license"}, headers=h),
-                 400, field="file")
+    assert_error(
+        c.post(f"/api/v1/applications/{app.id}/attachments", {"doc_type": "business_license"}, headers=h),
+        400,
+        field="file",
+    )
     import io
 
     fh = io.BytesIO(make_pdf())
     fh.name = "a.pdf"
-    assert_error(c.post(f"/api/v1/applications/{app.id}/attachments", {"file": fh}, headers=h), 400, field="doc_type")
+    assert_error(
+        c.post(f"/api/v1/applications/{app.id}/attachments", {"file": fh}, headers=h), 400, field="doc_type"
+    )
     assert not Attachment.objects.exists() and stored_files() == []
 
 

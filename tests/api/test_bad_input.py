@@ -10,8 +10,20 @@ from .helpers import Api, err
 
 pytestmark = pytest.mark.django_db
 
-BODIES = ["", "{", "null", "[]", "123", '"text"', '{"data": null}', '{"data": []}', '{"version": "x"}',
-          '{"kind": 5, "data": {"registered_capital": "NaN"}}', '{"opinion": ["x"]}', '{"enabled": "maybe"}']
+BODIES = [
+    "",
+    "{",
+    "null",
+    "[]",
+    "123",
+    '"text"',
+    '{"data": null}',
+    '{"data": []}',
+    '{"version": "x"}',
+    '{"kind": 5, "data": {"registered_capital": "NaN"}}',
+    '{"opinion": ["x"]}',
+    '{"enabled": "maybe"}',
+]
 
 
 def check(resp):
@@ -35,12 +47,21 @@ def test_weird_bodies_are_4xx(body):
     check(resp)
 
 
-@pytest.mark.parametrize("data", [
-    {"registered_capital": "1e40"}, {"registered_capital": "Infinity"}, {"registered_capital": ["1"]},
-    {"legal_person_type": ["enterprise"]}, {"enterprise_type": {"a": 1}}, {"customs_code": 5300.5},
-    {"name": "x" * 5000}, {"legal_rep_id_type": "passport", "legal_rep_id_no": "\x00\x01"},
-    {"phone": None}, {"uscc": 123},
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"registered_capital": "1e40"},
+        {"registered_capital": "Infinity"},
+        {"registered_capital": ["1"]},
+        {"legal_person_type": ["enterprise"]},
+        {"enterprise_type": {"a": 1}},
+        {"customs_code": 5300.5},
+        {"name": "x" * 5000},
+        {"legal_rep_id_type": "passport", "legal_rep_id_no": "\x00\x01"},
+        {"phone": None},
+        {"uscc": 123},
+    ],
+)
 def test_weird_entry_data_is_400(data):
     user = f.cardless()
     resp = Api(user).post("/applications", {"kind": "enterprise_entry", "data": data})
@@ -74,16 +95,24 @@ def test_an_optional_body_is_still_a_json_object_of_its_types(body):
 
 def test_non_numeric_ids():
     api = Api(f.cardless())
-    for resp in (api.get("/applications/abc"), api.post("/applications/abc/submit"),
-                 api.delete("/applications/1/attachments/x"), api.post("/reviews/abc/approve", {"opinion": "x"})):
+    for resp in (
+        api.get("/applications/abc"),
+        api.post("/applications/abc/submit"),
+        api.delete("/applications/1/attachments/x"),
+        api.post("/reviews/abc/approve", {"opinion": "x"}),
+    ):
         check(resp)
         assert resp.status_code in (400, 404)
 
 
 def test_unknown_api_paths_answer_json_404():
     api = Api(f.cardless())
-    for resp in (api.get("/nowhere"), api.post("/applications/1/publish"), Api().get("/deeper/and/deeper"),
-                 api.delete("/me/too")):
+    for resp in (
+        api.get("/nowhere"),
+        api.post("/applications/1/publish"),
+        Api().get("/deeper/and/deeper"),
+        api.delete("/me/too"),
+    ):
         assert resp.status_code == 404, resp.content[:200]
         assert err(resp)["code"] == "not_found"
 

@@ -23,10 +23,15 @@ def card_login(made, pin=None, key=None):
     assert c.status_code == 200, c.content
     body = c.json()
     assert base64.b64decode(body["nonce"]).startswith(b"eport-card-challenge:v1:")
-    return anon.post("/auth/card/login", {
-        "challenge_id": body["challenge_id"], "card_no": made.card.card_no,
-        "pin": made.initial_pin if pin is None else pin,
-        "signature": f.sign_nonce(key or f.card_key(made), body["nonce"])})
+    return anon.post(
+        "/auth/card/login",
+        {
+            "challenge_id": body["challenge_id"],
+            "card_no": made.card.card_no,
+            "pin": made.initial_pin if pin is None else pin,
+            "signature": f.sign_nonce(key or f.card_key(made), body["nonce"]),
+        },
+    )
 
 
 def signed_in(made, change_pin=True) -> Api:
@@ -34,7 +39,9 @@ def signed_in(made, change_pin=True) -> Api:
     assert r.status_code == 200, r.content
     api = Api(token=r.json()["token"])
     if change_pin:
-        assert api.post("/auth/card/pin", {"old_pin": made.initial_pin, "new_pin": NEW_PIN}).status_code == 204
+        assert (
+            api.post("/auth/card/pin", {"old_pin": made.initial_pin, "new_pin": NEW_PIN}).status_code == 204
+        )
     return api
 
 
@@ -55,6 +62,7 @@ def test_ra_makes_a_card_and_it_signs_in():
     class Made:  # what the card holder has: the file, the PIN
         card = Card.objects.get(card_no=body["card"]["card_no"])
         initial_pin = body["initial_pin"]
+
     r = card_login(Made, key=key)
     assert r.status_code == 200, r.content
     assert r.json()["must_change_pin"] is True and r.json()["card"]["card_no"] == Made.card.card_no
@@ -102,8 +110,9 @@ def test_challenge_and_login_bad_input():
     assert r.status_code == 400 and r.json()["error"]["field"] == "card_no"
     r = anon.post("/auth/card/challenge", {})
     assert r.status_code == 400 and r.json()["error"]["field"] == "card_no"
-    r = anon.post("/auth/card/login", {"challenge_id": "x", "card_no": "153000000000013", "pin": "1",
-                                      "signature": "!!"})
+    r = anon.post(
+        "/auth/card/login", {"challenge_id": "x", "card_no": "153000000000013", "pin": "1", "signature": "!!"}
+    )
     assert r.status_code == 401 and r.json()["error"]["code"] == "challenge_invalid"
 
 
@@ -133,12 +142,19 @@ def test_ra_card_list_and_actions():
     op = f.make_card("operator", e)
     r = ra.get("/cards", {"uscc": e.uscc})
     assert r.json()["total"] == 2
-    assert ra.get("/cards", {"holder_name": "李", "uscc": e.uscc}).json()["items"][0]["card_no"] == op.card.card_no
+    assert (
+        ra.get("/cards", {"holder_name": "李", "uscc": e.uscc}).json()["items"][0]["card_no"]
+        == op.card.card_no
+    )
     assert ra.get("/cards", {"card_no": legal.card.card_no}).json()["total"] == 1
     assert ra.get("/cards", {"state": "bogus"}).status_code == 400
     r = ra.post(f"/cards/{legal.card.card_no}/void", {"reason": "affiliation_changed"})
     assert r.status_code == 200 and r.json()["state"] == "voided"
-    assert r.json()["certificate"] == {**r.json()["certificate"], "status": "revoked", "reason": "affiliation_changed"}
+    assert r.json()["certificate"] == {
+        **r.json()["certificate"],
+        "status": "revoked",
+        "reason": "affiliation_changed",
+    }
     r = ra.post(f"/cards/{legal.card.card_no}/void")
     assert r.status_code == 409 and r.json()["error"]["code"] == "card_voided"
     proof = f.renewal(op)
@@ -156,8 +172,11 @@ def test_ra_card_list_and_actions():
 
 def test_make_card_bad_input():
     ra = Api(f.ra_officer())
-    for body, field in (({"kind": "legal"}, "enterprise_uscc"), ({"kind": "x", "enterprise_uscc": "1"}, "kind"),
-                        ({"kind": "operator", "enterprise_uscc": f.enterprise_in_network().uscc}, "operator_no")):
+    for body, field in (
+        ({"kind": "legal"}, "enterprise_uscc"),
+        ({"kind": "x", "enterprise_uscc": "1"}, "kind"),
+        ({"kind": "operator", "enterprise_uscc": f.enterprise_in_network().uscc}, "operator_no"),
+    ):
         r = ra.post("/cards", body)
         assert r.status_code == 400 and r.json()["error"]["field"] == field, r.content
 
@@ -188,12 +207,15 @@ def test_scoping_matrix():
         if label != "other sub-centre":
             r = api.post("/cards", {"kind": "legal", "enterprise_uscc": e.uscc})
             assert r.status_code == 403, label
-        assert all(c["enterprise"]["uscc"] != e.uscc or label == "operator card"
-                   for c in api.get("/cards").json().get("items", [])), label
+        assert all(
+            c["enterprise"]["uscc"] != e.uscc or label == "operator card"
+            for c in api.get("/cards").json().get("items", [])
+        ), label
     assert not Card.objects.filter(enterprise=e).exclude(state=CardState.NORMAL).exists()
     assert all(c.certificate.status == CertStatus.GOOD for c in Card.objects.filter(enterprise=e))
-    r = Api(f.ra_officer("ra:0100")).post("/cards", {"kind": "operator", "enterprise_uscc": e.uscc,
-                                                     "operator_no": f.operator(e).operator_no})
+    r = Api(f.ra_officer("ra:0100")).post(
+        "/cards", {"kind": "operator", "enterprise_uscc": e.uscc, "operator_no": f.operator(e).operator_no}
+    )
     assert r.status_code == 404
 
 
@@ -222,7 +244,9 @@ def test_unlock_answers_the_new_pin_once():
 
 
 def test_card_making_answer_is_not_cached():
-    r = Api(f.ra_officer()).post("/cards", {"kind": "legal", "enterprise_uscc": f.enterprise_in_network().uscc})
+    r = Api(f.ra_officer()).post(
+        "/cards", {"kind": "legal", "enterprise_uscc": f.enterprise_in_network().uscc}
+    )
     assert r.status_code == 201 and r["Cache-Control"] == "no-store"
 
 
@@ -236,7 +260,9 @@ def test_renew_challenge_purpose():
     anon = Api()
     made = f.make_card()
     r = anon.post("/auth/card/challenge", {"card_no": made.card.card_no, "purpose": "renew"})
-    assert r.status_code == 200 and base64.b64decode(r.json()["nonce"]).startswith(b"eport-card-challenge:v1:renew:")
+    assert r.status_code == 200 and base64.b64decode(r.json()["nonce"]).startswith(
+        b"eport-card-challenge:v1:renew:"
+    )
     r = anon.post("/auth/card/challenge", {"card_no": made.card.card_no, "purpose": "steal"})
     assert r.status_code == 400 and r.json()["error"]["field"] == "purpose"
 
@@ -247,4 +273,3 @@ def test_openapi_describes_the_card_file_password():
     assert {"card", "initial_pin", "card_file", "card_file_password"} <= set(made["required"])
     assert "card_file_password" in made["properties"]["card_file"]["description"]
     assert "PKCS#12" in made["properties"]["card_file_password"]["description"]
-

@@ -37,10 +37,18 @@ def no_traceback(caplog):
 
 # --- 405 ------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("method", "path"), [
-    ("put", "/me"), ("delete", "/auth/login"), ("patch", "/applications"), ("options", "/me"),
-    ("head", "/auth/login"), ("put", "/applications/1/submit"),
-])
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("put", "/me"),
+        ("delete", "/auth/login"),
+        ("patch", "/applications"),
+        ("options", "/me"),
+        ("head", "/auth/login"),
+        ("put", "/applications/1/submit"),
+    ],
+)
 def test_a_wrong_method_answers_json_405_naming_the_allowed_ones(method, path):
     api = Api(f.cardless())
     resp = getattr(api.client, method)(API + path, headers=api._headers())
@@ -53,9 +61,12 @@ def test_a_wrong_method_answers_json_405_naming_the_allowed_ones(method, path):
 
 # --- 413 ------------------------------------------------------------------------------------------------
 
+
 def test_a_json_body_over_the_limit_answers_413():
     api = Api(f.cardless())
-    big = '{"kind": "enterprise_entry", "data": {"name": "' + "x" * settings.DATA_UPLOAD_MAX_MEMORY_SIZE + '"}}'
+    big = (
+        '{"kind": "enterprise_entry", "data": {"name": "' + "x" * settings.DATA_UPLOAD_MAX_MEMORY_SIZE + '"}}'
+    )
     e = assert_error(api.post("/applications", big), 413, "request_too_large", None)
     assert "MB" in e["message"]
     assert not Application.objects.exists()
@@ -75,8 +86,14 @@ def test_an_upload_over_the_request_limit_answers_413_like_one_over_the_file_lim
 
 def test_a_declared_length_over_the_limit_is_refused_before_reading():
     api = Api(f.cardless())
-    resp = api.client.generic("POST", f"{API}/applications", b"{}", content_type="application/json",
-                              headers=api._headers(), CONTENT_LENGTH=str(10 * 1024**3))
+    resp = api.client.generic(
+        "POST",
+        f"{API}/applications",
+        b"{}",
+        content_type="application/json",
+        headers=api._headers(),
+        CONTENT_LENGTH=str(10 * 1024**3),
+    )
     assert_error(resp, 413, "request_too_large")
 
 
@@ -84,10 +101,15 @@ def test_a_screen_upload_over_the_limit_shows_the_error_page(client):
     user = f.cardless()
     app = f.draft_entry(user)
     client.force_login(user)
-    resp = client.generic("POST", f"/applications/{app.id}/attachments/",
-                          multipart(("doc_type", None, b"business_license"),
-                                    ("file", "a.pdf", make_pdf(pad=settings.DATA_UPLOAD_MAX_MEMORY_SIZE))),
-                          content_type=f"multipart/form-data; boundary={BOUNDARY}")
+    resp = client.generic(
+        "POST",
+        f"/applications/{app.id}/attachments/",
+        multipart(
+            ("doc_type", None, b"business_license"),
+            ("file", "a.pdf", make_pdf(pad=settings.DATA_UPLOAD_MAX_MEMORY_SIZE)),
+        ),
+        content_type=f"multipart/form-data; boundary={BOUNDARY}",
+    )
     assert resp.status_code == 413
     assert resp["Content-Type"].startswith("text/html")
     assert "MB" in resp.content.decode()
@@ -96,16 +118,27 @@ def test_a_screen_upload_over_the_limit_shows_the_error_page(client):
 
 # --- malformed bodies -----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("content_type", [
-    "multipart/form-data", "multipart/form-data; boundary=", "multipart/form-data; boundary=" + "x" * 300,
-])
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "multipart/form-data",
+        "multipart/form-data; boundary=",
+        "multipart/form-data; boundary=" + "x" * 300,
+    ],
+)
 def test_malformed_multipart_answers_json_400_without_a_traceback(content_type, caplog):
     user = f.cardless()
     app = f.draft_entry(user)
     api = Api(user)
     for path in (f"/applications/{app.id}/attachments", "/applications"):
-        resp = api.client.generic("POST", API + path, multipart(("doc_type", None, b"x")),
-                                  content_type=content_type, headers=api._headers())
+        resp = api.client.generic(
+            "POST",
+            API + path,
+            multipart(("doc_type", None, b"x")),
+            content_type=content_type,
+            headers=api._headers(),
+        )
         assert_error(resp, 400, "invalid_multipart", None)
     assert not Attachment.objects.exists()
     no_traceback(caplog)
@@ -116,11 +149,18 @@ def test_too_many_form_fields_answer_json_400(caplog):
     app = f.draft_entry(user)
     api = Api(user)
     fields = [(f"f{i}", None, b"1") for i in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1)]
-    resp = api.client.generic("POST", f"{API}/applications/{app.id}/attachments", multipart(*fields),
-                              content_type=f"multipart/form-data; boundary={BOUNDARY}", headers=api._headers())
+    resp = api.client.generic(
+        "POST",
+        f"{API}/applications/{app.id}/attachments",
+        multipart(*fields),
+        content_type=f"multipart/form-data; boundary={BOUNDARY}",
+        headers=api._headers(),
+    )
     assert_error(resp, 400, "too_many_fields", None)
     form = "&".join(f"f{i}=1" for i in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1))
-    resp = api.client.generic("POST", f"{API}/auth/login", form, content_type="application/x-www-form-urlencoded")
+    resp = api.client.generic(
+        "POST", f"{API}/auth/login", form, content_type="application/x-www-form-urlencoded"
+    )
     assert_error(resp, 400, "too_many_fields", None)
     no_traceback(caplog)
 
@@ -129,8 +169,9 @@ def test_malformed_multipart_on_a_screen_shows_the_error_page(client, caplog):
     user = f.cardless()
     app = f.draft_entry(user)
     client.force_login(user)
-    resp = client.generic("POST", f"/applications/{app.id}/attachments/", b"garbage",
-                          content_type="multipart/form-data")
+    resp = client.generic(
+        "POST", f"/applications/{app.id}/attachments/", b"garbage", content_type="multipart/form-data"
+    )
     assert resp.status_code == 400
     assert resp["Content-Type"].startswith("text/html")
     assert "Bad Request (400)" not in resp.content.decode()
@@ -138,6 +179,7 @@ def test_malformed_multipart_on_a_screen_shows_the_error_page(client, caplog):
 
 
 # --- requests Django refuses up front; paths outside /api/v1 -------------------------------------------
+
 
 def test_an_unknown_host_answers_json_400():
     resp = Api(f.cardless()).get("/me", headers={"Host": "evil.example"})
@@ -163,6 +205,7 @@ def test_a_session_api_call_without_csrf_answers_json_403():
 
 
 # --- a bug ----------------------------------------------------------------------------------------------
+
 
 def test_a_bug_in_a_view_answers_json_500_without_details(monkeypatch):
     from eport.api import applications
@@ -194,6 +237,7 @@ def test_a_bug_on_a_screen_shows_the_portal_error_page(client, monkeypatch):
 
 # --- raw requests, on a real server: what a test client cannot send ------------------------------------
 
+
 def _raw(url, request: bytes) -> tuple[int, dict, bytes]:
     parts = urlsplit(url)
     conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=20)
@@ -216,17 +260,32 @@ def test_raw_requests_answer_in_the_error_shape(live_server):
         assert json.loads(body)["error"]["code"] == want_code
 
     # a method nobody routes
-    check(*_raw(live_server.url, b"PROPFIND /api/v1/me HTTP/1.1\r\nHost: " + host + b"\r\nConnection: close\r\n\r\n"),
-          405, "method_not_allowed")
+    check(
+        *_raw(
+            live_server.url,
+            b"PROPFIND /api/v1/me HTTP/1.1\r\nHost: " + host + b"\r\nConnection: close\r\n\r\n",
+        ),
+        405,
+        "method_not_allowed",
+    )
     # a foreign Host header
-    check(*_raw(live_server.url, b"GET /api/v1/me HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n"),
-          400, "host_not_allowed")
+    check(
+        *_raw(live_server.url, b"GET /api/v1/me HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n"),
+        400,
+        "host_not_allowed",
+    )
     # a multipart body whose boundary is declared but never closed
     body = b'--B\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"\r\nContent-Type: application/pdf\r\n'
-    check(*_raw(live_server.url, b"POST /api/v1/applications/1/attachments HTTP/1.1\r\nHost: " + host + b"\r\n"
-                b"Content-Type: multipart/form-data; boundary=" + b"B" * 300 + b"\r\n"
-                b"Content-Length: " + str(len(body)).encode() + b"\r\nConnection: close\r\n\r\n" + body),
-          400, "invalid_multipart")
+    check(
+        *_raw(
+            live_server.url,
+            b"POST /api/v1/applications/1/attachments HTTP/1.1\r\nHost: " + host + b"\r\n"
+            b"Content-Type: multipart/form-data; boundary=" + b"B" * 300 + b"\r\n"
+            b"Content-Length: " + str(len(body)).encode() + b"\r\nConnection: close\r\n\r\n" + body,
+        ),
+        400,
+        "invalid_multipart",
+    )
 
 
 @pytest.fixture(autouse=True)

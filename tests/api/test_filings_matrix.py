@@ -31,17 +31,32 @@ from .helpers import Api, assert_error, make_pdf, stored_files, too_large
 pytestmark = pytest.mark.django_db
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FILING_KINDS = ("commerce_filing", "customs_filing", "forex_filing", "card_customs_filing", "card_forex_filing",
-                "card_permission")
+FILING_KINDS = (
+    "commerce_filing",
+    "customs_filing",
+    "forex_filing",
+    "card_customs_filing",
+    "card_forex_filing",
+    "card_permission",
+)
 CARD_KINDS = ("card_customs_filing", "card_forex_filing", "card_permission")
 # Where A's customs / forex filings are reviewed (filing_customs 5301 皇岗, forex bureau 440300 深圳),
 # and the units whose switches the tests touch.
 REVIEW_UNIT = {"customs_filing": "customs:5301", "forex_filing": "forex:440300"}
-WATCHED_UNITS = ("customs:5300", "customs:5301", "customs:0100", "forex:440000", "forex:440300", "forex:110000",
-                 "commerce:440300", "ra:5300")
+WATCHED_UNITS = (
+    "customs:5300",
+    "customs:5301",
+    "customs:0100",
+    "forex:440000",
+    "forex:440300",
+    "forex:110000",
+    "commerce:440300",
+    "ra:5300",
+)
 
 
 # --- the two enterprises --------------------------------------------------------------------------------
+
 
 def ready(made) -> Api:
     """A card past its first sign-in (the initial PIN changed), speaking through its own API token."""
@@ -57,9 +72,17 @@ def side(name: str) -> SimpleNamespace:
     legal_made = f.make_card("legal", e, ra=ra)
     op_made = f.make_card("operator", e, ra=ra, operator_no=f.operator(e, name="周八").operator_no)
     cardless = f.cardless(uscc=e.uscc)
-    return SimpleNamespace(e=e, legal_made=legal_made, op_made=op_made, legal=ready(legal_made),
-                           op=ready(op_made), cardless_user=cardless, cardless=Api(cardless),
-                           legal_no=legal_made.card.card_no, op_no=op_made.card.card_no)
+    return SimpleNamespace(
+        e=e,
+        legal_made=legal_made,
+        op_made=op_made,
+        legal=ready(legal_made),
+        op=ready(op_made),
+        cardless_user=cardless,
+        cardless=Api(cardless),
+        legal_no=legal_made.card.card_no,
+        op_no=op_made.card.card_no,
+    )
 
 
 @pytest.fixture
@@ -86,33 +109,66 @@ def snapshot(*enterprises) -> dict:
     """Everything of these enterprises a filing request could change, plus global counts (nothing new
     anywhere) and the audit trail (a refusal leaves no event; a read that succeeds leaves its read event)."""
     out = {
-        "counts": (Application.objects.count(), ReviewStep.objects.count(), Attachment.objects.count(),
-                   EnterpriseFiling.objects.count(), CardFiling.objects.count(), CardPermission.objects.count(),
-                   Card.objects.count()),
+        "counts": (
+            Application.objects.count(),
+            ReviewStep.objects.count(),
+            Attachment.objects.count(),
+            EnterpriseFiling.objects.count(),
+            CardFiling.objects.count(),
+            CardPermission.objects.count(),
+            Card.objects.count(),
+        ),
         "audit": AuditEvent.objects.exclude(action__in=reads.ACTIONS).count(),
         "units": sorted(Unit.objects.filter(pk__in=WATCHED_UNITS).values_list("id", "auto_review")),
         "files": sorted(str(p) for p in stored_files()),
     }
     for e in enterprises:
         out[e.name] = {
-            "apps": sorted(Application.objects.filter(enterprise=e).values_list(
-                "id", "kind", "status", "version", "data", "round", "subject_key", "submitted_at", "decided_at")),
-            "steps": sorted(ReviewStep.objects.filter(application__enterprise=e).values_list(
-                "id", "round", "unit_id", "status", "opinion", "reviewer_id", "decided_at")),
-            "attachments": sorted(Attachment.objects.filter(application__enterprise=e).values_list(
-                "id", "application_id", "sha256", "file")),
-            "filings": sorted(EnterpriseFiling.objects.filter(enterprise=e).values_list(
-                "filing", "unit_id", "data", "application_id")),
-            "card_filings": sorted(CardFiling.objects.filter(card__enterprise=e).values_list(
-                "card__card_no", "filing", "application_id")),
-            "permissions": sorted(CardPermission.objects.filter(card__enterprise=e).values_list(
-                "card__card_no", "subsystem_id", "valid_from", "valid_to")),
+            "apps": sorted(
+                Application.objects.filter(enterprise=e).values_list(
+                    "id",
+                    "kind",
+                    "status",
+                    "version",
+                    "data",
+                    "round",
+                    "subject_key",
+                    "submitted_at",
+                    "decided_at",
+                )
+            ),
+            "steps": sorted(
+                ReviewStep.objects.filter(application__enterprise=e).values_list(
+                    "id", "round", "unit_id", "status", "opinion", "reviewer_id", "decided_at"
+                )
+            ),
+            "attachments": sorted(
+                Attachment.objects.filter(application__enterprise=e).values_list(
+                    "id", "application_id", "sha256", "file"
+                )
+            ),
+            "filings": sorted(
+                EnterpriseFiling.objects.filter(enterprise=e).values_list(
+                    "filing", "unit_id", "data", "application_id"
+                )
+            ),
+            "card_filings": sorted(
+                CardFiling.objects.filter(card__enterprise=e).values_list(
+                    "card__card_no", "filing", "application_id"
+                )
+            ),
+            "permissions": sorted(
+                CardPermission.objects.filter(card__enterprise=e).values_list(
+                    "card__card_no", "subsystem_id", "valid_from", "valid_to"
+                )
+            ),
             "cards": sorted(Card.objects.filter(enterprise=e).values_list("card_no", "state", "version")),
         }
     return out
 
 
 # --- applications through the API -----------------------------------------------------------------------
+
 
 def create(api, kind, data):
     return api.post("/applications", {"kind": kind, "data": data})
@@ -137,7 +193,9 @@ def reviewer(unit_id: str) -> Api:
 
 def decide(unit_id: str, app: dict, action: str) -> None:
     step = next(s for s in app["steps"] if s["status"] == "PENDING")
-    r = reviewer(unit_id).post(f"/reviews/{step['id']}/{action}", {"opinion": "同意" if action == "approve" else "退回"})
+    r = reviewer(unit_id).post(
+        f"/reviews/{step['id']}/{action}", {"opinion": "同意" if action == "approve" else "退回"}
+    )
     assert r.status_code == 200, r.content
 
 
@@ -175,9 +233,15 @@ def a_application(a, kind: str, state: str) -> dict:
     app = a.legal.get(f"/applications/{app['id']}").json()
     assert app["status"] == state, app
     pdf = make_pdf()
-    att = Attachment(application_id=app["id"], doc_type="business_license", original_name="a.pdf",
-                     content_type="application/pdf", size=len(pdf), sha256=hashlib.sha256(pdf).hexdigest(),
-                     uploaded_by=a.cardless_user)
+    att = Attachment(
+        application_id=app["id"],
+        doc_type="business_license",
+        original_name="a.pdf",
+        content_type="application/pdf",
+        size=len(pdf),
+        sha256=hashlib.sha256(pdf).hexdigest(),
+        uploaded_by=a.cardless_user,
+    )
     att.file.save("upload", ContentFile(pdf), save=False)
     att.save()
     app["attachment_id"] = att.id
@@ -186,10 +250,14 @@ def a_application(a, kind: str, state: str) -> dict:
 
 def foreign_patch(a, kind: str) -> dict:
     """What another actor tries to write into A's application: each would change it, were it let through."""
-    return {"commerce_filing": {"authority": "440000"}, "customs_filing": {"filing_customs": "5300"},
-            "forex_filing": {"forex_bureau": "440000"}, "card_customs_filing": {"card_nos": [a.legal_no]},
-            "card_forex_filing": {"card_nos": [a.legal_no]},
-            "card_permission": {"subsystems": ["paperless_signing"]}}[kind]
+    return {
+        "commerce_filing": {"authority": "440000"},
+        "customs_filing": {"filing_customs": "5300"},
+        "forex_filing": {"forex_bureau": "440000"},
+        "card_customs_filing": {"card_nos": [a.legal_no]},
+        "card_forex_filing": {"card_nos": [a.legal_no]},
+        "card_permission": {"subsystems": ["paperless_signing"]},
+    }[kind]
 
 
 def endpoints(a, app: dict):
@@ -214,9 +282,14 @@ def endpoints(a, app: dict):
 # (kind, state): every kind as a draft; submitted and returned where a person reviews it (customs, forex:
 # the others approve themselves at submission); approved where that leaves filings or permissions behind.
 CASES = [(k, "DRAFT") for k in FILING_KINDS] + [
-    ("customs_filing", "SUBMITTED"), ("customs_filing", "RETURNED"), ("customs_filing", "APPROVED"),
-    ("forex_filing", "SUBMITTED"), ("forex_filing", "RETURNED"),
-    ("commerce_filing", "APPROVED"), ("card_customs_filing", "APPROVED"), ("card_forex_filing", "APPROVED"),
+    ("customs_filing", "SUBMITTED"),
+    ("customs_filing", "RETURNED"),
+    ("customs_filing", "APPROVED"),
+    ("forex_filing", "SUBMITTED"),
+    ("forex_filing", "RETURNED"),
+    ("commerce_filing", "APPROVED"),
+    ("card_customs_filing", "APPROVED"),
+    ("card_forex_filing", "APPROVED"),
     ("card_permission", "APPROVED"),
 ]
 
@@ -230,6 +303,7 @@ def expected(actor: str, label: str) -> tuple[int, str]:
 
 
 # --- 1. other actors on each of A's filing applications -----------------------------------------------------
+
 
 @pytest.mark.parametrize("actor", ["B legal card", "B card-less", "A operator card"])
 @pytest.mark.parametrize("kind, state", CASES)
@@ -267,14 +341,21 @@ def test_b_cannot_reach_as_attachment_through_its_own_application(a, b):
     app = a_application(a, "customs_filing", "DRAFT")
     mine = created(b.legal, "commerce_filing", {"authority": "440300"})
     before = snapshot(a.e, b.e)
-    assert_error(b.legal.get(f"/applications/{mine['id']}/attachments/{app['attachment_id']}"), 404,
-                 "attachment_not_found")
-    assert_error(b.legal.delete(f"/applications/{mine['id']}/attachments/{app['attachment_id']}"), 404,
-                 "attachment_not_found")
+    assert_error(
+        b.legal.get(f"/applications/{mine['id']}/attachments/{app['attachment_id']}"),
+        404,
+        "attachment_not_found",
+    )
+    assert_error(
+        b.legal.delete(f"/applications/{mine['id']}/attachments/{app['attachment_id']}"),
+        404,
+        "attachment_not_found",
+    )
     assert snapshot(a.e, b.e) == before
 
 
 # --- 2. B naming A's cards in its own card filings and permissions ---------------------------------------------
+
 
 def a_cards_untouched(a) -> None:
     assert not CardFiling.objects.filter(card__enterprise=a.e).exists()
@@ -297,7 +378,9 @@ CARD_NOS = {
 @pytest.mark.parametrize("naming", list(CARD_NOS))
 def test_b_cannot_file_as_cards_on_create(a, b, kind, naming):
     before = snapshot(a.e, b.e)
-    assert_error(create(b.legal, kind, {"card_nos": CARD_NOS[naming](a, b)}), 404, "card_not_found", "card_nos")
+    assert_error(
+        create(b.legal, kind, {"card_nos": CARD_NOS[naming](a, b)}), 404, "card_not_found", "card_nos"
+    )
     assert snapshot(a.e, b.e) == before
     a_cards_untouched(a)
 
@@ -307,8 +390,10 @@ def test_b_cannot_file_as_cards_on_create(a, b, kind, naming):
 def test_b_cannot_file_as_cards_on_patch(a, b, kind, naming):
     draft = created(b.legal, kind, {"card_nos": [b.legal_no]})
     before = snapshot(a.e, b.e)
-    r = b.legal.patch(f"/applications/{draft['id']}", {"data": {"card_nos": CARD_NOS[naming](a, b)},
-                                                       "version": draft["version"]})
+    r = b.legal.patch(
+        f"/applications/{draft['id']}",
+        {"data": {"card_nos": CARD_NOS[naming](a, b)}, "version": draft["version"]},
+    )
     assert_error(r, 404, "card_not_found", "card_nos")
     assert snapshot(a.e, b.e) == before
     # The draft, still B's own, submits and files B's card only.
@@ -319,14 +404,22 @@ def test_b_cannot_file_as_cards_on_patch(a, b, kind, naming):
 
 @pytest.mark.parametrize("card", ["A operator", "A legal", "A lower-case", "A as a number"])
 def test_b_cannot_ask_permissions_for_as_card_on_create(a, b, card):
-    no = {"A operator": a.op_no, "A legal": a.legal_no, "A lower-case": f" {a.op_no.lower()} ",
-          "A as a number": int(a.op_no)}[card]
+    no = {
+        "A operator": a.op_no,
+        "A legal": a.legal_no,
+        "A lower-case": f" {a.op_no.lower()} ",
+        "A as a number": int(a.op_no),
+    }[card]
     # A's cards are filed (a permission would otherwise be refused for that, not for whose card it is).
     CardFiling.objects.create(card=a.op_made.card, filing="customs")
     CardFiling.objects.create(card=a.legal_made.card, filing="customs")
     before = snapshot(a.e, b.e)
-    assert_error(create(b.legal, "card_permission", {"card_no": no, "subsystems": ["enterprise_mgmt"]}), 404,
-                 "card_not_found", "card_no")
+    assert_error(
+        create(b.legal, "card_permission", {"card_no": no, "subsystems": ["enterprise_mgmt"]}),
+        404,
+        "card_not_found",
+        "card_no",
+    )
     assert snapshot(a.e, b.e) == before
     assert not CardPermission.objects.filter(card__enterprise=a.e).exists()
 
@@ -334,6 +427,7 @@ def test_b_cannot_ask_permissions_for_as_card_on_create(a, b, card):
 @pytest.mark.parametrize("kind", ["card_customs_filing", "card_forex_filing", "card_permission"])
 def test_as_card_and_no_card_are_refused_alike(a, b, kind):
     """The refusal tells nothing about A: A's card and a card number nobody has answer the same."""
+
     def refusal(no):
         data = {"card_no": no, "subsystems": ["express"]} if kind == "card_permission" else {"card_nos": [no]}
         e = assert_error(create(b.legal, kind, data), 404, "card_not_found")
@@ -360,8 +454,9 @@ def test_b_cannot_move_its_permission_draft_to_as_card(a, b):
     assert stored.data["card_no"] == b.op_no and stored.subject_key == f"card:{b.op_no}"
     done = submitted(b.legal, draft["id"])
     assert done["status"] == "APPROVED"
-    assert list(CardPermission.objects.filter(card__enterprise=b.e).values_list("card__card_no", "subsystem_id")) \
-        == [(b.op_no, "express")]
+    assert list(
+        CardPermission.objects.filter(card__enterprise=b.e).values_list("card__card_no", "subsystem_id")
+    ) == [(b.op_no, "express")]
     assert not CardPermission.objects.filter(card__enterprise=a.e).exists()
 
 
@@ -370,12 +465,31 @@ def test_b_cannot_move_its_permission_draft_to_as_card(a, b):
 # Who must not see A's step: another district's customs, another province's forex bureau, a sibling office,
 # the same place in another department, an unrelated department, A's own sub-centre.
 OUTSIDERS = {
-    "customs_filing": ["customs:0100", "customs:5302", "forex:110000", "forex:440000", "tax:14403000000",
-                       "aic:440300", "commerce:440300", "ra:5300"],
-    "forex_filing": ["forex:110000", "forex:440100", "customs:0100", "customs:5300", "tax:14403000000",
-                     "aic:440300", "commerce:440300", "ra:5300"],
+    "customs_filing": [
+        "customs:0100",
+        "customs:5302",
+        "forex:110000",
+        "forex:440000",
+        "tax:14403000000",
+        "aic:440300",
+        "commerce:440300",
+        "ra:5300",
+    ],
+    "forex_filing": [
+        "forex:110000",
+        "forex:440100",
+        "customs:0100",
+        "customs:5300",
+        "tax:14403000000",
+        "aic:440300",
+        "commerce:440300",
+        "ra:5300",
+    ],
 }
-INSIDERS = {"customs_filing": ["customs:5301", "customs:5300"], "forex_filing": ["forex:440300", "forex:440000"]}
+INSIDERS = {
+    "customs_filing": ["customs:5301", "customs:5300"],
+    "forex_filing": ["forex:440300", "forex:440000"],
+}
 
 
 def pending_ids(api) -> set[int]:
@@ -392,8 +506,9 @@ def test_outside_reviewers_neither_see_nor_decide_as_filing(a, kind, unit):
     api = reviewer(unit)
     before = snapshot(a.e)
     assert_error(api.get(f"/applications/{app['id']}"), 404, "application_not_found")
-    assert_error(api.get(f"/applications/{app['id']}/attachments/{app['attachment_id']}"), 404,
-                 "application_not_found")
+    assert_error(
+        api.get(f"/applications/{app['id']}/attachments/{app['attachment_id']}"), 404, "application_not_found"
+    )
     assert step["id"] not in pending_ids(api)
     for action in ("approve", "return"):
         assert_error(api.post(f"/reviews/{step['id']}/{action}", {"opinion": "越权"}), 404, "step_not_found")
@@ -422,7 +537,9 @@ def test_the_right_reviewer_sees_and_decides_as_filing(a, kind, unit, action):
         assert not EnterpriseFiling.objects.filter(enterprise=a.e).exists()
 
 
-@pytest.mark.parametrize("kind", ["commerce_filing", "card_customs_filing", "card_forex_filing", "card_permission"])
+@pytest.mark.parametrize(
+    "kind", ["commerce_filing", "card_customs_filing", "card_forex_filing", "card_permission"]
+)
 @pytest.mark.parametrize("unit", ["customs:0100", "forex:110000", "tax:14403000000", "ra:0100"])
 def test_outside_reviewers_do_not_see_as_self_approved_filings(a, kind, unit):
     app = a_application(a, kind, "APPROVED")
@@ -445,8 +562,11 @@ def test_auto_review_switch_only_by_the_units_own_reviewer(a, b):
     for unit_id, units in refused.items():
         for other in [reviewer(u) for u in units] + [a.legal, a.cardless, a.op, b.legal]:
             for enabled in (True, False):
-                assert_error(other.put(f"/units/{unit_id}/auto-review", {"enabled": enabled}), 403,
-                             "auto_review_own_unit_only")
+                assert_error(
+                    other.put(f"/units/{unit_id}/auto-review", {"enabled": enabled}),
+                    403,
+                    "auto_review_own_unit_only",
+                )
         assert_error(Api().put(f"/units/{unit_id}/auto-review", {"enabled": True}), 401, "not_authenticated")
     assert snapshot(a.e) == before
     assert not Unit.objects.filter(pk__in=WATCHED_UNITS, auto_review=True).exists()
@@ -459,11 +579,14 @@ def test_auto_review_switch_only_by_the_units_own_reviewer(a, b):
 
 # --- 4. the filings lists ------------------------------------------------------------------------------------
 
+
 def xlsx_cells(resp) -> set[str]:
     assert resp.status_code == 200, (resp.status_code, resp.content[:300])
     assert resp["Content-Type"] == XLSX
     wb = load_workbook(io.BytesIO(resp.content), read_only=True)
-    return {str(v) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for v in row if v is not None}
+    return {
+        str(v) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for v in row if v is not None
+    }
 
 
 @pytest.fixture
@@ -479,11 +602,26 @@ def both_filed(a, b):
     return a, b
 
 
-@pytest.mark.parametrize("params", [{}, {"card_no": "A op"}, {"card_no": "A legal"}, {"card_no": "A op lower"},
-                                    {"card_no": "A op prefix"}, {"holder_name": "周八"}, {"holder_name": "甲方"}])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"card_no": "A op"},
+        {"card_no": "A legal"},
+        {"card_no": "A op lower"},
+        {"card_no": "A op prefix"},
+        {"holder_name": "周八"},
+        {"holder_name": "甲方"},
+    ],
+)
 def test_filings_cards_of_b_never_list_as_cards(both_filed, params):
     a, b = both_filed
-    values = {"A op": a.op_no, "A legal": a.legal_no, "A op lower": a.op_no.lower(), "A op prefix": a.op_no[:6]}
+    values = {
+        "A op": a.op_no,
+        "A legal": a.legal_no,
+        "A op lower": a.op_no.lower(),
+        "A op prefix": a.op_no[:6],
+    }
     params = {k: values.get(v, v) for k, v in params.items()}
     a_nos = {a.op_no, a.legal_no}
     r = b.legal.get("/filings/cards", {**params, "page_size": 100})
@@ -517,19 +655,29 @@ def test_filings_and_enterprise_show_only_the_own_filing_states(both_filed):
     assert a_states == {"commerce": "NONE", "customs": "FILED", "forex": "FILED"}
     for api in (b.legal, b.cardless):
         filings = api.get("/filings").json()
-        assert {k: v["status"] for k, v in filings.items()} == {"commerce": "FILED", "customs": "FILED",
-                                                                "forex": "FILED"}
+        assert {k: v["status"] for k, v in filings.items()} == {
+            "commerce": "FILED",
+            "customs": "FILED",
+            "forex": "FILED",
+        }
         assert filings["customs"]["unit"]["id"] == "customs:5300"  # B's, not A's customs:5301
         assert api.get("/enterprise").json()["filings"] == filings
 
 
 @pytest.mark.parametrize("path", ["/filings/cards", "/filings/cards.xlsx"])
-@pytest.mark.parametrize("actor", ["B card-less", "A card-less", "A operator card", "reviewer", "ra", "admin"])
+@pytest.mark.parametrize(
+    "actor", ["B card-less", "A card-less", "A operator card", "reviewer", "ra", "admin"]
+)
 def test_filings_cards_are_for_the_legal_card_only(both_filed, path, actor):
     a, b = both_filed
-    api = {"B card-less": b.cardless, "A card-less": a.cardless, "A operator card": a.op,
-           "reviewer": reviewer("customs:5300"), "ra": reviewer("ra:5300"),
-           "admin": Api(f.staff(UserKind.ADMIN, None))}[actor]
+    api = {
+        "B card-less": b.cardless,
+        "A card-less": a.cardless,
+        "A operator card": a.op,
+        "reviewer": reviewer("customs:5300"),
+        "ra": reviewer("ra:5300"),
+        "admin": Api(f.staff(UserKind.ADMIN, None)),
+    }[actor]
     for params in ({}, {"card_no": a.op_no}):
         assert_error(api.get(path, params), 403)
 
@@ -537,8 +685,11 @@ def test_filings_cards_are_for_the_legal_card_only(both_filed, path, actor):
 @pytest.mark.parametrize("actor", ["reviewer", "ra", "admin"])
 def test_filings_states_are_for_the_enterprise_and_its_cards_only(both_filed, actor):
     a, _b = both_filed
-    api = {"reviewer": reviewer("customs:5301"), "ra": reviewer("ra:5300"),
-           "admin": Api(f.staff(UserKind.ADMIN, None))}[actor]
+    api = {
+        "reviewer": reviewer("customs:5301"),
+        "ra": reviewer("ra:5300"),
+        "admin": Api(f.staff(UserKind.ADMIN, None)),
+    }[actor]
     for path in ("/filings", "/enterprise"):
         assert_error(api.get(path), 404, "enterprise_not_found")
     # The operator card reads its own enterprise's filing states, as /enterprise shows them.
@@ -552,6 +703,7 @@ def test_filings_anonymous_is_401(both_filed, path):
 
 
 # --- 5. who may file which kind ----------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("kind", CARD_KINDS)
 @pytest.mark.parametrize("whose", ["own cards", "B's cards", "no data"])
@@ -587,4 +739,3 @@ def test_operator_card_may_not_file(a, kind):
     assert_error(create(a.op, kind, data), 403, "enterprise_actor_required")
     assert snapshot(a.e) == before
     assert created(a.legal, kind, data)["status"] == "DRAFT"
-

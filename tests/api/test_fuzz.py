@@ -54,14 +54,21 @@ from tests import factories as f
 pytestmark = pytest.mark.django_db
 
 EXAMPLES = int(os.environ.get("EPORT_FUZZ_EXAMPLES", "8"))
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
-          negative_data_rejection]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    negative_data_rejection,
+]
 SNAKE = re.compile(r"^[a-z][a-z0-9_]*$")
 
-CONFIG = schemathesis.Config.from_dict({
-    # The caller's own credentials are sent as a header; generated tokens and cookies would only be 401s.
-    "generation": {"with-security-parameters": False},
-})
+CONFIG = schemathesis.Config.from_dict(
+    {
+        # The caller's own credentials are sent as a header; generated tokens and cookies would only be 401s.
+        "generation": {"with-security-parameters": False},
+    }
+)
 
 
 @dataclass
@@ -82,15 +89,20 @@ def _summary():
     yield
     if not SUMMARY:
         return
-    lines = ["", f"API fuzzing (schemathesis {schemathesis.__version__}, {EXAMPLES} examples per operation, "
-                 "mode and role):"]
+    lines = [
+        "",
+        f"API fuzzing (schemathesis {schemathesis.__version__}, {EXAMPLES} examples per operation, "
+        "mode and role):",
+    ]
     total = 0
     for role, t in SUMMARY.items():
         calls = t.calls["positive"] + t.calls["negative"]
         total += calls
         statuses = " ".join(f"{k}×{v}" for k, v in sorted(t.statuses.items()))
-        lines.append(f"  {role:<13} {t.operations} operations, {calls} calls ({t.calls['positive']} positive, "
-                     f"{t.calls['negative']} negative), {len(t.failures)} failures, {t.seconds:.1f} s  [{statuses}]")
+        lines.append(
+            f"  {role:<13} {t.operations} operations, {calls} calls ({t.calls['positive']} positive, "
+            f"{t.calls['negative']} negative), {len(t.failures)} failures, {t.seconds:.1f} s  [{statuses}]"
+        )
     lines.append(f"  total         {total} calls")
     print("\n".join(lines))
 
@@ -122,11 +134,14 @@ def _schema():
     """The OpenAPI document as the app serves it, loaded once for the module (it takes a second or two)."""
     if not _SCHEMA:
         with _in_process():
-            _SCHEMA.append(schemathesis.openapi.from_wsgi("/api/v1/openapi.json", WSGIHandler(), config=CONFIG))
+            _SCHEMA.append(
+                schemathesis.openapi.from_wsgi("/api/v1/openapi.json", WSGIHandler(), config=CONFIG)
+            )
     return _SCHEMA[0]
 
 
 # --- the fixture world ------------------------------------------------------------------------------------
+
 
 def _world() -> dict:
     """One of everything each caller may reach, and the ids it may name in a path."""
@@ -150,12 +165,18 @@ def _world() -> dict:
 
     steps = list(submitted.steps.values_list("id", flat=True))
     att = draft.attachments.first()
-    common = {"list_name": REFDATA_LISTS, "action": CARD_ACTIONS,  # with a card_no: each action on a real card
-              "unit_id": ["aic:440300", "ra:5300", "tax:14403000000"],
-              "card_no": [legal.card.card_no, opcard.card.card_no],
-              "operator_no": [op.operator_no], "step_id": steps, "app_id": [draft.id, submitted.id],
-              "att_id": [att.id], "account_id": [pending.id],
-              "uscc": [e.uscc, cardless.enterprise.uscc, f.USCC_SZ]}  # the last one is in the demo registry
+    common = {
+        "list_name": REFDATA_LISTS,
+        "action": CARD_ACTIONS,  # with a card_no: each action on a real card
+        "unit_id": ["aic:440300", "ra:5300", "tax:14403000000"],
+        "card_no": [legal.card.card_no, opcard.card.card_no],
+        "operator_no": [op.operator_no],
+        "step_id": steps,
+        "app_id": [draft.id, submitted.id],
+        "att_id": [att.id],
+        "account_id": [pending.id],
+        "uscc": [e.uscc, cardless.enterprise.uscc, f.USCC_SZ],
+    }  # the last one is in the demo registry
     return {
         "anonymous": (None, common),
         "cardless": (cardless, common),
@@ -167,6 +188,7 @@ def _world() -> dict:
 
 
 # --- running ----------------------------------------------------------------------------------------------
+
 
 def _error_shape(response) -> str | None:
     """What is wrong with an error answer's body, if anything (API.md: one shape for every refusal)."""
@@ -194,13 +216,20 @@ def _strategy(operation, mode, known):
     if not names or not all(n in known for n in names):
         return generated
     fixed = st.fixed_dictionaries({n: st.sampled_from(known[n]) for n in names})
-    return st.one_of(generated, fixed.flatmap(lambda pp: operation.as_strategy(generation_mode=mode,
-                                                                                path_parameters=pp)))
+    return st.one_of(
+        generated, fixed.flatmap(lambda pp: operation.as_strategy(generation_mode=mode, path_parameters=pp))
+    )
 
 
 def _examples(role, operation, mode, strategy, headers, tally, server_errors):
-    @settings(max_examples=EXAMPLES, derandomize=True, database=None, deadline=None,
-              phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=EXAMPLES,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     @given(case=strategy)
     def run(case):
         del server_errors[:]
@@ -222,8 +251,10 @@ def _examples(role, operation, mode, strategy, headers, tally, server_errors):
             tally.failures.append(f"{role} {operation.label} [{mode.value}]\n{msg}")
         problem = _error_shape(response)
         if problem:
-            tally.failures.append(f"{role} {operation.label} [{mode.value}] "
-                                  f"{response.status_code}: {problem}\n{case.as_curl_command()}")
+            tally.failures.append(
+                f"{role} {operation.label} [{mode.value}] "
+                f"{response.status_code}: {problem}\n{case.as_curl_command()}"
+            )
 
     try:
         run()

@@ -31,6 +31,7 @@ CARD_ACTIONS = ("report-lost", "cancel-lost", "freeze", "unfreeze", "unlock", "r
 
 # --- helpers ----------------------------------------------------------------------------------------------
 
+
 def ready(made) -> Api:
     """A card past its first sign-in (initial PIN already changed), speaking through its own API token."""
     Card.objects.filter(pk=made.card.pk).update(must_change_pin=False)
@@ -39,8 +40,14 @@ def ready(made) -> Api:
 
 def op_data(**over) -> dict:
     """operator_declaration data (API.md field names), a fresh valid 居民身份证号码 each call."""
-    data = {"name": "王五", "id_type": "resident_id", "id_no": f.resident_id(), "phone": "13912345678",
-            "job_title": "报关员", "email": "wangwu@example.com"}
+    data = {
+        "name": "王五",
+        "id_type": "resident_id",
+        "id_no": f.resident_id(),
+        "phone": "13912345678",
+        "job_title": "报关员",
+        "email": "wangwu@example.com",
+    }
     data.update(over)
     return data
 
@@ -123,8 +130,18 @@ def operator_state(no):
 
 def card_state(no):
     c = Card.objects.select_related("certificate", "user").get(card_no=no)
-    return (c.state, c.version, c.pin_locked, c.pin_failures, c.valid_to, c.lost_by_ra, c.frozen_by_ra,
-            c.certificate_id, c.certificate.status, c.user.is_active)
+    return (
+        c.state,
+        c.version,
+        c.pin_locked,
+        c.pin_failures,
+        c.valid_to,
+        c.lost_by_ra,
+        c.frozen_by_ra,
+        c.certificate_id,
+        c.certificate.status,
+        c.user.is_active,
+    )
 
 
 @pytest.fixture
@@ -138,6 +155,7 @@ def ent():
 
 # --- 1. 企业操作员信息申报: the lifecycle ----------------------------------------------------------------
 
+
 def test_legal_card_declares_an_operator_and_the_ra_approves_it(ent):
     """The legal card saves a declaration (the operator gets its 操作员统一编号 at once), finds it in the
     operator list with every filter, edits it, submits it; the sub-centre finds it in its queue, cannot
@@ -146,15 +164,19 @@ def test_legal_card_declares_an_operator_and_the_ra_approves_it(ent):
     wang = created(api, "operator_declaration", op_data())
     no = wang["data"]["operator_no"]
     assert no.startswith("CZ") and wang["version"] == 1 and wang["number"].startswith("CY")
-    zhao = created(api, "operator_declaration", op_data(name="赵六", phone="13700001111", job_title="财务主管",
-                                                         email="zhao@example.com"))
+    zhao = created(
+        api,
+        "operator_declaration",
+        op_data(name="赵六", phone="13700001111", job_title="财务主管", email="zhao@example.com"),
+    )
     zhao_no = zhao["data"]["operator_no"]
 
     # 企业操作员查询: the new operator is listed as 暂存, with its open declaration.
     item = next(o for o in listed(api, "/operators") if o["operator_no"] == no)
     assert item["status"] == "DRAFT" and item["name"] == "王五" and item["enterprise"]["uscc"] == ent.e.uscc
-    assert item["open_applications"] == [{"id": wang["id"], "number": wang["number"],
-                                          "kind": "operator_declaration", "status": "DRAFT"}]
+    assert item["open_applications"] == [
+        {"id": wang["id"], "number": wang["number"], "kind": "operator_declaration", "status": "DRAFT"}
+    ]
     # The filters: exact 操作员统一编号 / 证件号 / 联系电话, fuzzy 姓名 / 职务, 信息状态.
     assert numbers(api) == [zhao_no, no]
     assert numbers(api, operator_no=no) == [no]
@@ -191,13 +213,17 @@ def test_legal_card_declares_an_operator_and_the_ra_approves_it(ent):
     assert step["unit"]["id"] == "ra:5300" and step["application"]["kind"] == "operator_declaration"
     assert step["application"]["enterprise_name"] == "甲方贸易有限公司"
     for blank in ("", "   "):
-        assert_error(ra.post(f"/reviews/{step['id']}/approve", {"opinion": blank}), 400, "opinion_required",
-                     "opinion")
+        assert_error(
+            ra.post(f"/reviews/{step['id']}/approve", {"opinion": blank}), 400, "opinion_required", "opinion"
+        )
     assert api.get(f"/applications/{wang['id']}").json()["status"] == "SUBMITTED"
     assert api.get(f"/operators/{no}").json()["status"] == "SUBMITTED"
     # Read-only while in review.
-    assert_error(api.patch(f"/applications/{wang['id']}", {"data": {"phone": "13900000000"}, "version": 3}),
-                 409, "not_editable")
+    assert_error(
+        api.patch(f"/applications/{wang['id']}", {"data": {"phone": "13900000000"}, "version": 3}),
+        409,
+        "not_editable",
+    )
     ra_approves(ra, wang["id"], opinion="材料齐全，同意")
 
     detail = api.get(f"/operators/{no}")
@@ -205,11 +231,13 @@ def test_legal_card_declares_an_operator_and_the_ra_approves_it(ent):
     d = detail.json()
     assert d["status"] == "APPROVED" and d["phone"] == "13911112222" and d["open_applications"] == []
     assert [(a["id"], a["kind"], a["status"]) for a in d["applications"]] == [
-        (wang["id"], "operator_declaration", "APPROVED")]
+        (wang["id"], "operator_declaration", "APPROVED")
+    ]
     app = api.get(f"/applications/{wang['id']}").json()
     assert app["status"] == "APPROVED" and app["decided_at"]
     assert [(s["unit"]["id"], s["status"], s["opinion"], s["reviewer"]) for s in app["steps"]] == [
-        ("ra:5300", "APPROVED", "材料齐全，同意", ent.ra_user.username)]
+        ("ra:5300", "APPROVED", "材料齐全，同意", ent.ra_user.username)
+    ]
     assert numbers(api, status="APPROVED") == [no]
     assert numbers(api, status="DRAFT") == [zhao_no]
 
@@ -220,9 +248,14 @@ def test_a_bad_declaration_names_the_field_and_creates_no_operator(ent):
     apps, ops = Application.objects.count(), Operator.objects.count()
     good = f.resident_id()
     bad_check_digit = good[:-1] + ("0" if good[-1] != "0" else "1")
-    for data, field in ((op_data(id_no=bad_check_digit), "id_no"), (op_data(id_no="123"), "id_no"),
-                        (op_data(id_no=""), "id_no"), (op_data(email="not-an-email"), "email"),
-                        (op_data(phone="12"), "phone"), (op_data(id_type="martian"), "id_type")):
+    for data, field in (
+        (op_data(id_no=bad_check_digit), "id_no"),
+        (op_data(id_no="123"), "id_no"),
+        (op_data(id_no=""), "id_no"),
+        (op_data(email="not-an-email"), "email"),
+        (op_data(phone="12"), "phone"),
+        (op_data(id_type="martian"), "id_type"),
+    ):
         r = ent.legal.post("/applications", {"kind": "operator_declaration", "data": data})
         assert_error(r, 400, field=field)
     assert (Application.objects.count(), Operator.objects.count()) == (apps, ops)
@@ -233,12 +266,15 @@ def test_a_second_declaration_of_the_same_person_is_refused(ent):
     """The same 证件号 twice in one enterprise: refused on id_no, one operator only."""
     data = op_data()
     created(ent.legal, "operator_declaration", data)
-    r = ent.legal.post("/applications", {"kind": "operator_declaration", "data": op_data(id_no=data["id_no"])})
+    r = ent.legal.post(
+        "/applications", {"kind": "operator_declaration", "data": op_data(id_no=data["id_no"])}
+    )
     assert_error(r, 400, "operator_exists", "id_no")
     assert Operator.objects.filter(enterprise=ent.e).count() == 1
 
 
 # --- 2. 变更 and 注销申报 -------------------------------------------------------------------------------
+
 
 def test_change_of_an_approved_operator_updates_it_and_its_card(ent):
     """A change (the data carry the approved operator's 操作员统一编号) leaves the operator 审核通过 while in
@@ -246,16 +282,21 @@ def test_change_of_an_approved_operator_updates_it_and_its_card(ent):
     op = f.operator(ent.e, name="李四")
     made = f.make_card("operator", ent.e, ra=ent.ra_user, operator_no=op.operator_no)
     other = f.operator(ent.e, name="另一人")
-    change = created(ent.legal, "operator_declaration", op_data(operator_no=op.operator_no, name="李四新",
-                                                                  id_no=op.id_no))
+    change = created(
+        ent.legal, "operator_declaration", op_data(operator_no=op.operator_no, name="李四新", id_no=op.id_no)
+    )
     assert change["data"]["operator_no"] == op.operator_no
     # It stays about this operator: an edit cannot move it to another one.
-    r = ent.legal.patch(f"/applications/{change['id']}", {"data": {"operator_no": other.operator_no}, "version": 1})
+    r = ent.legal.patch(
+        f"/applications/{change['id']}", {"data": {"operator_no": other.operator_no}, "version": 1}
+    )
     assert r.status_code == 200 and r.json()["data"]["operator_no"] == op.operator_no
     assert Operator.objects.get(pk=other.pk).name == "另一人"
     # One open change at a time.
-    r = ent.legal.post("/applications", {"kind": "operator_declaration",
-                                         "data": op_data(operator_no=op.operator_no, id_no=op.id_no)})
+    r = ent.legal.post(
+        "/applications",
+        {"kind": "operator_declaration", "data": op_data(operator_no=op.operator_no, id_no=op.id_no)},
+    )
     assert_error(r, 409, "open_application_exists")
     submitted(ent.legal, change["id"])
     o = ent.legal.get(f"/operators/{op.operator_no}").json()
@@ -305,25 +346,34 @@ def test_cancellation_while_a_change_is_in_flight(ent):
     change is read-only; once approved the operator is 已注销 and the change can no longer be submitted."""
     api = ent.legal
     op = f.operator(ent.e, name="孙七")
-    change = created(api, "operator_declaration", op_data(operator_no=op.operator_no, id_no=op.id_no,
-                                                          phone="13566667777"))
+    change = created(
+        api, "operator_declaration", op_data(operator_no=op.operator_no, id_no=op.id_no, phone="13566667777")
+    )
     cancellation = created(api, "operator_cancellation", {"operator_no": op.operator_no})
     assert cancellation["number"].startswith("CX")
     again = {"kind": "operator_cancellation", "data": {"operator_no": op.operator_no}}
     assert_error(api.post("/applications", again), 409, "open_application_exists")
     o = api.get(f"/operators/{op.operator_no}").json()
-    assert sorted(a["kind"] for a in o["open_applications"]) == ["operator_cancellation", "operator_declaration"]
+    assert sorted(a["kind"] for a in o["open_applications"]) == [
+        "operator_cancellation",
+        "operator_declaration",
+    ]
     submitted(api, cancellation["id"])
     before = app_state(change["id"])
-    assert_error(api.patch(f"/applications/{change['id']}", {"data": {"phone": "13500000000"}, "version": 1}),
-                 409, "operator_cancellation_in_flight")
+    assert_error(
+        api.patch(f"/applications/{change['id']}", {"data": {"phone": "13500000000"}, "version": 1}),
+        409,
+        "operator_cancellation_in_flight",
+    )
     assert_error(api.post(f"/applications/{change['id']}/submit"), 409, "operator_cancellation_in_flight")
     assert app_state(change["id"]) == before
     ra_approves(ent.ra, cancellation["id"], opinion="同意注销")
     o = api.get(f"/operators/{op.operator_no}").json()
     assert o["status"] == "CANCELLED"
-    assert {(a["id"], a["status"]) for a in o["applications"]} == {(cancellation["id"], "APPROVED"),
-                                                                   (change["id"], "DRAFT")}
+    assert {(a["id"], a["status"]) for a in o["applications"]} == {
+        (cancellation["id"], "APPROVED"),
+        (change["id"], "DRAFT"),
+    }
     assert numbers(api, status="CANCELLED") == [op.operator_no]
     assert_error(api.post(f"/applications/{change['id']}/submit"), 409, "operator_cancelled")
     assert Operator.objects.get(pk=op.pk).phone == "13800138000"  # the change never applied
@@ -338,8 +388,13 @@ def test_a_change_finds_its_operator_however_the_number_is_typed(ent):
     op = f.operator(ent.e, name="李四")
     typed = " " + op.operator_no.lower()
     assert ent.legal.get(f"/operators/{op.operator_no.lower()}").status_code == 200
-    r = ent.legal.post("/applications", {"kind": "operator_declaration",
-                                         "data": op_data(operator_no=typed, id_no=op.id_no, phone="13566667777")})
+    r = ent.legal.post(
+        "/applications",
+        {
+            "kind": "operator_declaration",
+            "data": op_data(operator_no=typed, id_no=op.id_no, phone="13566667777"),
+        },
+    )
     assert r.status_code == 201, r.content
     assert r.json()["data"]["operator_no"] == op.operator_no
 
@@ -351,16 +406,21 @@ def test_cardless_user_cannot_take_over_the_legal_cards_operator_declarations(en
     change = created(ent.legal, "operator_declaration", op_data(operator_no=op.operator_no, id_no=op.id_no))
     draft = created(ent.legal, "operator_declaration", op_data(name="王五"))
     cardless = Api(f.cardless(uscc=ent.e.uscc))
-    assert_error(cardless.post("/applications", {"kind": "operator_declaration", "data": op_data()}), 409,
-                 "pre_entry_closed")
+    assert_error(
+        cardless.post("/applications", {"kind": "operator_declaration", "data": op_data()}),
+        409,
+        "pre_entry_closed",
+    )
     before = app_state(change["id"]), app_state(draft["id"]), operator_state(op.operator_no)
     rename = {"data": {"name": "冒名"}, "version": 1}
     holes = []
-    for what, r in (("PATCH change", cardless.patch(f"/applications/{change['id']}", rename)),
-                    ("submit change", cardless.post(f"/applications/{change['id']}/submit")),
-                    ("PATCH declaration", cardless.patch(f"/applications/{draft['id']}", rename)),
-                    ("submit declaration", cardless.post(f"/applications/{draft['id']}/submit")),
-                    ("DELETE declaration", cardless.delete(f"/applications/{draft['id']}"))):
+    for what, r in (
+        ("PATCH change", cardless.patch(f"/applications/{change['id']}", rename)),
+        ("submit change", cardless.post(f"/applications/{change['id']}/submit")),
+        ("PATCH declaration", cardless.patch(f"/applications/{draft['id']}", rename)),
+        ("submit declaration", cardless.post(f"/applications/{draft['id']}/submit")),
+        ("DELETE declaration", cardless.delete(f"/applications/{draft['id']}")),
+    ):
         if r.status_code not in (403, 409):
             holes.append(f"{what} -> {r.status_code}")
     assert not holes, holes
@@ -368,6 +428,7 @@ def test_cardless_user_cannot_take_over_the_legal_cards_operator_declarations(en
 
 
 # --- 3. 三证合一信息变更 -----------------------------------------------------------------------------------
+
 
 def test_legal_card_changes_the_enterprise_record(ent):
     """The legal card starts from its own record (GET /enterprise), changes the address, goes through the
@@ -378,21 +439,28 @@ def test_legal_card_changes_the_enterprise_record(ent):
     current = r.json()["data"]
     assert current["uscc"] == ent.e.uscc and current["name"] == "甲方贸易有限公司"
     # The factory's enterprise has no 联审单位 yet: complete what is blank, as the user would on the form.
-    data = {k: (v if v not in (None, "") else f.entry_data(ent.e.uscc).get(k, "")) for k, v in current.items()}
+    data = {
+        k: (v if v not in (None, "") else f.entry_data(ent.e.uscc).get(k, "")) for k, v in current.items()
+    }
     data["address"] = "深圳市福田区新地址9号"
     change = created(api, "enterprise_change", data)
     assert change["number"].startswith("BG") and change["data"]["uscc"] == ent.e.uscc
     sub = submitted(api, change["id"])
-    assert {s["unit"]["id"] for s in sub["steps"]} == {"aic:440300", "tax:14403000000", "quality:440300",
-                                                       "ra:5300"}  # the joint review, then the sub-centre
+    assert {s["unit"]["id"] for s in sub["steps"]} == {
+        "aic:440300",
+        "tax:14403000000",
+        "quality:440300",
+        "ra:5300",
+    }  # the joint review, then the sub-centre
     assert api.get("/enterprise").json()["data"]["address"] != "深圳市福田区新地址9号"  # not before approval
     approve_all(Application.objects.get(pk=change["id"]), f.reviewers())
     assert api.get(f"/applications/{change['id']}").json()["status"] == "APPROVED"
     now = api.get("/enterprise").json()["data"]
     assert now["address"] == "深圳市福田区新地址9号"
     money = Decimal(now.pop("registered_capital")), Decimal(data.pop("registered_capital"))
-    assert money[0] == money[1] and now == data, {k: (data.get(k), now.get(k)) for k in {*now, *data}
-                                                  if now.get(k) != data.get(k)}
+    assert money[0] == money[1] and now == data, {
+        k: (data.get(k), now.get(k)) for k in {*now, *data} if now.get(k) != data.get(k)
+    }
 
     cardless = Api(f.cardless(uscc=ent.e.uscc))
     count = Application.objects.count()
@@ -403,8 +471,11 @@ def test_legal_card_changes_the_enterprise_record(ent):
     draft = created(api, "enterprise_change", {**data, "phone": "0755-86009999"})
     assert cardless.get(f"/applications/{draft['id']}").status_code == 200
     before = app_state(draft["id"])
-    assert_error(cardless.patch(f"/applications/{draft['id']}", {"data": {"address": "x"}, "version": 1}), 403,
-                 "kind_not_allowed")
+    assert_error(
+        cardless.patch(f"/applications/{draft['id']}", {"data": {"address": "x"}, "version": 1}),
+        403,
+        "kind_not_allowed",
+    )
     assert_error(cardless.post(f"/applications/{draft['id']}/submit"), 403, "kind_not_allowed")
     assert_error(cardless.delete(f"/applications/{draft['id']}"), 403, "kind_not_allowed")
     assert app_state(draft["id"]) == before
@@ -412,28 +483,42 @@ def test_legal_card_changes_the_enterprise_record(ent):
 
 # --- 4. 补办法人卡 -----------------------------------------------------------------------------------------
 
+
 def test_cardless_user_applies_for_a_new_legal_card_and_approval_voids_the_old_one(ent):
     """The card-less user of the enterprise files 补办法人卡; the legal card itself may not. The sub-centre's
     approval voids the old legal card (certificate revoked, superseded) and its session ends."""
     legal_no = ent.legal_made.card.card_no
     cardless = Api(f.cardless(uscc=ent.e.uscc))
     count = Application.objects.count()
-    assert_error(ent.legal.post("/applications", {"kind": "legal_card_reissue", "data": {"reason": "lost"}}),
-                 403, "kind_not_allowed")
-    assert_error(cardless.post("/applications", {"kind": "legal_card_reissue", "data": {"reason": "stolen"}}),
-                 400, field="reason")
+    assert_error(
+        ent.legal.post("/applications", {"kind": "legal_card_reissue", "data": {"reason": "lost"}}),
+        403,
+        "kind_not_allowed",
+    )
+    assert_error(
+        cardless.post("/applications", {"kind": "legal_card_reissue", "data": {"reason": "stolen"}}),
+        400,
+        field="reason",
+    )
     assert Application.objects.count() == count
 
     app = created(cardless, "legal_card_reissue", {"reason": "other", "note": ""})
     assert app["number"].startswith("BK")
-    assert_error(cardless.post(f"/applications/{app['id']}/submit"), 400, field="note")  # "other" needs a note
-    r = cardless.patch(f"/applications/{app['id']}", {"data": {"note": "卡片被折断"}, "version": app["version"]})
+    assert_error(
+        cardless.post(f"/applications/{app['id']}/submit"), 400, field="note"
+    )  # "other" needs a note
+    r = cardless.patch(
+        f"/applications/{app['id']}", {"data": {"note": "卡片被折断"}, "version": app["version"]}
+    )
     assert r.status_code == 200, r.content
     assert_error(cardless.post(f"/applications/{app['id']}/submit"), 400, "attachments_required", "doc_type")
     for doc_type in f.REISSUE_DOCUMENTS:
         assert cardless.upload(app["id"], make_pdf(), doc_type=doc_type).status_code == 201
-    assert_error(ent.legal.patch(f"/applications/{app['id']}", {"data": {"reason": "lost"}, "version": 2}),
-                 403, "kind_not_allowed")
+    assert_error(
+        ent.legal.patch(f"/applications/{app['id']}", {"data": {"reason": "lost"}, "version": 2}),
+        403,
+        "kind_not_allowed",
+    )
     sub = submitted(cardless, app["id"])
     assert [s["unit"]["id"] for s in sub["steps"]] == ["ra:5300"]
     assert ent.legal.get("/cards").status_code == 200  # still in use until approved
@@ -451,6 +536,7 @@ def test_cardless_user_applies_for_a_new_legal_card_and_approval_voids_the_old_o
 
 
 # --- 5. Excel exports -------------------------------------------------------------------------------------
+
 
 def test_excel_exports_hold_exactly_the_filtered_rows_of_the_own_enterprise(ent):
     """导出 of the operator, card and application lists: a real .xlsx whose rows are the ones the same filters
@@ -470,12 +556,15 @@ def test_excel_exports_hold_exactly_the_filtered_rows_of_the_own_enterprise(ent)
     their_wang = created(other_legal, "operator_declaration", op_data(name="王小二"))
 
     ours = {zhang.operator_no, wang["data"]["operator_no"], li.operator_no}
-    for params, expected in (({}, ours), ({"name": "张三"}, {zhang.operator_no}),
-                             ({"status": "DRAFT"}, {wang["data"]["operator_no"]}),
-                             ({"status": "APPROVED"}, {zhang.operator_no, li.operator_no}),
-                             ({"job_title": "报关"}, {wang["data"]["operator_no"]}),
-                             ({"operator_no": their_zhang.operator_no}, set()),
-                             ({"id_no": zhang.id_no}, {zhang.operator_no})):
+    for params, expected in (
+        ({}, ours),
+        ({"name": "张三"}, {zhang.operator_no}),
+        ({"status": "DRAFT"}, {wang["data"]["operator_no"]}),
+        ({"status": "APPROVED"}, {zhang.operator_no, li.operator_no}),
+        ({"job_title": "报关"}, {wang["data"]["operator_no"]}),
+        ({"operator_no": their_zhang.operator_no}, set()),
+        ({"id_no": zhang.id_no}, {zhang.operator_no}),
+    ):
         rows = xlsx_rows(api.get("/operators.xlsx", params))
         assert {r[0] for r in rows} == expected, params
         assert [r[0] for r in rows] == numbers(api, **params), params  # the same list, the same order
@@ -485,20 +574,27 @@ def test_excel_exports_hold_exactly_the_filtered_rows_of_the_own_enterprise(ent)
     assert_error(api.get("/operators.xlsx", {"status": "bogus"}), 400, "status_invalid", "status")
 
     our_cards = {ent.legal_made.card.card_no, zhang_card.card_no}
-    for params, expected in (({}, our_cards), ({"kind": "operator"}, {zhang_card.card_no}),
-                             ({"holder_name": "三丰"}, {zhang_card.card_no}),
-                             ({"holder_name": "张三"}, our_cards),  # the legal representative is 张三
-                             ({"card_no": their_card.card_no}, set()),
-                             ({"uscc": other.uscc}, set()), ({"state": "lost"}, set())):
+    for params, expected in (
+        ({}, our_cards),
+        ({"kind": "operator"}, {zhang_card.card_no}),
+        ({"holder_name": "三丰"}, {zhang_card.card_no}),
+        ({"holder_name": "张三"}, our_cards),  # the legal representative is 张三
+        ({"card_no": their_card.card_no}, set()),
+        ({"uscc": other.uscc}, set()),
+        ({"state": "lost"}, set()),
+    ):
         rows = xlsx_rows(api.get("/cards.xlsx", params))
         assert {r[0] for r in rows} == expected, params
         assert [r[0] for r in rows] == [c["card_no"] for c in listed(api, "/cards", **params)], params
         assert all(r[3] == ent.e.uscc for r in rows)
 
     our_apps = {wang["number"], cancel["number"]}
-    for params, expected in (({}, our_apps), ({"kind": "operator_declaration"}, {wang["number"]}),
-                             ({"status": "SUBMITTED"}, {cancel["number"]}),
-                             ({"kind": "operator_cancellation", "status": "DRAFT"}, set())):
+    for params, expected in (
+        ({}, our_apps),
+        ({"kind": "operator_declaration"}, {wang["number"]}),
+        ({"status": "SUBMITTED"}, {cancel["number"]}),
+        ({"kind": "operator_cancellation", "status": "DRAFT"}, set()),
+    ):
         rows = xlsx_rows(api.get("/applications.xlsx", params))
         assert {r[0] for r in rows} == expected, params
         assert [r[0] for r in rows] == [a["number"] for a in listed(api, "/applications", **params)], params
@@ -506,13 +602,16 @@ def test_excel_exports_hold_exactly_the_filtered_rows_of_the_own_enterprise(ent)
     assert their_wang["number"] not in first_column(api.get("/applications.xlsx"))
     assert_error(api.get("/applications.xlsx", {"status": "bogus"}), 400, "status_invalid", "status")
     # And the other enterprise sees only its own.
-    assert set(first_column(other_legal.get("/operators.xlsx"))) == {their_zhang.operator_no,
-                                                                     their_wang["data"]["operator_no"]}
+    assert set(first_column(other_legal.get("/operators.xlsx"))) == {
+        their_zhang.operator_no,
+        their_wang["data"]["operator_no"],
+    }
     assert set(first_column(other_legal.get("/cards.xlsx", {"kind": "operator"}))) == {their_card.card_no}
     assert first_column(other_legal.get("/applications.xlsx")) == [their_wang["number"]]
 
 
 # --- 6. The matrix ----------------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def world(ent):
@@ -526,20 +625,28 @@ def world(ent):
     f.renewal(op_made)
     plain = f.operator(a, name="吴九")
     declaration = created(ent.legal, "operator_declaration", op_data(name="郑十"))
-    cancellation = submitted(ent.legal, created(ent.legal, "operator_cancellation",
-                                                {"operator_no": plain.operator_no})["id"])
+    cancellation = submitted(
+        ent.legal, created(ent.legal, "operator_cancellation", {"operator_no": plain.operator_no})["id"]
+    )
     change = created(ent.legal, "enterprise_change", {**f.entry_data(a.uscc), "name": "甲方贸易有限公司"})
     attachment = ent.legal.upload(change["id"], make_pdf())
     assert attachment.status_code == 201, attachment.content
     a_cardless = f.cardless(uscc=a.uscc)
     reissue = created(Api(a_cardless), "legal_card_reissue", {"reason": "damaged", "note": ""})
     return SimpleNamespace(
-        a=a, ent=ent, op_made=op_made, operators=[carded.operator_no, plain.operator_no,
-                                                  declaration["data"]["operator_no"]],
-        apps={"operator_declaration": declaration, "operator_cancellation": cancellation,
-              "enterprise_change": change, "legal_card_reissue": reissue},
+        a=a,
+        ent=ent,
+        op_made=op_made,
+        operators=[carded.operator_no, plain.operator_no, declaration["data"]["operator_no"]],
+        apps={
+            "operator_declaration": declaration,
+            "operator_cancellation": cancellation,
+            "enterprise_change": change,
+            "legal_card_reissue": reissue,
+        },
         attachment=(change["id"], attachment.json()["id"]),
-        cards=[ent.legal_made.card.card_no, op_made.card.card_no])
+        cards=[ent.legal_made.card.card_no, op_made.card.card_no],
+    )
 
 
 def a_snapshot(w) -> dict:
@@ -547,8 +654,13 @@ def a_snapshot(w) -> dict:
         "apps": {k: app_state(v["id"]) for k, v in w.apps.items()},
         "operators": {no: operator_state(no) for no in w.operators},
         "cards": {no: card_state(no) for no in w.cards},
-        "counts": (Application.objects.count(), Operator.objects.count(), Card.objects.count(),
-                   ReviewStep.objects.count(), Enterprise.objects.count()),
+        "counts": (
+            Application.objects.count(),
+            Operator.objects.count(),
+            Card.objects.count(),
+            ReviewStep.objects.count(),
+            Enterprise.objects.count(),
+        ),
         "attachments": Application.objects.get(pk=w.attachment[0]).attachments.count(),
         "enterprise": (lambda e: (e.name, e.address, e.network_status))(Enterprise.objects.get(pk=w.a.pk)),
     }
@@ -609,15 +721,19 @@ def test_scoping_matrix(world):
         # 企业操作员: list, export (with and without A's filters), detail.
         for params in ({}, {"operator_no": w.operators[0]}, {"name": "周八"}, {"status": "SUBMITTED"}):
             no_a_rows(label, f"GET /operators {params}", api.get("/operators", params), "operator_no")
-            no_a_rows(label, f"GET /operators.xlsx {params}", api.get("/operators.xlsx", params), "operator_no")
+            no_a_rows(
+                label, f"GET /operators.xlsx {params}", api.get("/operators.xlsx", params), "operator_no"
+            )
         for no in w.operators:
             refused(label, f"GET /operators/{no}", api.get(f"/operators/{no}"), allowed=(404,))
         # Applications: read, edit, delete, submit each of A's.
         for kind, app in w.apps.items():
             i = app["id"]
             refused(label, f"GET /applications/{i} ({kind})", api.get(f"/applications/{i}"))
-            body = {"data": {"name": "篡改", "phone": "13000000000", "reason": "lost", "note": "x"},
-                    "version": Application.objects.get(pk=i).version}
+            body = {
+                "data": {"name": "篡改", "phone": "13000000000", "reason": "lost", "note": "x"},
+                "version": Application.objects.get(pk=i).version,
+            }
             refused(label, f"PATCH /applications/{i} ({kind})", api.patch(f"/applications/{i}", body))
             refused(label, f"POST /applications/{i}/submit ({kind})", api.post(f"/applications/{i}/submit"))
             refused(label, f"DELETE /applications/{i} ({kind})", api.delete(f"/applications/{i}"))
@@ -660,12 +776,19 @@ def test_scoping_matrix(world):
             for action in CARD_ACTIONS:
                 body = f.card_proof(made, purpose="renew") if action == "renew" else {}
                 refused(label, f"POST /cards/{no}/{action}", api.post(f"/cards/{no}/{action}", body))
-        refused(label, "POST /cards (make)", api.post("/cards", {"kind": "operator", "enterprise_uscc": a_uscc,
-                                                                 "operator_no": w.operators[1]}))
+        refused(
+            label,
+            "POST /cards (make)",
+            api.post(
+                "/cards", {"kind": "operator", "enterprise_uscc": a_uscc, "operator_no": w.operators[1]}
+            ),
+        )
         # Status query and its export.
         for params in ({}, {"kind": "operator_declaration"}, {"status": "SUBMITTED"}):
             no_a_rows(label, f"GET /applications {params}", api.get("/applications", params), "number")
-            no_a_rows(label, f"GET /applications.xlsx {params}", api.get("/applications.xlsx", params), "number")
+            no_a_rows(
+                label, f"GET /applications.xlsx {params}", api.get("/applications.xlsx", params), "number"
+            )
 
     after = a_snapshot(w)
     for part in before:
@@ -683,6 +806,7 @@ def test_scoping_matrix(world):
 
 # --- 7. The operator card neither files nor lists ---------------------------------------------------------
 
+
 def test_operator_card_can_neither_file_nor_list_applications(ent):
     """An operator card only uses subsystems: the status query, its export and every kind of application
     are refused (403), and nothing is created."""
@@ -692,15 +816,23 @@ def test_operator_card_can_neither_file_nor_list_applications(ent):
     count = Application.objects.count(), Operator.objects.count()
     assert_error(api.get("/applications"), 403, "enterprise_actor_required")
     assert_error(api.get("/applications.xlsx"), 403, "enterprise_actor_required")
-    data = {"operator_declaration": op_data(), "operator_cancellation": {"operator_no": op.operator_no},
-            "enterprise_change": f.entry_data(ent.e.uscc), "legal_card_reissue": {"reason": "lost"}}
+    data = {
+        "operator_declaration": op_data(),
+        "operator_cancellation": {"operator_no": op.operator_no},
+        "enterprise_change": f.entry_data(ent.e.uscc),
+        "legal_card_reissue": {"reason": "lost"},
+    }
     kinds = set(all_kinds())  # every kind the engine knows
-    assert {"enterprise_entry", "enterprise_change", "operator_declaration", "operator_cancellation",
-            "legal_card_reissue"} <= kinds
+    assert {
+        "enterprise_entry",
+        "enterprise_change",
+        "operator_declaration",
+        "operator_cancellation",
+        "legal_card_reissue",
+    } <= kinds
     for kind in sorted(kinds):
         r = api.post("/applications", {"kind": kind, "data": data.get(kind, {})})
         assert_error(r, 403, "enterprise_actor_required")
     assert (Application.objects.count(), Operator.objects.count()) == count
     assert api.get("/operators").json() == {"items": [], "total": 0}
     assert api.get("/me").json()["kind"] == "operator_card"
-

@@ -14,12 +14,15 @@ def api():
     return Api(f.cardless())
 
 
-@pytest.mark.parametrize("list_name, short, ok, expect_id", [
-    ("aic_units", "4", "44", "aic:440300"),
-    ("tax_units", "144", "1440", "tax:14403000000"),
-    ("quality_units", "", "4", "quality:440300"),
-    ("customs", "5", "53", None),
-])
+@pytest.mark.parametrize(
+    "list_name, short, ok, expect_id",
+    [
+        ("aic_units", "4", "44", "aic:440300"),
+        ("tax_units", "144", "1440", "tax:14403000000"),
+        ("quality_units", "", "4", "quality:440300"),
+        ("customs", "5", "53", None),
+    ],
+)
 def test_prefix_minimum_lengths(api, list_name, short, ok, expect_id):
     assert_error(api.get(f"/refdata/{list_name}", {"prefix": short}), 400, "prefix_too_short", "prefix")
     r = api.get(f"/refdata/{list_name}", {"prefix": ok})

@@ -48,6 +48,7 @@ def ret(reviewer, step_id, opinion="材料不全，请补充"):
 
 # --- queues ---------------------------------------------------------------------------------------------
 
+
 def test_queue_by_jurisdiction(r, app):
     s = steps_by_unit(app)
     assert queue_step_ids(r["aic"]) == {s["aic:440300"].id}
@@ -61,8 +62,12 @@ def test_queue_by_jurisdiction(r, app):
 def test_queue_item_shape(r, app, user):
     item = Api(r["aic"]).get("/reviews").json()["items"][0]
     assert item["status"] == "PENDING" and item["unit"]["id"] == "aic:440300"
-    assert item["application"] == {"id": app.id, "number": app.number, "kind": "enterprise_entry",
-                                   "enterprise_name": user.enterprise.name}
+    assert item["application"] == {
+        "id": app.id,
+        "number": app.number,
+        "kind": "enterprise_entry",
+        "enterprise_name": user.enterprise.name,
+    }
 
 
 def test_queue_bad_status_and_paging(r, app):
@@ -83,6 +88,7 @@ def test_reviewer_sees_application_in_jurisdiction_only(r, app):
 
 
 # --- approve / return -----------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("action", ["approve", "return"])
 @pytest.mark.parametrize("opinion", ["", "   ", None])
@@ -122,8 +128,12 @@ def test_return_closes_round_then_resubmit_opens_new_round(r, app, user):
     app.refresh_from_db()
     assert app.status == Status.RETURNED and app.decided_at
     statuses = {u: x.status for u, x in steps_by_unit(app).items()}
-    assert statuses == {"aic:440300": StepStatus.CLOSED, "tax:14403000000": StepStatus.APPROVED,
-                        "quality:440300": StepStatus.RETURNED, "ra:5300": StepStatus.CLOSED}
+    assert statuses == {
+        "aic:440300": StepStatus.CLOSED,
+        "tax:14403000000": StepStatus.APPROVED,
+        "quality:440300": StepStatus.RETURNED,
+        "ra:5300": StepStatus.CLOSED,
+    }
     assert queue_step_ids(r["aic"]) == set()
     assert AuditEvent.objects.filter(action="application.return", object_id=str(app.id)).exists()
     # closed steps can no longer be acted on
@@ -133,8 +143,10 @@ def test_return_closes_round_then_resubmit_opens_new_round(r, app, user):
     view = api.get(f"/applications/{app.id}").json()
     assert view["status"] == "RETURNED"
     assert any(x["opinion"] == "技监单位代码有误" for x in view["steps"])
-    patched = api.patch(f"/applications/{app.id}", {"data": {"quality_unit": "440300", "address": "改后的地址"},
-                                                    "version": view["version"]})
+    patched = api.patch(
+        f"/applications/{app.id}",
+        {"data": {"quality_unit": "440300", "address": "改后的地址"}, "version": view["version"]},
+    )
     assert patched.status_code == 200, patched.content
     resub = api.post(f"/applications/{app.id}/submit")
     assert resub.status_code == 200, resub.content
@@ -142,8 +154,11 @@ def test_return_closes_round_then_resubmit_opens_new_round(r, app, user):
     assert app.status == Status.SUBMITTED and app.round == 2 and app.decided_at is None
     new = steps_by_unit(app)
     assert {u: x.status for u, x in new.items()} == {
-        "aic:440300": StepStatus.PENDING, "tax:14403000000": StepStatus.PENDING,
-        "quality:440300": StepStatus.PENDING, "ra:5300": StepStatus.WAITING}
+        "aic:440300": StepStatus.PENDING,
+        "tax:14403000000": StepStatus.PENDING,
+        "quality:440300": StepStatus.PENDING,
+        "ra:5300": StepStatus.WAITING,
+    }
     assert not set(x.id for x in new.values()) & set(x.id for x in s.values())
     assert ReviewStep.objects.filter(application=app).count() == 8
     assert queue_step_ids(r["aic"]) == {new["aic:440300"].id}
@@ -151,7 +166,11 @@ def test_return_closes_round_then_resubmit_opens_new_round(r, app, user):
 
 def test_full_approval_enters_network(r, app, user):
     s = steps_by_unit(app)
-    for reviewer, unit in [(r["aic"], "aic:440300"), (r["tax"], "tax:14403000000"), (r["quality"], "quality:440300")]:
+    for reviewer, unit in [
+        (r["aic"], "aic:440300"),
+        (r["tax"], "tax:14403000000"),
+        (r["quality"], "quality:440300"),
+    ]:
         assert approve(reviewer, s[unit].id).status_code == 200
         assert Application.objects.get(pk=app.id).status == Status.SUBMITTED
     assert queue_step_ids(r["ra"]) == {s["ra:5300"].id}
@@ -161,13 +180,26 @@ def test_full_approval_enters_network(r, app, user):
     assert app.status == Status.APPROVED and app.decided_at
     e = Enterprise.objects.get(pk=user.enterprise_id)
     assert e.in_network and e.entered_at and e.enterprise_no and e.enterprise_no.startswith("5300")
-    assert e.name == "深圳测试贸易有限公司" and e.legal_rep_name == "张三" and str(e.registered_capital) == "500.00"
-    assert e.aic_unit_id == "aic:440300" and e.tax_unit_id == "tax:14403000000" and e.quality_unit_id == "quality:440300"
+    assert (
+        e.name == "深圳测试贸易有限公司"
+        and e.legal_rep_name == "张三"
+        and str(e.registered_capital) == "500.00"
+    )
+    assert (
+        e.aic_unit_id == "aic:440300"
+        and e.tax_unit_id == "tax:14403000000"
+        and e.quality_unit_id == "quality:440300"
+    )
     assert e.card_issuer_id == "ra:5300" and e.customs_code == "5300"
     hist = EnterpriseHistory.objects.get(enterprise=e)
-    assert hist.application_id == app.id and hist.after["name"] == e.name and hist.before["legal_rep_name"] == ""
-    actions = set(AuditEvent.objects.filter(object_type="applications.application", object_id=str(app.id))
-                  .values_list("action", flat=True))
+    assert (
+        hist.application_id == app.id and hist.after["name"] == e.name and hist.before["legal_rep_name"] == ""
+    )
+    actions = set(
+        AuditEvent.objects.filter(object_type="applications.application", object_id=str(app.id)).values_list(
+            "action", flat=True
+        )
+    )
     assert {"application.create", "application.submit", "application.approve"} <= actions
     assert AuditEvent.objects.filter(action="step.approve").count() == 4
 
@@ -244,12 +276,19 @@ def test_reviewer_cannot_edit_or_resubmit_a_returned_application(r, app):
 
 # --- auto-review ----------------------------------------------------------------------------------------
 
+
 def test_auto_review_own_unit(r):
     api = Api(r["aic"])
     got = api.get("/units/aic:440300/auto-review")
     assert got.status_code == 200 and got.json() == {
-        "unit": {"id": "aic:440300", "dept": "aic", "code": "440300", "name": Unit.objects.get(pk="aic:440300").name},
-        "enabled": False}
+        "unit": {
+            "id": "aic:440300",
+            "dept": "aic",
+            "code": "440300",
+            "name": Unit.objects.get(pk="aic:440300").name,
+        },
+        "enabled": False,
+    }
     resp = api.put("/units/aic:440300/auto-review", {"enabled": True})
     assert resp.status_code == 200 and resp.json()["enabled"] is True
     assert Unit.objects.get(pk="aic:440300").auto_review is True
@@ -259,12 +298,19 @@ def test_auto_review_own_unit(r):
 
 
 def test_auto_review_only_own_unit(r, user):
-    assert_error(Api(r["aic_province"]).put("/units/aic:440300/auto-review", {"enabled": True}), 403,
-                 "auto_review_own_unit_only")
-    assert_error(Api(r["tax"]).put("/units/aic:440300/auto-review", {"enabled": True}), 403,
-                 "auto_review_own_unit_only")
-    assert_error(Api(user).put("/units/aic:440300/auto-review", {"enabled": True}), 403,
-                 "auto_review_own_unit_only")
+    assert_error(
+        Api(r["aic_province"]).put("/units/aic:440300/auto-review", {"enabled": True}),
+        403,
+        "auto_review_own_unit_only",
+    )
+    assert_error(
+        Api(r["tax"]).put("/units/aic:440300/auto-review", {"enabled": True}),
+        403,
+        "auto_review_own_unit_only",
+    )
+    assert_error(
+        Api(user).put("/units/aic:440300/auto-review", {"enabled": True}), 403, "auto_review_own_unit_only"
+    )
     assert Unit.objects.get(pk="aic:440300").auto_review is False
     assert_error(Api(r["aic"]).put("/units/aic:999999/auto-review", {"enabled": True}), 404, "unit_not_found")
     assert_error(Api(r["aic"]).get("/units/aic:999999/auto-review"), 404, "unit_not_found")
@@ -283,8 +329,12 @@ def test_auto_review_approves_step_on_submission(r, user):
 
 
 def test_auto_review_everywhere_approves_at_once(r, user):
-    for reviewer, unit in [(r["aic"], "aic:440300"), (r["tax"], "tax:14403000000"),
-                           (r["quality"], "quality:440300"), (r["ra"], "ra:5300")]:
+    for reviewer, unit in [
+        (r["aic"], "aic:440300"),
+        (r["tax"], "tax:14403000000"),
+        (r["quality"], "quality:440300"),
+        (r["ra"], "ra:5300"),
+    ]:
         assert Api(reviewer).put(f"/units/{unit}/auto-review", {"enabled": True}).status_code == 200
     app = f.submitted_entry(user)
     app.refresh_from_db()
@@ -324,8 +374,12 @@ def test_former_reviewers_lose_sight_when_resubmitted_elsewhere():
     services.step_return(actor=sz, step_id=step.id, opinion="单位代码有误")
     assert Api(sz).get(f"/applications/{app.id}").status_code == 200  # its own decision, same round
     app.refresh_from_db()
-    services.application_update(actor=user, application_id=app.id, version=app.version,
-                                data={"aic_unit": "440100", "tax_unit": "14401000000", "quality_unit": "440100"})
+    services.application_update(
+        actor=user,
+        application_id=app.id,
+        version=app.version,
+        data={"aic_unit": "440100", "tax_unit": "14401000000", "quality_unit": "440100"},
+    )
     services.application_submit(actor=user, application_id=app.id)
     assert_error(Api(sz).get(f"/applications/{app.id}"), 404)
     assert_error(Api(sz).post(f"/reviews/{step.id}/approve", {"opinion": "x"}), 404)

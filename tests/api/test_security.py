@@ -28,7 +28,12 @@ def endpoints(app_id, att_id, version):
     """Every application endpoint as (label, call(api) -> response)."""
     return [
         ("get", lambda a: a.get(f"/applications/{app_id}")),
-        ("patch", lambda a: a.patch(f"/applications/{app_id}", {"data": {"address": "被别人改了"}, "version": version})),
+        (
+            "patch",
+            lambda a: a.patch(
+                f"/applications/{app_id}", {"data": {"address": "被别人改了"}, "version": version}
+            ),
+        ),
         ("delete", lambda a: a.delete(f"/applications/{app_id}")),
         ("submit", lambda a: a.post(f"/applications/{app_id}/submit")),
         ("submit_versioned", lambda a: a.post(f"/applications/{app_id}/submit", {"version": version})),
@@ -44,8 +49,9 @@ def endpoints(app_id, att_id, version):
 def victim():
     user = f.cardless()
     app = f.draft_entry(user)
-    att = services.attachment_add(actor=user, application_id=app.id, doc_type="business_license",
-                                  upload=_upload(make_pdf()))
+    att = services.attachment_add(
+        actor=user, application_id=app.id, doc_type="business_license", upload=_upload(make_pdf())
+    )
     return user, app, att
 
 
@@ -101,7 +107,9 @@ def test_reviewer_cannot_touch_applications():
     reviewer = f.staff(UserKind.REVIEWER, "aic:440000")
     api = Api(reviewer)
     before = state()
-    assert_error(api.post("/applications", {"kind": "enterprise_entry", "data": {}}), 403, "enterprise_actor_required")
+    assert_error(
+        api.post("/applications", {"kind": "enterprise_entry", "data": {}}), 403, "enterprise_actor_required"
+    )
     assert_error(api.get("/applications"), 403)
     for label, call in endpoints(app.id, 1, app.version):
         if label in ("get", "download"):
@@ -127,7 +135,9 @@ def test_enterprise_user_cannot_use_review_endpoints():
     assert_error(api.get("/reviews"), 403, "reviewer_required")
     assert_error(api.post(f"/reviews/{step.id}/approve", {"opinion": "同意"}), 403, "reviewer_required")
     assert_error(api.post(f"/reviews/{step.id}/return", {"opinion": "退回"}), 403, "reviewer_required")
-    assert_error(api.put(f"/units/{step.unit_id}/auto-review", {"enabled": True}), 403, "auto_review_own_unit_only")
+    assert_error(
+        api.put(f"/units/{step.unit_id}/auto-review", {"enabled": True}), 403, "auto_review_own_unit_only"
+    )
     assert state() == before
 
 

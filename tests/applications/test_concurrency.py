@@ -21,7 +21,9 @@ from tests import factories as f
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="row locking is only meaningful on PostgreSQL"),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="row locking is only meaningful on PostgreSQL"
+    ),
 ]
 
 
@@ -52,9 +54,11 @@ def run_together(*calls, timeout=30):
 
 def slow(fn, seconds=0.2):
     """Widen the race window: without the row lock both threads would be inside at once."""
+
     def wrapper(*a, **kw):
         time.sleep(seconds)
         return fn(*a, **kw)
+
     return wrapper
 
 
@@ -75,16 +79,23 @@ def test_two_last_approvals_at_once_approve_exactly_once(setup):
 
     with mock.patch("eport.applications.services._advance", slow(services._advance)):
         results = run_together(
-            lambda: services.step_approve(actor=r["tax"], step_id=steps["tax:14403000000"].id, opinion="同意"),
-            lambda: services.step_approve(actor=r["quality"], step_id=steps["quality:440300"].id, opinion="同意"),
+            lambda: services.step_approve(
+                actor=r["tax"], step_id=steps["tax:14403000000"].id, opinion="同意"
+            ),
+            lambda: services.step_approve(
+                actor=r["quality"], step_id=steps["quality:440300"].id, opinion="同意"
+            ),
         )
     assert all(not isinstance(x, BaseException) for x in results), results
 
     app.refresh_from_db()
     assert app.status == Status.APPROVED
     assert {s.unit_id: s.status for s in ReviewStep.objects.filter(application=app)} == {
-        "aic:440300": StepStatus.APPROVED, "tax:14403000000": StepStatus.APPROVED,
-        "quality:440300": StepStatus.APPROVED, "ra:5300": StepStatus.AUTO_APPROVED}
+        "aic:440300": StepStatus.APPROVED,
+        "tax:14403000000": StepStatus.APPROVED,
+        "quality:440300": StepStatus.APPROVED,
+        "ra:5300": StepStatus.AUTO_APPROVED,
+    }
     assert AuditEvent.objects.filter(action="application.approve", object_id=str(app.id)).count() == 1
     assert EnterpriseHistory.objects.filter(enterprise=user.enterprise).count() == 1
     user.enterprise.refresh_from_db()
@@ -100,14 +111,19 @@ def test_two_reviewers_on_one_step_one_wins(setup):
             lambda: services.step_return(actor=r["aic_province"], step_id=step_id, opinion="退回"),
         )
     errors = [x for x in results if isinstance(x, BaseException)]
-    assert len(errors) == 1 and isinstance(errors[0], DomainError) and errors[0].code == "step_not_pending", results
+    assert len(errors) == 1 and isinstance(errors[0], DomainError) and errors[0].code == "step_not_pending", (
+        results
+    )
     step = ReviewStep.objects.get(pk=step_id)
     app.refresh_from_db()
     if step.status == StepStatus.APPROVED:
         assert app.status == Status.SUBMITTED and step.reviewer_id == r["aic"].id
     else:
         assert step.status == StepStatus.RETURNED and app.status == Status.RETURNED
-    assert AuditEvent.objects.filter(action__in=["step.approve", "step.return"], object_id=str(step_id)).count() == 1
+    assert (
+        AuditEvent.objects.filter(action__in=["step.approve", "step.return"], object_id=str(step_id)).count()
+        == 1
+    )
 
 
 def test_approve_and_return_on_sibling_steps_serialise(setup):
@@ -141,7 +157,9 @@ def test_edit_and_submit_at_once_do_not_lose_the_edit():
     user = f.cardless()
     app = f.draft_entry(user)
     results = run_together(
-        lambda: services.application_update(actor=user, application_id=app.id, data={"address": "并发修改"}, version=1),
+        lambda: services.application_update(
+            actor=user, application_id=app.id, data={"address": "并发修改"}, version=1
+        ),
         lambda: services.application_submit(actor=user, application_id=app.id, version=1),
     )
     errors = [x for x in results if isinstance(x, BaseException)]
@@ -168,14 +186,17 @@ def test_switching_auto_review_on_while_a_reviewer_approves_there_does_not_deadl
 
     with mock.patch("eport.applications.services._decide", decide_then_wait):
         results = run_together(
-            lambda: services.step_approve(actor=r["tax"], step_id=steps["tax:14403000000"].id, opinion="同意"),
-            slow(lambda: services.unit_set_auto_review(actor=other, unit_id="aic:440300", enabled=True), 0.15),
+            lambda: services.step_approve(
+                actor=r["tax"], step_id=steps["tax:14403000000"].id, opinion="同意"
+            ),
+            slow(
+                lambda: services.unit_set_auto_review(actor=other, unit_id="aic:440300", enabled=True), 0.15
+            ),
         )
     assert all(not isinstance(x, BaseException) for x in results), results
     assert ReviewStep.objects.get(pk=steps["tax:14403000000"].id).status == StepStatus.APPROVED
     assert ReviewStep.objects.get(pk=steps["aic:440300"].id).status == StepStatus.AUTO_APPROVED
     assert Unit.objects.get(pk="aic:440300").auto_review
-
 
 
 def test_a_permission_approving_itself_beside_a_freeze_of_that_card_does_not_deadlock():
@@ -196,14 +217,18 @@ def test_a_permission_approving_itself_beside_a_freeze_of_that_card_does_not_dea
     for round_ in range(2):
         card = f.make_card("operator", e, operator_no=f.operator(e, name=f"赵{round_}").operator_no).card
         CardFiling.objects.create(card=card, filing="customs")
-        app = services.application_create(actor=legal, kind="card_permission", data={
-            "card_no": card.card_no, "subsystems": ["express"]})
+        app = services.application_create(
+            actor=legal, kind="card_permission", data={"card_no": card.card_no, "subsystems": ["express"]}
+        )
+
         def freeze_meanwhile(no=card.card_no):
             time.sleep(0.2)
             return card_act(actor=legal, card_no=no, action="freeze")
 
         with mock.patch.object(services, "_advance", slow_advance):
-            results = run_together(lambda a=app: services.application_submit(actor=legal, application_id=a.id),
-                                   freeze_meanwhile)
-        assert not [r for r in results if isinstance(r, BaseException) and not isinstance(r, DomainError)], results
-
+            results = run_together(
+                lambda a=app: services.application_submit(actor=legal, application_id=a.id), freeze_meanwhile
+            )
+        assert not [r for r in results if isinstance(r, BaseException) and not isinstance(r, DomainError)], (
+            results
+        )

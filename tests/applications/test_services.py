@@ -31,10 +31,13 @@ def r():
 
 
 def pdf(content=None, name="a.pdf"):
-    return SimpleUploadedFile(name, make_pdf() if content is None else content, content_type="application/pdf")
+    return SimpleUploadedFile(
+        name, make_pdf() if content is None else content, content_type="application/pdf"
+    )
 
 
 # --- kinds ----------------------------------------------------------------------------------------------
+
 
 def test_kind_registry():
     assert "enterprise_entry" in all_kinds()
@@ -58,8 +61,10 @@ def test_entry_initial_data_for_unknown_uscc(user):
 
 # --- create ---------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("kind, unit", [(UserKind.REVIEWER, "aic:440300"), (UserKind.RA, "ra:5300"),
-                                        (UserKind.ADMIN, None)])
+
+@pytest.mark.parametrize(
+    "kind, unit", [(UserKind.REVIEWER, "aic:440300"), (UserKind.RA, "ra:5300"), (UserKind.ADMIN, None)]
+)
 def test_only_enterprise_users_create(kind, unit):
     with pytest.raises(Forbidden):
         services.application_create(actor=f.staff(kind, unit), kind="enterprise_entry", data={})
@@ -105,9 +110,12 @@ def test_create_race_is_conflict_not_500(user):
 
 # --- update ---------------------------------------------------------------------------------------------
 
+
 def test_update_merges_and_audits(user):
     app = f.draft_entry(user)
-    app = services.application_update(actor=user, application_id=app.id, data={"address": "新地址"}, version=1)
+    app = services.application_update(
+        actor=user, application_id=app.id, data={"address": "新地址"}, version=1
+    )
     assert app.version == 2 and app.data["address"] == "新地址" and app.data["name"] == "深圳测试贸易有限公司"
     ev = AuditEvent.objects.get(action="application.update", object_id=str(app.pk))
     assert ev.before["data"]["address"] == "深圳市南山区科技园1号" and ev.after["data"]["address"] == "新地址"
@@ -139,7 +147,9 @@ def test_staff_cannot_change_what_they_review(user, r, who):
     actor = r[who]
     assert selectors.application_get(actor, app.id) == app  # may read it
     with pytest.raises(Forbidden):
-        services.application_update(actor=actor, application_id=app.id, data={"address": "x"}, version=app.version)
+        services.application_update(
+            actor=actor, application_id=app.id, data={"address": "x"}, version=app.version
+        )
     with pytest.raises(Forbidden):
         services.application_submit(actor=actor, application_id=app.id)
     with pytest.raises(Forbidden):
@@ -158,6 +168,7 @@ def test_admin_cannot_change_applications(user):
 
 
 # --- submit, stages, rounds -----------------------------------------------------------------------------
+
 
 def test_submit_failure_changes_nothing(user):
     app = f.draft_entry(user, address="")
@@ -199,13 +210,18 @@ def test_return_then_resubmit_keeps_old_round(user, r):
     services.step_return(actor=r["tax"], step_id=s1["tax:14403000000"].id, opinion="税务代码不对")
     app.refresh_from_db()
     assert app.status == Status.RETURNED and app.round == 1
-    services.application_update(actor=user, application_id=app.id, data={"tax_unit": "14403000000"},
-                                version=app.version)
+    services.application_update(
+        actor=user, application_id=app.id, data={"tax_unit": "14403000000"}, version=app.version
+    )
     app = services.application_submit(actor=user, application_id=app.id)
     assert app.round == 2 and app.status == Status.SUBMITTED
     old = {x.unit_id: x.status for x in ReviewStep.objects.filter(application=app, round=1)}
-    assert old == {"aic:440300": StepStatus.APPROVED, "tax:14403000000": StepStatus.RETURNED,
-                   "quality:440300": StepStatus.CLOSED, "ra:5300": StepStatus.CLOSED}
+    assert old == {
+        "aic:440300": StepStatus.APPROVED,
+        "tax:14403000000": StepStatus.RETURNED,
+        "quality:440300": StepStatus.CLOSED,
+        "ra:5300": StepStatus.CLOSED,
+    }
     new = steps_by_unit(app)
     assert {x.status for u, x in new.items() if u != "ra:5300"} == {StepStatus.PENDING}
     # the old approval does not carry over: approve round 2 fully
@@ -264,6 +280,7 @@ def test_auto_review_switch_rules(r):
 
 # --- attachments ----------------------------------------------------------------------------------------
 
+
 def test_attachment_needs_a_file_and_known_type(user):
     app = f.draft_entry(user)
     with pytest.raises(InvalidInput) as e:
@@ -279,8 +296,9 @@ def test_attachment_too_large(user, settings):
     settings.ATTACHMENT_MAX_BYTES = 100
     app = f.draft_entry(user)
     with pytest.raises(TooLarge):
-        services.attachment_add(actor=user, application_id=app.id, doc_type="business_license",
-                                upload=pdf(make_pdf(pad=200)))
+        services.attachment_add(
+            actor=user, application_id=app.id, doc_type="business_license", upload=pdf(make_pdf(pad=200))
+        )
     assert not Attachment.objects.exists()
 
 
@@ -290,18 +308,25 @@ def test_attachment_file_removed_when_row_cannot_be_saved(user):
     app = f.draft_entry(user)
     with mock.patch("eport.applications.services.record", side_effect=RuntimeError("audit down")):
         with pytest.raises(RuntimeError):
-            services.attachment_add(actor=user, application_id=app.id, doc_type="business_license", upload=pdf())
+            services.attachment_add(
+                actor=user, application_id=app.id, doc_type="business_license", upload=pdf()
+            )
     assert stored_files() == []
 
 
-@pytest.mark.parametrize("content, expected", [
-    (make_pdf(), "application/pdf"), (make_png(), "image/png"), (make_jpeg(), "image/jpeg"),
-    (b"%PDF-1.7\n" + b"x" * 5000, None),               # no %%EOF at the end
-    (b"%%EOF%PDF-", None),
-    (make_png()[:30], None),                             # truncated image
-    (b"\xff\xd8\xff" + b"\x00" * 100, None),
-    (b"PK\x03\x04 zip file", None),
-    (b"", None),
-])
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        (make_pdf(), "application/pdf"),
+        (make_png(), "image/png"),
+        (make_jpeg(), "image/jpeg"),
+        (b"%PDF-1.7\n" + b"x" * 5000, None),  # no %%EOF at the end
+        (b"%%EOF%PDF-", None),
+        (make_png()[:30], None),  # truncated image
+        (b"\xff\xd8\xff" + b"\x00" * 100, None),
+        (b"PK\x03\x04 zip file", None),
+        (b"", None),
+    ],
+)
 def test_sniff(content, expected):
     assert sniff_upload(SimpleUploadedFile("x", content)) == expected

@@ -29,8 +29,16 @@ def triggers_dropped():
 
 
 def events(n, actor=None, **extra):
-    return [record(actor=actor, action="test.event", object_type="test.thing", object_id=str(i),
-                   after={"i": i, **extra}) for i in range(n)]
+    return [
+        record(
+            actor=actor,
+            action="test.event",
+            object_type="test.thing",
+            object_id=str(i),
+            after={"i": i, **extra},
+        )
+        for i in range(n)
+    ]
 
 
 def verify_ok(*args) -> str:

@@ -41,8 +41,10 @@ def test_the_console_script_exits_non_zero_on_a_broken_chain(capsys):
     assert f"row id {b.id} (sequence {b.sequence})" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("statement", ["UPDATE audit_auditevent SET reason = 'x' WHERE id = %s",
-                                       "DELETE FROM audit_auditevent WHERE id = %s"])
+@pytest.mark.parametrize(
+    "statement",
+    ["UPDATE audit_auditevent SET reason = 'x' WHERE id = %s", "DELETE FROM audit_auditevent WHERE id = %s"],
+)
 def test_the_database_refuses_update_and_delete(statement):
     (e,) = events(1)
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
@@ -68,8 +70,10 @@ def test_a_row_changed_with_its_hash_recomputed_breaks_the_next_link():
     row = AuditEvent.objects.values("hash", *HASHED).get(pk=b.pk)
     row["reason"] = "nothing to see"
     with triggers_dropped():
-        sql("UPDATE audit_auditevent SET reason = %s, hash = %s WHERE id = %s",
-            [row["reason"], row_hash(row), b.id])
+        sql(
+            "UPDATE audit_auditevent SET reason = %s, hash = %s WHERE id = %s",
+            [row["reason"], row_hash(row), b.id],
+        )
     msg = verify_fails()
     assert f"row id {c.id} (sequence {c.sequence})" in msg and "prev_hash" in msg
 
@@ -103,10 +107,23 @@ def test_a_rolled_back_transaction_leaves_no_gap():
 def test_stored_values_hash_the_same_as_written():
     """jsonb reorders keys and keeps numbers as numeric, inet rewrites IPv6, SQLite stores text: the hash is of
     values, so what comes back from either database hashes as it did when written."""
-    tricky = {"z": 1, "a": [1.0, 0.1, 1e100, 1.5e-300, -0.0, 2**70, True, None], "中文": "引号\"\\\n\t",
-              "nested": {"b": {"y": 2, "x": 1}}, "emoji": "😀"}
-    e = record(actor=None, action="test.tricky", object_type="t", object_id="1", before=tricky, after=[tricky],
-               reason="多行\r\n理由", ip="2001:0DB8:0000::0001")
+    tricky = {
+        "z": 1,
+        "a": [1.0, 0.1, 1e100, 1.5e-300, -0.0, 2**70, True, None],
+        "中文": '引号"\\\n\t',
+        "nested": {"b": {"y": 2, "x": 1}},
+        "emoji": "😀",
+    }
+    e = record(
+        actor=None,
+        action="test.tricky",
+        object_type="t",
+        object_id="1",
+        before=tricky,
+        after=[tricky],
+        reason="多行\r\n理由",
+        ip="2001:0DB8:0000::0001",
+    )
     record(actor=None, action="test.tricky", object_type="t", object_id="2", ip="::ffff:10.1.2.3")
     stored = AuditEvent.objects.values(*HASHED).get(pk=e.pk)
     assert row_hash(stored) == e.hash

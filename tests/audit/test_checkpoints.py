@@ -33,9 +33,26 @@ def files(directory=None):
 
 
 def openssl_verify(content, p7s, ca_pem):
-    return subprocess.run(["openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in", str(p7s),
-                           "-content", str(content), "-CAfile", str(ca_pem), "-out", "/dev/null"],
-                          capture_output=True, text=True)
+    return subprocess.run(
+        [
+            "openssl",
+            "cms",
+            "-verify",
+            "-binary",
+            "-inform",
+            "DER",
+            "-in",
+            str(p7s),
+            "-content",
+            str(content),
+            "-CAfile",
+            str(ca_pem),
+            "-out",
+            "/dev/null",
+        ],
+        capture_output=True,
+        text=True,
+    )
 
 
 def checkpoint_now(django_capture_on_commit_callbacks):
@@ -78,20 +95,25 @@ def test_a_rewrite_of_the_whole_chain_is_found_through_the_checkpoint(django_cap
     events(2)
     with triggers_dropped():
         prev = AuditEvent.objects.get(sequence=b.sequence - 1).hash if b.sequence > 1 else ""
-        for row in AuditEvent.objects.filter(sequence__gte=b.sequence).order_by("sequence").values("id", *HASHED):
+        for row in (
+            AuditEvent.objects.filter(sequence__gte=b.sequence).order_by("sequence").values("id", *HASHED)
+        ):
             if row["id"] == b.id:
                 row["reason"] = "rewritten"
             row["prev_hash"] = prev
             prev = row_hash(row)
-            sql("UPDATE audit_auditevent SET reason = %s, prev_hash = %s, hash = %s WHERE id = %s",
-                [row["reason"], row["prev_hash"], prev, row["id"]])
+            sql(
+                "UPDATE audit_auditevent SET reason = %s, prev_hash = %s, hash = %s WHERE id = %s",
+                [row["reason"], row["prev_hash"], prev, row["id"]],
+            )
     AuditChain.objects.filter(pk=1).update(hash=prev)
     msg = verify_fails()
     assert f"row id {c.id} (sequence {cp.sequence})" in msg and "checkpoint" in msg
 
 
 def test_copies_off_the_machine_still_find_it_when_the_table_and_files_are_gone(
-        tmp_path, django_capture_on_commit_callbacks):
+    tmp_path, django_capture_on_commit_callbacks
+):
     a, b = events(2)
     checkpoint_now(django_capture_on_commit_callbacks)
     copies = tmp_path / "offsite"
@@ -106,7 +128,9 @@ def test_copies_off_the_machine_still_find_it_when_the_table_and_files_are_gone(
     assert f"sequence {b.sequence}: missing" in msg and "deleted from the end" in msg
 
 
-def test_the_daily_checkpoint_is_written_by_the_first_write_after_a_day(settings, django_capture_on_commit_callbacks):
+def test_the_daily_checkpoint_is_written_by_the_first_write_after_a_day(
+    settings, django_capture_on_commit_callbacks
+):
     settings.AUDIT_CHECKPOINT_HOURS = 24
     events(1)
     AuditChain.objects.filter(pk=1).update(checkpointed_at=timezone.now() - dt.timedelta(hours=25))
@@ -128,8 +152,10 @@ def test_the_checkpoint_table_is_append_only_too(django_capture_on_commit_callba
 
     events(1)
     cp = checkpoint_now(django_capture_on_commit_callbacks)
-    for statement in ("UPDATE audit_auditcheckpoint SET hash = 'x' WHERE id = %s",
-                      "DELETE FROM audit_auditcheckpoint WHERE id = %s"):
+    for statement in (
+        "UPDATE audit_auditcheckpoint SET hash = 'x' WHERE id = %s",
+        "DELETE FROM audit_auditcheckpoint WHERE id = %s",
+    ):
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
             sql(statement, [cp.id])
 
@@ -156,12 +182,24 @@ def test_a_checkpoint_signed_by_another_key_is_refused(django_capture_on_commit_
     cp = checkpoint_now(django_capture_on_commit_callbacks)
     key = ec.generate_private_key(ec.SECP256R1())
     ours = issuing_ca().certificate
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, ours.subject.get_attributes_for_oid(
-        NameOID.COMMON_NAME)[0].value)])  # the same name as our issuing CA, another key
+    name = x509.Name(
+        [
+            x509.NameAttribute(
+                NameOID.COMMON_NAME, ours.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value
+            )
+        ]
+    )  # the same name as our issuing CA, another key
     now = timezone.now()
-    fake = (x509.CertificateBuilder().subject_name(name).issuer_name(ours.issuer).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
-            .not_valid_after(now + dt.timedelta(days=1)).sign(key, hashes.SHA256()))
+    fake = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(ours.issuer)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
     (content,), (p7s,) = files()
     p7s.write_bytes(FileSigner(key).sign_detached(content.read_bytes(), fake))
     msg = verify_fails()

@@ -37,8 +37,9 @@ def test_concurrent_audited_changes_make_one_unbroken_chain():
                     except RuntimeError:
                         pass
                 elif i % 5 == 0:  # a real audited change through the engine
-                    services.application_create(actor=user, kind="enterprise_entry",
-                                                data=f.entry_data(user.enterprise.uscc)) if i == 0 else None
+                    services.application_create(
+                        actor=user, kind="enterprise_entry", data=f.entry_data(user.enterprise.uscc)
+                    ) if i == 0 else None
                 else:
                     with transaction.atomic():
                         record(actor=user, action="test.concurrent", object_type="t", object_id=str(i))

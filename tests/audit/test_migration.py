@@ -18,9 +18,16 @@ def test_the_migration_chains_the_rows_that_exist():
     executor.migrate([BEFORE])
     Old = executor.loader.project_state([BEFORE]).apps.get_model("audit", "AuditEvent")
     Old.objects.all().delete()
-    old = [Old.objects.create(action="old.event", object_type="t", object_id=str(i), after={"i": i, "x": [1.0, "二"]},
-                              ip="2001:db8::1" if i == 1 else None)
-           for i in range(3)]
+    old = [
+        Old.objects.create(
+            action="old.event",
+            object_type="t",
+            object_id=str(i),
+            after={"i": i, "x": [1.0, "二"]},
+            ip="2001:db8::1" if i == 1 else None,
+        )
+        for i in range(3)
+    ]
     executor = MigrationExecutor(connection)
     executor.migrate(latest)
     rows = list(AuditEvent.objects.order_by("id"))

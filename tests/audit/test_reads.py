@@ -39,8 +39,12 @@ def reviewer():
 @pytest.fixture
 def attachment(applicant):
     draft = f.draft_entry(applicant)
-    return services.attachment_add(actor=applicant, application_id=draft.id, doc_type="legal_rep_id",
-                                   upload=SimpleUploadedFile("身份证.pdf", make_pdf(), "application/pdf"))
+    return services.attachment_add(
+        actor=applicant,
+        application_id=draft.id,
+        doc_type="legal_rep_id",
+        upload=SimpleUploadedFile("身份证.pdf", make_pdf(), "application/pdf"),
+    )
 
 
 def test_an_attachment_download_on_the_screen_is_audited(client, applicant, attachment):
@@ -48,8 +52,11 @@ def test_an_attachment_download_on_the_screen_is_audited(client, applicant, atta
     r = client.get(f"/applications/{attachment.application_id}/attachments/{attachment.id}/")
     assert r.status_code == 200
     (row,) = reads("attachment.download", attachment, applicant)
-    assert row.after == {"application": attachment.application_id, "doc_type": "legal_rep_id",
-                         "sha256": attachment.sha256}
+    assert row.after == {
+        "application": attachment.application_id,
+        "doc_type": "legal_rep_id",
+        "sha256": attachment.sha256,
+    }
     verify_ok()
 
 

@@ -4,8 +4,15 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
@@ -45,8 +52,10 @@ def page(browser):
 @pytest.fixture
 def shot():
     """Save a screenshot under docs/screenshots/ when EPORT_SCREENSHOTS=1 (kept in git, linked from README)."""
+
     def take(page, name):
         if os.environ.get("EPORT_SCREENSHOTS") == "1":
             SHOTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
     return take

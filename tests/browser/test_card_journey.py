@@ -43,14 +43,18 @@ def test_make_card_sign_in_through_the_agent_then_lock(live_server, page, browse
     assert card_file.name == f"eport-card-{card_no}.p12"
     logout(page)
     # The legal card may use 网上签约 (a permission is data on the card).
-    CardPermission.objects.create(card=Card.objects.get(card_no=card_no),
-                                  subsystem=Subsystem.objects.get(code="paperless_signing"))
+    CardPermission.objects.create(
+        card=Card.objects.get(card_no=card_no), subsystem=Subsystem.objects.get(code="paperless_signing")
+    )
 
     # The holder's computer: the card agent with the card file and its password in a file, as scripts/run has it.
     password_file = tmp_path / "card.password"
     password_file.write_text(password + "\n")
-    agent = start_agent(["--card", card_file, "--password-file", password_file, "--origin", base], agent_env(),
-                        tmp_path / "agent.err")
+    agent = start_agent(
+        ["--card", card_file, "--password-file", password_file, "--origin", base],
+        agent_env(),
+        tmp_path / "agent.err",
+    )
     try:
         settings.CARD_AGENT_URL = f"http://127.0.0.1:{agent.port}"
         page.goto(base + "/")

@@ -8,8 +8,10 @@ from tests import factories as f
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-MINI_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
-            b"trailer<</Root 1 0 R>>\n%%EOF\n")
+MINI_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
 
 
 def login(page, base, username, password=f.PASSWORD):
@@ -36,8 +38,15 @@ def confirm_email(page, base, address):
 
 def register(page, base, *, uscc, name, username, password, email, contact="王小明"):
     page.goto(base + "/register/")
-    for field, value in (("uscc", uscc), ("enterprise_name", name), ("contact_name", contact),
-                         ("phone", "13800138000"), ("email", email), ("username", username), ("password", password)):
+    for field, value in (
+        ("uscc", uscc),
+        ("enterprise_name", name),
+        ("contact_name", contact),
+        ("phone", "13800138000"),
+        ("email", email),
+        ("username", username),
+        ("password", password),
+    ):
         page.fill(f"#id_{field}", value)
     page.click("button[type=submit]")
     assert "注册成功" in page.inner_text(".messages")

@@ -29,8 +29,9 @@ def first_sign_in(page, base, pin, new_pin):
     page.wait_for_url("**/card/")
 
 
-def test_legal_card_files_the_enterprise_and_its_operator_card(live_server, page, browser, shot, settings,
-                                                             tmp_path):
+def test_legal_card_files_the_enterprise_and_its_operator_card(
+    live_server, page, browser, shot, settings, tmp_path
+):
     base = live_server.url
     settings.PUBLIC_URL = base
     ra = f.staff(UserKind.RA, "ra:5300", username="ra_sz")
@@ -45,8 +46,13 @@ def test_legal_card_files_the_enterprise_and_its_operator_card(live_server, page
         for name, made in (("legal", legal), ("operator", op)):
             path = tmp_path / f"{name}.p12"
             path.write_bytes(made.card_file)
-            agents.append(start_agent(["--card", path, "--origin", base],
-                                      agent_env(EPORT_CARD_PASSWORD=made.card_file_password), tmp_path / f"{name}.err"))
+            agents.append(
+                start_agent(
+                    ["--card", path, "--origin", base],
+                    agent_env(EPORT_CARD_PASSWORD=made.card_file_password),
+                    tmp_path / f"{name}.err",
+                )
+            )
         legal_agent, op_agent = agents
         settings.CARD_AGENT_URL = f"http://127.0.0.1:{legal_agent.port}"
         first_sign_in(page, base, legal.initial_pin, LEGAL_PIN)
@@ -118,7 +124,10 @@ def test_legal_card_files_the_enterprise_and_its_operator_card(live_server, page
         page.click("#btn-submit")
         page.wait_for_selector(".messages")
         assert page.inner_text("#app-status").strip() == "审核通过"
-        assert set(CardFiling.objects.filter(card=op.card).values_list("filing", flat=True)) == {"customs", "forex"}
+        assert set(CardFiling.objects.filter(card=op.card).values_list("filing", flat=True)) == {
+            "customs",
+            "forex",
+        }
 
         # IC卡权限申请: the operator card, 全选 (what an operator card may hold), 申报 → 审核通过.
         page.click("#sidemenu >> text=IC卡权限申请")
@@ -130,7 +139,9 @@ def test_legal_card_files_the_enterprise_and_its_operator_card(live_server, page
         assert page.inner_text("#app-status").strip() == "审核通过"
         shot(page, "17-card-permission")
         granted = {"paperless_delegation", "export_receipt", "processing_trade", "express", "enterprise_mgmt"}
-        assert set(Card.objects.get(pk=op.card.pk).permissions.values_list("subsystem_id", flat=True)) == granted
+        assert (
+            set(Card.objects.get(pk=op.card.pk).permissions.values_list("subsystem_id", flat=True)) == granted
+        )
 
         # The operator card's next sign-in, through its own agent: exactly those subsystems enabled.
         op_ctx = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
@@ -138,7 +149,9 @@ def test_legal_card_files_the_enterprise_and_its_operator_card(live_server, page
         op_page = op_ctx.new_page()
         settings.CARD_AGENT_URL = f"http://127.0.0.1:{op_agent.port}"
         first_sign_in(op_page, base, op.initial_pin, OPERATOR_PIN)
-        enabled = set(op_page.eval_on_selector_all("#subsystems li.enabled", "els => els.map(e => e.dataset.code)"))
+        enabled = set(
+            op_page.eval_on_selector_all("#subsystems li.enabled", "els => els.map(e => e.dataset.code)")
+        )
         assert enabled == granted
         assert op_page.locator("#subsystems li.disabled[data-code=paperless_signing]").count() == 1
         shot(op_page, "18-operator-card-menu")

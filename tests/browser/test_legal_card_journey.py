@@ -28,7 +28,9 @@ def card_sign_in(page, base, pin):
     page.click("#btn-card-login")
 
 
-def test_legal_card_runs_its_operator_and_the_operator_card(live_server, page, browser, shot, settings, tmp_path):
+def test_legal_card_runs_its_operator_and_the_operator_card(
+    live_server, page, browser, shot, settings, tmp_path
+):
     base = live_server.url
     settings.PUBLIC_URL = base
     ra = f.staff("ra", "ra:5300", username="ra_sz")
@@ -38,8 +40,11 @@ def test_legal_card_runs_its_operator_and_the_operator_card(live_server, page, b
     legal_file.write_bytes(legal.card_file)
     agents = []
     try:
-        legal_agent = start_agent(["--card", legal_file, "--origin", base],
-                                  agent_env(EPORT_CARD_PASSWORD=legal.card_file_password), tmp_path / "legal.err")
+        legal_agent = start_agent(
+            ["--card", legal_file, "--origin", base],
+            agent_env(EPORT_CARD_PASSWORD=legal.card_file_password),
+            tmp_path / "legal.err",
+        )
         agents.append(legal_agent)
         settings.CARD_AGENT_URL = f"http://127.0.0.1:{legal_agent.port}"
 
@@ -59,7 +64,9 @@ def test_legal_card_runs_its_operator_and_the_operator_card(live_server, page, b
             ctx.set_default_timeout(10000)
             people[who] = p = ctx.new_page()
             p.on("dialog", lambda d: d.accept())
-            register(p, base, uscc=e.uscc, name="随便填写", username=who, password="Kx7#mPort2026", email=email)
+            register(
+                p, base, uscc=e.uscc, name="随便填写", username=who, password="Kx7#mPort2026", email=email
+            )
             confirm_email(p, base, email)
             login(p, base, who, "Kx7#mPort2026")
             p.wait_for_url("**/account/")
@@ -129,8 +136,11 @@ def test_legal_card_runs_its_operator_and_the_operator_card(live_server, page, b
         assert Operator.objects.get(operator_no=operator_no).status == OperatorStatus.APPROVED
 
         # The operator's own computer: its card in another agent.
-        op_agent = start_agent(["--card", op_file, "--origin", base], agent_env(EPORT_CARD_PASSWORD=op_password),
-                               tmp_path / "operator.err")
+        op_agent = start_agent(
+            ["--card", op_file, "--origin", base],
+            agent_env(EPORT_CARD_PASSWORD=op_password),
+            tmp_path / "operator.err",
+        )
         agents.append(op_agent)
         op_ctx = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
         op_ctx.set_default_timeout(10000)

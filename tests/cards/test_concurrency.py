@@ -13,7 +13,9 @@ from tests.applications.test_concurrency import run_together
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="row locking is only meaningful on PostgreSQL"),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="row locking is only meaningful on PostgreSQL"
+    ),
 ]
 
 
@@ -26,7 +28,9 @@ def test_ra_voiding_while_the_legal_card_freezes_one_wins():
         lambda: services.card_act(actor=legal.card.user, card_no=no, action="freeze"),
         lambda: services.card_act(actor=ra, card_no=no, action="void"),
     )
-    assert not [r for r in results if isinstance(r, BaseException) and not isinstance(r, DomainError)], results
+    assert not [r for r in results if isinstance(r, BaseException) and not isinstance(r, DomainError)], (
+        results
+    )
     card = Card.objects.get(card_no=no)
     assert card.state == CardState.VOIDED  # either order ends voided: void is allowed from frozen
     assert Certificate.objects.get(pk=card.certificate_id).status == CertStatus.REVOKED
@@ -36,7 +40,9 @@ def test_ra_voiding_while_the_legal_card_freezes_one_wins():
 def test_two_freezes_at_once_exactly_one_wins_the_other_409():
     ra = f.ra_officer()
     made = f.make_card(ra=ra)
-    results = run_together(*[lambda: services.card_act(actor=ra, card_no=made.card.card_no, action="freeze")] * 2)
+    results = run_together(
+        *[lambda: services.card_act(actor=ra, card_no=made.card.card_no, action="freeze")] * 2
+    )
     refused = [r for r in results if isinstance(r, DomainError)]
     assert len(refused) == 1 and refused[0].status == 409 and refused[0].code == "state_conflict"
     assert Card.objects.get(pk=made.card.pk).version == made.card.version + 1
@@ -47,8 +53,9 @@ def test_concurrent_wrong_pins_are_all_counted(settings):
     made = f.make_card()
     key = f.card_key(made)
     proofs = [f.card_proof(made, key) for _ in range(4)]
-    results = run_together(*[
-        (lambda p=p: services.card_sign_in(card_no=made.card.card_no, pin="00000000", **p)) for p in proofs])
+    results = run_together(
+        *[(lambda p=p: services.card_sign_in(card_no=made.card.card_no, pin="00000000", **p)) for p in proofs]
+    )
     assert all(isinstance(r, DomainError) and r.code == "pin_wrong" for r in results), results
     card = Card.objects.get(pk=made.card.pk)
     assert card.pin_failures == 4 and not card.pin_locked
@@ -57,8 +64,9 @@ def test_concurrent_wrong_pins_are_all_counted(settings):
 def test_one_challenge_answered_twice_at_once_signs_in_once():
     made = f.make_card()
     proof = f.card_proof(made)
-    results = run_together(*[lambda: services.card_sign_in(card_no=made.card.card_no, pin=made.initial_pin,
-                                                           **proof)] * 2)
+    results = run_together(
+        *[lambda: services.card_sign_in(card_no=made.card.card_no, pin=made.initial_pin, **proof)] * 2
+    )
     codes = sorted(getattr(r, "code", "ok") for r in results)
     assert codes == ["challenge_replayed", "ok"], results
 
@@ -66,14 +74,16 @@ def test_one_challenge_answered_twice_at_once_signs_in_once():
 def test_two_sub_centre_officers_make_the_same_legal_card_at_once():
     e = f.enterprise_in_network()
     officers = [f.ra_officer(), f.ra_officer()]
-    results = run_together(*[
-        (lambda o=o: services.card_make(actor=o, kind="legal", enterprise_uscc=e.uscc)) for o in officers])
+    results = run_together(
+        *[(lambda o=o: services.card_make(actor=o, kind="legal", enterprise_uscc=e.uscc)) for o in officers]
+    )
     refused = [r for r in results if isinstance(r, DomainError)]
     assert len(refused) == 1 and refused[0].code == "legal_card_exists" and refused[0].status == 409
     assert Card.objects.filter(enterprise=e).count() == 1
 
 
 # --- IC卡自主管理 under concurrent use ------------------------------------------------------------------
+
 
 def _legal_and_operator():
     ra = f.ra_officer()
@@ -84,7 +94,9 @@ def _legal_and_operator():
 
 def test_two_legal_card_sessions_freeze_one_card_exactly_one_wins():
     _ra, legal, card = _legal_and_operator()
-    results = run_together(*[lambda: services.card_act(actor=legal, card_no=card.card_no, action="freeze")] * 2)
+    results = run_together(
+        *[lambda: services.card_act(actor=legal, card_no=card.card_no, action="freeze")] * 2
+    )
     refused = [r for r in results if isinstance(r, DomainError)]
     assert len(refused) == 1 and refused[0].status == 409, results
     after = Card.objects.get(pk=card.pk)
@@ -96,8 +108,10 @@ def test_report_lost_and_freeze_at_once_end_in_a_state_of_the_table():
     """挂失 and 冻结 of the same card by two legal-card sessions: both may win in either order, and the
     card ends lost and frozen, its certificate on hold once."""
     _ra, legal, card = _legal_and_operator()
-    results = run_together(lambda: services.card_act(actor=legal, card_no=card.card_no, action="report-lost"),
-                           lambda: services.card_act(actor=legal, card_no=card.card_no, action="freeze"))
+    results = run_together(
+        lambda: services.card_act(actor=legal, card_no=card.card_no, action="report-lost"),
+        lambda: services.card_act(actor=legal, card_no=card.card_no, action="freeze"),
+    )
     assert not [r for r in results if isinstance(r, BaseException)], results
     after = Card.objects.get(pk=card.pk)
     assert after.state == CardState.LOST_FROZEN and after.version == card.version + 2
@@ -121,12 +135,16 @@ def test_a_storm_of_actions_keeps_every_step_in_the_transition_table():
             action = rng.choice(actions + (["void"] if _round == 3 and actor is ra else []))
             calls.append(lambda a=actor, x=action: services.card_act(actor=a, card_no=card.card_no, action=x))
         results = run_together(*calls)
-        odd = [r for r in results if isinstance(r, BaseException) and not (isinstance(r, DomainError)
-                                                                          and r.status in (403, 409))]
+        odd = [
+            r
+            for r in results
+            if isinstance(r, BaseException) and not (isinstance(r, DomainError) and r.status in (403, 409))
+        ]
         assert not odd, odd
     state = CardState.NORMAL
-    events = AuditEvent.objects.filter(object_type="cards.card", object_id=str(card.pk),
-                                       action__in=[f"card.{a}" for a in (*actions, "void")]).order_by("id")
+    events = AuditEvent.objects.filter(
+        object_type="cards.card", object_id=str(card.pk), action__in=[f"card.{a}" for a in (*actions, "void")]
+    ).order_by("id")
     for ev in events:
         move = transitions.move_for(ev.action.removeprefix("card."), ev.before["state"])
         assert ev.before["state"] == state and move is not None and ev.after["state"] == move.new_state, ev
@@ -134,7 +152,9 @@ def test_a_storm_of_actions_keeps_every_step_in_the_transition_table():
     after = Card.objects.get(pk=card.pk)
     assert after.state == state and after.version == card.version + events.count()
     cert = Certificate.objects.get(pk=after.certificate_id).status
-    expected = {CardState.NORMAL: CertStatus.GOOD, CardState.VOIDED: CertStatus.REVOKED}.get(state, CertStatus.HOLD)
+    expected = {CardState.NORMAL: CertStatus.GOOD, CardState.VOIDED: CertStatus.REVOKED}.get(
+        state, CertStatus.HOLD
+    )
     assert cert == expected
 
 
@@ -145,9 +165,15 @@ def test_ra_voids_while_the_enterprise_freezes_from_the_same_screen_exactly_one_
     seen = card.version
     results = run_together(
         lambda: services.card_act(actor=legal, card_no=card.card_no, action="freeze", version=seen),
-        lambda: services.card_act(actor=ra, card_no=card.card_no, action="void", version=seen))
+        lambda: services.card_act(actor=ra, card_no=card.card_no, action="void", version=seen),
+    )
     refused = [r for r in results if isinstance(r, DomainError)]
-    assert len(refused) == 1 and refused[0].status == 409 and refused[0].code in ("stale_version", "card_voided")
+    assert (
+        len(refused) == 1 and refused[0].status == 409 and refused[0].code in ("stale_version", "card_voided")
+    )
     after = Card.objects.get(pk=card.pk)
     assert after.state in (CardState.FROZEN, CardState.VOIDED) and after.version == seen + 1
-    assert AuditEvent.objects.filter(object_id=str(card.pk), action__in=["card.freeze", "card.void"]).count() == 1
+    assert (
+        AuditEvent.objects.filter(object_id=str(card.pk), action__in=["card.freeze", "card.void"]).count()
+        == 1
+    )

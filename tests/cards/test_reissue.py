@@ -27,7 +27,9 @@ def test_reissue_voids_the_old_card_and_the_sub_centre_makes_a_new_one():
     with pytest.raises(InvalidInput) as err:  # "other" needs an explanation
         services.application_submit(actor=user, application_id=app.id)
     assert err.value.field == "note"
-    services.application_update(actor=user, application_id=app.id, data={"note": "卡片被折断"}, version=app.version)
+    services.application_update(
+        actor=user, application_id=app.id, data={"note": "卡片被折断"}, version=app.version
+    )
     with pytest.raises(InvalidInput) as err:  # what the sub-centre asks for: the licence, the legal rep's ID
         services.application_submit(actor=user, application_id=app.id)
     assert err.value.code == "attachments_required" and "企业营业执照" in str(err.value.message)

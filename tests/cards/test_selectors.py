@@ -21,8 +21,9 @@ def cards():
         op = f.operator(e, name=n)
         made[n] = f.make_card("operator", e, ra=ra, operator_no=op.operator_no).card
     other = f.enterprise_in_network()
-    made["other"] = f.make_card("operator", other, ra=ra,
-                                operator_no=f.operator(other, name="张三丰").operator_no).card
+    made["other"] = f.make_card(
+        "operator", other, ra=ra, operator_no=f.operator(other, name="张三丰").operator_no
+    ).card
     legal = Card.objects.get(pk=f.make_card("legal", e, ra=ra).card.pk)
     return ra, legal.user, made
 
@@ -31,16 +32,19 @@ def names(qs):
     return sorted(c.holder_name for c in qs)
 
 
-@pytest.mark.parametrize("query, expected", [
-    ("张", ["张三", "张三丰", "张明"]),         # one character: the surname (张三 holds the legal card)
-    ("明", ["张明", "欧阳明日", "王小明"]),       # anywhere in the name
-    ("三丰", ["张三丰"]),                        # two characters
-    ("阳明日", ["欧阳明日"]),                    # three: all its two-character grams, then LIKE
-    ("明日", ["欧阳明日"]),
-    ("小明日", []),                              # every gram occurs, the substring does not
-    ("smith", ["John Smith"]),                   # case-insensitive
-    ("N SM", ["John Smith"]),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("张", ["张三", "张三丰", "张明"]),  # one character: the surname (张三 holds the legal card)
+        ("明", ["张明", "欧阳明日", "王小明"]),  # anywhere in the name
+        ("三丰", ["张三丰"]),  # two characters
+        ("阳明日", ["欧阳明日"]),  # three: all its two-character grams, then LIKE
+        ("明日", ["欧阳明日"]),
+        ("小明日", []),  # every gram occurs, the substring does not
+        ("smith", ["John Smith"]),  # case-insensitive
+        ("N SM", ["John Smith"]),
+    ],
+)
 def test_fuzzy_holder_name(cards, query, expected):
     _ra, legal, _made = cards
     assert names(selectors.cards_query(legal, holder_name=query)) == sorted(expected)
@@ -63,14 +67,20 @@ def test_counts_stop_at_the_limit(cards, monkeypatch):
     assert total == qs.count()
 
 
-@pytest.mark.parametrize("query, expected", [
-    ("张", ["张三", "张三丰", "张三丰", "张明"]),   # the other enterprise's 张三丰 too: the same sub-centre
-    ("明", ["张明", "欧阳明日", "王小明"]),
-    ("三丰", ["张三丰", "张三丰"]),
-    ("阳明日", ["欧阳明日"]),
-    ("小明日", []),
-    ("s", ["John Smith"]),                        # one Latin letter, case-insensitive
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        (
+            "张",
+            ["张三", "张三丰", "张三丰", "张明"],
+        ),  # the other enterprise's 张三丰 too: the same sub-centre
+        ("明", ["张明", "欧阳明日", "王小明"]),
+        ("三丰", ["张三丰", "张三丰"]),
+        ("阳明日", ["欧阳明日"]),
+        ("小明日", []),
+        ("s", ["John Smith"]),  # one Latin letter, case-insensitive
+    ],
+)
 @pytest.mark.parametrize("unit", ["ra:5300", "ra:0000"])  # a sub-centre; the national centre (every card)
 def test_the_ra_search_by_name_through_the_grams(cards, query, expected, unit):
     """On PostgreSQL a one- or two-character name is read from the gram table (CardNameGram, kept by
@@ -79,8 +89,9 @@ def test_the_ra_search_by_name_through_the_grams(cards, query, expected, unit):
     assert names(selectors.cards_query(officer, holder_name=query)) == sorted(expected)
     items, total, capped = selectors.cards_page(officer, holder_name=query, page_size=2)
     assert total == len(expected) and not capped
-    assert [c.pk for c in items] == sorted((c.pk for c in selectors.cards_query(officer, holder_name=query)),
-                                           reverse=True)[:2]
+    assert [c.pk for c in items] == sorted(
+        (c.pk for c in selectors.cards_query(officer, holder_name=query)), reverse=True
+    )[:2]
 
 
 def test_the_grams_follow_a_renamed_holder_and_other_filters_still_apply(cards):

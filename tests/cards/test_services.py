@@ -46,6 +46,7 @@ def audited(code) -> int:
 
 # --- making ------------------------------------------------------------------------------------
 
+
 def test_legal_card_is_made_with_key_certificate_and_pin():
     e = f.enterprise_in_network(name="深圳前海制卡测试有限公司")
     made = f.make_card("legal", e)
@@ -144,6 +145,7 @@ def test_not_in_network_is_refused():
 
 # --- sign-in ------------------------------------------------------------------------------------
 
+
 def test_sign_in_with_the_card_key_and_pin():
     made = f.make_card()
     card = sign_in(made)
@@ -158,13 +160,27 @@ def test_challenge_refusals(settings):
     c = challenge_issue(made.card.card_no)
     proof = {"challenge_id": c["challenge_id"], "signature": f.sign_nonce(key, c["nonce"])}
     services.card_sign_in(card_no=made.card.card_no, pin=made.initial_pin, **proof)
-    refused("challenge_replayed", services.card_sign_in, card_no=made.card.card_no, pin=made.initial_pin, **proof)
-    refused("challenge_invalid", services.card_sign_in, card_no=made.card.card_no, pin=made.initial_pin,
-            challenge_id=proof["challenge_id"][:-2] + "xx", signature=proof["signature"])
+    refused(
+        "challenge_replayed", services.card_sign_in, card_no=made.card.card_no, pin=made.initial_pin, **proof
+    )
+    refused(
+        "challenge_invalid",
+        services.card_sign_in,
+        card_no=made.card.card_no,
+        pin=made.initial_pin,
+        challenge_id=proof["challenge_id"][:-2] + "xx",
+        signature=proof["signature"],
+    )
     other = f.make_card()  # a challenge issued for another card number
     c2 = challenge_issue(other.card.card_no)
-    refused("challenge_invalid", services.card_sign_in, card_no=made.card.card_no, pin=made.initial_pin,
-            challenge_id=c2["challenge_id"], signature=f.sign_nonce(key, c2["nonce"]))
+    refused(
+        "challenge_invalid",
+        services.card_sign_in,
+        card_no=made.card.card_no,
+        pin=made.initial_pin,
+        challenge_id=c2["challenge_id"],
+        signature=f.sign_nonce(key, c2["nonce"]),
+    )
     settings.CARD_CHALLENGE_SECONDS = -1  # every challenge is already too old
     refused("challenge_expired", sign_in, made)
     assert audited("challenge_replayed") == 1 and audited("challenge_expired") == 1
@@ -174,9 +190,16 @@ def test_signature_by_another_cards_key_is_refused():
     made, other = f.make_card(), f.make_card()
     refused("signature_invalid", sign_in, made, key=f.card_key(other))
     refused("signature_invalid", sign_in, made, signature="bm90IGEgc2lnbmF0dXJl")
-    refused("card_unknown", services.card_sign_in, card_no="153000000999990", pin="1",
-            **_proof_for("153000000999990"))
-    refused("card_no_invalid", services.card_sign_in, card_no="12345", pin="1", challenge_id="x", signature="x")
+    refused(
+        "card_unknown",
+        services.card_sign_in,
+        card_no="153000000999990",
+        pin="1",
+        **_proof_for("153000000999990"),
+    )
+    refused(
+        "card_no_invalid", services.card_sign_in, card_no="12345", pin="1", challenge_id="x", signature="x"
+    )
     assert audited("signature_invalid") == 2
 
 
@@ -194,10 +217,16 @@ def test_certificate_not_from_our_ca_is_refused():
     key = f.card_key(made)
     rogue_ca = ec.generate_private_key(ec.SECP256R1())
     mine = x509.load_der_x509_certificate(bytes(made.card.certificate.der))
-    forged = (x509.CertificateBuilder().subject_name(mine.subject).issuer_name(issuing_ca().certificate.subject)
-              .public_key(key.public_key()).serial_number(x509.random_serial_number())
-              .not_valid_before(mine.not_valid_before_utc).not_valid_after(mine.not_valid_after_utc)
-              .sign(rogue_ca, hashes.SHA256()))
+    forged = (
+        x509.CertificateBuilder()
+        .subject_name(mine.subject)
+        .issuer_name(issuing_ca().certificate.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(mine.not_valid_before_utc)
+        .not_valid_after(mine.not_valid_after_utc)
+        .sign(rogue_ca, hashes.SHA256())
+    )
     cert = made.card.certificate
     cert.der = forged.public_bytes(serialization.Encoding.DER)
     cert.save(update_fields=["der"])
@@ -205,10 +234,15 @@ def test_certificate_not_from_our_ca_is_refused():
     assert audited("certificate_untrusted") == 1
 
 
-@pytest.mark.parametrize("state,code", [
-    (CardState.LOST, "card_lost"), (CardState.LOST_FROZEN, "card_lost"), (CardState.FROZEN, "card_frozen"),
-    (CardState.VOIDED, "card_voided"),
-])
+@pytest.mark.parametrize(
+    "state,code",
+    [
+        (CardState.LOST, "card_lost"),
+        (CardState.LOST_FROZEN, "card_lost"),
+        (CardState.FROZEN, "card_frozen"),
+        (CardState.VOIDED, "card_voided"),
+    ],
+)
 def test_unusable_states_are_refused(state, code):
     made = f.make_card()
     Card.objects.filter(pk=made.card.pk).update(state=state)
@@ -232,7 +266,9 @@ def test_expired_and_not_yet_valid_cards_are_refused():
     today = timezone.localdate()
     Card.objects.filter(pk=made.card.pk).update(valid_to=today - dt.timedelta(days=1))
     refused("card_expired", sign_in, made)
-    Card.objects.filter(pk=made.card.pk).update(valid_from=today + dt.timedelta(days=1), valid_to=today + dt.timedelta(days=9))
+    Card.objects.filter(pk=made.card.pk).update(
+        valid_from=today + dt.timedelta(days=1), valid_to=today + dt.timedelta(days=9)
+    )
     refused("card_not_yet_valid", sign_in, made)
 
 
@@ -266,12 +302,19 @@ def test_configurable_limit(settings):
 
 # --- PIN change ---------------------------------------------------------------------------------
 
+
 def test_pin_change_rules():
     made = f.make_card()
     card = sign_in(made)
     user = card.user
-    for bad, code in (("", "pin_required"), ("12ab56", "pin_format"), ("123", "pin_format"),
-                      ("888888", "pin_too_simple"), ("123456", "pin_too_simple"), (made.initial_pin, "pin_unchanged")):
+    for bad, code in (
+        ("", "pin_required"),
+        ("12ab56", "pin_format"),
+        ("123", "pin_format"),
+        ("888888", "pin_too_simple"),
+        ("123456", "pin_too_simple"),
+        (made.initial_pin, "pin_unchanged"),
+    ):
         with pytest.raises(InvalidInput) as e:
             services.card_pin_change(actor=user, old_pin=made.initial_pin, new_pin=bad)
         assert e.value.code == code and e.value.field == "new_pin"
@@ -294,6 +337,7 @@ def test_pin_verifier_is_keyed(settings):
 
 
 # --- the transition table -------------------------------------------------------------------------
+
 
 def act(actor, made, action, **kw):
     return services.card_act(actor=actor, card_no=made.card.card_no, action=action, **kw)
@@ -329,10 +373,14 @@ def test_ra_runs_the_legal_cards_own_operations():
     with pytest.raises(Conflict) as c:
         act(ra, made, "unfreeze")
     assert c.value.code == "card_voided"
-    actions = list(AuditEvent.objects.filter(object_type="cards.card", object_id=str(card.pk))
-                   .values_list("action", flat=True))
+    actions = list(
+        AuditEvent.objects.filter(object_type="cards.card", object_id=str(card.pk)).values_list(
+            "action", flat=True
+        )
+    )
     assert ["card.report-lost", "card.cancel-lost", "card.renew", "card.void"] == [
-        a for a in actions if a in ("card.report-lost", "card.cancel-lost", "card.renew", "card.void")]
+        a for a in actions if a in ("card.report-lost", "card.cancel-lost", "card.renew", "card.void")
+    ]
 
 
 def test_renew_needs_the_card_itself_in_its_last_months():
@@ -387,7 +435,10 @@ def test_unlock_gives_a_new_one_time_pin(settings):
     refused("card_locked", sign_in, made, pin="1")
     card = act(ra, made, "unlock")
     assert not card.pin_locked and card.pin_failures == 0 and card.must_change_pin
-    assert len(card.issued_pin) == len(made.initial_pin) and card.issued_pin not in Card.objects.get(pk=card.pk).pin_hash
+    assert (
+        len(card.issued_pin) == len(made.initial_pin)
+        and card.issued_pin not in Card.objects.get(pk=card.pk).pin_hash
+    )
     refused("pin_wrong", sign_in, made)  # the forgotten PIN is gone
     assert sign_in(made, pin=card.issued_pin).must_change_pin
 
@@ -466,9 +517,17 @@ def test_refused_sign_ins_from_one_address_are_throttled(settings):
 def test_a_registered_username_like_a_card_number_blocks_nothing():
     from eport.accounts.services import account_register
 
-    account_register(data={"username": "153000000000013", "password": "Kx7#mPort2026", "uscc": f.new_uscc(),
-                           "enterprise_name": "抢注测试有限公司", "contact_name": "王", "phone": "13800138000",
-                           "email": "x@example.com"})
+    account_register(
+        data={
+            "username": "153000000000013",
+            "password": "Kx7#mPort2026",
+            "uscc": f.new_uscc(),
+            "enterprise_name": "抢注测试有限公司",
+            "contact_name": "王",
+            "phone": "13800138000",
+            "email": "x@example.com",
+        }
+    )
     made = f.make_card()
     assert made.card.user.username == f"card:{made.card.card_no}"
 

@@ -38,8 +38,13 @@ def test_only_an_approved_record_can_be_changed():
 def test_approved_change_updates_the_master_record_and_keeps_history():
     e = f.enterprise_in_network()
     legal = legal_of(e)
-    app = change(legal, **{**{k: v for k, v in f.entry_data(e.uscc).items() if k != "uscc"},
-                           "address": "深圳市福田区新地址9号"})
+    app = change(
+        legal,
+        **{
+            **{k: v for k, v in f.entry_data(e.uscc).items() if k != "uscc"},
+            "address": "深圳市福田区新地址9号",
+        },
+    )
     assert app.data["uscc"] == e.uscc
     app = services.application_submit(actor=legal, application_id=app.id)
     units = {s.unit_id for s in app.steps.filter(round=app.round)}
@@ -86,9 +91,17 @@ def test_first_approved_by_organization_code_the_new_uscc_must_carry_it():
     # Someone registered the new USCC meanwhile (a candidate row): that neither blocks the change ...
     from eport.accounts.services import account_register
 
-    squatter = account_register(data={"username": "squat_org", "password": "Squat#Pass2026", "uscc": uscc_ok,
-                                      "enterprise_name": "抢注", "contact_name": "x", "phone": "13800138000",
-                                      "email": "squat@example.com"})
+    squatter = account_register(
+        data={
+            "username": "squat_org",
+            "password": "Squat#Pass2026",
+            "uscc": uscc_ok,
+            "enterprise_name": "抢注",
+            "contact_name": "x",
+            "phone": "13800138000",
+            "email": "squat@example.com",
+        }
+    )
     wrong = make_uscc("91", "440300", "MA5DXTHR")
     with pytest.raises(InvalidInput) as err:
         change(legal, **f.entry_data(wrong))

@@ -33,38 +33,48 @@ def test_draft_accepts_empty(ent):
     assert not form({}, final=True, enterprise=ent).is_valid()
 
 
-@pytest.mark.parametrize("lpt, blank, required", [
-    ("enterprise", (), ("aic_unit", "tax_unit", "quality_unit")),
-    ("other", (), ("aic_unit", "tax_unit", "quality_unit")),
-    ("institution", ("aic_unit", "tax_unit"), ("quality_unit",)),
-    ("special", ("aic_unit", "tax_unit", "quality_unit"), ()),
-])
+@pytest.mark.parametrize(
+    "lpt, blank, required",
+    [
+        ("enterprise", (), ("aic_unit", "tax_unit", "quality_unit")),
+        ("other", (), ("aic_unit", "tax_unit", "quality_unit")),
+        ("institution", ("aic_unit", "tax_unit"), ("quality_unit",)),
+        ("special", ("aic_unit", "tax_unit", "quality_unit"), ()),
+    ],
+)
 def test_unit_fields_by_legal_person_type(ent, lpt, blank, required):
     frm = form(f.entry_data(ent.uscc, legal_person_type=lpt), enterprise=ent)
     assert frm.is_valid(), frm.errors
     for field in blank:
         assert frm.json_data()[field] == ""
-    empty = form(f.entry_data(ent.uscc, legal_person_type=lpt, aic_unit="", tax_unit="", quality_unit=""),
-                 enterprise=ent)
+    empty = form(
+        f.entry_data(ent.uscc, legal_person_type=lpt, aic_unit="", tax_unit="", quality_unit=""),
+        enterprise=ent,
+    )
     assert set(empty.errors) == set(required)
 
 
 def test_enterprise_type_other(ent):
-    assert set(form(f.entry_data(ent.uscc, enterprise_type="9"), enterprise=ent).errors) == {"enterprise_type_other"}
+    assert set(form(f.entry_data(ent.uscc, enterprise_type="9"), enterprise=ent).errors) == {
+        "enterprise_type_other"
+    }
     assert form(f.entry_data(ent.uscc, enterprise_type="9"), final=False, enterprise=ent).is_valid()
     ok = form(f.entry_data(ent.uscc, enterprise_type="9", enterprise_type_other="合作社"), enterprise=ent)
     assert ok.is_valid() and ok.json_data()["enterprise_type_other"] == "合作社"
 
 
-@pytest.mark.parametrize("over, field", [
-    ({"uscc": f.USCC_SZ}, "uscc"),
-    ({"legal_rep_id_no": "11010519491231002Y"}, "legal_rep_id_no"),
-    ({"legal_rep_id_type": "passport", "legal_rep_id_no": "!!"}, "legal_rep_id_no"),
-    ({"phone": "call me"}, "phone"),
-    ({"customs_code": "0"}, "customs_code"),
-    ({"tax_unit": "440300"}, "tax_unit"),
-    ({"quality_unit": "999999"}, "quality_unit"),
-])
+@pytest.mark.parametrize(
+    "over, field",
+    [
+        ({"uscc": f.USCC_SZ}, "uscc"),
+        ({"legal_rep_id_no": "11010519491231002Y"}, "legal_rep_id_no"),
+        ({"legal_rep_id_type": "passport", "legal_rep_id_no": "!!"}, "legal_rep_id_no"),
+        ({"phone": "call me"}, "phone"),
+        ({"customs_code": "0"}, "customs_code"),
+        ({"tax_unit": "440300"}, "tax_unit"),
+        ({"quality_unit": "999999"}, "quality_unit"),
+    ],
+)
 def test_bad_values(ent, over, field):
     frm = form({**f.entry_data(ent.uscc), **over}, enterprise=ent)
     assert field in frm.errors, frm.errors
@@ -84,7 +94,16 @@ def test_apply_data_enters_network_and_keeps_history(ent):
     data2 = {**data, "address": "新住所", "legal_person_type": "institution", "aic_unit": "", "tax_unit": ""}
     e = enterprise_apply_data(enterprise=e, data=data2, application=None)
     assert e.entered_at == first_entered and e.enterprise_no == number
-    assert e.address == "新住所" and e.aic_unit is None and e.tax_unit is None and e.quality_unit_id == "quality:440300"
+    assert (
+        e.address == "新住所"
+        and e.aic_unit is None
+        and e.tax_unit is None
+        and e.quality_unit_id == "quality:440300"
+    )
     rows = list(EnterpriseHistory.objects.filter(enterprise=e).order_by("id"))
-    assert len(rows) == 2 and rows[1].before["address"] == data["address"] and rows[1].after["address"] == "新住所"
+    assert (
+        len(rows) == 2
+        and rows[1].before["address"] == data["address"]
+        and rows[1].after["address"] == "新住所"
+    )
     assert master_data(e)["aic_unit"] == ""

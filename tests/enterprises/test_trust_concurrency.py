@@ -11,7 +11,9 @@ from tests.applications.test_concurrency import run_together
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="row locking is only meaningful on PostgreSQL"),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="row locking is only meaningful on PostgreSQL"
+    ),
 ]
 
 
@@ -22,9 +24,12 @@ def test_two_approvals_at_once_verify_exactly_one_and_never_deadlock():
     legal = f.make_card("legal", e).card.user
     accounts = [f.cardless(uscc=e.uscc, verified=False) for _ in range(2)]
     for _ in range(3):
-        User.objects.filter(pk__in=[a.pk for a in accounts]).update(verified_at=None, verified_by="", closed_at=None,
-                                                                    closed_reason="")
-        results = run_together(*[lambda a=a: trust.account_approve(actor=legal, account_id=a.pk) for a in accounts])
+        User.objects.filter(pk__in=[a.pk for a in accounts]).update(
+            verified_at=None, verified_by="", closed_at=None, closed_reason=""
+        )
+        results = run_together(
+            *[lambda a=a: trust.account_approve(actor=legal, account_id=a.pk) for a in accounts]
+        )
         lost = [r for r in results if isinstance(r, BaseException)]
         assert len(lost) == 1 and isinstance(lost[0], DomainError) and lost[0].status == 409, results
         states = sorted(trust.account_state(User.objects.get(pk=a.pk)) for a in accounts)

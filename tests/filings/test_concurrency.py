@@ -12,7 +12,9 @@ from tests.applications.test_concurrency import run_together
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="row locking is only meaningful on PostgreSQL"),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="row locking is only meaningful on PostgreSQL"
+    ),
 ]
 
 
@@ -25,12 +27,18 @@ def test_the_cardless_user_and_the_legal_card_file_commerce_at_once_filed_exactl
     made = f.make_card("legal", f.enterprise_in_network())
     e = made.card.enterprise
     cardless = f.cardless(uscc=e.uscc)
-    results = run_together(lambda: file(cardless, "commerce_filing", {"authority": "440300"}),
-                           lambda: file(made.card.user, "commerce_filing", {"authority": "440000"}))
+    results = run_together(
+        lambda: file(cardless, "commerce_filing", {"authority": "440300"}),
+        lambda: file(made.card.user, "commerce_filing", {"authority": "440000"}),
+    )
     won = [r for r in results if not isinstance(r, BaseException)]
     lost = [r for r in results if isinstance(r, BaseException)]
     assert len(won) == 1 and len(lost) == 1, results
     assert isinstance(lost[0], DomainError) and lost[0].status == 409, lost
     assert EnterpriseFiling.objects.filter(enterprise=e, filing="commerce").count() == 1
-    assert Application.objects.filter(enterprise=e, kind="commerce_filing", status=Status.APPROVED).count() == 1
-    assert not Application.objects.filter(enterprise=e, kind="commerce_filing").exclude(status=Status.APPROVED)
+    assert (
+        Application.objects.filter(enterprise=e, kind="commerce_filing", status=Status.APPROVED).count() == 1
+    )
+    assert not Application.objects.filter(enterprise=e, kind="commerce_filing").exclude(
+        status=Status.APPROVED
+    )

@@ -34,17 +34,21 @@ def create(api, kind, **data):
 
 # A non-string date in card_permission data is a 400 --------------------------------------------------
 
+
 @pytest.mark.parametrize("value", [20270101, 1.5, True, {"y": 2027}, ["2027-01-01"]])
 @pytest.mark.parametrize("field", ["valid_from", "valid_to"])
 def test_permission_date_of_wrong_json_type_is_a_400_not_a_500(field, value):
     e, made, api = legal()
     CardFiling.objects.create(card=made.card, filing="customs")
-    r = create(api, "card_permission", card_no=made.card.card_no, subsystems=["enterprise_mgmt"], **{field: value})
+    r = create(
+        api, "card_permission", card_no=made.card.card_no, subsystems=["enterprise_mgmt"], **{field: value}
+    )
     assert r.status_code == 400, (r.status_code, r.content[:120])
     assert r.json()["error"]["field"] == field
 
 
 # A huge card list is refused at once (it once took minutes to de-duplicate) ------------------------
+
 
 def test_a_long_card_list_is_refused_quickly():
     e, made, api = legal()
@@ -67,6 +71,7 @@ def test_a_long_comma_separated_card_string_is_refused_quickly():
 
 
 # No N+1 on GET /api/v1/filings/cards ------------------------------------------------------------------
+
 
 def _cards(n):
     ra = f.staff("ra", "ra:5300")
@@ -94,6 +99,7 @@ def test_filings_cards_endpoint_has_no_n_plus_1():
 
 # import-registry --replace needs the file (the demo rows never replace the real list) -----------------
 
+
 def test_replace_without_a_file_is_refused_instead_of_loading_the_demo_rows():
     real = [f.new_uscc() for _ in range(3)]
     for u in real:
@@ -105,6 +111,7 @@ def test_replace_without_a_file_is_refused_instead_of_loading_the_demo_rows():
 
 # A forex filing in review when the forex list is replaced is still approved, with the unit that reviewed it --------
 
+
 def test_approving_a_forex_filing_whose_bureau_was_replaced(tmp_path):
     e, made, api = legal()
     r = create(api, "forex_filing", forex_bureau="440300")  # not on the directory: manual review
@@ -112,8 +119,10 @@ def test_approving_a_forex_filing_whose_bureau_was_replaced(tmp_path):
     assert app["status"] == "SUBMITTED"
     step = app["steps"][0]
     units = tmp_path / "forex.csv"
-    units.write_text("code,name,parent_code\nSAFE44,国家外汇管理局广东省分局,\nSAFE4403,国家外汇管理局深圳市分局,SAFE44\n",
-                     encoding="utf-8")
+    units.write_text(
+        "code,name,parent_code\nSAFE44,国家外汇管理局广东省分局,\nSAFE4403,国家外汇管理局深圳市分局,SAFE44\n",
+        encoding="utf-8",
+    )
     call_command("load_units", "--dept", "forex", str(units), stdout=StringIO())
     reviewer = Api(f.staff(UserKind.REVIEWER, "forex:440300"))
     r = reviewer.post(f"/reviews/{step['id']}/approve", {"opinion": "同意"})
@@ -123,6 +132,7 @@ def test_approving_a_forex_filing_whose_bureau_was_replaced(tmp_path):
 
 
 # Codes load-units accepts are usable in a filing and in the directory ---------------------------
+
 
 def test_replaced_forex_codes_are_usable_in_a_filing_and_the_directory(tmp_path):
     units = tmp_path / "forex.csv"
@@ -141,10 +151,12 @@ def test_replaced_forex_codes_are_usable_in_a_filing_and_the_directory(tmp_path)
 
 # An administrator's lower-case USCC on the 外汇注销名录 still refuses the enterprise -------------------
 
+
 def test_admin_entry_on_the_cancellation_list_in_lower_case_still_refuses(admin_client):
     e, made, api = legal()
-    r = admin_client.post("/admin/registry/forexcancellation/add/",
-                          {"uscc": e.uscc.lower(), "name": e.name, "reason": "注销"})
+    r = admin_client.post(
+        "/admin/registry/forexcancellation/add/", {"uscc": e.uscc.lower(), "name": e.name, "reason": "注销"}
+    )
     assert r.status_code == 302, r.content[:300]  # the admin accepted it
     assert ForexCancellation.objects.filter(uscc=e.uscc).exists()  # stored as the lookups search it
     r = create(api, "forex_filing", forex_bureau="440300")
@@ -158,11 +170,14 @@ def test_auto_review_switch_is_not_blocked_by_a_filing_whose_bureau_was_replaced
     units = tmp_path / "forex.csv"
     units.write_text("code,name,parent_code\nSAFE44,国家外汇管理局广东省分局,\n", encoding="utf-8")
     call_command("load_units", "--dept", "forex", str(units), stdout=StringIO())
-    r = Api(f.staff(UserKind.REVIEWER, "forex:440300")).put("/units/forex:440300/auto-review", {"enabled": True})
+    r = Api(f.staff(UserKind.REVIEWER, "forex:440300")).put(
+        "/units/forex:440300/auto-review", {"enabled": True}
+    )
     assert r.status_code == 200, r.json()
 
 
 # `eport demo` after `eport load-units` -----------------------------------------------------------------
+
 
 def test_demo_still_runs_after_the_commerce_list_was_replaced(tmp_path, settings):
     from eport.ops.demo import create_demo
@@ -176,8 +191,15 @@ def test_demo_still_runs_after_the_commerce_list_was_replaced(tmp_path, settings
 
 # A permission whose period has already ended is refused ------------------------------
 
+
 def test_permission_ending_in_the_past_is_refused():
     e, made, api = legal()
     CardFiling.objects.create(card=made.card, filing="customs")
-    r = create(api, "card_permission", card_no=made.card.card_no, subsystems=["enterprise_mgmt"], valid_to="2000-01-01")
+    r = create(
+        api,
+        "card_permission",
+        card_no=made.card.card_no,
+        subsystems=["enterprise_mgmt"],
+        valid_to="2000-01-01",
+    )
     assert r.status_code == 400 and r.json()["error"]["field"] == "valid_to", r.json()

@@ -13,8 +13,14 @@ pytestmark = pytest.mark.django_db
 
 
 def op_data(**over):
-    data = {"name": "王五", "id_type": "resident_id", "id_no": f.resident_id(), "phone": "13912345678",
-            "job_title": "报关员", "email": "wangwu@example.com"}
+    data = {
+        "name": "王五",
+        "id_type": "resident_id",
+        "id_no": f.resident_id(),
+        "phone": "13912345678",
+        "job_title": "报关员",
+        "email": "wangwu@example.com",
+    }
     data.update(over)
     return data
 
@@ -43,8 +49,9 @@ def test_declaration_numbers_the_operator_at_first_save_and_the_ra_approves(ctx)
     app = declare(ctx["legal"], submit=False)
     op = Operator.objects.get(operator_no=app.data["operator_no"])
     assert op.operator_no.startswith("CZ") and op.status == OperatorStatus.DRAFT and op.name == "王五"
-    services.application_update(actor=ctx["legal"], application_id=app.id, data={"name": "王五六"},
-                                 version=app.version)
+    services.application_update(
+        actor=ctx["legal"], application_id=app.id, data={"name": "王五六"}, version=app.version
+    )
     op.refresh_from_db()
     assert op.name == "王五六"  # the draft is mirrored in the list
     app = services.application_submit(actor=ctx["legal"], application_id=app.id)
@@ -73,8 +80,12 @@ def test_return_is_mirrored_and_the_draft_can_be_deleted_with_its_operator(ctx):
 
 def test_bad_input_names_the_field_and_saves_nothing(ctx):
     before = Operator.objects.count()
-    for data, field in ((op_data(id_no="123"), "id_no"), (op_data(email="not-an-email"), "email"),
-                        (op_data(phone="12"), "phone"), (op_data(id_no=""), "id_no")):
+    for data, field in (
+        (op_data(id_no="123"), "id_no"),
+        (op_data(email="not-an-email"), "email"),
+        (op_data(phone="12"), "phone"),
+        (op_data(id_no=""), "id_no"),
+    ):
         with pytest.raises(InvalidInput) as e:
             services.application_create(actor=ctx["legal"], kind="operator_declaration", data=data)
         assert e.value.field == field
@@ -96,14 +107,20 @@ def test_one_live_operator_per_person(ctx):
 def test_change_of_an_approved_operator_updates_it_and_its_card_on_approval(ctx):
     op = f.operator(ctx["e"])
     card = f.make_card("operator", ctx["e"], ra=ctx["ra"], operator_no=op.operator_no).card
-    app = services.application_create(actor=ctx["legal"], kind="operator_declaration",
-                                      data={**op_data(id_no=op.id_no, name="李四改"), "operator_no": op.operator_no})
+    app = services.application_create(
+        actor=ctx["legal"],
+        kind="operator_declaration",
+        data={**op_data(id_no=op.id_no, name="李四改"), "operator_no": op.operator_no},
+    )
     services.application_submit(actor=ctx["legal"], application_id=app.id)
     op.refresh_from_db()
     assert op.name == "李四" and op.status == OperatorStatus.APPROVED  # unchanged while in review
     with pytest.raises(Conflict):  # one open change at a time
-        services.application_create(actor=ctx["legal"], kind="operator_declaration",
-                                    data={**op_data(id_no=op.id_no), "operator_no": op.operator_no})
+        services.application_create(
+            actor=ctx["legal"],
+            kind="operator_declaration",
+            data={**op_data(id_no=op.id_no), "operator_no": op.operator_no},
+        )
     app.refresh_from_db()
     services.step_approve(actor=ctx["ra"], step_id=ra_step(app).id, opinion="同意")
     op.refresh_from_db()
@@ -113,15 +130,21 @@ def test_change_of_an_approved_operator_updates_it_and_its_card_on_approval(ctx)
 
 def test_the_operator_a_change_is_about_cannot_be_switched(ctx):
     a, b = f.operator(ctx["e"]), f.operator(ctx["e"])
-    app = services.application_create(actor=ctx["legal"], kind="operator_declaration",
-                                      data={**op_data(id_no=a.id_no), "operator_no": a.operator_no})
-    app = services.application_update(actor=ctx["legal"], application_id=app.id,
-                                      data={"operator_no": b.operator_no}, version=app.version)
+    app = services.application_create(
+        actor=ctx["legal"],
+        kind="operator_declaration",
+        data={**op_data(id_no=a.id_no), "operator_no": a.operator_no},
+    )
+    app = services.application_update(
+        actor=ctx["legal"], application_id=app.id, data={"operator_no": b.operator_no}, version=app.version
+    )
     assert app.data["operator_no"] == a.operator_no
 
 
 def cancel(actor, operator_no, submit=True):
-    app = services.application_create(actor=actor, kind="operator_cancellation", data={"operator_no": operator_no})
+    app = services.application_create(
+        actor=actor, kind="operator_cancellation", data={"operator_no": operator_no}
+    )
     return services.application_submit(actor=actor, application_id=app.id) if submit else app
 
 
@@ -163,19 +186,26 @@ def test_cancellation_after_the_card_is_voided_read_only_in_flight_then_cancelle
     from eport.cards.services import card_act
 
     card_act(actor=ra, card_no=made.card.card_no, action="void")
-    change = services.application_create(actor=legal, kind="operator_declaration",
-                                         data={**op_data(id_no=op.id_no), "operator_no": op.operator_no})
+    change = services.application_create(
+        actor=legal,
+        kind="operator_declaration",
+        data={**op_data(id_no=op.id_no), "operator_no": op.operator_no},
+    )
     app = cancel(legal, op.operator_no)  # allowed while a change is in flight
     with pytest.raises(Conflict) as err:  # the change cannot go on while the cancellation is in flight
         services.application_submit(actor=legal, application_id=change.id)
     assert err.value.code == "operator_cancellation_in_flight"
     with pytest.raises(Conflict) as err:
-        services.application_update(actor=legal, application_id=change.id, data={"name": "x"},
-                                    version=change.version)
+        services.application_update(
+            actor=legal, application_id=change.id, data={"name": "x"}, version=change.version
+        )
     assert err.value.code == "operator_cancellation_in_flight"
     with pytest.raises(Conflict) as err:  # nor can a new one start
-        services.application_create(actor=legal, kind="operator_declaration",
-                                    data={**op_data(id_no=op.id_no), "operator_no": op.operator_no})
+        services.application_create(
+            actor=legal,
+            kind="operator_declaration",
+            data={**op_data(id_no=op.id_no), "operator_no": op.operator_no},
+        )
     assert err.value.code in ("operator_cancellation_in_flight", "open_application_exists")
     with pytest.raises(Conflict):  # read-only while in review
         services.application_update(actor=legal, application_id=app.id, data={}, version=app.version)
@@ -234,8 +264,11 @@ def test_who_may_file_what(ctx):
     with pytest.raises(Forbidden):
         services.application_create(actor=ctx["legal"], kind="legal_card_reissue", data={"reason": "lost"})
     # the card-less user of the same enterprise sees the legal card's declaration but cannot change it
-    legal_app = services.application_create(actor=ctx["legal"], kind="operator_cancellation",
-                                            data={"operator_no": f.operator(ctx["e"]).operator_no})
+    legal_app = services.application_create(
+        actor=ctx["legal"],
+        kind="operator_cancellation",
+        data={"operator_no": f.operator(ctx["e"]).operator_no},
+    )
     with pytest.raises(Forbidden):
         services.application_delete(actor=cardless, application_id=legal_app.id)
 
@@ -243,17 +276,20 @@ def test_who_may_file_what(ctx):
 def test_another_enterprise_cannot_touch_them(ctx):
     app = declare(ctx["legal"], submit=False)
     other = f.make_card("legal", f.enterprise_in_network(), ra=ctx["ra"]).card.user
-    for call in (lambda: services.application_update(actor=other, application_id=app.id, data={}, version=1),
-                 lambda: services.application_submit(actor=other, application_id=app.id),
-                 lambda: services.application_delete(actor=other, application_id=app.id)):
+    for call in (
+        lambda: services.application_update(actor=other, application_id=app.id, data={}, version=1),
+        lambda: services.application_submit(actor=other, application_id=app.id),
+        lambda: services.application_delete(actor=other, application_id=app.id),
+    ):
         with pytest.raises(NotFound):
             call()
     op = Operator.objects.get(operator_no=app.data["operator_no"])
     with pytest.raises(NotFound):  # another enterprise's operator: not found here
         cancel(other, op.operator_no)
     with pytest.raises(NotFound):
-        services.application_create(actor=other, kind="operator_declaration",
-                                    data={**op_data(), "operator_no": op.operator_no})
+        services.application_create(
+            actor=other, kind="operator_declaration", data={**op_data(), "operator_no": op.operator_no}
+        )
     assert Application.objects.get(pk=app.pk).status == Status.DRAFT
 
 
@@ -279,5 +315,7 @@ def test_card_changes_are_told_to_the_enterprise(ctx, mailoutbox, django_capture
     made = f.make_card("operator", ctx["e"], ra=ctx["ra"])
     with django_capture_on_commit_callbacks(execute=True):
         card_act(actor=ctx["legal"], card_no=made.card.card_no, action="report-lost")
-    assert len(mailoutbox) == 1 and "挂失" in mailoutbox[0].subject and made.card.card_no in mailoutbox[0].body
+    assert (
+        len(mailoutbox) == 1 and "挂失" in mailoutbox[0].subject and made.card.card_no in mailoutbox[0].body
+    )
     assert Card.objects.get(pk=made.card.pk).state == CardState.LOST

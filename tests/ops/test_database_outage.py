@@ -29,8 +29,10 @@ from django.test import Client
 from eport.faults import OutageLogFilter, database_unavailable
 from tests import factories as f
 
-pytestmark = pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"),
-                                reason="PostgreSQL pass only (DATABASE_URL is PostgreSQL)")
+pytestmark = pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="PostgreSQL pass only (DATABASE_URL is PostgreSQL)",
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -47,6 +49,7 @@ def _dsn(**over) -> str:
 
 
 # --- what counts as an outage: real errors from a real server -------------------------------------------
+
 
 @pytest.mark.django_db
 def test_only_a_lost_connection_counts_as_an_outage():
@@ -67,7 +70,11 @@ def test_only_a_lost_connection_counts_as_an_outage():
     victim.close()
 
     # through Django (which wraps the driver's errors): bugs and timeouts are not outages
-    for statements in (["SELEC 1"], ["SELECT 1/0"], ["SET LOCAL statement_timeout = 1", "SELECT pg_sleep(0.2)"]):
+    for statements in (
+        ["SELEC 1"],
+        ["SELECT 1/0"],
+        ["SET LOCAL statement_timeout = 1", "SELECT pg_sleep(0.2)"],
+    ):
         with pytest.raises(DatabaseError) as e:
             with transaction.atomic(), connection.cursor() as cur:
                 for sql in statements:
@@ -86,8 +93,15 @@ def test_an_outage_is_logged_as_one_line():
     try:
         psycopg.connect(f"host=127.0.0.1 port={free_port()} user=postgres dbname=x", connect_timeout=3)
     except psycopg.OperationalError as e:
-        record = logging.LogRecord("django.request", logging.ERROR, __file__, 1, "%s: %s",
-                                   ("Service Unavailable", "/api/v1/me"), (type(e), e, e.__traceback__))
+        record = logging.LogRecord(
+            "django.request",
+            logging.ERROR,
+            __file__,
+            1,
+            "%s: %s",
+            ("Service Unavailable", "/api/v1/me"),
+            (type(e), e, e.__traceback__),
+        )
     assert OutageLogFilter().filter(record)
     assert record.exc_info is None
     assert record.getMessage().startswith("Service Unavailable: /api/v1/me (database unavailable: ")
@@ -95,6 +109,7 @@ def test_an_outage_is_logged_as_one_line():
 
 
 # --- in process: the database's port stops answering ---------------------------------------------------
+
 
 def test_every_place_answers_503_in_its_own_shape(django_db_blocker):
     """The default connection pointed at a port nobody listens on: every request that needs the database
@@ -107,8 +122,12 @@ def test_every_place_answers_503_in_its_own_shape(django_db_blocker):
         saved = conn.settings_dict["PORT"]
         conn.settings_dict["PORT"] = str(free_port())
         try:
-            api = client.post("/api/v1/applications", "{}", content_type="application/json",
-                              headers={"Authorization": "Bearer whatever"})
+            api = client.post(
+                "/api/v1/applications",
+                "{}",
+                content_type="application/json",
+                headers={"Authorization": "Bearer whatever"},
+            )
             screen = client.get("/")
             crl = client.get("/pki/crl.der")
         finally:
@@ -116,8 +135,9 @@ def test_every_place_answers_503_in_its_own_shape(django_db_blocker):
             conn.settings_dict["PORT"] = saved
 
     assert api.status_code == 503
-    assert api.json() == {"error": {"code": "database_unavailable", "message": api.json()["error"]["message"],
-                                    "field": None}}
+    assert api.json() == {
+        "error": {"code": "database_unavailable", "message": api.json()["error"]["message"], "field": None}
+    }
     assert re.search("[\u4e00-\u9fff]", api.json()["error"]["message"])
     assert screen.status_code == 503 and screen["Content-Type"].startswith("text/html")
     page = screen.content.decode()
@@ -154,10 +174,20 @@ class Cluster:
         subprocess.run(cmd, check=True, capture_output=True, timeout=60)
 
     def start(self):
-        self.ctl("pg_ctl", "-D", self.dir / "data", "-l", self.dir / "log", "-w", "-s", "-o",
-                 # fsync=off saves time and loses nothing here: a stopped server's writes stay in the
-                 # kernel's cache, and a commit is still acknowledged only after its WAL is written.
-                 f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off", "start")
+        self.ctl(
+            "pg_ctl",
+            "-D",
+            self.dir / "data",
+            "-l",
+            self.dir / "log",
+            "-w",
+            "-s",
+            "-o",
+            # fsync=off saves time and loses nothing here: a stopped server's writes stay in the
+            # kernel's cache, and a commit is still acknowledged only after its WAL is written.
+            f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off",
+            "start",
+        )
 
     def stop(self, mode="fast"):
         self.ctl("pg_ctl", "-D", self.dir / "data", "-m", mode, "-w", "-s", "stop")
@@ -179,9 +209,21 @@ class Server:
         env = {k: v for k, v in os.environ.items() if not k.startswith("EPORT_") and k != "DATABASE_URL"}
         self.env = {**env, "EPORT_DATA_DIR": str(data_dir), "DATABASE_URL": database_url}
         with open(self.log, "wb") as out:
-            self.proc = subprocess.Popen([str(Path(sys.executable).parent / "eport"), "serve", "--port",
-                                          str(self.port), "--workers", "2"], env=self.env, cwd=ROOT,
-                                         stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+            self.proc = subprocess.Popen(
+                [
+                    str(Path(sys.executable).parent / "eport"),
+                    "serve",
+                    "--port",
+                    str(self.port),
+                    "--workers",
+                    "2",
+                ],
+                env=self.env,
+                cwd=ROOT,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         deadline = time.monotonic() + 60
         while self.request("GET", "/pki/ca.pem")[0] != 200:
             assert self.proc.poll() is None and time.monotonic() < deadline, self.log.read_text()[-3000:]
@@ -201,9 +243,14 @@ class Server:
 
     def python(self, code: str) -> str:
         """Run Django code against the server's database and data dir (as a management shell would)."""
-        out = subprocess.run([sys.executable, "-c", "import django; django.setup()\n" + code], env={
-            **self.env, "DJANGO_SETTINGS_MODULE": "eport.settings"}, cwd=ROOT, capture_output=True, text=True,
-            timeout=60)
+        out = subprocess.run(
+            [sys.executable, "-c", "import django; django.setup()\n" + code],
+            env={**self.env, "DJANGO_SETTINGS_MODULE": "eport.settings"},
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert out.returncode == 0, out.stderr[-3000:]
         return out.stdout.strip()
 
@@ -248,12 +295,19 @@ class Driver:
     def create(self):
         with self.lock:
             id_no = next(self.ids)
-        body = json.dumps({"kind": "operator_declaration",
-                           "data": {"name": "王五", "id_type": "resident_id", "id_no": id_no}})
+        body = json.dumps(
+            {
+                "kind": "operator_declaration",
+                "data": {"name": "王五", "id_type": "resident_id", "id_no": id_no},
+            }
+        )
         started = time.monotonic()
         status, headers, content = self.server.request(
-            "POST", "/api/v1/applications", body,
-            {"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"})
+            "POST",
+            "/api/v1/applications",
+            body,
+            {"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"},
+        )
         return {"started": started, "status": status, "headers": headers, "body": content}
 
     def wait_for(self, predicate, count, timeout=30):
@@ -286,7 +340,8 @@ def test_the_server_rides_out_a_database_restart_under_load(served):
         "from tests import factories as f\n"
         "from eport.accounts.services import token_issue\n"
         "user = f.cardless(); f.draft_entry(user)  # pre-entries follow a saved 三证合一 entry\n"
-        "print(token_issue(user=user))")
+        "print(token_issue(user=user))"
+    )
     session = {"Cookie": "sessionid=" + "a" * 32}  # the screens read the session from the database
 
     with Driver(server, token) as driver:
@@ -329,7 +384,11 @@ def test_the_server_rides_out_a_database_restart_under_load(served):
     # every acknowledged write is there
     acknowledged = {json.loads(r["body"])["id"] for r in results + after_quiet_restart if r["status"] == 201}
     with psycopg.connect(cluster.url) as c:
-        stored = {row[0] for row in c.execute("SELECT id FROM applications_application WHERE id = ANY(%s)",
-                                              (list(acknowledged),))}
+        stored = {
+            row[0]
+            for row in c.execute(
+                "SELECT id FROM applications_application WHERE id = ANY(%s)", (list(acknowledged),)
+            )
+        }
     assert stored == acknowledged
     assert "Traceback" not in server.log.read_text(errors="replace")

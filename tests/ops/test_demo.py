@@ -36,6 +36,7 @@ def test_demo_cards_sign_in_and_demo_is_idempotent(data_dir):
         class Made:
             card = Card.objects.get(card_no=c["card_no"])
             initial_pin = c["initial_pin"]
+
         proof = f.card_proof(Made, key)
         assert card_sign_in(card_no=c["card_no"], pin=c["initial_pin"], **proof).must_change_pin
     before = Card.objects.count()
@@ -55,13 +56,28 @@ def test_demo_enterprise_is_filed_through_the_engine(data_dir):
     legal = Card.objects.get(kind="legal", enterprise__name="深圳市南山示范进出口有限公司")
     e = legal.enterprise
     assert set(EnterpriseFiling.objects.filter(enterprise=e).values_list("filing", flat=True)) == {
-        "commerce", "customs", "forex"}
+        "commerce",
+        "customs",
+        "forex",
+    }
     kinds = set(Application.objects.filter(enterprise=e, status="APPROVED").values_list("kind", flat=True))
-    assert {"commerce_filing", "customs_filing", "forex_filing", "card_customs_filing", "card_forex_filing",
-            "card_permission"} <= kinds
+    assert {
+        "commerce_filing",
+        "customs_filing",
+        "forex_filing",
+        "card_customs_filing",
+        "card_forex_filing",
+        "card_permission",
+    } <= kinds
     operator = Card.objects.get(kind="operator", enterprise=e)
-    assert {s["code"] for s in card_subsystems(operator) if s["enabled"]} == {"paperless_delegation", "export_receipt"}
-    assert {s["code"] for s in card_subsystems(legal) if s["enabled"]} == {"paperless_signing", "processing_trade"}
+    assert {s["code"] for s in card_subsystems(operator) if s["enabled"]} == {
+        "paperless_delegation",
+        "export_receipt",
+    }
+    assert {s["code"] for s in card_subsystems(legal) if s["enabled"]} == {
+        "paperless_signing",
+        "processing_trade",
+    }
     count = Application.objects.count()
     create_demo()
     assert Application.objects.count() == count

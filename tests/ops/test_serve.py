@@ -45,9 +45,13 @@ def test_two_instances_each_keep_their_control_socket_in_their_data_dir(tmp_path
         for name in ("a", "b"):
             data, port = tmp_path / name, free_port()
             log = (tmp_path / f"{name}.log").open("wb")
-            proc = subprocess.Popen([str(EPORT), "serve", "--port", str(port), "--workers", "1"],
-                                    env={**env, "EPORT_DATA_DIR": str(data)}, stdout=log, stderr=log,
-                                    start_new_session=True)
+            proc = subprocess.Popen(
+                [str(EPORT), "serve", "--port", str(port), "--workers", "1"],
+                env={**env, "EPORT_DATA_DIR": str(data)},
+                stdout=log,
+                stderr=log,
+                start_new_session=True,
+            )
             servers.append((proc, data, port, log))
         deadline = time.monotonic() + 90
         for proc, data, port, _log in servers:

@@ -40,6 +40,7 @@ def new_ca(tmp_ca):
 
 # --- files ---------------------------------------------------------------------------------------
 
+
 def test_ca_files_are_private(new_ca):
     assert _mode(new_ca) == 0o700
     for name in FILES:
@@ -58,19 +59,23 @@ def test_key_files_are_encrypted_with_the_passphrase(new_ca):
             serialization.load_pem_private_key(pem, password=None)
         with pytest.raises(ValueError):
             serialization.load_pem_private_key(pem, password=b"not-the-passphrase")
-        assert isinstance(serialization.load_pem_private_key(pem, password=passphrase), ec.EllipticCurvePrivateKey)
+        assert isinstance(
+            serialization.load_pem_private_key(pem, password=passphrase), ec.EllipticCurvePrivateKey
+        )
 
 
 def test_passphrase_from_the_environment_is_used_and_not_written(tmp_ca, monkeypatch):
     monkeypatch.setenv("EPORT_CA_PASSPHRASE", "correct horse battery staple")
     assert ca_init() is True
     assert not (tmp_ca / "passphrase").exists()
-    serialization.load_pem_private_key((tmp_ca / "issuing.key.pem").read_bytes(),
-                                       password=b"correct horse battery staple")
+    serialization.load_pem_private_key(
+        (tmp_ca / "issuing.key.pem").read_bytes(), password=b"correct horse battery staple"
+    )
     assert issuing_ca().certificate.subject.rfc4514_string()
 
 
 # --- the two CA certificates ----------------------------------------------------------------------
+
 
 def _load(d, name) -> x509.Certificate:
     return x509.load_pem_x509_certificate((d / name).read_bytes())
@@ -104,7 +109,10 @@ def test_issuing_ca_is_signed_by_the_root_with_path_length_zero(new_ca, settings
     assert issuing.not_valid_after_utc <= root.not_valid_after_utc
     loaded = issuing_ca()
     assert loaded.certificate == issuing and loaded.root == root
-    assert loaded.key_id == issuing.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value.digest.hex()
+    assert (
+        loaded.key_id
+        == issuing.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value.digest.hex()
+    )
 
 
 def test_second_init_returns_false_and_changes_nothing(new_ca):
@@ -136,6 +144,7 @@ def test_a_key_that_does_not_match_its_certificate_is_refused(new_ca):
 
 # --- card certificates ----------------------------------------------------------------------------
 
+
 @pytest.mark.django_db
 def test_card_certificate_points_to_crl_and_ocsp_at_the_public_url(settings):
     settings.PUBLIC_URL = "https://eport.example.cn/"
@@ -163,12 +172,16 @@ def _foreign_certificate(issuer_name: x509.Name) -> x509.Certificate:
     """A certificate that names our issuing CA as issuer but was signed by some other key."""
     key = ec.generate_private_key(ec.SECP256R1())
     now = dt.datetime.now(dt.UTC)
-    return (x509.CertificateBuilder()
-            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "张三")]))
-            .issuer_name(issuer_name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now).not_valid_after(now + dt.timedelta(days=30))
-            .sign(key, hashes.SHA256()))
+    return (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "张三")]))
+        .issuer_name(issuer_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now)
+        .not_valid_after(now + dt.timedelta(days=30))
+        .sign(key, hashes.SHA256())
+    )
 
 
 def _der(cert: x509.Certificate) -> bytes:
@@ -178,9 +191,12 @@ def _der(cert: x509.Certificate) -> bytes:
 def test_issued_by_us_only_for_certificates_signed_by_our_issuing_ca():
     ca = issuing_ca()
     now = dt.datetime.now(dt.UTC)
-    ours = issue_end_entity(public_key=ec.generate_private_key(ec.SECP256R1()).public_key(),
-                            subject=x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "张三")]),
-                            not_before=now, not_after=now + dt.timedelta(days=1))
+    ours = issue_end_entity(
+        public_key=ec.generate_private_key(ec.SECP256R1()).public_key(),
+        subject=x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "张三")]),
+        not_before=now,
+        not_after=now + dt.timedelta(days=1),
+    )
     assert issued_by_us(_der(ours)) is True
     assert issued_by_us(_der(_foreign_certificate(ca.certificate.subject))) is False
     assert issued_by_us(_der(ca.root)) is False  # signed by the root, not by the issuing CA
@@ -197,9 +213,14 @@ def test_a_ca_with_the_same_names_but_other_keys_is_not_us(settings, tmp_path, m
     try:
         assert ca_init() is True
         now = dt.datetime.now(dt.UTC)
-        theirs = _der(issue_end_entity(public_key=ec.generate_private_key(ec.SECP256R1()).public_key(),
-                                       subject=x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "张三")]),
-                                       not_before=now, not_after=now + dt.timedelta(days=1)))
+        theirs = _der(
+            issue_end_entity(
+                public_key=ec.generate_private_key(ec.SECP256R1()).public_key(),
+                subject=x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "张三")]),
+                not_before=now,
+                not_after=now + dt.timedelta(days=1),
+            )
+        )
         assert issued_by_us(theirs) is True  # for the installation in tmp_path
     finally:
         settings.PKI_DIR = real
@@ -210,6 +231,7 @@ def test_a_ca_with_the_same_names_but_other_keys_is_not_us(settings, tmp_path, m
 
 
 # --- published CA certificates -------------------------------------------------------------------
+
 
 def test_ca_pem_is_the_issuing_ca_then_the_root(client):
     ca = issuing_ca()

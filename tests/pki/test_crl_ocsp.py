@@ -28,6 +28,7 @@ GOOD, REVOKED, UNKNOWN = ocsp.OCSPCertStatus.GOOD, ocsp.OCSPCertStatus.REVOKED, 
 
 # --- helpers -------------------------------------------------------------------------------------
 
+
 def get_crl(client) -> x509.CertificateRevocationList:
     r = client.get("/pki/crl.der")
     assert r.status_code == 200 and r["Content-Type"] == "application/pkix-crl"
@@ -109,6 +110,7 @@ def made(ra):
 
 # --- CRL -----------------------------------------------------------------------------------------
 
+
 def test_crl_follows_lost_and_found(client, ra, made):
     card, serial = made.card, serial_of(made.card)
     first = get_crl(client)
@@ -176,7 +178,8 @@ def test_crl_is_renewed_when_half_its_life_is_gone(client, settings):
     number = crl_number(get_crl(client))
     assert crl_number(get_crl(client)) == number  # a fresh CRL is served as it is
     CrlState.objects.filter(issuer_key_id=issuing_ca().key_id).update(
-        this_update=timezone.now() - settings.CRL_VALIDITY / 2 - dt.timedelta(seconds=1))
+        this_update=timezone.now() - settings.CRL_VALIDITY / 2 - dt.timedelta(seconds=1)
+    )
     renewed = get_crl(client)
     assert crl_number(renewed) == number + 1
     assert renewed.next_update_utc > timezone.now() + settings.CRL_VALIDITY - dt.timedelta(minutes=1)
@@ -186,12 +189,15 @@ def test_expired_certificates_drop_off_the_crl(client, ra, made):
     act(ra, made.card, "void")
     serial = serial_of(made.card)
     assert listed(get_crl(client), serial) == R.cessation_of_operation
-    Certificate.objects.filter(pk=made.card.certificate_id).update(not_after=timezone.now() - dt.timedelta(days=1))
+    Certificate.objects.filter(pk=made.card.certificate_id).update(
+        not_after=timezone.now() - dt.timedelta(days=1)
+    )
     crl_publish()
     assert listed(get_crl(client), serial) is None
 
 
 # --- OCSP ----------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("algorithm", [hashes.SHA1, hashes.SHA256])
 def test_ocsp_follows_freeze_unfreeze_void(client, ra, made, algorithm):
@@ -236,27 +242,49 @@ def test_ocsp_echoes_the_nonce(client, made):
 
 def test_ocsp_unknown_serial_of_our_ca(client):
     now = dt.datetime.now(dt.UTC)
-    never_recorded = issue_end_entity(public_key=ec.generate_private_key(ec.SECP256R1()).public_key(),
-                                      subject=x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "无此卡")]),
-                                      not_before=now, not_after=now + dt.timedelta(days=1))
+    never_recorded = issue_end_entity(
+        public_key=ec.generate_private_key(ec.SECP256R1()).public_key(),
+        subject=x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "无此卡")]),
+        not_before=now,
+        not_after=now + dt.timedelta(days=1),
+    )
     assert status(client, never_recorded) == (UNKNOWN, None)
 
 
 def _other_ca_request(same_name: bool) -> bytes:
     key = ec.generate_private_key(ec.SECP256R1())
     now = dt.datetime.now(dt.UTC)
-    name = issuing_ca().certificate.subject if same_name else x509.Name(
-        [x509.NameAttribute(NameOID.COMMON_NAME, "Some Other CA")])
-    other = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-             .serial_number(x509.random_serial_number()).not_valid_before(now)
-             .not_valid_after(now + dt.timedelta(days=1))
-             .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-             .sign(key, hashes.SHA256()))
-    return (ocsp.OCSPRequestBuilder()
-            .add_certificate_by_hash(_hash(name.public_bytes()), _hash(other.public_key().public_bytes(
-                serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)),
-                x509.random_serial_number(), hashes.SHA1())
-            .build().public_bytes(serialization.Encoding.DER))
+    name = (
+        issuing_ca().certificate.subject
+        if same_name
+        else x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Some Other CA")])
+    )
+    other = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now)
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    return (
+        ocsp.OCSPRequestBuilder()
+        .add_certificate_by_hash(
+            _hash(name.public_bytes()),
+            _hash(
+                other.public_key().public_bytes(
+                    serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+                )
+            ),
+            x509.random_serial_number(),
+            hashes.SHA1(),
+        )
+        .build()
+        .public_bytes(serialization.Encoding.DER)
+    )
 
 
 def _hash(data: bytes) -> bytes:
@@ -286,8 +314,11 @@ def test_ocsp_get_answers_the_same(client, ra, made):
     cert = cert_of(made.card)
     act(ra, made.card, "freeze")
     # A nonce whose base64 has both '+' and '/', so the URL encoding matters.
-    nonce = next(n for n in (os.urandom(16) for _ in range(10000))
-                 if {"+", "/"} <= set(base64.b64encode(ocsp_request(cert, nonce=n)).decode()))
+    nonce = next(
+        n
+        for n in (os.urandom(16) for _ in range(10000))
+        if {"+", "/"} <= set(base64.b64encode(ocsp_request(cert, nonce=n)).decode())
+    )
     der = ocsp_request(cert, nonce=nonce)
     b64 = base64.b64encode(der).decode()
     for path in (b64, quote(b64, safe="")):  # RFC 6960 asks for URL-encoding; some clients send it raw
@@ -302,6 +333,7 @@ def test_ocsp_get_answers_the_same(client, ra, made):
 
 
 # --- delta CRL -----------------------------------------------------------------------------------
+
 
 def get_delta(client) -> x509.CertificateRevocationList:
     r = client.get("/pki/delta-crl.der")
@@ -336,7 +368,9 @@ def test_delta_base_moves_once_per_crl_lifetime(client, ra, made, settings):
     held = get_crl(client)  # a relying party fetches the complete CRL: it lists the hold
     assert listed(held, serial_of(made.card)) == R.certificate_hold
     state = CrlState.objects.get()
-    CrlState.objects.filter(pk=state.pk).update(delta_base_at=timezone.now() - settings.CRL_VALIDITY - dt.timedelta(seconds=2))
+    CrlState.objects.filter(pk=state.pk).update(
+        delta_base_at=timezone.now() - settings.CRL_VALIDITY - dt.timedelta(seconds=2)
+    )
     act(ra, made.card, "unfreeze")
     delta = get_delta(client)
     base = delta.extensions.get_extension_for_class(x509.DeltaCRLIndicator).value.crl_number

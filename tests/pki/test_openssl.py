@@ -57,12 +57,33 @@ class Site:
         p12 = self.tmp / f"{name}.p12"
         p12.write_bytes(made.card_file)
         pem = self.tmp / f"{name}.pem"
-        openssl("pkcs12", "-in", p12, "-passin", f"pass:{made.card_file_password}", "-nokeys", "-clcerts", "-out", pem)
+        openssl(
+            "pkcs12",
+            "-in",
+            p12,
+            "-passin",
+            f"pass:{made.card_file_password}",
+            "-nokeys",
+            "-clcerts",
+            "-out",
+            pem,
+        )
         return pem
 
     def ocsp(self, cert_pem, issuer=None) -> str:
-        return openssl("ocsp", "-issuer", issuer or self.issuing, "-cert", cert_pem, "-url", self.ocsp_url,
-                       "-CAfile", self.ca, "-timeout", 10)
+        return openssl(
+            "ocsp",
+            "-issuer",
+            issuer or self.issuing,
+            "-cert",
+            cert_pem,
+            "-url",
+            self.ocsp_url,
+            "-CAfile",
+            self.ca,
+            "-timeout",
+            10,
+        )
 
 
 @pytest.fixture
@@ -105,7 +126,9 @@ def test_openssl_verifies_the_card_certificate_and_opens_the_card_file(site, ra,
     info = openssl("pkcs12", "-in", p12, "-passin", f"file:{password}", "-info", "-noout")
     assert "MAC: sha256, Iteration 2048" in info  # cryptography's fixed MAC count
     rounds = settings.CARD_FILE_KDF_ROUNDS
-    assert info.count(f"PBES2, PBKDF2, AES-256-CBC, Iteration {rounds}, PRF hmacWithSHA256") == 2  # key and certificates
+    assert (
+        info.count(f"PBES2, PBKDF2, AES-256-CBC, Iteration {rounds}, PRF hmacWithSHA256") == 2
+    )  # key and certificates
     keys = openssl("pkcs12", "-in", p12, "-passin", f"pass:{made.card_file_password}", "-nocerts", "-nodes")
     assert "-----BEGIN PRIVATE KEY-----" in keys
     for wrong in (made.initial_pin, "00000000"):
@@ -113,7 +136,17 @@ def test_openssl_verifies_the_card_certificate_and_opens_the_card_file(site, ra,
         assert "Mac verify error: invalid password?" in refused
     # The card file carries the chain: openssl can verify with what is inside it.
     chain = tmp_path / "chain.pem"
-    openssl("pkcs12", "-in", p12, "-passin", f"pass:{made.card_file_password}", "-nokeys", "-cacerts", "-out", chain)
+    openssl(
+        "pkcs12",
+        "-in",
+        p12,
+        "-passin",
+        f"pass:{made.card_file_password}",
+        "-nokeys",
+        "-cacerts",
+        "-out",
+        chain,
+    )
     assert openssl("verify", "-CAfile", chain, pem).strip() == f"{pem}: OK"
 
 
@@ -131,7 +164,9 @@ def test_openssl_reads_and_verifies_the_crl(site, ra):
     assert "Certificate Hold" in entries[hex_serial(held)]
     assert "Key Compromise" in entries[hex_serial(voided)]
     assert hex_serial(good) not in entries
-    assert "verify OK" in openssl("crl", "-inform", "DER", "-in", site.crl_der(), "-CAfile", site.ca, "-noout")
+    assert "verify OK" in openssl(
+        "crl", "-inform", "DER", "-in", site.crl_der(), "-CAfile", site.ca, "-noout"
+    )
 
     crl = site.crl_pem()
     good_pem, voided_pem = site.card_pem(good, "good"), site.card_pem(voided, "voided")

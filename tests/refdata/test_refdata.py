@@ -40,8 +40,13 @@ def test_load_all_again_is_idempotent_and_keeps_auto_review():
     Unit.objects.filter(pk="aic:440300").update(auto_review=True, name="renamed")
     Unit.objects.filter(pk="ra:5300").update(auto_review=True)
     # The session fixture ran load_all() already: this is the second run.
-    assert load_all() == {"divisions": N_DIVISIONS, "customs_districts": N_CUSTOMS, "countries": 264,
-                          "currencies": 22, "units": N_UNITS}
+    assert load_all() == {
+        "divisions": N_DIVISIONS,
+        "customs_districts": N_CUSTOMS,
+        "countries": 264,
+        "currencies": 22,
+        "units": N_UNITS,
+    }
     assert Unit.objects.count() == N_UNITS and Division.objects.count() == N_DIVISIONS
     aic = Unit.objects.get(pk="aic:440300")
     assert aic.auto_review is True
@@ -55,7 +60,9 @@ def test_reload_from_replaced_files(tmp_path):
     for p in DATA.glob("*.csv"):
         shutil.copy(p, tmp_path / p.name)
     path = tmp_path / "admin_divisions.csv"
-    path.write_text(path.read_text(encoding="utf-8").replace("440300,深圳市,", "440300,鹏城市,"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("440300,深圳市,", "440300,鹏城市,"), encoding="utf-8"
+    )
     load_all(tmp_path)
     assert Division.objects.get(code="440300").name == "鹏城市"
     assert Unit.objects.get(pk="aic:440305").name == "鹏城市南山区市场监督管理局"
@@ -166,8 +173,14 @@ def test_unit_for():
 
 # --- prefix look-up --------------------------------------------------------------------------------------
 
-MIN_LENGTHS = {"customs": 2, "aic_units": 2, "tax_units": 4, "quality_units": 1, "forex_bureaus": 2,
-               "commerce_authorities": 1}
+MIN_LENGTHS = {
+    "customs": 2,
+    "aic_units": 2,
+    "tax_units": 4,
+    "quality_units": 1,
+    "forex_bureaus": 2,
+    "commerce_authorities": 1,
+}
 
 
 def test_min_lengths_table():
@@ -185,13 +198,16 @@ def test_prefix_too_short(list_name):
         prefix_lookup(list_name, None)
 
 
-@pytest.mark.parametrize("list_name,prefix,first", [
-    ("customs", "53", "5300"),
-    ("aic_units", "44", "440000"),
-    ("tax_units", "1440", "14400000000"),
-    ("quality_units", "4", "410000"),
-    ("quality_units", "1", "110000"),
-])
+@pytest.mark.parametrize(
+    "list_name,prefix,first",
+    [
+        ("customs", "53", "5300"),
+        ("aic_units", "44", "440000"),
+        ("tax_units", "1440", "14400000000"),
+        ("quality_units", "4", "410000"),
+        ("quality_units", "1", "110000"),
+    ],
+)
 def test_prefix_results(list_name, prefix, first):
     items = prefix_lookup(list_name, prefix)
     assert 0 < len(items) <= MAX_RESULTS
@@ -216,10 +232,14 @@ def test_prefix_skips_inactive_units():
 
 def test_forex_and_commerce_lists_serve_their_units():
     # derived from the divisions (test_units_forex_commerce.py); an added unit is served as well
-    assert prefix_lookup("forex_bureaus", "4403")[0] == {"id": "forex:440300", "code": "440300",
-                                                         "name": "国家外汇管理局深圳市分局"}
-    Unit.objects.create(id="commerce:4403A", dept=Dept.COMMERCE, code="4403A", name="前海商务局",
-                        path="/commerce:4403A/")
+    assert prefix_lookup("forex_bureaus", "4403")[0] == {
+        "id": "forex:440300",
+        "code": "440300",
+        "name": "国家外汇管理局深圳市分局",
+    }
+    Unit.objects.create(
+        id="commerce:4403A", dept=Dept.COMMERCE, code="4403A", name="前海商务局", path="/commerce:4403A/"
+    )
     assert "commerce:4403A" in [i["id"] for i in prefix_lookup("commerce_authorities", "4403")]
 
 

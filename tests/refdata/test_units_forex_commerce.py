@@ -26,31 +26,34 @@ def _unit(uid):
 # --- derived ---------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("uid,name,parent", [
-    ("forex:440000", "国家外汇管理局广东省分局", None),
-    ("forex:440300", "国家外汇管理局深圳市分局", "forex:440000"),  # 计划单列市
-    ("forex:440100", "国家外汇管理局广州市中心支局", "forex:440000"),
-    ("forex:440305", "国家外汇管理局深圳市南山区支局", "forex:440300"),
-    ("forex:429004", "国家外汇管理局湖北省仙桃市支局", "forex:420000"),  # 省直辖县级
-    ("forex:110000", "国家外汇管理局北京外汇管理部", None),
-    ("forex:110101", "国家外汇管理局北京市东城区支局", "forex:110000"),
-    ("forex:310000", "国家外汇管理局上海市分局", None),
-    ("forex:210200", "国家外汇管理局大连市分局", "forex:210000"),
-    ("forex:370200", "国家外汇管理局青岛市分局", "forex:370000"),
-    ("forex:330200", "国家外汇管理局宁波市分局", "forex:330000"),
-    ("forex:350200", "国家外汇管理局厦门市分局", "forex:350000"),
-    ("forex:210100", "国家外汇管理局沈阳市中心支局", "forex:210000"),
-    ("forex:450000", "国家外汇管理局广西壮族自治区分局", None),
-    ("commerce:310000", "上海市商务局", None),
-    ("commerce:110000", "北京市商务局", None),
-    ("commerce:120000", "天津市商务局", None),
-    ("commerce:500000", "重庆市商务局", None),
-    ("commerce:440000", "广东省商务厅", None),
-    ("commerce:150000", "内蒙古自治区商务厅", None),
-    ("commerce:440300", "深圳市商务局", "commerce:440000"),
-    ("commerce:440305", "深圳市南山区商务局", "commerce:440300"),
-    ("commerce:310115", "上海市浦东新区商务局", "commerce:310000"),
-])
+@pytest.mark.parametrize(
+    "uid,name,parent",
+    [
+        ("forex:440000", "国家外汇管理局广东省分局", None),
+        ("forex:440300", "国家外汇管理局深圳市分局", "forex:440000"),  # 计划单列市
+        ("forex:440100", "国家外汇管理局广州市中心支局", "forex:440000"),
+        ("forex:440305", "国家外汇管理局深圳市南山区支局", "forex:440300"),
+        ("forex:429004", "国家外汇管理局湖北省仙桃市支局", "forex:420000"),  # 省直辖县级
+        ("forex:110000", "国家外汇管理局北京外汇管理部", None),
+        ("forex:110101", "国家外汇管理局北京市东城区支局", "forex:110000"),
+        ("forex:310000", "国家外汇管理局上海市分局", None),
+        ("forex:210200", "国家外汇管理局大连市分局", "forex:210000"),
+        ("forex:370200", "国家外汇管理局青岛市分局", "forex:370000"),
+        ("forex:330200", "国家外汇管理局宁波市分局", "forex:330000"),
+        ("forex:350200", "国家外汇管理局厦门市分局", "forex:350000"),
+        ("forex:210100", "国家外汇管理局沈阳市中心支局", "forex:210000"),
+        ("forex:450000", "国家外汇管理局广西壮族自治区分局", None),
+        ("commerce:310000", "上海市商务局", None),
+        ("commerce:110000", "北京市商务局", None),
+        ("commerce:120000", "天津市商务局", None),
+        ("commerce:500000", "重庆市商务局", None),
+        ("commerce:440000", "广东省商务厅", None),
+        ("commerce:150000", "内蒙古自治区商务厅", None),
+        ("commerce:440300", "深圳市商务局", "commerce:440000"),
+        ("commerce:440305", "深圳市南山区商务局", "commerce:440300"),
+        ("commerce:310115", "上海市浦东新区商务局", "commerce:310000"),
+    ],
+)
 def test_derived_names_and_parents(uid, name, parent):
     assert _unit(uid) == (name, parent)
 
@@ -61,7 +64,8 @@ def test_derived_trees():
         assert units.count() == N_MAINLAND
         assert not units.filter(code__regex=r"^(71|81|82)").exists()
         assert set(units.values_list("code", flat=True)) == set(
-            Division.objects.exclude(code__regex=r"^(71|81|82)").values_list("code", flat=True))
+            Division.objects.exclude(code__regex=r"^(71|81|82)").values_list("code", flat=True)
+        )
         assert units.filter(parent=None).count() == 31
     assert Unit.objects.get(pk="forex:440305").path == "/forex:440000/forex:440300/forex:440305/"
     assert Unit.objects.get(pk="commerce:110101").path == "/commerce:110000/commerce:110101/"
@@ -107,8 +111,11 @@ def _load(*args):
 
 
 def _snapshot(dept):
-    return list(Unit.objects.filter(dept=dept).order_by("id").values_list(
-        "id", "name", "parent_id", "path", "active", "auto_review"))
+    return list(
+        Unit.objects.filter(dept=dept)
+        .order_by("id")
+        .values_list("id", "name", "parent_id", "path", "active", "auto_review")
+    )
 
 
 def _assert_paths_consistent(dept):
@@ -121,18 +128,31 @@ def test_load_units_replaces_the_list(tmp_path):
     Unit.objects.filter(pk__in=["forex:440300", "forex:440100"]).update(auto_review=True)
     commerce_before = _snapshot(Dept.COMMERCE)
     # parents may come after children
-    out = _load("--dept", "forex", _write(tmp_path, FOREX_FILE.replace("4403,国家外汇管理局深圳市分局（新）,\n", "")
-                                          + "4403,国家外汇管理局深圳市分局（新）,\n"))
+    out = _load(
+        "--dept",
+        "forex",
+        _write(
+            tmp_path,
+            FOREX_FILE.replace("4403,国家外汇管理局深圳市分局（新）,\n", "")
+            + "4403,国家外汇管理局深圳市分局（新）,\n",
+        ),
+    )
     assert "forex: 3 units loaded" in out and "(2 new)" in out and f"{N_MAINLAND - 1} other units" in out
-    assert [i["id"] for i in prefix_lookup("forex_bureaus", "44")] == ["forex:4403", "forex:440300",
-                                                                      "forex:44030501"]
+    assert [i["id"] for i in prefix_lookup("forex_bureaus", "44")] == [
+        "forex:4403",
+        "forex:440300",
+        "forex:44030501",
+    ]
     assert Unit.objects.filter(dept=Dept.FOREX, active=True).count() == 3
     sz = Unit.objects.get(pk="forex:440300")
     assert sz.auto_review is True and sz.parent_id == "forex:4403" and sz.path == "/forex:4403/forex:440300/"
     assert Unit.objects.get(pk="forex:44030501").path == "/forex:4403/forex:440300/forex:44030501/"
     old = Unit.objects.get(pk="forex:440100")
     assert old.active is False and old.auto_review is True  # kept, only inactive
-    assert unit_for(Dept.FOREX, "440100") is None and unit_for(Dept.FOREX, "44030501").name == "国家外汇管理局前海支局"
+    assert (
+        unit_for(Dept.FOREX, "440100") is None
+        and unit_for(Dept.FOREX, "44030501").name == "国家外汇管理局前海支局"
+    )
     # an old unit below a moved one: inactive, path follows its parent
     assert Unit.objects.get(pk="forex:440305").path == "/forex:4403/forex:440300/forex:440305/"
     _assert_paths_consistent(Dept.FOREX)
@@ -161,9 +181,16 @@ def test_load_again_and_go_back_to_derived(tmp_path):
     _load("--dept", "commerce", _write(tmp_path, "code,name,parent_code\n44,广东商务,\n4403,深圳商务,44\n"))
     Unit.objects.filter(pk="commerce:4403").update(auto_review=True)
     # a second file: 4403 moves to the root, 44 becomes inactive, 440300 (derived, inactive) is back
-    out = _load("--dept", "commerce", _write(tmp_path, "code,name,parent_code\n4403,深圳商务,\n440300,深圳市商务局,4403\n"))
+    out = _load(
+        "--dept",
+        "commerce",
+        _write(tmp_path, "code,name,parent_code\n4403,深圳商务,\n440300,深圳市商务局,4403\n"),
+    )
     assert "(0 new)" in out and "1 other units made inactive" in out
-    assert [i["id"] for i in prefix_lookup("commerce_authorities", "4")] == ["commerce:4403", "commerce:440300"]
+    assert [i["id"] for i in prefix_lookup("commerce_authorities", "4")] == [
+        "commerce:4403",
+        "commerce:440300",
+    ]
     assert Unit.objects.get(pk="commerce:4403").auto_review is True
     _assert_paths_consistent(Dept.COMMERCE)
     out = _load("--dept", "commerce", "--derived")
@@ -180,7 +207,9 @@ def test_load_again_and_go_back_to_derived(tmp_path):
 def test_console_script_with_dashes(tmp_path, monkeypatch):
     from django.db import connections
 
-    monkeypatch.setattr(connections, "close_all", lambda: None)  # run_from_argv would end the test's transaction
+    monkeypatch.setattr(
+        connections, "close_all", lambda: None
+    )  # run_from_argv would end the test's transaction
     path = _write(tmp_path, "\ufeffcode,name,parent_code\r\n11,北京商务,\r\n", name="excel.csv")  # BOM, CRLF
     eport_main(["eport", "load-units", "--dept", "commerce", path])
     assert [i["name"] for i in prefix_lookup("commerce_authorities", "1")] == ["北京商务"]
@@ -188,19 +217,36 @@ def test_console_script_with_dashes(tmp_path, monkeypatch):
 
 BAD_FILES = [
     ("code,name,parent_code\n44,广东,\n4403,深圳,45\n", ["line 3: unknown parent_code 45"]),
-    ("code,name,parent_code\n44,广东,\n4403,深圳,44\n4403,深圳2,44\n", ["line 4: duplicate code 4403 (first on line 3)"]),
+    (
+        "code,name,parent_code\n44,广东,\n4403,深圳,44\n4403,深圳2,44\n",
+        ["line 4: duplicate code 4403 (first on line 3)"],
+    ),
     ("code,name,parent_code\n44,广东,\n,深圳,44\n", ["line 3: empty code"]),
     ("code,name,parent_code\n44,广东,\n4403, ,44\n", ["line 3: empty name"]),
-    ("code,name,parent_code\n44,广东,4403\n4403,深圳,44\n", ["line 2: parent_code cycle 44 → 4403 → 44 (lines 2, 3)"]),
+    (
+        "code,name,parent_code\n44,广东,4403\n4403,深圳,44\n",
+        ["line 2: parent_code cycle 44 → 4403 → 44 (lines 2, 3)"],
+    ),
     ("code,name,parent_code\n44,广东,44\n", ["line 2: parent_code cycle 44 → 44"]),
     ("code,name,parent_code\n44/1,广东,\n", ["line 2: code '44/1' must be"]),
-    ("code,name\n44,广东\n", ["line 1: the header must name the columns code,name,parent_code (missing: parent_code)"]),
-    ("code,name,parent_code\n44,广东,,x\n4403,深圳\n", ["line 2: expected 3 columns", "line 3: expected 3 columns"]),
+    (
+        "code,name\n44,广东\n",
+        ["line 1: the header must name the columns code,name,parent_code (missing: parent_code)"],
+    ),
+    (
+        "code,name,parent_code\n44,广东,,x\n4403,深圳\n",
+        ["line 2: expected 3 columns", "line 3: expected 3 columns"],
+    ),
     ("code,name,parent_code\n", ["no units in the file"]),
-    ("code,name,parent_code\n" + "".join(f"{100000 + i},深{i},{100000 + i - 1 if i else ''}\n" for i in range(20)),
-     ["line 21: too deep"]),  # the 20th level's path would pass 255 characters
-    ("code,name,parent_code\n44,广东,\n4403,深圳,45\n,无码,\n4401,,44\n",
-     ["line 3: unknown parent_code 45", "line 4: empty code", "line 5: empty name"]),
+    (
+        "code,name,parent_code\n"
+        + "".join(f"{100000 + i},深{i},{100000 + i - 1 if i else ''}\n" for i in range(20)),
+        ["line 21: too deep"],
+    ),  # the 20th level's path would pass 255 characters
+    (
+        "code,name,parent_code\n44,广东,\n4403,深圳,45\n,无码,\n4401,,44\n",
+        ["line 3: unknown parent_code 45", "line 4: empty code", "line 5: empty name"],
+    ),
 ]
 
 

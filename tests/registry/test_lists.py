@@ -39,6 +39,7 @@ def _empty_lists():
     for model in (CustomsRecord, ForexDirectoryEntry, ForexCancellation):
         model.objects.all().delete()
 
+
 U1, U2, U3 = (make_uscc("91", "440300", f"L{n:07d}") for n in (1, 2, 3))
 HEADERS = {
     "customs": "uscc,name,reg_no,customs_code\n",
@@ -50,7 +51,11 @@ GOOD = {  # one valid row per list, by USCC
     "forex_directory": lambda u: f"{u},甲公司,440300",
     "forex_cancelled": lambda u: f"{u},甲公司,2025-06-30,名录注销",
 }
-MODELS = {"customs": CustomsRecord, "forex_directory": ForexDirectoryEntry, "forex_cancelled": ForexCancellation}
+MODELS = {
+    "customs": CustomsRecord,
+    "forex_directory": ForexDirectoryEntry,
+    "forex_cancelled": ForexCancellation,
+}
 
 # The demo rows' roles (documented in eport.registry.lists).
 BJ = "91110105MA01DEM23X"  # directory name differs: manual review
@@ -74,10 +79,17 @@ def test_demo_lists_import_and_are_idempotent():
     counts = import_demo_lists()
     assert counts == {"business": 7, "customs": 5, "forex_directory": 6, "forex_cancelled": 1}
     assert import_demo_lists() == counts
-    assert (CustomsRecord.objects.count(), ForexDirectoryEntry.objects.count(),
-            ForexCancellation.objects.count()) == (5, 6, 1)
+    assert (
+        CustomsRecord.objects.count(),
+        ForexDirectoryEntry.objects.count(),
+        ForexCancellation.objects.count(),
+    ) == (5, 6, 1)
     sz = CustomsRecord.objects.get(pk=f.USCC_SZ)
-    assert (sz.reg_no, sz.customs_code, str(sz)) == ("4403160015", "5300", f"{f.USCC_SZ} 深圳市前海示范贸易有限公司")
+    assert (sz.reg_no, sz.customs_code, str(sz)) == (
+        "4403160015",
+        "5300",
+        f"{f.USCC_SZ} 深圳市前海示范贸易有限公司",
+    )
     c = ForexCancellation.objects.get(pk=f.USCC_COOP)
     assert c.cancelled_on == datetime.date(2025, 6, 30) and c.reason
     for model in MODELS.values():
@@ -96,14 +108,24 @@ def test_demo_roles():
     bureaus = dict(ForexDirectoryEntry.objects.values_list("pk", "forex_bureau"))
     assert normal <= bureaus.keys()
     assert {u: bureaus[u] for u in (f.USCC_SZ, BJ, SH, f.USCC_INSTITUTION, f.USCC_COOP)} == {
-        f.USCC_SZ: "440300", BJ: "110000", SH: "310000", f.USCC_INSTITUTION: "440300", f.USCC_COOP: "440300"}
+        f.USCC_SZ: "440300",
+        BJ: "110000",
+        SH: "310000",
+        f.USCC_INSTITUTION: "440300",
+        f.USCC_COOP: "440300",
+    }
     registry = dict(BusinessRecord.objects.values_list("pk", "name"))
-    matching = {u for u in normal if forex_directory_matches(uscc=u, name=registry[u], forex_bureau=bureaus[u])}
+    matching = {
+        u for u in normal if forex_directory_matches(uscc=u, name=registry[u], forex_bureau=bureaus[u])
+    }
     assert normal - matching == {BJ}  # the directory spells its name differently
     # The cancellation list: one normal row, not the customs or name cases.
     assert set(ForexCancellation.objects.values_list("pk", flat=True)) == {f.USCC_COOP}
     # The enterprises eport.ops.demo uses are customs-registered and match the directory.
-    for uscc, name in ((demo.DEMO_USCC, "深圳市前海示范贸易有限公司"), (demo.CARD_USCC, demo.CARD_ENTERPRISE)):
+    for uscc, name in (
+        (demo.DEMO_USCC, "深圳市前海示范贸易有限公司"),
+        (demo.CARD_USCC, demo.CARD_ENTERPRISE),
+    ):
         assert customs_record(uscc) is not None and forex_cancellation(uscc) is None
         assert forex_directory_matches(uscc=uscc, name=name, forex_bureau="440300")
     assert customs_record(demo.CARD_USCC).customs_code == "5301"  # as its entry data in eport.ops.demo
@@ -120,7 +142,9 @@ def test_import_each_list_with_bom_and_loose_uscc(tmp_path, key):
 
 
 def test_import_fields_and_upsert(tmp_path):
-    import_named("customs", _csv(tmp_path, HEADERS["customs"] + f"{U1},甲公司,440316a001,5300\n{U2},乙公司,,\n"))
+    import_named(
+        "customs", _csv(tmp_path, HEADERS["customs"] + f"{U1},甲公司,440316a001,5300\n{U2},乙公司,,\n")
+    )
     one, two = CustomsRecord.objects.get(pk=U1), CustomsRecord.objects.get(pk=U2)
     assert (one.reg_no, one.customs_code) == ("440316A001", "5300")
     assert (two.reg_no, two.customs_code) == ("", "")
@@ -137,26 +161,37 @@ def test_import_fields_and_upsert(tmp_path):
     assert (c.name, c.cancelled_on, c.reason) == ("乙公司", None, "")
 
 
-@pytest.mark.parametrize("key,row,message", [
-    ("customs", "{u},乙公司,440316000,5300", r"line 3: reg_no: "),  # 9 characters
-    ("customs", "{u},乙公司,44031600001,5300", r"line 3: reg_no: "),  # 11
-    ("customs", "{u},乙公司,4403-16000,5300", r"line 3: reg_no: "),
-    ("customs", "{u},乙公司,4403160001,530", r"line 3: customs_code: "),
-    ("customs", "{u},乙公司,4403160001,53A0", r"line 3: customs_code: "),
-    ("customs", "{u},乙公司,4403160001,５３００", r"line 3: customs_code: "),  # full-width digits
-    ("customs", "{u},,4403160001,5300", r"line 3: name is required"),
-    ("forex_directory", "{u},乙公司,", r"line 3: forex_bureau is required"),
-    ("forex_directory", "{u},乙公司,4403-0", r"line 3: forex_bureau: "),  # a unit code is letters and digits
-    ("forex_directory", "{u},乙公司,44030000000000000", r"line 3: forex_bureau: "),  # 17: longer than a unit code
-    ("forex_cancelled", "{u},乙公司,2025/6/30,", r"line 3: cancelled_on '2025/6/30' is not a date"),
-    ("forex_cancelled", "{u},乙公司,2025-02-30,", r"line 3: cancelled_on .* \(YYYY-MM-DD\)"),
-    ("forex_cancelled", "{u},乙公司,20250630,", r"line 3: cancelled_on"),
-    ("forex_cancelled", "{u},乙公司,2025-W01-1,", r"line 3: cancelled_on"),
-    ("forex_cancelled", "{u},乙公司,,{long}", r"line 3: reason: "),
-    ("forex_directory", "{u1},乙公司,440300", r"line 3: uscc .* already on line 2"),
-    ("customs", "91440300MA5DDEM15L,乙公司,,", r"line 3: "),  # a wrong check character
-    ("forex_cancelled", ",乙公司,,", r"line 3: "),
-])
+@pytest.mark.parametrize(
+    "key,row,message",
+    [
+        ("customs", "{u},乙公司,440316000,5300", r"line 3: reg_no: "),  # 9 characters
+        ("customs", "{u},乙公司,44031600001,5300", r"line 3: reg_no: "),  # 11
+        ("customs", "{u},乙公司,4403-16000,5300", r"line 3: reg_no: "),
+        ("customs", "{u},乙公司,4403160001,530", r"line 3: customs_code: "),
+        ("customs", "{u},乙公司,4403160001,53A0", r"line 3: customs_code: "),
+        ("customs", "{u},乙公司,4403160001,５３００", r"line 3: customs_code: "),  # full-width digits
+        ("customs", "{u},,4403160001,5300", r"line 3: name is required"),
+        ("forex_directory", "{u},乙公司,", r"line 3: forex_bureau is required"),
+        (
+            "forex_directory",
+            "{u},乙公司,4403-0",
+            r"line 3: forex_bureau: ",
+        ),  # a unit code is letters and digits
+        (
+            "forex_directory",
+            "{u},乙公司,44030000000000000",
+            r"line 3: forex_bureau: ",
+        ),  # 17: longer than a unit code
+        ("forex_cancelled", "{u},乙公司,2025/6/30,", r"line 3: cancelled_on '2025/6/30' is not a date"),
+        ("forex_cancelled", "{u},乙公司,2025-02-30,", r"line 3: cancelled_on .* \(YYYY-MM-DD\)"),
+        ("forex_cancelled", "{u},乙公司,20250630,", r"line 3: cancelled_on"),
+        ("forex_cancelled", "{u},乙公司,2025-W01-1,", r"line 3: cancelled_on"),
+        ("forex_cancelled", "{u},乙公司,,{long}", r"line 3: reason: "),
+        ("forex_directory", "{u1},乙公司,440300", r"line 3: uscc .* already on line 2"),
+        ("customs", "91440300MA5DDEM15L,乙公司,,", r"line 3: "),  # a wrong check character
+        ("forex_cancelled", ",乙公司,,", r"line 3: "),
+    ],
+)
 def test_bad_rows_fail_with_line_number_and_store_nothing(tmp_path, key, row, message):
     import_named(key, _csv(tmp_path, HEADERS[key] + GOOD[key](U3) + "\n", name="first.csv"))
     before = _snapshot()
@@ -180,7 +215,9 @@ def test_a_file_of_another_list_is_refused_by_its_header(tmp_path):
 
 def test_not_utf8_fails_cleanly(tmp_path):
     with pytest.raises(ImportError_, match="UTF-8"):
-        import_named("customs", _csv(tmp_path, HEADERS["customs"] + GOOD["customs"](U1) + "\n", encoding="gbk"))
+        import_named(
+            "customs", _csv(tmp_path, HEADERS["customs"] + GOOD["customs"](U1) + "\n", encoding="gbk")
+        )
     assert not CustomsRecord.objects.exists()
 
 
@@ -194,8 +231,11 @@ def test_import_list_with_own_hook(tmp_path):
     assert import_list(ForexDirectoryEntry, path, convert=upper_name).imported == 1
     assert ForexDirectoryEntry.objects.get(pk=U1).name == "ABC"
     with pytest.raises(ImportError_, match="^line 3: a bad name$"):
-        import_list(ForexDirectoryEntry, _csv(tmp_path, HEADERS["forex_directory"]
-                                              + f"{U2},x,440300\n{U3},坏,440300\n"), convert=upper_name)
+        import_list(
+            ForexDirectoryEntry,
+            _csv(tmp_path, HEADERS["forex_directory"] + f"{U2},x,440300\n{U3},坏,440300\n"),
+            convert=upper_name,
+        )
     assert not ForexDirectoryEntry.objects.filter(pk=U2).exists()
 
 
@@ -227,13 +267,18 @@ def test_replace_refuses_an_empty_edition_and_the_business_registry(tmp_path):
     assert CustomsRecord.objects.filter(pk=U1).exists()
     with pytest.raises(ImportError_, match="--replace"):
         import_named("business", DEMO_CSV, replace=True)
-    assert import_named("customs", _csv(tmp_path, HEADERS["customs"])).imported == 0  # without --replace: fine
+    assert (
+        import_named("customs", _csv(tmp_path, HEADERS["customs"])).imported == 0
+    )  # without --replace: fine
 
 
 def test_replace_does_not_touch_other_lists(tmp_path):
     import_demo_lists()
-    import_named("forex_directory", _csv(tmp_path, HEADERS["forex_directory"] + GOOD["forex_directory"](U1)
-                                         + "\n"), replace=True)
+    import_named(
+        "forex_directory",
+        _csv(tmp_path, HEADERS["forex_directory"] + GOOD["forex_directory"](U1) + "\n"),
+        replace=True,
+    )
     assert list(ForexDirectoryEntry.objects.values_list("pk", flat=True)) == [U1]
     assert CustomsRecord.objects.count() == 5 and ForexCancellation.objects.count() == 1
     assert BusinessRecord.objects.count() == 7
@@ -289,10 +334,14 @@ def lists():
     import_demo_lists()
 
 
-@pytest.mark.parametrize("lookup,model", [
-    (customs_record, CustomsRecord), (forex_directory_entry, ForexDirectoryEntry),
-    (forex_cancellation, ForexCancellation),
-])
+@pytest.mark.parametrize(
+    "lookup,model",
+    [
+        (customs_record, CustomsRecord),
+        (forex_directory_entry, ForexDirectoryEntry),
+        (forex_cancellation, ForexCancellation),
+    ],
+)
 def test_lookups(lists, lookup, model):
     uscc = f.USCC_COOP  # on all three lists
     record = lookup(uscc)
@@ -307,7 +356,9 @@ def test_forex_directory_match_rule(lists):
     sz, name = f.USCC_SZ, "深圳市前海示范贸易有限公司"
     assert forex_directory_matches(uscc=sz, name=name, forex_bureau="440300")
     assert forex_directory_matches(uscc=sz.lower(), name=name, forex_bureau="440300")
-    assert forex_directory_matches(uscc=sz, name=" 深圳市 前海示范\t贸易有限公司\u3000", forex_bureau=" 440300 ")
+    assert forex_directory_matches(
+        uscc=sz, name=" 深圳市 前海示范\t贸易有限公司\u3000", forex_bureau=" 440300 "
+    )
     assert forex_directory_matches(uscc=sz, name="深圳市前海示范贸易有限公司", forex_bureau="４４０３００")
     assert not forex_directory_matches(uscc=sz, name=name, forex_bureau="440000")  # another bureau
     assert not forex_directory_matches(uscc=sz, name=name, forex_bureau="")
@@ -350,13 +401,19 @@ def test_admin_pages_load_for_a_superuser(client, lists):
 
 def test_admin_edits_are_validated(client):
     client.force_login(f.staff(UserKind.ADMIN, None, is_staff=True, is_superuser=True))
-    r = client.post("/admin/registry/customsrecord/add/", {"uscc": U1, "name": "甲公司", "reg_no": "123",
-                                                          "customs_code": "5300"})
+    r = client.post(
+        "/admin/registry/customsrecord/add/",
+        {"uscc": U1, "name": "甲公司", "reg_no": "123", "customs_code": "5300"},
+    )
     assert r.status_code == 200 and not CustomsRecord.objects.exists()  # the form again, with the error
     wrong = U1[:-1] + ("0" if U1[-1] != "0" else "1")
-    r = client.post("/admin/registry/forexdirectoryentry/add/", {"uscc": wrong, "name": "甲公司",
-                                                                "forex_bureau": "440300"})
+    r = client.post(
+        "/admin/registry/forexdirectoryentry/add/",
+        {"uscc": wrong, "name": "甲公司", "forex_bureau": "440300"},
+    )
     assert r.status_code == 200 and not ForexDirectoryEntry.objects.exists()  # a wrong check character
-    r = client.post("/admin/registry/customsrecord/add/", {"uscc": U1, "name": "甲公司", "reg_no": "4403160001",
-                                                          "customs_code": "5300"})
+    r = client.post(
+        "/admin/registry/customsrecord/add/",
+        {"uscc": U1, "name": "甲公司", "reg_no": "4403160001", "customs_code": "5300"},
+    )
     assert r.status_code == 302 and CustomsRecord.objects.get(pk=U1).reg_no == "4403160001"

@@ -52,10 +52,14 @@ def test_demo_rows_loaded_and_import_idempotent():
 
 
 def test_status_words_and_normalization(tmp_path):
-    path = _csv(tmp_path, "\ufeff" + HEADER  # Excel writes a BOM
-                + f"{U1.lower()},甲公司,张三,100,wan_yuan,正常\n"
-                + f"{U2[:4]}-{U2[4:]},乙公司,,, ,注销\n"
-                + f" {U3} ,丙公司,,,,吊销\n")
+    path = _csv(
+        tmp_path,
+        "\ufeff"
+        + HEADER  # Excel writes a BOM
+        + f"{U1.lower()},甲公司,张三,100,wan_yuan,正常\n"
+        + f"{U2[:4]}-{U2[4:]},乙公司,,, ,注销\n"
+        + f" {U3} ,丙公司,,,,吊销\n",
+    )
     assert import_csv(path) == 3
     got = {r.uscc: (r.name, r.status) for r in BusinessRecord.objects.filter(uscc__in=[U1, U2, U3])}
     assert got == {U1: ("甲公司", "normal"), U2: ("乙公司", "cancelled"), U3: ("丙公司", "revoked")}
@@ -63,8 +67,7 @@ def test_status_words_and_normalization(tmp_path):
 
 
 def test_missing_status_is_normal_and_values_accepted(tmp_path):
-    path = _csv(tmp_path, "uscc,name,status,unknown_column\n"
-                          f"{U1},甲公司,,x\n{U2},乙公司,cancelled,y\n")
+    path = _csv(tmp_path, f"uscc,name,status,unknown_column\n{U1},甲公司,,x\n{U2},乙公司,cancelled,y\n")
     assert import_csv(path) == 2
     assert BusinessRecord.objects.get(pk=U1).status == RegistryStatus.NORMAL
     assert BusinessRecord.objects.get(pk=U2).status == RegistryStatus.CANCELLED
@@ -85,17 +88,20 @@ def test_bad_uscc_fails_with_line_number_and_imports_nothing(tmp_path):
     assert BusinessRecord.objects.get(pk=f.USCC_SZ).name == "深圳市前海示范贸易有限公司"
 
 
-@pytest.mark.parametrize("row,message", [
-    (f"{U2},,,,,", "line 3: name is required"),
-    (f"{U2},乙公司,,,,休眠", "line 3: unknown status"),
-    (f"{U2},乙公司,,1万,,", "line 3: registered_capital"),
-    (f"{U2},乙公司,,NaN,,", "line 3: registered_capital"),
-    (f"{U2},乙公司,,1e30,,", "line 3: registered_capital"),
-    (f"{U2},乙公司,,,ten_thousand_yuan,", "line 3: capital_unit"),  # too long for the column
-    (f"{U2},{'长' * 201},,,,", "line 3: name"),
-    (f"{U1},乙公司,,,,", "line 3: .*line 2"),  # the same USCC twice
-    (",乙公司,,,,", "line 3: "),
-])
+@pytest.mark.parametrize(
+    "row,message",
+    [
+        (f"{U2},,,,,", "line 3: name is required"),
+        (f"{U2},乙公司,,,,休眠", "line 3: unknown status"),
+        (f"{U2},乙公司,,1万,,", "line 3: registered_capital"),
+        (f"{U2},乙公司,,NaN,,", "line 3: registered_capital"),
+        (f"{U2},乙公司,,1e30,,", "line 3: registered_capital"),
+        (f"{U2},乙公司,,,ten_thousand_yuan,", "line 3: capital_unit"),  # too long for the column
+        (f"{U2},{'长' * 201},,,,", "line 3: name"),
+        (f"{U1},乙公司,,,,", "line 3: .*line 2"),  # the same USCC twice
+        (",乙公司,,,,", "line 3: "),
+    ],
+)
 def test_bad_rows_fail_with_line_number(tmp_path, row, message):
     _fails(_csv(tmp_path, HEADER + f"{U1},甲公司,,,,\n{row}\n"), message)
 
@@ -121,10 +127,13 @@ def test_import_registry_command(tmp_path):
     assert BusinessRecord.objects.filter(pk=U1).exists()
 
 
-@pytest.mark.parametrize("text,encoding,message", [
-    (HEADER + "91440300MA5DDEM15L,坏公司,,,,\n", "utf-8", "line 2"),
-    (HEADER + f"{U1},甲公司,,,,\n", "gbk", "UTF-8"),
-])
+@pytest.mark.parametrize(
+    "text,encoding,message",
+    [
+        (HEADER + "91440300MA5DDEM15L,坏公司,,,,\n", "utf-8", "line 2"),
+        (HEADER + f"{U1},甲公司,,,,\n", "gbk", "UTF-8"),
+    ],
+)
 def test_import_registry_command_bad_file(tmp_path, text, encoding, message):
     with pytest.raises(CommandError, match=message):
         call_command("import_registry", str(_csv(tmp_path, text, encoding=encoding)))

@@ -43,8 +43,9 @@ def hashes(monkeypatch):
 
 
 def login(username, password, ip=A, **headers):
-    return Api().post("/auth/login", {"username": username, "password": password}, REMOTE_ADDR=ip,
-                      headers=headers or None)
+    return Api().post(
+        "/auth/login", {"username": username, "password": password}, REMOTE_ADDR=ip, headers=headers or None
+    )
 
 
 def reviewer():
@@ -52,6 +53,7 @@ def reviewer():
 
 
 # --- password sign-in: per address, before the hash -------------------------------------------------
+
 
 def test_random_usernames_from_one_address_are_throttled_before_their_hash(settings, hashes):
     settings.THROTTLE_ADDRESS_FAILURES = 5
@@ -75,18 +77,23 @@ def test_the_address_waits_out_its_window_then_signs_in(settings):
     for i in range(3):
         login(f"nobody_{i}", "Wrong#Pass2026")
     assert_error(login(user.username, f.PASSWORD), 429, "login_throttled")
-    Attempt.objects.update(at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=settings.THROTTLE_ADDRESS_SECONDS + 1))
+    Attempt.objects.update(
+        at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=settings.THROTTLE_ADDRESS_SECONDS + 1)
+    )
     assert login(user.username, f.PASSWORD).status_code == 200
 
 
 # --- per account, only together with the address that failed ------------------------------------------
+
 
 def test_failures_from_one_address_never_lock_the_account_for_another(hashes):
     rev = reviewer()
     for i in range(5):
         assert_error(login(rev.username, f"Wrong#Pass{i}"), 401, "invalid_credentials")
     n = hashes["n"]
-    assert_error(login(rev.username, f.PASSWORD), 429, "login_throttled")  # locked from A, right password or not
+    assert_error(
+        login(rev.username, f.PASSWORD), 429, "login_throttled"
+    )  # locked from A, right password or not
     assert hashes["n"] == n
     r = login(rev.username, f.PASSWORD, ip=B)  # the reviewer at their own desk
     assert r.status_code == 200 and r.json()["token"]
@@ -123,12 +130,17 @@ def test_failures_are_forgotten_after_the_reset_time(settings):
     rev = reviewer()
     for i in range(4):
         login(rev.username, f"Wrong#Pass{i}")
-    Attempt.objects.update(at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=settings.THROTTLE_RESET_SECONDS + 1))
+    Attempt.objects.update(
+        at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=settings.THROTTLE_RESET_SECONDS + 1)
+    )
     for i in range(4):
-        assert login(rev.username, f"Wrong#Pass{i}").status_code == 401  # not 429: the old four no longer count
+        assert (
+            login(rev.username, f"Wrong#Pass{i}").status_code == 401
+        )  # not 429: the old four no longer count
 
 
 # --- behind a reverse proxy -------------------------------------------------------------------------------
+
 
 def test_behind_a_trusted_proxy_the_forwarded_address_decides(settings):
     settings.TRUSTED_PROXIES = "10.0.0.0/8"
@@ -149,7 +161,9 @@ def test_without_the_proxy_setting_a_forged_forwarded_for_is_ignored(settings):
     for i in range(5):
         assert login(f"nobody_{i}", "x", ip=A, x_forwarded_for=f"192.0.2.{i}").status_code == 401
     assert_error(login("nobody_9", "x", ip=A, x_forwarded_for="192.0.2.99"), 429, "login_throttled")
-    assert set(AuditEvent.objects.filter(action="account.sign_in_refused").values_list("ip", flat=True)) == {A}
+    assert set(AuditEvent.objects.filter(action="account.sign_in_refused").values_list("ip", flat=True)) == {
+        A
+    }
 
 
 def test_ipv6_clients_are_counted_by_their_64(settings):
@@ -162,6 +176,7 @@ def test_ipv6_clients_are_counted_by_their_64(settings):
 
 # --- audit -------------------------------------------------------------------------------------------------
 
+
 def test_sign_ins_and_refusals_are_audited_with_the_address():
     user = f.cardless()
     login(user.username, "Wrong#Pass2026")
@@ -169,7 +184,9 @@ def test_sign_ins_and_refusals_are_audited_with_the_address():
     login(user.username, f.PASSWORD)
     refused = list(AuditEvent.objects.filter(action="account.sign_in_refused").order_by("id"))
     assert [(e.after["username"], e.object_id, e.reason, e.ip) for e in refused] == [
-        (user.username, str(user.pk), "invalid_credentials", A), ("no_such_user", "", "invalid_credentials", A)]
+        (user.username, str(user.pk), "invalid_credentials", A),
+        ("no_such_user", "", "invalid_credentials", A),
+    ]
     ok = AuditEvent.objects.get(action="account.sign_in")
     assert ok.actor == user and ok.ip == A and ok.object_id == str(user.pk)
 
@@ -178,23 +195,33 @@ def test_every_audit_row_of_a_request_carries_the_client_address(settings):
     settings.TRUSTED_PROXIES = "10.0.0.0/8"
     user = f.cardless()
     api = Api(user)
-    r = api.post("/applications", {"kind": "enterprise_entry", "data": f.entry_data(user.enterprise.uscc)},
-                 REMOTE_ADDR=PROXY, headers={"X-Forwarded-For": A})
+    r = api.post(
+        "/applications",
+        {"kind": "enterprise_entry", "data": f.entry_data(user.enterprise.uscc)},
+        REMOTE_ADDR=PROXY,
+        headers={"X-Forwarded-For": A},
+    )
     assert r.status_code == 201, r.content
     assert AuditEvent.objects.filter(action__startswith="application.").latest("id").ip == A
 
 
 # --- password change: old_password ------------------------------------------------------------------------
 
+
 def test_old_password_guesses_are_throttled(hashes):
     user = f.cardless()
     api = Api(user)
     for i in range(5):
-        r = api.post("/auth/password", {"old_password": f"Guess#{i}x2026", "new_password": "New#Pass2026x"},
-                     REMOTE_ADDR=A)
+        r = api.post(
+            "/auth/password",
+            {"old_password": f"Guess#{i}x2026", "new_password": "New#Pass2026x"},
+            REMOTE_ADDR=A,
+        )
         assert_error(r, 400, "wrong_password", "old_password")
     n = hashes["n"]
-    r = api.post("/auth/password", {"old_password": f.PASSWORD, "new_password": "New#Pass2026x"}, REMOTE_ADDR=A)
+    r = api.post(
+        "/auth/password", {"old_password": f.PASSWORD, "new_password": "New#Pass2026x"}, REMOTE_ADDR=A
+    )
     e = assert_error(r, 429, "password_change_throttled", "old_password")
     assert "分钟后再试" in e["message"] and hashes["n"] == n
     assert AuditEvent.objects.filter(action="account.password_change_refused", actor=user, ip=A).count() == 5
@@ -208,7 +235,9 @@ def test_old_password_throttle_on_the_screen(client):
     client.force_login(user)
     for i in range(5):
         client.post("/password/", {"old_password": f"Guess#{i}x2026", "new_password": "New#Pass2026x"})
-    body = client.post("/password/", {"old_password": f.PASSWORD, "new_password": "New#Pass2026x"}).content.decode()
+    body = client.post(
+        "/password/", {"old_password": f.PASSWORD, "new_password": "New#Pass2026x"}
+    ).content.decode()
     assert "原密码输错次数过多" in body
     user.refresh_from_db()
     assert user.check_password(f.PASSWORD)
@@ -216,10 +245,17 @@ def test_old_password_throttle_on_the_screen(client):
 
 # --- registration ------------------------------------------------------------------------------------------
 
+
 def registration(n):
-    return {"username": f"reg_user_{n}", "password": "Sz#Trade2026x", "uscc": f.new_uscc(),
-            "enterprise_name": f"注册限流测试企业{n}有限公司", "contact_name": "王五", "phone": "13800138000",
-            "email": f"r{n}@example.com"}
+    return {
+        "username": f"reg_user_{n}",
+        "password": "Sz#Trade2026x",
+        "uscc": f.new_uscc(),
+        "enterprise_name": f"注册限流测试企业{n}有限公司",
+        "contact_name": "王五",
+        "phone": "13800138000",
+        "email": f"r{n}@example.com",
+    }
 
 
 def test_registration_is_throttled_per_address(settings):
@@ -247,6 +283,7 @@ def test_registration_throttle_on_the_screen(client, settings):
 
 # --- screens ----------------------------------------------------------------------------------------------
 
+
 def test_login_screen_shows_the_throttle(client, settings):
     settings.THROTTLE_ADDRESS_FAILURES = 2
     for i in range(2):
@@ -262,6 +299,7 @@ def test_admin_login_goes_through_the_throttled_sign_in(client):
 
 # --- card PIN change ---------------------------------------------------------------------------------------
 
+
 def test_card_pin_guesses_are_throttled(settings):
     from tests.api.test_cards import NEW_PIN, card_login
 
@@ -274,8 +312,12 @@ def test_card_pin_guesses_are_throttled(settings):
         assert_error(r, 401, "pin_wrong", "old_pin")
     r = api.post("/auth/card/pin", {"old_pin": made.initial_pin, "new_pin": NEW_PIN}, REMOTE_ADDR=A)
     assert_error(r, 429, "pin_change_throttled", "old_pin")
-    assert api.post("/auth/card/pin", {"old_pin": made.initial_pin, "new_pin": NEW_PIN},
-                    REMOTE_ADDR=B).status_code == 204
+    assert (
+        api.post(
+            "/auth/card/pin", {"old_pin": made.initial_pin, "new_pin": NEW_PIN}, REMOTE_ADDR=B
+        ).status_code
+        == 204
+    )
 
 
 # --- the cap on concurrent Argon2 work --------------------------------------------------------------------
@@ -294,8 +336,12 @@ def test_the_argon2_cap_refuses_at_once_when_every_slot_is_taken(settings, hashe
     user = f.cardless()
     n = hashes["n"]
     # another process (as another server worker would) holds the only slot
-    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(hashing._slot_path(0))], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(hashing._slot_path(0))],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "held"
         e = assert_error(login(user.username, f.PASSWORD), 503, "server_busy")

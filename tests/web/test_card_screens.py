@@ -17,8 +17,14 @@ NEW_PIN = "20261124"
 
 
 def post_card_login(client, made, pin=None, key=None):
-    return client.post("/card/login/", {"card_no": made.card.card_no, "pin": made.initial_pin if pin is None else pin,
-                                        **f.card_proof(made, key)})
+    return client.post(
+        "/card/login/",
+        {
+            "card_no": made.card.card_no,
+            "pin": made.initial_pin if pin is None else pin,
+            **f.card_proof(made, key),
+        },
+    )
 
 
 def test_card_login_page_may_reach_the_agent_only(client, settings):
@@ -119,7 +125,9 @@ def test_ra_card_list_detail_and_actions(client):
     no = made.card.card_no
     page = client.get("/cards/", {"uscc": e.uscc}).content.decode()
     assert f'data-card="{no}"' in page
-    assert f'data-card="{no}"' not in client.get("/cards/", {"state": "lost", "uscc": e.uscc}).content.decode()
+    assert (
+        f'data-card="{no}"' not in client.get("/cards/", {"state": "lost", "uscc": e.uscc}).content.decode()
+    )
     page = client.get(f"/cards/{no}/").content.decode()
     assert 'id="act-report-lost"' in page and 'id="act-cancel-lost"' not in page and 'id="act-void"' in page
     r = client.post(f"/cards/{no}/report-lost/")
@@ -147,7 +155,12 @@ def test_ra_screens_are_scoped(client):
     assert Card.objects.get(card_no=no).state == CardState.NORMAL
     client.force_login(f.cardless())
     assert client.get("/cards/").status_code == 403
-    assert client.post("/ra/cards/new/", {"kind": "legal", "enterprise_uscc": made.card.enterprise.uscc}).status_code == 403
+    assert (
+        client.post(
+            "/ra/cards/new/", {"kind": "legal", "enterprise_uscc": made.card.enterprise.uscc}
+        ).status_code
+        == 403
+    )
     assert client.get("/card/").status_code == 403
 
 

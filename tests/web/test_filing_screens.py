@@ -21,7 +21,11 @@ from tests import factories as f
 pytestmark = pytest.mark.django_db
 
 COMMERCE, CUSTOMS, FOREX = "/filings/commerce/", "/filings/customs/", "/filings/forex/"
-CARD_CUSTOMS, CARD_FOREX, PERMISSIONS = "/filings/cards/customs/", "/filings/cards/forex/", "/filings/permissions/"
+CARD_CUSTOMS, CARD_FOREX, PERMISSIONS = (
+    "/filings/cards/customs/",
+    "/filings/cards/forex/",
+    "/filings/permissions/",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -58,8 +62,11 @@ class Node:
     def find_all(self, tag=None, **attrs):
         """Elements by tag and attributes (class_="x": one of its classes; data_card=True: has the attribute)."""
         attrs = {k.rstrip("_").replace("_", "-"): v for k, v in attrs.items()}
-        return [n for n in self.iter() if (tag is None or n.tag == tag)
-                and all(n.matches(k, v) for k, v in attrs.items())]
+        return [
+            n
+            for n in self.iter()
+            if (tag is None or n.tag == tag) and all(n.matches(k, v) for k, v in attrs.items())
+        ]
 
     def find(self, tag=None, **attrs):
         found = self.find_all(tag, **attrs)
@@ -136,6 +143,7 @@ def steps(doc: Node) -> list[tuple[str, str]]:
 
 # --- who is signed in ---------------------------------------------------------------------------------
 
+
 def as_user(client, user):
     client.force_login(user)
     return client
@@ -163,6 +171,7 @@ def enterprise_filed(e, filing, unit_id):
 
 # --- 企业商务部备案申请 ------------------------------------------------------------------------------
 
+
 def test_commerce_filing_refused_before_the_entry_then_auto_approved_once(client):
     user = f.cardless()
     c = as_user(client, user)
@@ -177,7 +186,11 @@ def test_commerce_filing_refused_before_the_entry_then_auto_approved_once(client
     assert doc.by_id("page-refused") is None
     assert text_of(doc, "app-status") == "未备案"
     code = doc.by_id("id_authority")
-    assert code.tag == "input" and code.attrs["data-lookup"] == "commerce_authorities" and code.attrs["data-min"] == "1"
+    assert (
+        code.tag == "input"
+        and code.attrs["data-lookup"] == "commerce_authorities"
+        and code.attrs["data-min"] == "1"
+    )
     assert doc.by_id("btn-save") is not None and doc.by_id("btn-submit") is not None
 
     # 申报 without the code: the error next to the field, nothing kept
@@ -202,7 +215,11 @@ def test_commerce_filing_refused_before_the_entry_then_auto_approved_once(client
     doc = page(c.get(COMMERCE))
     assert "申报成功，审核通过。" in messages_of(doc)
     assert text_of(doc, "app-status") == "备案通过"
-    assert doc.by_id("id_authority") is None and doc.by_id("btn-submit") is None and doc.by_id("btn-save") is None
+    assert (
+        doc.by_id("id_authority") is None
+        and doc.by_id("btn-submit") is None
+        and doc.by_id("btn-save") is None
+    )
     assert not doc.find_all("input", name="authority")
     unit = Unit.objects.get(pk="commerce:440300")
     shown = text_of(doc, "v_authority")
@@ -215,7 +232,10 @@ def test_commerce_filing_refused_before_the_entry_then_auto_approved_once(client
     r = c.post(COMMERCE, {"authority": "110000", "action": "submit"})
     assert r.status_code == 200 and "备案通过" == text_of(page(r), "app-status")
     assert Application.objects.filter(kind="commerce_filing").count() == 1
-    assert EnterpriseFiling.objects.get(enterprise=user.enterprise, filing="commerce").unit_id == "commerce:440300"
+    assert (
+        EnterpriseFiling.objects.get(enterprise=user.enterprise, filing="commerce").unit_id
+        == "commerce:440300"
+    )
 
 
 def test_commerce_draft_is_kept_and_shown_again(client):
@@ -235,6 +255,7 @@ def test_commerce_draft_is_kept_and_shown_again(client):
 
 # --- 企业海关备案申请 ------------------------------------------------------------------------------
 
+
 def test_customs_filing_needs_the_customs_registry_then_goes_to_review(ctx):
     c, e = ctx.c, ctx.e
     doc = page(c.get(CUSTOMS))
@@ -253,8 +274,10 @@ def test_customs_filing_needs_the_customs_registry_then_goes_to_review(ctx):
     assert "暂存成功。" in messages_of(doc) and text_of(doc, "app-status") == "暂存"
 
     # 申报 is refused with the registry message; the draft stays as it was, the typed values stay on screen
-    r = c.post(CUSTOMS, {"customs_code": "5300", "filing_customs": "5301", "version": app.version,
-                         "action": "submit"})
+    r = c.post(
+        CUSTOMS,
+        {"customs_code": "5300", "filing_customs": "5301", "version": app.version, "action": "submit"},
+    )
     assert r.status_code == 409
     doc = page(r)
     assert "海关企管" in text_of(doc, "form-error") and "联系主管海关企管处" in text_of(doc, "form-error")
@@ -270,8 +293,10 @@ def test_customs_filing_needs_the_customs_registry_then_goes_to_review(ctx):
     doc = page(c.get(CUSTOMS))
     assert doc.by_id("customs-registry-missing") is None
     assert "4403960001" in text_of(doc, "customs-registry")
-    r = c.post(CUSTOMS, {"customs_code": "5300", "filing_customs": "5300", "version": app.version,
-                         "action": "submit"})
+    r = c.post(
+        CUSTOMS,
+        {"customs_code": "5300", "filing_customs": "5300", "version": app.version, "action": "submit"},
+    )
     assert r.status_code == 302
     app.refresh_from_db()
     assert app.status == Status.SUBMITTED
@@ -285,8 +310,10 @@ def test_customs_filing_needs_the_customs_registry_then_goes_to_review(ctx):
     assert "5300" in text_of(doc, "v_filing_customs")
 
     # a POST while in review changes nothing
-    r = c.post(CUSTOMS, {"customs_code": "5300", "filing_customs": "5301", "version": app.version,
-                         "action": "submit"})
+    r = c.post(
+        CUSTOMS,
+        {"customs_code": "5300", "filing_customs": "5301", "version": app.version, "action": "submit"},
+    )
     assert r.status_code == 200
     app.refresh_from_db()
     assert app.status == Status.SUBMITTED and app.data["filing_customs"] == "5300"
@@ -294,8 +321,9 @@ def test_customs_filing_needs_the_customs_registry_then_goes_to_review(ctx):
 
 
 def test_customs_registry_name_is_escaped(ctx):
-    CustomsRecord.objects.create(uscc=ctx.e.uscc, name="<script>alert(1)</script>", reg_no="4403960001",
-                                 customs_code="5300")
+    CustomsRecord.objects.create(
+        uscc=ctx.e.uscc, name="<script>alert(1)</script>", reg_no="4403960001", customs_code="5300"
+    )
     body = ctx.c.get(CUSTOMS).content.decode()
     assert "<script>alert(1)" not in body and "&lt;script&gt;alert(1)" in body
 
@@ -313,6 +341,7 @@ def test_customs_filing_refused_before_network_entry(client):
 
 
 # --- 企业外汇备案申请 ------------------------------------------------------------------------------
+
 
 def test_forex_filing_refused_on_the_cancellation_list(ctx):
     ForexCancellation.objects.create(uscc=ctx.e.uscc, name=ctx.e.name, reason="注销")
@@ -355,6 +384,7 @@ def test_forex_filing_outside_the_directory_goes_to_the_bureau(ctx):
 
 # --- IC卡海关备案 / IC卡外汇备案 -------------------------------------------------------------------
 
+
 def test_card_filing_refused_until_the_enterprise_is_filed(ctx):
     op = operator_card(ctx)
     doc = page(ctx.c.get(CARD_CUSTOMS))
@@ -367,7 +397,9 @@ def test_card_filing_refused_until_the_enterprise_is_filed(ctx):
     assert not Application.objects.filter(kind="card_customs_filing").exists()
     # the forex one waits for the enterprise's forex filing
     enterprise_filed(ctx.e, "customs", "customs:5300")
-    assert "企业尚未完成外汇备案，不能办理IC卡外汇备案" in text_of(page(ctx.c.get(CARD_FOREX)), "page-refused")
+    assert "企业尚未完成外汇备案，不能办理IC卡外汇备案" in text_of(
+        page(ctx.c.get(CARD_FOREX)), "page-refused"
+    )
 
 
 def test_card_customs_filing_lists_chooses_and_files_the_enterprises_cards(ctx):
@@ -403,8 +435,10 @@ def test_card_customs_filing_lists_chooses_and_files_the_enterprises_cards(ctx):
     assert not checkbox(doc, "card_nos", ctx.legal.card_no).has("checked")
 
     # 申报: approved by itself; the cards show 已备案 and cannot be chosen again
-    r = c.post(CARD_CUSTOMS, {"card_nos": [op.card_no, ctx.legal.card_no], "version": app.version,
-                              "action": "submit"})
+    r = c.post(
+        CARD_CUSTOMS,
+        {"card_nos": [op.card_no, ctx.legal.card_no], "version": app.version, "action": "submit"},
+    )
     assert r.status_code == 302
     app.refresh_from_db()
     assert app.status == Status.APPROVED
@@ -416,7 +450,9 @@ def test_card_customs_filing_lists_chooses_and_files_the_enterprises_cards(ctx):
         assert "已备案" in doc.find("tr", data_card=no).text
         assert checkbox(doc, "card_nos", no).has("disabled")
     assert set(CardFiling.objects.filter(filing="customs").values_list("card__card_no", flat=True)) == {
-        op.card_no, ctx.legal.card_no}
+        op.card_no,
+        ctx.legal.card_no,
+    }
     assert app.number in text_of(doc, "page-history")
 
 
@@ -462,6 +498,7 @@ def test_card_pages_are_the_legal_cards_only(client):
 
 
 # --- IC卡权限申请 ---------------------------------------------------------------------------------
+
 
 def test_permission_list_shows_filings_and_permissions_and_exports(ctx):
     op = operator_card(ctx, name="王五")
@@ -512,13 +549,18 @@ def test_permission_page_offers_what_the_card_may_hold_and_grants_exactly_that(c
     assert receipt.has("disabled")
     assert "需先完成IC卡外汇备案" in doc.find("tr", data_subsystem="export_receipt").text
     signing = checkbox(doc, "subsystems", "paperless_signing")
-    assert signing.has("disabled") and "操作员卡不可授权" in doc.find("tr", data_subsystem="paperless_signing").text
+    assert (
+        signing.has("disabled")
+        and "操作员卡不可授权" in doc.find("tr", data_subsystem="paperless_signing").text
+    )
     for code in ("express", "paperless_delegation", "enterprise_mgmt"):
         assert not checkbox(doc, "subsystems", code).has("disabled"), code
 
     # valid_to before valid_from: the error next to 权限有效期至, the choice and dates kept
-    r = c.post(url, {"subsystems": ["express"], "valid_from": "2030-01-02", "valid_to": "2030-01-01",
-                     "action": "submit"})
+    r = c.post(
+        url,
+        {"subsystems": ["express"], "valid_from": "2030-01-02", "valid_to": "2030-01-01", "action": "submit"},
+    )
     assert r.status_code == 400
     doc = page(r)
     assert "不能早于" in field_error(doc, "valid_to")
@@ -534,7 +576,9 @@ def test_permission_page_offers_what_the_card_may_hold_and_grants_exactly_that(c
     assert "申报成功，审核通过。" in messages_of(doc)
     assert text_of(doc, "app-status") == "审核通过"
     assert set(CardPermission.objects.filter(card=op).values_list("subsystem_id", flat=True)) == {
-        "express", "paperless_delegation"}
+        "express",
+        "paperless_delegation",
+    }
     assert checkbox(doc, "subsystems", "express").has("checked")
     assert checkbox(doc, "subsystems", "paperless_delegation").has("checked")
     assert not checkbox(doc, "subsystems", "enterprise_mgmt").has("checked")
@@ -563,10 +607,14 @@ def test_permission_page_of_another_enterprises_card_is_not_found(ctx):
     r = ctx.c.get(url)
     assert r.status_code == 404 and "本企业没有这张IC卡" in r.content.decode()
     assert ctx.c.post(url, {"subsystems": ["express"], "action": "submit"}).status_code == 404
-    assert not CardPermission.objects.exists() and not Application.objects.filter(kind="card_permission").exists()
+    assert (
+        not CardPermission.objects.exists()
+        and not Application.objects.filter(kind="card_permission").exists()
+    )
 
 
 # --- the menu ---------------------------------------------------------------------------------------
+
 
 def _menu_group(doc: Node, title: str) -> list[tuple[str, str]]:
     for group in doc.by_id("sidemenu").find_all("div", class_="group"):
@@ -578,15 +626,23 @@ def _menu_group(doc: Node, title: str) -> list[tuple[str, str]]:
 def test_menu_of_the_cardless_user(client):
     doc = page(as_user(client, f.cardless()).get("/entries/"))
     assert _menu_group(doc, "企业备案") == [
-        ("三证合一信息管理", "/entries/"), ("企业商务部备案申请", COMMERCE), ("企业海关备案申请", CUSTOMS),
-        ("企业外汇备案申请", FOREX)]
+        ("三证合一信息管理", "/entries/"),
+        ("企业商务部备案申请", COMMERCE),
+        ("企业海关备案申请", CUSTOMS),
+        ("企业外汇备案申请", FOREX),
+    ]
 
 
 def test_menu_of_the_legal_card(ctx):
     doc = page(ctx.c.get("/card/"))
     assert _menu_group(doc, "企业备案") == [
-        ("企业商务部备案申请", COMMERCE), ("企业海关备案申请", CUSTOMS), ("企业外汇备案申请", FOREX),
-        ("IC卡海关备案", CARD_CUSTOMS), ("IC卡外汇备案", CARD_FOREX), ("IC卡权限申请", PERMISSIONS)]
+        ("企业商务部备案申请", COMMERCE),
+        ("企业海关备案申请", CUSTOMS),
+        ("企业外汇备案申请", FOREX),
+        ("IC卡海关备案", CARD_CUSTOMS),
+        ("IC卡外汇备案", CARD_FOREX),
+        ("IC卡权限申请", PERMISSIONS),
+    ]
     # the entry of the open page is marked
     doc = page(ctx.c.get(CARD_FOREX))
     active = doc.by_id("sidemenu").find("a", class_="active")
@@ -612,6 +668,7 @@ def test_card_states_are_shown_for_a_lost_card(ctx):
 
 # --- what else a user runs into -----------------------------------------------------------------------
 
+
 def test_customs_filing_returned_by_the_customs_is_corrected_and_declared_again(ctx, client):
     CustomsRecord.objects.create(uscc=ctx.e.uscc, name=ctx.e.name, reg_no="4403960001", customs_code="5300")
     ctx.c.post(CUSTOMS, {"customs_code": "5300", "filing_customs": "5300", "action": "submit"})
@@ -625,16 +682,19 @@ def test_customs_filing_returned_by_the_customs_is_corrected_and_declared_again(
     assert ("customs:5300", "RETURNED") in steps(doc) and "备案海关应为皇岗海关" in text_of(doc, "steps")
     assert doc.by_id("id_filing_customs").attrs.get("value") == "5300" and doc.by_id("btn-submit") is not None
     app.refresh_from_db()
-    r = ctx.c.post(CUSTOMS, {"customs_code": "5300", "filing_customs": "5301", "version": app.version,
-                             "action": "submit"})
+    r = ctx.c.post(
+        CUSTOMS,
+        {"customs_code": "5300", "filing_customs": "5301", "version": app.version, "action": "submit"},
+    )
     assert r.status_code == 302
     doc = page(ctx.c.get(CUSTOMS))
     assert text_of(doc, "app-status") == "已申报，审核中"
     assert ("customs:5301", "PENDING") in steps(doc)
     # approved: the page says 备案通过 with the 备案海关 and offers nothing more
     step = Application.objects.get(pk=app.pk).steps.get(status="PENDING")
-    as_user(Client(), f.staff("reviewer", "customs:5301")).post(f"/reviews/{step.id}/",
-                                                                 {"action": "approve", "opinion": "同意"})
+    as_user(Client(), f.staff("reviewer", "customs:5301")).post(
+        f"/reviews/{step.id}/", {"action": "approve", "opinion": "同意"}
+    )
     doc = page(ctx.c.get(CUSTOMS))
     assert text_of(doc, "app-status") == "备案通过"
     assert Unit.objects.get(pk="customs:5301").name in text_of(doc, "v_filing_customs")
@@ -659,7 +719,10 @@ def test_card_filing_of_a_frozen_card_is_refused_naming_it(ctx):
     assert r.status_code == 409
     err = text_of(page(r), "form-error")
     assert op.card_no in err and "已冻结" in err
-    assert not CardFiling.objects.exists() and not Application.objects.filter(kind="card_customs_filing").exists()
+    assert (
+        not CardFiling.objects.exists()
+        and not Application.objects.filter(kind="card_customs_filing").exists()
+    )
 
 
 def test_card_filing_from_a_stale_page_is_refused(ctx):
@@ -721,7 +784,9 @@ def test_permission_draft_is_kept_per_card(ctx):
     assert doc.by_id("id_valid_from").attrs["value"] == "2030-01-01"
     # the legal card's own page has nothing of it
     doc = page(ctx.c.get(f"{PERMISSIONS}{ctx.legal.card_no}/"))
-    assert text_of(doc, "app-status") == "未申请" and not checkbox(doc, "subsystems", "express").has("checked")
+    assert text_of(doc, "app-status") == "未申请" and not checkbox(doc, "subsystems", "express").has(
+        "checked"
+    )
 
 
 def test_forex_filing_refused_before_network_entry(client):
@@ -751,7 +816,9 @@ def test_card_forex_filing_opens_the_forex_subsystems(ctx):
     assert not checkbox(doc, "subsystems", "export_receipt").has("disabled")
     assert "需先完成IC卡海关备案" in doc.find("tr", data_subsystem="express").text
     assert ctx.c.post(url, {"subsystems": ["export_receipt"], "action": "submit"}).status_code == 302
-    assert list(CardPermission.objects.filter(card=op).values_list("subsystem_id", flat=True)) == ["export_receipt"]
+    assert list(CardPermission.objects.filter(card=op).values_list("subsystem_id", flat=True)) == [
+        "export_receipt"
+    ]
 
 
 def test_card_numbers_typed_into_a_refusal_are_escaped(ctx):
@@ -799,14 +866,19 @@ def test_a_chosen_card_that_became_unusable_stays_choosable_and_is_refused_by_na
     c = ctx.c
     enterprise_filed(ctx.e, "customs", "customs:5300")
     op = operator_card(ctx, name="钱八")
-    assert c.post(CARD_CUSTOMS, {"card_nos": [op.card_no, ctx.legal.card_no], "action": "save"}).status_code == 302
+    assert (
+        c.post(CARD_CUSTOMS, {"card_nos": [op.card_no, ctx.legal.card_no], "action": "save"}).status_code
+        == 302
+    )
     card_services.card_act(actor=ctx.legal.user, card_no=op.card_no, action="freeze")
     doc = page(c.get(CARD_CUSTOMS))
     box = checkbox(doc, "card_nos", op.card_no)
     assert box.has("checked") and not box.has("disabled")
     app = Application.objects.get(kind="card_customs_filing", enterprise=ctx.e)
-    r = c.post(CARD_CUSTOMS, {"card_nos": [op.card_no, ctx.legal.card_no], "version": app.version,
-                              "action": "submit"})
+    r = c.post(
+        CARD_CUSTOMS,
+        {"card_nos": [op.card_no, ctx.legal.card_no], "version": app.version, "action": "submit"},
+    )
     assert r.status_code == 409 and op.card_no in r.content.decode()
     assert not CardFiling.objects.exists()
     r = c.post(CARD_CUSTOMS, {"card_nos": [ctx.legal.card_no], "version": app.version, "action": "submit"})
@@ -824,13 +896,17 @@ def test_card_lists_are_paged_and_a_choice_on_another_page_is_kept(ctx):
         assert rows == [10, 2], (url, rows)
         assert "共 12 条" in first.find("nav", class_="pager").text
     # A card chosen and saved from page 2 stays chosen when page 1 is saved and declared.
-    on_page_2 = [tr.attrs["data-card"] for tr in page(c.get(CARD_CUSTOMS, {"page": 2})).find_all("tr", data_card=True)]
+    on_page_2 = [
+        tr.attrs["data-card"] for tr in page(c.get(CARD_CUSTOMS, {"page": 2})).find_all("tr", data_card=True)
+    ]
     assert c.post(CARD_CUSTOMS + "?page=2", {"card_nos": on_page_2[:1], "action": "save"}).status_code == 302
     doc = page(c.get(CARD_CUSTOMS))
     assert [i.attrs["value"] for i in doc.find_all("input", type="hidden", name="card_nos")] == on_page_2[:1]
     app = Application.objects.get(kind="card_customs_filing", enterprise=ctx.e)
-    r = c.post(CARD_CUSTOMS, {"card_nos": [*on_page_2[:1], cards[0].card_no], "version": app.version,
-                              "action": "submit"})
+    r = c.post(
+        CARD_CUSTOMS,
+        {"card_nos": [*on_page_2[:1], cards[0].card_no], "version": app.version, "action": "submit"},
+    )
     assert r.status_code == 302
     assert set(CardFiling.objects.values_list("card__card_no", flat=True)) == {on_page_2[0], cards[0].card_no}
 

@@ -102,7 +102,9 @@ def test_api_logout_ends_a_cookie_session(client):
     assert not Application.objects.exists()
 
 
-@pytest.mark.parametrize("nxt", ["/\\evil.example", "//evil.example", "https://evil.example/", "/\\/evil.example"])
+@pytest.mark.parametrize(
+    "nxt", ["/\\evil.example", "//evil.example", "https://evil.example/", "/\\/evil.example"]
+)
 def test_sign_in_never_redirects_off_site(client, nxt):
     user = f.cardless()
     r = client.post(f"/login/?next={nxt}", {"username": user.username, "password": f.PASSWORD})
@@ -113,9 +115,11 @@ def test_lone_surrogates_in_json_are_refused_and_pairs_kept():
     """PostgreSQL cannot store a lone UTF-16 half ("\\ud800") in JSON or text: refused up front, on
     both databases alike; a real pair (an emoji) is an ordinary character."""
     api = Api(f.cardless())
-    for body in ('{"kind": "enterprise_entry", "data": {"name": "\\ud800"}}',
-                 '{"kind": "enterprise_entry", "data": {"name": "a\\udc00b"}}',
-                 '{"kind": "enterprise_entry", "data": {"name": "\\ude00\\ud83d"}}'):
+    for body in (
+        '{"kind": "enterprise_entry", "data": {"name": "\\ud800"}}',
+        '{"kind": "enterprise_entry", "data": {"name": "a\\udc00b"}}',
+        '{"kind": "enterprise_entry", "data": {"name": "\\ude00\\ud83d"}}',
+    ):
         assert_error(api.post("/applications", body), 400, "nul_character")
     r = api.post("/applications", '{"kind": "enterprise_entry", "data": {"address": "\\ud83d\\ude00 1号"}}')
     assert r.status_code == 201 and r.json()["data"]["address"] == "\U0001f600 1号"

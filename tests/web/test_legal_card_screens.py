@@ -34,16 +34,30 @@ def as_user(client, user):
 
 
 def op_post(**over):
-    data = {"name": "赵六", "id_type": "resident_id", "id_no": f.resident_id(), "phone": "13700000001",
-            "job_title": "报关员", "email": "zhao@example.com"}
+    data = {
+        "name": "赵六",
+        "id_type": "resident_id",
+        "id_no": f.resident_id(),
+        "phone": "13700000001",
+        "job_title": "报关员",
+        "email": "zhao@example.com",
+    }
     data.update(over)
     return data
 
 
 def test_menu_of_the_legal_card(client, ctx):
     body = as_user(client, ctx["legal"].user).get("/card/").content.decode()
-    for entry in ("企业操作员信息申报", "三证合一信息变更", "IC卡自主管理", "?action=renew", "?action=report-lost",
-                  "?action=unlock", "综合查询", "业务办理状态查询"):
+    for entry in (
+        "企业操作员信息申报",
+        "三证合一信息变更",
+        "IC卡自主管理",
+        "?action=renew",
+        "?action=report-lost",
+        "?action=unlock",
+        "综合查询",
+        "业务办理状态查询",
+    ):
         assert entry in body, entry
 
 
@@ -61,7 +75,10 @@ def test_declare_review_make_card_change_and_cancel(client, ctx, settings):
     assert "申报" in page and op.operator_no in page
     listed = c.get("/operators/", {"name": "赵"}).content.decode()
     assert f'data-operator="{op.operator_no}"' in listed
-    assert f'data-operator="{op.operator_no}"' not in c.get("/operators/", {"status": "APPROVED"}).content.decode()
+    assert (
+        f'data-operator="{op.operator_no}"'
+        not in c.get("/operators/", {"status": "APPROVED"}).content.decode()
+    )
 
     # the sub-centre reviews it on the same review screen and goes on to 制卡 with it filled in
     ra = as_user(type(client)(), ctx["ra"])
@@ -69,19 +86,27 @@ def test_declare_review_make_card_change_and_cancel(client, ctx, settings):
     page = ra.get(f"/reviews/{step.id}/").content.decode()
     assert "赵六" in page and op.operator_no in page
     r = ra.post(f"/reviews/{step.id}/", {"action": "approve", "opinion": "同意"})
-    assert r.status_code == 302 and "/ra/cards/new/?kind=operator" in r["Location"] and op.operator_no in r["Location"]
+    assert (
+        r.status_code == 302
+        and "/ra/cards/new/?kind=operator" in r["Location"]
+        and op.operator_no in r["Location"]
+    )
     page = ra.get(r["Location"]).content.decode()
     assert f'value="{op.operator_no}"' in page
-    made = ra.post("/ra/cards/new/", {"kind": "operator", "enterprise_uscc": ctx["e"].uscc,
-                                      "operator_no": op.operator_no})
+    made = ra.post(
+        "/ra/cards/new/",
+        {"kind": "operator", "enterprise_uscc": ctx["e"].uscc, "operator_no": op.operator_no},
+    )
     assert made.status_code == 200
     card = Card.objects.get(operator=op)
 
     # 修改 of the approved operator is a change declaration
     op.refresh_from_db()
     assert op.status == OperatorStatus.APPROVED
-    r = c.post(f"/operators/{op.operator_no}/change/", {**op_post(id_no=op.id_no, job_title="经理"),
-                                                        "action": "save"})
+    r = c.post(
+        f"/operators/{op.operator_no}/change/",
+        {**op_post(id_no=op.id_no, job_title="经理"), "action": "save"},
+    )
     assert r.status_code == 302
     change = Application.objects.get(kind="operator_declaration", status=Status.DRAFT)
     assert change.data["operator_no"] == op.operator_no
@@ -106,7 +131,9 @@ def test_pre_entry_before_and_after_the_entry(client):
     user = f.cardless()
     c = as_user(client, user)
     page = c.get("/operators/").content.decode()
-    assert "操作员信息预录入" in page and "必须先录入并暂存三证合一信息" in page and 'id="btn-new"' not in page
+    assert (
+        "操作员信息预录入" in page and "必须先录入并暂存三证合一信息" in page and 'id="btn-new"' not in page
+    )
     f.draft_entry(user)
     page = c.get("/operators/new/").content.decode()
     assert 'id="btn-submit"' not in page and 'id="btn-save"' in page  # 暂存 only
@@ -164,7 +191,9 @@ def test_unlock_shows_the_new_pin_once(client, ctx):
     Card.objects.filter(pk=op_card.pk).update(pin_locked=True, pin_failures=5)
     c = as_user(client, ctx["legal"].user)
     r = c.post(f"/cards/{op_card.card_no}/unlock/")
-    assert r.status_code == 200 and 'id="issued-pin"' in r.content.decode() and r["Cache-Control"] == "no-store"
+    assert (
+        r.status_code == 200 and 'id="issued-pin"' in r.content.decode() and r["Cache-Control"] == "no-store"
+    )
     card = Card.objects.get(pk=op_card.pk)
     assert not card.pin_locked and card.must_change_pin
     assert 'id="issued-pin"' not in c.get(f"/cards/{op_card.card_no}/").content.decode()
@@ -174,19 +203,35 @@ def test_another_enterprises_ids_are_not_found(client, ctx):
     other = f.enterprise_in_network()
     other_op = f.operator(other)
     other_card = f.make_card("operator", other, ra=ctx["ra"], operator_no=other_op.operator_no).card
-    other_legal = Card.objects.get(enterprise=other, kind="legal") if Card.objects.filter(
-        enterprise=other, kind="legal").exists() else f.make_card("legal", other, ra=ctx["ra"]).card
+    other_legal = (
+        Card.objects.get(enterprise=other, kind="legal")
+        if Card.objects.filter(enterprise=other, kind="legal").exists()
+        else f.make_card("legal", other, ra=ctx["ra"]).card
+    )
     Card.objects.filter(pk=other_legal.pk).update(must_change_pin=False)
-    draft = Application.objects.create(kind="operator_declaration", subject_key="x", enterprise=other,
-                                       data={"operator_no": other_op.operator_no})
+    draft = Application.objects.create(
+        kind="operator_declaration",
+        subject_key="x",
+        enterprise=other,
+        data={"operator_no": other_op.operator_no},
+    )
     c = as_user(client, ctx["legal"].user)
-    for url in (f"/operators/{other_op.operator_no}/", f"/operators/{other_op.operator_no}/change/",
-                f"/operators/{other_op.operator_no}/cancel/", f"/operators/declarations/{draft.id}/",
-                f"/cards/{other_card.card_no}/", f"/cards/{other_card.card_no}/renew/",
-                f"/applications/{draft.id}/"):
+    for url in (
+        f"/operators/{other_op.operator_no}/",
+        f"/operators/{other_op.operator_no}/change/",
+        f"/operators/{other_op.operator_no}/cancel/",
+        f"/operators/declarations/{draft.id}/",
+        f"/cards/{other_card.card_no}/",
+        f"/cards/{other_card.card_no}/renew/",
+        f"/applications/{draft.id}/",
+    ):
         assert c.get(url).status_code == 404, url
-    for url in (f"/cards/{other_card.card_no}/freeze/", f"/operators/declarations/{draft.id}/delete/",
-                f"/operators/{other_op.operator_no}/cancel/", f"/applications/{draft.id}/delete/"):
+    for url in (
+        f"/cards/{other_card.card_no}/freeze/",
+        f"/operators/declarations/{draft.id}/delete/",
+        f"/operators/{other_op.operator_no}/cancel/",
+        f"/applications/{draft.id}/delete/",
+    ):
         assert c.post(url).status_code == 404, url
     assert other_card.card_no not in c.get("/cards/").content.decode()
     assert other_op.operator_no not in c.get("/operators/").content.decode()
@@ -203,7 +248,9 @@ def test_reissue_screen(client, ctx):
     r = c.post("/reissue/", {"reason": "lost", "action": "submit"})  # no attachments yet
     assert r.status_code == 400 and "补办法人卡须上传随附单据" in r.content.decode()
     assert "暂存后可以上传随附单据" in r.content.decode()
-    assert not Application.objects.filter(kind="legal_card_reissue").exists()  # saved and submitted, or neither
+    assert not Application.objects.filter(
+        kind="legal_card_reissue"
+    ).exists()  # saved and submitted, or neither
     assert c.post("/reissue/", {"reason": "lost", "action": "save"}).status_code == 302
     app = Application.objects.get(kind="legal_card_reissue")
     page = c.get("/reissue/").content.decode()
@@ -233,7 +280,9 @@ def test_status_query_exports_the_filtered_list(client, ctx):
     r = as_user(client, user).get("/status/", {"status": "DRAFT", "export": "xlsx"})
     rows = list(load_workbook(io.BytesIO(r.content)).active.values)
     assert len(rows) == 2 and rows[1][3] == "暂存"
-    r = client.get("/status/", {"submitted_from": "2026-02-01", "submitted_to": "2026-01-01", "export": "xlsx"})
+    r = client.get(
+        "/status/", {"submitted_from": "2026-02-01", "submitted_to": "2026-01-01", "export": "xlsx"}
+    )
     assert r.status_code == 200 and "起始日期" in r.content.decode()  # the refusal, not a file
 
 

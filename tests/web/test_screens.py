@@ -27,10 +27,21 @@ def ent(client):
 @pytest.fixture
 def demo_files():
     """The lists `eport demo` writes into the data dir (an admin password and a card's initial PIN)."""
-    files = {"demo_accounts.json": [{"username": "admin", "password": "Adm1n#Secret", "role": "系统管理员",
-                                     "note": ""}],
-             "demo_cards.json": [{"card_no": "5300C000000000001", "kind": "法人卡", "holder": "张三",
-                                  "enterprise": "示范", "initial_pin": "918273645546", "file": "legal.p12"}]}
+    files = {
+        "demo_accounts.json": [
+            {"username": "admin", "password": "Adm1n#Secret", "role": "系统管理员", "note": ""}
+        ],
+        "demo_cards.json": [
+            {
+                "card_no": "5300C000000000001",
+                "kind": "法人卡",
+                "holder": "张三",
+                "enterprise": "示范",
+                "initial_pin": "918273645546",
+                "file": "legal.p12",
+            }
+        ],
+    }
     for name, rows in files.items():
         (settings.DATA_DIR / name).write_text(json.dumps(rows))
     yield
@@ -79,12 +90,22 @@ def test_initial_password_must_be_changed_first(client):
 
 
 def test_registration_names_the_bad_field_and_saves_nothing(client):
-    r = client.post("/register/", {"uscc": "91440300MA5DDEM15A", "enterprise_name": "X", "contact_name": "Y",
-                                   "phone": "13800138000", "email": "a@b.cn", "username": "newco",
-                                   "password": "Str0ng#Pass2026"})
+    r = client.post(
+        "/register/",
+        {
+            "uscc": "91440300MA5DDEM15A",
+            "enterprise_name": "X",
+            "contact_name": "Y",
+            "phone": "13800138000",
+            "email": "a@b.cn",
+            "username": "newco",
+            "password": "Str0ng#Pass2026",
+        },
+    )
     assert r.status_code == 200
     assert 'data-field="uscc"' in r.content.decode()
     from eport.accounts.models import User
+
     assert not User.objects.filter(username="newco").exists()
 
 
@@ -107,8 +128,10 @@ def test_save_draft_then_submit_and_read_only_after(client, ent):
     r = client.post("/entries/new/", {**f.entry_data(ent.enterprise.uscc), "action": "save"})
     app = Application.objects.get(enterprise=ent.enterprise)
     assert r["Location"] == f"/entries/{app.id}/edit/" and app.status == Status.DRAFT
-    r = client.post(f"/applications/{app.id}/attachments/", {"doc_type": "business_license",
-                                                        "file": SimpleUploadedFile("a.pdf", PDF)})
+    r = client.post(
+        f"/applications/{app.id}/attachments/",
+        {"doc_type": "business_license", "file": SimpleUploadedFile("a.pdf", PDF)},
+    )
     assert app.attachments.count() == 1
     r = client.post(f"/entries/{app.id}/edit/", {**app.data, "version": app.version, "action": "submit"})
     app.refresh_from_db()
@@ -125,7 +148,9 @@ def test_save_draft_then_submit_and_read_only_after(client, ent):
 
 def test_stale_form_is_refused(client, ent):
     app = f.draft_entry(ent)
-    services.application_update(actor=ent, application_id=app.id, data={"address": "新地址"}, version=app.version)
+    services.application_update(
+        actor=ent, application_id=app.id, data={"address": "新地址"}, version=app.version
+    )
     r = client.post(f"/entries/{app.id}/edit/", {**app.data, "version": app.version, "action": "save"})
     assert r.status_code == 409 and "已被修改过" in r.content.decode()
 
@@ -133,16 +158,30 @@ def test_stale_form_is_refused(client, ent):
 def test_other_enterprises_ids_are_not_found(client, ent):
     other = f.cardless()
     app = f.draft_entry(other)
-    att = services.attachment_add(actor=other, application_id=app.id, doc_type="business_license",
-                                  upload=SimpleUploadedFile("a.pdf", PDF))
-    for url in (f"/applications/{app.id}/", f"/entries/{app.id}/edit/",
-                f"/applications/{app.id}/attachments/{att.id}/"):
+    att = services.attachment_add(
+        actor=other,
+        application_id=app.id,
+        doc_type="business_license",
+        upload=SimpleUploadedFile("a.pdf", PDF),
+    )
+    for url in (
+        f"/applications/{app.id}/",
+        f"/entries/{app.id}/edit/",
+        f"/applications/{app.id}/attachments/{att.id}/",
+    ):
         assert client.get(url).status_code == 404, url
     assert client.post(f"/applications/{app.id}/delete/").status_code == 404
     assert client.post(f"/applications/{app.id}/attachments/{att.id}/delete/").status_code == 404
-    assert client.post(f"/applications/{app.id}/attachments/", {"doc_type": "business_license",
-                                                           "file": SimpleUploadedFile("b.pdf", PDF)}).status_code == 404
-    assert Application.objects.filter(pk=app.id, status=Status.DRAFT).exists() and app.attachments.count() == 1
+    assert (
+        client.post(
+            f"/applications/{app.id}/attachments/",
+            {"doc_type": "business_license", "file": SimpleUploadedFile("b.pdf", PDF)},
+        ).status_code
+        == 404
+    )
+    assert (
+        Application.objects.filter(pk=app.id, status=Status.DRAFT).exists() and app.attachments.count() == 1
+    )
 
 
 def test_status_query_refuses_a_reversed_date_range(client, ent):
@@ -192,8 +231,13 @@ def test_admin_sees_records_but_cannot_change_applications(client):
     admin = f.staff(UserKind.ADMIN, None, is_staff=True, is_superuser=True)
     app = f.submitted_entry(f.cardless())
     client.force_login(admin)
-    for url in ("/admin/applications/application/", f"/admin/applications/application/{app.id}/change/",
-                "/admin/refdata/unit/?dept=tax", "/admin/audit/auditevent/", "/admin/enterprises/enterprise/"):
+    for url in (
+        "/admin/applications/application/",
+        f"/admin/applications/application/{app.id}/change/",
+        "/admin/refdata/unit/?dept=tax",
+        "/admin/audit/auditevent/",
+        "/admin/enterprises/enterprise/",
+    ):
         assert client.get(url).status_code == 200, url
     r = client.post(f"/admin/applications/application/{app.id}/delete/", {"post": "yes"})
     assert r.status_code == 403 and Application.objects.filter(pk=app.id).exists()
@@ -214,6 +258,8 @@ def test_api_errors_follow_accept_language(client):
     user = f.cardless()
     headers = {"Authorization": f"Bearer {token_issue(user=user)}"}
     zh = client.get("/api/v1/applications/999999", headers=headers).json()["error"]
-    en = client.get("/api/v1/applications/999999", headers={**headers, "Accept-Language": "en"}).json()["error"]
+    en = client.get("/api/v1/applications/999999", headers={**headers, "Accept-Language": "en"}).json()[
+        "error"
+    ]
     assert zh["code"] == en["code"] == "application_not_found"
     assert "没有找到" in zh["message"] and en["message"].isascii()

@@ -38,8 +38,15 @@ def signed_in(client, user):
 def test_an_unverified_account_is_sent_to_its_account_page(client, ctx):
     stranger = f.cardless(uscc=ctx["e"].uscc, verified=False)
     c = signed_in(client, stranger)
-    for path in ("/", "/entries/", "/operators/", "/reissue/", "/filings/commerce/", "/status/",
-                 "/operators/new/"):
+    for path in (
+        "/",
+        "/entries/",
+        "/operators/",
+        "/reissue/",
+        "/filings/commerce/",
+        "/status/",
+        "/operators/new/",
+    ):
         r = c.get(path)
         assert r.status_code == 302 and r["Location"] == "/account/", path
     page = c.get("/account/").content.decode()
@@ -101,7 +108,9 @@ def test_the_legal_card_sees_and_decides(client, ctx, django_capture_on_commit_c
     assert c.post(f"/enterprise/accounts/{a.id}/nonsense/").status_code == 404
     # Not for anyone else.
     assert signed_in(type(client)(), a).get("/enterprise/accounts/").status_code == 403
-    assert signed_in(type(client)(), ctx["ra"]).post(f"/enterprise/accounts/{a.id}/refuse/").status_code == 403
+    assert (
+        signed_in(type(client)(), ctx["ra"]).post(f"/enterprise/accounts/{a.id}/refuse/").status_code == 403
+    )
 
 
 def test_a_reissue_filed_in_the_enterprise_s_name_shows_on_the_legal_card(client, ctx):
@@ -143,8 +152,11 @@ def test_the_demo_licence_app_verifies_an_account(client, settings):
     assert user.is_verified and user.verified_by == "licence"
     # The app never sends an assertion elsewhere, and a planted callback proves nothing.
     query = parse_qs(urlsplit(r["Location"]).query)
-    evil = c.post("/demo/licence/?" + "&".join(f"{k}={v[0]}" for k, v in query.items() if k != "return_to")
-                  + "&return_to=https://evil.example/steal")
+    evil = c.post(
+        "/demo/licence/?"
+        + "&".join(f"{k}={v[0]}" for k, v in query.items() if k != "return_to")
+        + "&return_to=https://evil.example/steal"
+    )
     assert evil["Location"].startswith("/account/licence/callback/")
     other = f.cardless(uscc=f.new_uscc(), verified=False)
     r = signed_in(type(client)(), other).get(back["Location"], follow=True)

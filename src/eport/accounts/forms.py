@@ -16,8 +16,13 @@ class RegistrationForm(forms.Form):
     contact_name = forms.CharField(label=_("联系人"), max_length=100)
     phone = forms.CharField(label=_("联系电话"), max_length=40)
     email = forms.EmailField(label=_("电子邮箱"))
-    username = forms.RegexField(label=_("用户名"), max_length=50, min_length=4, regex=r"^[A-Za-z0-9_.@-]+$",
-                                error_messages={"invalid": _("用户名只能包含字母、数字和 _ . @ -。")})
+    username = forms.RegexField(
+        label=_("用户名"),
+        max_length=50,
+        min_length=4,
+        regex=r"^[A-Za-z0-9_.@-]+$",
+        error_messages={"invalid": _("用户名只能包含字母、数字和 _ . @ -。")},
+    )
     password = forms.CharField(label=_("密码"), widget=forms.PasswordInput, strip=False)
 
     def clean_uscc(self):
@@ -66,10 +71,15 @@ class PasswordChangeForm(forms.Form):
         new = data.get("new_password")
         if new:
             if new == data.get("old_password"):
-                self.add_error("new_password", forms.ValidationError(_("新密码不能与原密码相同。"), code="password_reused"))
+                self.add_error(
+                    "new_password",
+                    forms.ValidationError(_("新密码不能与原密码相同。"), code="password_reused"),
+                )
             else:
                 try:
                     password_validation.validate_password(new, self.user)
                 except ValidationError as e:
-                    self.add_error("new_password", forms.ValidationError(" ".join(e.messages), code="password_weak"))
+                    self.add_error(
+                        "new_password", forms.ValidationError(" ".join(e.messages), code="password_weak")
+                    )
         return data

@@ -29,10 +29,22 @@ class User(AbstractUser):
     """A password account: a card-less enterprise user, or staff bound to one department unit."""
 
     kind = models.CharField(_("用户类型"), max_length=16, choices=UserKind.choices, default=UserKind.CARDLESS)
-    enterprise = models.ForeignKey("enterprises.Enterprise", null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="users", verbose_name=_("企业"))
-    unit = models.ForeignKey("refdata.Unit", null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="staff", verbose_name=_("所属单位"))
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+        verbose_name=_("企业"),
+    )
+    unit = models.ForeignKey(
+        "refdata.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+        verbose_name=_("所属单位"),
+    )
     contact_name = models.CharField(_("联系人"), max_length=100, blank=True)
     phone = models.CharField(_("联系电话"), max_length=40, blank=True)
     must_change_password = models.BooleanField(_("须修改初始密码"), default=False)
@@ -63,7 +75,9 @@ class User(AbstractUser):
             if self.unit_id is None:
                 raise ValidationError({"unit": _("审核部门和操作中心账号必须属于一个单位。")})
             if (self.kind == UserKind.RA) != (self.unit.dept == Dept.RA):
-                raise ValidationError({"unit": _("操作中心账号须属于操作中心单位，审核账号须属于审核部门单位。")})
+                raise ValidationError(
+                    {"unit": _("操作中心账号须属于操作中心单位，审核账号须属于审核部门单位。")}
+                )
         if self.kind in (UserKind.CARDLESS, *CARD_KINDS) and self.unit_id is not None:
             raise ValidationError({"unit": _("企业用户不属于审核单位。")})
 

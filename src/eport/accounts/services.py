@@ -40,20 +40,39 @@ def account_register(*, data: dict) -> User:
     d = form.cleaned_data
     enterprise = Enterprise.objects.filter(uscc=d["uscc"], candidate=False).first()
     if enterprise is None:
-        enterprise = Enterprise.objects.create(uscc=d["uscc"], name=d["enterprise_name"], candidate=True,
-                                               contact_name=d["contact_name"], contact_phone=d["phone"],
-                                               contact_email=d["email"])
-    user = User(username=d["username"], kind=UserKind.CARDLESS, enterprise=enterprise, email=d["email"],
-                contact_name=d["contact_name"], phone=d["phone"])
+        enterprise = Enterprise.objects.create(
+            uscc=d["uscc"],
+            name=d["enterprise_name"],
+            candidate=True,
+            contact_name=d["contact_name"],
+            contact_phone=d["phone"],
+            contact_email=d["email"],
+        )
+    user = User(
+        username=d["username"],
+        kind=UserKind.CARDLESS,
+        enterprise=enterprise,
+        email=d["email"],
+        contact_name=d["contact_name"],
+        phone=d["phone"],
+    )
     user.set_password(d["password"])
     try:
         with transaction.atomic():
             user.save()
     except IntegrityError:
         raise Conflict("username_taken", _("用户名已被使用。"), "username") from None
-    record(actor=user, action="account.register", obj=user,
-           after={"username": user.username, "uscc": enterprise.uscc, "enterprise_name": d["enterprise_name"],
-                  "candidate": enterprise.candidate})
+    record(
+        actor=user,
+        action="account.register",
+        obj=user,
+        after={
+            "username": user.username,
+            "uscc": enterprise.uscc,
+            "enterprise_name": d["enterprise_name"],
+            "candidate": enterprise.candidate,
+        },
+    )
     email_confirmation_send(user=user)
     if not enterprise.candidate:
         notify.account_registered(user)
@@ -61,6 +80,7 @@ def account_register(*, data: dict) -> User:
 
 
 # --- e-mail confirmation ---------------------------------------------------------------------------------
+
 
 class _EmailConfirmationTokens(PasswordResetTokenGenerator):
     """Django's token generator: the token dies once the address is confirmed or changed (and after
@@ -100,7 +120,9 @@ def email_confirmation_resend(*, user: User) -> None:
 @transaction.atomic
 def email_confirm(*, token: str) -> User:
     """Confirm the address the token was mailed to. Confirming twice is harmless (the same answer)."""
-    refused = InvalidInput("email_token_invalid", _("确认链接无效或已过期，请登录后重新发送确认邮件。"), "token")
+    refused = InvalidInput(
+        "email_token_invalid", _("确认链接无效或已过期，请登录后重新发送确认邮件。"), "token"
+    )
     uid, _sep, key = (token or "").partition(".")
     try:
         pk = int(force_str(urlsafe_base64_decode(uid)))
@@ -124,7 +146,9 @@ def password_sign_in(*, request, username: str, password: str) -> User:
     password is hashed (a refused flood costs no Argon2), per client address and per account from
     that address; the hash itself waits for one of the Argon2 slots (eport.throttles.hashing)."""
     if not username or not password:
-        raise InvalidInput("credentials_required", _("请输入用户名和密码。"), "username" if not username else "password")
+        raise InvalidInput(
+            "credentials_required", _("请输入用户名和密码。"), "username" if not username else "password"
+        )
     ip, account = client_ip(request), throttles.user_key(username)
     throttles.credential_check(account=account, ip=ip, code="login_throttled", field="username")
     user = authenticate(request=request, username=username, password=password)
@@ -133,9 +157,15 @@ def password_sign_in(*, request, username: str, password: str) -> User:
         if refused:
             locked = throttles.credential_failed(account=account, ip=ip)
             known = User.objects.filter(username=username).only("pk").first()
-            record(actor=None, action="account.sign_in_refused", object_type="accounts.user",
-                   object_id=known.pk if known else "", reason="invalid_credentials", ip=ip,
-                   after={"username": username[:150], **({"locked_seconds": locked} if locked else {})})
+            record(
+                actor=None,
+                action="account.sign_in_refused",
+                object_type="accounts.user",
+                object_id=known.pk if known else "",
+                reason="invalid_credentials",
+                ip=ip,
+                after={"username": username[:150], **({"locked_seconds": locked} if locked else {})},
+            )
         else:
             throttles.credential_succeeded(account=account, ip=ip)
             record(actor=user, action="account.sign_in", obj=user, ip=ip)
@@ -146,8 +176,9 @@ def password_sign_in(*, request, username: str, password: str) -> User:
 
 def token_issue(*, user: User) -> str:
     key = secrets.token_urlsafe(32)
-    ApiToken.objects.create(key_hash=ApiToken.hash(key), user=user,
-                            expires_at=timezone.now() + settings.API_TOKEN_TTL)
+    ApiToken.objects.create(
+        key_hash=ApiToken.hash(key), user=user, expires_at=timezone.now() + settings.API_TOKEN_TTL
+    )
     return key
 
 
@@ -155,9 +186,9 @@ def token_user(key: str) -> User | None:
     """The token's account, with what every request of it needs in the same query (a card holder's
     card and certificate included: the API checks on each request that the card is still usable)."""
     try:
-        tok = (ApiToken.objects.select_related("user", "user__enterprise", "user__unit", "user__card",
-                                               "user__card__certificate")
-               .get(key_hash=ApiToken.hash(key), expires_at__gt=timezone.now()))
+        tok = ApiToken.objects.select_related(
+            "user", "user__enterprise", "user__unit", "user__card", "user__card__certificate"
+        ).get(key_hash=ApiToken.hash(key), expires_at__gt=timezone.now())
     except ApiToken.DoesNotExist:
         return None
     return tok.user if tok.user.is_active else None
@@ -178,7 +209,9 @@ def password_change(*, user: User, data: dict, keep_token: str | None = None) ->
         if form.has_error("old_password", "wrong_password"):
             with transaction.atomic():
                 throttles.credential_failed(account=account)
-                record(actor=user, action="account.password_change_refused", obj=user, reason="wrong_password")
+                record(
+                    actor=user, action="account.password_change_refused", obj=user, reason="wrong_password"
+                )
         raise from_form_errors(form)
     with transaction.atomic():
         user.set_password(form.cleaned_data["new_password"])
@@ -193,8 +226,9 @@ STAFF_ROLES = {"reviewer": UserKind.REVIEWER, "ra": UserKind.RA, "admin": UserKi
 
 
 @transaction.atomic
-def staff_create(*, actor, role: str, username: str, password: str, unit_id: str | None,
-                 must_change_password: bool = True) -> User:
+def staff_create(
+    *, actor, role: str, username: str, password: str, unit_id: str | None, must_change_password: bool = True
+) -> User:
     """A department account bound to one unit (reviewer: a review department's unit; ra: an RA unit)."""
     if role not in STAFF_ROLES:
         raise InvalidInput("role_invalid", _("角色必须是 reviewer、ra 或 admin。"), "role")
@@ -205,13 +239,27 @@ def staff_create(*, actor, role: str, username: str, password: str, unit_id: str
         if unit is None:
             raise InvalidInput("unit_unknown", _("没有这个单位：%(u)s") % {"u": unit_id}, "unit")
         if (kind == UserKind.RA) != (unit.dept == Dept.RA):
-            raise InvalidInput("unit_dept_mismatch", _("操作中心账号须属于操作中心单位，审核账号须属于审核部门单位。"), "unit")
+            raise InvalidInput(
+                "unit_dept_mismatch",
+                _("操作中心账号须属于操作中心单位，审核账号须属于审核部门单位。"),
+                "unit",
+            )
     if User.objects.filter(username__iexact=username).exists():
         raise Conflict("username_taken", _("用户名已被使用。"), "username")
-    user = User(username=username, kind=kind, unit=unit, must_change_password=must_change_password,
-                is_staff=kind == UserKind.ADMIN, is_superuser=kind == UserKind.ADMIN)
+    user = User(
+        username=username,
+        kind=kind,
+        unit=unit,
+        must_change_password=must_change_password,
+        is_staff=kind == UserKind.ADMIN,
+        is_superuser=kind == UserKind.ADMIN,
+    )
     user.set_password(password)
     user.save()
-    record(actor=actor, action="account.staff_create", obj=user,
-           after={"username": username, "role": role, "unit": unit.id if unit else None})
+    record(
+        actor=actor,
+        action="account.staff_create",
+        obj=user,
+        after={"username": username, "role": role, "unit": unit.id if unit else None},
+    )
     return user

@@ -15,7 +15,9 @@ from eport.errors import Forbidden
 
 from .models import UserKind
 
-UNVERIFIED = gettext_lazy("账号尚未通过身份认证：请由本企业法人卡确认本账号，或使用电子营业执照认证，认证后才能查看和办理本企业业务。")
+UNVERIFIED = gettext_lazy(
+    "账号尚未通过身份认证：请由本企业法人卡确认本账号，或使用电子营业执照认证，认证后才能查看和办理本企业业务。"
+)
 EMAIL_UNCONFIRMED = gettext_lazy("请先点击注册邮件中的链接确认电子邮箱，确认后才能办理业务。")
 
 

@@ -33,85 +33,141 @@ router = Router(tags=["applications"], auth=AUTH)
 KIND = one_of(KINDS, blank=True)  # the filters: "" (or absent) is no filter
 STATUS = one_of(AppStatus, blank=True)
 # What an upload may be (applications/services.py attachment_add): checked by its content, not its name.
-ATTACHMENT = {t: {"schema": {"type": "string", "format": "binary"}}
-              for t in ("application/pdf", "image/png", "image/jpeg")}
+ATTACHMENT = {
+    t: {"schema": {"type": "string", "format": "binary"}}
+    for t in ("application/pdf", "image/png", "image/jpeg")
+}
 
 
 def _full(request, app_id):
     return serializers.application(selectors.application_get(request.auth, app_id))
 
 
-@router.post("/applications", response={201: ApplicationOut, **errors(*SIGNED_IN, 404, 409, TOO_LARGE)}, summary="新建申请（暂存）")
+@router.post(
+    "/applications",
+    response={201: ApplicationOut, **errors(*SIGNED_IN, 404, 409, TOO_LARGE)},
+    summary="新建申请（暂存）",
+)
 def create(request, payload: ApplicationIn):
     app = services.application_create(actor=request.auth, kind=payload.kind, data=payload.data)
     return Status(201, _full(request, app.id))
 
 
-@router.get("/applications", response={200: ApplicationPage, **errors(*SIGNED_IN)}, summary="业务办理状态查询")
-def list_(request, kind: KIND = "", status: STATUS = "", submitted_from: DATE = "", submitted_to: DATE = "",
-          page: PAGE = 1, page_size: PAGE_SIZE = 20):
-    qs = selectors.applications_list(request.auth, kind=kind or None, status=status or None,
-                                     submitted_from=submitted_from, submitted_to=submitted_to)
+@router.get(
+    "/applications", response={200: ApplicationPage, **errors(*SIGNED_IN)}, summary="业务办理状态查询"
+)
+def list_(
+    request,
+    kind: KIND = "",
+    status: STATUS = "",
+    submitted_from: DATE = "",
+    submitted_to: DATE = "",
+    page: PAGE = 1,
+    page_size: PAGE_SIZE = 20,
+):
+    qs = selectors.applications_list(
+        request.auth,
+        kind=kind or None,
+        status=status or None,
+        submitted_from=submitted_from,
+        submitted_to=submitted_to,
+    )
     items, total = paginate(qs.select_related("enterprise"), page, page_size)
     return {"items": [serializers.application_brief(a) for a in items], "total": total}
 
 
-@router.get("/applications.xlsx", response={200: None, **errors(*SIGNED_IN)}, summary="业务办理导出（Excel）",
-            openapi_extra=file_answer(XLSX, "业务办理 (Excel)"))
+@router.get(
+    "/applications.xlsx",
+    response={200: None, **errors(*SIGNED_IN)},
+    summary="业务办理导出（Excel）",
+    openapi_extra=file_answer(XLSX, "业务办理 (Excel)"),
+)
 def export(request, kind: KIND = "", status: STATUS = "", submitted_from: DATE = "", submitted_to: DATE = ""):
-    qs = selectors.applications_list(request.auth, kind=kind or None, status=status or None,
-                                     submitted_from=submitted_from, submitted_to=submitted_to)
-    return exports.xlsx_response(request, "applications", qs, {
-        "kind": kind, "status": status, "submitted_from": submitted_from, "submitted_to": submitted_to})
+    qs = selectors.applications_list(
+        request.auth,
+        kind=kind or None,
+        status=status or None,
+        submitted_from=submitted_from,
+        submitted_to=submitted_to,
+    )
+    return exports.xlsx_response(
+        request,
+        "applications",
+        qs,
+        {"kind": kind, "status": status, "submitted_from": submitted_from, "submitted_to": submitted_to},
+    )
 
 
-@router.get("/applications/{app_id}", response={200: ApplicationOut, **errors(*SIGNED_IN, 404)}, summary="查看申请")
+@router.get(
+    "/applications/{app_id}", response={200: ApplicationOut, **errors(*SIGNED_IN, 404)}, summary="查看申请"
+)
 def get(request, app_id: int):
     app = selectors.application_get(request.auth, app_id)
     reads.application_viewed(request.auth, app)
     return serializers.application(app)
 
 
-@router.patch("/applications/{app_id}", response={200: ApplicationOut, **errors(*SIGNED_IN, 404, 409, TOO_LARGE)},
-              summary="修改申请")
+@router.patch(
+    "/applications/{app_id}",
+    response={200: ApplicationOut, **errors(*SIGNED_IN, 404, 409, TOO_LARGE)},
+    summary="修改申请",
+)
 def patch(request, app_id: int, payload: ApplicationPatch):
-    services.application_update(actor=request.auth, application_id=app_id, data=payload.data,
-                                version=payload.version)
+    services.application_update(
+        actor=request.auth, application_id=app_id, data=payload.data, version=payload.version
+    )
     return _full(request, app_id)
 
 
-@router.delete("/applications/{app_id}", response={204: None, **errors(*SIGNED_IN, 404, 409)}, summary="删除暂存申请")
+@router.delete(
+    "/applications/{app_id}", response={204: None, **errors(*SIGNED_IN, 404, 409)}, summary="删除暂存申请"
+)
 def delete(request, app_id: int):
     services.application_delete(actor=request.auth, application_id=app_id)
     return Status(204, None)
 
 
-@router.post("/applications/{app_id}/submit", response={200: ApplicationOut, **errors(*SIGNED_IN, 404, 409, TOO_LARGE)},
-             summary="申报")
+@router.post(
+    "/applications/{app_id}/submit",
+    response={200: ApplicationOut, **errors(*SIGNED_IN, 404, 409, TOO_LARGE)},
+    summary="申报",
+)
 def submit(request, app_id: int, payload: SubmitIn | None = None):
-    services.application_submit(actor=request.auth, application_id=app_id,
-                                version=payload.version if payload else None)
+    services.application_submit(
+        actor=request.auth, application_id=app_id, version=payload.version if payload else None
+    )
     return _full(request, app_id)
 
 
-@router.post("/applications/{app_id}/attachments", response={201: AttachmentOut, **errors(*SIGNED_IN, 404, 409, TOO_LARGE)},
-             summary="上传随附单据")
+@router.post(
+    "/applications/{app_id}/attachments",
+    response={201: AttachmentOut, **errors(*SIGNED_IN, 404, 409, TOO_LARGE)},
+    summary="上传随附单据",
+)
 def upload(request, app_id: int, doc_type: Form[one_of(DocType)], file: File[UploadedFile]):
     att = services.attachment_add(actor=request.auth, application_id=app_id, doc_type=doc_type, upload=file)
     return Status(201, serializers.attachment(att))
 
 
-@router.delete("/applications/{app_id}/attachments/{att_id}", response={204: None, **errors(*SIGNED_IN, 404, 409)},
-               summary="删除随附单据")
+@router.delete(
+    "/applications/{app_id}/attachments/{att_id}",
+    response={204: None, **errors(*SIGNED_IN, 404, 409)},
+    summary="删除随附单据",
+)
 def delete_attachment(request, app_id: int, att_id: int):
     services.attachment_delete(actor=request.auth, application_id=app_id, attachment_id=att_id)
     return Status(204, None)
 
 
-@router.get("/applications/{app_id}/attachments/{att_id}", response={200: None, **errors(*SIGNED_IN, 404)}, summary="下载随附单据",
-            openapi_extra=file_answer(ATTACHMENT, "the file as uploaded"))
+@router.get(
+    "/applications/{app_id}/attachments/{att_id}",
+    response={200: None, **errors(*SIGNED_IN, 404)},
+    summary="下载随附单据",
+    openapi_extra=file_answer(ATTACHMENT, "the file as uploaded"),
+)
 def download(request, app_id: int, att_id: int):
     att = selectors.attachment_get(request.auth, app_id, att_id)
     reads.attachment_downloaded(request.auth, att)
-    return FileResponse(att.file.open("rb"), content_type=att.content_type, as_attachment=False,
-                        filename=att.original_name)
+    return FileResponse(
+        att.file.open("rb"), content_type=att.content_type, as_attachment=False, filename=att.original_name
+    )

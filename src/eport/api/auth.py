@@ -21,7 +21,7 @@ def _api_path(request) -> str:
     """The path below the API root ("/api/v1/me" -> "/me"), compared exactly: "/registry/me" is not "/me"."""
     root = reverse("api:api-root")
     path = request.path  # like reverse(), includes any SCRIPT_NAME prefix
-    return "/" + path[len(root):].strip("/") if path.startswith(root) else path
+    return "/" + path[len(root) :].strip("/") if path.startswith(root) else path
 
 
 def bearer_key(request) -> str | None:

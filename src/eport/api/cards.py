@@ -45,73 +45,162 @@ CARD_NO = text(pattern=CARD_NO_PATTERN)  # any other is a card_not_found
 STATE, KIND = one_of(CardState, blank=True), one_of(CardKind, blank=True)  # the filters: "" is no filter
 
 
-@router.post("/auth/card/challenge", response={200: ChallengeOut, **errors(TOO_LARGE)}, auth=None, summary="IC卡登录挑战")
+@router.post(
+    "/auth/card/challenge",
+    response={200: ChallengeOut, **errors(TOO_LARGE)},
+    auth=None,
+    summary="IC卡登录挑战",
+)
 def challenge(request, payload: ChallengeIn):
     """A one-time challenge for the card to sign: `purpose` "login" (default) or "renew" (延期)."""
     return challenge_issue(payload.card_no, payload.purpose)
 
 
-@router.post("/auth/card/login", response={200: CardLoginOut, **errors(401, 403, THROTTLED, TOO_LARGE)}, auth=None, summary="卡介质登录")
+@router.post(
+    "/auth/card/login",
+    response={200: CardLoginOut, **errors(401, 403, THROTTLED, TOO_LARGE)},
+    auth=None,
+    summary="卡介质登录",
+)
 def card_login(request, payload: CardLoginIn):
     issued = {}  # the token is made in the sign-in's own transaction: one commit for the whole sign-in
-    card = services.card_sign_in(challenge_id=payload.challenge_id, card_no=payload.card_no,
-                                 signature=payload.signature, pin=payload.pin, ip=request.client_ip,
-                                 then=lambda card: issued.update(token=token_issue(user=card.user)))
+    card = services.card_sign_in(
+        challenge_id=payload.challenge_id,
+        card_no=payload.card_no,
+        signature=payload.signature,
+        pin=payload.pin,
+        ip=request.client_ip,
+        then=lambda card: issued.update(token=token_issue(user=card.user)),
+    )
     return {"token": issued["token"], "must_change_pin": card.must_change_pin, "card": serializers.card(card)}
 
 
-@router.post("/auth/card/pin", response={204: None, **errors(*SIGNED_IN, THROTTLED, TOO_LARGE)}, auth=AUTH,
-             summary="修改IC卡密码")
+@router.post(
+    "/auth/card/pin",
+    response={204: None, **errors(*SIGNED_IN, THROTTLED, TOO_LARGE)},
+    auth=AUTH,
+    summary="修改IC卡密码",
+)
 def card_pin(request, payload: PinIn):
-    services.card_pin_change(actor=request.auth, old_pin=payload.old_pin, new_pin=payload.new_pin,
-                             keep_token=bearer_key(request))
+    services.card_pin_change(
+        actor=request.auth, old_pin=payload.old_pin, new_pin=payload.new_pin, keep_token=bearer_key(request)
+    )
     return Status(204, None)
 
 
 @router.get("/cards", response={200: CardPage, **errors(*SIGNED_IN)}, auth=AUTH, summary="IC卡综合查询")
-def cards(request, card_no: str = "", holder_name: str = "", id_no: str = "", state: STATE = "", kind: KIND = "",
-          uscc: str = "", page: PAGE = 1, page_size: PAGE_SIZE = 20):
-    items, total, capped = selectors.cards_page(request.auth, page=page, page_size=page_size, card_no=card_no,
-                                                holder_name=holder_name, id_no=id_no, state=state, kind=kind,
-                                                uscc=uscc)
+def cards(
+    request,
+    card_no: str = "",
+    holder_name: str = "",
+    id_no: str = "",
+    state: STATE = "",
+    kind: KIND = "",
+    uscc: str = "",
+    page: PAGE = 1,
+    page_size: PAGE_SIZE = 20,
+):
+    items, total, capped = selectors.cards_page(
+        request.auth,
+        page=page,
+        page_size=page_size,
+        card_no=card_no,
+        holder_name=holder_name,
+        id_no=id_no,
+        state=state,
+        kind=kind,
+        uscc=uscc,
+    )
     return {"items": [serializers.card(c) for c in items], "total": total, "total_capped": capped}
 
 
-@router.get("/cards.xlsx", response={200: None, **errors(*SIGNED_IN)}, auth=AUTH, summary="IC卡综合查询导出（Excel）",
-            openapi_extra=file_answer(XLSX, "IC卡 (Excel)"))
-def cards_export(request, card_no: str = "", holder_name: str = "", id_no: str = "", state: STATE = "",
-                 kind: KIND = "", uscc: str = ""):
-    q = {"card_no": card_no, "holder_name": holder_name, "id_no": id_no, "state": state, "kind": kind, "uscc": uscc}
+@router.get(
+    "/cards.xlsx",
+    response={200: None, **errors(*SIGNED_IN)},
+    auth=AUTH,
+    summary="IC卡综合查询导出（Excel）",
+    openapi_extra=file_answer(XLSX, "IC卡 (Excel)"),
+)
+def cards_export(
+    request,
+    card_no: str = "",
+    holder_name: str = "",
+    id_no: str = "",
+    state: STATE = "",
+    kind: KIND = "",
+    uscc: str = "",
+):
+    q = {
+        "card_no": card_no,
+        "holder_name": holder_name,
+        "id_no": id_no,
+        "state": state,
+        "kind": kind,
+        "uscc": uscc,
+    }
     return exports.xlsx_response(request, "cards", selectors.cards_query(request.auth, **q), q)
 
 
-@router.get("/cards/{card_no}", response={200: CardOut, **errors(*SIGNED_IN, 404)}, auth=AUTH, summary="查看IC卡")
+@router.get(
+    "/cards/{card_no}", response={200: CardOut, **errors(*SIGNED_IN, 404)}, auth=AUTH, summary="查看IC卡"
+)
 def card(request, card_no: CARD_NO):
     card = selectors.card_get(request.auth, card_no)
     reads.card_viewed(request.auth, card)
     return serializers.card(card)
 
 
-@router.post("/cards", response={201: CardMakeOut, **errors(*SIGNED_IN, 404, 409, TOO_LARGE)}, auth=AUTH,
-             summary="制卡（数据分中心）")
+@router.post(
+    "/cards",
+    response={201: CardMakeOut, **errors(*SIGNED_IN, 404, 409, TOO_LARGE)},
+    auth=AUTH,
+    summary="制卡（数据分中心）",
+)
 def make(request, payload: CardMakeIn, response: HttpResponse):
-    made = services.card_make(actor=request.auth, kind=payload.kind, enterprise_uscc=payload.enterprise_uscc,
-                              operator_no=payload.operator_no)
-    response["Cache-Control"] = "no-store"  # the card's key, PIN and file password: handed out once, cached nowhere
-    return Status(201, {"card": serializers.card(made.card), "initial_pin": made.initial_pin,
-                        "card_file": base64.b64encode(made.card_file).decode(),
-                        "card_file_password": made.card_file_password})
+    made = services.card_make(
+        actor=request.auth,
+        kind=payload.kind,
+        enterprise_uscc=payload.enterprise_uscc,
+        operator_no=payload.operator_no,
+    )
+    response["Cache-Control"] = (
+        "no-store"  # the card's key, PIN and file password: handed out once, cached nowhere
+    )
+    return Status(
+        201,
+        {
+            "card": serializers.card(made.card),
+            "initial_pin": made.initial_pin,
+            "card_file": base64.b64encode(made.card_file).decode(),
+            "card_file_password": made.card_file_password,
+        },
+    )
 
 
-@router.post("/cards/{card_no}/{action}", response={200: CardActionOut, **errors(*SIGNED_IN, 404, 409, TOO_LARGE)},
-             auth=AUTH, summary="IC卡业务：renew / report-lost / cancel-lost / freeze / unfreeze / unlock / void")
-def act(request, card_no: CARD_NO, action: one_of(CARD_ACTIONS), response: HttpResponse,
-        payload: CardActionIn | None = None):
+@router.post(
+    "/cards/{card_no}/{action}",
+    response={200: CardActionOut, **errors(*SIGNED_IN, 404, 409, TOO_LARGE)},
+    auth=AUTH,
+    summary="IC卡业务：renew / report-lost / cancel-lost / freeze / unfreeze / unlock / void",
+)
+def act(
+    request,
+    card_no: CARD_NO,
+    action: one_of(CARD_ACTIONS),
+    response: HttpResponse,
+    payload: CardActionIn | None = None,
+):
     """解锁 answers the card's new one-time PIN as `initial_pin` (once; the holder changes it at sign-in)."""
     payload = payload or CardActionIn()
-    card = services.card_act(actor=request.auth, card_no=card_no, action=action, reason=payload.reason,
-                             challenge_id=payload.challenge_id, signature=payload.signature,
-                             version=payload.version)
+    card = services.card_act(
+        actor=request.auth,
+        card_no=card_no,
+        action=action,
+        reason=payload.reason,
+        challenge_id=payload.challenge_id,
+        signature=payload.signature,
+        version=payload.version,
+    )
     out = serializers.card(selectors.card_get(request.auth, card.card_no))
     if getattr(card, "issued_pin", None):
         out["initial_pin"] = card.issued_pin

@@ -13,14 +13,18 @@ from .schemas import REFDATA_LISTS, SIGNED_IN, USCC_PATTERN, RefItem, RegistryOu
 router = Router(tags=["reference data"], auth=AUTH)
 
 
-@router.get("/refdata/{list_name}", response={200: list[RefItem], **errors(*SIGNED_IN, 404)}, summary="代码表前缀查询")
+@router.get(
+    "/refdata/{list_name}", response={200: list[RefItem], **errors(*SIGNED_IN, 404)}, summary="代码表前缀查询"
+)
 def refdata(request, list_name: one_of(REFDATA_LISTS), prefix: str = ""):
     """`list_name` ∈ customs, aic_units, tax_units, quality_units, forex_bureaus, commerce_authorities;
     the prefix needs the list's minimum length (customs 2, aic 2, tax 4, quality 1, forex 2, commerce 1)."""
     return prefix_lookup(list_name, prefix)
 
 
-@router.get("/registry/{uscc}", response={200: RegistryOut, **errors(*SIGNED_IN, 404)}, summary="工商登记信息反填")
+@router.get(
+    "/registry/{uscc}", response={200: RegistryOut, **errors(*SIGNED_IN, 404)}, summary="工商登记信息反填"
+)
 def registry_lookup(request, uscc: text(pattern=USCC_PATTERN)):
     """An enterprise user (card-less or a card) may look up only its own USCC; department staff any."""
     uscc = normalize_uscc(uscc)

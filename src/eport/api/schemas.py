@@ -33,8 +33,13 @@ def one_of(values, *, blank: bool = False) -> Any:
     return Annotated[str, WithJsonSchema({"type": "string", "enum": ([""] if blank else []) + values})]
 
 
-def text(*, max_length: int | None = None, min_length: int | None = None, pattern: str | None = None,
-         fmt: str | None = None) -> Any:
+def text(
+    *,
+    max_length: int | None = None,
+    min_length: int | None = None,
+    pattern: str | None = None,
+    fmt: str | None = None,
+) -> Any:
     """A string with the limits the service (or the database column) enforces, said in the document only."""
     extra = {"maxLength": max_length, "minLength": min_length, "pattern": pattern, "format": fmt}
     return Annotated[str, Field(json_schema_extra={k: v for k, v in extra.items() if v is not None})]
@@ -46,7 +51,7 @@ def number(*, minimum: int | None = None, maximum: int | None = None) -> Any:
     return Annotated[int, Field(json_schema_extra={k: v for k, v in extra.items() if v is not None})]
 
 
-PAGE = number(minimum=1, maximum=MAX_PAGE)            # eport.pagination.paginate: page_invalid
+PAGE = number(minimum=1, maximum=MAX_PAGE)  # eport.pagination.paginate: page_invalid
 PAGE_SIZE = number(minimum=1, maximum=MAX_PAGE_SIZE)  # page_size_invalid
 # YYYY-MM-DD, or empty for "not given" (applications/selectors.py parse_date: date_invalid)
 DATE = Annotated[str, WithJsonSchema({"type": "string", "anyOf": [{"format": "date"}, {"maxLength": 0}]})]
@@ -55,10 +60,17 @@ KINDS = sorted(all_kinds())  # every application kind (registered by the apps' r
 ID_TYPES = IdType
 DEPT_UNIT_ID = rf"^({'|'.join(Dept.values)}):{UNIT_CODE_RE}$"
 USCC_PATTERN = r"^[0-9A-HJ-NP-RTUWXY]{2}[0-9]{6}[0-9A-HJ-NP-RTUWXY]{10}$"  # validators._USCC_RE
-CARD_NO_PATTERN = r"^[12][0-9]{14}$"         # cards/numbers.py: kind digit, issuer, serial, Luhn digit
-OPERATOR_NO_PATTERN = r"^CZ[0-9]{10}$"       # operators/models.py
+CARD_NO_PATTERN = r"^[12][0-9]{14}$"  # cards/numbers.py: kind digit, issuer, serial, Luhn digit
+OPERATOR_NO_PATTERN = r"^CZ[0-9]{10}$"  # operators/models.py
 CARD_ACTIONS = ["renew", "report-lost", "cancel-lost", "freeze", "unfreeze", "unlock", "void"]
-REFDATA_LISTS = ["customs", "aic_units", "tax_units", "quality_units", "forex_bureaus", "commerce_authorities"]
+REFDATA_LISTS = [
+    "customs",
+    "aic_units",
+    "tax_units",
+    "quality_units",
+    "forex_bureaus",
+    "commerce_authorities",
+]
 ACCOUNT_STATES = ["pending", "verified", "closed"]
 
 
@@ -77,6 +89,7 @@ class In(Schema):
 
 
 # --- refusals ------------------------------------------------------------------------------------------
+
 
 class ErrorDetail(Schema):
     field: str | None = None
@@ -106,8 +119,11 @@ THROTTLED = 429
 TOO_LARGE = 413  # any request body over the server's limit
 
 
-XLSX = {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
-    "schema": {"type": "string", "format": "binary"}}}
+XLSX = {
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+        "schema": {"type": "string", "format": "binary"}
+    }
+}
 
 
 def file_answer(content: dict, description: str) -> dict:
@@ -116,6 +132,7 @@ def file_answer(content: dict, description: str) -> dict:
 
 
 # --- accounts ------------------------------------------------------------------------------------------
+
 
 class RegisterIn(In):
     """accounts/forms.py RegistrationForm: its lengths (of the trimmed value) and the username's alphabet."""
@@ -251,7 +268,9 @@ class CardOut(Schema):
     made_at: datetime
     last_sign_in_at: datetime | None = None
     version: int
-    filings: list[one_of([Filing.CUSTOMS, Filing.FOREX])] = Field(default_factory=list, description="IC卡备案")
+    filings: list[one_of([Filing.CUSTOMS, Filing.FOREX])] = Field(
+        default_factory=list, description="IC卡备案"
+    )
     permissions: list[PermissionOut] = Field(default_factory=list, description="子系统权限")
 
 
@@ -274,6 +293,7 @@ class MeOut(Schema):
 
 
 # --- the enterprise -------------------------------------------------------------------------------------
+
 
 class EnterpriseData(Schema):
     """The 三证合一 master data (enterprises/services.py master_data): "" where not filled in yet."""
@@ -343,6 +363,7 @@ class RegistryOut(Schema):
 
 
 # --- applications and review ----------------------------------------------------------------------------
+
 
 class StepOut(Schema):
     id: int
@@ -438,6 +459,7 @@ class RefItem(Schema):
 
 # --- cards ---------------------------------------------------------------------------------------
 
+
 class ChallengeIn(In):
     card_no: str  # card_no_invalid unless 15 digits with its check digit (surrounding blanks trimmed)
     purpose: one_of(["login", "renew"]) = "login"
@@ -475,12 +497,17 @@ class CardMakeIn(In):
 
 class CardMakeOut(Schema):
     card: CardOut
-    initial_pin: str = Field(description="初始IC卡密码（12位数字，卡介质登录用，首次登录须修改）；只返回这一次")
-    card_file: str = Field(description="卡文件：PKCS#12 的 base64（卡私钥、证书和 CA 证书链），"
-                                       "以 card_file_password 加密（PBES2 AES-256-CBC，HMAC-SHA256 校验）；只返回这一次")
+    initial_pin: str = Field(
+        description="初始IC卡密码（12位数字，卡介质登录用，首次登录须修改）；只返回这一次"
+    )
+    card_file: str = Field(
+        description="卡文件：PKCS#12 的 base64（卡私钥、证书和 CA 证书链），"
+        "以 card_file_password 加密（PBES2 AES-256-CBC，HMAC-SHA256 校验）；只返回这一次"
+    )
     card_file_password: str = Field(
         description="卡文件密码：打开 card_file 这个 PKCS#12 文件的口令（6组4位，如 7KQ2-…），与初始密码分开；"
-                    "服务器不保存，只返回这一次")
+        "服务器不保存，只返回这一次"
+    )
 
 
 class CardPage(Schema):
@@ -506,6 +533,7 @@ class CardActionOut(CardOut):
 
 
 # --- operators -----------------------------------------------------------------------------------
+
 
 class OpenApplication(Schema):
     id: int

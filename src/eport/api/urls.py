@@ -8,8 +8,13 @@ from eport.errors import DomainError, NotFound
 
 from . import accounts, applications, cards, filings, operators, refdata, reviews
 
-api = NinjaAPI(title="E-Port Identity Authentication API", version="1", urls_namespace="api",
-               docs_url="/docs", openapi_url="/openapi.json")
+api = NinjaAPI(
+    title="E-Port Identity Authentication API",
+    version="1",
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
 for module in (accounts, refdata, applications, reviews, cards, operators, filings):
     api.add_router("", module.router)
 
@@ -18,8 +23,9 @@ for module in (accounts, refdata, applications, reviews, cards, operators, filin
 _fallback = Router()
 
 
-@_fallback.api_operation(["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:rest}", auth=None,
-                         include_in_schema=False)
+@_fallback.api_operation(
+    ["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:rest}", auth=None, include_in_schema=False
+)
 def not_found(request, rest: str):
     raise NotFound("not_found", _("没有这个接口。"))
 
@@ -54,7 +60,13 @@ def schema_error(request, exc: ValidationError):
             loc = loc[1:]
         if loc and loc[0] == "payload":
             loc = loc[1:]
-        details.append({"field": ".".join(loc) or None, "code": err.get("type", "invalid"), "message": err.get("msg", "")})
+        details.append(
+            {
+                "field": ".".join(loc) or None,
+                "code": err.get("type", "invalid"),
+                "message": err.get("msg", ""),
+            }
+        )
     first = details[0] if details else {"field": None}
     kind = "field_required" if any(e.get("type") == "missing" for e in exc.errors) else "invalid_input"
     message = _("请求数据不正确：%(f)s") % {"f": first["field"] or _("请求体")}

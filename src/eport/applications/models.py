@@ -39,8 +39,12 @@ class Application(models.Model):
     kind = models.CharField(_("业务类型"), max_length=32, db_index=True)
     # What "one open application per subject and kind" counts on, e.g. "enterprise:42".
     subject_key = models.CharField(max_length=64)
-    enterprise = models.ForeignKey("enterprises.Enterprise", on_delete=models.PROTECT, related_name="applications")
-    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", on_delete=models.PROTECT, related_name="applications"
+    )
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     status = models.CharField(_("信息状态"), max_length=12, choices=Status.choices, default=Status.DRAFT)
     data = models.JSONField(default=dict)
     version = models.PositiveIntegerField(default=1)
@@ -53,8 +57,11 @@ class Application(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["kind", "subject_key"], condition=models.Q(status__in=OPEN_STATUSES),
-                                    name="one_open_application_per_subject"),
+            models.UniqueConstraint(
+                fields=["kind", "subject_key"],
+                condition=models.Q(status__in=OPEN_STATUSES),
+                name="one_open_application_per_subject",
+            ),
         ]
         indexes = [
             models.Index(fields=["enterprise", "-created_at"], name="app_enterprise_created"),
@@ -74,8 +81,9 @@ class ReviewStep(models.Model):
     stage = models.PositiveSmallIntegerField()
     unit = models.ForeignKey("refdata.Unit", on_delete=models.PROTECT, related_name="steps")
     status = models.CharField(max_length=16, choices=StepStatus.choices)
-    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="+")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     opinion = models.TextField(_("审核意见"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
@@ -110,7 +118,9 @@ class Attachment(models.Model):
     content_type = models.CharField(max_length=50)
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -47,8 +47,13 @@ def visible_applications(actor) -> QuerySet:
         units = jurisdiction_units(actor).values("id")
         # Only the current round's route counts: once resubmitted to other units, the former
         # reviewers no longer see the (possibly changed) data.
-        return qs.filter(Exists(ReviewStep.objects.filter(application=OuterRef("pk"), round=OuterRef("round"),
-                                                          unit_id__in=units)))
+        return qs.filter(
+            Exists(
+                ReviewStep.objects.filter(
+                    application=OuterRef("pk"), round=OuterRef("round"), unit_id__in=units
+                )
+            )
+        )
     if actor.kind == UserKind.ADMIN:
         return qs
     return qs.none()
@@ -63,7 +68,7 @@ def open_application(enterprise, kind: str, subject_key: str | None = None) -> A
 
 
 def application_get(actor, application_id) -> Application:
-    app = (visible_applications(actor).select_related("enterprise").filter(pk=_int_id(application_id)).first())
+    app = visible_applications(actor).select_related("enterprise").filter(pk=_int_id(application_id)).first()
     if app is None:
         raise NotFound("application_not_found", _("没有找到这条申请。"))
     return app
@@ -91,8 +96,15 @@ def parse_date(value, field: str) -> date | None:
         raise InvalidInput("date_invalid", _("日期格式应为 YYYY-MM-DD。"), field) from None
 
 
-def applications_list(actor, *, kind: str | None = None, status: str | None = None,
-                      submitted_from=None, submitted_to=None, kinds=None) -> QuerySet:
+def applications_list(
+    actor,
+    *,
+    kind: str | None = None,
+    status: str | None = None,
+    submitted_from=None,
+    submitted_to=None,
+    kinds=None,
+) -> QuerySet:
     """业务办理状态查询: the own enterprise's applications, newest first (`kinds`: the screen's set)."""
     enterprise = enterprise_of(actor)
     qs = Application.objects.filter(enterprise=enterprise)
@@ -141,15 +153,21 @@ def review_queue(actor, *, status: str = "pending", enterprise_name: str = "") -
         qs = qs.filter(round=F("application__round"))
     if enterprise_name.strip():
         qs = qs.filter(application__enterprise__name__icontains=enterprise_name.strip())
-    return (qs
-            .select_related("unit", "application", "application__enterprise", "reviewer")
-            .order_by(order, "id"))
+    return qs.select_related("unit", "application", "application__enterprise", "reviewer").order_by(
+        order, "id"
+    )
 
 
 def step_get(actor, step_id) -> ReviewStep:
-    step = (ReviewStep.objects.select_related("unit", "application", "application__enterprise")
-            .filter(pk=_int_id(step_id), round=F("application__round"),
-                    unit_id__in=jurisdiction_units(actor).values("id")).first())
+    step = (
+        ReviewStep.objects.select_related("unit", "application", "application__enterprise")
+        .filter(
+            pk=_int_id(step_id),
+            round=F("application__round"),
+            unit_id__in=jurisdiction_units(actor).values("id"),
+        )
+        .first()
+    )
     if step is None:
         raise NotFound("step_not_found", _("没有找到这个审核环节。"))
     return step

@@ -64,8 +64,11 @@ def _check_version(app: Application, version) -> None:
     except (TypeError, ValueError):
         raise InvalidInput("version_invalid", _("版本号必须是数字。"), "version") from None
     if version != app.version:
-        raise Conflict("stale_version", _("这条申请已被修改过（当前版本 %(v)d），请刷新后再操作。") % {"v": app.version},
-                       "version")
+        raise Conflict(
+            "stale_version",
+            _("这条申请已被修改过（当前版本 %(v)d），请刷新后再操作。") % {"v": app.version},
+            "version",
+        )
 
 
 def _cleaned(k, app: Application, data: dict, *, final: bool) -> dict:
@@ -81,7 +84,9 @@ def _not_editable(app: Application) -> Conflict:
 
 
 def _open_exists() -> Conflict:
-    return Conflict("open_application_exists", _("已有一条暂存、申报未审核或退回的同类申请，请先办理完那一条。"))
+    return Conflict(
+        "open_application_exists", _("已有一条暂存、申报未审核或退回的同类申请，请先办理完那一条。")
+    )
 
 
 def application_check_start(*, actor, kind: str, data: dict | None = None) -> None:
@@ -93,8 +98,10 @@ def application_check_start(*, actor, kind: str, data: dict | None = None) -> No
     k.check_create(actor=actor, enterprise=enterprise, data=data)
     subject = k.subject_key(enterprise=enterprise, data=data or {})
     # None: the subject is made with the application (a new operator), so nothing can be open for it yet.
-    if subject is not None and Application.objects.filter(kind=k.code, subject_key=subject,
-                                                          status__in=OPEN_STATUSES).exists():
+    if (
+        subject is not None
+        and Application.objects.filter(kind=k.code, subject_key=subject, status__in=OPEN_STATUSES).exists()
+    ):
         raise _open_exists()
 
 
@@ -108,8 +115,9 @@ def application_create(*, actor, kind: str, data: dict) -> Application:
     subject = k.subject_key(enterprise=enterprise, data=clean)
     try:
         with transaction.atomic():
-            app = Application.objects.create(kind=k.code, subject_key=subject, enterprise=enterprise,
-                                             applicant=actor, data=clean)
+            app = Application.objects.create(
+                kind=k.code, subject_key=subject, enterprise=enterprise, applicant=actor, data=clean
+            )
     except IntegrityError:  # a concurrent create won the unique constraint
         raise _open_exists() from None
     app.number = f"{k.number_prefix}{timezone.localdate():%Y%m%d}{app.pk:08d}"
@@ -168,9 +176,15 @@ def application_submit(*, actor, application_id, version=None) -> Application:
     app.save(update_fields=["data", "status", "round", "submitted_at", "decided_at", "version", "updated_at"])
     for stage_no, units in enumerate(k.route(app), start=1):
         ReviewStep.objects.bulk_create(
-            ReviewStep(application=app, round=app.round, stage=stage_no, unit=u,
-                       status=StepStatus.PENDING if stage_no == 1 else StepStatus.WAITING)
-            for u in units)
+            ReviewStep(
+                application=app,
+                round=app.round,
+                stage=stage_no,
+                unit=u,
+                status=StepStatus.PENDING if stage_no == 1 else StepStatus.WAITING,
+            )
+            for u in units
+        )
     k.track(app)
     record(actor=actor, action="application.submit", obj=app, before=before, after=_snapshot(app))
     k.announce(app)
@@ -190,14 +204,20 @@ def _advance(app: Application, *, actor) -> None:
             if opinion:
                 s.status, s.opinion, s.decided_at = StepStatus.AUTO_APPROVED, opinion, timezone.now()
                 s.save(update_fields=["status", "opinion", "decided_at"])
-                record(actor=None, action="step.auto_approve", obj=s, after={"status": s.status, "opinion": opinion})
+                record(
+                    actor=None,
+                    action="step.auto_approve",
+                    obj=s,
+                    after={"status": s.status, "opinion": opinion},
+                )
         if any(s.status == StepStatus.PENDING for s in steps):
             return
         waiting = [s for s in steps if s.status == StepStatus.WAITING]
         if waiting:
             next_stage = min(s.stage for s in waiting)
             app.steps.filter(round=app.round, stage=next_stage, status=StepStatus.WAITING).update(
-                status=StepStatus.PENDING)
+                status=StepStatus.PENDING
+            )
             continue
         if all(s.status in DONE_STEP_STATUSES for s in steps):
             before = _snapshot(app)
@@ -232,9 +252,20 @@ def _decide(actor, step_id, opinion: str) -> tuple[Application, ReviewStep, str]
 def step_approve(*, actor, step_id, opinion: str) -> ReviewStep:
     app, step, opinion = _decide(actor, step_id, opinion)
     before = {"status": step.status}
-    step.status, step.reviewer, step.opinion, step.decided_at = StepStatus.APPROVED, actor, opinion, timezone.now()
+    step.status, step.reviewer, step.opinion, step.decided_at = (
+        StepStatus.APPROVED,
+        actor,
+        opinion,
+        timezone.now(),
+    )
     step.save(update_fields=["status", "reviewer", "opinion", "decided_at"])
-    record(actor=actor, action="step.approve", obj=step, before=before, after={"status": step.status, "opinion": opinion})
+    record(
+        actor=actor,
+        action="step.approve",
+        obj=step,
+        before=before,
+        after={"status": step.status, "opinion": opinion},
+    )
     _advance(app, actor=actor)
     return step
 
@@ -248,14 +279,20 @@ def step_return(*, actor, step_id, opinion: str) -> ReviewStep:
     step.status, step.reviewer, step.opinion, step.decided_at = StepStatus.RETURNED, actor, opinion, now
     step.save(update_fields=["status", "reviewer", "opinion", "decided_at"])
     app.steps.filter(round=app.round, status__in=[StepStatus.PENDING, StepStatus.WAITING]).update(
-        status=StepStatus.CLOSED)
+        status=StepStatus.CLOSED
+    )
     before = _snapshot(app)
     app.status, app.decided_at = Status.RETURNED, now
     app.version += 1
     app.save(update_fields=["status", "decided_at", "version", "updated_at"])
     get_kind(app.kind).track(app)
-    record(actor=actor, action="step.return", obj=step, before=step_before,
-           after={"status": step.status, "opinion": opinion})
+    record(
+        actor=actor,
+        action="step.return",
+        obj=step,
+        before=step_before,
+        after={"status": step.status, "opinion": opinion},
+    )
     record(actor=actor, action="application.return", obj=app, before=before, after=_snapshot(app))
     notify.application_decided(app, step=step)
     return step
@@ -266,15 +303,26 @@ def applications_close(*, enterprise, reason: str) -> int:
     account was proven for that USCC): no decision, the open steps leave the review queues. The system's
     act, in the caller's transaction. Returns how many were closed."""
     closed = 0
-    for app in (Application.objects.select_for_update().filter(enterprise=enterprise, status__in=OPEN_STATUSES)
-                .order_by("pk")):
+    for app in (
+        Application.objects.select_for_update()
+        .filter(enterprise=enterprise, status__in=OPEN_STATUSES)
+        .order_by("pk")
+    ):
         before = _snapshot(app)
         app.steps.filter(round=app.round, status__in=[StepStatus.PENDING, StepStatus.WAITING]).update(
-            status=StepStatus.CLOSED)
+            status=StepStatus.CLOSED
+        )
         app.status, app.decided_at = Status.CLOSED, timezone.now()
         app.version += 1
         app.save(update_fields=["status", "decided_at", "version", "updated_at"])
-        record(actor=None, action="application.close", obj=app, before=before, after=_snapshot(app), reason=reason)
+        record(
+            actor=None,
+            action="application.close",
+            obj=app,
+            before=before,
+            after=_snapshot(app),
+            reason=reason,
+        )
         closed += 1
     return closed
 
@@ -291,7 +339,9 @@ def unit_set_auto_review(*, actor, unit_id: str, enabled: bool):
     if unit is None:
         raise NotFound("unit_not_found", _("没有这个单位。"))
     if actor.kind not in (UserKind.REVIEWER, UserKind.RA) or actor.unit_id != unit.pk:
-        raise Forbidden("auto_review_own_unit_only", _("只能设置本单位的自动审核，不能设置其他单位（包括下级单位）。"))
+        raise Forbidden(
+            "auto_review_own_unit_only", _("只能设置本单位的自动审核，不能设置其他单位（包括下级单位）。")
+        )
     if unit.auto_review != bool(enabled):
         before = {"auto_review": unit.auto_review}
         unit.auto_review = bool(enabled)
@@ -300,11 +350,19 @@ def unit_set_auto_review(*, actor, unit_id: str, enabled: bool):
         if unit.auto_review:
             # Locked before the first audit row: record() then holds the audit chain's head until commit,
             # and an approver holding one of these applications would wait for it (a deadlock).
-            steps = ReviewStep.objects.filter(unit=unit, status=StepStatus.PENDING).values_list("application_id")
+            steps = ReviewStep.objects.filter(unit=unit, status=StepStatus.PENDING).values_list(
+                "application_id"
+            )
             waiting = list(Application.objects.select_for_update().filter(pk__in=steps).order_by("pk"))
             for app in waiting:
                 get_kind(app.kind).prelock(app)
-        record(actor=actor, action="unit.auto_review", obj=unit, before=before, after={"auto_review": unit.auto_review})
+        record(
+            actor=actor,
+            action="unit.auto_review",
+            obj=unit,
+            before=before,
+            after={"auto_review": unit.auto_review},
+        )
         for app in waiting:
             _advance(app, actor=None)
     return unit
@@ -312,7 +370,9 @@ def unit_set_auto_review(*, actor, unit_id: str, enabled: bool):
 
 @transaction.atomic
 def attachment_add(*, actor, application_id, doc_type: str, upload) -> Attachment:
-    app = _lock(actor, application_id)  # who and which application first: a size says nothing about others' ids
+    app = _lock(
+        actor, application_id
+    )  # who and which application first: a size says nothing about others' ids
     if upload is None:
         raise InvalidInput("file_required", _("请选择要上传的文件。"), "file")
     if upload.size > settings.ATTACHMENT_MAX_BYTES:
@@ -324,18 +384,31 @@ def attachment_add(*, actor, application_id, doc_type: str, upload) -> Attachmen
         raise _not_editable(app)
     content_type = files.sniff_upload(upload)
     if content_type is None:
-        raise InvalidInput("file_type_invalid", _("只能上传 PDF、JPEG 或 PNG 文件（按文件内容识别）。"), "file")
+        raise InvalidInput(
+            "file_type_invalid", _("只能上传 PDF、JPEG 或 PNG 文件（按文件内容识别）。"), "file"
+        )
     upload.seek(0)
     digest = hashlib.sha256(upload.read()).hexdigest()
     upload.seek(0)
-    att = Attachment(application=app, doc_type=doc_type, original_name=(upload.name or "file")[-200:],
-                     content_type=content_type, size=upload.size, sha256=digest, uploaded_by=actor)
+    att = Attachment(
+        application=app,
+        doc_type=doc_type,
+        original_name=(upload.name or "file")[-200:],
+        content_type=content_type,
+        size=upload.size,
+        sha256=digest,
+        uploaded_by=actor,
+    )
     att.file.save("upload", upload, save=False)
     name = att.file.name
     try:
         att.save()
-        record(actor=actor, action="attachment.add", obj=att,
-               after={"application": app.pk, "doc_type": doc_type, "size": att.size, "sha256": digest})
+        record(
+            actor=actor,
+            action="attachment.add",
+            obj=att,
+            after={"application": app.pk, "doc_type": doc_type, "size": att.size, "sha256": digest},
+        )
     except Exception:
         default_storage.delete(name)  # nothing half-saved: no stored file without its row
         raise
@@ -351,6 +424,11 @@ def attachment_delete(*, actor, application_id, attachment_id) -> None:
     if att is None:
         raise NotFound("attachment_not_found", _("没有找到这个随附单据。"))
     name = att.file.name
-    record(actor=actor, action="attachment.delete", obj=att, before={"doc_type": att.doc_type, "sha256": att.sha256})
+    record(
+        actor=actor,
+        action="attachment.delete",
+        obj=att,
+        before={"doc_type": att.doc_type, "sha256": att.sha256},
+    )
     att.delete()
     transaction.on_commit(lambda: default_storage.delete(name))

@@ -22,8 +22,20 @@ from django.utils.ipv6 import clean_ipv6_address
 from .models import AuditChain, AuditEvent
 
 # The columns a hash covers, in the order verify reads them.
-HASHED = ("sequence", "prev_hash", "at", "actor_id", "actor_label", "action", "object_type", "object_id",
-          "before", "after", "reason", "ip")
+HASHED = (
+    "sequence",
+    "prev_hash",
+    "at",
+    "actor_id",
+    "actor_label",
+    "action",
+    "object_type",
+    "object_id",
+    "before",
+    "after",
+    "reason",
+    "ip",
+)
 
 
 def _plain_numbers(value):
@@ -58,11 +70,18 @@ def canonical_time(at: dt.datetime) -> str:
 def row_hash(row: dict) -> str:
     """SHA-256 (hex) of one row's canonical content; `row` holds the HASHED columns."""
     content = {
-        "sequence": row["sequence"], "prev_hash": row["prev_hash"] or "", "at": canonical_time(row["at"]),
-        "actor_id": row["actor_id"], "actor_label": row["actor_label"] or "", "action": row["action"],
-        "object_type": row["object_type"], "object_id": row["object_id"],
-        "before": _plain_numbers(row["before"]), "after": _plain_numbers(row["after"]),
-        "reason": row["reason"] or "", "ip": canonical_ip(row["ip"]),
+        "sequence": row["sequence"],
+        "prev_hash": row["prev_hash"] or "",
+        "at": canonical_time(row["at"]),
+        "actor_id": row["actor_id"],
+        "actor_label": row["actor_label"] or "",
+        "action": row["action"],
+        "object_type": row["object_type"],
+        "object_id": row["object_id"],
+        "before": _plain_numbers(row["before"]),
+        "after": _plain_numbers(row["after"]),
+        "reason": row["reason"] or "",
+        "ip": canonical_ip(row["ip"]),
     }
     text = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     return hashlib.sha256(text.encode()).hexdigest()
@@ -71,14 +90,15 @@ def row_hash(row: dict) -> str:
 def lock_head() -> AuditChain:
     """The chain head, locked until the caller's transaction ends (call inside one).
 
-    On PostgreSQL select_for_update waits for every other appender; on SQLite the IMMEDIATE write lock
-    already serialises writers. A missing head (a flushed database) is made from the last row; the first
-daily checkpoint is then due a day later."""
+        On PostgreSQL select_for_update waits for every other appender; on SQLite the IMMEDIATE write lock
+        already serialises writers. A missing head (a flushed database) is made from the last row; the first
+    daily checkpoint is then due a day later."""
     head = AuditChain.objects.select_for_update().filter(pk=1).first()
     if head is None:
         last = AuditEvent.objects.order_by("-sequence").values_list("sequence", "hash").first() or (0, "")
-        AuditChain.objects.get_or_create(pk=1, defaults={"sequence": last[0], "hash": last[1],
-                                                         "checkpointed_at": timezone.now()})
+        AuditChain.objects.get_or_create(
+            pk=1, defaults={"sequence": last[0], "hash": last[1], "checkpointed_at": timezone.now()}
+        )
         head = AuditChain.objects.select_for_update().get(pk=1)
     return head
 
@@ -102,6 +122,7 @@ def append(event: AuditEvent) -> AuditEvent:
 
 # --- verification ------------------------------------------------------------------------------------
 
+
 @dataclass
 class Problem:
     row_id: int | None
@@ -109,7 +130,9 @@ class Problem:
     message: str
 
     def __str__(self):
-        where = f"row id {self.row_id} (sequence {self.sequence})" if self.row_id else f"sequence {self.sequence}"
+        where = (
+            f"row id {self.row_id} (sequence {self.sequence})" if self.row_id else f"sequence {self.sequence}"
+        )
         return f"{where}: {self.message}"
 
 
@@ -117,15 +140,20 @@ def rows(chunk: int = 5000) -> Iterator[dict]:
     """Every row in sequence order, in chunks by keyset (constant memory, one index range scan each)."""
     after = 0
     while True:
-        batch = list(AuditEvent.objects.filter(sequence__gt=after).order_by("sequence")
-                     .values("id", "hash", *HASHED)[:chunk])
+        batch = list(
+            AuditEvent.objects.filter(sequence__gt=after)
+            .order_by("sequence")
+            .values("id", "hash", *HASHED)[:chunk]
+        )
         yield from batch
         if len(batch) < chunk:
             return
         after = batch[-1]["sequence"]
 
 
-def walk(expected: dict[int, list[tuple[str, str]]], chunk: int = 5000) -> tuple[int, int, str, Problem | None]:
+def walk(
+    expected: dict[int, list[tuple[str, str]]], chunk: int = 5000
+) -> tuple[int, int, str, Problem | None]:
     """Check every row's link and hash in sequence order, stopping at the first that does not fit.
 
     `expected` maps a sequence to [(hash, where that was stated)] from the signed checkpoints.
@@ -134,12 +162,20 @@ def walk(expected: dict[int, list[tuple[str, str]]], chunk: int = 5000) -> tuple
     for row in rows(chunk):
         problem = None
         if row["sequence"] != sequence + 1:
-            gap = (f"row {sequence + 1} was" if row["sequence"] == sequence + 2
-                   else f"rows {sequence + 1}–{row['sequence'] - 1} were")
-            problem = (f"follows sequence {sequence}: {gap} deleted" if row["sequence"] > sequence + 1
-                       else f"sequence out of order after {sequence}")
+            gap = (
+                f"row {sequence + 1} was"
+                if row["sequence"] == sequence + 2
+                else f"rows {sequence + 1}–{row['sequence'] - 1} were"
+            )
+            problem = (
+                f"follows sequence {sequence}: {gap} deleted"
+                if row["sequence"] > sequence + 1
+                else f"sequence out of order after {sequence}"
+            )
         elif row["prev_hash"] != prev:
-            problem = f"prev_hash does not match the hash of sequence {sequence}: that row or this link was changed"
+            problem = (
+                f"prev_hash does not match the hash of sequence {sequence}: that row or this link was changed"
+            )
         elif row_hash(row) != row["hash"]:
             problem = "content does not match its hash: the row was changed"
         else:

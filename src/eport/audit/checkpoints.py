@@ -45,8 +45,14 @@ def checkpoint_dir() -> Path:
 def content_text(*, sequence: int, hash: str, at) -> str:
     from .chain import canonical_time
 
-    return json.dumps({"format": FORMAT, "sequence": sequence, "hash": hash, "at": canonical_time(at)},
-                      sort_keys=True, separators=(",", ":")) + "\n"
+    return (
+        json.dumps(
+            {"format": FORMAT, "sequence": sequence, "hash": hash, "at": canonical_time(at)},
+            sort_keys=True,
+            separators=(",", ":"),
+        )
+        + "\n"
+    )
 
 
 def file_stem(cp: AuditCheckpoint) -> str:
@@ -61,8 +67,13 @@ def _sign(head: AuditChain) -> AuditCheckpoint:
     ca = issuing_ca()
     at = timezone.now()
     text = content_text(sequence=head.sequence, hash=head.hash, at=at)
-    cp = AuditCheckpoint.objects.create(sequence=head.sequence, hash=head.hash, at=at, content=text,
-                                        signature=ca.signer.sign_detached(text.encode(), ca.certificate))
+    cp = AuditCheckpoint.objects.create(
+        sequence=head.sequence,
+        hash=head.hash,
+        at=at,
+        content=text,
+        signature=ca.signer.sign_detached(text.encode(), ca.certificate),
+    )
     AuditChain.objects.filter(pk=head.pk).update(checkpointed_at=at)
     head.checkpointed_at = at
     transaction.on_commit(lambda: _write_files_logged([cp]))
@@ -99,6 +110,7 @@ def checkpoint_if_due(head: AuditChain) -> None:
 
 # --- files -------------------------------------------------------------------------------------------
 
+
 def write_files(checkpoints, directory: Path | None = None) -> int:
     """Write each checkpoint's .json and .p7s unless already there; returns how many were written."""
     d = directory or checkpoint_dir()
@@ -125,9 +137,11 @@ def _write_files_logged(checkpoints) -> None:
 
 # --- verification ------------------------------------------------------------------------------------
 
+
 @dataclass
 class Stated:
     """What one signed checkpoint states, and where it was found."""
+
     sequence: int
     hash: str
     source: str
@@ -153,12 +167,22 @@ def signature_problem(content: bytes, der: bytes) -> str | None:
         if signer["digest_algorithm"]["algorithm"].native != "sha256":
             return "digest is not SHA-256"
         attrs = {a["type"].native: a["values"][0].native for a in signer["signed_attrs"]}
-        if attrs.get("content_type") != "data" or attrs.get("message_digest") != hashlib.sha256(content).digest():
+        if (
+            attrs.get("content_type") != "data"
+            or attrs.get("message_digest") != hashlib.sha256(content).digest()
+        ):
             return "the content does not match the signature"
         sid = signer["sid"].chosen
-        certificate = next((x509.load_der_x509_certificate(c.chosen.dump()) for c in signed["certificates"] or ()
-                            if c.name == "certificate" and c.chosen.serial_number == sid["serial_number"].native
-                            and c.chosen.issuer == sid["issuer"]), None)
+        certificate = next(
+            (
+                x509.load_der_x509_certificate(c.chosen.dump())
+                for c in signed["certificates"] or ()
+                if c.name == "certificate"
+                and c.chosen.serial_number == sid["serial_number"].native
+                and c.chosen.issuer == sid["issuer"]
+            ),
+            None,
+        )
         if certificate is None:
             return "the signer's certificate is missing"
         if certificate != issuing:  # e.g. a checkpoint of an issuing CA since replaced
@@ -166,8 +190,9 @@ def signature_problem(content: bytes, der: bytes) -> str | None:
                 certificate.verify_directly_issued_by(root)
             except (InvalidSignature, ValueError, TypeError):
                 return "the signer's certificate is not from our CA"
-        certificate.public_key().verify(signer["signature"].native, signer["signed_attrs"].untag().dump(),
-                                        ec.ECDSA(hashes.SHA256()))
+        certificate.public_key().verify(
+            signer["signature"].native, signer["signed_attrs"].untag().dump(), ec.ECDSA(hashes.SHA256())
+        )
     except InvalidSignature:
         return "the signature does not verify with our CA"
     except (ValueError, TypeError, KeyError, AttributeError) as e:
@@ -180,8 +205,12 @@ def _parse(content: bytes) -> dict | None:
         data = json.loads(content)
     except (ValueError, UnicodeDecodeError):
         return None
-    ok = (isinstance(data, dict) and data.get("format") == FORMAT and isinstance(data.get("sequence"), int)
-          and isinstance(data.get("hash"), str))
+    ok = (
+        isinstance(data, dict)
+        and data.get("format") == FORMAT
+        and isinstance(data.get("sequence"), int)
+        and isinstance(data.get("hash"), str)
+    )
     return data if ok else None
 
 
@@ -203,7 +232,12 @@ def stated(extra_dirs=()) -> tuple[list[Stated], list[str]]:
             found.append(Stated(data["sequence"], data["hash"], source))
 
     for row in AuditCheckpoint.objects.order_by("id").iterator():
-        take(row.content.encode(), bytes(row.signature), f"#{row.id} of {row.at.astimezone(dt.UTC):%Y-%m-%dT%H:%MZ}", row)
+        take(
+            row.content.encode(),
+            bytes(row.signature),
+            f"#{row.id} of {row.at.astimezone(dt.UTC):%Y-%m-%dT%H:%MZ}",
+            row,
+        )
     dirs = [checkpoint_dir(), *map(Path, extra_dirs)]
     for d in dirs:
         for p in sorted(d.glob("*.json")) if d.is_dir() else ():

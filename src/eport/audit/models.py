@@ -15,8 +15,14 @@ class AuditEvent(models.Model):
     at = models.DateTimeField(db_index=True)  # set by record() before hashing, not by the database
     # Never a database constraint: deleting a user must not touch (SET NULL) an append-only row;
     # actor_label keeps the name, actor_id the number of an account that may no longer exist.
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DO_NOTHING,
-                              db_constraint=False, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
     actor_label = models.CharField(max_length=150, blank=True)
     action = models.CharField(max_length=64)
     object_type = models.CharField(max_length=64)
@@ -30,8 +36,10 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["object_type", "object_id"]),
-                   models.Index(fields=["action", "ip", "at"], name="audit_action_ip_at")]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            models.Index(fields=["action", "ip", "at"], name="audit_action_ip_at"),
+        ]
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

@@ -14,9 +14,16 @@ ACTIONS = ("attachment.download", "application.view", "card.view", "operator.vie
 
 
 def attachment_downloaded(actor, attachment) -> None:
-    record(actor=actor, action="attachment.download", obj=attachment,
-           after={"application": attachment.application_id, "doc_type": attachment.doc_type,
-                  "sha256": attachment.sha256})
+    record(
+        actor=actor,
+        action="attachment.download",
+        obj=attachment,
+        after={
+            "application": attachment.application_id,
+            "doc_type": attachment.doc_type,
+            "sha256": attachment.sha256,
+        },
+    )
 
 
 def application_viewed(actor, application) -> None:
@@ -25,8 +32,12 @@ def application_viewed(actor, application) -> None:
     from eport.applications.kinds import get_kind
 
     if actor.kind in STAFF and get_kind(application.kind).shows_id_numbers(application):
-        record(actor=actor, action="application.view", obj=application,
-               after={"kind": application.kind, "number": application.number or ""})
+        record(
+            actor=actor,
+            action="application.view",
+            obj=application,
+            after={"kind": application.kind, "number": application.number or ""},
+        )
 
 
 def card_viewed(actor, card) -> None:

@@ -18,19 +18,33 @@ def _plain(value):
     return None if value is None else json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
 
-def record(*, actor, action: str, obj=None, object_type: str = "", object_id="", before=None, after=None,
-           reason: str = "", ip: str | None = None) -> AuditEvent:
+def record(
+    *,
+    actor,
+    action: str,
+    obj=None,
+    object_type: str = "",
+    object_id="",
+    before=None,
+    after=None,
+    reason: str = "",
+    ip: str | None = None,
+) -> AuditEvent:
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
-    return append(AuditEvent(
-        actor=actor if getattr(actor, "pk", None) else None,
-        actor_label=getattr(actor, "username", "") or "system",
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id),
-        before=_plain(before),
-        after=_plain(after),
-        reason=reason,
-        ip=ip or current_ip() or None,  # the client of the request being served, when the caller names none
-    ))
+    return append(
+        AuditEvent(
+            actor=actor if getattr(actor, "pk", None) else None,
+            actor_label=getattr(actor, "username", "") or "system",
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id),
+            before=_plain(before),
+            after=_plain(after),
+            reason=reason,
+            ip=ip
+            or current_ip()
+            or None,  # the client of the request being served, when the caller names none
+        )
+    )

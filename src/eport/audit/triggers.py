@@ -22,18 +22,24 @@ def create_sql(vendor: str) -> list[str]:
     if vendor == "postgresql":
         return [PG_FUNCTION] + [
             f"CREATE TRIGGER {t}_append_only BEFORE UPDATE OR DELETE ON {t} "
-            f"FOR EACH ROW EXECUTE FUNCTION eport_audit_append_only()" for t in TABLES]
+            f"FOR EACH ROW EXECUTE FUNCTION eport_audit_append_only()"
+            for t in TABLES
+        ]
     if vendor == "sqlite":
-        return [f"CREATE TRIGGER {t}_no_{op.lower()} BEFORE {op} ON {t} "
-                f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}: {op} on {t} refused'); END"
-                for t in TABLES for op in ("UPDATE", "DELETE")]
+        return [
+            f"CREATE TRIGGER {t}_no_{op.lower()} BEFORE {op} ON {t} "
+            f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}: {op} on {t} refused'); END"
+            for t in TABLES
+            for op in ("UPDATE", "DELETE")
+        ]
     return []
 
 
 def drop_sql(vendor: str) -> list[str]:
     if vendor == "postgresql":
         return [f"DROP TRIGGER IF EXISTS {t}_append_only ON {t}" for t in TABLES] + [
-            "DROP FUNCTION IF EXISTS eport_audit_append_only()"]
+            "DROP FUNCTION IF EXISTS eport_audit_append_only()"
+        ]
     if vendor == "sqlite":
         return [f"DROP TRIGGER IF EXISTS {t}_no_{op.lower()}" for t in TABLES for op in ("UPDATE", "DELETE")]
     return []

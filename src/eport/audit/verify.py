@@ -21,8 +21,10 @@ class Report:
 
     def summary(self) -> str:
         if self.ok:
-            return (f"audit chain intact: {self.rows} rows (sequence 1–{self.last}), head {self.last_hash[:16] or '-'}, "
-                    f"{self.checkpoints} checkpoint signature(s) verified")
+            return (
+                f"audit chain intact: {self.rows} rows (sequence 1–{self.last}), head {self.last_hash[:16] or '-'}, "
+                f"{self.checkpoints} checkpoint signature(s) verified"
+            )
         more = f" (+{len(self.problems) - 1} more problem(s) above)" if len(self.problems) > 1 else ""
         return f"audit chain BROKEN at {self.problems[0]}{more}"
 
@@ -44,10 +46,14 @@ def verify(extra_dirs=(), chunk: int = 5000) -> Report:
     if problem:
         report.problems.append(str(problem))
     else:
-        beyond = sorted((seq, src) for seq, stated in expected.items() if seq > report.last for _, src in stated)
+        beyond = sorted(
+            (seq, src) for seq, stated in expected.items() if seq > report.last for _, src in stated
+        )
         if beyond:
             seq, source = beyond[0]
-            report.problems.append(f"sequence {report.last + 1}: missing, the chain ends at {report.last} but {source} "
-                                   f"reaches sequence {seq}: rows were deleted from the end")
+            report.problems.append(
+                f"sequence {report.last + 1}: missing, the chain ends at {report.last} but {source} "
+                f"reaches sequence {seq}: rows were deleted from the end"
+            )
     report.problems += bad_checkpoints
     return report

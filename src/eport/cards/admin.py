@@ -27,7 +27,16 @@ class PermissionInline(admin.TabularInline):
 class CardAdmin(ReadOnlyAdmin):
     """Read-only: card states change only through the card services (RA screens, API)."""
 
-    list_display = ("card_no", "kind", "enterprise", "holder_name", "state", "pin_locked", "valid_to", "issuer")
+    list_display = (
+        "card_no",
+        "kind",
+        "enterprise",
+        "holder_name",
+        "state",
+        "pin_locked",
+        "valid_to",
+        "issuer",
+    )
     list_filter = ("kind", "state", "pin_locked")
     search_fields = ("card_no", "holder_name", "holder_id_no", "enterprise__uscc", "enterprise__name")
     exclude = ("pin_hash",)

@@ -28,8 +28,11 @@ def card_file_password() -> str:
 def card_file_seal(card_no: str, key, cert, chain, password: str) -> bytes:
     """PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC) for the key and the certificates, HMAC-SHA256 MAC:
     what `openssl pkcs12` and the card agent read."""
-    encryption = (serialization.PrivateFormat.PKCS12.encryption_builder()
-                  .kdf_rounds(settings.CARD_FILE_KDF_ROUNDS)
-                  .key_cert_algorithm(pkcs12.PBES.PBESv2SHA256AndAES256CBC)
-                  .hmac_hash(hashes.SHA256()).build(password.encode()))
+    encryption = (
+        serialization.PrivateFormat.PKCS12.encryption_builder()
+        .kdf_rounds(settings.CARD_FILE_KDF_ROUNDS)
+        .key_cert_algorithm(pkcs12.PBES.PBESv2SHA256AndAES256CBC)
+        .hmac_hash(hashes.SHA256())
+        .build(password.encode())
+    )
     return pkcs12.serialize_key_and_certificates(card_no.encode(), key, cert, chain, encryption)

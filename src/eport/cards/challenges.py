@@ -39,9 +39,14 @@ def challenge_issue(card_no: str, purpose: str = LOGIN) -> dict:
     if purpose not in PURPOSES:
         raise InvalidInput("purpose_invalid", _("用途须为 login 或 renew。"), "purpose")
     nonce = PREFIX + purpose.encode() + b":" + secrets.token_bytes(32)
-    challenge_id = signing.dumps({"c": card_no, "p": purpose, "n": base64.b64encode(nonce).decode()}, salt=_SALT)
-    return {"challenge_id": challenge_id, "nonce": base64.b64encode(nonce).decode(),
-            "expires_in": settings.CARD_CHALLENGE_SECONDS}
+    challenge_id = signing.dumps(
+        {"c": card_no, "p": purpose, "n": base64.b64encode(nonce).decode()}, salt=_SALT
+    )
+    return {
+        "challenge_id": challenge_id,
+        "nonce": base64.b64encode(nonce).decode(),
+        "expires_in": settings.CARD_CHALLENGE_SECONDS,
+    }
 
 
 def challenge_nonce(challenge_id: str, card_no: str, purpose: str = LOGIN) -> bytes:
@@ -65,9 +70,11 @@ def challenge_use(challenge_id: str) -> None:
     q = connection.ops.quote_name
     expires = now + timedelta(seconds=settings.CARD_CHALLENGE_SECONDS)
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {q(UsedChallenge._meta.db_table)} ({q('key')}, {q('expires_at')}) "
-                       "VALUES (%s, %s) ON CONFLICT DO NOTHING",
-                       [key, connection.ops.adapt_datetimefield_value(expires)])
+        cursor.execute(
+            f"INSERT INTO {q(UsedChallenge._meta.db_table)} ({q('key')}, {q('expires_at')}) "
+            "VALUES (%s, %s) ON CONFLICT DO NOTHING",
+            [key, connection.ops.adapt_datetimefield_value(expires)],
+        )
         if cursor.rowcount != 1:
             raise ChallengeRefused("challenge_replayed", _("IC卡验证挑战已使用过，请重试。"))
     if random.random() < 0.01:  # now and then, forget challenges that can no longer be replayed anyway

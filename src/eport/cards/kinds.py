@@ -35,11 +35,16 @@ class ReissueForm(KindForm):
     def clean(self):
         data = super().clean()
         if self.final and data.get("reason") == "other" and not (data.get("note") or "").strip():
-            self.add_error("note", forms.ValidationError(_("补办原因为“其他”时，请填写说明。"), code="required"))
+            self.add_error(
+                "note", forms.ValidationError(_("补办原因为“其他”时，请填写说明。"), code="required")
+            )
         return data
 
     def json_data(self) -> dict:
-        return {"reason": self.cleaned_data.get("reason") or "", "note": (self.cleaned_data.get("note") or "").strip()}
+        return {
+            "reason": self.cleaned_data.get("reason") or "",
+            "note": (self.cleaned_data.get("note") or "").strip(),
+        }
 
 
 @register
@@ -59,8 +64,11 @@ class LegalCardReissue(Kind):
         present = set(application.attachments.values_list("doc_type", flat=True))
         missing = [DocType(d).label for d in REISSUE_DOCUMENTS if d not in present]
         if missing:
-            raise InvalidInput("attachments_required", _("补办法人卡须上传随附单据：%(d)s。") % {"d": "、".join(
-                str(m) for m in missing)}, "doc_type")
+            raise InvalidInput(
+                "attachments_required",
+                _("补办法人卡须上传随附单据：%(d)s。") % {"d": "、".join(str(m) for m in missing)},
+                "doc_type",
+            )
 
     def announce(self, application):
         notify.reissue_filed(application)
@@ -75,10 +83,16 @@ class LegalCardReissue(Kind):
             how = applicant.get_verified_by_display() if applicant.is_verified else _("未认证")
             rows.append((_("申请账号"), f"{applicant.username}（{how}）"))
         for card in Card.objects.filter(enterprise=application.enterprise, kind=CardKind.LEGAL).exclude(
-                state=CardState.VOIDED):
+            state=CardState.VOIDED
+        ):
             last = card.last_sign_in_at.strftime("%Y-%m-%d %H:%M") if card.last_sign_in_at else _("从未")
-            rows.append((_("现有法人卡"), _("%(c)s %(s)s，最近登录 %(t)s") % {
-                "c": card.card_no, "s": card.display_state, "t": last}))
+            rows.append(
+                (
+                    _("现有法人卡"),
+                    _("%(c)s %(s)s，最近登录 %(t)s")
+                    % {"c": card.card_no, "s": card.display_state, "t": last},
+                )
+            )
         return rows
 
     route = staticmethod(route_to_sub_centre)
@@ -86,8 +100,12 @@ class LegalCardReissue(Kind):
     def prelock(self, application):
         from .models import Card, CardKind
 
-        list(Card.objects.select_for_update().filter(enterprise=application.enterprise, kind=CardKind.LEGAL)
-             .order_by("id").values_list("id", flat=True))
+        list(
+            Card.objects.select_for_update()
+            .filter(enterprise=application.enterprise, kind=CardKind.LEGAL)
+            .order_by("id")
+            .values_list("id", flat=True)
+        )
 
     def apply(self, application, *, actor):
         from .services import legal_cards_supersede

@@ -21,12 +21,19 @@ class CardSessionMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if (user is not None and user.is_authenticated and user.kind in CARD_KINDS
-                and not request.path.startswith(_SKIP)):
+        if (
+            user is not None
+            and user.is_authenticated
+            and user.kind in CARD_KINDS
+            and not request.path.startswith(_SKIP)
+        ):
             gate = card_gate(user)
             if gate == "card_unusable":
                 logout(request)
-                messages.error(request, _("IC卡已不可用（挂失、冻结、锁定、作废或过期），请重新登录或联系企业/数据分中心。"))
+                messages.error(
+                    request,
+                    _("IC卡已不可用（挂失、冻结、锁定、作废或过期），请重新登录或联系企业/数据分中心。"),
+                )
                 return redirect("web:card_login")
             allowed = {reverse("web:card_pin"), reverse("web:logout")}
             if gate == "pin_change_required" and request.path not in allowed:

@@ -28,9 +28,14 @@ class CardState(models.TextChoices):
 
 # The short words for Card.blocker()'s codes (a table cell, or after the card number in a refusal).
 BLOCKER_LABELS = {
-    "card_voided": _("已作废"), "card_lost": _("已挂失"), "card_frozen": _("已冻结"),
-    "card_locked": _("密码已锁定"), "card_expired": _("已过期"), "card_not_yet_valid": _("尚未生效"),
-    "certificate_revoked": _("证书已吊销"), "certificate_on_hold": _("证书已暂停"),
+    "card_voided": _("已作废"),
+    "card_lost": _("已挂失"),
+    "card_frozen": _("已冻结"),
+    "card_locked": _("密码已锁定"),
+    "card_expired": _("已过期"),
+    "card_not_yet_valid": _("尚未生效"),
+    "certificate_revoked": _("证书已吊销"),
+    "certificate_on_hold": _("证书已暂停"),
 }
 
 
@@ -45,14 +50,23 @@ class Card(models.Model):
 
     card_no = models.CharField(_("IC卡号"), max_length=20, unique=True, null=True)
     kind = models.CharField(_("卡类型"), max_length=10, choices=CardKind.choices)
-    enterprise = models.ForeignKey("enterprises.Enterprise", on_delete=models.PROTECT, related_name="cards",
-                                   verbose_name=_("企业"))
-    operator = models.ForeignKey("operators.Operator", null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="cards", verbose_name=_("操作员"))
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", on_delete=models.PROTECT, related_name="cards", verbose_name=_("企业")
+    )
+    operator = models.ForeignKey(
+        "operators.Operator",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cards",
+        verbose_name=_("操作员"),
+    )
     holder_name = models.CharField(_("持卡人"), max_length=100)
     holder_id_type = models.CharField(_("证件类型"), max_length=40, blank=True)
     holder_id_no = models.CharField(_("证件编号"), max_length=40, blank=True)
-    issuer = models.ForeignKey("refdata.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("发卡机构"))
+    issuer = models.ForeignKey(
+        "refdata.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("发卡机构")
+    )
     valid_from = models.DateField(_("有效期自"))
     valid_to = models.DateField(_("有效期至"))
     state = models.CharField(_("卡状态"), max_length=12, choices=CardState.choices, default=CardState.NORMAL)
@@ -64,8 +78,12 @@ class Card(models.Model):
     lost_by_ra = models.BooleanField(default=False)
     frozen_by_ra = models.BooleanField(default=False)
     must_change_pin = models.BooleanField(_("须修改IC卡密码"), default=True)
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="card")
-    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="card"
+    )
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     made_at = models.DateTimeField(_("制卡时间"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     last_sign_in_at = models.DateTimeField(_("最近登录"), null=True, blank=True)
@@ -75,13 +93,21 @@ class Card(models.Model):
         ordering = ["-id"]
         constraints = [
             # One usable legal-person card per enterprise, one card per operator (a new one after voiding).
-            models.UniqueConstraint(fields=["enterprise"], name="one_legal_card_per_enterprise",
-                                    condition=models.Q(kind="legal") & ~models.Q(state="voided")),
-            models.UniqueConstraint(fields=["operator"], name="one_card_per_operator",
-                                    condition=models.Q(operator__isnull=False) & ~models.Q(state="voided")),
+            models.UniqueConstraint(
+                fields=["enterprise"],
+                name="one_legal_card_per_enterprise",
+                condition=models.Q(kind="legal") & ~models.Q(state="voided"),
+            ),
+            models.UniqueConstraint(
+                fields=["operator"],
+                name="one_card_per_operator",
+                condition=models.Q(operator__isnull=False) & ~models.Q(state="voided"),
+            ),
             # Whatever the races, a card is only ever in a state of the transition table.
-            models.CheckConstraint(condition=models.Q(state__in=["normal", "lost", "frozen", "lost_frozen", "voided"]),
-                                   name="card_state_known"),
+            models.CheckConstraint(
+                condition=models.Q(state__in=["normal", "lost", "frozen", "lost_frozen", "voided"]),
+                name="card_state_known",
+            ),
         ]
         indexes = [
             models.Index(fields=["enterprise", "kind"], name="card_enterprise_kind"),
@@ -139,10 +165,16 @@ class Subsystem(models.Model):
 
     code = models.CharField(_("代码"), max_length=40, primary_key=True)
     name = models.CharField(_("名称"), max_length=100)
-    card_kinds = models.JSONField(_("可授权的卡类型"), default=list)  # e.g. ["operator"], ["legal", "operator"]
+    card_kinds = models.JSONField(
+        _("可授权的卡类型"), default=list
+    )  # e.g. ["operator"], ["legal", "operator"]
     # The card filing (IC卡海关备案 or IC卡外汇备案) a card needs before it may be granted this subsystem.
-    filing = models.CharField(_("所需IC卡备案"), max_length=10, default="customs",
-                              choices=[("customs", _("海关备案")), ("forex", _("外汇备案"))])
+    filing = models.CharField(
+        _("所需IC卡备案"),
+        max_length=10,
+        default="customs",
+        choices=[("customs", _("海关备案")), ("forex", _("外汇备案"))],
+    )
     sort = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -165,7 +197,9 @@ class CardPermission(models.Model):
         constraints = [models.UniqueConstraint(fields=["card", "subsystem"], name="card_permission_unique")]
 
     def active_on(self, day: dt.date) -> bool:
-        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or day <= self.valid_to
+        )
 
 
 class CardNameGram(models.Model):

@@ -15,5 +15,11 @@ def card_no_make(*, kind: str, issuer_code: str, serial: int) -> str:
 
 
 def card_no_valid(card_no: str) -> bool:
-    return (isinstance(card_no, str) and len(card_no) == LENGTH and card_no.isascii() and card_no.isdigit()
-            and card_no[0] in KIND_DIGIT.values() and luhn.is_valid(card_no))
+    return (
+        isinstance(card_no, str)
+        and len(card_no) == LENGTH
+        and card_no.isascii()
+        and card_no.isdigit()
+        and card_no[0] in KIND_DIGIT.values()
+        and luhn.is_valid(card_no)
+    )

@@ -52,8 +52,17 @@ def card_of(user) -> Card:
     return Card.objects.select_related("enterprise", "issuer", "certificate", "operator").get(user_id=user.pk)
 
 
-def cards_query(actor, *, card_no: str = "", holder_name: str = "", id_no: str = "", state: str = "",
-                kind: str = "", uscc: str = "", first: int | None = None) -> QuerySet:
+def cards_query(
+    actor,
+    *,
+    card_no: str = "",
+    holder_name: str = "",
+    id_no: str = "",
+    state: str = "",
+    kind: str = "",
+    uscc: str = "",
+    first: int | None = None,
+) -> QuerySet:
     """综合查询: exact card number / ID number / USCC, fuzzy holder name, state and kind.
 
     `first`: the caller reads no more than the first N of the list (a page and a capped count), which
@@ -65,8 +74,13 @@ def cards_query(actor, *, card_no: str = "", holder_name: str = "", id_no: str =
         # An enterprise's few thousand cards are read by LIKE; a sub-centre's million need the grams.
         ra = getattr(actor, "kind", None) == UserKind.RA
         alone = not (card_no.strip() or id_no.strip() or uscc.strip() or state or kind)
-        qs = holder_name_contains(qs, holder_name.strip(), indexed=ra, issuers=ra_issuers(actor) if ra else None,
-                                  first=first if alone else None)
+        qs = holder_name_contains(
+            qs,
+            holder_name.strip(),
+            indexed=ra,
+            issuers=ra_issuers(actor) if ra else None,
+            first=first if alone else None,
+        )
     if id_no.strip():
         qs = qs.filter(holder_id_no=id_no.strip().upper())
     if uscc.strip():
@@ -87,8 +101,9 @@ def cards_query(actor, *, card_no: str = "", holder_name: str = "", id_no: str =
 COUNT_LIMIT = 1000
 
 
-def holder_name_contains(qs, name: str, *, indexed: bool = True, issuers: list[str] | None = None,
-                         first: int | None = None) -> QuerySet:
+def holder_name_contains(
+    qs, name: str, *, indexed: bool = True, issuers: list[str] | None = None, first: int | None = None
+) -> QuerySet:
     """Fuzzy holder name (substring, case-insensitive). On PostgreSQL through the GIN index of the name's
     one- and two-character grams (`eport_name_grams`, led by the issuer: migrations 0005-0006): Chinese names are two or three
     characters, too short for trigrams. A query of one or two characters is one gram, and the gram test
@@ -114,14 +129,20 @@ def holder_name_contains(qs, name: str, *, indexed: bool = True, issuers: list[s
             sql += " ORDER BY card_id DESC LIMIT %s"
             params.append(first)
         return qs.filter(id__in=RawSQL(sql, params))
-    grams = [q] if len(q) <= 2 else sorted({q[i:i + 2] for i in range(len(q) - 1)})
-    qs = qs.filter(RawSQL('eport_name_grams(UPPER("cards_card"."holder_name"::text)) @> %s::text[]', (grams,),
-                          output_field=BooleanField()))
+    grams = [q] if len(q) <= 2 else sorted({q[i : i + 2] for i in range(len(q) - 1)})
+    qs = qs.filter(
+        RawSQL(
+            'eport_name_grams(UPPER("cards_card"."holder_name"::text)) @> %s::text[]',
+            (grams,),
+            output_field=BooleanField(),
+        )
+    )
     return qs if len(q) <= 2 else qs.filter(holder_name__icontains=name)
 
 
-def cards_page(actor, *, page=1, page_size=20, deferred_join: bool = False,
-               **filters) -> tuple[list, int, bool]:
+def cards_page(
+    actor, *, page=1, page_size=20, deferred_join: bool = False, **filters
+) -> tuple[list, int, bool]:
     """One page of 综合查询, its total and whether the total stopped at COUNT_LIMIT (more match), as the
     API and the screens show it; planned for the searched values (pagination.planned_for_values)."""
     try:  # what paginate reads at most: the page, and the count up to COUNT_LIMIT + 1 (it validates them)
@@ -140,5 +161,7 @@ def card_subsystems(card: Card) -> list[dict]:
     permission valid today and the subsystem accepts the card's kind."""
     today = timezone.localdate()
     granted = {p.subsystem_id for p in card.permissions.all() if p.active_on(today)}
-    return [{"code": s.code, "name": s.name, "enabled": card.kind in s.card_kinds and s.code in granted}
-            for s in Subsystem.objects.all()]
+    return [
+        {"code": s.code, "name": s.name, "enabled": card.kind in s.card_kinds and s.code in granted}
+        for s in Subsystem.objects.all()
+    ]

@@ -69,19 +69,25 @@ def _day_end(day: dt.date) -> dt.datetime:
 
 
 def _subject(card: Card) -> x509.Name:
-    return x509.Name([
-        x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
-        x509.NameAttribute(NameOID.ORGANIZATION_NAME, card.enterprise.name[:64]),
-        x509.NameAttribute(NameOID.ORGANIZATION_IDENTIFIER, card.enterprise.code),
-        x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, card.kind),
-        x509.NameAttribute(NameOID.COMMON_NAME, card.holder_name[:64]),
-        x509.NameAttribute(NameOID.SERIAL_NUMBER, card.card_no),
-    ])
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, card.enterprise.name[:64]),
+            x509.NameAttribute(NameOID.ORGANIZATION_IDENTIFIER, card.enterprise.code),
+            x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, card.kind),
+            x509.NameAttribute(NameOID.COMMON_NAME, card.holder_name[:64]),
+            x509.NameAttribute(NameOID.SERIAL_NUMBER, card.card_no),
+        ]
+    )
 
 
 def _issue_certificate(card: Card, public_key):
-    cert = pki_ca.issue_end_entity(public_key=public_key, subject=_subject(card),
-                                   not_before=_day_start(card.valid_from), not_after=_day_end(card.valid_to))
+    cert = pki_ca.issue_end_entity(
+        public_key=public_key,
+        subject=_subject(card),
+        not_before=_day_start(card.valid_from),
+        not_after=_day_end(card.valid_to),
+    )
     return cert, certificate_record(cert=cert, subject_key=f"card:{card.card_no}")
 
 
@@ -96,6 +102,7 @@ def _require_ra(actor) -> None:
 
 
 # --- 制卡 ----------------------------------------------------------------------------------------
+
 
 @dataclass
 class MadeCard:
@@ -118,26 +125,38 @@ def card_make(*, actor, kind: str, enterprise_uscc: str, operator_no: str | None
     key = ec.generate_private_key(ec.SECP256R1())
     try:
         with transaction.atomic():
-            card, cert, initial_pin = _card_make(actor=actor, kind=kind, uscc=uscc, operator_no=operator_no,
-                                                 public_key=key.public_key())
+            card, cert, initial_pin = _card_make(
+                actor=actor, kind=kind, uscc=uscc, operator_no=operator_no, public_key=key.public_key()
+            )
     except IntegrityError:
         # A concurrent making for the same enterprise or operator won (the partial unique indexes);
         # anything else is a real error and goes on up.
         usable = Card.objects.exclude(state=CardState.VOIDED)
-        if (usable.filter(kind=CardKind.LEGAL, enterprise__uscc=uscc).exists() if kind == CardKind.LEGAL
-                else usable.filter(operator__operator_no=operator_no, operator__enterprise__uscc=uscc).exists()):
+        if (
+            usable.filter(kind=CardKind.LEGAL, enterprise__uscc=uscc).exists()
+            if kind == CardKind.LEGAL
+            else usable.filter(operator__operator_no=operator_no, operator__enterprise__uscc=uscc).exists()
+        ):
             raise Conflict(*_duplicate(kind)) from None
         raise
     # The card file is sealed after the commit: its PBKDF2 rounds need no database lock (on SQLite the
     # write lock of every other request).
     password = cardfile.card_file_password()
-    return MadeCard(card=card, initial_pin=initial_pin, card_file=_card_file(card, key, cert, password),
-                    card_file_password=password)
+    return MadeCard(
+        card=card,
+        initial_pin=initial_pin,
+        card_file=_card_file(card, key, cert, password),
+        card_file_password=password,
+    )
 
 
 def _duplicate(kind: str) -> tuple:
     if kind == CardKind.LEGAL:
-        return ("legal_card_exists", _("该企业已有未作废的法人卡；如需换卡，请先作废原卡或办理补办。"), "enterprise_uscc")
+        return (
+            "legal_card_exists",
+            _("该企业已有未作废的法人卡；如需换卡，请先作废原卡或办理补办。"),
+            "enterprise_uscc",
+        )
     return ("operator_card_exists", _("该操作员已有未作废的操作员卡。"), "operator_no")
 
 
@@ -145,9 +164,14 @@ def _card_make(*, actor, kind, uscc, operator_no, public_key) -> tuple:
     if not uscc:
         raise InvalidInput("field_required", _("请输入企业统一社会信用代码。"), "enterprise_uscc")
     # An enterprise first approved by organization code (old system) is found by that code until it has a USCC.
-    enterprise = (Enterprise.objects.select_for_update(of=("self",)).select_related("card_issuer")
-                  .filter(Q(uscc=uscc) | Q(uscc__isnull=True, org_code=uscc),
-                          card_issuer__path__startswith=actor.unit.path).first())
+    enterprise = (
+        Enterprise.objects.select_for_update(of=("self",))
+        .select_related("card_issuer")
+        .filter(
+            Q(uscc=uscc) | Q(uscc__isnull=True, org_code=uscc), card_issuer__path__startswith=actor.unit.path
+        )
+        .first()
+    )
     if enterprise is None:
         raise NotFound("enterprise_not_found", _("本分中心辖区内没有这家企业。"), "enterprise_uscc")
     if not enterprise.in_network:
@@ -162,8 +186,11 @@ def _card_make(*, actor, kind, uscc, operator_no, public_key) -> tuple:
     else:
         if not operator_no:
             raise InvalidInput("field_required", _("请输入操作员统一编号。"), "operator_no")
-        operator = (Operator.objects.select_for_update()
-                    .filter(enterprise=enterprise, operator_no=operator_no).first())
+        operator = (
+            Operator.objects.select_for_update()
+            .filter(enterprise=enterprise, operator_no=operator_no)
+            .first()
+        )
         if operator is None:
             raise NotFound("operator_not_found", _("该企业没有这个操作员。"), "operator_no")
         if operator.status != OperatorStatus.APPROVED:
@@ -177,15 +204,26 @@ def _card_make(*, actor, kind, uscc, operator_no, public_key) -> tuple:
         raise Conflict("holder_missing", _("企业法人信息不完整，不能制卡。"), "enterprise_uscc")
 
     today = timezone.localdate()
-    card = Card(kind=kind, enterprise=enterprise, operator=operator, holder_name=holder[0],
-                holder_id_type=holder[1], holder_id_no=holder[2], issuer=enterprise.card_issuer,
-                valid_from=today, valid_to=today + dt.timedelta(days=settings.CARD_VALIDITY_DAYS),
-                made_by=actor)
+    card = Card(
+        kind=kind,
+        enterprise=enterprise,
+        operator=operator,
+        holder_name=holder[0],
+        holder_id_type=holder[1],
+        holder_id_no=holder[2],
+        issuer=enterprise.card_issuer,
+        valid_from=today,
+        valid_to=today + dt.timedelta(days=settings.CARD_VALIDITY_DAYS),
+        made_by=actor,
+    )
     card.save()
     card.card_no = card_no_make(kind=kind, issuer_code=enterprise.card_issuer.code, serial=card.pk)
     # The card's account: a name registration cannot produce (":" is not allowed there), no password.
-    user = User(username=f"card:{card.card_no}", enterprise=enterprise,
-                kind=UserKind.LEGAL_CARD if kind == CardKind.LEGAL else UserKind.OPERATOR_CARD)
+    user = User(
+        username=f"card:{card.card_no}",
+        enterprise=enterprise,
+        kind=UserKind.LEGAL_CARD if kind == CardKind.LEGAL else UserKind.OPERATOR_CARD,
+    )
     user.set_unusable_password()
     user.save()
     card.user = user
@@ -193,9 +231,19 @@ def _card_make(*, actor, kind, uscc, operator_no, public_key) -> tuple:
     initial_pin = pins.pin_initial()
     card.pin_hash = pins.pin_verifier(card.card_no, initial_pin)
     card.save(update_fields=["card_no", "user", "certificate", "pin_hash"])
-    record(actor=actor, action="card.make", obj=card,
-           after={"card_no": card.card_no, "kind": kind, "uscc": enterprise.code,
-                  "holder": card.holder_name, "valid_to": card.valid_to, "serial": card.certificate.serial})
+    record(
+        actor=actor,
+        action="card.make",
+        obj=card,
+        after={
+            "card_no": card.card_no,
+            "kind": kind,
+            "uscc": enterprise.code,
+            "holder": card.holder_name,
+            "valid_to": card.valid_to,
+            "serial": card.certificate.serial,
+        },
+    )
     notify.card_changed(card, _("制卡"))
     return card, cert, initial_pin
 
@@ -206,7 +254,9 @@ BLOCKED = {
     "card_voided": gettext_lazy("IC卡已作废，不能使用。"),
     "card_lost": gettext_lazy("IC卡已挂失，不能使用。"),
     "card_frozen": gettext_lazy("IC卡已冻结，不能使用。"),
-    "card_locked": gettext_lazy("IC卡密码错误次数过多，卡已锁定：操作员卡请由企业法人卡解锁，法人卡请到数据分中心解锁。"),
+    "card_locked": gettext_lazy(
+        "IC卡密码错误次数过多，卡已锁定：操作员卡请由企业法人卡解锁，法人卡请到数据分中心解锁。"
+    ),
     "card_expired": gettext_lazy("IC卡已过有效期，不能使用。"),
     "card_not_yet_valid": gettext_lazy("IC卡尚未生效。"),
     "certificate_on_hold": gettext_lazy("IC卡证书已被暂停使用。"),
@@ -214,12 +264,19 @@ BLOCKED = {
 }
 
 
-def _audit_refusal(refusal: DomainError, card_no: str, *, ip: str | None = None,
-                   action: str = "card.sign_in_refused") -> DomainError:
+def _audit_refusal(
+    refusal: DomainError, card_no: str, *, ip: str | None = None, action: str = "card.sign_in_refused"
+) -> DomainError:
     """Record a refused card check in the caller's transaction (which commits: the refusal is raised
     only after it), with the caller's address."""
-    record(actor=None, action=action, object_type="cards.card", object_id=(card_no or "")[:64],
-           reason=refusal.code, ip=ip)
+    record(
+        actor=None,
+        action=action,
+        object_type="cards.card",
+        object_id=(card_no or "")[:64],
+        reason=refusal.code,
+        ip=ip,
+    )
     return refusal
 
 
@@ -240,8 +297,9 @@ def _card_for_proof(card_no: str, *, lock: bool) -> Card | None:
     return qs.filter(card_no=card_no).first()
 
 
-def _proof_refusal(card: Card | None, card_no: str, challenge_id: str, signature: str,
-                   purpose: str) -> DomainError | None:
+def _proof_refusal(
+    card: Card | None, card_no: str, challenge_id: str, signature: str, purpose: str
+) -> DomainError | None:
     """Does the caller hold the card? A fresh challenge for this card number and purpose (now used up,
     whatever follows), signed by the key of the card's current certificate."""
     try:
@@ -249,12 +307,18 @@ def _proof_refusal(card: Card | None, card_no: str, challenge_id: str, signature
         challenges.challenge_use(challenge_id)
     except challenges.ChallengeRefused as e:
         return CardRefused(e.code, e.message, "challenge_id")
-    if card is None or card.certificate is None or not _verify_signature(bytes(card.certificate.der), nonce,
-                                                                          signature):
+    if (
+        card is None
+        or card.certificate is None
+        or not _verify_signature(bytes(card.certificate.der), nonce, signature)
+    ):
         # An unknown card answers like a wrong signature (no probing which numbers exist); the audit tells.
         message = _("IC卡签名验证失败：请确认插入的是这张卡。")
-        return CardRefused("signature_invalid", message, "signature") if card else \
-            _Unknown("card_unknown", message, "signature")
+        return (
+            CardRefused("signature_invalid", message, "signature")
+            if card
+            else _Unknown("card_unknown", message, "signature")
+        )
     return None
 
 
@@ -288,8 +352,9 @@ def _pin_refusal(card: Card, pin: str, field: str = "pin") -> DomainError | None
         record(actor=None, action="card.pin_locked", obj=card, after={"pin_failures": card.pin_failures})
         notify.card_changed(card, _("密码连续输错锁定"))
         return CardBlocked("card_locked", _("IC卡密码已连续输错%(n)d次，卡已锁定。") % {"n": limit}, field)
-    return CardRefused("pin_wrong", _("IC卡密码不正确，还可以尝试%(n)d次。") % {"n": limit - card.pin_failures},
-                       field)
+    return CardRefused(
+        "pin_wrong", _("IC卡密码不正确，还可以尝试%(n)d次。") % {"n": limit - card.pin_failures}, field
+    )
 
 
 def _end_sessions(card: Card, keep_token: str | None = None) -> None:
@@ -301,8 +366,9 @@ def _end_sessions(card: Card, keep_token: str | None = None) -> None:
     ApiToken.objects.filter(user_id=user.pk).exclude(key_hash=ApiToken.hash(keep_token or "")).delete()
 
 
-def card_sign_in(*, challenge_id: str, card_no: str, signature: str, pin: str, ip: str | None = None,
-                 then=None) -> Card:
+def card_sign_in(
+    *, challenge_id: str, card_no: str, signature: str, pin: str, ip: str | None = None, then=None
+) -> Card:
     """卡介质登录 (SPEC §4): the card proven by its signature, usable, and the PIN right.
 
     One transaction, one commit, whatever the outcome: the challenge is used up, a refusal audited and a
@@ -314,8 +380,11 @@ def card_sign_in(*, challenge_id: str, card_no: str, signature: str, pin: str, i
         raise CardRefused("card_no_invalid", _("IC卡号格式不正确。"), "card_no")  # not audited: no card
     with transaction.atomic():
         card = _card_for_proof(card_no, lock=True)
-        refusal = (_proof_refusal(card, card_no, challenge_id, signature, challenges.LOGIN)
-                   or _usable_refusal(card) or _pin_refusal(card, pin))
+        refusal = (
+            _proof_refusal(card, card_no, challenge_id, signature, challenges.LOGIN)
+            or _usable_refusal(card)
+            or _pin_refusal(card, pin)
+        )
         if refusal is None:
             card.last_sign_in_at = timezone.now()
             card.save(update_fields=["pin_failures", "last_sign_in_at"])
@@ -326,7 +395,9 @@ def card_sign_in(*, challenge_id: str, card_no: str, signature: str, pin: str, i
             # Throttled only once refused (a refusal comes from someone without the card key or PIN, so
             # the holder behind the same address as a flood still signs in): over a limit the 429 goes
             # out and this refusal is neither counted nor written.
-            throttles.credential_refused(account=throttles.card_key(card_no), ip=ip, code="card_login_throttled")
+            throttles.credential_refused(
+                account=throttles.card_key(card_no), ip=ip, code="card_login_throttled"
+            )
             _audit_refusal(refusal, card_no, ip=ip)
     if refusal is not None:
         raise refusal
@@ -342,8 +413,11 @@ def card_pin_change(*, actor, old_pin: str, new_pin: str, keep_token: str | None
         raise InvalidInput("pin_required", _("请输入原IC卡密码。"), "old_pin")
     pins.pin_check_new(new_pin, old_pin)
     with transaction.atomic():
-        card = (Card.objects.select_for_update(of=("self",)).select_related("user", "certificate")
-                .get(user_id=actor.pk))
+        card = (
+            Card.objects.select_for_update(of=("self",))
+            .select_related("user", "certificate")
+            .get(user_id=actor.pk)
+        )
         code = card.blocker()
         if code:
             refusal = CardBlocked(code, BLOCKED[code])
@@ -369,23 +443,38 @@ def card_pin_change(*, actor, old_pin: str, new_pin: str, keep_token: str | None
 
 # --- state changes: one table -------------------------------------------------------------------
 
+
 def card_refusal(actor, card: Card, action: str) -> DomainError | None:
     """Why the actor may not run the action on the card now (None: it may). Who may, from the table's
     rules; the state move; and the action's own condition."""
     kind = getattr(actor, "kind", None)
     if kind == UserKind.LEGAL_CARD and action in transitions.LEGAL_CARD_ACTIONS:
         if card.kind not in transitions.SELF_SERVICE_KINDS:
-            return Forbidden("legal_card_at_subcentre",
-                             _("法人卡本身的延期、挂失、解挂等业务沿用旧流程，请到数据分中心办理。"))
-        if (action == Action.CANCEL_LOST and card.lost_by_ra) or (action == Action.UNFREEZE and card.frozen_by_ra):
-            return Forbidden("held_by_subcentre", _("这张卡由数据分中心挂失或冻结，须到数据分中心办理解挂或解冻。"))
+            return Forbidden(
+                "legal_card_at_subcentre",
+                _("法人卡本身的延期、挂失、解挂等业务沿用旧流程，请到数据分中心办理。"),
+            )
+        if (action == Action.CANCEL_LOST and card.lost_by_ra) or (
+            action == Action.UNFREEZE and card.frozen_by_ra
+        ):
+            return Forbidden(
+                "held_by_subcentre", _("这张卡由数据分中心挂失或冻结，须到数据分中心办理解挂或解冻。")
+            )
     elif not (kind == UserKind.RA and action in transitions.RA_ACTIONS):
-        return Forbidden("card_action_forbidden", _("您无权对这张卡办理%(a)s。") % {"a": transitions.LABELS[action]})
+        return Forbidden(
+            "card_action_forbidden", _("您无权对这张卡办理%(a)s。") % {"a": transitions.LABELS[action]}
+        )
     if transitions.move_for(action, card.state) is None:
         if card.state == CardState.VOIDED:
             return Conflict("card_voided", _("IC卡已作废，不能再办理业务。"))
-        return Conflict("state_conflict", transitions.REFUSALS.get((action, card.state), _(
-            "IC卡当前状态（%(s)s）不能办理%(a)s。") % {"s": card.display_state, "a": transitions.LABELS[action]}))
+        return Conflict(
+            "state_conflict",
+            transitions.REFUSALS.get(
+                (action, card.state),
+                _("IC卡当前状态（%(s)s）不能办理%(a)s。")
+                % {"s": card.display_state, "a": transitions.LABELS[action]},
+            ),
+        )
     if card.certificate_id is None:
         return Conflict("card_incomplete", _("IC卡尚未制作完成，不能办理业务。"))
     if action == Action.UNLOCK and not card.pin_locked:
@@ -395,8 +484,11 @@ def card_refusal(actor, card: Card, action: str) -> DomainError | None:
             return Conflict("card_expired", _("IC卡已过有效期，不能延期，请重新申请制卡。"))
         window = settings.CARD_RENEW_WINDOW_DAYS
         if (card.valid_to - timezone.localdate()).days > window:
-            return Conflict("renew_too_early", _("IC卡在有效期届满前%(n)d天内才能办理延期（有效期至 %(d)s）。")
-                            % {"n": window, "d": card.valid_to})
+            return Conflict(
+                "renew_too_early",
+                _("IC卡在有效期届满前%(n)d天内才能办理延期（有效期至 %(d)s）。")
+                % {"n": window, "d": card.valid_to},
+            )
         if _renewed_to(card) <= card.valid_to:
             return Conflict("ca_expiring", _("签发CA的有效期不足，不能再延期：请联系系统管理员更新CA。"))
     return None
@@ -404,7 +496,9 @@ def card_refusal(actor, card: Card, action: str) -> DomainError | None:
 
 def _renewed_to(card: Card) -> dt.date:
     """延期 adds the configured term, but never beyond the issuing CA's own validity."""
-    ca_end = pki_ca.issuing_ca().certificate.not_valid_after_utc.astimezone(CHINA).date() - dt.timedelta(days=1)
+    ca_end = pki_ca.issuing_ca().certificate.not_valid_after_utc.astimezone(CHINA).date() - dt.timedelta(
+        days=1
+    )
     return min(card.valid_to + dt.timedelta(days=settings.CARD_RENEW_DAYS), ca_end)
 
 
@@ -413,8 +507,16 @@ def card_actions(actor, card: Card) -> list[str]:
     return [a for a in transitions.TABLE if card_refusal(actor, card, a) is None]
 
 
-def card_act(*, actor, card_no: str, action: str, reason: str = "", challenge_id: str = "",
-             signature: str = "", version=None) -> Card:
+def card_act(
+    *,
+    actor,
+    card_no: str,
+    action: str,
+    reason: str = "",
+    challenge_id: str = "",
+    signature: str = "",
+    version=None,
+) -> Card:
     """Run one action of the transition table on a card the actor may see (404 otherwise).
 
     `version`, when given, is the card's version the caller saw (the screens always send it): if the card
@@ -456,8 +558,11 @@ def _check_version(card: Card, version) -> None:
     except (TypeError, ValueError):
         raise InvalidInput("version_invalid", _("版本号必须是数字。"), "version") from None
     if seen != card.version:
-        raise Conflict("stale_version", _("IC卡已被他人办理过业务（当前状态：%(s)s），请刷新后再办理。")
-                       % {"s": card.display_state}, "version")
+        raise Conflict(
+            "stale_version",
+            _("IC卡已被他人办理过业务（当前状态：%(s)s），请刷新后再办理。") % {"s": card.display_state},
+            "version",
+        )
 
 
 def _move(card: Card, action: str, *, actor, reason: str = "") -> Card:
@@ -483,7 +588,9 @@ def _move(card: Card, action: str, *, actor, reason: str = "") -> Card:
     if action == Action.VOID:
         card.user.is_active = False
         card.user.save(update_fields=["is_active"])
-    record(actor=actor, action=f"card.{action}", obj=card, before=before, after=_snapshot(card), reason=reason)
+    record(
+        actor=actor, action=f"card.{action}", obj=card, before=before, after=_snapshot(card), reason=reason
+    )
     notify.card_changed(card, str(transitions.LABELS[action]))
     return card
 
@@ -491,8 +598,13 @@ def _move(card: Card, action: str, *, actor, reason: str = "") -> Card:
 def legal_cards_supersede(*, enterprise, actor, reason: str = "superseded") -> list[Card]:
     """补办法人卡 approved: the enterprise's legal card(s) still in use are voided (the certificate revoked
     as superseded), so the sub-centre can make the new one. The kind's approval decides who may."""
-    cards = list(Card.objects.select_for_update(of=("self",)).select_related("certificate", "user", "enterprise")
-                 .filter(enterprise=enterprise, kind=CardKind.LEGAL).exclude(state=CardState.VOIDED).order_by("id"))
+    cards = list(
+        Card.objects.select_for_update(of=("self",))
+        .select_related("certificate", "user", "enterprise")
+        .filter(enterprise=enterprise, kind=CardKind.LEGAL)
+        .exclude(state=CardState.VOIDED)
+        .order_by("id")
+    )
     return [_move(c, Action.VOID, actor=actor, reason=reason) for c in cards]
 
 
@@ -514,8 +626,12 @@ def _certificate_effect(card: Card, effect: str | None, action: str, reason: str
 
 
 def _snapshot(card: Card) -> dict:
-    return {"state": card.state, "pin_locked": card.pin_locked, "valid_to": card.valid_to,
-            "serial": card.certificate.serial if card.certificate_id else None}
+    return {
+        "state": card.state,
+        "pin_locked": card.pin_locked,
+        "valid_to": card.valid_to,
+        "serial": card.certificate.serial if card.certificate_id else None,
+    }
 
 
 def card_gate(user, card: Card | None = None) -> str | None:

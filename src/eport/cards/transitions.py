@@ -24,8 +24,13 @@ class Action:
 
 
 LABELS = {
-    Action.RENEW: _("延期"), Action.REPORT_LOST: _("挂失"), Action.CANCEL_LOST: _("解挂"),
-    Action.FREEZE: _("冻结"), Action.UNFREEZE: _("解冻"), Action.UNLOCK: _("解锁"), Action.VOID: _("作废"),
+    Action.RENEW: _("延期"),
+    Action.REPORT_LOST: _("挂失"),
+    Action.CANCEL_LOST: _("解挂"),
+    Action.FREEZE: _("冻结"),
+    Action.UNFREEZE: _("解冻"),
+    Action.UNLOCK: _("解锁"),
+    Action.VOID: _("作废"),
 }
 
 HOLD, RELEASE, REVOKE, REISSUE = "hold", "release", "revoke", "reissue"

@@ -35,8 +35,9 @@ class EnterpriseDataForm(KindForm):
     legal_person_type = forms.ChoiceField(label=_("法人类型"), choices=LegalPersonType.choices)
     enterprise_type = forms.ChoiceField(label=_("企业类型"), choices=EnterpriseType.choices)
     enterprise_type_other = forms.CharField(label=_("其他企业类型"), max_length=100)
-    registered_capital = forms.DecimalField(label=_("注册资金"), max_digits=18, decimal_places=2,
-                                            min_value=Decimal("0"))
+    registered_capital = forms.DecimalField(
+        label=_("注册资金"), max_digits=18, decimal_places=2, min_value=Decimal("0")
+    )
     capital_unit = forms.ChoiceField(label=_("资金单位"), choices=CapitalUnit.choices)
     address = forms.CharField(label=_("住所"), max_length=255)
     phone = forms.CharField(label=_("联系电话"), max_length=40)
@@ -49,9 +50,21 @@ class EnterpriseDataForm(KindForm):
     card_issuer_after = "customs_code"  # the screen shows 发卡机构代码 (derived from 主管海关) after it
 
     # Always required at submission; the unit codes and the free-text type depend on other fields.
-    REQUIRED = ("uscc", "name", "legal_rep_name", "legal_rep_id_type", "legal_rep_id_no", "legal_person_type",
-                "enterprise_type", "registered_capital", "capital_unit", "address", "phone",
-                "issuing_authority_name", "customs_code")
+    REQUIRED = (
+        "uscc",
+        "name",
+        "legal_rep_name",
+        "legal_rep_id_type",
+        "legal_rep_id_no",
+        "legal_person_type",
+        "enterprise_type",
+        "registered_capital",
+        "capital_unit",
+        "address",
+        "phone",
+        "issuing_authority_name",
+        "customs_code",
+    )
 
     def clean_uscc(self):
         value = normalize_uscc(self.cleaned_data.get("uscc", ""))
@@ -59,15 +72,21 @@ class EnterpriseDataForm(KindForm):
             return value
         e = self.enterprise
         if e is not None and e.uscc and value != e.uscc:
-            raise forms.ValidationError(_("统一社会信用代码必须是本企业注册时的代码，不可修改。"), code="uscc_mismatch")
+            raise forms.ValidationError(
+                _("统一社会信用代码必须是本企业注册时的代码，不可修改。"), code="uscc_mismatch"
+            )
         value = _domain(validate_uscc, value)
         if e is not None and not e.uscc and e.org_code:
             # First approved by organization code (old system): the USCC's characters 9-17 are that code.
             if value[8:17] != e.org_code:
                 raise forms.ValidationError(
-                    _("统一社会信用代码第9-17位（%(got)s）与本企业原组织机构代码（%(org)s）不一致：请到发证机关确认；"
-                      "确认无误的，请用原组织机构代码办结在途业务后注销企业，再按新企业入网。")
-                    % {"got": value[8:17], "org": e.org_code}, code="uscc_org_code_mismatch")
+                    _(
+                        "统一社会信用代码第9-17位（%(got)s）与本企业原组织机构代码（%(org)s）不一致：请到发证机关确认；"
+                        "确认无误的，请用原组织机构代码办结在途业务后注销企业，再按新企业入网。"
+                    )
+                    % {"got": value[8:17], "org": e.org_code},
+                    code="uscc_org_code_mismatch",
+                )
             if type(e).objects.filter(uscc=value, candidate=False).exclude(pk=e.pk).exists():
                 raise forms.ValidationError(_("该统一社会信用代码已被其他企业使用。"), code="uscc_taken")
         return value
@@ -83,7 +102,9 @@ class EnterpriseDataForm(KindForm):
         if not CustomsDistrict.objects.filter(code=code).exists():
             raise forms.ValidationError(_("没有这个海关代码。"), code="customs_unknown")
         if ra_unit_for_customs(code) is None:
-            raise forms.ValidationError(_("该主管海关没有对应的数据分中心（发卡机构）。"), code="card_issuer_unknown")
+            raise forms.ValidationError(
+                _("该主管海关没有对应的数据分中心（发卡机构）。"), code="card_issuer_unknown"
+            )
         return code
 
     def clean(self):
@@ -91,8 +112,12 @@ class EnterpriseDataForm(KindForm):
         clean_id_document(self, data, "legal_rep_id_type", "legal_rep_id_no")
         if data.get("enterprise_type") == EnterpriseType.OTHER:
             if self.final and not data.get("enterprise_type_other"):
-                self.add_error("enterprise_type_other",
-                               forms.ValidationError(_("企业类型选择“9 其他企业”时，请填写其他企业类型。"), code="required"))
+                self.add_error(
+                    "enterprise_type_other",
+                    forms.ValidationError(
+                        _("企业类型选择“9 其他企业”时，请填写其他企业类型。"), code="required"
+                    ),
+                )
         else:
             data["enterprise_type_other"] = ""
         lpt = data.get("legal_person_type")

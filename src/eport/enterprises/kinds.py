@@ -25,8 +25,11 @@ class EnterpriseDataKind(Kind):
     def clean(self, *, data, enterprise, final):
         # The USCC is the enterprise's own (read-only on the screen); fill it in when omitted, and
         # 发证机构名称 defaults to 工商行政管理局 for API clients as on the screen.
-        data = {**data, "uscc": data.get("uscc") or enterprise.uscc,
-                "issuing_authority_name": data.get("issuing_authority_name") or DEFAULT_ISSUING_AUTHORITY}
+        data = {
+            **data,
+            "uscc": data.get("uscc") or enterprise.uscc,
+            "issuing_authority_name": data.get("issuing_authority_name") or DEFAULT_ISSUING_AUTHORITY,
+        }
         return super().clean(data=data, enterprise=enterprise, final=final)
 
     def route(self, application):
@@ -42,16 +45,20 @@ class EnterpriseDataKind(Kind):
 
         entry = registry().lookup(application.data["uscc"])
         if entry is not None and entry.status in (RegistryStatus.CANCELLED, RegistryStatus.REVOKED):
-            raise Conflict("registry_status_abnormal",
-                           _("该企业在工商登记中的状态为%(s)s，不能入网：请先联系当地工商部门出具正常企业证明。")
-                           % {"s": RegistryStatus(entry.status).label}, "uscc")
+            raise Conflict(
+                "registry_status_abnormal",
+                _("该企业在工商登记中的状态为%(s)s，不能入网：请先联系当地工商部门出具正常企业证明。")
+                % {"s": RegistryStatus(entry.status).label},
+                "uscc",
+            )
 
     def prelock(self, application):
         Enterprise.objects.select_for_update().filter(pk=application.enterprise_id).first()
 
     def apply(self, application, *, actor):
-        enterprise_apply_data(enterprise=application.enterprise, data=application.data, application=application,
-                              actor=actor)
+        enterprise_apply_data(
+            enterprise=application.enterprise, data=application.data, application=application, actor=actor
+        )
 
 
 @register
@@ -62,8 +69,12 @@ class EnterpriseEntry(EnterpriseDataKind):
     filers = frozenset({"cardless"})
 
     def initial_data(self, *, enterprise):
-        data = {"uscc": enterprise.uscc, "name": enterprise.name, "issuing_authority_name": DEFAULT_ISSUING_AUTHORITY,
-                "phone": enterprise.contact_phone}
+        data = {
+            "uscc": enterprise.uscc,
+            "name": enterprise.name,
+            "issuing_authority_name": DEFAULT_ISSUING_AUTHORITY,
+            "phone": enterprise.contact_phone,
+        }
         data.update(registry_backfill(enterprise.uscc))
         return data
 
@@ -80,24 +91,35 @@ class EnterpriseEntry(EnterpriseDataKind):
     def _not_established_elsewhere(enterprise):
         # Another account of this USCC was proven meanwhile (its candidate row is being closed).
         if established_elsewhere(enterprise):
-            raise Conflict("uscc_established", _("该统一社会信用代码的企业已由其他账号完成认证或入网，本账号不能再申请入网。"),
-                           "uscc")
+            raise Conflict(
+                "uscc_established",
+                _("该统一社会信用代码的企业已由其他账号完成认证或入网，本账号不能再申请入网。"),
+                "uscc",
+            )
 
     def prelock(self, application):
         from eport.operators.models import Operator
 
         super().prelock(application)
         lock_namers(application.enterprise)  # the accounts and candidates entering the network settles
-        list(Operator.objects.select_for_update().filter(enterprise=application.enterprise).order_by("id")
-             .values_list("id", flat=True))  # the pre-entries it submits
+        list(
+            Operator.objects.select_for_update()
+            .filter(enterprise=application.enterprise)
+            .order_by("id")
+            .values_list("id", flat=True)
+        )  # the pre-entries it submits
 
     def check_rows(self, application):
         """Other accounts naming the same USCC: the reviewer checks the licence with that in mind."""
         others = others_naming(application.enterprise)
         if not others:
             return []
-        return [(_("同一统一社会信用代码的其他申请账号"), _("另有%(n)d个账号以同一统一社会信用代码注册，请核实营业执照原件。")
-                 % {"n": others})]
+        return [
+            (
+                _("同一统一社会信用代码的其他申请账号"),
+                _("另有%(n)d个账号以同一统一社会信用代码注册，请核实营业执照原件。") % {"n": others},
+            )
+        ]
 
     def apply(self, application, *, actor):
         from eport.operators.kinds import pre_entries_submit

@@ -15,29 +15,55 @@ class Enterprise(models.Model):
     # until its 三证合一 change gives it one (whose characters 9-17 must then be that code).
     # Unique among established enterprises only (see `candidate`).
     uscc = models.CharField(_("统一社会信用代码"), max_length=18, null=True, blank=True, db_index=True)
-    org_code = models.CharField(_("组织机构代码"), max_length=9, blank=True, db_index=True,
-                                help_text=_("老系统按组织机构代码入网的企业"))
+    org_code = models.CharField(
+        _("组织机构代码"),
+        max_length=9,
+        blank=True,
+        db_index=True,
+        help_text=_("老系统按组织机构代码入网的企业"),
+    )
     name = models.CharField(_("企业名称"), max_length=200)
     enterprise_no = models.CharField(_("企业统一编号"), max_length=20, unique=True, null=True, blank=True)
-    network_status = models.CharField(_("入网状态"), max_length=20, choices=NetworkStatus.choices,
-                                      default=NetworkStatus.NOT_IN_NETWORK, db_index=True)
+    network_status = models.CharField(
+        _("入网状态"),
+        max_length=20,
+        choices=NetworkStatus.choices,
+        default=NetworkStatus.NOT_IN_NETWORK,
+        db_index=True,
+    )
     legal_rep_name = models.CharField(_("企业法人"), max_length=100, blank=True)
     legal_rep_id_type = models.CharField(_("证件类型"), max_length=40, blank=True)
     legal_rep_id_no = models.CharField(_("证件号码"), max_length=40, blank=True)
-    legal_person_type = models.CharField(_("法人类型"), max_length=20, choices=LegalPersonType.choices, blank=True)
+    legal_person_type = models.CharField(
+        _("法人类型"), max_length=20, choices=LegalPersonType.choices, blank=True
+    )
     enterprise_type = models.CharField(_("企业类型"), max_length=2, blank=True)
     enterprise_type_other = models.CharField(_("其他企业类型"), max_length=100, blank=True)
-    registered_capital = models.DecimalField(_("注册资金"), max_digits=18, decimal_places=2, null=True, blank=True)
+    registered_capital = models.DecimalField(
+        _("注册资金"), max_digits=18, decimal_places=2, null=True, blank=True
+    )
     capital_unit = models.CharField(_("资金单位"), max_length=10, choices=CapitalUnit.choices, blank=True)
     address = models.CharField(_("住所"), max_length=255, blank=True)
     phone = models.CharField(_("联系电话"), max_length=40, blank=True)
-    aic_unit = models.ForeignKey("refdata.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    tax_unit = models.ForeignKey("refdata.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    quality_unit = models.ForeignKey("refdata.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    aic_unit = models.ForeignKey(
+        "refdata.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    tax_unit = models.ForeignKey(
+        "refdata.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    quality_unit = models.ForeignKey(
+        "refdata.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     issuing_authority_name = models.CharField(_("发证机构名称"), max_length=100, blank=True)
     customs_code = models.CharField(_("主管海关"), max_length=4, blank=True)
-    card_issuer = models.ForeignKey("refdata.Unit", null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+", verbose_name=_("发卡机构"))
+    card_issuer = models.ForeignKey(
+        "refdata.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("发卡机构"),
+    )
     contact_name = models.CharField(_("联系人"), max_length=100, blank=True)
     contact_phone = models.CharField(_("联系人电话"), max_length=40, blank=True)
     contact_email = models.EmailField(_("联系人邮箱"), blank=True)
@@ -52,8 +78,13 @@ class Enterprise(models.Model):
 
     class Meta:
         ordering = ["id"]
-        constraints = [models.UniqueConstraint(fields=["uscc"], condition=models.Q(candidate=False),
-                                               name="one_established_enterprise_per_uscc")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["uscc"],
+                condition=models.Q(candidate=False),
+                name="one_established_enterprise_per_uscc",
+            )
+        ]
 
     def __str__(self):
         return f"{self.code} {self.name}"
@@ -72,7 +103,9 @@ class EnterpriseHistory(models.Model):
     """The master record as it was before an approved application changed it."""
 
     enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="history")
-    application = models.ForeignKey("applications.Application", null=True, blank=True, on_delete=models.SET_NULL)
+    application = models.ForeignKey(
+        "applications.Application", null=True, blank=True, on_delete=models.SET_NULL
+    )
     changed_at = models.DateTimeField(auto_now_add=True)
     before = models.JSONField()
     after = models.JSONField()

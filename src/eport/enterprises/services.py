@@ -12,9 +12,20 @@ from eport.refdata.lookup import ra_unit_for_customs, unit_for
 from .choices import UNIT_FIELDS, NetworkStatus
 from .models import Enterprise, EnterpriseHistory
 
-MASTER_FIELDS = ("name", "legal_rep_name", "legal_rep_id_type", "legal_rep_id_no", "legal_person_type",
-                 "enterprise_type", "enterprise_type_other", "capital_unit", "address", "phone",
-                 "issuing_authority_name", "customs_code")
+MASTER_FIELDS = (
+    "name",
+    "legal_rep_name",
+    "legal_rep_id_type",
+    "legal_rep_id_no",
+    "legal_person_type",
+    "enterprise_type",
+    "enterprise_type_other",
+    "capital_unit",
+    "address",
+    "phone",
+    "issuing_authority_name",
+    "customs_code",
+)
 
 
 def master_data(e: Enterprise) -> dict:
@@ -67,6 +78,12 @@ def enterprise_apply_data(*, enterprise: Enterprise, data: dict, application, ac
         e.save(update_fields=["enterprise_no"])
     after = master_data(e)
     EnterpriseHistory.objects.create(enterprise=e, application=application, before=before, after=after)
-    record(actor=actor, action="enterprise.apply", obj=e, before=before, after=after,
-           reason=getattr(application, "number", "") or "")
+    record(
+        actor=actor,
+        action="enterprise.apply",
+        obj=e,
+        before=before,
+        after=after,
+        reason=getattr(application, "number", "") or "",
+    )
     return e

@@ -34,7 +34,9 @@ from .models import Enterprise
 # Account states as the legal card's screen and the API name them.
 PENDING, VERIFIED, CLOSED = "pending", "verified", "closed"
 STATES = {PENDING: gettext_lazy("待确认"), VERIFIED: gettext_lazy("已认证"), CLOSED: gettext_lazy("已关闭")}
-OTHER_VERIFIED = gettext_lazy("本企业已由其他账号完成身份认证，本账号已关闭。如确为本企业人员，请联系本企业法人卡持有人。")
+OTHER_VERIFIED = gettext_lazy(
+    "本企业已由其他账号完成身份认证，本账号已关闭。如确为本企业人员，请联系本企业法人卡持有人。"
+)
 REFUSED = gettext_lazy("本企业法人卡拒绝了本账号代表企业办理业务。")
 _LICENCE_SALT = "eport.enterprises.licence-nonce"
 
@@ -46,6 +48,7 @@ def account_state(user: User) -> str:
 
 
 # --- the legal card decides ------------------------------------------------------------------------
+
 
 def _legal_card_enterprise(actor) -> Enterprise:
     if getattr(actor, "kind", None) != UserKind.LEGAL_CARD or actor.enterprise_id is None:
@@ -76,13 +79,26 @@ def lock_namers(enterprise: Enterprise) -> None:
     names = Q(enterprise=enterprise)
     if enterprise.uscc:
         names |= Q(enterprise__uscc=enterprise.uscc, enterprise__candidate=True)
-    list(User.objects.select_for_update(of=("self",)).filter(names, kind=UserKind.CARDLESS, closed_at__isnull=True)
-         .order_by("pk").values_list("pk", flat=True))
+    list(
+        User.objects.select_for_update(of=("self",))
+        .filter(names, kind=UserKind.CARDLESS, closed_at__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     if enterprise.uscc:
-        candidates = list(Enterprise.objects.select_for_update().filter(uscc=enterprise.uscc, candidate=True)
-                          .exclude(pk=enterprise.pk).order_by("pk").values_list("pk", flat=True))
-        list(Application.objects.select_for_update().filter(enterprise_id__in=candidates, status__in=OPEN_STATUSES)
-             .order_by("pk").values_list("pk", flat=True))
+        candidates = list(
+            Enterprise.objects.select_for_update()
+            .filter(uscc=enterprise.uscc, candidate=True)
+            .exclude(pk=enterprise.pk)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        list(
+            Application.objects.select_for_update()
+            .filter(enterprise_id__in=candidates, status__in=OPEN_STATUSES)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
 
 
 def _account_for_legal_card(actor, account_id) -> User:
@@ -92,8 +108,12 @@ def _account_for_legal_card(actor, account_id) -> User:
         pk = -1
     enterprise = _legal_card_enterprise(actor)
     lock_namers(enterprise)
-    user = (User.objects.select_for_update(of=("self",)).select_related("enterprise")
-            .filter(pk=pk, kind=UserKind.CARDLESS, enterprise=enterprise).first())
+    user = (
+        User.objects.select_for_update(of=("self",))
+        .select_related("enterprise")
+        .filter(pk=pk, kind=UserKind.CARDLESS, enterprise=enterprise)
+        .first()
+    )
     if user is None:
         raise NotFound("account_not_found", _("没有找到这个无卡用户账号。"))
     return user
@@ -104,7 +124,10 @@ def account_approve(*, actor, account_id) -> User:
     """The legal card confirms that this account acts for its enterprise."""
     user = _account_for_legal_card(actor, account_id)
     if account_state(user) != PENDING:
-        raise Conflict("account_not_pending", _("只有待确认的账号可以确认（当前：%(s)s）。") % {"s": STATES[account_state(user)]})
+        raise Conflict(
+            "account_not_pending",
+            _("只有待确认的账号可以确认（当前：%(s)s）。") % {"s": STATES[account_state(user)]},
+        )
     _verified(user, via=Verification.LEGAL_CARD, actor=actor)
     return user
 
@@ -124,6 +147,7 @@ def account_refuse(*, actor, account_id, reason: str = "") -> User:
 
 # --- the electronic business licence -------------------------------------------------------------
 
+
 def _require_unverified(user) -> None:
     if getattr(user, "kind", None) != UserKind.CARDLESS or user.enterprise_id is None:
         raise Forbidden("cardless_only", _("只有无卡用户账号需要身份认证。"))
@@ -138,10 +162,16 @@ def licence_challenge(*, user) -> dict:
     _require_unverified(user)
     verifier = licence_verifier()
     if not verifier.available:
-        raise Conflict("licence_unavailable", _("本系统未配置电子营业执照签发机构，暂不能使用电子营业执照认证。"))
+        raise Conflict(
+            "licence_unavailable", _("本系统未配置电子营业执照签发机构，暂不能使用电子营业执照认证。")
+        )
     nonce = signing.dumps({"u": user.pk}, salt=_LICENCE_SALT, compress=True)
-    return {"nonce": nonce, "app_url": verifier.app_url, "uscc": user.enterprise.uscc,
-            "expires_in": settings.LICENCE_CHALLENGE_SECONDS}
+    return {
+        "nonce": nonce,
+        "app_url": verifier.app_url,
+        "uscc": user.enterprise.uscc,
+        "expires_in": settings.LICENCE_CHALLENGE_SECONDS,
+    }
 
 
 @transaction.atomic
@@ -156,13 +186,21 @@ def account_verify_licence(*, user, assertion: str) -> User:
     try:
         payload = signing.loads(claims.nonce, salt=_LICENCE_SALT, max_age=settings.LICENCE_CHALLENGE_SECONDS)
     except signing.SignatureExpired:
-        raise InvalidInput("licence_nonce_expired", _("认证已超时，请重新发起电子营业执照认证。"), "assertion") from None
+        raise InvalidInput(
+            "licence_nonce_expired", _("认证已超时，请重新发起电子营业执照认证。"), "assertion"
+        ) from None
     except signing.BadSignature:
         payload = None
     if not isinstance(payload, dict) or payload.get("u") != user.pk:
-        raise InvalidInput("licence_nonce_invalid", _("这份电子营业执照授权不是为本账号发起的，请重新发起认证。"), "assertion")
+        raise InvalidInput(
+            "licence_nonce_invalid",
+            _("这份电子营业执照授权不是为本账号发起的，请重新发起认证。"),
+            "assertion",
+        )
     if claims.uscc != user.enterprise.uscc:
-        raise InvalidInput("licence_uscc_mismatch", _("电子营业执照的统一社会信用代码与本账号登记的不一致。"), "assertion")
+        raise InvalidInput(
+            "licence_uscc_mismatch", _("电子营业执照的统一社会信用代码与本账号登记的不一致。"), "assertion"
+        )
     enterprise = Enterprise.objects.select_for_update().get(pk=user.enterprise_id)
     if enterprise.candidate and claims.name:
         # The licence names the enterprise as registered; a candidate row only had what was typed.
@@ -174,6 +212,7 @@ def account_verify_licence(*, user, assertion: str) -> User:
 
 
 # --- the 三证合一 entry approved ----------------------------------------------------------------------
+
 
 def enterprise_established(*, enterprise: Enterprise, account) -> None:
     """An entry was approved (in its transaction): the enterprise row is the USCC's, its applicant verified."""
@@ -194,7 +233,9 @@ def _establish(enterprise: Enterprise) -> None:
         with transaction.atomic():
             enterprise.save(update_fields=["candidate", "updated_at"])
     except IntegrityError:
-        raise Conflict("uscc_established", _("该统一社会信用代码的企业已由其他账号完成认证或入网。"), "uscc") from None
+        raise Conflict(
+            "uscc_established", _("该统一社会信用代码的企业已由其他账号完成认证或入网。"), "uscc"
+        ) from None
     record(actor=None, action="enterprise.establish", obj=enterprise, after={"uscc": enterprise.uscc})
 
 
@@ -205,11 +246,21 @@ def established_elsewhere(enterprise: Enterprise) -> bool:
 
 def others_naming(enterprise: Enterprise) -> int:
     """How many other open accounts name this enterprise's USCC (on other candidate rows, or unverified)."""
-    return (User.objects.filter(kind=UserKind.CARDLESS, closed_at__isnull=True, enterprise__uscc=enterprise.uscc)
-            .exclude(enterprise=enterprise).count()) if enterprise.uscc else 0
+    return (
+        (
+            User.objects.filter(
+                kind=UserKind.CARDLESS, closed_at__isnull=True, enterprise__uscc=enterprise.uscc
+            )
+            .exclude(enterprise=enterprise)
+            .count()
+        )
+        if enterprise.uscc
+        else 0
+    )
 
 
 # --- what follows -----------------------------------------------------------------------------------
+
 
 def _verified(user: User, *, via: str, actor, reason: str = "") -> None:
     """Mark the account verified, then close the others naming its enterprise; everyone is told on commit."""
@@ -218,8 +269,9 @@ def _verified(user: User, *, via: str, actor, reason: str = "") -> None:
     record(actor=actor, action="account.verify", obj=user, after={"verified_by": via}, reason=reason)
     notify.account_verified(user)
     enterprise = user.enterprise
-    others = User.objects.select_for_update().filter(kind=UserKind.CARDLESS, enterprise=enterprise,
-                                                     verified_at__isnull=True, closed_at__isnull=True)
+    others = User.objects.select_for_update().filter(
+        kind=UserKind.CARDLESS, enterprise=enterprise, verified_at__isnull=True, closed_at__isnull=True
+    )
     for other in others.exclude(pk=user.pk).order_by("pk"):
         _close(other, reason=str(OTHER_VERIFIED), actor=None)
     candidates_close(enterprise)
@@ -230,9 +282,15 @@ def candidates_close(enterprise: Enterprise) -> None:
     and its open applications."""
     if not enterprise.uscc:
         return
-    for candidate in (Enterprise.objects.select_for_update()
-                      .filter(uscc=enterprise.uscc, candidate=True).exclude(pk=enterprise.pk).order_by("pk")):
-        for other in candidate.users.select_for_update().filter(kind=UserKind.CARDLESS, closed_at__isnull=True):
+    for candidate in (
+        Enterprise.objects.select_for_update()
+        .filter(uscc=enterprise.uscc, candidate=True)
+        .exclude(pk=enterprise.pk)
+        .order_by("pk")
+    ):
+        for other in candidate.users.select_for_update().filter(
+            kind=UserKind.CARDLESS, closed_at__isnull=True
+        ):
             _close(other, reason=str(OTHER_VERIFIED), actor=None)
         applications_close(enterprise=candidate, reason=str(OTHER_VERIFIED))
 
@@ -242,6 +300,12 @@ def _close(user: User, *, reason: str, actor) -> None:
     before = {"verified_at": user.verified_at, "closed_at": None}
     user.closed_at, user.closed_reason = timezone.now(), reason[:200]
     user.save(update_fields=["closed_at", "closed_reason"])
-    record(actor=actor, action="account.close", obj=user, before=before,
-           after={"closed_at": user.closed_at}, reason=user.closed_reason)
+    record(
+        actor=actor,
+        action="account.close",
+        obj=user,
+        before=before,
+        after={"closed_at": user.closed_at},
+        reason=user.closed_reason,
+    )
     notify.account_closed(user)

@@ -32,6 +32,7 @@ class FilingForm(KindForm):
             raise forms.ValidationError(_("没有这个海关代码，请从提示中选择。"), code="customs_unknown")
         return code
 
+
 class CommerceFilingForm(FilingForm):
     """企业商务部备案申请: the 商务主管机关 it is filed with; the enterprise data is the 三证合一 record."""
 
@@ -84,7 +85,9 @@ class CodeListField(forms.Field):
             value = value.replace("，", ",").split(",")
         if not isinstance(value, (list, tuple)):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        too_many = forms.ValidationError(self.error_messages["too_many"] % {"n": self.max_items}, code="too_many")
+        too_many = forms.ValidationError(
+            self.error_messages["too_many"] % {"n": self.max_items}, code="too_many"
+        )
         if len(value) > 2 * self.max_items:  # refused before any work on a huge list
             raise too_many
         out = {}  # insertion-ordered: duplicates dropped in linear time
@@ -117,7 +120,10 @@ class DateField(forms.DateField):
     """YYYY-MM-DD from a form or JSON: another JSON type is a typing error (not a crash), and a day that
     does not exist (2027-02-30) is told as such."""
 
-    default_error_messages = {"invalid": _("日期格式应为 YYYY-MM-DD。"), "no_such_day": _("没有这一天，请检查日期。")}
+    default_error_messages = {
+        "invalid": _("日期格式应为 YYYY-MM-DD。"),
+        "no_such_day": _("没有这一天，请检查日期。"),
+    }
 
     def __init__(self, **kwargs):
         super().__init__(input_formats=["%Y-%m-%d"], **kwargs)
@@ -137,8 +143,12 @@ class CardPermissionForm(FilingForm):
     """IC卡权限申请: the card, the subsystems it may use (exactly these after approval), an optional period."""
 
     card_no = forms.CharField(label=_("IC卡号"), max_length=20)
-    subsystems = CodeListField(label=_("子系统权限"), max_items=50, upper=False,
-                               error_messages={"required": _("请至少选择一个子系统。")})
+    subsystems = CodeListField(
+        label=_("子系统权限"),
+        max_items=50,
+        upper=False,
+        error_messages={"required": _("请至少选择一个子系统。")},
+    )
     valid_from = DateField(label=_("权限有效期自"))
     valid_to = DateField(label=_("权限有效期至"))
     ALWAYS = ("card_no",)  # what the application is about, from the first 暂存 on
@@ -154,21 +164,30 @@ class CardPermissionForm(FilingForm):
         known = set(Subsystem.objects.filter(code__in=codes).values_list("code", flat=True))
         unknown = [c for c in codes if c not in known]
         if unknown:
-            raise forms.ValidationError(_("没有这个子系统：%(c)s") % {"c": "、".join(unknown)}, code="subsystem_unknown")
+            raise forms.ValidationError(
+                _("没有这个子系统：%(c)s") % {"c": "、".join(unknown)}, code="subsystem_unknown"
+            )
         return codes
 
     def clean(self):
         data = super().clean()
         start, end = data.get("valid_from"), data.get("valid_to")
         if start and end and start > end:
-            self.add_error("valid_to", forms.ValidationError(_("权限有效期至不能早于有效期自。"), code="period_invalid"))
+            self.add_error(
+                "valid_to", forms.ValidationError(_("权限有效期至不能早于有效期自。"), code="period_invalid")
+            )
         elif end and end < timezone.localdate():
             # A permission over before it is granted would be approved and never show in the menu.
-            self.add_error("valid_to", forms.ValidationError(_("权限有效期至不能早于今天。"), code="period_over"))
+            self.add_error(
+                "valid_to", forms.ValidationError(_("权限有效期至不能早于今天。"), code="period_over")
+            )
         return data
 
     def json_data(self) -> dict:
         d = self.cleaned_data
-        return {"card_no": d.get("card_no") or "", "subsystems": d.get("subsystems") or [],
-                "valid_from": d["valid_from"].isoformat() if d.get("valid_from") else "",
-                "valid_to": d["valid_to"].isoformat() if d.get("valid_to") else ""}
+        return {
+            "card_no": d.get("card_no") or "",
+            "subsystems": d.get("subsystems") or [],
+            "valid_from": d["valid_from"].isoformat() if d.get("valid_from") else "",
+            "valid_to": d["valid_to"].isoformat() if d.get("valid_to") else "",
+        }

@@ -25,12 +25,18 @@ from eport.refdata.models import Dept
 from . import forms
 from .models import CardFiling, EnterpriseFiling, Filing
 
-CODE_DEPTS = {"authority": Dept.COMMERCE, "customs_code": Dept.CUSTOMS, "filing_customs": Dept.CUSTOMS,
-              "forex_bureau": Dept.FOREX}
+CODE_DEPTS = {
+    "authority": Dept.COMMERCE,
+    "customs_code": Dept.CUSTOMS,
+    "filing_customs": Dept.CUSTOMS,
+    "forex_bureau": Dept.FOREX,
+}
 
 
 def enterprise_filing(enterprise, filing: str) -> EnterpriseFiling | None:
-    return EnterpriseFiling.objects.filter(enterprise=enterprise, filing=filing).select_related("unit").first()
+    return (
+        EnterpriseFiling.objects.filter(enterprise=enterprise, filing=filing).select_related("unit").first()
+    )
 
 
 def filing_label(filing: str) -> str:
@@ -49,7 +55,9 @@ class EnterpriseFilingKind(Kind):
 
     def _not_filed(self, enterprise) -> None:
         if enterprise_filing(enterprise, self.filing) is not None:
-            raise Conflict("already_filed", _("本企业已%(f)s通过，不能再次备案。") % {"f": filing_label(self.filing)})
+            raise Conflict(
+                "already_filed", _("本企业已%(f)s通过，不能再次备案。") % {"f": filing_label(self.filing)}
+            )
 
     def check_create(self, *, actor, enterprise, data=None):
         self.precondition(enterprise)
@@ -66,14 +74,18 @@ class EnterpriseFilingKind(Kind):
 
     def unit_names(self, data: dict) -> dict:
         """field -> the name of the unit its code points to (every field of a filing is a unit's code)."""
-        units = {name: unit_for(CODE_DEPTS[name], data.get(name, "")) if data.get(name) else None
-                 for name in self.form_class.base_fields}
+        units = {
+            name: unit_for(CODE_DEPTS[name], data.get(name, "")) if data.get(name) else None
+            for name in self.form_class.base_fields
+        }
         return {name: u.name for name, u in units.items() if u is not None}
 
     def display_rows(self, data):
         names = self.unit_names(data)
-        return [(str(field.label), f"{data.get(name, '')} {names[name]}" if name in names else data.get(name, ""))
-                for name, field in self.form_class(data={}, final=False).fields.items()]
+        return [
+            (str(field.label), f"{data.get(name, '')} {names[name]}" if name in names else data.get(name, ""))
+            for name, field in self.form_class(data={}, final=False).fields.items()
+        ]
 
     def apply(self, application, *, actor):
         # Filed with the unit that reviewed it: the unit the round was routed to, even if its list has
@@ -81,10 +93,20 @@ class EnterpriseFilingKind(Kind):
         # filing per enterprise and kind (the engine's rule) keeps two approvals from meeting here.
         step = application.steps.filter(round=application.round).select_related("unit").first()
         self._not_filed(application.enterprise)
-        f = EnterpriseFiling.objects.create(enterprise=application.enterprise, filing=self.filing, unit=step.unit,
-                                            data=self.filed_data(application), application=application)
-        record(actor=actor, action="filing.enterprise", obj=f, after={"filing": f.filing, "unit": f.unit_id},
-               reason=application.number or "")
+        f = EnterpriseFiling.objects.create(
+            enterprise=application.enterprise,
+            filing=self.filing,
+            unit=step.unit,
+            data=self.filed_data(application),
+            application=application,
+        )
+        record(
+            actor=actor,
+            action="filing.enterprise",
+            obj=f,
+            after={"filing": f.filing, "unit": f.unit_id},
+            reason=application.number or "",
+        )
 
 
 @register
@@ -98,8 +120,10 @@ class CommerceFiling(EnterpriseFilingKind):
 
     def precondition(self, enterprise):
         # 只有在本系统先完成三证合一录入，才可以进行商务部备案 (an enterprise of the old system is in the network).
-        if not (enterprise.in_network or Application.objects.filter(enterprise=enterprise,
-                                                                    kind="enterprise_entry").exists()):
+        if not (
+            enterprise.in_network
+            or Application.objects.filter(enterprise=enterprise, kind="enterprise_entry").exists()
+        ):
             raise Conflict("entry_required", _("只有在本系统先完成三证合一录入，才可以进行商务部备案。"))
 
     def auto_opinion(self, application, step):
@@ -134,9 +158,12 @@ class CustomsFiling(EnterpriseFilingKind):
 
     def check_rows(self, application):
         reg = customs_registration(application.enterprise)
-        shown = (_("%(n)s，海关注册编码 %(r)s，主管海关 %(c)s") % {"n": reg.name, "r": reg.reg_no or "-",
-                                                         "c": reg.customs_code or "-"}
-                 if reg else str(NO_CUSTOMS_REGISTRATION))
+        shown = (
+            _("%(n)s，海关注册编码 %(r)s，主管海关 %(c)s")
+            % {"n": reg.name, "r": reg.reg_no or "-", "c": reg.customs_code or "-"}
+            if reg
+            else str(NO_CUSTOMS_REGISTRATION)
+        )
         return [(str(_("海关企管备案信息")), shown)]
 
 
@@ -177,9 +204,14 @@ class ForexFiling(EnterpriseFilingKind):
         if entry is None:
             shown = _("未收录")
         else:
-            differs = [str(label) for label, same in (
-                (_("企业名称"), comparable_name(entry.name) == comparable_name(e.name)),
-                (_("外汇局"), entry.forex_bureau == application.data.get("forex_bureau"))) if not same]
+            differs = [
+                str(label)
+                for label, same in (
+                    (_("企业名称"), comparable_name(entry.name) == comparable_name(e.name)),
+                    (_("外汇局"), entry.forex_bureau == application.data.get("forex_bureau")),
+                )
+                if not same
+            ]
             shown = _("%(n)s，外汇局 %(b)s") % {"n": entry.name, "b": entry.forex_bureau}
             if differs:
                 shown += "（" + _("与申请不一致：%(f)s") % {"f": "、".join(differs)} + "）"
@@ -189,7 +221,9 @@ class ForexFiling(EnterpriseFilingKind):
         from eport.registry.lists import forex_directory_matches
 
         e = application.enterprise
-        if e.uscc and forex_directory_matches(uscc=e.uscc, name=e.name, forex_bureau=application.data["forex_bureau"]):
+        if e.uscc and forex_directory_matches(
+            uscc=e.uscc, name=e.name, forex_bureau=application.data["forex_bureau"]
+        ):
             return _("企业信息与外汇企业名录一致，自动审核通过")
         return None
 
@@ -197,8 +231,13 @@ class ForexFiling(EnterpriseFilingKind):
 def cards_named(enterprise, card_nos: list[str], *, field: str) -> list[Card]:
     """The enterprise's cards (not voided) of these numbers, in their order, with their filings — one
     query; a number that is not one of them is not found (another enterprise's card alike)."""
-    cards = {c.card_no: c for c in Card.objects.select_related("certificate").prefetch_related("filings")
-             .filter(enterprise=enterprise, card_no__in=card_nos).exclude(state=CardState.VOIDED)}
+    cards = {
+        c.card_no: c
+        for c in Card.objects.select_related("certificate")
+        .prefetch_related("filings")
+        .filter(enterprise=enterprise, card_no__in=card_nos)
+        .exclude(state=CardState.VOIDED)
+    }
     for no in card_nos:
         if no not in cards:
             raise NotFound("card_not_found", _("本企业没有IC卡 %(c)s。") % {"c": no}, field)
@@ -208,8 +247,11 @@ def cards_named(enterprise, card_nos: list[str], *, field: str) -> list[Card]:
 def require_usable(card: Card, field: str) -> None:
     reason = card.blocker()
     if reason is not None:
-        raise Conflict("card_not_usable", _("IC卡 %(c)s %(r)s，不能办理。") % {"c": card.card_no,
-                                                                          "r": BLOCKER_LABELS.get(reason, reason)}, field)
+        raise Conflict(
+            "card_not_usable",
+            _("IC卡 %(c)s %(r)s，不能办理。") % {"c": card.card_no, "r": BLOCKER_LABELS.get(reason, reason)},
+            field,
+        )
 
 
 def filed_with(card: Card) -> set[str]:
@@ -254,8 +296,10 @@ class CardFilingKind(CardKindBase):
     def _enterprise_filed(self, enterprise) -> EnterpriseFiling:
         f = enterprise_filing(enterprise, self.filing)
         if f is None:
-            raise Conflict("enterprise_not_filed", _("企业尚未完成%(f)s，不能办理IC卡%(f)s。") % {
-                "f": filing_label(self.filing)})
+            raise Conflict(
+                "enterprise_not_filed",
+                _("企业尚未完成%(f)s，不能办理IC卡%(f)s。") % {"f": filing_label(self.filing)},
+            )
         return f
 
     def check_create(self, *, actor, enterprise, data=None):
@@ -266,8 +310,12 @@ class CardFilingKind(CardKindBase):
         for card in cards_named(application.enterprise, self.card_nos(application.data), field="card_nos"):
             require_usable(card, "card_nos")
             if self.filing in filed_with(card):
-                raise Conflict("card_already_filed", _("IC卡 %(c)s 已%(f)s，请不要重复选择。") % {
-                    "c": card.card_no, "f": filing_label(self.filing)}, "card_nos")
+                raise Conflict(
+                    "card_already_filed",
+                    _("IC卡 %(c)s 已%(f)s，请不要重复选择。")
+                    % {"c": card.card_no, "f": filing_label(self.filing)},
+                    "card_nos",
+                )
 
     def route(self, application):
         return [[self._enterprise_filed(application.enterprise).unit]]
@@ -277,11 +325,17 @@ class CardFilingKind(CardKindBase):
 
     def apply(self, application, *, actor):
         for card in cards_named(application.enterprise, self.card_nos(application.data), field="card_nos"):
-            _, created = CardFiling.objects.get_or_create(card=card, filing=self.filing,
-                                                          defaults={"application": application})
+            _, created = CardFiling.objects.get_or_create(
+                card=card, filing=self.filing, defaults={"application": application}
+            )
             if created:
-                record(actor=actor, action="filing.card", obj=card, after={"filing": self.filing},
-                       reason=application.number or "")
+                record(
+                    actor=actor,
+                    action="filing.card",
+                    obj=card,
+                    after={"filing": self.filing},
+                    reason=application.number or "",
+                )
 
 
 @register
@@ -321,8 +375,11 @@ class CardPermissionKind(CardKindBase):
     def _filed_card(self, enterprise, card_no) -> Card:
         [card] = cards_named(enterprise, [card_no], field="card_no")
         if not filed_with(card):
-            raise Conflict("card_not_filed", _("IC卡 %(c)s 尚未备案，请先办理IC卡海关备案或IC卡外汇备案。") % {"c": card_no},
-                           "card_no")
+            raise Conflict(
+                "card_not_filed",
+                _("IC卡 %(c)s 尚未备案，请先办理IC卡海关备案或IC卡外汇备案。") % {"c": card_no},
+                "card_no",
+            )
         return card
 
     def check_create(self, *, actor, enterprise, data=None):
@@ -337,35 +394,56 @@ class CardPermissionKind(CardKindBase):
         for s in Subsystem.objects.filter(code__in=application.data["subsystems"]):
             refusal = subsystem_refusal(card, s, filed)
             if refusal == "not_for_card_kind":
-                raise Conflict("subsystem_not_for_card_kind", _("%(k)s不能授权“%(s)s”。") % {
-                    "k": card.get_kind_display(), "s": s.name}, "subsystems")
+                raise Conflict(
+                    "subsystem_not_for_card_kind",
+                    _("%(k)s不能授权“%(s)s”。") % {"k": card.get_kind_display(), "s": s.name},
+                    "subsystems",
+                )
             if refusal == "card_filing_required":
-                raise Conflict("card_filing_required", _("授权“%(s)s”需要这张IC卡先完成%(f)s。") % {
-                    "s": s.name, "f": filing_label(s.filing)}, "subsystems")
+                raise Conflict(
+                    "card_filing_required",
+                    _("授权“%(s)s”需要这张IC卡先完成%(f)s。") % {"s": s.name, "f": filing_label(s.filing)},
+                    "subsystems",
+                )
 
     def route(self, application):
         return [[enterprise_ra_unit(application.enterprise)]]
 
     def display_rows(self, data):
         names = dict(Subsystem.objects.values_list("code", "name"))  # the subsystems by name, not code
-        return super().display_rows({**data, "subsystems": [names.get(c, c) for c in data.get("subsystems") or []]})
+        return super().display_rows(
+            {**data, "subsystems": [names.get(c, c) for c in data.get("subsystems") or []]}
+        )
 
     def auto_opinion(self, application, step):
         return _("IC卡已备案，权限申请自动审核通过")
 
     def prelock(self, application):
-        Card.objects.select_for_update().filter(enterprise=application.enterprise,
-                                                card_no=application.data.get("card_no")).first()
+        Card.objects.select_for_update().filter(
+            enterprise=application.enterprise, card_no=application.data.get("card_no")
+        ).first()
 
     def apply(self, application, *, actor):
         d = application.data
         card = Card.objects.select_for_update().get(enterprise=application.enterprise, card_no=d["card_no"])
         before = sorted(card.permissions.values_list("subsystem_id", flat=True))
         card.permissions.exclude(subsystem_id__in=d["subsystems"]).delete()
-        period = {"valid_from": d.get("valid_from") or None, "valid_to": d.get("valid_to") or None,
-                  "granted_at": timezone.now()}
+        period = {
+            "valid_from": d.get("valid_from") or None,
+            "valid_to": d.get("valid_to") or None,
+            "granted_at": timezone.now(),
+        }
         for code in d["subsystems"]:
             CardPermission.objects.update_or_create(card=card, subsystem_id=code, defaults=period)
-        record(actor=actor, action="card.permissions", obj=card, before={"subsystems": before},
-               after={"subsystems": sorted(d["subsystems"]), "valid_from": period["valid_from"],
-                      "valid_to": period["valid_to"]}, reason=application.number or "")
+        record(
+            actor=actor,
+            action="card.permissions",
+            obj=card,
+            before={"subsystems": before},
+            after={
+                "subsystems": sorted(d["subsystems"]),
+                "valid_from": period["valid_from"],
+                "valid_to": period["valid_to"],
+            },
+            reason=application.number or "",
+        )

@@ -17,15 +17,20 @@ class EnterpriseFiling(models.Model):
     enterprise = models.ForeignKey("enterprises.Enterprise", on_delete=models.CASCADE, related_name="filings")
     filing = models.CharField(_("备案类型"), max_length=10, choices=Filing.choices)
     # The authority it is filed with: 商务主管机关, 备案海关, 外汇局.
-    unit = models.ForeignKey("refdata.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("备案机关"))
+    unit = models.ForeignKey(
+        "refdata.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("备案机关")
+    )
     data = models.JSONField(default=dict)
-    application = models.ForeignKey("applications.Application", null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    application = models.ForeignKey(
+        "applications.Application", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     filed_at = models.DateTimeField(_("备案时间"), auto_now_add=True)
 
     class Meta:
         ordering = ["enterprise", "filing"]
-        constraints = [models.UniqueConstraint(fields=["enterprise", "filing"], name="one_filing_per_enterprise")]
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise", "filing"], name="one_filing_per_enterprise")
+        ]
 
     def __str__(self):
         return f"{self.enterprise} {self.get_filing_display()}"
@@ -36,15 +41,18 @@ class CardFiling(models.Model):
 
     card = models.ForeignKey("cards.Card", on_delete=models.CASCADE, related_name="filings")
     filing = models.CharField(_("备案类型"), max_length=10, choices=Filing.choices)
-    application = models.ForeignKey("applications.Application", null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    application = models.ForeignKey(
+        "applications.Application", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     filed_at = models.DateTimeField(_("备案时间"), auto_now_add=True)
 
     class Meta:
         ordering = ["card", "filing"]
         constraints = [
             models.UniqueConstraint(fields=["card", "filing"], name="one_filing_per_card"),
-            models.CheckConstraint(condition=models.Q(filing__in=["customs", "forex"]), name="card_filing_kind"),
+            models.CheckConstraint(
+                condition=models.Q(filing__in=["customs", "forex"]), name="card_filing_kind"
+            ),
         ]
 
     def __str__(self):

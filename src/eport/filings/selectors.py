@@ -9,7 +9,11 @@ from eport.cards.models import Card, CardPermission, CardState
 
 from .models import EnterpriseFiling, Filing
 
-ENTERPRISE_KINDS = {Filing.COMMERCE: "commerce_filing", Filing.CUSTOMS: "customs_filing", Filing.FOREX: "forex_filing"}
+ENTERPRISE_KINDS = {
+    Filing.COMMERCE: "commerce_filing",
+    Filing.CUSTOMS: "customs_filing",
+    Filing.FOREX: "forex_filing",
+}
 CARD_KINDS = {Filing.CUSTOMS: "card_customs_filing", Filing.FOREX: "card_forex_filing"}
 
 
@@ -26,7 +30,9 @@ def state_label(filed: bool, app: Application | None) -> str:
 
 def enterprise_filings(enterprise) -> dict:
     """filing -> {"filed": bool, "status", "label", "unit", "filed_at", "application"} for the three filings."""
-    filed = {f.filing: f for f in EnterpriseFiling.objects.filter(enterprise=enterprise).select_related("unit")}
+    filed = {
+        f.filing: f for f in EnterpriseFiling.objects.filter(enterprise=enterprise).select_related("unit")
+    }
     out = {}
     for filing, kind in ENTERPRISE_KINDS.items():
         f = filed.get(filing)
@@ -35,19 +41,25 @@ def enterprise_filings(enterprise) -> dict:
             "filed": f is not None,
             "status": "FILED" if f else (app.status if app else "NONE"),
             "label": state_label(f is not None, app),
-            "unit": f.unit if f else None, "filed_at": f.filed_at if f else None,
-            "data": f.data if f else None, "application": app,
+            "unit": f.unit if f else None,
+            "filed_at": f.filed_at if f else None,
+            "data": f.data if f else None,
+            "application": app,
         }
     return out
 
 
 def enterprise_cards(enterprise, *, card_no: str = "", holder_name: str = "") -> QuerySet:
     """The enterprise's cards not voided, with their filings and permissions (one query each)."""
-    qs = (Card.objects.filter(enterprise=enterprise).exclude(state=CardState.VOIDED)
-          .select_related("certificate", "operator", "enterprise", "issuer")
-          .prefetch_related("filings",
-                            Prefetch("permissions", queryset=CardPermission.objects.select_related("subsystem")))
-          .order_by("kind", "card_no"))
+    qs = (
+        Card.objects.filter(enterprise=enterprise)
+        .exclude(state=CardState.VOIDED)
+        .select_related("certificate", "operator", "enterprise", "issuer")
+        .prefetch_related(
+            "filings", Prefetch("permissions", queryset=CardPermission.objects.select_related("subsystem"))
+        )
+        .order_by("kind", "card_no")
+    )
     if card_no.strip():
         qs = qs.filter(card_no__icontains=card_no.strip())
     if holder_name.strip():

@@ -20,8 +20,9 @@ class OperatorForm(KindForm):
     id_no = forms.CharField(label=_("证件号"), max_length=40)
     phone = forms.CharField(label=_("联系电话"), max_length=40)
     job_title = forms.CharField(label=_("职务"), max_length=100)
-    email = forms.EmailField(label=_("电子邮箱"), max_length=254,
-                             error_messages={"invalid": _("电子邮箱格式不正确。")})
+    email = forms.EmailField(
+        label=_("电子邮箱"), max_length=254, error_messages={"invalid": _("电子邮箱格式不正确。")}
+    )
 
     ALWAYS = ("id_type", "id_no")
     REQUIRED = ("name", "phone")
@@ -35,14 +36,23 @@ class OperatorForm(KindForm):
         id_type = data.get("id_type")
         if clean_id_document(self, data, "id_type", "id_no") and id_type and data.get("id_no"):
             if self.enterprise is not None:
-                other = (Operator.objects.filter(enterprise=self.enterprise, id_type=id_type, id_no=data["id_no"])
-                         .exclude(status=OperatorStatus.CANCELLED)
-                         .exclude(operator_no=(self.data.get("operator_no") or "").strip().upper() or None).first())
+                other = (
+                    Operator.objects.filter(enterprise=self.enterprise, id_type=id_type, id_no=data["id_no"])
+                    .exclude(status=OperatorStatus.CANCELLED)
+                    .exclude(operator_no=(self.data.get("operator_no") or "").strip().upper() or None)
+                    .first()
+                )
                 if other is not None:
-                    self.add_error("id_no", forms.ValidationError(
-                        _("本企业已有这个证件号的操作员（操作员统一编号 %(no)s）。") % {"no": other.operator_no},
-                        code="operator_exists"))
+                    self.add_error(
+                        "id_no",
+                        forms.ValidationError(
+                            _("本企业已有这个证件号的操作员（操作员统一编号 %(no)s）。")
+                            % {"no": other.operator_no},
+                            code="operator_exists",
+                        ),
+                    )
         return data
+
 
 class CancellationForm(KindForm):
     """企业操作员信息注销申报: which operator."""

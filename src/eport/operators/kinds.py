@@ -28,14 +28,18 @@ def operator_subject(operator_no: str) -> str:
 
 
 def open_applications(operator_no: str, kind: str):
-    return Application.objects.filter(kind=kind, subject_key=operator_subject(operator_no), status__in=OPEN_STATUSES)
+    return Application.objects.filter(
+        kind=kind, subject_key=operator_subject(operator_no), status__in=OPEN_STATUSES
+    )
 
 
 def _operator(enterprise, operator_no: str, *, lock: bool = False) -> Operator:
     qs = Operator.objects.select_for_update() if lock else Operator.objects
     op = qs.filter(enterprise=enterprise, operator_no=(operator_no or "").strip().upper()).first()
     if op is None:
-        raise NotFound("operator_not_found", _("本企业没有这个操作员（操作员统一编号不存在）。"), "operator_no")
+        raise NotFound(
+            "operator_not_found", _("本企业没有这个操作员（操作员统一编号不存在）。"), "operator_no"
+        )
     return op
 
 
@@ -92,7 +96,10 @@ class OperatorDeclaration(_OperatorKind):
         if actor.kind == "cardless":
             # 操作员信息预录入: after the 三证合一 entry is saved, before the enterprise enters the network.
             if enterprise.in_network:
-                raise Conflict("pre_entry_closed", _("本企业已入网，操作员信息请使用法人卡在“企业操作员信息申报”中申报。"))
+                raise Conflict(
+                    "pre_entry_closed",
+                    _("本企业已入网，操作员信息请使用法人卡在“企业操作员信息申报”中申报。"),
+                )
             if not Application.objects.filter(enterprise=enterprise, kind="enterprise_entry").exists():
                 raise Conflict("entry_required", _("预录入操作员之前必须先录入并暂存三证合一信息。"))
         else:
@@ -100,23 +107,32 @@ class OperatorDeclaration(_OperatorKind):
         if data and data.get("operator_no"):  # a change of an approved operator
             op = _operator(enterprise, data["operator_no"])
             if op.status != OperatorStatus.APPROVED:
-                raise Conflict("operator_not_approved", _("只有审核通过的操作员可以变更；未审核通过的请直接修改原申报。"),
-                               "operator_no")
+                raise Conflict(
+                    "operator_not_approved",
+                    _("只有审核通过的操作员可以变更；未审核通过的请直接修改原申报。"),
+                    "operator_no",
+                )
             self._not_cancelling(op)
 
     @staticmethod
     def _not_cancelling(op: Operator) -> None:
         if open_applications(op.operator_no, CANCELLATION).exists():
-            raise Conflict("operator_cancellation_in_flight",
-                           _("该操作员正在注销申报中，只可以查看，不能修改。"), "operator_no")
+            raise Conflict(
+                "operator_cancellation_in_flight",
+                _("该操作员正在注销申报中，只可以查看，不能修改。"),
+                "operator_no",
+            )
 
     def prepare(self, *, actor, enterprise, data):
         if data.get("operator_no"):
             return data
         try:
             with transaction.atomic():
-                op = Operator.objects.create(enterprise=enterprise, status=OperatorStatus.DRAFT,
-                                             **{f: data.get(f) or "" for f in FIELDS})
+                op = Operator.objects.create(
+                    enterprise=enterprise,
+                    status=OperatorStatus.DRAFT,
+                    **{f: data.get(f) or "" for f in FIELDS},
+                )
         except IntegrityError:  # the same person declared concurrently (one_operator_per_person)
             raise _duplicate() from None
         record(actor=actor, action="operator.create", obj=op, after={"operator_no": op.operator_no})
@@ -130,13 +146,17 @@ class OperatorDeclaration(_OperatorKind):
 
     def on_delete(self, application):
         # A deleted first declaration takes its never-approved operator with it.
-        Operator.objects.filter(operator_no=application.data.get("operator_no"), status=OperatorStatus.DRAFT).delete()
+        Operator.objects.filter(
+            operator_no=application.data.get("operator_no"), status=OperatorStatus.DRAFT
+        ).delete()
 
     def check_update(self, *, application):
         self._not_cancelling(_operator(application.enterprise, application.data["operator_no"]))
 
     def check_submit(self, *, application):
-        require_in_network(application.enterprise, _("企业入网后才能申报操作员；预录入的操作员在企业入网时自动申报。"))
+        require_in_network(
+            application.enterprise, _("企业入网后才能申报操作员；预录入的操作员在企业入网时自动申报。")
+        )
         op = _operator(application.enterprise, application.data["operator_no"])
         if op.status == OperatorStatus.CANCELLED:
             raise Conflict("operator_cancelled", _("该操作员已注销，不能再申报变更。"), "operator_no")
@@ -151,10 +171,17 @@ class OperatorDeclaration(_OperatorKind):
         before = {f: getattr(op, f) for f in (*FIELDS, "status")}
         _write(op, application.data, OperatorStatus.APPROVED)
         # The holder's name and ID on the operator's cards follow the approved record (综合查询 finds them).
-        op.cards.exclude(state=CardState.VOIDED).update(holder_name=op.name, holder_id_type=op.id_type,
-                                                        holder_id_no=op.id_no)
-        record(actor=actor, action="operator.apply", obj=op, before=before,
-               after={f: getattr(op, f) for f in (*FIELDS, "status")}, reason=application.number or "")
+        op.cards.exclude(state=CardState.VOIDED).update(
+            holder_name=op.name, holder_id_type=op.id_type, holder_id_no=op.id_no
+        )
+        record(
+            actor=actor,
+            action="operator.apply",
+            obj=op,
+            before=before,
+            after={f: getattr(op, f) for f in (*FIELDS, "status")},
+            reason=application.number or "",
+        )
 
     def display_rows(self, data):
         return [(str(_("操作员统一编号")), data.get("operator_no", ""))] + super().display_rows(data)
@@ -180,15 +207,21 @@ class OperatorCancellation(_OperatorKind):
         """The operator, if it may be cancelled now; otherwise the refusal, each with its own message."""
         op = _operator(enterprise, operator_no, lock=lock)
         if not op.registered_here:
-            raise Conflict("operator_not_registered_here",
-                           _("该操作员不是在本系统注册的，不能在此注销，请到数据分中心办理。"), "operator_no")
+            raise Conflict(
+                "operator_not_registered_here",
+                _("该操作员不是在本系统注册的，不能在此注销，请到数据分中心办理。"),
+                "operator_no",
+            )
         if op.status != OperatorStatus.APPROVED:
             raise Conflict("operator_not_approved", _("只有审核通过的操作员可以注销申报。"), "operator_no")
         card = op.cards.exclude(state=CardState.VOIDED).order_by("id").first()
         if card is not None:
-            raise Conflict("operator_card_not_voided",
-                           _("该操作员的IC卡 %(c)s 尚未作废，不能注销：请先到数据分中心作废该卡。") % {"c": card.card_no},
-                           "operator_no")
+            raise Conflict(
+                "operator_card_not_voided",
+                _("该操作员的IC卡 %(c)s 尚未作废，不能注销：请先到数据分中心作废该卡。")
+                % {"c": card.card_no},
+                "operator_no",
+            )
         return op
 
     def check_create(self, *, actor, enterprise, data=None):
@@ -205,8 +238,14 @@ class OperatorCancellation(_OperatorKind):
         op = self.cancellable(application.enterprise, application.data["operator_no"], lock=True)
         op.status = OperatorStatus.CANCELLED
         op.save(update_fields=["status", "updated_at"])
-        record(actor=actor, action="operator.cancel", obj=op, before={"status": OperatorStatus.APPROVED},
-               after={"status": op.status}, reason=application.number or "")
+        record(
+            actor=actor,
+            action="operator.cancel",
+            obj=op,
+            before={"status": OperatorStatus.APPROVED},
+            after={"status": op.status},
+            reason=application.number or "",
+        )
 
     def display_rows(self, data):
         op = Operator.objects.filter(operator_no=data.get("operator_no")).first()
@@ -223,8 +262,13 @@ def pre_entries_submit(enterprise) -> list:
     from eport.errors import DomainError
 
     submitted = []
-    drafts = Application.objects.filter(enterprise=enterprise, kind=DECLARATION, status=Status.DRAFT,
-                                        applicant__kind="cardless").select_related("applicant").order_by("id")
+    drafts = (
+        Application.objects.filter(
+            enterprise=enterprise, kind=DECLARATION, status=Status.DRAFT, applicant__kind="cardless"
+        )
+        .select_related("applicant")
+        .order_by("id")
+    )
     for app in drafts:
         try:
             with transaction.atomic():

@@ -24,15 +24,20 @@ class Operator(models.Model):
     """
 
     operator_no = models.CharField(_("操作员统一编号"), max_length=20, unique=True, null=True, blank=True)
-    enterprise = models.ForeignKey("enterprises.Enterprise", on_delete=models.PROTECT, related_name="operators")
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", on_delete=models.PROTECT, related_name="operators"
+    )
     name = models.CharField(_("姓名"), max_length=100)
-    id_type = models.CharField(_("证件类型"), max_length=40, choices=IdType.choices, default=IdType.RESIDENT_ID)
+    id_type = models.CharField(
+        _("证件类型"), max_length=40, choices=IdType.choices, default=IdType.RESIDENT_ID
+    )
     id_no = models.CharField(_("证件号"), max_length=40)
     phone = models.CharField(_("联系电话"), max_length=40, blank=True)
     job_title = models.CharField(_("职务"), max_length=100, blank=True)
     email = models.EmailField(_("电子邮箱"), blank=True)
-    status = models.CharField(_("信息状态"), max_length=12, choices=OperatorStatus.choices,
-                              default=OperatorStatus.DRAFT)
+    status = models.CharField(
+        _("信息状态"), max_length=12, choices=OperatorStatus.choices, default=OperatorStatus.DRAFT
+    )
     # False for operators taken over from the old RA system: they cannot be cancelled here (SPEC §3).
     registered_here = models.BooleanField(_("本系统注册"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -46,8 +51,11 @@ class Operator(models.Model):
         ]
         constraints = [
             # One live record per person and enterprise (a cancelled one may be declared again).
-            models.UniqueConstraint(fields=["enterprise", "id_type", "id_no"], name="one_operator_per_person",
-                                    condition=~models.Q(status="CANCELLED")),
+            models.UniqueConstraint(
+                fields=["enterprise", "id_type", "id_no"],
+                name="one_operator_per_person",
+                condition=~models.Q(status="CANCELLED"),
+            ),
         ]
 
     def __str__(self):

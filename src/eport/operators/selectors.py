@@ -22,8 +22,16 @@ def operators_visible(actor) -> QuerySet:
     return Operator.objects.none()
 
 
-def operators_query(actor, *, operator_no: str = "", status: str = "", name: str = "", id_no: str = "",
-                    phone: str = "", job_title: str = "") -> QuerySet:
+def operators_query(
+    actor,
+    *,
+    operator_no: str = "",
+    status: str = "",
+    name: str = "",
+    id_no: str = "",
+    phone: str = "",
+    job_title: str = "",
+) -> QuerySet:
     """企业操作员信息申报 list: exact 操作员统一编号 / 证件号 / 联系电话, fuzzy 姓名 and 职务, 信息状态."""
     qs = operators_visible(actor)
     if operator_no.strip():
@@ -44,8 +52,12 @@ def operators_query(actor, *, operator_no: str = "", status: str = "", name: str
 
 
 def operator_get(actor, operator_no: str) -> Operator:
-    op = operators_visible(actor).select_related("enterprise").filter(
-        operator_no=(operator_no or "").strip().upper()).first()
+    op = (
+        operators_visible(actor)
+        .select_related("enterprise")
+        .filter(operator_no=(operator_no or "").strip().upper())
+        .first()
+    )
     if op is None:
         raise NotFound("operator_not_found", _("没有这个操作员，或您无权查看。"))
     return op
@@ -56,13 +68,15 @@ def open_applications_of(operators) -> dict[str, dict[str, Application]]:
     may still do (修改 a draft, a change or cancellation in flight)."""
     subjects = {operator_subject(o.operator_no): o.operator_no for o in operators}
     out: dict[str, dict[str, Application]] = {no: {} for no in subjects.values()}
-    for app in Application.objects.filter(subject_key__in=list(subjects), kind__in=[DECLARATION, CANCELLATION],
-                                          status__in=OPEN_STATUSES).select_related("applicant"):
+    for app in Application.objects.filter(
+        subject_key__in=list(subjects), kind__in=[DECLARATION, CANCELLATION], status__in=OPEN_STATUSES
+    ).select_related("applicant"):
         out[subjects[app.subject_key]][app.kind] = app
     return out
 
 
 def operator_applications(operator: Operator) -> QuerySet:
     """Every declaration, change and cancellation of one operator, newest first."""
-    return Application.objects.filter(enterprise_id=operator.enterprise_id,
-                                      subject_key=operator_subject(operator.operator_no)).order_by("-id")
+    return Application.objects.filter(
+        enterprise_id=operator.enterprise_id, subject_key=operator_subject(operator.operator_no)
+    ).order_by("-id")

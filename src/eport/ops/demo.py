@@ -35,36 +35,60 @@ def create_demo() -> list[dict]:
     import_demo_lists()
     accounts = []
     if not User.objects.filter(username="demo").exists():
-        user = account_register(data={"username": "demo", "password": PASSWORD, "uscc": DEMO_USCC,
-                                      "enterprise_name": "深圳市前海示范贸易有限公司", "contact_name": "王小明",
-                                      "phone": "13800138000", "email": "demo@example.com"})
+        user = account_register(
+            data={
+                "username": "demo",
+                "password": PASSWORD,
+                "uscc": DEMO_USCC,
+                "enterprise_name": "深圳市前海示范贸易有限公司",
+                "contact_name": "王小明",
+                "phone": "13800138000",
+                "email": "demo@example.com",
+            }
+        )
         # Made by a command: its e-mail counts as confirmed (SPEC §8); it is verified when its entry is approved.
         User.objects.filter(pk=user.pk).update(email_confirmed_at=timezone.now())
     demo_issuer_ensure()  # the demo licence issuer, trusted in demo mode only
-    accounts.append({"username": "demo", "password": PASSWORD, "role": "无卡用户（企业）",
-                     "note": "深圳市前海示范贸易有限公司 " + DEMO_USCC})
+    accounts.append(
+        {
+            "username": "demo",
+            "password": PASSWORD,
+            "role": "无卡用户（企业）",
+            "note": "深圳市前海示范贸易有限公司 " + DEMO_USCC,
+        }
+    )
     from eport.refdata.models import Unit
 
     for username, kind, unit_id, label in STAFF:
-        user, created = User.objects.get_or_create(username=username, defaults={"kind": kind,
-                                                                                 "unit": Unit.objects.get(pk=unit_id)})
+        user, created = User.objects.get_or_create(
+            username=username, defaults={"kind": kind, "unit": Unit.objects.get(pk=unit_id)}
+        )
         if created:
             user.set_password(PASSWORD)
             user.save()
-        accounts.append({"username": username, "password": PASSWORD, "role": str(UserKind(kind).label),
-                         "note": f"{unit_id} {label}"})
-    admin, created = User.objects.get_or_create(username="admin", defaults={
-        "kind": UserKind.ADMIN, "is_staff": True, "is_superuser": True})
+        accounts.append(
+            {
+                "username": username,
+                "password": PASSWORD,
+                "role": str(UserKind(kind).label),
+                "note": f"{unit_id} {label}",
+            }
+        )
+    admin, created = User.objects.get_or_create(
+        username="admin", defaults={"kind": UserKind.ADMIN, "is_staff": True, "is_superuser": True}
+    )
     if created:
         admin.set_password(PASSWORD)
         admin.save()
     accounts.append({"username": "admin", "password": PASSWORD, "role": "系统管理员", "note": "/admin/"})
     cards = create_demo_cards()
     # The landing page lists these while the file exists (delete it to hide the demo accounts).
-    (settings.DATA_DIR / "demo_accounts.json").write_text(
-        json.dumps(accounts, ensure_ascii=False, indent=1))
-    write_private(settings.DATA_DIR / "demo_cards.json", json.dumps(cards, ensure_ascii=False, indent=1).encode(),
-                  replace=True)  # it holds initial PINs and card file passwords
+    (settings.DATA_DIR / "demo_accounts.json").write_text(json.dumps(accounts, ensure_ascii=False, indent=1))
+    write_private(
+        settings.DATA_DIR / "demo_cards.json",
+        json.dumps(cards, ensure_ascii=False, indent=1).encode(),
+        replace=True,
+    )  # it holds initial PINs and card file passwords
     return accounts
 
 
@@ -90,18 +114,41 @@ def create_demo_cards() -> list[dict]:
     e, created = Enterprise.objects.get_or_create(uscc=CARD_USCC, defaults={"name": CARD_ENTERPRISE})
     if created or not e.in_network:
         # As if its 三证合一 entry had been approved: the same effect, history and audit.
-        enterprise_apply_data(enterprise=e, application=None, data={
-            "name": CARD_ENTERPRISE, "legal_rep_name": "陈建国", "legal_rep_id_type": "resident_id",
-            "legal_rep_id_no": "440305198501011231", "legal_person_type": "enterprise", "enterprise_type": "6",
-            "registered_capital": "1000", "capital_unit": "wan_yuan", "address": "深圳市南山区粤海街道示范路8号",
-            "phone": "0755-26001234", "aic_unit": "440300", "tax_unit": "14403000000", "quality_unit": "440300",
-            "issuing_authority_name": "深圳市市场监督管理局", "customs_code": "5301"})
+        enterprise_apply_data(
+            enterprise=e,
+            application=None,
+            data={
+                "name": CARD_ENTERPRISE,
+                "legal_rep_name": "陈建国",
+                "legal_rep_id_type": "resident_id",
+                "legal_rep_id_no": "440305198501011231",
+                "legal_person_type": "enterprise",
+                "enterprise_type": "6",
+                "registered_capital": "1000",
+                "capital_unit": "wan_yuan",
+                "address": "深圳市南山区粤海街道示范路8号",
+                "phone": "0755-26001234",
+                "aic_unit": "440300",
+                "tax_unit": "14403000000",
+                "quality_unit": "440300",
+                "issuing_authority_name": "深圳市市场监督管理局",
+                "customs_code": "5301",
+            },
+        )
         e.refresh_from_db()
     if not e.contact_email:  # where its notifications go (printed on the console by default)
         Enterprise.objects.filter(pk=e.pk).update(contact_name="陈建国", contact_email="ic-admin@example.com")
-    operator, _ = Operator.objects.get_or_create(enterprise=e, id_no="440305199203154415", defaults={
-        "name": "林小燕", "phone": "13923456789", "job_title": "报关员", "email": "lin@example.com",
-        "status": OperatorStatus.APPROVED})
+    operator, _ = Operator.objects.get_or_create(
+        enterprise=e,
+        id_no="440305199203154415",
+        defaults={
+            "name": "林小燕",
+            "phone": "13923456789",
+            "job_title": "报关员",
+            "email": "lin@example.com",
+            "status": OperatorStatus.APPROVED,
+        },
+    )
     ra = User.objects.get(username="ra_sz")
     out = []
     for kind in ("legal", "operator"):
@@ -110,22 +157,45 @@ def create_demo_cards() -> list[dict]:
         if card is None or not info.exists():
             if card is not None:
                 continue  # made earlier, its file is gone: nothing to hand out again
-            made = card_make(actor=ra, kind=kind, enterprise_uscc=e.uscc,
-                             operator_no=operator.operator_no if kind == "operator" else None)
+            made = card_make(
+                actor=ra,
+                kind=kind,
+                enterprise_uscc=e.uscc,
+                operator_no=operator.operator_no if kind == "operator" else None,
+            )
             card = made.card
             write_private(folder / f"{kind}.p12", made.card_file, replace=True)
             write_private(folder / f"{kind}.password", made.card_file_password.encode(), replace=True)
-            write_private(info, json.dumps({"card_no": card.card_no, "initial_pin": made.initial_pin,
-                                            "card_file_password": made.card_file_password}).encode(), replace=True)
+            write_private(
+                info,
+                json.dumps(
+                    {
+                        "card_no": card.card_no,
+                        "initial_pin": made.initial_pin,
+                        "card_file_password": made.card_file_password,
+                    }
+                ).encode(),
+                replace=True,
+            )
         if kind == "legal":
             _demo_declaration(card.user)
         saved = json.loads(info.read_text())
-        if "card_file_password" not in saved:  # made before card files had their own password: the PIN opens it
+        if (
+            "card_file_password" not in saved
+        ):  # made before card files had their own password: the PIN opens it
             saved["card_file_password"] = saved["initial_pin"]
             write_private(folder / f"{kind}.password", saved["initial_pin"].encode(), replace=True)
-        out.append({"card_no": card.card_no, "kind": str(card.get_kind_display()), "holder": card.holder_name,
-                    "enterprise": e.name, "initial_pin": saved["initial_pin"],
-                    "card_file_password": saved["card_file_password"], "file": str(folder / f"{kind}.p12")})
+        out.append(
+            {
+                "card_no": card.card_no,
+                "kind": str(card.get_kind_display()),
+                "holder": card.holder_name,
+                "enterprise": e.name,
+                "initial_pin": saved["initial_pin"],
+                "card_file_password": saved["card_file_password"],
+                "file": str(folder / f"{kind}.p12"),
+            }
+        )
     legal = Card.objects.filter(enterprise=e, kind="legal").exclude(state="voided").first()
     if legal is not None:
         try:
@@ -168,7 +238,6 @@ def _demo_filings(legal_user, customs_reviewer) -> None:
     file("card_permission", {"card_no": operator, "subsystems": ["paperless_delegation", "export_receipt"]})
 
 
-
 def _demo_declaration(legal_user) -> None:
     """A second operator declared by the legal card and waiting at the sub-centre (ra_sz): the review
     queue and the operator list have something to show."""
@@ -177,7 +246,16 @@ def _demo_declaration(legal_user) -> None:
 
     if Application.objects.filter(enterprise=legal_user.enterprise, kind="operator_declaration").exists():
         return
-    app = application_create(actor=legal_user, kind="operator_declaration", data={
-        "name": "周志强", "id_type": "resident_id", "id_no": "440305199507216611", "phone": "13712345678",
-        "job_title": "单证员", "email": "zhou@example.com"})
+    app = application_create(
+        actor=legal_user,
+        kind="operator_declaration",
+        data={
+            "name": "周志强",
+            "id_type": "resident_id",
+            "id_no": "440305199507216611",
+            "phone": "13712345678",
+            "job_title": "单证员",
+            "email": "zhou@example.com",
+        },
+    )
     application_submit(actor=legal_user, application_id=app.id)

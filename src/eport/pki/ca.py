@@ -55,8 +55,13 @@ def pki_dir() -> Path:
 
 def _paths() -> dict[str, Path]:
     d = pki_dir()
-    return {"root": d / "root.pem", "root_key": d / "root.key.pem",
-            "issuing": d / "issuing.pem", "issuing_key": d / "issuing.key.pem", "passphrase": d / "passphrase"}
+    return {
+        "root": d / "root.pem",
+        "root_key": d / "root.key.pem",
+        "issuing": d / "issuing.pem",
+        "issuing_key": d / "issuing.key.pem",
+        "passphrase": d / "passphrase",
+    }
 
 
 def _passphrase(create: bool) -> bytes:
@@ -65,8 +70,10 @@ def _passphrase(create: bool) -> bytes:
     path = _paths()["passphrase"]
     if not path.exists():
         if not create:
-            raise CaNotReady("ca_passphrase_missing", _("找不到 CA 私钥的口令：请设置 EPORT_CA_PASSPHRASE 或恢复 %(f)s。")
-                             % {"f": path})
+            raise CaNotReady(
+                "ca_passphrase_missing",
+                _("找不到 CA 私钥的口令：请设置 EPORT_CA_PASSPHRASE 或恢复 %(f)s。") % {"f": path},
+            )
         write_private(path, secrets.token_urlsafe(32).encode())
     return path.read_bytes().strip()
 
@@ -76,27 +83,45 @@ def ca_exists() -> bool:
 
 
 def _name(cn: str) -> x509.Name:
-    return x509.Name([
-        x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
-        x509.NameAttribute(NameOID.ORGANIZATION_NAME, settings.CA_ORGANIZATION),
-        x509.NameAttribute(NameOID.COMMON_NAME, cn),
-    ])
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, settings.CA_ORGANIZATION),
+            x509.NameAttribute(NameOID.COMMON_NAME, cn),
+        ]
+    )
 
 
-def _ca_certificate(*, subject, issuer, public_key, signer: Signer, issuer_public_key, years: int,
-                    path_length: int) -> x509.Certificate:
+def _ca_certificate(
+    *, subject, issuer, public_key, signer: Signer, issuer_public_key, years: int, path_length: int
+) -> x509.Certificate:
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    builder = (x509.CertificateBuilder()
-               .subject_name(subject).issuer_name(issuer).public_key(public_key)
-               .serial_number(x509.random_serial_number())
-               .not_valid_before(now - dt.timedelta(minutes=5))
-               .not_valid_after(now + dt.timedelta(days=365 * years))
-               .add_extension(x509.BasicConstraints(ca=True, path_length=path_length), critical=True)
-               .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=False, key_encipherment=False,
-                                            data_encipherment=False, key_agreement=False, key_cert_sign=True,
-                                            crl_sign=True, encipher_only=False, decipher_only=False), critical=True)
-               .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
-               .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_public_key), critical=False))
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer)
+        .public_key(public_key)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=365 * years))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=path_length), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_public_key), critical=False)
+    )
     return signer.sign(builder)
 
 
@@ -115,18 +140,32 @@ def ca_init() -> bool:
         p = _paths()
         for k in ("root", "root_key", "issuing", "issuing_key"):
             if p[k].exists():  # half a CA from an interrupted init: never overwrite a key silently
-                raise CaNotReady("ca_incomplete", _("CA 文件不完整：%(f)s 已存在而其他文件缺失，请检查数据目录。")
-                                 % {"f": p[k]})
+                raise CaNotReady(
+                    "ca_incomplete",
+                    _("CA 文件不完整：%(f)s 已存在而其他文件缺失，请检查数据目录。") % {"f": p[k]},
+                )
         passphrase = _passphrase(create=True)
         root_signer = FileSigner.generate(p["root_key"], passphrase, ec.SECP384R1())
         root_name = _name(settings.CA_ROOT_NAME)
-        root = _ca_certificate(subject=root_name, issuer=root_name, public_key=root_signer.public_key(),
-                               signer=root_signer, issuer_public_key=root_signer.public_key(),
-                               years=ROOT_YEARS, path_length=1)
+        root = _ca_certificate(
+            subject=root_name,
+            issuer=root_name,
+            public_key=root_signer.public_key(),
+            signer=root_signer,
+            issuer_public_key=root_signer.public_key(),
+            years=ROOT_YEARS,
+            path_length=1,
+        )
         issuing_signer = FileSigner.generate(p["issuing_key"], passphrase, ec.SECP256R1())
-        issuing = _ca_certificate(subject=_name(settings.CA_ISSUING_NAME), issuer=root_name,
-                                  public_key=issuing_signer.public_key(), signer=root_signer,
-                                  issuer_public_key=root_signer.public_key(), years=ISSUING_YEARS, path_length=0)
+        issuing = _ca_certificate(
+            subject=_name(settings.CA_ISSUING_NAME),
+            issuer=root_name,
+            public_key=issuing_signer.public_key(),
+            signer=root_signer,
+            issuer_public_key=root_signer.public_key(),
+            years=ISSUING_YEARS,
+            path_length=0,
+        )
         p["root"].write_bytes(root.public_bytes(serialization.Encoding.PEM))
         p["issuing"].write_bytes(issuing.public_bytes(serialization.Encoding.PEM))
     issuing_ca.cache_clear()
@@ -154,8 +193,10 @@ def ca_certificates() -> tuple[x509.Certificate, x509.Certificate]:
     if not ca_exists():
         raise CaNotReady("ca_not_initialised", _("系统 CA 尚未初始化，请先运行 eport pki init。"))
     p = _paths()
-    return (x509.load_pem_x509_certificate(p["issuing"].read_bytes()),
-            x509.load_pem_x509_certificate(p["root"].read_bytes()))
+    return (
+        x509.load_pem_x509_certificate(p["issuing"].read_bytes()),
+        x509.load_pem_x509_certificate(p["root"].read_bytes()),
+    )
 
 
 def public_url(path: str) -> str:
@@ -163,30 +204,68 @@ def public_url(path: str) -> str:
     return settings.PUBLIC_URL.rstrip("/") + path
 
 
-def issue_end_entity(*, public_key, subject: x509.Name, not_before: dt.datetime,
-                     not_after: dt.datetime) -> x509.Certificate:
+def issue_end_entity(
+    *, public_key, subject: x509.Name, not_before: dt.datetime, not_after: dt.datetime
+) -> x509.Certificate:
     """A client-authentication certificate for a card key, with where to check its status."""
     ca = issuing_ca()
-    builder = (x509.CertificateBuilder()
-               .subject_name(subject).issuer_name(ca.certificate.subject).public_key(public_key)
-               .serial_number(x509.random_serial_number())
-               .not_valid_before(not_before).not_valid_after(not_after)
-               .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-               .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=True, key_encipherment=False,
-                                            data_encipherment=False, key_agreement=False, key_cert_sign=False,
-                                            crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
-               .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
-               .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
-               .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.signer.public_key()),
-                              critical=False)
-               .add_extension(x509.CRLDistributionPoints([x509.DistributionPoint(
-                   full_name=[x509.UniformResourceIdentifier(public_url("/pki/crl.der"))], relative_name=None,
-                   reasons=None, crl_issuer=None)]), critical=False)
-               .add_extension(x509.AuthorityInformationAccess([
-                   x509.AccessDescription(x509.AuthorityInformationAccessOID.OCSP,
-                                          x509.UniformResourceIdentifier(public_url("/pki/ocsp"))),
-                   x509.AccessDescription(x509.AuthorityInformationAccessOID.CA_ISSUERS,
-                                          x509.UniformResourceIdentifier(public_url("/pki/ca.pem")))]), critical=False))
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(ca.certificate.subject)
+        .public_key(public_key)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(not_before)
+        .not_valid_after(not_after)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.signer.public_key()), critical=False
+        )
+        .add_extension(
+            x509.CRLDistributionPoints(
+                [
+                    x509.DistributionPoint(
+                        full_name=[x509.UniformResourceIdentifier(public_url("/pki/crl.der"))],
+                        relative_name=None,
+                        reasons=None,
+                        crl_issuer=None,
+                    )
+                ]
+            ),
+            critical=False,
+        )
+        .add_extension(
+            x509.AuthorityInformationAccess(
+                [
+                    x509.AccessDescription(
+                        x509.AuthorityInformationAccessOID.OCSP,
+                        x509.UniformResourceIdentifier(public_url("/pki/ocsp")),
+                    ),
+                    x509.AccessDescription(
+                        x509.AuthorityInformationAccessOID.CA_ISSUERS,
+                        x509.UniformResourceIdentifier(public_url("/pki/ca.pem")),
+                    ),
+                ]
+            ),
+            critical=False,
+        )
+    )
     return ca.signer.sign(builder)
 
 

@@ -20,7 +20,9 @@ class Certificate(models.Model):
     der = models.BinaryField()
     not_before = models.DateTimeField()
     not_after = models.DateTimeField()
-    status = models.CharField(_("证书状态"), max_length=8, choices=CertStatus.choices, default=CertStatus.GOOD)
+    status = models.CharField(
+        _("证书状态"), max_length=8, choices=CertStatus.choices, default=CertStatus.GOOD
+    )
     reason = models.CharField(max_length=32, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     # The CRL number that first published the current status (null: never changed since issue), and
@@ -32,8 +34,7 @@ class Certificate(models.Model):
     class Meta:
         ordering = ["id"]
         # The CRL lists every certificate that is not good: a small slice of the table.
-        indexes = [models.Index(fields=["status"], name="cert_not_good",
-                                condition=~models.Q(status="good"))]
+        indexes = [models.Index(fields=["status"], name="cert_not_good", condition=~models.Q(status="good"))]
 
     def __str__(self):
         return self.serial

@@ -24,7 +24,9 @@ def _issuer_hashes(algorithm: hashes.HashAlgorithm) -> tuple[bytes, bytes]:
     ca = issuing_ca().certificate
     name = hashes.Hash(algorithm)
     name.update(ca.subject.public_bytes())
-    key_bits = ca.public_key().public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    key_bits = ca.public_key().public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+    )
     key = hashes.Hash(algorithm)
     key.update(key_bits)
     return name.finalize(), key.finalize()
@@ -39,7 +41,10 @@ def ocsp_answer(request_der: bytes) -> bytes:
     if algorithm.name not in _HASHES:
         return _unsuccessful(ocsp.OCSPResponseStatus.MALFORMED_REQUEST)
     name_hash, key_hash = _issuer_hashes(algorithm)
-    if not (hmac.compare_digest(name_hash, req.issuer_name_hash) and hmac.compare_digest(key_hash, req.issuer_key_hash)):
+    if not (
+        hmac.compare_digest(name_hash, req.issuer_name_hash)
+        and hmac.compare_digest(key_hash, req.issuer_key_hash)
+    ):
         return _unsuccessful(ocsp.OCSPResponseStatus.UNAUTHORIZED)  # not a certificate of our CA
 
     now = timezone.now().replace(microsecond=0)
@@ -55,12 +60,21 @@ def ocsp_answer(request_der: bytes) -> bytes:
         flag = x509.ReasonFlags[row.reason or "unspecified"]
         revocation_reason = None if flag == x509.ReasonFlags.unspecified else flag
     ca = issuing_ca()
-    builder = ocsp.OCSPResponseBuilder().add_response_by_hash(
-        issuer_name_hash=name_hash, issuer_key_hash=key_hash, serial_number=req.serial_number,
-        algorithm=algorithm, cert_status=status, this_update=now,
-        next_update=now + settings.OCSP_VALIDITY, revocation_time=revocation_time,
-        revocation_reason=revocation_reason,
-    ).responder_id(ocsp.OCSPResponderEncoding.HASH, ca.certificate)
+    builder = (
+        ocsp.OCSPResponseBuilder()
+        .add_response_by_hash(
+            issuer_name_hash=name_hash,
+            issuer_key_hash=key_hash,
+            serial_number=req.serial_number,
+            algorithm=algorithm,
+            cert_status=status,
+            this_update=now,
+            next_update=now + settings.OCSP_VALIDITY,
+            revocation_time=revocation_time,
+            revocation_reason=revocation_reason,
+        )
+        .responder_id(ocsp.OCSPResponderEncoding.HASH, ca.certificate)
+    )
     try:
         nonce = req.extensions.get_extension_for_class(x509.OCSPNonce).value
         builder = builder.add_extension(nonce, critical=False)

@@ -22,9 +22,12 @@ from .models import Certificate, CertStatus, CrlState
 
 def certificate_record(*, cert: x509.Certificate, subject_key: str) -> Certificate:
     return Certificate.objects.create(
-        serial=format(cert.serial_number, "x"), subject_key=subject_key,
+        serial=format(cert.serial_number, "x"),
+        subject_key=subject_key,
         der=cert.public_bytes(serialization.Encoding.DER),
-        not_before=cert.not_valid_before_utc, not_after=cert.not_valid_after_utc)
+        not_before=cert.not_valid_before_utc,
+        not_after=cert.not_valid_after_utc,
+    )
 
 
 def certificate_set_status(cert: Certificate, *, status: str, reason: str = "") -> Certificate:
@@ -52,38 +55,70 @@ def _entry(serial: str, reason: str, when: dt.datetime) -> x509.RevokedCertifica
     return entry.build()
 
 
-def _signed_crl(number: int, now: dt.datetime, extension: x509.ExtensionType, critical: bool,
-                entries: list) -> x509.CertificateRevocationList:
+def _signed_crl(
+    number: int, now: dt.datetime, extension: x509.ExtensionType, critical: bool, entries: list
+) -> x509.CertificateRevocationList:
     """A CRL of the issuing CA with its number, key id and one more extension (Freshest CRL or Delta CRL
     Indicator). The entries go in all at once: add_revoked_certificate() copies the list each time,
     which is quadratic at 100k+ entries."""
     ca = issuing_ca()
-    extensions = [(x509.CRLNumber(number), False),
-                  (x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.signer.public_key()), False),
-                  (extension, critical)]
-    return ca.signer.sign(x509.CertificateRevocationListBuilder(
-        issuer_name=ca.certificate.subject, last_update=now, next_update=now + settings.CRL_VALIDITY,
-        extensions=[x509.Extension(value.oid, crit, value) for value, crit in extensions],
-        revoked_certificates=entries))
+    extensions = [
+        (x509.CRLNumber(number), False),
+        (x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.signer.public_key()), False),
+        (extension, critical),
+    ]
+    return ca.signer.sign(
+        x509.CertificateRevocationListBuilder(
+            issuer_name=ca.certificate.subject,
+            last_update=now,
+            next_update=now + settings.CRL_VALIDITY,
+            extensions=[x509.Extension(value.oid, crit, value) for value, crit in extensions],
+            revoked_certificates=entries,
+        )
+    )
 
 
 def _build_crl(number: int, now: dt.datetime) -> x509.CertificateRevocationList:
-    freshest = x509.FreshestCRL([x509.DistributionPoint(
-        full_name=[x509.UniformResourceIdentifier(public_url("/pki/delta-crl.der"))], relative_name=None,
-        reasons=None, crl_issuer=None)])
+    freshest = x509.FreshestCRL(
+        [
+            x509.DistributionPoint(
+                full_name=[x509.UniformResourceIdentifier(public_url("/pki/delta-crl.der"))],
+                relative_name=None,
+                reasons=None,
+                crl_issuer=None,
+            )
+        ]
+    )
     # Certificates past their own expiry are dropped (RFC 5280 §3.3): nobody may accept them anyway.
-    rows = (Certificate.objects.exclude(status=CertStatus.GOOD).filter(not_after__gt=now)
-            .values_list("serial", "reason", "revoked_at").order_by("id"))
-    return _signed_crl(number, now, freshest, False, [_entry(serial, reason, revoked_at or now)
-                                                      for serial, reason, revoked_at in rows.iterator(chunk_size=5000)])
+    rows = (
+        Certificate.objects.exclude(status=CertStatus.GOOD)
+        .filter(not_after__gt=now)
+        .values_list("serial", "reason", "revoked_at")
+        .order_by("id")
+    )
+    return _signed_crl(
+        number,
+        now,
+        freshest,
+        False,
+        [
+            _entry(serial, reason, revoked_at or now)
+            for serial, reason, revoked_at in rows.iterator(chunk_size=5000)
+        ],
+    )
 
 
 def _build_delta(number: int, base: int, now: dt.datetime) -> x509.CertificateRevocationList:
-    rows = (Certificate.objects.filter(status_crl__gt=base, not_after__gt=now)
-            .values_list("serial", "status", "reason", "status_changed_at").order_by("id"))
+    rows = (
+        Certificate.objects.filter(status_crl__gt=base, not_after__gt=now)
+        .values_list("serial", "status", "reason", "status_changed_at")
+        .order_by("id")
+    )
     # Back to good since the base: a release from hold, which the base may still list as held.
-    entries = [_entry(serial, "remove_from_crl" if status == CertStatus.GOOD else reason, changed_at or now)
-               for serial, status, reason, changed_at in rows.iterator(chunk_size=5000)]
+    entries = [
+        _entry(serial, "remove_from_crl" if status == CertStatus.GOOD else reason, changed_at or now)
+        for serial, status, reason, changed_at in rows.iterator(chunk_size=5000)
+    ]
     return _signed_crl(number, now, x509.DeltaCRLIndicator(base), True, entries)
 
 
@@ -102,7 +137,11 @@ def crl_publish(changed: Certificate | None = None, *, full: bool = False) -> Cr
     number = state.number + 1
     if changed is not None:
         Certificate.objects.filter(pk=changed.pk).update(status_crl=number)
-    if state.delta_base is None or state.delta_base_at is None or now - state.delta_base_at >= settings.CRL_VALIDITY:
+    if (
+        state.delta_base is None
+        or state.delta_base_at is None
+        or now - state.delta_base_at >= settings.CRL_VALIDITY
+    ):
         # Once per CRL lifetime the delta's base moves to the latest complete CRL (which holders of CRLs
         # may have): the delta stays the size of about a day's changes.
         state.delta_base = state.full_number if state.full_number is not None else number
@@ -132,11 +171,18 @@ def crl_issue_complete() -> CrlState:
     number, now = reserved.number, timezone.now().replace(microsecond=0)
     der = _build_crl(number, now).public_bytes(serialization.Encoding.DER)
     with transaction.atomic():
-        state = (CrlState.objects.select_for_update().defer("der", "delta_der")
-                 .get(issuer_key_id=issuing_ca().key_id))
+        state = (
+            CrlState.objects.select_for_update()
+            .defer("der", "delta_der")
+            .get(issuer_key_id=issuing_ca().key_id)
+        )
         if state.full_number is None or state.full_number < number:
             state.der, state.full_number, state.this_update, state.next_update = (
-                der, number, now, now + settings.CRL_VALIDITY)
+                der,
+                number,
+                now,
+                now + settings.CRL_VALIDITY,
+            )
             state.save(update_fields=["der", "full_number", "this_update", "next_update"])
     return CrlState.objects.get(pk=state.pk)
 
@@ -145,8 +191,11 @@ def crl_current(delta: bool = False) -> bytes:
     """The current CRL or delta CRL. The complete one is issued again when a status changed since it was,
     and either when half its life is gone."""
     wanted = "delta_der" if delta else "der"
-    state = (CrlState.objects.filter(issuer_key_id=issuing_ca().key_id)
-             .only("number", "full_number", "this_update", "delta_this_update", wanted).first())
+    state = (
+        CrlState.objects.filter(issuer_key_id=issuing_ca().key_id)
+        .only("number", "full_number", "this_update", "delta_this_update", wanted)
+        .first()
+    )
     now, half = timezone.now(), settings.CRL_VALIDITY / 2
     if state is None or state.full_number is None or state.delta_this_update is None:
         state = crl_publish(full=True)

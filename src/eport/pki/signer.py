@@ -45,8 +45,11 @@ class FileSigner(Signer):
     @staticmethod
     def generate(path: Path, passphrase: bytes, curve: ec.EllipticCurve) -> "FileSigner":
         key = ec.generate_private_key(curve)
-        pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.BestAvailableEncryption(passphrase))
+        pem = key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.BestAvailableEncryption(passphrase),
+        )
         write_private(path, pem)
         return FileSigner(key)
 
@@ -57,5 +60,11 @@ class FileSigner(Signer):
         return builder.sign(self._key, hashes.SHA256())
 
     def sign_detached(self, data, certificate):
-        return (pkcs7.PKCS7SignatureBuilder().set_data(data).add_signer(certificate, self._key, hashes.SHA256())
-                .sign(serialization.Encoding.DER, [pkcs7.PKCS7Options.DetachedSignature, pkcs7.PKCS7Options.Binary]))
+        return (
+            pkcs7.PKCS7SignatureBuilder()
+            .set_data(data)
+            .add_signer(certificate, self._key, hashes.SHA256())
+            .sign(
+                serialization.Encoding.DER, [pkcs7.PKCS7Options.DetachedSignature, pkcs7.PKCS7Options.Binary]
+            )
+        )

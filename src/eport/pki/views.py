@@ -26,6 +26,7 @@ def _ca_ready(view):
             return view(request, *args, **kwargs)
         except CaNotReady as e:
             return HttpResponse(str(e.message), status=503, content_type="text/plain; charset=utf-8")
+
     return wrapper
 
 
@@ -48,8 +49,12 @@ def ca_pem(request):
 def ca_der(request, which):
     ca = issuing_ca()
     cert = ca.root if which == "root" else ca.certificate
-    return _file(cert.public_bytes(serialization.Encoding.DER), "application/pkix-cert", f"eport-{which}.cer",
-                 max_age=3600)
+    return _file(
+        cert.public_bytes(serialization.Encoding.DER),
+        "application/pkix-cert",
+        f"eport-{which}.cer",
+        max_age=3600,
+    )
 
 
 @require_GET
@@ -62,8 +67,11 @@ def crl_der(request, delta=False):
 @_ca_ready
 def crl_pem(request, delta=False):
     crl = x509.load_der_x509_crl(crl_current(delta))
-    return _file(crl.public_bytes(serialization.Encoding.PEM), "application/x-pem-file",
-                 "eport-delta-crl.pem" if delta else "eport-crl.pem")
+    return _file(
+        crl.public_bytes(serialization.Encoding.PEM),
+        "application/x-pem-file",
+        "eport-delta-crl.pem" if delta else "eport-crl.pem",
+    )
 
 
 def _ocsp_response(der: bytes) -> HttpResponse:

@@ -27,5 +27,7 @@ class CustomsDistrictAdmin(admin.ModelAdmin):
     search_fields = ("code", "name", "full_name")
 
 
-admin.site.register(Country, search_fields=("code", "name_zh", "name_en"), list_display=("code", "name_zh", "name_en"))
+admin.site.register(
+    Country, search_fields=("code", "name_zh", "name_en"), list_display=("code", "name_zh", "name_en")
+)
 admin.site.register(Currency, list_display=("code", "name_zh", "name_en"))

@@ -29,7 +29,9 @@ def _rows(name: str, data_dir: Path = DATA):
 
 
 def _upsert(model, objs, fields):
-    model.objects.bulk_create(objs, update_conflicts=True, unique_fields=["pk"], update_fields=fields, batch_size=500)
+    model.objects.bulk_create(
+        objs, update_conflicts=True, unique_fields=["pk"], update_fields=fields, batch_size=500
+    )
 
 
 def _division_units(divisions: dict[str, dict], dept: str, code_of, name_of) -> list[Unit]:
@@ -43,8 +45,16 @@ def _division_units(divisions: dict[str, dict], dept: str, code_of, name_of) -> 
             p = divisions[p]["parent_code"]
         path = "/" + "/".join(Unit.make_id(dept, code_of(c)) for c in chain) + "/"
         parent = Unit.make_id(dept, code_of(row["parent_code"])) if row["parent_code"] else None
-        units.append(Unit(id=Unit.make_id(dept, code_of(code)), dept=dept, code=code_of(code),
-                          name=name_of(row, divisions), parent_id=parent, path=path))
+        units.append(
+            Unit(
+                id=Unit.make_id(dept, code_of(code)),
+                dept=dept,
+                code=code_of(code),
+                name=name_of(row, divisions),
+                parent_id=parent,
+                path=path,
+            )
+        )
     return units
 
 
@@ -99,7 +109,9 @@ def _mainland(divisions: dict[str, dict]) -> dict[str, dict]:
 
 def derived_units(divisions: dict[str, dict], dept: str) -> list[Unit]:
     code_of, name_of = UNIT_RULES[dept]
-    return _division_units(_mainland(divisions) if dept in MAINLAND_ONLY else divisions, dept, code_of, name_of)
+    return _division_units(
+        _mainland(divisions) if dept in MAINLAND_ONLY else divisions, dept, code_of, name_of
+    )
 
 
 @transaction.atomic
@@ -109,23 +121,42 @@ def load_all(data_dir: Path = DATA) -> dict[str, int]:
     ordered = sorted(divisions.values(), key=lambda r: (int(r["level"]), r["code"]))
     # Parents first so the self-reference always resolves.
     for level in (1, 2, 3):
-        _upsert(Division, [Division(code=r["code"], name=r["name"], level=int(r["level"]),
-                                    parent_id=r["parent_code"] or None)
-                           for r in ordered if int(r["level"]) == level], ["name", "level", "parent"])
+        _upsert(
+            Division,
+            [
+                Division(
+                    code=r["code"], name=r["name"], level=int(r["level"]), parent_id=r["parent_code"] or None
+                )
+                for r in ordered
+                if int(r["level"]) == level
+            ],
+            ["name", "level", "parent"],
+        )
     counts["divisions"] = len(divisions)
 
     districts = list(_rows("customs_districts.csv", data_dir))
-    _upsert(CustomsDistrict, [CustomsDistrict(code=r["code"], name=r["name"], full_name=r["full_name"],
-                                              parent_code=r["parent_code"]) for r in districts],
-            ["name", "full_name", "parent_code"])
+    _upsert(
+        CustomsDistrict,
+        [
+            CustomsDistrict(
+                code=r["code"], name=r["name"], full_name=r["full_name"], parent_code=r["parent_code"]
+            )
+            for r in districts
+        ],
+        ["name", "full_name", "parent_code"],
+    )
     counts["customs_districts"] = len(districts)
 
-    countries = [Country(code=r["code"], name_zh=r["name_zh"], name_en=r["name_en"], legacy_code=r["legacy_code"])
-                 for r in _rows("countries.csv", data_dir)]
+    countries = [
+        Country(code=r["code"], name_zh=r["name_zh"], name_en=r["name_en"], legacy_code=r["legacy_code"])
+        for r in _rows("countries.csv", data_dir)
+    ]
     _upsert(Country, countries, ["name_zh", "name_en", "legacy_code"])
     counts["countries"] = len(countries)
-    currencies = [Currency(code=r["code"], name_zh=r["name_zh"], name_en=r["name_en"], legacy_code=r["legacy_code"])
-                  for r in _rows("currencies.csv", data_dir)]
+    currencies = [
+        Currency(code=r["code"], name_zh=r["name_zh"], name_en=r["name_en"], legacy_code=r["legacy_code"])
+        for r in _rows("currencies.csv", data_dir)
+    ]
     _upsert(Currency, currencies, ["name_zh", "name_en", "legacy_code"])
     counts["currencies"] = len(currencies)
 
@@ -158,18 +189,41 @@ def _customs_units(districts: list[dict]) -> list[Unit]:
     units = []
     for r in districts:
         code = r["code"]
-        chain = ["0000"] if code == "0000" else (["0000", code] if code.endswith("00") else ["0000", code[:2] + "00", code])
+        chain = (
+            ["0000"]
+            if code == "0000"
+            else (["0000", code] if code.endswith("00") else ["0000", code[:2] + "00", code])
+        )
         chain = [c for c in chain if c in by_code or c == code]
         path = "/" + "/".join(Unit.make_id(Dept.CUSTOMS, c) for c in chain) + "/"
         parent = Unit.make_id(Dept.CUSTOMS, chain[-2]) if len(chain) > 1 else None
-        units.append(Unit(id=Unit.make_id(Dept.CUSTOMS, code), dept=Dept.CUSTOMS, code=code,
-                          name=r["full_name"] or r["name"], parent_id=parent, path=path))
+        units.append(
+            Unit(
+                id=Unit.make_id(Dept.CUSTOMS, code),
+                dept=Dept.CUSTOMS,
+                code=code,
+                name=r["full_name"] or r["name"],
+                parent_id=parent,
+                path=path,
+            )
+        )
         if code.endswith("00"):
             ra_chain = ["0000"] if code == "0000" else ["0000", code]
-            label = "中国电子口岸数据中心" if code == "0000" else (r["full_name"] or r["name"]) + "电子口岸数据分中心"
-            units.append(Unit(id=Unit.make_id(Dept.RA, code), dept=Dept.RA, code=code, name=label,
-                              parent_id=Unit.make_id(Dept.RA, "0000") if code != "0000" else None,
-                              path="/" + "/".join(Unit.make_id(Dept.RA, c) for c in ra_chain) + "/"))
+            label = (
+                "中国电子口岸数据中心"
+                if code == "0000"
+                else (r["full_name"] or r["name"]) + "电子口岸数据分中心"
+            )
+            units.append(
+                Unit(
+                    id=Unit.make_id(Dept.RA, code),
+                    dept=Dept.RA,
+                    code=code,
+                    name=label,
+                    parent_id=Unit.make_id(Dept.RA, "0000") if code != "0000" else None,
+                    path="/" + "/".join(Unit.make_id(Dept.RA, c) for c in ra_chain) + "/",
+                )
+            )
     return units
 
 
@@ -190,14 +244,19 @@ class UnitsFileError(ValueError):
 
     def __init__(self, path, errors: list[str]):
         self.errors = errors
-        shown = errors[:MAX_ERRORS] + ([f"... and {len(errors) - MAX_ERRORS} more"] if len(errors) > MAX_ERRORS else [])
+        shown = errors[:MAX_ERRORS] + (
+            [f"... and {len(errors) - MAX_ERRORS} more"] if len(errors) > MAX_ERRORS else []
+        )
         super().__init__(f"{path}: refused, nothing changed:\n" + "\n".join(shown))
 
 
 def replaced_depts() -> set[str]:
     """The depts whose units were last loaded from a file (so `load_all` must not derive them)."""
-    latest = dict(AuditEvent.objects.filter(object_type=LIST_EVENT, action__in=(REPLACED, DERIVED))
-                  .order_by("id").values_list("object_id", "action"))
+    latest = dict(
+        AuditEvent.objects.filter(object_type=LIST_EVENT, action__in=(REPLACED, DERIVED))
+        .order_by("id")
+        .values_list("object_id", "action")
+    )
     return {dept for dept, action in latest.items() if action == REPLACED}
 
 
@@ -209,8 +268,13 @@ def read_units_file(path: Path) -> list[dict]:
             header = [h.strip() for h in reader.fieldnames or []]
             missing = [c for c in FILE_COLUMNS if c not in header]
             if missing:
-                raise UnitsFileError(path, [f"line 1: the header must name the columns {','.join(FILE_COLUMNS)}"
-                                            f" (missing: {', '.join(missing)})"])
+                raise UnitsFileError(
+                    path,
+                    [
+                        f"line 1: the header must name the columns {','.join(FILE_COLUMNS)}"
+                        f" (missing: {', '.join(missing)})"
+                    ],
+                )
             reader.fieldnames = header
             rows, errors = [], []
             for raw in reader:
@@ -262,12 +326,14 @@ def units_from_rows(dept: str, rows: list[dict], path="file") -> list[Unit]:
             walk.append(c)
             c = by_code[c]["parent_code"]
         if c in walk:
-            cycle = walk[walk.index(c):]
+            cycle = walk[walk.index(c) :]
             if not in_cycle & set(cycle):
                 in_cycle |= set(cycle)
                 lines = ", ".join(str(by_code[x]["line"]) for x in cycle)
-                errors.append(f"line {by_code[cycle[0]]['line']}: parent_code cycle "
-                              f"{' → '.join([*cycle, c])} (lines {lines})")
+                errors.append(
+                    f"line {by_code[cycle[0]]['line']}: parent_code cycle "
+                    f"{' → '.join([*cycle, c])} (lines {lines})"
+                )
         for x in walk:
             chains[x] = None
     if errors:
@@ -280,8 +346,17 @@ def units_from_rows(dept: str, rows: list[dict], path="file") -> list[Unit]:
         p = paths[ids[code]]
         if len(p) > max_path:
             errors.append(f"line {r['line']}: too deep, the path {p} is longer than {max_path} characters")
-        units.append(Unit(id=Unit.make_id(dept, code), dept=dept, code=code, name=r["name"], path=p, active=True,
-                          parent_id=Unit.make_id(dept, r["parent_code"]) if r["parent_code"] else None))
+        units.append(
+            Unit(
+                id=Unit.make_id(dept, code),
+                dept=dept,
+                code=code,
+                name=r["name"],
+                path=p,
+                active=True,
+                parent_id=Unit.make_id(dept, r["parent_code"]) if r["parent_code"] else None,
+            )
+        )
     if errors:
         raise UnitsFileError(path, errors)
     return units
@@ -331,8 +406,18 @@ def replace_units(dept: str, path: Path) -> dict[str, int]:
     path = Path(path)
     units = units_from_rows(dept, read_units_file(path), path)
     result = _apply_list(dept, units)
-    record(actor=None, action=REPLACED, object_type=LIST_EVENT, object_id=dept, reason="eport load-units",
-           after={"file": str(path.resolve()), "sha256": hashlib.sha256(path.read_bytes()).hexdigest(), **result})
+    record(
+        actor=None,
+        action=REPLACED,
+        object_type=LIST_EVENT,
+        object_id=dept,
+        reason="eport load-units",
+        after={
+            "file": str(path.resolve()),
+            "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+            **result,
+        },
+    )
     return result
 
 
@@ -341,9 +426,22 @@ def derive_units(dept: str) -> dict[str, int]:
     """Go back to the units derived from the loaded administrative divisions (undoes `replace_units`)."""
     if dept not in REPLACEABLE:
         raise ValueError(f"only {', '.join(REPLACEABLE)} units can be replaced from a file")
-    divisions = {d["code"]: {"code": d["code"], "name": d["name"], "level": d["level"], "parent_code": d["parent_id"] or ""}
-                 for d in Division.objects.values("code", "name", "level", "parent_id")}
+    divisions = {
+        d["code"]: {
+            "code": d["code"],
+            "name": d["name"],
+            "level": d["level"],
+            "parent_code": d["parent_id"] or "",
+        }
+        for d in Division.objects.values("code", "name", "level", "parent_id")
+    }
     result = _apply_list(dept, derived_units(divisions, dept))
-    record(actor=None, action=DERIVED, object_type=LIST_EVENT, object_id=dept, reason="eport load-units --derived",
-           after=result)
+    record(
+        actor=None,
+        action=DERIVED,
+        object_type=LIST_EVENT,
+        object_id=dept,
+        reason="eport load-units --derived",
+        after=result,
+    )
     return result

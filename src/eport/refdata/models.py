@@ -9,7 +9,9 @@ class Division(models.Model):
     code = models.CharField(max_length=6, primary_key=True)
     name = models.CharField(max_length=64)
     level = models.PositiveSmallIntegerField()
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
 
     class Meta:
         ordering = ["code"]
@@ -89,7 +91,9 @@ class Unit(models.Model):
     dept = models.CharField(max_length=16, choices=Dept.choices)
     code = models.CharField(max_length=16)
     name = models.CharField(max_length=128)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     path = models.CharField(max_length=255, db_index=True)
     auto_review = models.BooleanField(_("自动审核"), default=False)
     active = models.BooleanField(default=True)
@@ -125,7 +129,7 @@ class Unit(models.Model):
         if old and old != self.path:
             below = list(Unit.objects.filter(path__startswith=old).exclude(pk=self.pk))
             for u in below:
-                u.path = self.path + u.path[len(old):]
+                u.path = self.path + u.path[len(old) :]
             Unit.objects.bulk_update(below, ["path"], batch_size=500)
 
     def covers(self, other: "Unit") -> bool:

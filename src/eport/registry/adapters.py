@@ -49,11 +49,18 @@ class LocalTableRegistry(BusinessRegistry):
         if r is None:
             return None
         return RegistryEntry(
-            uscc=r.uscc, name=r.name, status=r.status, legal_rep_name=r.legal_rep_name,
-            legal_rep_id_type=r.legal_rep_id_type, legal_rep_id_no=r.legal_rep_id_no,
-            legal_person_type=r.legal_person_type, enterprise_type=r.enterprise_type,
+            uscc=r.uscc,
+            name=r.name,
+            status=r.status,
+            legal_rep_name=r.legal_rep_name,
+            legal_rep_id_type=r.legal_rep_id_type,
+            legal_rep_id_no=r.legal_rep_id_no,
+            legal_person_type=r.legal_person_type,
+            enterprise_type=r.enterprise_type,
             registered_capital="" if r.registered_capital is None else str(r.registered_capital),
-            capital_unit=r.capital_unit, address=r.address, phone=r.phone,
+            capital_unit=r.capital_unit,
+            address=r.address,
+            phone=r.phone,
             issuing_authority_name=r.issuing_authority_name,
         )
 

@@ -29,7 +29,11 @@ from .models import BusinessRecord, CustomsRecord, ForexCancellation, ForexDirec
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEMO_CSV = DATA_DIR / "demo_registry.csv"
-_STATUS_WORDS = {"正常": RegistryStatus.NORMAL, "注销": RegistryStatus.CANCELLED, "吊销": RegistryStatus.REVOKED}
+_STATUS_WORDS = {
+    "正常": RegistryStatus.NORMAL,
+    "注销": RegistryStatus.CANCELLED,
+    "吊销": RegistryStatus.REVOKED,
+}
 _BATCH = 500
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 
@@ -55,7 +59,9 @@ def _business_row(row: dict) -> None:
     if row["status"] not in RegistryStatus.values:
         raise RowError(f"unknown status {row['status']!r}")
     try:
-        row["registered_capital"] = Decimal(row["registered_capital"]) if row.get("registered_capital") else None
+        row["registered_capital"] = (
+            Decimal(row["registered_capital"]) if row.get("registered_capital") else None
+        )
     except InvalidOperation:
         raise RowError("registered_capital is not a number") from None
 
@@ -91,14 +97,30 @@ class ListSpec:
     replaceable: bool = False  # --replace allowed
 
 
-LISTS: dict[str, ListSpec] = {s.key: s for s in (
-    ListSpec("business", "registry", BusinessRecord, DEMO_CSV, _business_row),
-    ListSpec("customs", "customs", CustomsRecord, DATA_DIR / "demo_customs.csv", _customs_row, replaceable=True),
-    ListSpec("forex_directory", "forex_directory", ForexDirectoryEntry, DATA_DIR / "demo_forex_directory.csv",
-             replaceable=True),
-    ListSpec("forex_cancelled", "forex_cancelled", ForexCancellation, DATA_DIR / "demo_forex_cancelled.csv",
-             _forex_cancellation_row, replaceable=True),
-)}
+LISTS: dict[str, ListSpec] = {
+    s.key: s
+    for s in (
+        ListSpec("business", "registry", BusinessRecord, DEMO_CSV, _business_row),
+        ListSpec(
+            "customs", "customs", CustomsRecord, DATA_DIR / "demo_customs.csv", _customs_row, replaceable=True
+        ),
+        ListSpec(
+            "forex_directory",
+            "forex_directory",
+            ForexDirectoryEntry,
+            DATA_DIR / "demo_forex_directory.csv",
+            replaceable=True,
+        ),
+        ListSpec(
+            "forex_cancelled",
+            "forex_cancelled",
+            ForexCancellation,
+            DATA_DIR / "demo_forex_cancelled.csv",
+            _forex_cancellation_row,
+            replaceable=True,
+        ),
+    )
+}
 
 
 def import_csv(path: Path) -> int:
@@ -120,8 +142,13 @@ def import_demo_lists() -> dict[str, int]:
 
 
 @transaction.atomic
-def import_list(model: type[models.Model], path: Path, *, convert: Callable[[dict], None] | None = None,
-                replace: bool = False) -> ImportResult:
+def import_list(
+    model: type[models.Model],
+    path: Path,
+    *,
+    convert: Callable[[dict], None] | None = None,
+    replace: bool = False,
+) -> ImportResult:
     """Upsert the CSV's rows into `model` (keyed by its uscc primary key), all or none.
 
     `convert(row)` is the list's hook for its own fields (raise RowError to refuse the row). With
@@ -129,8 +156,11 @@ def import_list(model: type[models.Model], path: Path, *, convert: Callable[[dic
     no rows is refused then: it would empty the list).
     """
     fields = [f.name for f in model._meta.concrete_fields if f.name != "updated_at"]
-    required = [f.name for f in model._meta.concrete_fields
-                if f.name in fields and not f.blank and not f.has_default()]
+    required = [
+        f.name
+        for f in model._meta.concrete_fields
+        if f.name in fields and not f.blank and not f.has_default()
+    ]
     rows = []
     seen: dict[str, int] = {}
     try:
@@ -139,13 +169,15 @@ def import_list(model: type[models.Model], path: Path, *, convert: Callable[[dic
             header = [(h or "").strip() for h in (reader.fieldnames or [])]
             missing = [name for name in required if name not in header]
             if missing:
-                raise ImportError_(f"line 1: the header lacks the column(s) {', '.join(missing)} "
-                                   f"(expected columns: {', '.join(fields)})")
+                raise ImportError_(
+                    f"line 1: the header lacks the column(s) {', '.join(missing)} "
+                    f"(expected columns: {', '.join(fields)})"
+                )
             reader.fieldnames = header
             for raw in reader:
                 rows.append(_record(model, fields, required, convert, raw, reader.line_num, seen))
     except UnicodeDecodeError:
-        raise ImportError_("the file is not UTF-8 encoded: save it as \"CSV UTF-8\"") from None
+        raise ImportError_('the file is not UTF-8 encoded: save it as "CSV UTF-8"') from None
     except FileNotFoundError:
         raise
     except OSError as e:  # a directory, no permission …
@@ -158,10 +190,14 @@ def import_list(model: type[models.Model], path: Path, *, convert: Callable[[dic
     if replace:
         stale = sorted(set(model.objects.values_list("pk", flat=True)) - seen.keys())
         for i in range(0, len(stale), _BATCH):
-            removed += model.objects.filter(pk__in=stale[i:i + _BATCH]).delete()[0]
-    model.objects.bulk_create(rows, update_conflicts=True, unique_fields=["uscc"],
-                              update_fields=[f for f in fields if f != "uscc"] + ["updated_at"],
-                              batch_size=_BATCH)
+            removed += model.objects.filter(pk__in=stale[i : i + _BATCH]).delete()[0]
+    model.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["uscc"],
+        update_fields=[f for f in fields if f != "uscc"] + ["updated_at"],
+        batch_size=_BATCH,
+    )
     return ImportResult(len(rows), removed)
 
 

@@ -95,7 +95,9 @@ class SignedAssertionVerifier(LicenceVerifier):
     def _certificate(self) -> x509.Certificate:
         path = issuer_cert_path()
         if path is None:
-            raise _refused("licence_unavailable", _("本系统未配置电子营业执照签发机构，暂不能使用电子营业执照认证。"))
+            raise _refused(
+                "licence_unavailable", _("本系统未配置电子营业执照签发机构，暂不能使用电子营业执照认证。")
+            )
         return x509.load_pem_x509_certificate(path.read_bytes())
 
     def verify(self, assertion: str) -> LicenceClaims:
@@ -104,9 +106,14 @@ class SignedAssertionVerifier(LicenceVerifier):
         if not cert.not_valid_before_utc - LEEWAY <= now <= cert.not_valid_after_utc + LEEWAY:
             raise _refused("licence_issuer_expired", _("电子营业执照签发机构的证书不在有效期内。"))
         try:
-            claims = jwt.decode(assertion or "", cert.public_key(), algorithms=ALGORITHMS,
-                                audience=settings.LICENCE_AUDIENCE, leeway=LEEWAY,
-                                options={"require": ["exp", "iat", "aud", "nonce", "uscc"]})
+            claims = jwt.decode(
+                assertion or "",
+                cert.public_key(),
+                algorithms=ALGORITHMS,
+                audience=settings.LICENCE_AUDIENCE,
+                leeway=LEEWAY,
+                options={"require": ["exp", "iat", "aud", "nonce", "uscc"]},
+            )
         except jwt.ExpiredSignatureError:
             raise _refused("licence_expired", _("电子营业执照授权已过期，请重新扫码授权。")) from None
         except jwt.InvalidAudienceError:
@@ -115,8 +122,12 @@ class SignedAssertionVerifier(LicenceVerifier):
             raise _refused("licence_invalid", _("电子营业执照授权无效（签名不正确或格式错误）。")) from None
         if not isinstance(claims.get("uscc"), str) or not isinstance(claims.get("nonce"), str):
             raise _refused("licence_invalid", _("电子营业执照授权无效（签名不正确或格式错误）。"))
-        return LicenceClaims(uscc=normalize_uscc(claims["uscc"]), name=str(claims.get("name") or "")[:200],
-                             nonce=claims["nonce"], issuer=cert.subject.rfc4514_string())
+        return LicenceClaims(
+            uscc=normalize_uscc(claims["uscc"]),
+            name=str(claims.get("name") or "")[:200],
+            nonce=claims["nonce"],
+            issuer=cert.subject.rfc4514_string(),
+        )
 
 
 @lru_cache(maxsize=1)
@@ -132,6 +143,7 @@ def _licence_setting_changed(*, setting, **kwargs):
 
 # --- the demo issuer (demo mode only) ----------------------------------------------------------------
 
+
 def demo_issuer_ensure() -> bool:
     """Create the demo licence issuer's key and self-signed certificate once. Returns True when created."""
     key_path, cert_path = demo_issuer_paths()
@@ -139,24 +151,51 @@ def demo_issuer_ensure() -> bool:
         return False
     key_path.parent.mkdir(parents=True, exist_ok=True)
     key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
-                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, "E-Port demo"),
-                      x509.NameAttribute(NameOID.COMMON_NAME, "电子营业执照演示签发机构 (demo licence issuer)")])
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "E-Port demo"),
+            x509.NameAttribute(NameOID.COMMON_NAME, "电子营业执照演示签发机构 (demo licence issuer)"),
+        ]
+    )
     now = dt.datetime.now(dt.UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(minutes=5))
-            .not_valid_after(now + dt.timedelta(days=3650))
-            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .sign(key, hashes.SHA256()))
-    write_private(key_path, key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                              serialization.NoEncryption()), replace=True)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=3650))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    write_private(
+        key_path,
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        ),
+        replace=True,
+    )
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     return True
 
 
-def demo_assertion(*, uscc: str, name: str, nonce: str, lifetime: dt.timedelta = dt.timedelta(minutes=5)) -> str:
+def demo_assertion(
+    *, uscc: str, name: str, nonce: str, lifetime: dt.timedelta = dt.timedelta(minutes=5)
+) -> str:
     """What the licence app would hand back: signed by the demo issuer's key."""
     key = serialization.load_pem_private_key(demo_issuer_paths()[0].read_bytes(), password=None)
     now = dt.datetime.now(dt.UTC)
-    return jwt.encode({"uscc": uscc, "name": name, "nonce": nonce, "aud": settings.LICENCE_AUDIENCE,
-                       "iat": now, "exp": now + lifetime}, key, algorithm="ES256")
+    return jwt.encode(
+        {
+            "uscc": uscc,
+            "name": name,
+            "nonce": nonce,
+            "aud": settings.LICENCE_AUDIENCE,
+            "iat": now,
+            "exp": now + lifetime,
+        },
+        key,
+        algorithm="ES256",
+    )

@@ -24,7 +24,9 @@ class BusinessRecord(models.Model):
     address = models.CharField(max_length=255, blank=True)
     phone = models.CharField(max_length=40, blank=True)
     issuing_authority_name = models.CharField(max_length=100, blank=True)
-    status = models.CharField(_("企业状态"), max_length=12, choices=RegistryStatus.choices, default=RegistryStatus.NORMAL)
+    status = models.CharField(
+        _("企业状态"), max_length=12, choices=RegistryStatus.choices, default=RegistryStatus.NORMAL
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self):
@@ -34,11 +36,16 @@ class BusinessRecord(models.Model):
 # The lists below come from other government systems and are kept as local tables: imported from CSV
 # (`eport import-registry --list …`) and editable in the admin. Each is keyed by the USCC.
 
-_customs_reg_no = RegexValidator(r"^[0-9A-Z]{10}\Z", _("海关注册编码应为10位数字或大写字母。"),
-                                 code="customs_reg_no", flags=re.ASCII)
+_customs_reg_no = RegexValidator(
+    r"^[0-9A-Z]{10}\Z", _("海关注册编码应为10位数字或大写字母。"), code="customs_reg_no", flags=re.ASCII
+)
 _customs_code = RegexValidator(r"^[0-9]{4}\Z", _("主管海关应为4位关区代码。"), code="customs_code")
-_forex_bureau = RegexValidator(rf"^{UNIT_CODE_RE}\Z", _("外汇局代码应为1–16位数字或字母（如 440300）。"),
-                               code="forex_bureau", flags=re.ASCII)
+_forex_bureau = RegexValidator(
+    rf"^{UNIT_CODE_RE}\Z",
+    _("外汇局代码应为1–16位数字或字母（如 440300）。"),
+    code="forex_bureau",
+    flags=re.ASCII,
+)
 
 
 class UsccKeyed(models.Model):
@@ -60,8 +67,9 @@ class UsccKeyed(models.Model):
 class CustomsRecord(UsccKeyed):
     """海关企管注册信息: an enterprise registered with customs (企业管理), as the customs system knows it."""
 
-    uscc = models.CharField(_("统一社会信用代码"), max_length=18, primary_key=True,
-                            validators=[validate_uscc])
+    uscc = models.CharField(
+        _("统一社会信用代码"), max_length=18, primary_key=True, validators=[validate_uscc]
+    )
     name = models.CharField(_("企业名称"), max_length=200)
     reg_no = models.CharField(_("海关注册编码"), max_length=10, blank=True, validators=[_customs_reg_no])
     customs_code = models.CharField(_("主管海关"), max_length=4, blank=True, validators=[_customs_code])
@@ -78,8 +86,9 @@ class CustomsRecord(UsccKeyed):
 class ForexDirectoryEntry(UsccKeyed):
     """外汇企业名录: an enterprise on the forex bureau's directory (贸易外汇收支企业名录)."""
 
-    uscc = models.CharField(_("统一社会信用代码"), max_length=18, primary_key=True,
-                            validators=[validate_uscc])
+    uscc = models.CharField(
+        _("统一社会信用代码"), max_length=18, primary_key=True, validators=[validate_uscc]
+    )
     name = models.CharField(_("企业名称"), max_length=200)
     # The bureau's code is the 6-digit administrative division it serves (440000 广东, 440300 深圳 …).
     forex_bureau = models.CharField(_("外汇局"), max_length=16, validators=[_forex_bureau])
@@ -96,8 +105,9 @@ class ForexDirectoryEntry(UsccKeyed):
 class ForexCancellation(UsccKeyed):
     """外汇注销名录: an enterprise whose forex directory registration was cancelled."""
 
-    uscc = models.CharField(_("统一社会信用代码"), max_length=18, primary_key=True,
-                            validators=[validate_uscc])
+    uscc = models.CharField(
+        _("统一社会信用代码"), max_length=18, primary_key=True, validators=[validate_uscc]
+    )
     name = models.CharField(_("企业名称"), max_length=200)
     cancelled_on = models.DateField(_("注销日期"), null=True, blank=True)
     reason = models.CharField(_("注销原因"), max_length=255, blank=True)

@@ -21,8 +21,10 @@ class Attempt(models.Model):
     at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
-        indexes = [models.Index(fields=["scope", "ip", "at"], name="throttle_scope_ip_at"),
-                   models.Index(fields=["account", "ip", "at"], name="throttle_account_ip_at")]
+        indexes = [
+            models.Index(fields=["scope", "ip", "at"], name="throttle_scope_ip_at"),
+            models.Index(fields=["account", "ip", "at"], name="throttle_account_ip_at"),
+        ]
 
     def __str__(self):
         return f"{self.scope} {self.account or '-'} {self.ip} {self.at:%Y-%m-%d %H:%M:%S}"

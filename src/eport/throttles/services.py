@@ -72,8 +72,11 @@ def _address_wait(scope: str, ip: str | None, limit: int, seconds: int, now) -> 
     if ip is None or limit <= 0:
         return dt.timedelta(0)
     window = dt.timedelta(seconds=seconds)
-    nth = list(Attempt.objects.filter(scope=scope, ip=ip, at__gte=now - window)
-               .order_by("-at").values_list("at", flat=True)[limit - 1:limit])
+    nth = list(
+        Attempt.objects.filter(scope=scope, ip=ip, at__gte=now - window)
+        .order_by("-at")
+        .values_list("at", flat=True)[limit - 1 : limit]
+    )
     return nth[0] + window - now if nth else dt.timedelta(0)
 
 
@@ -84,12 +87,18 @@ def account_wait(account: str, ip: str | None, now=None) -> dt.timedelta:
     factor = settings.THROTTLE_ACCOUNT_FAILURES
     if factor <= 0:
         return dt.timedelta(0)
-    seen = Attempt.objects.filter(scope=Scope.CREDENTIAL, account=account, ip=ip, at__gte=now - dt.timedelta(
-        seconds=settings.THROTTLE_RESET_SECONDS)).aggregate(n=Count("id"), last=Max("at"))
+    seen = Attempt.objects.filter(
+        scope=Scope.CREDENTIAL,
+        account=account,
+        ip=ip,
+        at__gte=now - dt.timedelta(seconds=settings.THROTTLE_RESET_SECONDS),
+    ).aggregate(n=Count("id"), last=Max("at"))
     steps = seen["n"] // factor
     if not steps:
         return dt.timedelta(0)
-    wait = dt.timedelta(seconds=min(settings.THROTTLE_LOCK_SECONDS * steps, settings.THROTTLE_LOCK_MAX_SECONDS))
+    wait = dt.timedelta(
+        seconds=min(settings.THROTTLE_LOCK_SECONDS * steps, settings.THROTTLE_LOCK_MAX_SECONDS)
+    )
     return max(dt.timedelta(0), seen["last"] + wait - now)
 
 
@@ -98,8 +107,9 @@ def credential_check(*, account: str, code: str, field: str | None = None, ip: s
     this address, must wait. `ip` defaults to the client address of the request being served."""
     ip = address_key(ip or current_ip())
     now = timezone.now()
-    wait = _address_wait(Scope.CREDENTIAL, ip, settings.THROTTLE_ADDRESS_FAILURES, settings.THROTTLE_ADDRESS_SECONDS,
-                         now) or account_wait(account, ip, now)  # a flooding address: one query per request
+    wait = _address_wait(
+        Scope.CREDENTIAL, ip, settings.THROTTLE_ADDRESS_FAILURES, settings.THROTTLE_ADDRESS_SECONDS, now
+    ) or account_wait(account, ip, now)  # a flooding address: one query per request
     if wait > dt.timedelta(0):
         _refuse(code, wait, field)
 
@@ -117,8 +127,13 @@ def credential_refused(*, account: str, code: str, field: str | None = None, ip:
     (so the holder is never turned away by a flood from the same address), and per address only: the
     card's PIN counter is its per-account limit, and only the holder of the card's key can spend it."""
     ip = address_key(ip or current_ip())
-    wait = _address_wait(Scope.CREDENTIAL, ip, settings.THROTTLE_ADDRESS_FAILURES, settings.THROTTLE_ADDRESS_SECONDS,
-                         timezone.now())
+    wait = _address_wait(
+        Scope.CREDENTIAL,
+        ip,
+        settings.THROTTLE_ADDRESS_FAILURES,
+        settings.THROTTLE_ADDRESS_SECONDS,
+        timezone.now(),
+    )
     if wait > dt.timedelta(0):
         _refuse(code, wait, field)
     _write(Scope.CREDENTIAL, ip, account)
@@ -126,7 +141,9 @@ def credential_refused(*, account: str, code: str, field: str | None = None, ip:
 
 def credential_succeeded(*, account: str, ip: str | None = None) -> None:
     """A right credential forgets the account's failures from this address (not other addresses')."""
-    Attempt.objects.filter(scope=Scope.CREDENTIAL, account=account, ip=address_key(ip or current_ip())).delete()
+    Attempt.objects.filter(
+        scope=Scope.CREDENTIAL, account=account, ip=address_key(ip or current_ip())
+    ).delete()
 
 
 def registration(*, ip: str | None = None) -> None:
@@ -144,5 +161,7 @@ def registration(*, ip: str | None = None) -> None:
 def _write(scope: str, ip: str | None, account: str) -> None:
     Attempt.objects.create(scope=scope, ip=ip, account=account)
     if random.randrange(PRUNE_EVERY) == 0:
-        longest = max(settings.THROTTLE_RESET_SECONDS, settings.THROTTLE_ADDRESS_SECONDS, settings.REGISTER_SECONDS)
+        longest = max(
+            settings.THROTTLE_RESET_SECONDS, settings.THROTTLE_ADDRESS_SECONDS, settings.REGISTER_SECONDS
+        )
         Attempt.objects.filter(at__lt=timezone.now() - dt.timedelta(seconds=longest)).delete()

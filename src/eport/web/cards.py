@@ -42,22 +42,35 @@ def _with_agent(response):
 
 # --- 卡介质登录, 修改IC卡密码, subsystem menu ----------------------------------------------------------
 
+
 def card_login(request):
     error, status = None, 200
     if request.method == "POST":
         try:
             card = services.card_sign_in(
-                challenge_id=request.POST.get("challenge_id", ""), card_no=request.POST.get("card_no", ""),
-                signature=request.POST.get("signature", ""), pin=request.POST.get("pin", ""),
-                ip=request.client_ip)
+                challenge_id=request.POST.get("challenge_id", ""),
+                card_no=request.POST.get("card_no", ""),
+                signature=request.POST.get("signature", ""),
+                pin=request.POST.get("pin", ""),
+                ip=request.client_ip,
+            )
         except DomainError as e:
             error, status = e.message, e.status
         else:
             auth_login(request, card.user, backend="django.contrib.auth.backends.ModelBackend")
             return redirect("web:card_pin" if card.must_change_pin else "web:card_home")
-    return _with_agent(render(request, "web/card_login.html", {
-        "error": error, "agent_url": settings.CARD_AGENT_URL,
-        "card_no": request.POST.get("card_no", "")}, status=status))
+    return _with_agent(
+        render(
+            request,
+            "web/card_login.html",
+            {
+                "error": error,
+                "agent_url": settings.CARD_AGENT_URL,
+                "card_no": request.POST.get("card_no", ""),
+            },
+            status=status,
+        )
+    )
 
 
 @card_only
@@ -66,8 +79,11 @@ def card_pin(request):
     forced = request.user.card.must_change_pin
     if request.method == "POST":
         try:
-            services.card_pin_change(actor=request.user, old_pin=request.POST.get("old_pin", ""),
-                                     new_pin=request.POST.get("new_pin", ""))
+            services.card_pin_change(
+                actor=request.user,
+                old_pin=request.POST.get("old_pin", ""),
+                new_pin=request.POST.get("new_pin", ""),
+            )
         except DomainError as e:
             if e.code == "card_locked":
                 messages.error(request, e.message)
@@ -78,15 +94,23 @@ def card_pin(request):
             update_session_auth_hash(request, request.user)  # this session stays; every other one ends
             messages.success(request, _("IC卡密码已修改。"))
             return redirect("web:card_home")
-    return render(request, "web/card_pin.html", {"errors": errors, "forced": forced},
-                  status=400 if errors else 200)
+    return render(
+        request, "web/card_pin.html", {"errors": errors, "forced": forced}, status=400 if errors else 200
+    )
 
 
 @card_only
 def card_home(request):
     card = request.user.card
-    return render(request, "web/card_home.html", {"card": card, "subsystems": selectors.card_subsystems(card),
-                                                  "notices": _legal_card_notices(request.user)})
+    return render(
+        request,
+        "web/card_home.html",
+        {
+            "card": card,
+            "subsystems": selectors.card_subsystems(card),
+            "notices": _legal_card_notices(request.user),
+        },
+    )
 
 
 def _legal_card_notices(user) -> list[tuple[str, str, str]]:
@@ -101,15 +125,30 @@ def _legal_card_notices(user) -> list[tuple[str, str, str]]:
     notices = []
     pending = trust.enterprise_accounts(user, state=trust.PENDING).count()
     if pending:
-        notices.append(("notice-accounts", _("有%(n)d个无卡用户账号以本企业名义注册，等待法人卡确认或拒绝。") % {"n": pending},
-                        reverse("web:enterprise_accounts") + "?state=pending"))
+        notices.append(
+            (
+                "notice-accounts",
+                _("有%(n)d个无卡用户账号以本企业名义注册，等待法人卡确认或拒绝。") % {"n": pending},
+                reverse("web:enterprise_accounts") + "?state=pending",
+            )
+        )
     reissue = open_application(user.enterprise, LegalCardReissue.code)
     if reissue is not None and reissue.submitted_at:
-        notices.append(("notice-reissue", _("账号 %(u)s 于 %(t)s 以本企业名义提交了补办法人卡申请（%(n)s）；审核通过后本法人卡将作废。"
-                                            "如非本企业办理，请立即联系数据分中心。") % {
-            "u": reissue.applicant.username if reissue.applicant else "-",
-            "t": timezone.localtime(reissue.submitted_at).strftime("%Y-%m-%d %H:%M"), "n": reissue.number},
-            reverse("web:application_view", args=[reissue.id])))
+        notices.append(
+            (
+                "notice-reissue",
+                _(
+                    "账号 %(u)s 于 %(t)s 以本企业名义提交了补办法人卡申请（%(n)s）；审核通过后本法人卡将作废。"
+                    "如非本企业办理，请立即联系数据分中心。"
+                )
+                % {
+                    "u": reissue.applicant.username if reissue.applicant else "-",
+                    "t": timezone.localtime(reissue.submitted_at).strftime("%Y-%m-%d %H:%M"),
+                    "n": reissue.number,
+                },
+                reverse("web:application_view", args=[reissue.id]),
+            )
+        )
     return notices
 
 
@@ -124,11 +163,14 @@ def subsystem(request, code):
 
 # --- RA: 制卡 -------------------------------------------------------------------------------------
 
+
 @ra_only
 def ra_card_new(request):
-    values = {"kind": request.POST.get("kind", request.GET.get("kind", CardKind.LEGAL)),
-              "enterprise_uscc": request.POST.get("enterprise_uscc", request.GET.get("uscc", "")).strip(),
-              "operator_no": request.POST.get("operator_no", request.GET.get("operator_no", "")).strip()}
+    values = {
+        "kind": request.POST.get("kind", request.GET.get("kind", CardKind.LEGAL)),
+        "enterprise_uscc": request.POST.get("enterprise_uscc", request.GET.get("uscc", "")).strip(),
+        "operator_no": request.POST.get("operator_no", request.GET.get("operator_no", "")).strip(),
+    }
     errors = {}
     if request.method == "POST":
         try:
@@ -138,14 +180,25 @@ def ra_card_new(request):
         else:
             # Shown once, in the answer to this POST: the server keeps neither the key, the PIN nor the
             # card file's password.
-            response = render(request, "web/ra_card_made.html", {
-                "card": made.card, "initial_pin": made.initial_pin, "card_file_password": made.card_file_password,
-                "card_file_b64": base64.b64encode(made.card_file).decode(),
-                "filename": f"eport-card-{made.card.card_no}.p12"})
+            response = render(
+                request,
+                "web/ra_card_made.html",
+                {
+                    "card": made.card,
+                    "initial_pin": made.initial_pin,
+                    "card_file_password": made.card_file_password,
+                    "card_file_b64": base64.b64encode(made.card_file).decode(),
+                    "filename": f"eport-card-{made.card.card_no}.p12",
+                },
+            )
             response["Cache-Control"] = "no-store"
             return response
-    return render(request, "web/ra_card_new.html", {"values": values, "errors": errors, "kinds": CardKind.choices},
-                  status=400 if errors else 200)
+    return render(
+        request,
+        "web/ra_card_new.html",
+        {"values": values, "errors": errors, "kinds": CardKind.choices},
+        status=400 if errors else 200,
+    )
 
 
 # --- IC卡管理 (RA) and IC卡自主管理 (legal card): one set of screens over card_act ---------------------
@@ -173,38 +226,69 @@ def cards(request):
             page = max(1, int(request.GET.get("page") or 1))
         except ValueError:
             page = 1
-        items, total, capped = selectors.cards_page(request.user, page=page, page_size=PAGE_SIZE,
-                                                    deferred_join=True, **q)
+        items, total, capped = selectors.cards_page(
+            request.user, page=page, page_size=PAGE_SIZE, deferred_join=True, **q
+        )
         for c in items:  # the row's button, or why not (e.g. the legal card itself: 去分中心办理)
             refusal = services.card_refusal(request.user, c, action) if action else None
             rows.append((c, refusal.message if refusal else None))
     except DomainError as e:
         error = e.message
     keep = {k: v for k, v in q.items() if v}
-    return render(request, "web/cards.html", {
-        "q": q, "error": error, "rows": rows, "total": total, "total_capped": capped, "page": page,
-        "action": action, "action_label": LABELS.get(action, ""), "pages": page_count(total),
-        "querystring": urlencode({**keep, **({"action": action} if action else {})}),
-        "export_query": urlencode({**keep, "export": "xlsx"}),
-        "states": CardState.choices, "kinds": CardKind.choices, "is_ra": request.user.kind == UserKind.RA})
+    return render(
+        request,
+        "web/cards.html",
+        {
+            "q": q,
+            "error": error,
+            "rows": rows,
+            "total": total,
+            "total_capped": capped,
+            "page": page,
+            "action": action,
+            "action_label": LABELS.get(action, ""),
+            "pages": page_count(total),
+            "querystring": urlencode({**keep, **({"action": action} if action else {})}),
+            "export_query": urlencode({**keep, "export": "xlsx"}),
+            "states": CardState.choices,
+            "kinds": CardKind.choices,
+            "is_ra": request.user.kind == UserKind.RA,
+        },
+    )
 
 
 def _card_page(request, card, template="web/card.html", **extra):
     actions = services.card_actions(request.user, card)
-    return render(request, template, {
-        "card": card, "labels": LABELS, "void_reasons": services.VOID_REASONS.items(),
-        "actions": [a for a in actions if a not in (Action.RENEW, Action.VOID)],
-        "can_renew": Action.RENEW in actions, "can_void": Action.VOID in actions,
-        "screen_action": _screen_action(request), "is_ra": request.user.kind == UserKind.RA,
-        "refusals": _refusals(request.user, card),
-        "permissions": card.permissions.select_related("subsystem"), **extra})
+    return render(
+        request,
+        template,
+        {
+            "card": card,
+            "labels": LABELS,
+            "void_reasons": services.VOID_REASONS.items(),
+            "actions": [a for a in actions if a not in (Action.RENEW, Action.VOID)],
+            "can_renew": Action.RENEW in actions,
+            "can_void": Action.VOID in actions,
+            "screen_action": _screen_action(request),
+            "is_ra": request.user.kind == UserKind.RA,
+            "refusals": _refusals(request.user, card),
+            "permissions": card.permissions.select_related("subsystem"),
+            **extra,
+        },
+    )
 
 
 def _refusals(actor, card) -> list[tuple[str, str]]:
     """Why the other actions are not offered, so the screen can say so (e.g. 法人卡…去分中心办理)."""
     out = []
-    for action in (Action.RENEW, Action.REPORT_LOST, Action.CANCEL_LOST, Action.FREEZE, Action.UNFREEZE,
-                   Action.UNLOCK):
+    for action in (
+        Action.RENEW,
+        Action.REPORT_LOST,
+        Action.CANCEL_LOST,
+        Action.FREEZE,
+        Action.UNFREEZE,
+        Action.UNLOCK,
+    ):
         refusal = services.card_refusal(actor, card, action)
         if refusal is not None:
             out.append((str(LABELS[action]), str(refusal.message)))
@@ -232,8 +316,9 @@ def card_act(request, card_no, action):
     if action == Action.UNLOCK:
         # The new one-time PIN is shown in this answer only (never stored in a message or session).
         try:
-            done = services.card_act(actor=request.user, card_no=card_no, action=action,
-                                     version=request.POST.get("version"))
+            done = services.card_act(
+                actor=request.user, card_no=card_no, action=action, version=request.POST.get("version")
+            )
         except NotFound:
             raise
         except DomainError as e:
@@ -242,10 +327,17 @@ def card_act(request, card_no, action):
         response = _card_page(request, selectors.card_get(request.user, card_no), issued_pin=done.issued_pin)
         response["Cache-Control"] = "no-store"
         return response
-    _act(request, lambda: services.card_act(actor=request.user, card_no=card_no, action=action,
-                                            reason=request.POST.get("reason", ""),
-                                            version=request.POST.get("version")),
-         _("%(a)s成功。") % {"a": LABELS.get(action, action)})
+    _act(
+        request,
+        lambda: services.card_act(
+            actor=request.user,
+            card_no=card_no,
+            action=action,
+            reason=request.POST.get("reason", ""),
+            version=request.POST.get("version"),
+        ),
+        _("%(a)s成功。") % {"a": LABELS.get(action, action)},
+    )
     return _back(request, card_no)
 
 
@@ -255,9 +347,14 @@ def card_renew(request, card_no):
     card = selectors.card_get(request.user, card_no)
     if request.method == "POST":
         try:
-            services.card_act(actor=request.user, card_no=card_no, action=Action.RENEW,
-                              challenge_id=request.POST.get("challenge_id", ""),
-                              signature=request.POST.get("signature", ""), version=request.POST.get("version"))
+            services.card_act(
+                actor=request.user,
+                card_no=card_no,
+                action=Action.RENEW,
+                challenge_id=request.POST.get("challenge_id", ""),
+                signature=request.POST.get("signature", ""),
+                version=request.POST.get("version"),
+            )
         except DomainError as e:
             messages.error(request, e.message)
         else:

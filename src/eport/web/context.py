@@ -9,8 +9,11 @@ from eport.refdata.models import Dept
 
 FILING_DEPTS = (Dept.CUSTOMS, Dept.FOREX, Dept.COMMERCE)
 
-_FILINGS = [("web:commerce_filing", _("企业商务部备案申请")), ("web:customs_filing", _("企业海关备案申请")),
-            ("web:forex_filing", _("企业外汇备案申请"))]
+_FILINGS = [
+    ("web:commerce_filing", _("企业商务部备案申请")),
+    ("web:customs_filing", _("企业海关备案申请")),
+    ("web:forex_filing", _("企业外汇备案申请")),
+]
 _ACCOUNT_MENU = (_("账号"), [("web:account", _("账号与身份认证"))])
 _CARD_MENU = (_("电子口岸"), [("web:card_home", _("子系统")), ("web:card_pin", _("修改IC卡密码"))])
 
@@ -38,16 +41,35 @@ MENUS = {
         (_("IC卡管理"), [("web:ra_card_new", _("制卡")), ("web:cards", _("IC卡查询与办理"))]),
     ],
     UserKind.LEGAL_CARD: [
-        (_("数据录入"), [("web:operators", _("企业操作员信息申报")), ("web:enterprise_change", _("三证合一信息变更")),
-                         ("web:enterprise_accounts", _("无卡用户账号管理"))]),
-        (_("IC卡自主管理"), [
-            ("web:cards", _("延期"), "action=renew"), ("web:cards", _("挂失"), "action=report-lost"),
-            ("web:cards", _("解挂"), "action=cancel-lost"), ("web:cards", _("冻结"), "action=freeze"),
-            ("web:cards", _("解冻"), "action=unfreeze"), ("web:cards", _("解锁"), "action=unlock"),
-            ("web:cards", _("综合查询")),
-        ]),
-        (_("企业备案"), [*_FILINGS, ("web:card_customs_filing", _("IC卡海关备案")),
-                         ("web:card_forex_filing", _("IC卡外汇备案")), ("web:card_permissions", _("IC卡权限申请"))]),
+        (
+            _("数据录入"),
+            [
+                ("web:operators", _("企业操作员信息申报")),
+                ("web:enterprise_change", _("三证合一信息变更")),
+                ("web:enterprise_accounts", _("无卡用户账号管理")),
+            ],
+        ),
+        (
+            _("IC卡自主管理"),
+            [
+                ("web:cards", _("延期"), "action=renew"),
+                ("web:cards", _("挂失"), "action=report-lost"),
+                ("web:cards", _("解挂"), "action=cancel-lost"),
+                ("web:cards", _("冻结"), "action=freeze"),
+                ("web:cards", _("解冻"), "action=unfreeze"),
+                ("web:cards", _("解锁"), "action=unlock"),
+                ("web:cards", _("综合查询")),
+            ],
+        ),
+        (
+            _("企业备案"),
+            [
+                *_FILINGS,
+                ("web:card_customs_filing", _("IC卡海关备案")),
+                ("web:card_forex_filing", _("IC卡外汇备案")),
+                ("web:card_permissions", _("IC卡权限申请")),
+            ],
+        ),
         (_("业务办理状态查询"), [("web:status", _("业务办理状态查询"))]),
         _CARD_MENU,
     ],
@@ -78,6 +100,9 @@ def portal(request):
     if key == UserKind.CARDLESS and trust_refusal(user) is not None:
         key = "untrusted"
     menu = [(group, _entries(request, entries)) for group, entries in MENUS.get(key, [])]
-    return {"menu": menu, "is_card": user.kind in CARD_KINDS,
-            # Above every page of a card-less account that may not file yet: why, and where to fix it.
-            "trust_notice": filing_refusal.message if filing_refusal is not None else None}
+    return {
+        "menu": menu,
+        "is_card": user.kind in CARD_KINDS,
+        # Above every page of a card-less account that may not file yet: why, and where to fix it.
+        "trust_notice": filing_refusal.message if filing_refusal is not None else None,
+    }

@@ -37,13 +37,16 @@ legal_card_only = signed_in({UserKind.LEGAL_CARD}, login_url="web:card_login")
 ENTERPRISE_HINTS = {
     "commerce": gettext_lazy(
         "企业从未进行商务部备案的，可以在此申请，申报后自动审核通过；备案通过后不可以再次备案。"
-        "只有在本系统先完成三证合一录入，才可以进行商务部备案。主管机关代码至少输入一位数字后从提示中选择。"),
+        "只有在本系统先完成三证合一录入，才可以进行商务部备案。主管机关代码至少输入一位数字后从提示中选择。"
+    ),
     "customs": gettext_lazy(
         "已入网的企业可以在此申请海关备案，由备案海关审核；备案通过后不可以再次备案。"
-        "主管海关和备案海关至少输入两位数字后从提示中选择。"),
+        "主管海关和备案海关至少输入两位数字后从提示中选择。"
+    ),
     "forex": gettext_lazy(
         "已入网的企业可以在此申请外汇备案：企业信息与外汇企业名录一致的自动审核通过，否则由主管外汇局审核；"
-        "在外汇注销名录中的企业不能办理。主管外汇局至少输入两位数字后从提示中选择。"),
+        "在外汇注销名录中的企业不能办理。主管外汇局至少输入两位数字后从提示中选择。"
+    ),
 }
 
 
@@ -63,17 +66,32 @@ def enterprise_filing(request, filing: str):
         if reg is None:
             notices.append(("customs-registry-missing", NO_CUSTOMS_REGISTRATION))
         else:
-            notices.append(("customs-registry", _("海关企管备案信息：%(n)s，海关注册编码 %(r)s。") % {
-                "n": reg.name, "r": reg.reg_no or "-"}))
+            notices.append(
+                (
+                    "customs-registry",
+                    _("海关企管备案信息：%(n)s，海关注册编码 %(r)s。")
+                    % {"n": reg.name, "r": reg.reg_no or "-"},
+                )
+            )
     elif filing == "forex" and enterprise.in_network and enterprise.uscc:
         from eport.registry.lists import forex_directory_entry
 
         if forex_directory_entry(enterprise.uscc) is None:
-            notices.append(("forex-directory-missing",
-                            _("本企业不在外汇企业名录中，申报后由主管外汇局审核。")))
+            notices.append(
+                ("forex-directory-missing", _("本企业不在外汇企业名录中，申报后由主管外汇局审核。"))
+            )
     return application_page(
-        request, kind.code, title=kind.label, hint=ENTERPRISE_HINTS[filing], history_title=_("备案记录"),
-        done=_("申报成功，请等待审核。"), state=state["label"], notices=notices, readonly_form=readonly, names=names)
+        request,
+        kind.code,
+        title=kind.label,
+        hint=ENTERPRISE_HINTS[filing],
+        history_title=_("备案记录"),
+        done=_("申报成功，请等待审核。"),
+        state=state["label"],
+        notices=notices,
+        readonly_form=readonly,
+        names=names,
+    )
 
 
 def _card_query(request) -> dict:
@@ -82,8 +100,12 @@ def _card_query(request) -> dict:
 
 def _pager(q: dict, total: int, page: int) -> dict:
     """What _pager.html needs: the page, the number of pages, the query to keep."""
-    return {"total": total, "page": page, "pages": page_count(total),
-            "querystring": urlencode({k: v for k, v in q.items() if v})}
+    return {
+        "total": total,
+        "page": page,
+        "pages": page_count(total),
+        "querystring": urlencode({k: v for k, v in q.items() if v}),
+    }
 
 
 def _save(request, kind_code: str, app, data: dict):
@@ -143,13 +165,26 @@ def card_filing(request, filing: str):
     shown = {c.card_no for c in cards}
     form = kind_form(kind, {})
     history = app_selectors.applications_list(request.user, kind=kind.code)
-    return render(request, "web/card_filing.html", {
-        "title": kind.label, "filing": filing, "app": app, "editable": editable, "refused": refused,
-        "rows": rows, "hidden_chosen": [no for no in chosen if no not in shown], "q": q,
-        **_pager(q, total, page),
-        "errors": field_errors(form, exc) if exc else {},
-        "state": _state(app, history), "steps": _steps(app, history), "history": history[:20]},
-        status=exc.status if exc else 200)
+    return render(
+        request,
+        "web/card_filing.html",
+        {
+            "title": kind.label,
+            "filing": filing,
+            "app": app,
+            "editable": editable,
+            "refused": refused,
+            "rows": rows,
+            "hidden_chosen": [no for no in chosen if no not in shown],
+            "q": q,
+            **_pager(q, total, page),
+            "errors": field_errors(form, exc) if exc else {},
+            "state": _state(app, history),
+            "steps": _steps(app, history),
+            "history": history[:20],
+        },
+        status=exc.status if exc else 200,
+    )
 
 
 @legal_card_only
@@ -164,9 +199,16 @@ def card_permissions(request):
             messages.error(request, e.message)
     cards, total, page = _page(request, qs)
     keep = {k: v for k, v in q.items() if v}
-    return render(request, "web/card_permissions.html", {
-        "cards": [(c, selectors.card_filings(c), selectors.card_permissions(c)) for c in cards],
-        "q": q, "export_query": urlencode({**keep, "export": "xlsx"}), **_pager(q, total, page)})
+    return render(
+        request,
+        "web/card_permissions.html",
+        {
+            "cards": [(c, selectors.card_filings(c), selectors.card_permissions(c)) for c in cards],
+            "q": q,
+            "export_query": urlencode({**keep, "export": "xlsx"}),
+            **_pager(q, total, page),
+        },
+    )
 
 
 @legal_card_only
@@ -180,14 +222,24 @@ def card_permission(request, card_no: str):
     app = app_selectors.open_application(enterprise, kind.code, subject_key=f"card:{card.card_no}")
     editable = app is None or app.status in EDITABLE_STATUSES
     held = selectors.card_permissions(card)
-    data = app.data if app else {
-        "card_no": card.card_no, "subsystems": [p.subsystem_id for p in held],
-        "valid_from": held[0].valid_from.isoformat() if held and held[0].valid_from else "",
-        "valid_to": held[0].valid_to.isoformat() if held and held[0].valid_to else ""}
+    data = (
+        app.data
+        if app
+        else {
+            "card_no": card.card_no,
+            "subsystems": [p.subsystem_id for p in held],
+            "valid_from": held[0].valid_from.isoformat() if held and held[0].valid_from else "",
+            "valid_to": held[0].valid_to.isoformat() if held and held[0].valid_to else "",
+        }
+    )
     exc = None
     if request.method == "POST" and editable:
-        data = {"card_no": card.card_no, "subsystems": request.POST.getlist("subsystems"),
-                "valid_from": request.POST.get("valid_from", ""), "valid_to": request.POST.get("valid_to", "")}
+        data = {
+            "card_no": card.card_no,
+            "subsystems": request.POST.getlist("subsystems"),
+            "valid_from": request.POST.get("valid_from", ""),
+            "valid_to": request.POST.get("valid_to", ""),
+        }
         saved, exc = _save(request, kind.code, app, data)
         if exc is None:
             return redirect("web:card_permission", card.card_no)
@@ -197,19 +249,38 @@ def card_permission(request, card_no: str):
     options = []
     for s in Subsystem.objects.all():
         refusal = subsystem_refusal(card, s, filed)
-        why = {"not_for_card_kind": _("%(k)s不可授权") % {"k": card.get_kind_display()},
-               "card_filing_required": _("需先完成IC卡%(f)s") % {"f": filing_label(s.filing)}}.get(refusal, "")
+        why = {
+            "not_for_card_kind": _("%(k)s不可授权") % {"k": card.get_kind_display()},
+            "card_filing_required": _("需先完成IC卡%(f)s") % {"f": filing_label(s.filing)},
+        }.get(refusal, "")
         options.append({"s": s, "why": why, "checked": s.code in (data.get("subsystems") or [])})
     refused = None
     if app is None:
         try:
-            services.application_check_start(actor=request.user, kind=kind.code, data={"card_no": card.card_no})
+            services.application_check_start(
+                actor=request.user, kind=kind.code, data={"card_no": card.card_no}
+            )
         except DomainError as e:
             refused = e.message
     form = kind_form(kind, data)
-    history = app_selectors.applications_list(request.user, kind=kind.code).filter(subject_key=f"card:{card.card_no}")
-    return render(request, "web/card_permission.html", {
-        "card": card, "filed": sorted(filed), "options": options, "data": data, "app": app, "editable": editable,
-        "refused": refused, "errors": field_errors(form, exc) if exc else {},
-        "state": _state(app, history), "steps": _steps(app, history), "history": history[:20]},
-        status=exc.status if exc else 200)
+    history = app_selectors.applications_list(request.user, kind=kind.code).filter(
+        subject_key=f"card:{card.card_no}"
+    )
+    return render(
+        request,
+        "web/card_permission.html",
+        {
+            "card": card,
+            "filed": sorted(filed),
+            "options": options,
+            "data": data,
+            "app": app,
+            "editable": editable,
+            "refused": refused,
+            "errors": field_errors(form, exc) if exc else {},
+            "state": _state(app, history),
+            "steps": _steps(app, history),
+            "history": history[:20],
+        },
+        status=exc.status if exc else 200,
+    )

@@ -7,11 +7,22 @@ from eport.refdata.lookup import unit_for
 from eport.refdata.models import CustomsDistrict
 
 # field -> (refdata list for auto-complete, minimum typed length)
-LOOKUPS = {"aic_unit": ("aic_units", 2), "tax_unit": ("tax_units", 4), "quality_unit": ("quality_units", 1),
-           "customs_code": ("customs", 2), "filing_customs": ("customs", 2), "forex_bureau": ("forex_bureaus", 2),
-           "authority": ("commerce_authorities", 1)}
+LOOKUPS = {
+    "aic_unit": ("aic_units", 2),
+    "tax_unit": ("tax_units", 4),
+    "quality_unit": ("quality_units", 1),
+    "customs_code": ("customs", 2),
+    "filing_customs": ("customs", 2),
+    "forex_bureau": ("forex_bureaus", 2),
+    "authority": ("commerce_authorities", 1),
+}
 READONLY = {"uscc"}
-CONDITIONAL = {"aic_unit", "tax_unit", "quality_unit", "enterprise_type_other"}  # required depending on other fields
+CONDITIONAL = {
+    "aic_unit",
+    "tax_unit",
+    "quality_unit",
+    "enterprise_type_other",
+}  # required depending on other fields
 
 
 def code_names(data: dict) -> dict:
@@ -51,7 +62,8 @@ def kind_form(kind, data: dict):
     for name, field in form.fields.items():
         field.widget.attrs.update({"class": "req" if field.required else "", "id": f"id_{name}"})
         if name in LOOKUPS:
-            field.widget.attrs.update({"data-lookup": LOOKUPS[name][0], "data-min": LOOKUPS[name][1],
-                                       "autocomplete": "off"})
+            field.widget.attrs.update(
+                {"data-lookup": LOOKUPS[name][0], "data-min": LOOKUPS[name][1], "autocomplete": "off"}
+            )
         field.required = False
     return form

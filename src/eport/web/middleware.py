@@ -11,8 +11,10 @@ from django.utils.translation import gettext as _
 
 # "\ud800" not followed by a low half, or "\udc00" not preceded by a high half: no character at all
 # (a pair such as "\ud83d\ude00", an emoji, is fine).
-LONE_SURROGATE = re.compile(rb"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
-                            rb"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}")
+LONE_SURROGATE = re.compile(
+    rb"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+    rb"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+)
 
 
 class RejectNulMiddleware:
@@ -23,8 +25,9 @@ class RejectNulMiddleware:
         if self._has_nul(request):
             message = _("请求中含有不允许的空字符（NUL）或无效字符。")
             if request.path.startswith("/api/"):
-                return JsonResponse({"error": {"code": "nul_character", "message": message, "field": None}},
-                                    status=400)
+                return JsonResponse(
+                    {"error": {"code": "nul_character", "message": message, "field": None}}, status=400
+                )
             return render(request, "web/error.html", {"message": message}, status=400)
         return self.get_response(request)
 
@@ -35,7 +38,9 @@ class RejectNulMiddleware:
         if request.method not in ("POST", "PUT", "PATCH"):
             return False
         if request.path.startswith("/pki/"):
-            return False  # binary DER bodies (OCSP, RFC 6960), never stored: NUL bytes are their normal content
+            return (
+                False  # binary DER bodies (OCSP, RFC 6960), never stored: NUL bytes are their normal content
+            )
         if request.META.get("CONTENT_TYPE", "").startswith("multipart/"):
             # Read the raw body first: the form is then parsed from that copy, and a view that reads
             # request.body after us (django-ninja, on a JSON endpoint sent a form) still can.

@@ -75,54 +75,98 @@ def operators(request):
     except DomainError as e:
         add_refused = e.message
     keep = {k: v for k, v in q.items() if v}
-    return render(request, "web/operators.html", {
-        "q": q, "error": error, "rows": rows, "total": total, "page": page, "pages": page_count(total),
-        "querystring": urlencode(keep), "export_query": urlencode({**keep, "export": "xlsx"}),
-        "statuses": OperatorStatus.choices, "add_refused": add_refused, "pre_entry": _pre_entry(request.user),
-        "enterprise": request.user.enterprise, "entry": _entry_of(request.user)})
+    return render(
+        request,
+        "web/operators.html",
+        {
+            "q": q,
+            "error": error,
+            "rows": rows,
+            "total": total,
+            "page": page,
+            "pages": page_count(total),
+            "querystring": urlencode(keep),
+            "export_query": urlencode({**keep, "export": "xlsx"}),
+            "statuses": OperatorStatus.choices,
+            "add_refused": add_refused,
+            "pre_entry": _pre_entry(request.user),
+            "enterprise": request.user.enterprise,
+            "entry": _entry_of(request.user),
+        },
+    )
 
 
 def _entry_of(user):
     """The 三证合一 data the pre-entry form shows (the saved entry), or the master record once in the network."""
     entry = app_selectors.applications_list(user, kind="enterprise_entry").first()
     data = entry.data if entry is not None else {}
-    return {"uscc": data.get("uscc") or user.enterprise.code, "name": data.get("name") or user.enterprise.name}
+    return {
+        "uscc": data.get("uscc") or user.enterprise.code,
+        "name": data.get("name") or user.enterprise.name,
+    }
 
 
 def _form_page(request, *, app=None, operator=None, data=None, exc=None):
     pre = _pre_entry(request.user)
     kind = get_kind(DECLARATION)
     if data is None:
-        data = app.data if app else ({f: getattr(operator, f) for f in kind.form_class.base_fields} if operator else {})
+        data = (
+            app.data
+            if app
+            else ({f: getattr(operator, f) for f in kind.form_class.base_fields} if operator else {})
+        )
     form = kind_form(kind, data)
     entry = _entry_of(request.user)
     operator_no = (app.data.get("operator_no") if app else None) or (operator.operator_no if operator else "")
-    fixed = [(_("企业统一社会信用代码"), entry["uscc"]), (_("企业名称"), entry["name"]),
-             (_("操作员统一编号"), operator_no or _("保存后自动生成"))]
+    fixed = [
+        (_("企业统一社会信用代码"), entry["uscc"]),
+        (_("企业名称"), entry["name"]),
+        (_("操作员统一编号"), operator_no or _("保存后自动生成")),
+    ]
     if operator is not None or (app is not None and _is_change(app)):
         title = _("企业操作员信息变更")
     elif pre:
         title = _("操作员信息预录入")
     else:
         title = _("企业操作员信息申报")
-    hint = _("证件类别和证件号码为必填项；企业入网时，预录入的操作员自动申报，由数据分中心审核。") if pre else None
-    return render(request, "web/kind_form.html", {
-        "title": title, "app": app, "form": form, "fixed": fixed, "errors": field_errors(form, exc) if exc else {},
-        "can_submit": not pre, "hint": hint, "back_url": reverse("web:operators")},
-        status=exc.status if exc else 200)
+    hint = (
+        _("证件类别和证件号码为必填项；企业入网时，预录入的操作员自动申报，由数据分中心审核。")
+        if pre
+        else None
+    )
+    return render(
+        request,
+        "web/kind_form.html",
+        {
+            "title": title,
+            "app": app,
+            "form": form,
+            "fixed": fixed,
+            "errors": field_errors(form, exc) if exc else {},
+            "can_submit": not pre,
+            "hint": hint,
+            "back_url": reverse("web:operators"),
+        },
+        status=exc.status if exc else 200,
+    )
 
 
 def _is_change(app) -> bool:
     """A declaration about an operator approved before it (the first one leaves it unapproved)."""
-    return app.enterprise.operators.filter(operator_no=app.data.get("operator_no"),
-                                           status__in=[OperatorStatus.APPROVED, OperatorStatus.CANCELLED]).exists()
+    return app.enterprise.operators.filter(
+        operator_no=app.data.get("operator_no"),
+        status__in=[OperatorStatus.APPROVED, OperatorStatus.CANCELLED],
+    ).exists()
 
 
 def _done(request, app, submitted):
     if submitted:
         messages.success(request, _("申报成功，请等待数据分中心审核。"))
     elif _pre_entry(request.user):
-        messages.success(request, _("暂存成功（操作员统一编号 %(no)s），可以继续添加操作员。") % {"no": app.data["operator_no"]})
+        messages.success(
+            request,
+            _("暂存成功（操作员统一编号 %(no)s），可以继续添加操作员。") % {"no": app.data["operator_no"]},
+        )
         return redirect("web:operator_new")
     else:
         messages.success(request, _("暂存成功（操作员统一编号 %(no)s）。") % {"no": app.data["operator_no"]})
@@ -170,7 +214,9 @@ def operator_change(request, operator_no):
     """修改 of an approved operator: a change declaration, reviewed by the sub-centre like the first one."""
     op = selectors.operator_get(request.user, operator_no)
     try:
-        services.application_check_start(actor=request.user, kind=DECLARATION, data={"operator_no": op.operator_no})
+        services.application_check_start(
+            actor=request.user, kind=DECLARATION, data={"operator_no": op.operator_no}
+        )
     except DomainError as e:
         messages.error(request, e.message)
         return redirect("web:operator", op.operator_no)
@@ -189,10 +235,17 @@ def operator(request, operator_no):
     op = selectors.operator_get(request.user, operator_no)
     open_apps = selectors.open_applications_of([op])[op.operator_no]
     apps = list(selectors.operator_applications(op).prefetch_related("steps__unit"))
-    return render(request, "web/operator.html", {
-        "op": op, "row": _row(op, open_apps, request.user), "applications": apps,
-        "kinds": {DECLARATION: get_kind(DECLARATION).label, CANCELLATION: get_kind(CANCELLATION).label},
-        "cards": op.cards.select_related("certificate").order_by("-id")})
+    return render(
+        request,
+        "web/operator.html",
+        {
+            "op": op,
+            "row": _row(op, open_apps, request.user),
+            "applications": apps,
+            "kinds": {DECLARATION: get_kind(DECLARATION).label, CANCELLATION: get_kind(CANCELLATION).label},
+            "cards": op.cards.select_related("certificate").order_by("-id"),
+        },
+    )
 
 
 @legal_card_only
@@ -202,7 +255,9 @@ def operator_cancel(request, operator_no):
     refusal = None
     if request.method == "POST":
         try:
-            app, _submitted = save_application(request, kind=CANCELLATION, data={"operator_no": op.operator_no})
+            app, _submitted = save_application(
+                request, kind=CANCELLATION, data={"operator_no": op.operator_no}
+            )
         except DomainError as e:
             refusal = e.message
         else:
@@ -210,14 +265,18 @@ def operator_cancel(request, operator_no):
             return redirect("web:operator", op.operator_no)
     else:
         try:
-            services.application_check_start(actor=request.user, kind=CANCELLATION,
-                                             data={"operator_no": op.operator_no})
+            services.application_check_start(
+                actor=request.user, kind=CANCELLATION, data={"operator_no": op.operator_no}
+            )
             OperatorCancellation.cancellable(op.enterprise, op.operator_no)
         except DomainError as e:
             refusal = e.message
-    return render(request, "web/operator_cancel.html", {"op": op, "refusal": refusal,
-                                                        "cards": op.cards.order_by("-id")},
-                  status=409 if refusal and request.method == "POST" else 200)
+    return render(
+        request,
+        "web/operator_cancel.html",
+        {"op": op, "refusal": refusal, "cards": op.cards.order_by("-id")},
+        status=409 if refusal and request.method == "POST" else 200,
+    )
 
 
 @enterprise_actor

@@ -30,18 +30,29 @@ def account(request):
     """账号与身份认证: where the account stands and what it can do about it."""
     user = request.user
     verifier = licence_verifier()
-    return render(request, "web/account.html", {
-        "account": user, "state": trust.account_state(user), "state_label": trust.STATES[trust.account_state(user)],
-        "refusal": trust_refusal(user), "filing_refusal": trust_refusal(user, filing=True),
-        "licence_available": verifier.available and not user.is_verified and user.closed_at is None,
-        "established": not user.enterprise.candidate})
+    return render(
+        request,
+        "web/account.html",
+        {
+            "account": user,
+            "state": trust.account_state(user),
+            "state_label": trust.STATES[trust.account_state(user)],
+            "refusal": trust_refusal(user),
+            "filing_refusal": trust_refusal(user, filing=True),
+            "licence_available": verifier.available and not user.is_verified and user.closed_at is None,
+            "established": not user.enterprise.candidate,
+        },
+    )
 
 
 @cardless_account
 @require_POST
 def email_resend(request):
-    _act(request, lambda: accounts.email_confirmation_resend(user=request.user),
-         _("确认邮件已重新发送，请查收。"))
+    _act(
+        request,
+        lambda: accounts.email_confirmation_resend(user=request.user),
+        _("确认邮件已重新发送，请查收。"),
+    )
     return redirect("web:account")
 
 
@@ -70,8 +81,13 @@ def licence_start(request):
     except DomainError as e:
         messages.error(request, e.message)
         return redirect("web:account")
-    query = urlencode({"nonce": challenge["nonce"], "uscc": challenge["uscc"],
-                       "return_to": request.build_absolute_uri(reverse("web:licence_callback"))})
+    query = urlencode(
+        {
+            "nonce": challenge["nonce"],
+            "uscc": challenge["uscc"],
+            "return_to": request.build_absolute_uri(reverse("web:licence_callback")),
+        }
+    )
     return redirect(f"{challenge['app_url']}?{query}")
 
 
@@ -108,25 +124,44 @@ def demo_licence_app(request):
 
 # --- the legal card: 无卡用户账号管理 ----------------------------------------------------------------------
 
+
 @legal_card_only
 def enterprise_accounts(request):
     state = request.GET.get("state", "")
     state = state if state in trust.STATES else ""
     items, total, page = _page(request, trust.enterprise_accounts(request.user, state=state or None))
-    return render(request, "web/enterprise_accounts.html", {
-        "items": [(u, trust.account_state(u), trust.STATES[trust.account_state(u)]) for u in items], "total": total, "page": page,
-        "pages": page_count(total), "state": state, "states": trust.STATES,
-        "querystring": urlencode({"state": state} if state else {})})
+    return render(
+        request,
+        "web/enterprise_accounts.html",
+        {
+            "items": [(u, trust.account_state(u), trust.STATES[trust.account_state(u)]) for u in items],
+            "total": total,
+            "page": page,
+            "pages": page_count(total),
+            "state": state,
+            "states": trust.STATES,
+            "querystring": urlencode({"state": state} if state else {}),
+        },
+    )
 
 
 @legal_card_only
 @require_POST
 def enterprise_account_act(request, account_id: int, action: str):
     if action == "approve":
-        _act(request, lambda: trust.account_approve(actor=request.user, account_id=account_id), _("已确认该账号。"))
+        _act(
+            request,
+            lambda: trust.account_approve(actor=request.user, account_id=account_id),
+            _("已确认该账号。"),
+        )
     elif action == "refuse":
-        _act(request, lambda: trust.account_refuse(actor=request.user, account_id=account_id,
-                                                   reason=request.POST.get("reason", "")), _("已拒绝并关闭该账号。"))
+        _act(
+            request,
+            lambda: trust.account_refuse(
+                actor=request.user, account_id=account_id, reason=request.POST.get("reason", "")
+            ),
+            _("已拒绝并关闭该账号。"),
+        )
     else:
         raise Http404
     state = request.POST.get("state", "")

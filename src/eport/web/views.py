@@ -53,13 +53,16 @@ def _errors(exc: DomainError) -> dict:
 def signed_in(kinds=None, login_url=None, trusted=True):
     """The view's actor kinds; a card-less account that may not act for its enterprise yet (accounts/trust.py)
     is sent to its account page, which says why (`trusted=False`: the pages that help it get there)."""
+
     def deco(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path(), login_url)
             if kinds and request.user.kind not in kinds:
-                return render(request, "web/error.html", {"message": _("您没有使用这个功能的权限。")}, status=403)
+                return render(
+                    request, "web/error.html", {"message": _("您没有使用这个功能的权限。")}, status=403
+                )
             if trusted and trust_refusal(request.user) is not None:
                 return redirect("web:account")  # which says why
             try:
@@ -68,7 +71,9 @@ def signed_in(kinds=None, login_url=None, trusted=True):
                 return render(request, "web/error.html", {"message": e.message}, status=404)
             except Forbidden as e:
                 return render(request, "web/error.html", {"message": e.message}, status=403)
+
         return wrapper
+
     return deco
 
 
@@ -79,6 +84,7 @@ reviewer_only = signed_in({UserKind.REVIEWER, UserKind.RA})
 
 # --- landing, sign-in, registration -------------------------------------------------------------
 
+
 def home(request):
     if request.user.is_authenticated:
         if request.user.kind == UserKind.CARDLESS:
@@ -88,8 +94,11 @@ def home(request):
         if request.user.kind in CARD_KINDS:
             return redirect("web:card_home")
         return redirect("admin:index")
-    return render(request, "web/landing.html", {"demo_accounts": _demo_list("demo_accounts.json"),
-                                                "demo_cards": _demo_list("demo_cards.json")})
+    return render(
+        request,
+        "web/landing.html",
+        {"demo_accounts": _demo_list("demo_accounts.json"), "demo_cards": _demo_list("demo_cards.json")},
+    )
 
 
 def _demo_list(filename: str) -> list:
@@ -103,8 +112,9 @@ def login(request):
     if request.method == "POST":
         username = request.POST.get("username", "").strip()
         try:
-            user = accounts.password_sign_in(request=request, username=username,
-                                             password=request.POST.get("password", ""))
+            user = accounts.password_sign_in(
+                request=request, username=username, password=request.POST.get("password", "")
+            )
         except DomainError as e:
             error, status = e.message, e.status
         else:
@@ -112,8 +122,9 @@ def login(request):
             nxt = request.GET.get("next", "")
             if user.must_change_password:
                 return redirect("web:password_change")
-            safe = url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()},
-                                                   require_https=request.is_secure())
+            safe = url_has_allowed_host_and_scheme(
+                nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            )
             return redirect(nxt if nxt and safe else "web:home")
     return render(request, "web/login.html", {"error": error, "username": username}, status=status)
 
@@ -127,8 +138,10 @@ def logout(request):
 def register(request):
     errors, values = {}, {}
     if request.method == "POST":
-        values = {k: request.POST.get(k, "") for k in
-                  ("username", "uscc", "enterprise_name", "contact_name", "phone", "email")}
+        values = {
+            k: request.POST.get(k, "")
+            for k in ("username", "uscc", "enterprise_name", "contact_name", "phone", "email")
+        }
         try:
             accounts.account_register(data={**values, "password": request.POST.get("password", "")})
         except DomainError as e:
@@ -153,10 +166,13 @@ def password_change(request):
             update_session_auth_hash(request, request.user)
             messages.success(request, _("密码已修改。"))
             return redirect("web:home")
-    return render(request, "web/password_change.html", {"errors": errors, "forced": request.user.must_change_password})
+    return render(
+        request, "web/password_change.html", {"errors": errors, "forced": request.user.must_change_password}
+    )
 
 
 # --- applications: 三证合一信息管理 and 业务办理状态查询 -------------------------------------------
+
 
 def page_count(total: int) -> int:
     return max(1, -(-total // PAGE_SIZE))
@@ -175,8 +191,15 @@ def _page(request, qs, deferred_join=False, count_limit=None):
 _FILINGS = ("commerce_filing", "customs_filing", "forex_filing")
 STATUS_KINDS = {
     UserKind.CARDLESS: ("enterprise_entry", "legal_card_reissue", *_FILINGS),
-    UserKind.LEGAL_CARD: ("enterprise_change", "operator_declaration", "operator_cancellation", *_FILINGS,
-                          "card_customs_filing", "card_forex_filing", "card_permission"),
+    UserKind.LEGAL_CARD: (
+        "enterprise_change",
+        "operator_declaration",
+        "operator_cancellation",
+        *_FILINGS,
+        "card_customs_filing",
+        "card_forex_filing",
+        "card_permission",
+    ),
 }
 
 
@@ -187,9 +210,14 @@ def _list(request, kind: str | None, template: str):
         q["kind"] = ""
     error, page_items, total, page = None, [], 0, 1
     try:
-        qs = selectors.applications_list(request.user, kind=q["kind"] or None, kinds=kinds,
-                                         status=q["status"] or None,
-                                         submitted_from=q["submitted_from"], submitted_to=q["submitted_to"])
+        qs = selectors.applications_list(
+            request.user,
+            kind=q["kind"] or None,
+            kinds=kinds,
+            status=q["status"] or None,
+            submitted_from=q["submitted_from"],
+            submitted_to=q["submitted_to"],
+        )
         if request.GET.get("export") == "xlsx":
             return exports.xlsx_response(request, "applications", qs, {**q, "kind": q["kind"] or kind or ""})
         page_items, total, page = _page(request, qs.select_related("enterprise"))
@@ -204,13 +232,27 @@ def _list(request, kind: str | None, template: str):
         can_add, add_refused = False, e.message
     querystring = urlencode({k_: v for k_, v in q.items() if v})
     labels = {c: str(kk.label) for c, kk in all_kinds().items()}
-    return render(request, template, {
-        "q": q, "error": error, "items": page_items, "total": total, "page": page, "pages": pages,
-        "querystring": querystring, "export_query": urlencode({**{k_: v for k_, v in q.items() if v}, "export": "xlsx"}),
-        "statuses": Status.choices, "enterprise": enterprise, "can_add": can_add, "add_refused": add_refused,
-        "kinds": labels, "kind_choices": [(k_, labels[k_]) for k_ in kinds] if kind is None else [],
-        "editable": EDITABLE_STATUSES,
-    })
+    return render(
+        request,
+        template,
+        {
+            "q": q,
+            "error": error,
+            "items": page_items,
+            "total": total,
+            "page": page,
+            "pages": pages,
+            "querystring": querystring,
+            "export_query": urlencode({**{k_: v for k_, v in q.items() if v}, "export": "xlsx"}),
+            "statuses": Status.choices,
+            "enterprise": enterprise,
+            "can_add": can_add,
+            "add_refused": add_refused,
+            "kinds": labels,
+            "kind_choices": [(k_, labels[k_]) for k_ in kinds] if kind is None else [],
+            "editable": EDITABLE_STATUSES,
+        },
+    )
 
 
 @enterprise_only
@@ -231,8 +273,9 @@ def save_application(request, *, kind: str, app=None, data: dict):
         if app is None:
             app = services.application_create(actor=request.user, kind=kind, data=data)
         else:
-            app = services.application_update(actor=request.user, application_id=app.id, data=data,
-                                              version=request.POST.get("version"))
+            app = services.application_update(
+                actor=request.user, application_id=app.id, data=data, version=request.POST.get("version")
+            )
         if submit:
             app = services.application_submit(actor=request.user, application_id=app.id)
     return app, submit
@@ -256,13 +299,23 @@ def _entry_page(request, app=None, *, kind="enterprise_entry", data=None, exc=No
     from eport.registry.adapters import registry
 
     entry = registry().lookup(data.get("uscc") or enterprise.code)
-    return render(request, "web/entry_form.html", {
-        "registry_status": RegistryStatus(entry.status) if entry else None,
-        "registry_abnormal": bool(entry) and entry.status != RegistryStatus.NORMAL,
-        "app": app, "kind": k, "form": form, "errors": field_errors(form, exc) if exc else {},
-        "doc_types": DocType.choices, "attachments": app.attachments.all() if app else [],
-        "steps": app.steps.select_related("unit") if app else [], **(extra or {}),
-    }, status=exc.status if exc else 200)
+    return render(
+        request,
+        "web/entry_form.html",
+        {
+            "registry_status": RegistryStatus(entry.status) if entry else None,
+            "registry_abnormal": bool(entry) and entry.status != RegistryStatus.NORMAL,
+            "app": app,
+            "kind": k,
+            "form": form,
+            "errors": field_errors(form, exc) if exc else {},
+            "doc_types": DocType.choices,
+            "attachments": app.attachments.all() if app else [],
+            "steps": app.steps.select_related("unit") if app else [],
+            **(extra or {}),
+        },
+        status=exc.status if exc else 200,
+    )
 
 
 def posted(request, form_class, **fixed) -> dict:
@@ -287,7 +340,9 @@ def declared(request, app, submitted: bool, *, done=None) -> None:
 
 
 def _saved(request, submitted: bool) -> None:
-    messages.success(request, _("申报成功，请等待审核。") if submitted else _("暂存成功，可以继续上传随附单据。"))
+    messages.success(
+        request, _("申报成功，请等待审核。") if submitted else _("暂存成功，可以继续上传随附单据。")
+    )
 
 
 @enterprise_only
@@ -335,8 +390,11 @@ def enterprise_change(request):
     extra = {"latest": latest if latest and latest != app else None, "back_url": reverse("web:card_home")}
     if request.method == "POST":
         if request.POST.get("action") == "delete" and app is not None:
-            _act(request, lambda: services.application_delete(actor=request.user, application_id=app.id),
-                 _("已删除。"))
+            _act(
+                request,
+                lambda: services.application_delete(actor=request.user, application_id=app.id),
+                _("已删除。"),
+            )
             return redirect("web:enterprise_change")
         data = _posted_entry(request)
         try:
@@ -348,7 +406,9 @@ def enterprise_change(request):
         _saved(request, submitted)
         return redirect("web:enterprise_change")
     if app is not None and app.status not in EDITABLE_STATUSES:
-        return render(request, "web/application_view.html", {"app": app, **application_context(app, request.user)})
+        return render(
+            request, "web/application_view.html", {"app": app, **application_context(app, request.user)}
+        )
     if app is None:
         try:
             services.application_check_start(actor=request.user, kind="enterprise_change")
@@ -362,21 +422,30 @@ def application_view(request, app_id):
     """One application of any kind, read-only, with its review steps (the applicant and its reviewers)."""
     app = selectors.application_get(request.user, app_id)
     reads.application_viewed(request.user, app)
-    return render(request, "web/application_view.html", {"app": app, **application_context(app, request.user)})
+    return render(
+        request, "web/application_view.html", {"app": app, **application_context(app, request.user)}
+    )
 
 
 def application_context(app, user) -> dict:
     """What the read-only screens (view, review) show of an application: the 三证合一 form for the
     enterprise kinds, the kind's own rows for the others; steps, attachments, the edit link."""
     kind = get_kind(app.kind)
-    ctx = {"kind": kind, "steps": app.steps.select_related("unit", "reviewer"), "attachments": app.attachments.all(),
-           "edit_url": edit_url(app, user)}
+    ctx = {
+        "kind": kind,
+        "steps": app.steps.select_related("unit", "reviewer"),
+        "attachments": app.attachments.all(),
+        "edit_url": edit_url(app, user),
+    }
     if isinstance(kind, EnterpriseDataKind):
         ctx.update(form=entry_form(app.data), names=code_names(app.data), checks=kind.check_rows(app))
     else:
         e = app.enterprise
-        ctx["rows"] = ([(_("统一社会信用代码"), e.code), (_("企业名称"), e.name)] + kind.display_rows(app.data)
-                       + kind.check_rows(app))
+        ctx["rows"] = (
+            [(_("统一社会信用代码"), e.code), (_("企业名称"), e.name)]
+            + kind.display_rows(app.data)
+            + kind.check_rows(app)
+        )
     return ctx
 
 
@@ -400,7 +469,9 @@ BACK_PATHS = ("/entries/", "/status/", "/operators/", "/reissue/")
 @enterprise_actor
 @require_POST
 def application_delete(request, app_id):
-    _act(request, lambda: services.application_delete(actor=request.user, application_id=app_id), _("已删除。"))
+    _act(
+        request, lambda: services.application_delete(actor=request.user, application_id=app_id), _("已删除。")
+    )
     back = request.POST.get("back")
     return redirect(back if back in BACK_PATHS else "web:status")
 
@@ -413,17 +484,27 @@ def _back_to_edit(request, app_id):
 @enterprise_actor
 @require_POST
 def attachment_upload(request, app_id):
-    _act(request, lambda: services.attachment_add(
-        actor=request.user, application_id=app_id, doc_type=request.POST.get("doc_type", ""),
-        upload=request.FILES.get("file")), _("上传成功。"))
+    _act(
+        request,
+        lambda: services.attachment_add(
+            actor=request.user,
+            application_id=app_id,
+            doc_type=request.POST.get("doc_type", ""),
+            upload=request.FILES.get("file"),
+        ),
+        _("上传成功。"),
+    )
     return _back_to_edit(request, app_id)
 
 
 @enterprise_actor
 @require_POST
 def attachment_delete(request, app_id, att_id):
-    _act(request, lambda: services.attachment_delete(actor=request.user, application_id=app_id,
-                                                     attachment_id=att_id), _("已删除随附单据。"))
+    _act(
+        request,
+        lambda: services.attachment_delete(actor=request.user, application_id=app_id, attachment_id=att_id),
+        _("已删除随附单据。"),
+    )
     return _back_to_edit(request, app_id)
 
 
@@ -436,18 +517,30 @@ def attachment_download(request, app_id, att_id):
 
 # --- review --------------------------------------------------------------------------------------
 
+
 @reviewer_only
 def reviews(request):
     status = request.GET.get("status", "pending")
     status = status if status in selectors.QUEUE_FILTERS else "pending"
     name = request.GET.get("enterprise_name", "").strip()
-    items, total, page = _page(request, selectors.review_queue(request.user, status=status, enterprise_name=name),
-                               deferred_join=True)
+    items, total, page = _page(
+        request, selectors.review_queue(request.user, status=status, enterprise_name=name), deferred_join=True
+    )
     querystring = urlencode({"status": status, **({"enterprise_name": name} if name else {})})
-    return render(request, "web/reviews.html", {
-        "items": items, "total": total, "status": status, "page": page, "pages": page_count(total),
-        "enterprise_name": name, "querystring": querystring,
-        "kinds": {c: str(k.label) for c, k in all_kinds().items()}})
+    return render(
+        request,
+        "web/reviews.html",
+        {
+            "items": items,
+            "total": total,
+            "status": status,
+            "page": page,
+            "pages": page_count(total),
+            "enterprise_name": name,
+            "querystring": querystring,
+            "kinds": {c: str(k.label) for c, k in all_kinds().items()},
+        },
+    )
 
 
 @reviewer_only
@@ -468,9 +561,18 @@ def review(request, step_id):
             return _after_review(request, step)
     app = step.application
     reads.application_viewed(request.user, app)
-    return render(request, "web/review.html", {
-        "step": step, "app": app, "errors": errors, "opinion": request.POST.get("opinion", ""),
-        **application_context(app, request.user)}, status=400 if errors else 200)
+    return render(
+        request,
+        "web/review.html",
+        {
+            "step": step,
+            "app": app,
+            "errors": errors,
+            "opinion": request.POST.get("opinion", ""),
+            **application_context(app, request.user),
+        },
+        status=400 if errors else 200,
+    )
 
 
 def _after_review(request, step):
@@ -482,11 +584,20 @@ def _after_review(request, step):
         if app.kind == "legal_card_reissue":
             messages.info(request, _("补办法人卡已审核通过，原法人卡已作废，请为企业制作新的法人卡。"))
             return redirect(reverse("web:ra_card_new") + "?" + urlencode({"kind": "legal", "uscc": uscc}))
-        if app.kind == "operator_declaration" and not Card.objects.filter(
-                operator__operator_no=app.data.get("operator_no")).exclude(state=CardState.VOIDED).exists():
+        if (
+            app.kind == "operator_declaration"
+            and not Card.objects.filter(operator__operator_no=app.data.get("operator_no"))
+            .exclude(state=CardState.VOIDED)
+            .exists()
+        ):
             messages.info(request, _("操作员信息已审核通过，可以为其制作操作员卡。"))
-            return redirect(reverse("web:ra_card_new") + "?" + urlencode(
-                {"kind": "operator", "uscc": uscc, "operator_no": app.data.get("operator_no", "")}))
+            return redirect(
+                reverse("web:ra_card_new")
+                + "?"
+                + urlencode(
+                    {"kind": "operator", "uscc": uscc, "operator_no": app.data.get("operator_no", "")}
+                )
+            )
     return redirect("web:reviews")
 
 
@@ -495,8 +606,11 @@ def auto_review(request):
     unit = request.user.unit
     if request.method == "POST":
         try:
-            unit = services.unit_set_auto_review(actor=request.user, unit_id=request.POST.get("unit", ""),
-                                                 enabled=request.POST.get("enabled") == "1")
+            unit = services.unit_set_auto_review(
+                actor=request.user,
+                unit_id=request.POST.get("unit", ""),
+                enabled=request.POST.get("enabled") == "1",
+            )
         except DomainError as e:
             messages.error(request, e.message)
         else:
@@ -508,8 +622,20 @@ def auto_review(request):
 
 # --- 补办法人卡 (card-less user) ----------------------------------------------------------------------
 
-def application_page(request, kind_code: str, *, title, hint, done, history_title, state=None, notices=(),
-                     readonly_form=None, names=None):
+
+def application_page(
+    request,
+    kind_code: str,
+    *,
+    title,
+    hint,
+    done,
+    history_title,
+    state=None,
+    notices=(),
+    readonly_form=None,
+    names=None,
+):
     """The screen of a kind an enterprise holds one open application of at a time (补办法人卡, the
     企业备案 filings): the open application — editable while DRAFT or RETURNED, its steps while in
     review — or a new one when it may start (else why not); earlier ones below.
@@ -519,7 +645,11 @@ def application_page(request, kind_code: str, *, title, hint, done, history_titl
     kind = get_kind(kind_code)
     app = selectors.open_application(request.user.enterprise, kind.code)
     exc, data = None, None
-    if request.method == "POST" and readonly_form is None and (app is None or app.status in EDITABLE_STATUSES):
+    if (
+        request.method == "POST"
+        and readonly_form is None
+        and (app is None or app.status in EDITABLE_STATUSES)
+    ):
         data = posted(request, kind.form_class)
         try:
             app, submitted = save_application(request, kind=kind.code, app=app, data=data)
@@ -539,23 +669,46 @@ def application_page(request, kind_code: str, *, title, hint, done, history_titl
     if readonly_form is not None:
         form = readonly_form
     else:
-        form = kind_form(kind, data if data is not None else (app.data if app else kind.initial_data(
-            enterprise=request.user.enterprise)))
+        form = kind_form(
+            kind,
+            data
+            if data is not None
+            else (app.data if app else kind.initial_data(enterprise=request.user.enterprise)),
+        )
     history = selectors.applications_list(request.user, kind=kind.code)
-    return render(request, "web/application_page.html", {
-        "title": title, "hint": hint, "history_title": history_title, "notices": notices, "names": names or {},
-        "state": state or (app.get_status_display() if app else _("未申请")),
-        "app": app, "form": form, "errors": field_errors(form, exc) if exc else {}, "refused": refused,
-        "editable": readonly_form is None and (app is None or app.status in EDITABLE_STATUSES),
-        "steps": app.steps.select_related("unit") if app else [], "history": history[:20],
-        "doc_types": [(d, DocType(d).label) for d in kind.doc_types],
-        "attachments": app.attachments.all() if app else []},
-        status=exc.status if exc else 200)
+    return render(
+        request,
+        "web/application_page.html",
+        {
+            "title": title,
+            "hint": hint,
+            "history_title": history_title,
+            "notices": notices,
+            "names": names or {},
+            "state": state or (app.get_status_display() if app else _("未申请")),
+            "app": app,
+            "form": form,
+            "errors": field_errors(form, exc) if exc else {},
+            "refused": refused,
+            "editable": readonly_form is None and (app is None or app.status in EDITABLE_STATUSES),
+            "steps": app.steps.select_related("unit") if app else [],
+            "history": history[:20],
+            "doc_types": [(d, DocType(d).label) for d in kind.doc_types],
+            "attachments": app.attachments.all() if app else [],
+        },
+        status=exc.status if exc else 200,
+    )
 
 
 @enterprise_only
 def reissue(request):
     return application_page(
-        request, "legal_card_reissue", title=_("补办法人卡"), history_title=_("补办记录"),
-        hint=_("法人卡遗失、损坏等需要补办时在此申请，由数据分中心审核；审核通过后原法人卡作废，数据分中心为企业制作新的法人卡。"),
-        done=_("申报成功，请等待数据分中心审核；审核通过后到数据分中心领取新法人卡。"))
+        request,
+        "legal_card_reissue",
+        title=_("补办法人卡"),
+        history_title=_("补办记录"),
+        hint=_(
+            "法人卡遗失、损坏等需要补办时在此申请，由数据分中心审核；审核通过后原法人卡作废，数据分中心为企业制作新的法人卡。"
+        ),
+        done=_("申报成功，请等待数据分中心审核；审核通过后到数据分中心领取新法人卡。"),
+    )

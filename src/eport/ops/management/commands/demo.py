@@ -17,10 +17,14 @@ class Command(BaseCommand):
         from django.conf import settings
 
         cards = json.loads((settings.DATA_DIR / "demo_cards.json").read_text())
-        self.stdout.write("Demo cards (run the card agent with the file and its card file password, then "
-                          "卡介质登录 with the initial PIN):")
+        self.stdout.write(
+            "Demo cards (run the card agent with the file and its card file password, then "
+            "卡介质登录 with the initial PIN):"
+        )
         for c in cards:
             password_file = c["file"].removesuffix(".p12") + ".password"
-            self.stdout.write(f"  {c['card_no']}  {c['kind']}  {c['holder']}  initial PIN {c['initial_pin']}  "
-                              f"card file password {c['card_file_password']}  "
-                              f"eport-card-agent --card {c['file']} --password-file {password_file}")
+            self.stdout.write(
+                f"  {c['card_no']}  {c['kind']}  {c['holder']}  initial PIN {c['initial_pin']}  "
+                f"card file password {c['card_file_password']}  "
+                f"eport-card-agent --card {c['file']} --password-file {password_file}"
+            )

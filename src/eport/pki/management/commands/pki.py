@@ -12,9 +12,13 @@ class Command(BaseCommand):
     def handle(self, *args, action, **options):
         if action == "init":
             created = ca_init()
-            self.stdout.write(("created the system CA in " if created else "the system CA already exists in ")
-                              + str(pki_dir()))
+            self.stdout.write(
+                ("created the system CA in " if created else "the system CA already exists in ")
+                + str(pki_dir())
+            )
         ca = issuing_ca()
         for label, cert in (("root", ca.root), ("issuing", ca.certificate)):
-            self.stdout.write(f"{label}: {cert.subject.rfc4514_string()}  serial {cert.serial_number:x}  "
-                              f"valid to {cert.not_valid_after_utc:%Y-%m-%d}")
+            self.stdout.write(
+                f"{label}: {cert.subject.rfc4514_string()}  serial {cert.serial_number:x}  "
+                f"valid to {cert.not_valid_after_utc:%Y-%m-%d}"
+            )

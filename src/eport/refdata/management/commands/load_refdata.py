@@ -4,8 +4,10 @@ from eport.refdata.loaders import load_all
 
 
 class Command(BaseCommand):
-    help = ("Load the reference code lists and derive department units (idempotent; a forex or commerce list "
-            "loaded with load-units is kept, see refdata/data/SOURCES.md).")
+    help = (
+        "Load the reference code lists and derive department units (idempotent; a forex or commerce list "
+        "loaded with load-units is kept, see refdata/data/SOURCES.md)."
+    )
 
     def handle(self, *args, **options):
         counts = load_all()

@@ -16,8 +16,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--dept", required=True, choices=[d.value for d in REPLACEABLE])
         parser.add_argument("file", nargs="?", metavar="FILE", help="CSV file: code,name,parent_code")
-        parser.add_argument("--derived", action="store_true",
-                            help="instead of a file: go back to the units derived from the divisions")
+        parser.add_argument(
+            "--derived",
+            action="store_true",
+            help="instead of a file: go back to the units derived from the divisions",
+        )
 
     def handle(self, *args, dept, file, derived, **options):
         if bool(file) == derived:
@@ -30,5 +33,9 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{dept}: {result['units']} units {source} ({result['new']} new), "
             f"{result['deactivated']} other units made inactive"
-            + ("" if derived else f"; load-refdata keeps this list (go back: eport load-units --dept {dept} --derived)")
+            + (
+                ""
+                if derived
+                else f"; load-refdata keeps this list (go back: eport load-units --dept {dept} --derived)"
+            )
         )
