@@ -11,7 +11,7 @@ def export_receipt_is_forex(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cards', '0006_issuer_name_grams'),
+        ('cards', '0004_squashed_0006_issuer_name_grams'),
     ]
 
     operations = [
