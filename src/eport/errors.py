@@ -16,7 +16,7 @@ class DomainError(Exception):
         self.details = details or []
 
     def as_dict(self) -> dict:
-        body = {"code": self.code, "message": str(self.message), "field": self.field}
+        body: dict = {"code": self.code, "message": str(self.message), "field": self.field}
         if self.details:
             body["details"] = self.details
         return body
@@ -58,7 +58,7 @@ class Unavailable(DomainError):
 
 def from_form_errors(form) -> InvalidInput:
     """Turn a bound Django form's errors into one refusal naming the first bad field."""
-    details = []
+    details: list[dict] = []
     for field, errors in form.errors.items():
         for err in errors.as_data():
             msg = " ".join(err.messages)
@@ -69,7 +69,7 @@ def from_form_errors(form) -> InvalidInput:
                     "message": msg,
                 }
             )
-    first = details[0] if details else {"field": None, "code": "invalid", "message": "invalid"}
+    first: dict = details[0] if details else {"field": None, "code": "invalid", "message": "invalid"}
     label = ""
     if first["field"] and first["field"] in form.fields:
         label = f"{form.fields[first['field']].label}: "

@@ -149,7 +149,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "eport.sqlite3",
+            "NAME": str(DATA_DIR / "eport.sqlite3"),
             "CONN_MAX_AGE": 60,  # a worker keeps its connection: opening one costs more than most queries
             "CONN_HEALTH_CHECKS": True,
             "OPTIONS": {

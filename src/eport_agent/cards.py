@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from typing import Any
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
@@ -62,7 +63,10 @@ class Card:
         """Sign a test message and verify it with the certificate: the certificate must belong to the key."""
         signature = self.sign(SELF_TEST_MESSAGE)
         try:
-            self.certificate.public_key().verify(signature, SELF_TEST_MESSAGE, ec.ECDSA(hashes.SHA256()))
+            key = self.certificate.public_key()
+            if not isinstance(key, ec.EllipticCurvePublicKey):  # the system's cards are EC P-256
+                raise InvalidSignature
+            key.verify(signature, SELF_TEST_MESSAGE, ec.ECDSA(hashes.SHA256()))
         except InvalidSignature:
             raise CardError("证书与私钥不匹配 / the certificate does not match the private key") from None
 
@@ -187,7 +191,8 @@ class TokenCard(Card):
 
         self._mechanism = pkcs11.Mechanism.ECDSA
         self._lock = threading.Lock()  # one PKCS#11 session is not used by two threads at once
-        self._session = None
+        self._session: Any = None
+        self._key: Any = None  # a PKCS#11 private key object (python-pkcs11 declares no types)
         try:
             lib = pkcs11.lib(module)
         except Exception as e:  # the module's own errors (dlopen, C_Initialize) are all just "cannot load"
@@ -221,7 +226,8 @@ class TokenCard(Card):
         """Find the EC private key and its certificate on the logged-in token."""
         from pkcs11 import Attribute, KeyType, ObjectClass
 
-        template = {Attribute.CLASS: ObjectClass.PRIVATE_KEY, Attribute.KEY_TYPE: KeyType.EC}
+        assert self._session is not None  # _open runs right after the login that opened it
+        template: dict = {Attribute.CLASS: ObjectClass.PRIVATE_KEY, Attribute.KEY_TYPE: KeyType.EC}
         if key_label:
             template[Attribute.LABEL] = key_label
         keys = list(self._session.get_objects(template))

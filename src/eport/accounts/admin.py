@@ -10,7 +10,8 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ("kind", "is_active")
     search_fields = ("username", "enterprise__name", "enterprise__uscc", "unit__id")
     raw_id_fields = ("unit", "enterprise")
-    fieldsets = BaseUserAdmin.fieldsets + (
+    fieldsets = (
+        *(BaseUserAdmin.fieldsets or ()),
         (
             "E-Port",
             {"fields": ("kind", "unit", "enterprise", "contact_name", "phone", "must_change_password")},

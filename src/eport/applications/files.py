@@ -18,7 +18,7 @@ def sniff(head: bytes, tail: bytes, whole) -> str | None:
                 img.verify()
         except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError):
             return None
-        return {"JPEG": JPEG, "PNG": PNG}.get(fmt)
+        return {"JPEG": JPEG, "PNG": PNG}.get(fmt or "")
     return None
 
 

@@ -3,6 +3,9 @@ hold first, where it is reviewed, and what approval does. The engine (services.p
 else about a kind; adding a kind is writing one subclass and registering it.
 """
 
+from typing import Any
+
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from eport.errors import InvalidInput, from_form_errors
@@ -10,10 +13,10 @@ from eport.errors import InvalidInput, from_form_errors
 
 class Kind:
     code: str = ""
-    label = ""
+    label: str | Promise = ""
     number_prefix = "SQ"
     filers: frozenset = frozenset()  # actor kinds that may file and change it ("cardless", "legal_card")
-    form_class = None  # a Django Form taking (data, final=bool, enterprise=...)
+    form_class: Any = None  # a Django Form class taking (data, final=bool, enterprise=...)
     doc_types: tuple = ()  # attachment types it accepts; empty: no attachments
     fixed_fields: tuple = ()  # data fields set at creation that an edit may not change (what it is about)
     id_fields: tuple = ()  # data fields holding a person's ID number (a staff view of them is audited)

@@ -190,7 +190,10 @@ def signature_problem(content: bytes, der: bytes) -> str | None:
                 certificate.verify_directly_issued_by(root)
             except (InvalidSignature, ValueError, TypeError):
                 return "the signer's certificate is not from our CA"
-        certificate.public_key().verify(
+        key = certificate.public_key()
+        if not isinstance(key, ec.EllipticCurvePublicKey):  # the system CA signs with EC P-256 only
+            return "the signer's key is not an EC key"
+        key.verify(
             signer["signature"].native, signer["signed_attrs"].untag().dump(), ec.ECDSA(hashes.SHA256())
         )
     except InvalidSignature:
@@ -222,11 +225,11 @@ def stated(extra_dirs=()) -> tuple[list[Stated], list[str]]:
     def take(content: bytes, der: bytes, source: str, row: AuditCheckpoint | None = None):
         why = signature_problem(content, der)
         data = _parse(content)
-        if why is None and data is None:
-            why = "not a checkpoint of this format"
-        if why is None and row is not None and (row.sequence, row.hash) != (data["sequence"], data["hash"]):
+        if data is None:
+            why = why or "not a checkpoint of this format"
+        elif why is None and row is not None and (row.sequence, row.hash) != (data["sequence"], data["hash"]):
             why = "its columns differ from its signed content"
-        if why:
+        if why or data is None:
             problems.append(f"checkpoint {source}: {why}")
         else:
             found.append(Stated(data["sequence"], data["hash"], source))

@@ -5,7 +5,7 @@ from stdnum import luhn
 
 from .models import CardKind
 
-KIND_DIGIT = {CardKind.LEGAL: "1", CardKind.OPERATOR: "2"}
+KIND_DIGIT: dict[str, str] = {CardKind.LEGAL: "1", CardKind.OPERATOR: "2"}
 LENGTH = 15
 
 

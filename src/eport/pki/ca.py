@@ -183,7 +183,11 @@ def issuing_ca() -> IssuingCa:
         signer = FileSigner.load(p["issuing_key"], _passphrase(create=False))
     except (ValueError, TypeError):
         raise CaNotReady("ca_passphrase_wrong", _("CA 私钥口令不正确，无法加载签发 CA。")) from None
-    if signer.public_key().public_numbers() != certificate.public_key().public_numbers():
+    cert_key = certificate.public_key()
+    if (
+        not isinstance(cert_key, ec.EllipticCurvePublicKey)
+        or signer.public_key().public_numbers() != cert_key.public_numbers()
+    ):
         raise CaNotReady("ca_key_mismatch", _("签发 CA 的私钥与证书不匹配。"))
     return IssuingCa(certificate=certificate, root=root, signer=signer)
 

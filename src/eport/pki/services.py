@@ -197,10 +197,10 @@ def crl_current(delta: bool = False) -> bytes:
         .first()
     )
     now, half = timezone.now(), settings.CRL_VALIDITY / 2
-    if state is None or state.full_number is None or state.delta_this_update is None:
+    if state is None or None in (state.full_number, state.this_update, state.delta_this_update):
         state = crl_publish(full=True)
-    elif not delta and (state.full_number != state.number or now >= state.this_update + half):
+    elif not delta and (state.full_number != state.number or now >= state.this_update + half):  # type: ignore[operator]
         state = crl_issue_complete()
-    elif delta and now >= state.delta_this_update + half:
+    elif delta and now >= state.delta_this_update + half:  # type: ignore[operator]
         state = crl_publish()
     return bytes(getattr(state, wanted))

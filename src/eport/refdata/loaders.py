@@ -298,8 +298,12 @@ def read_units_file(path: Path) -> list[dict]:
 
 def units_from_rows(dept: str, rows: list[dict], path="file") -> list[Unit]:
     """Unit objects (paths from the parent chain) for validated rows, or UnitsFileError naming each bad line."""
-    errors, by_code = [], {}
-    max_code, max_name = Unit._meta.get_field("code").max_length, Unit._meta.get_field("name").max_length
+    errors: list[str] = []
+    by_code: dict[str, dict] = {}
+    max_code, max_name = (
+        Unit._meta.get_field("code").max_length or 0,
+        Unit._meta.get_field("name").max_length or 0,
+    )
     for r in rows:
         code, line = r["code"], r["line"]
         if not code:
@@ -319,7 +323,8 @@ def units_from_rows(dept: str, rows: list[dict], path="file") -> list[Unit]:
         if p and p not in by_code:
             errors.append(f"line {r['line']}: unknown parent_code {p} (not a code in this file)")
     # Cycles: follow each chain upwards; meeting a code of the same walk again closes a cycle.
-    chains, in_cycle = {}, set()
+    chains: dict[str, None] = {}
+    in_cycle: set[str] = set()
     for code in by_code:
         walk, c = [], code
         while c and c in by_code and c not in chains and c not in walk:
@@ -374,7 +379,7 @@ def unit_paths(parents: dict[str, str | None], known: dict[str, str] | None = No
                 raise RuntimeError(f"unit parent cycle at {u}")
             chain.append(u)
             u = parents[u]
-        path = "/" if u is None else paths.get(u) or Unit.objects.get(pk=u).path
+        path: str = "/" if u is None else paths.get(u) or Unit.objects.get(pk=u).path
         for x in reversed(chain):
             path = paths[x] = path + x + "/"
         return paths[uid]

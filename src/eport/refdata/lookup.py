@@ -26,8 +26,8 @@ def prefix_lookup(list_name: str, prefix: str, limit: int = MAX_RESULTS) -> list
     if len(prefix) < min_len:
         raise InvalidInput("prefix_too_short", _("请至少输入 %(n)d 位代码。") % {"n": min_len}, "prefix")
     if dept is None:
-        rows = CustomsDistrict.objects.filter(code__startswith=prefix).order_by("code")[:limit]
-        return [{"code": r.code, "name": r.name} for r in rows]
+        districts = CustomsDistrict.objects.filter(code__startswith=prefix).order_by("code")[:limit]
+        return [{"code": r.code, "name": r.name} for r in districts]
     rows = Unit.objects.filter(dept=dept, code__startswith=prefix, active=True).order_by("code")[:limit]
     return [{"id": r.id, "code": r.code, "name": r.name} for r in rows]
 

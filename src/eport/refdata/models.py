@@ -112,7 +112,7 @@ class Unit(models.Model):
     def clean(self):
         if self.id and self.id != self.make_id(self.dept, self.code):
             raise ValidationError({"id": _("单位标识必须是“部门:代码”，例如 aic:440300。")})
-        if self.parent_id:
+        if self.parent is not None:
             if self.parent.dept != self.dept:
                 raise ValidationError({"parent": _("上级单位必须属于同一部门。")})
             if self.pk and f"/{self.pk}/" in self.parent.path:
@@ -124,7 +124,7 @@ class Unit(models.Model):
         # narrow every jurisdiction that runs through this unit.
         self.id = self.id or self.make_id(self.dept, self.code)
         old = Unit.objects.filter(pk=self.pk).values_list("path", flat=True).first()
-        self.path = (self.parent.path if self.parent_id else "/") + f"{self.id}/"
+        self.path = (self.parent.path if self.parent is not None else "/") + f"{self.id}/"
         super().save(*args, **kwargs)
         if old and old != self.path:
             below = list(Unit.objects.filter(path__startswith=old).exclude(pk=self.pk))
