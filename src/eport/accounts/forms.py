@@ -44,7 +44,8 @@ class RegistrationForm(forms.Form):
         return username
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("password") and data.get("username"):
             try:
                 password_validation.validate_password(data["password"], User(username=data["username"]))
@@ -67,7 +68,8 @@ class PasswordChangeForm(forms.Form):
         return self.cleaned_data["old_password"]
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         new = data.get("new_password")
         if new:
             if new == data.get("old_password"):

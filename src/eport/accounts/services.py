@@ -171,6 +171,7 @@ def password_sign_in(*, request, username: str, password: str) -> User:
             record(actor=user, action="account.sign_in", obj=user, ip=ip)
     if refused:
         raise Unauthenticated("invalid_credentials", _("用户名或密码不正确。"), "password")
+    assert user is not None  # refused otherwise
     return user
 
 

@@ -33,7 +33,8 @@ class ReissueForm(KindForm):
     REQUIRED = ("reason",)
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if self.final and data.get("reason") == "other" and not (data.get("note") or "").strip():
             self.add_error(
                 "note", forms.ValidationError(_("补办原因为“其他”时，请填写说明。"), code="required")

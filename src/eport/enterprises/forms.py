@@ -108,7 +108,8 @@ class EnterpriseDataForm(KindForm):
         return code
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         clean_id_document(self, data, "legal_rep_id_type", "legal_rep_id_no")
         if data.get("enterprise_type") == EnterpriseType.OTHER:
             if self.final and not data.get("enterprise_type_other"):

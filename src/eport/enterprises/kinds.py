@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy
 
 from eport.applications.kinds import Kind, register
 from eport.applications.models import DocType
-from eport.errors import Conflict
+from eport.errors import Conflict, InvalidInput
 from eport.refdata.lookup import ra_unit_for_customs, unit_for
 
 from .choices import JOINT_REVIEW_DEPTS, UNIT_FIELDS, LegalPersonType, RegistryStatus
@@ -37,7 +37,14 @@ class EnterpriseDataKind(Kind):
         needed = JOINT_REVIEW_DEPTS[LegalPersonType(d["legal_person_type"])]
         joint = [unit_for(dept, d[field]) for field, dept in UNIT_FIELDS.items() if dept in needed]
         stages = [[u for u in joint if u is not None]]
-        stages.append([ra_unit_for_customs(d["customs_code"])])
+        ra = ra_unit_for_customs(d["customs_code"])
+        if ra is None:  # every entry ends at a data sub-centre: never let one approve without it
+            raise InvalidInput(
+                "customs_code_unserved",
+                _("没有为这个主管海关服务的数据分中心，请核对主管海关代码。"),
+                "customs_code",
+            )
+        stages.append([ra])
         return [s for s in stages if s]
 
     def check_submit(self, *, application):

@@ -269,6 +269,7 @@ def _verified(user: User, *, via: str, actor, reason: str = "") -> None:
     record(actor=actor, action="account.verify", obj=user, after={"verified_by": via}, reason=reason)
     notify.account_verified(user)
     enterprise = user.enterprise
+    assert enterprise is not None  # only an account naming an enterprise is verified
     others = User.objects.select_for_update().filter(
         kind=UserKind.CARDLESS, enterprise=enterprise, verified_at__isnull=True, closed_at__isnull=True
     )

@@ -90,7 +90,7 @@ class CodeListField(forms.Field):
         )
         if len(value) > 2 * self.max_items:  # refused before any work on a huge list
             raise too_many
-        out = {}  # insertion-ordered: duplicates dropped in linear time
+        out: dict[str, None] = {}  # insertion-ordered: duplicates dropped in linear time
         for v in value:
             if not isinstance(v, (str, int)) or isinstance(v, bool):
                 raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
@@ -170,7 +170,8 @@ class CardPermissionForm(FilingForm):
         return codes
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("valid_from"), data.get("valid_to")
         if start and end and start > end:
             self.add_error(

@@ -274,6 +274,8 @@ class CardKindBase(Kind):
 
     filers = frozenset({"legal_card"})
 
+    card_field = ""  # the data field naming the cards
+
     def card_nos(self, data: dict) -> list[str]:
         raise NotImplementedError
 

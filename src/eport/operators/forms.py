@@ -32,7 +32,8 @@ class OperatorForm(KindForm):
         return validate_phone(value) if value else value
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         id_type = data.get("id_type")
         if clean_id_document(self, data, "id_type", "id_no") and id_type and data.get("id_no"):
             if self.enterprise is not None:

@@ -160,7 +160,7 @@ def create_demo_cards() -> list[dict]:
             made = card_make(
                 actor=ra,
                 kind=kind,
-                enterprise_uscc=e.uscc,
+                enterprise_uscc=e.uscc or "",
                 operator_no=operator.operator_no if kind == "operator" else None,
             )
             card = made.card

@@ -188,10 +188,10 @@ def import_list(
         raise ImportError_("the file has no rows: a full edition cannot be empty")
     removed = 0
     if replace:
-        stale = sorted(set(model.objects.values_list("pk", flat=True)) - seen.keys())
+        stale = sorted(set(model._default_manager.values_list("pk", flat=True)) - seen.keys())
         for i in range(0, len(stale), _BATCH):
-            removed += model.objects.filter(pk__in=stale[i : i + _BATCH]).delete()[0]
-    model.objects.bulk_create(
+            removed += model._default_manager.filter(pk__in=stale[i : i + _BATCH]).delete()[0]
+    model._default_manager.bulk_create(
         rows,
         update_conflicts=True,
         unique_fields=["uscc"],

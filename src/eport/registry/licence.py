@@ -15,6 +15,7 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import cast
 
 import jwt
 from cryptography import x509
@@ -108,7 +109,7 @@ class SignedAssertionVerifier(LicenceVerifier):
         try:
             claims = jwt.decode(
                 assertion or "",
-                cert.public_key(),
+                cast(ec.EllipticCurvePublicKey, cert.public_key()),  # a non-EC key fails ES256 anyway
                 algorithms=ALGORITHMS,
                 audience=settings.LICENCE_AUDIENCE,
                 leeway=LEEWAY,
@@ -185,7 +186,10 @@ def demo_assertion(
     *, uscc: str, name: str, nonce: str, lifetime: dt.timedelta = dt.timedelta(minutes=5)
 ) -> str:
     """What the licence app would hand back: signed by the demo issuer's key."""
-    key = serialization.load_pem_private_key(demo_issuer_paths()[0].read_bytes(), password=None)
+    key = cast(
+        ec.EllipticCurvePrivateKey,
+        serialization.load_pem_private_key(demo_issuer_paths()[0].read_bytes(), password=None),
+    )
     now = dt.datetime.now(dt.UTC)
     return jwt.encode(
         {

@@ -52,6 +52,8 @@ class UsccKeyed(models.Model):
     """A row keyed by the USCC, stored as the lookups search it (trimmed, upper-case), however typed in
     the admin or a file."""
 
+    uscc: str  # each concrete list declares the field
+
     class Meta:
         abstract = True
 
@@ -68,7 +70,10 @@ class CustomsRecord(UsccKeyed):
     """海关企管注册信息: an enterprise registered with customs (企业管理), as the customs system knows it."""
 
     uscc = models.CharField(
-        _("统一社会信用代码"), max_length=18, primary_key=True, validators=[validate_uscc]
+        _("统一社会信用代码"),
+        max_length=18,
+        primary_key=True,
+        validators=[validate_uscc],  # type: ignore[list-item]
     )
     name = models.CharField(_("企业名称"), max_length=200)
     reg_no = models.CharField(_("海关注册编码"), max_length=10, blank=True, validators=[_customs_reg_no])
@@ -87,7 +92,10 @@ class ForexDirectoryEntry(UsccKeyed):
     """外汇企业名录: an enterprise on the forex bureau's directory (贸易外汇收支企业名录)."""
 
     uscc = models.CharField(
-        _("统一社会信用代码"), max_length=18, primary_key=True, validators=[validate_uscc]
+        _("统一社会信用代码"),
+        max_length=18,
+        primary_key=True,
+        validators=[validate_uscc],  # type: ignore[list-item]
     )
     name = models.CharField(_("企业名称"), max_length=200)
     # The bureau's code is the 6-digit administrative division it serves (440000 广东, 440300 深圳 …).
@@ -106,7 +114,10 @@ class ForexCancellation(UsccKeyed):
     """外汇注销名录: an enterprise whose forex directory registration was cancelled."""
 
     uscc = models.CharField(
-        _("统一社会信用代码"), max_length=18, primary_key=True, validators=[validate_uscc]
+        _("统一社会信用代码"),
+        max_length=18,
+        primary_key=True,
+        validators=[validate_uscc],  # type: ignore[list-item]
     )
     name = models.CharField(_("企业名称"), max_length=200)
     cancelled_on = models.DateField(_("注销日期"), null=True, blank=True)
