@@ -682,18 +682,21 @@ def test_filings_cards_are_for_the_legal_card_only(both_filed, path, actor):
         assert_error(api.get(path, params), 403)
 
 
-@pytest.mark.parametrize("actor", ["reviewer", "ra", "admin"])
-def test_filings_states_are_for_the_enterprise_and_its_cards_only(both_filed, actor):
+@pytest.mark.parametrize("actor", ["reviewer", "ra", "admin", "A operator card"])
+def test_filings_states_are_for_the_enterprise_actors_only(both_filed, actor):
+    """Its card-less user and its legal card read them; an operator card (an employee's card: the
+    master record holds the legal representative's ID number) finds none, as staff do."""
     a, _b = both_filed
     api = {
         "reviewer": reviewer("customs:5301"),
         "ra": reviewer("ra:5300"),
         "admin": Api(f.staff(UserKind.ADMIN, None)),
+        "A operator card": a.op,
     }[actor]
     for path in ("/filings", "/enterprise"):
         assert_error(api.get(path), 404, "enterprise_not_found")
-    # The operator card reads its own enterprise's filing states, as /enterprise shows them.
-    assert a.op.get("/filings").json() == a.op.get("/enterprise").json()["filings"]
+    for own in (a.legal, a.cardless):
+        assert own.get("/filings").json() == own.get("/enterprise").json()["filings"]
 
 
 @pytest.mark.parametrize("path", ["/filings", "/filings/cards", "/filings/cards.xlsx", "/enterprise"])

@@ -1,14 +1,12 @@
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.signals import user_logged_in
-from django.utils.translation import gettext as _
 from ninja import Router, Status
 
 from eport.accounts import services
-from eport.accounts.models import CARD_KINDS, UserKind
-from eport.accounts.trust import require_trusted
+from eport.accounts.models import UserKind
+from eport.accounts.permissions import CARD_KINDS, enterprise_for_reading
 from eport.cards.selectors import card_of, card_subsystems
 from eport.enterprises import trust
-from eport.errors import NotFound
 from eport.pagination import paginate
 
 from . import serializers
@@ -202,14 +200,6 @@ def enterprise_account_refuse(request, account_id: int, payload: ReasonIn | None
     )
 
 
-def own_enterprise(u):
-    """The enterprise its card-less user (once it may act for it) and its cards (legal and operator) may read."""
-    if (u.kind != UserKind.CARDLESS and u.kind not in CARD_KINDS) or u.enterprise is None:
-        raise NotFound("enterprise_not_found", _("没有可查看的企业。"))
-    require_trusted(u)
-    return u.enterprise
-
-
 @router.get(
     "/enterprise",
     response={200: EnterpriseOut, **errors(*SIGNED_IN, 404)},
@@ -217,4 +207,4 @@ def own_enterprise(u):
     summary="本企业三证合一信息",
 )
 def enterprise(request):
-    return serializers.enterprise(own_enterprise(request.auth))
+    return serializers.enterprise(enterprise_for_reading(request.auth))

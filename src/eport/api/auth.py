@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from ninja.errors import HttpError
 from ninja.security import HttpBearer, SessionAuth
 
-from eport.accounts.models import CARD_KINDS
+from eport.accounts.permissions import CARD_KINDS
 from eport.accounts.services import token_user
 from eport.cards.services import card_gate
 from eport.errors import Forbidden

@@ -1,27 +1,18 @@
 """企业备案: the enterprise's filing states, and its cards with their filings and permissions (the legal
 card's IC卡备案 / IC卡权限申请 lists). The filings themselves are applications (/applications)."""
 
-from django.utils.translation import gettext as _
 from ninja import Router
 
 from eport import exports
-from eport.accounts.models import UserKind
-from eport.errors import Forbidden
+from eport.accounts.permissions import enterprise_for_reading
 from eport.filings import selectors
 from eport.pagination import paginate
 
 from . import serializers
-from .accounts import own_enterprise
 from .auth import AUTH
 from .schemas import PAGE, PAGE_SIZE, SIGNED_IN, XLSX, EnterpriseCardPage, Filings, errors, file_answer
 
 router = Router(tags=["filings"], auth=AUTH)
-
-
-def _legal_card(request):
-    if request.auth.kind != UserKind.LEGAL_CARD:
-        raise Forbidden("legal_card_required", _("只有法人卡可以办理IC卡备案和权限申请。"))
-    return request.auth.enterprise
 
 
 @router.get(
@@ -31,7 +22,7 @@ def _legal_card(request):
 )
 def filings(request):
     """What `GET /enterprise` says of the filings, for whoever may read that."""
-    return serializers.enterprise(own_enterprise(request.auth))["filings"]
+    return serializers.enterprise(enterprise_for_reading(request.auth))["filings"]
 
 
 @router.get(
@@ -40,7 +31,7 @@ def filings(request):
     summary="本企业IC卡的备案与权限",
 )
 def cards(request, card_no: str = "", holder_name: str = "", page: PAGE = 1, page_size: PAGE_SIZE = 20):
-    qs = selectors.enterprise_cards(_legal_card(request), card_no=card_no, holder_name=holder_name)
+    qs = selectors.enterprise_cards(request.auth, card_no=card_no, holder_name=holder_name)
     items, total = paginate(qs, page, page_size)
     return {"items": [serializers.card(c) for c in items], "total": total}
 
@@ -53,4 +44,4 @@ def cards(request, card_no: str = "", holder_name: str = "", page: PAGE = 1, pag
 )
 def cards_export(request, card_no: str = "", holder_name: str = ""):
     q = {"card_no": card_no, "holder_name": holder_name}
-    return exports.xlsx_response(request, "filings", selectors.enterprise_cards(_legal_card(request), **q), q)
+    return exports.xlsx_response(request, "filings", selectors.enterprise_cards(request.auth, **q), q)

@@ -1,11 +1,7 @@
-from django.utils.translation import gettext as _
 from ninja import Router
 
-from eport.accounts.models import CARD_KINDS, UserKind
-from eport.enterprises.forms import registry_backfill
-from eport.errors import NotFound
+from eport.enterprises.selectors import registry_backfill_for
 from eport.refdata.lookup import prefix_lookup
-from eport.validators import normalize_uscc
 
 from .auth import AUTH
 from .schemas import REFDATA_LISTS, SIGNED_IN, USCC_PATTERN, RefItem, RegistryOut, errors, one_of, text
@@ -27,11 +23,4 @@ def refdata(request, list_name: one_of(REFDATA_LISTS), prefix: str = ""):
 )
 def registry_lookup(request, uscc: text(pattern=USCC_PATTERN)):
     """An enterprise user (card-less or a card) may look up only its own USCC; department staff any."""
-    uscc = normalize_uscc(uscc)
-    user = request.auth
-    enterprise_user = user.kind == UserKind.CARDLESS or user.kind in CARD_KINDS
-    own = enterprise_user and user.enterprise is not None and user.enterprise.uscc == uscc
-    data = registry_backfill(uscc) if own or not enterprise_user else {}
-    if not data:
-        raise NotFound("registry_not_found", _("工商登记中没有这个统一社会信用代码。"))
-    return data
+    return registry_backfill_for(request.auth, uscc)

@@ -15,7 +15,7 @@ class Kind:
     code: str = ""
     label: str | Promise = ""
     number_prefix = "SQ"
-    filers: frozenset = frozenset()  # actor kinds that may file and change it ("cardless", "legal_card")
+    filers: frozenset = frozenset()  # actor kinds (UserKind) that may file and change it
     form_class: Any = None  # a Django Form class taking (data, final=bool, enterprise=...)
     doc_types: tuple = ()  # attachment types it accepts; empty: no attachments
     fixed_fields: tuple = ()  # data fields set at creation that an edit may not change (what it is about)

@@ -10,40 +10,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from eport.accounts.models import UserKind
-from eport.accounts.trust import require_trusted
-from eport.errors import Forbidden, InvalidInput, NotFound
-from eport.refdata.models import Unit
+from eport.accounts.permissions import ENTERPRISE_ACTORS, acting_enterprise, is_staff, require_staff
+from eport.errors import InvalidInput, NotFound
+from eport.refdata.selectors import jurisdiction_units
 
 from .kinds import get_kind
 from .models import OPEN_STATUSES, Application, Attachment, ReviewStep, Status, StepStatus
 
-# Who acts for an enterprise in applications: its card-less user and its legal-person card (an operator
-# card only uses subsystems).
-ENTERPRISE_ACTORS = (UserKind.CARDLESS, UserKind.LEGAL_CARD)
-
-
-def enterprise_of(actor, *, filing: bool = False):
-    """The enterprise an enterprise actor acts for (staff and operator cards have none), once the account
-    may act for it — to read, or with `filing` to change anything (accounts/trust.py)."""
-    enterprise = getattr(actor, "enterprise", None)
-    if actor.kind not in ENTERPRISE_ACTORS or enterprise is None:
-        raise Forbidden("enterprise_actor_required", _("只有企业用户可以办理此业务。"))
-    require_trusted(actor, filing=filing)
-    return enterprise
-
-
-def jurisdiction_units(actor) -> QuerySet:
-    """The reviewer's own unit and every unit below it."""
-    if actor.kind not in (UserKind.REVIEWER, UserKind.RA) or actor.unit_id is None:
-        return Unit.objects.none()
-    return Unit.objects.filter(path__startswith=actor.unit.path)
+# The enterprise an enterprise actor acts for (accounts/permissions.py), as the engine names it.
+enterprise_of = acting_enterprise
 
 
 def visible_applications(actor) -> QuerySet:
     qs = Application.objects.all()
     if actor.kind in ENTERPRISE_ACTORS:
         return qs.filter(enterprise=enterprise_of(actor)) if actor.enterprise_id else qs.none()
-    if actor.kind in (UserKind.REVIEWER, UserKind.RA):
+    if is_staff(actor):
         units = jurisdiction_units(actor).values("id")
         # Only the current round's route counts: once resubmitted to other units, the former
         # reviewers no longer see the (possibly changed) data.
@@ -140,8 +122,7 @@ QUEUE_FILTERS = {
 def review_queue(actor, *, status: str = "pending", enterprise_name: str = "") -> QuerySet:
     """Steps routed to the reviewer's unit and the units below it; `enterprise_name` matches fuzzily
     (a pg_trgm index serves it on PostgreSQL)."""
-    if actor.kind not in (UserKind.REVIEWER, UserKind.RA):
-        raise Forbidden("reviewer_required", _("只有审核部门可以审核。"))
+    require_staff(actor)
     if status not in QUEUE_FILTERS:
         raise InvalidInput("status_invalid", _("状态只能是 pending 或 decided。"), "status")
     units = jurisdiction_units(actor).values("id")

@@ -6,10 +6,10 @@ ID number; an attachment download by anyone, since attachments are ID documents 
 names the record, never the ID number itself. Exports are audited where they are written."""
 
 from eport.accounts.models import UserKind
+from eport.accounts.permissions import is_staff
 
 from .services import record
 
-STAFF = frozenset({UserKind.REVIEWER, UserKind.RA})
 ACTIONS = ("attachment.download", "application.view", "card.view", "operator.view")
 
 
@@ -31,7 +31,7 @@ def application_viewed(actor, application) -> None:
     legal representative's; operator declarations and cancellations: the operator's)."""
     from eport.applications.kinds import get_kind
 
-    if actor.kind in STAFF and get_kind(application.kind).shows_id_numbers(application):
+    if is_staff(actor) and get_kind(application.kind).shows_id_numbers(application):
         record(
             actor=actor,
             action="application.view",

@@ -6,21 +6,22 @@ from .models import Card, CardPermission, Subsystem
 
 
 class PermissionInline(admin.TabularInline):
-    """Subsystem permissions are data on the card; the administrator may correct them here."""
+    """Subsystem permissions, shown with the card. Read-only: they change only through the card_permission
+    application (its checks, its review, its audit row), never by an edit here."""
 
     model = CardPermission
     extra = 0
     fields = ("subsystem", "valid_from", "valid_to", "granted_at")
-    readonly_fields = ("granted_at",)
+    readonly_fields = fields
 
     def has_change_permission(self, request, obj=None):
-        return True
+        return False
 
     def has_add_permission(self, request, obj=None):
-        return True
+        return False
 
     def has_delete_permission(self, request, obj=None):
-        return True
+        return False
 
 
 @admin.register(Card)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from eport import notify
+from eport.accounts.models import UserKind
 from eport.applications.forms import KindForm
 from eport.applications.kinds import Kind, register
 from eport.applications.models import DocType
@@ -53,7 +54,7 @@ class LegalCardReissue(Kind):
     code = "legal_card_reissue"
     label = gettext_lazy("补办法人卡")
     number_prefix = "BK"
-    filers = frozenset({"cardless"})  # a verified one: accounts/trust.py refuses the others
+    filers = frozenset({UserKind.CARDLESS})  # a verified one: accounts/trust.py refuses the others
     form_class = ReissueForm
     doc_types = tuple(REISSUE_DOCUMENTS)
 

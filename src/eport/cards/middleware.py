@@ -4,7 +4,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from eport.accounts.models import CARD_KINDS
+from eport.accounts.permissions import CARD_KINDS
 
 from .services import card_gate
 

@@ -3,6 +3,7 @@
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from eport.accounts.models import UserKind
 from eport.applications.kinds import Kind, register
 from eport.applications.models import DocType
 from eport.errors import Conflict, InvalidInput
@@ -73,7 +74,7 @@ class EnterpriseEntry(EnterpriseDataKind):
     code = "enterprise_entry"
     label = gettext_lazy("三证合一信息")
     number_prefix = "RW"
-    filers = frozenset({"cardless"})
+    filers = frozenset({UserKind.CARDLESS})
 
     def initial_data(self, *, enterprise):
         data = {
@@ -145,7 +146,7 @@ class EnterpriseChange(EnterpriseDataKind):
     code = "enterprise_change"
     label = gettext_lazy("三证合一信息变更")
     number_prefix = "BG"
-    filers = frozenset({"legal_card"})
+    filers = frozenset({UserKind.LEGAL_CARD})
 
     def initial_data(self, *, enterprise):
         return master_data(enterprise)

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from eport import notify
 from eport.accounts.models import User, UserKind, Verification
+from eport.accounts.permissions import require_legal_card
 from eport.applications.models import OPEN_STATUSES, Application
 from eport.applications.services import applications_close
 from eport.audit.services import record
@@ -51,9 +52,7 @@ def account_state(user: User) -> str:
 
 
 def _legal_card_enterprise(actor) -> Enterprise:
-    if getattr(actor, "kind", None) != UserKind.LEGAL_CARD or actor.enterprise_id is None:
-        raise Forbidden("legal_card_only", _("只有本企业法人卡可以确认无卡用户账号。"))
-    return actor.enterprise
+    return require_legal_card(actor, purpose="accounts")
 
 
 def enterprise_accounts(actor, *, state: str | None = None) -> QuerySet:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from eport.accounts.models import UserKind
 from eport.applications.kinds import Kind, register
 from eport.applications.models import Application
 from eport.audit.services import record
@@ -47,7 +48,7 @@ class EnterpriseFilingKind(Kind):
     """What the three enterprise filings share: filed once, by either enterprise actor, with one unit."""
 
     filing: str = ""
-    filers = frozenset({"cardless", "legal_card"})
+    filers = frozenset({UserKind.CARDLESS, UserKind.LEGAL_CARD})
     unit_field = ""  # the data field naming the unit it is filed with (its dept: CODE_DEPTS)
 
     def precondition(self, enterprise) -> None:
@@ -272,7 +273,7 @@ class CardKindBase(Kind):
     """Card filings and permissions: the legal card acts for the enterprise's cards; every card named
     must be the enterprise's own (another's is not found) at every save."""
 
-    filers = frozenset({"legal_card"})
+    filers = frozenset({UserKind.LEGAL_CARD})
 
     card_field = ""  # the data field naming the cards
 

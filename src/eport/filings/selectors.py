@@ -3,6 +3,7 @@
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
+from eport.accounts.permissions import require_legal_card
 from eport.applications.models import Application, Status
 from eport.applications.selectors import open_application
 from eport.cards.models import Card, CardPermission, CardState
@@ -49,10 +50,11 @@ def enterprise_filings(enterprise) -> dict:
     return out
 
 
-def enterprise_cards(enterprise, *, card_no: str = "", holder_name: str = "") -> QuerySet:
-    """The enterprise's cards not voided, with their filings and permissions (one query each)."""
+def enterprise_cards(actor, *, card_no: str = "", holder_name: str = "") -> QuerySet:
+    """The legal card's enterprise's cards not voided, with their filings and permissions (one query each);
+    anyone else is refused (legal_card_required)."""
     qs = (
-        Card.objects.filter(enterprise=enterprise)
+        Card.objects.filter(enterprise=require_legal_card(actor))
         .exclude(state=CardState.VOIDED)
         .select_related("certificate", "operator", "enterprise", "issuer")
         .prefetch_related(

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from eport.accounts.models import UserKind
 from eport.applications.kinds import Kind, register
 from eport.applications.models import OPEN_STATUSES, Application, Status
 from eport.audit.services import record
@@ -71,7 +72,7 @@ class OperatorDeclaration(_OperatorKind):
     code = DECLARATION
     label = gettext_lazy("企业操作员信息申报")
     number_prefix = "CY"
-    filers = frozenset({"cardless", "legal_card"})
+    filers = frozenset({UserKind.CARDLESS, UserKind.LEGAL_CARD})
     form_class = OperatorForm
     fixed_fields = ("operator_no",)
     id_fields = ("id_no",)
@@ -82,8 +83,8 @@ class OperatorDeclaration(_OperatorKind):
     def may_change(self, actor, application):
         # The legal card may take over anything (also a pre-entry left a draft); the card-less user only
         # its own pre-entries, never the legal card's declarations and changes.
-        if actor.kind == "cardless":
-            return application.applicant_id is not None and application.applicant.kind == "cardless"
+        if actor.kind == UserKind.CARDLESS:
+            return application.applicant_id is not None and application.applicant.kind == UserKind.CARDLESS
         return super().may_change(actor, application)
 
     def clean(self, *, data, enterprise, final):
@@ -93,7 +94,7 @@ class OperatorDeclaration(_OperatorKind):
         return out
 
     def check_create(self, *, actor, enterprise, data=None):
-        if actor.kind == "cardless":
+        if actor.kind == UserKind.CARDLESS:
             # 操作员信息预录入: after the 三证合一 entry is saved, before the enterprise enters the network.
             if enterprise.in_network:
                 raise Conflict(
@@ -192,7 +193,7 @@ class OperatorCancellation(_OperatorKind):
     code = CANCELLATION
     label = gettext_lazy("企业操作员信息注销申报")
     number_prefix = "CX"
-    filers = frozenset({"legal_card"})
+    filers = frozenset({UserKind.LEGAL_CARD})
     form_class = CancellationForm
     fixed_fields = ("operator_no",)
 
@@ -264,7 +265,7 @@ def pre_entries_submit(enterprise) -> list:
     submitted = []
     drafts = (
         Application.objects.filter(
-            enterprise=enterprise, kind=DECLARATION, status=Status.DRAFT, applicant__kind="cardless"
+            enterprise=enterprise, kind=DECLARATION, status=Status.DRAFT, applicant__kind=UserKind.CARDLESS
         )
         .select_related("applicant")
         .order_by("id")

@@ -4,9 +4,10 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from eport.accounts.models import UserKind
+from eport.accounts.permissions import acting_enterprise, is_enterprise_actor
 from eport.applications.models import OPEN_STATUSES, Application
-from eport.applications.selectors import ENTERPRISE_ACTORS, enterprise_of, jurisdiction_units
 from eport.errors import InvalidInput, NotFound
+from eport.refdata.selectors import jurisdiction_units
 
 from .kinds import CANCELLATION, DECLARATION, operator_subject
 from .models import Operator, OperatorStatus
@@ -15,8 +16,8 @@ from .models import Operator, OperatorStatus
 def operators_visible(actor) -> QuerySet:
     """The enterprise's own (its card-less user and legal card); the RA: enterprises of its sub-centre."""
     kind = getattr(actor, "kind", None)
-    if kind in ENTERPRISE_ACTORS and actor.enterprise_id:
-        return Operator.objects.filter(enterprise=enterprise_of(actor))
+    if is_enterprise_actor(actor):
+        return Operator.objects.filter(enterprise=acting_enterprise(actor))
     if kind == UserKind.RA and actor.unit_id:
         return Operator.objects.filter(enterprise__card_issuer__in=jurisdiction_units(actor))
     return Operator.objects.none()

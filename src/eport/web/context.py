@@ -3,7 +3,8 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from eport.accounts.models import CARD_KINDS, UserKind
+from eport.accounts.models import UserKind
+from eport.accounts.permissions import CARD_KINDS
 from eport.accounts.trust import trust_refusal
 from eport.refdata.models import Dept
 

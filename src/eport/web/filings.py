@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from eport import exports
-from eport.accounts.models import UserKind
+from eport.accounts.permissions import enterprise_for_reading, require_legal_card
 from eport.applications import selectors as app_selectors
 from eport.applications import services
 from eport.applications.kinds import get_kind
@@ -19,19 +19,16 @@ from eport.errors import DomainError, NotFound
 from eport.filings import selectors
 from eport.filings.kinds import NO_CUSTOMS_REGISTRATION, customs_registration, filing_label, subsystem_refusal
 
+from .access import enterprise_actor, legal_card_only
 from .forms import kind_form
 from .views import (
     _page,
     application_page,
     declared,
-    enterprise_actor,
     field_errors,
     page_count,
     save_application,
-    signed_in,
 )
-
-legal_card_only = signed_in({UserKind.LEGAL_CARD}, login_url="web:card_login")
 
 # The pages' titles are the kinds' labels.
 ENTERPRISE_HINTS = {
@@ -53,7 +50,7 @@ ENTERPRISE_HINTS = {
 @enterprise_actor
 def enterprise_filing(request, filing: str):
     """The three enterprise filings: one page each, the state in red at the top (备案通过 once filed)."""
-    enterprise = request.user.enterprise
+    enterprise = enterprise_for_reading(request.user)
     kind = get_kind(selectors.ENTERPRISE_KINDS[filing])
     state = selectors.enterprise_filings(enterprise)[filing]
     notices, readonly = [], None
@@ -136,7 +133,7 @@ def _steps(app, history):
 @legal_card_only
 def card_filing(request, filing: str):
     """IC卡海关备案 / IC卡外汇备案: tick the cards (全选), 暂存, 申报."""
-    enterprise = request.user.enterprise
+    enterprise = require_legal_card(request.user)
     kind = get_kind(selectors.CARD_KINDS[filing])
     app = app_selectors.open_application(enterprise, kind.code)
     editable = app is None or app.status in EDITABLE_STATUSES
@@ -155,7 +152,7 @@ def card_filing(request, filing: str):
         except DomainError as e:
             refused = e.message
     q = _card_query(request)
-    cards, total, page = _page(request, selectors.enterprise_cards(enterprise, **q))
+    cards, total, page = _page(request, selectors.enterprise_cards(request.user, **q))
     rows = []
     for c in cards:
         filed = filing in selectors.card_filings(c)
@@ -191,7 +188,7 @@ def card_filing(request, filing: str):
 def card_permissions(request):
     """IC卡权限申请: the enterprise's cards with their filings and permissions; 导出Excel."""
     q = _card_query(request)
-    qs = selectors.enterprise_cards(request.user.enterprise, **q)
+    qs = selectors.enterprise_cards(request.user, **q)
     if request.GET.get("export") == "xlsx":
         try:
             return exports.xlsx_response(request, "filings", qs, q)
@@ -214,8 +211,8 @@ def card_permissions(request):
 @legal_card_only
 def card_permission(request, card_no: str):
     """One card's subsystem permissions: tick them (全选), an optional period, 暂存, 申报."""
-    enterprise = request.user.enterprise
-    card = selectors.enterprise_cards(enterprise).filter(card_no=card_no.strip().upper()).first()
+    enterprise = require_legal_card(request.user)
+    card = selectors.enterprise_cards(request.user).filter(card_no=card_no.strip().upper()).first()
     if card is None:
         raise NotFound("card_not_found", _("本企业没有这张IC卡。"))
     kind = get_kind("card_permission")

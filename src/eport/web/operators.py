@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from eport import exports
-from eport.accounts.models import UserKind
+from eport.accounts.permissions import is_card_less, is_legal_card
 from eport.applications import selectors as app_selectors
 from eport.applications import services
 from eport.applications.kinds import get_kind
@@ -21,30 +21,28 @@ from eport.operators import selectors
 from eport.operators.kinds import CANCELLATION, DECLARATION, OperatorCancellation
 from eport.operators.models import OperatorStatus
 
+from .access import enterprise_actor, legal_card_only
 from .forms import kind_form
 from .views import (
     _page,
-    enterprise_actor,
     field_errors,
     page_count,
     posted,
     save_application,
-    signed_in,
 )
 
 FILTERS = ("operator_no", "status", "name", "id_no", "phone", "job_title")
-legal_card_only = signed_in({UserKind.LEGAL_CARD}, login_url="web:card_login")
 
 
 def _pre_entry(user) -> bool:
     """The card-less user's screens are 操作员信息预录入: 暂存 only; 申报 comes with the network entry."""
-    return user.kind == UserKind.CARDLESS
+    return is_card_less(user)
 
 
 def _row(op, open_apps, user) -> dict:
     """What a row offers: edit the open declaration, start a change, delete a draft, cancel (legal card)."""
     decl, canc = open_apps.get(DECLARATION), open_apps.get(CANCELLATION)
-    legal = user.kind == UserKind.LEGAL_CARD
+    legal = is_legal_card(user)
     row = {"op": op, "declaration": decl, "cancellation": canc, "edit": None, "delete": None, "cancel": False}
     if decl is not None and decl.status in EDITABLE_STATUSES and get_kind(DECLARATION).may_change(user, decl):
         # read-only while a cancellation is in flight (a draft change may still be thrown away)

@@ -13,16 +13,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from eport.accounts import services as accounts
-from eport.accounts.models import UserKind
 from eport.accounts.trust import trust_refusal
 from eport.enterprises import trust
 from eport.errors import DomainError
 from eport.registry.licence import demo_assertion, licence_verifier
 
-from .views import _act, _page, page_count, signed_in
-
-cardless_account = signed_in({UserKind.CARDLESS}, trusted=False)
-legal_card_only = signed_in({UserKind.LEGAL_CARD}, login_url="web:card_login")
+from .access import cardless_account, legal_card_only
+from .views import _act, _page, page_count
 
 
 @cardless_account

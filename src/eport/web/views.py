@@ -1,14 +1,12 @@
 """Screens: parse the form, call the same services as the API, render. No business rule lives here."""
 
 import json
-from functools import wraps
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
-from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
 from django.http import FileResponse
 from django.shortcuts import redirect, render
@@ -19,21 +17,29 @@ from django.views.decorators.http import require_POST
 
 from eport import exports
 from eport.accounts import services as accounts
-from eport.accounts.models import CARD_KINDS, UserKind
+from eport.accounts.models import UserKind
+from eport.accounts.permissions import CARD_KINDS, STAFF
 from eport.accounts.trust import trust_refusal
 from eport.applications import selectors, services
 from eport.applications.kinds import all_kinds, get_kind
 from eport.applications.models import EDITABLE_STATUSES, DocType, Status
-from eport.applications.selectors import ENTERPRISE_ACTORS
 from eport.audit import reads
 from eport.cards.models import Card, CardState
 from eport.enterprises.choices import RegistryStatus
 from eport.enterprises.forms import EnterpriseDataForm
 from eport.enterprises.kinds import EnterpriseDataKind
-from eport.errors import DomainError, Forbidden, NotFound
+from eport.errors import DomainError, NotFound
 from eport.pagination import paginate
 from eport.refdata.models import Unit
 
+from .access import (
+    application_reader,
+    enterprise_actor,
+    enterprise_only,
+    legal_card_only,
+    reviewer_only,
+    signed_in,
+)
 from .forms import code_names, entry_form, kind_form
 from .links import edit_url
 
@@ -50,38 +56,6 @@ def _errors(exc: DomainError) -> dict:
     return out
 
 
-def signed_in(kinds=None, login_url=None, trusted=True):
-    """The view's actor kinds; a card-less account that may not act for its enterprise yet (accounts/trust.py)
-    is sent to its account page, which says why (`trusted=False`: the pages that help it get there)."""
-
-    def deco(view):
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path(), login_url)
-            if kinds and request.user.kind not in kinds:
-                return render(
-                    request, "web/error.html", {"message": _("您没有使用这个功能的权限。")}, status=403
-                )
-            if trusted and trust_refusal(request.user) is not None:
-                return redirect("web:account")  # which says why
-            try:
-                return view(request, *args, **kwargs)
-            except NotFound as e:
-                return render(request, "web/error.html", {"message": e.message}, status=404)
-            except Forbidden as e:
-                return render(request, "web/error.html", {"message": e.message}, status=403)
-
-        return wrapper
-
-    return deco
-
-
-enterprise_only = signed_in({UserKind.CARDLESS})
-enterprise_actor = signed_in(set(ENTERPRISE_ACTORS), login_url="web:login")
-reviewer_only = signed_in({UserKind.REVIEWER, UserKind.RA})
-
-
 # --- landing, sign-in, registration -------------------------------------------------------------
 
 
@@ -89,7 +63,7 @@ def home(request):
     if request.user.is_authenticated:
         if request.user.kind == UserKind.CARDLESS:
             return redirect("web:account" if trust_refusal(request.user) else "web:entries")
-        if request.user.kind in (UserKind.REVIEWER, UserKind.RA):
+        if request.user.kind in STAFF:
             return redirect("web:reviews")
         if request.user.kind in CARD_KINDS:
             return redirect("web:card_home")
@@ -381,7 +355,7 @@ def entry_edit(request, app_id):
     return redirect("web:application_view" if submitted else "web:entry_edit", app.id)
 
 
-@signed_in({UserKind.LEGAL_CARD}, login_url="web:card_login")
+@legal_card_only
 def enterprise_change(request):
     """三证合一信息变更: the open change — editable while DRAFT or RETURNED (a draft can be deleted), its
     steps (操作中心 and every joint-review unit) while in review — or a new one from the master record."""
@@ -417,7 +391,7 @@ def enterprise_change(request):
     return _entry_page(request, app, kind="enterprise_change", extra=extra)
 
 
-@signed_in({*ENTERPRISE_ACTORS, UserKind.REVIEWER, UserKind.RA})
+@application_reader
 def application_view(request, app_id):
     """One application of any kind, read-only, with its review steps (the applicant and its reviewers)."""
     app = selectors.application_get(request.user, app_id)
@@ -508,7 +482,7 @@ def attachment_delete(request, app_id, att_id):
     return _back_to_edit(request, app_id)
 
 
-@signed_in({*ENTERPRISE_ACTORS, UserKind.REVIEWER, UserKind.RA})
+@application_reader
 def attachment_download(request, app_id, att_id):
     att = selectors.attachment_get(request.user, app_id, att_id)
     reads.attachment_downloaded(request.user, att)
