@@ -203,7 +203,7 @@ def test_a_permission_approving_itself_beside_a_freeze_of_that_card_does_not_dea
     """The legal card files a card's permission (approved by itself on submission: its effect locks the card)
     while another session of it freezes that card (which locks the card, then audits). The kind locks the card
     before the engine's first audit row (Kind.prelock); without it the audit chain's head made a deadlock."""
-    from eport.cards.services import card_act
+    from eport.cards.actions import card_act
     from eport.filings.models import CardFiling
 
     e = f.enterprise_in_network()
