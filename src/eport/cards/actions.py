@@ -185,7 +185,9 @@ def _move(card: Card, action: str, *, actor, reason: str = "") -> CardActed:
     move = transitions.move_for(action, card.state)
     if move is None:  # the callers check first (card_refusal, the PIN check); this is the table's last word
         raise Conflict(
-            "state_conflict", _("IC卡当前状态（%(s)s）不能办理这项业务。") % {"s": card.display_state}
+            "state_conflict",
+            _("IC卡当前状态（%(s)s）不能办理%(a)s。")
+            % {"s": card.display_state, "a": transitions.NOTICES[action]},
         )
     before = _snapshot(card)
     card.state = move.new_state
