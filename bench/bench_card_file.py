@@ -111,7 +111,7 @@ def card_make_cpu_ms(ra, rounds: int, n: int) -> dict:
     from django.conf import settings
     from django.db import connection
 
-    from eport.cards.services import card_make
+    from eport.cards.making import card_make
 
     settings.CARD_FILE_KDF_ROUNDS = rounds
     usccs = fresh_enterprises(n + 1)

@@ -249,8 +249,9 @@ def sign_in_cards(args, ra) -> list[dict]:
 
     from eport.accounts.models import ApiToken
     from eport.cards.challenges import challenge_issue
+    from eport.cards.making import card_make
     from eport.cards.models import Card, CardState
-    from eport.cards.services import card_make, card_pin_change, card_sign_in
+    from eport.cards.signin import card_pin_change, card_sign_in
 
     path = args.data_dir / KEYS_FILE
     stored = json.loads(path.read_text()) if path.exists() else []
@@ -456,7 +457,7 @@ def crypto_floor(cards, ra) -> list[dict]:
 
     from eport.cards import challenges, pins
     from eport.cards.models import Card
-    from eport.cards.services import _verify_signature
+    from eport.cards.proof import verify_signature
     from eport.pki import ca as pki_ca
 
     card = Card.objects.select_related("certificate").get(card_no=cards[0]["card_no"])
@@ -467,7 +468,7 @@ def crypto_floor(cards, ra) -> list[dict]:
     nonce = challenges.PREFIX + secrets.token_bytes(32)
     sig = key.sign(nonce, ecdsa)
     sig_b64 = base64.b64encode(sig).decode()
-    assert _verify_signature(der, nonce, sig_b64)
+    assert verify_signature(der, nonce, sig_b64)
     ch = challenges.challenge_issue(card.card_no)
     ca = pki_ca.issuing_ca()
     cert = x509.load_der_x509_certificate(der)
@@ -488,8 +489,8 @@ def crypto_floor(cards, ra) -> list[dict]:
         ),
         (
             "sign-in",
-            "_verify_signature: base64 + parse certificate DER + verify (what the server does)",
-            lambda: _verify_signature(der, nonce, sig_b64),
+            "verify_signature: base64 + parse certificate DER + verify (what the server does)",
+            lambda: verify_signature(der, nonce, sig_b64),
         ),
         (
             "sign-in",
@@ -752,7 +753,8 @@ def inprocess(args, cards, ra) -> tuple[list[dict], dict]:
     from eport.accounts.services import token_issue
     from eport.api import serializers
     from eport.cards.challenges import challenge_issue
-    from eport.cards.services import card_make, card_sign_in
+    from eport.cards.making import card_make
+    from eport.cards.signin import card_sign_in
 
     rows, queries, statements, recorded = [], {}, {}, {}
     keys = {c["card_no"]: load_key(c["key_pem"]) for c in cards}
@@ -863,13 +865,13 @@ PROFILE_FUNCS = [
     ("eport/api/cards.py", "challenge", "view: challenge"),
     ("eport/cards/challenges.py", "challenge_issue", "  challenge_issue"),
     ("eport/api/cards.py", "card_login", "view: card_login"),
-    ("eport/cards/services.py", "card_sign_in", "  card_sign_in"),
-    ("eport/cards/services.py", "_prove_card", "    _prove_card (challenge check + use, card query, verify)"),
+    ("eport/cards/signin.py", "card_sign_in", "  card_sign_in"),
+    ("eport/cards/proof.py", "proof_refusal", "    proof_refusal (challenge check + use, verify)"),
     ("eport/cards/challenges.py", "challenge_nonce", "      challenge_nonce (signing.loads)"),
     ("eport/cards/challenges.py", "challenge_use", "      challenge_use (INSERT used challenge)"),
-    ("eport/cards/services.py", "_verify_signature", "      _verify_signature (ECDSA)"),
-    ("eport/cards/services.py", "_check_usable", "    _check_usable"),
-    ("eport/cards/services.py", "_check_pin", "    _check_pin (SELECT … FOR UPDATE, HMAC)"),
+    ("eport/cards/proof.py", "verify_signature", "      verify_signature (ECDSA)"),
+    ("eport/cards/proof.py", "usable_refusal", "    usable_refusal"),
+    ("eport/cards/signin.py", "_pin_refusal", "    _pin_refusal (HMAC)"),
     ("eport/audit/services.py", "record", "    audit record (INSERT)"),
     ("eport/accounts/services.py", "token_issue", "  token_issue (INSERT)"),
     ("eport/api/serializers.py", "card", "  serializers.card"),

@@ -20,7 +20,7 @@
      number, by 证件编号 and by fuzzy name (1, 2, 3 characters), for the legal card of the biggest
      enterprise, the 深圳 sub-centre (ra:5300) and the national centre (ra:0000); next to the very SQL it
      sent re-run raw (page and count timed apart) and the serialisation of the page;
-   - every card action through cards.services.card_act, by the RA and by the legal card, on real cards
+   - every card action through cards.actions.card_act, by the RA and by the legal card, on real cards
      made by card_make inside the big data set; once with the CRL as loaded (national size) and once
      with the bulk certificates moved out of it, since a status change issues a CRL in its transaction;
    - crl_publish alone at both sizes: the delta CRL (what an action issues) and the complete CRL.
@@ -686,7 +686,7 @@ def make_pool(ra, enterprise, n, rng) -> list[tuple]:
     sub-centre does), with their keys read back from the card files (延期 needs the card's signature)."""
     from cryptography.hazmat.primitives.serialization import pkcs12
 
-    from eport.cards.services import card_make
+    from eport.cards.making import card_make
     from eport.operators.models import Operator
 
     nxt = next_ids()["op"]
@@ -716,9 +716,9 @@ def run_actions(b, label, actor, pool, warm, crl, may_void) -> None:
     from django.db import connection
     from django.utils import timezone
 
+    from eport.cards.actions import card_act
     from eport.cards.challenges import challenge_issue
     from eport.cards.models import Card
-    from eport.cards.services import card_act
 
     for action in ACTIONS if may_void else ACTIONS[:-1]:
         times, queries = [], None
@@ -948,7 +948,7 @@ def print_tables(results) -> None:
     )
     a = [r for r in results if r["section"] == "action"]
     if a:
-        print("\ncard actions (cards.services.card_act; all but unlock issue a CRL in their transaction)\n")
+        print("\ncard actions (cards.actions.card_act; all but unlock issue a CRL in their transaction)\n")
         table(
             (
                 "action",

@@ -182,8 +182,8 @@ def ra_officer(unit_id: str = "ra:5300") -> User:
 
 
 def make_card(kind: str = "legal", enterprise=None, ra: User | None = None, operator_no: str | None = None):
-    """A card made by the RA: the services' MadeCard (card, initial_pin, card_file, card_file_password)."""
-    from eport.cards.services import card_make
+    """A card made by the RA: making.MadeCard (card, initial_pin, card_file, card_file_password)."""
+    from eport.cards.making import card_make
 
     enterprise = enterprise or enterprise_in_network()
     if kind == "operator" and operator_no is None:

@@ -4,7 +4,7 @@
 import pytest
 
 from eport.cards.challenges import challenge_issue
-from eport.cards.services import card_sign_in
+from eport.cards.signin import card_sign_in
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -330,6 +330,79 @@ def test_registry_status_abnormal_blocks_submission(uscc, label):
     assert snapshot(app["id"])[0] == Status.DRAFT and snapshot(app["id"])[4] == 0
 
 
+# --- save and submit in one request ----------------------------------------------------------------------
+
+
+def test_create_with_submit_saves_and_submits_at_once(api, user):
+    r = api.post(
+        "/applications",
+        {"kind": "enterprise_entry", "data": f.entry_data(user.enterprise.uscc), "submit": True},
+    )
+    assert r.status_code == 201, r.content
+    body = r.json()
+    assert body["status"] == "SUBMITTED" and body["version"] == 2 and body["submitted_at"]
+    assert {s["status"] for s in body["steps"]} == {"PENDING", "WAITING"}
+    for action in ("application.create", "application.submit"):
+        assert AuditEvent.objects.filter(action=action, object_id=str(body["id"])).exists()
+
+
+def test_create_with_submit_refused_at_submission_creates_nothing(api, user):
+    data = f.entry_data(user.enterprise.uscc, address="")  # a draft may lack it; a submission may not
+    assert_error(
+        api.post("/applications", {"kind": "enterprise_entry", "data": data, "submit": True}),
+        400,
+        field="address",
+    )
+    assert not Application.objects.filter(enterprise=user.enterprise).exists()
+    assert not AuditEvent.objects.filter(action__startswith="application.").exists()
+    assert (
+        api.post("/applications", {"kind": "enterprise_entry", "data": data}).status_code == 201
+    )  # as a draft
+
+
+def test_create_with_submit_refused_by_a_precondition_creates_nothing():
+    user = f.cardless(uscc=f.USCC_CANCELLED)
+    api = Api(user)
+    data = f.entry_data(user.enterprise.uscc)
+    r = api.post("/applications", {"kind": "enterprise_entry", "data": data, "submit": True})
+    assert_error(r, 409, "registry_status_abnormal", "uscc")
+    assert not Application.objects.filter(enterprise=user.enterprise).exists()
+
+
+def test_patch_with_submit_saves_and_submits_at_once(api, user):
+    app = create(api, user, address="")
+    r = api.patch(
+        f"/applications/{app['id']}",
+        {"data": {"address": "深圳市福田区新地址"}, "version": 1, "submit": True},
+    )
+    assert r.status_code == 200, r.content
+    body = r.json()
+    assert (body["status"], body["version"], body["data"]["address"]) == (
+        "SUBMITTED",
+        3,
+        "深圳市福田区新地址",
+    )
+    assert_error(
+        api.patch(f"/applications/{app['id']}", {"data": {}, "version": 3, "submit": True}),
+        409,
+        "not_editable",
+    )
+
+
+def test_patch_with_submit_refused_at_submission_changes_nothing(api, user):
+    app = create(api, user, address="")
+    before = snapshot(app["id"])
+    r = api.patch(
+        f"/applications/{app['id']}", {"data": {"phone": "0755-86009999"}, "version": 1, "submit": True}
+    )
+    assert_error(r, 400, field="address")
+    assert snapshot(app["id"]) == before
+    assert not AuditEvent.objects.filter(action="application.update", object_id=str(app["id"])).exists()
+    assert_error(
+        api.patch(f"/applications/{app['id']}", {"data": {}, "version": 1, "submit": "yes"}), 400
+    )  # strict: a boolean, not a word
+
+
 def test_ra_unit_derived_from_customs_code(api, user):
     app = create(api, user, customs_code="5301")
     r = api.post(f"/applications/{app['id']}/submit")

@@ -213,7 +213,7 @@ def test_a_bug_in_a_view_answers_json_500_without_details(monkeypatch):
     def broken(**kwargs):
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(applications.services, "application_create", broken)
+    monkeypatch.setattr(applications.services, "application_save", broken)
     api = Api(f.cardless())
     api.client = Client(raise_request_exception=False)
     resp = api.post("/applications", {"kind": "enterprise_entry", "data": {}})

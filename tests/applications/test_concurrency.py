@@ -203,7 +203,7 @@ def test_a_permission_approving_itself_beside_a_freeze_of_that_card_does_not_dea
     """The legal card files a card's permission (approved by itself on submission: its effect locks the card)
     while another session of it freezes that card (which locks the card, then audits). The kind locks the card
     before the engine's first audit row (Kind.prelock); without it the audit chain's head made a deadlock."""
-    from eport.cards.services import card_act
+    from eport.cards.actions import card_act
     from eport.filings.models import CardFiling
 
     e = f.enterprise_in_network()
@@ -229,6 +229,39 @@ def test_a_permission_approving_itself_beside_a_freeze_of_that_card_does_not_dea
             results = run_together(
                 lambda a=app: services.application_submit(actor=legal, application_id=a.id), freeze_meanwhile
             )
+        assert not [r for r in results if isinstance(r, BaseException) and not isinstance(r, DomainError)], (
+            results
+        )
+
+
+def test_saving_and_submitting_a_permission_beside_a_freeze_of_that_card_does_not_deadlock():
+    """The same race with save-and-submit in one step: the edit's audit row comes first, so the kind's rows must
+    be locked before it (application_save's prelock), not only before the submission's."""
+    from eport.cards.actions import card_act
+    from eport.filings.models import CardFiling
+
+    e = f.enterprise_in_network()
+    legal = f.make_card("legal", e).card.user
+    for round_ in range(2):
+        card = f.make_card("operator", e, operator_no=f.operator(e, name=f"钱{round_}").operator_no).card
+        CardFiling.objects.create(card=card, filing="customs")
+        app = services.application_create(actor=legal, kind="card_permission", data={"card_no": card.card_no})
+
+        def save_and_submit(a=app, no=card.card_no):
+            return services.application_save(
+                actor=legal,
+                application_id=a.id,
+                data={"card_no": no, "subsystems": ["express"]},
+                version=a.version,
+                submit=True,
+            )
+
+        def freeze_meanwhile(no=card.card_no):  # between the edit's audit row and the submission
+            time.sleep(0.1)
+            return card_act(actor=legal, card_no=no, action="freeze")
+
+        with mock.patch.object(services, "application_submit", slow(services.application_submit, 0.3)):
+            results = run_together(save_and_submit, freeze_meanwhile)
         assert not [r for r in results if isinstance(r, BaseException) and not isinstance(r, DomainError)], (
             results
         )

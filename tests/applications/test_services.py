@@ -260,6 +260,106 @@ def test_national_ra_covers_every_sub_centre(user):
     assert not selectors.review_queue(beijing_ra).exists()
 
 
+def _step_audit(step, action):
+    return list(
+        AuditEvent.objects.filter(
+            action=action, object_type="applications.reviewstep", object_id=str(step.id)
+        )
+    )
+
+
+def test_every_step_change_is_audited_once(user, r):
+    """Opening the next stage and closing the round's other steps are audited per step, like a decision."""
+    app = f.submitted_entry(user)
+    s = steps_by_unit(app)
+    for who, unit in (("aic", "aic:440300"), ("tax", "tax:14403000000")):
+        services.step_approve(actor=r[who], step_id=s[unit].id, opinion="同意")
+    assert not _step_audit(s["ra:5300"], "step.open")  # still waiting for the third unit
+    services.step_approve(actor=r["quality"], step_id=s["quality:440300"].id, opinion="同意")
+    (opened,) = _step_audit(s["ra:5300"], "step.open")
+    assert (opened.actor, opened.before, opened.after) == (
+        r["quality"],
+        {"status": "WAITING"},
+        {"status": "PENDING"},
+    )
+    services.step_return(actor=r["ra"], step_id=s["ra:5300"].id, opinion="请补充")
+
+    app = f.submitted_entry(f.cardless())  # a return in stage one closes its sibling and the waiting stage
+    s = steps_by_unit(app)
+    services.step_return(actor=r["tax"], step_id=s["tax:14403000000"].id, opinion="税务代码不对")
+    for unit in ("aic:440300", "quality:440300", "ra:5300"):
+        (closed,) = _step_audit(s[unit], "step.close")
+        assert closed.actor == r["tax"] and closed.after == {"status": "CLOSED"}
+        assert closed.before["status"] == ("WAITING" if unit == "ra:5300" else "PENDING")
+    assert not _step_audit(s["tax:14403000000"], "step.close")
+    assert len(_step_audit(s["tax:14403000000"], "step.return")) == 1
+
+
+def test_closing_applications_closes_and_audits_their_open_steps(user):
+    app = f.submitted_entry(user)
+    draft = services.application_create(actor=user, kind="commerce_filing", data={})
+    with transaction.atomic():
+        assert services.applications_close(enterprise=user.enterprise, reason="另一账号已认证") == 2
+    for a in (app, draft):
+        a.refresh_from_db()
+        assert a.status == Status.CLOSED
+        ev = AuditEvent.objects.get(action="application.close", object_id=str(a.id))
+        assert ev.actor is None and ev.reason == "另一账号已认证"
+    steps = list(ReviewStep.objects.filter(application=app))
+    assert {x.status for x in steps} == {StepStatus.CLOSED}
+    assert all(len(_step_audit(x, "step.close")) == 1 for x in steps)
+    with pytest.raises(Conflict) as e:  # the table: nothing moves a closed application
+        services.application_update(actor=user, application_id=app.id, data={}, version=app.version)
+    assert e.value.code == "not_editable"
+
+
+# --- save and submit in one step ------------------------------------------------------------------------
+
+
+def test_save_and_submit_creates_and_submits_together(user):
+    app = services.application_save(
+        actor=user, kind="enterprise_entry", data=f.entry_data(user.enterprise.uscc), submit=True
+    )
+    app.refresh_from_db()
+    assert (app.status, app.round, app.version) == (Status.SUBMITTED, 1, 2)
+    assert ReviewStep.objects.filter(application=app).count() == 4
+    assert [
+        e.action for e in AuditEvent.objects.filter(object_id=str(app.id), action__startswith="application.")
+    ] == [
+        "application.create",
+        "application.submit",
+    ]
+
+
+def test_save_and_submit_refused_at_submission_saves_nothing(user):
+    with pytest.raises(InvalidInput) as e:
+        services.application_save(
+            actor=user,
+            kind="enterprise_entry",
+            data=f.entry_data(user.enterprise.uscc, address=""),
+            submit=True,
+        )
+    assert e.value.field == "address"
+    assert not Application.objects.filter(enterprise=user.enterprise).exists()
+    assert not AuditEvent.objects.filter(action__startswith="application.").exists()
+
+    app = f.draft_entry(user)
+    with pytest.raises(InvalidInput):
+        services.application_save(
+            actor=user,
+            application_id=app.id,
+            data={"address": "", "phone": "0755-86009999"},
+            version=1,
+            submit=True,
+        )
+    app.refresh_from_db()
+    assert (app.status, app.version, app.data["phone"]) == (Status.DRAFT, 1, "0755-86001234")
+    saved = services.application_save(
+        actor=user, application_id=app.id, data={"phone": "0755-86009999"}, version=1
+    )
+    assert (saved.status, saved.version, saved.data["phone"]) == (Status.DRAFT, 2, "0755-86009999")
+
+
 def test_enterprise_user_cannot_decide(user):
     app = f.submitted_entry(user)
     with pytest.raises(Forbidden):

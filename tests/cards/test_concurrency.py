@@ -4,8 +4,10 @@ import pytest
 from django.db import connection
 
 from eport.audit.models import AuditEvent
-from eport.cards import services
+from eport.cards.actions import card_act
+from eport.cards.making import card_make
 from eport.cards.models import Card, CardState
+from eport.cards.signin import card_sign_in
 from eport.errors import DomainError
 from eport.pki.models import Certificate, CertStatus
 from tests import factories as f
@@ -25,8 +27,8 @@ def test_ra_voiding_while_the_legal_card_freezes_one_wins():
     legal, op = f.make_card("legal", e, ra=ra), f.make_card("operator", e, ra=ra)
     no = op.card.card_no
     results = run_together(
-        lambda: services.card_act(actor=legal.card.user, card_no=no, action="freeze"),
-        lambda: services.card_act(actor=ra, card_no=no, action="void"),
+        lambda: card_act(actor=legal.card.user, card_no=no, action="freeze"),
+        lambda: card_act(actor=ra, card_no=no, action="void"),
     )
     assert not [r for r in results if isinstance(r, BaseException) and not isinstance(r, DomainError)], (
         results
@@ -40,9 +42,7 @@ def test_ra_voiding_while_the_legal_card_freezes_one_wins():
 def test_two_freezes_at_once_exactly_one_wins_the_other_409():
     ra = f.ra_officer()
     made = f.make_card(ra=ra)
-    results = run_together(
-        *[lambda: services.card_act(actor=ra, card_no=made.card.card_no, action="freeze")] * 2
-    )
+    results = run_together(*[lambda: card_act(actor=ra, card_no=made.card.card_no, action="freeze")] * 2)
     refused = [r for r in results if isinstance(r, DomainError)]
     assert len(refused) == 1 and refused[0].status == 409 and refused[0].code == "state_conflict"
     assert Card.objects.get(pk=made.card.pk).version == made.card.version + 1
@@ -54,7 +54,7 @@ def test_concurrent_wrong_pins_are_all_counted(settings):
     key = f.card_key(made)
     proofs = [f.card_proof(made, key) for _ in range(4)]
     results = run_together(
-        *[(lambda p=p: services.card_sign_in(card_no=made.card.card_no, pin="00000000", **p)) for p in proofs]
+        *[(lambda p=p: card_sign_in(card_no=made.card.card_no, pin="00000000", **p)) for p in proofs]
     )
     assert all(isinstance(r, DomainError) and r.code == "pin_wrong" for r in results), results
     card = Card.objects.get(pk=made.card.pk)
@@ -65,7 +65,7 @@ def test_one_challenge_answered_twice_at_once_signs_in_once():
     made = f.make_card()
     proof = f.card_proof(made)
     results = run_together(
-        *[lambda: services.card_sign_in(card_no=made.card.card_no, pin=made.initial_pin, **proof)] * 2
+        *[lambda: card_sign_in(card_no=made.card.card_no, pin=made.initial_pin, **proof)] * 2
     )
     codes = sorted(getattr(r, "code", "ok") for r in results)
     assert codes == ["challenge_replayed", "ok"], results
@@ -75,7 +75,7 @@ def test_two_sub_centre_officers_make_the_same_legal_card_at_once():
     e = f.enterprise_in_network()
     officers = [f.ra_officer(), f.ra_officer()]
     results = run_together(
-        *[(lambda o=o: services.card_make(actor=o, kind="legal", enterprise_uscc=e.uscc)) for o in officers]
+        *[(lambda o=o: card_make(actor=o, kind="legal", enterprise_uscc=e.uscc)) for o in officers]
     )
     refused = [r for r in results if isinstance(r, DomainError)]
     assert len(refused) == 1 and refused[0].code == "legal_card_exists" and refused[0].status == 409
@@ -94,9 +94,7 @@ def _legal_and_operator():
 
 def test_two_legal_card_sessions_freeze_one_card_exactly_one_wins():
     _ra, legal, card = _legal_and_operator()
-    results = run_together(
-        *[lambda: services.card_act(actor=legal, card_no=card.card_no, action="freeze")] * 2
-    )
+    results = run_together(*[lambda: card_act(actor=legal, card_no=card.card_no, action="freeze")] * 2)
     refused = [r for r in results if isinstance(r, DomainError)]
     assert len(refused) == 1 and refused[0].status == 409, results
     after = Card.objects.get(pk=card.pk)
@@ -109,8 +107,8 @@ def test_report_lost_and_freeze_at_once_end_in_a_state_of_the_table():
     card ends lost and frozen, its certificate on hold once."""
     _ra, legal, card = _legal_and_operator()
     results = run_together(
-        lambda: services.card_act(actor=legal, card_no=card.card_no, action="report-lost"),
-        lambda: services.card_act(actor=legal, card_no=card.card_no, action="freeze"),
+        lambda: card_act(actor=legal, card_no=card.card_no, action="report-lost"),
+        lambda: card_act(actor=legal, card_no=card.card_no, action="freeze"),
     )
     assert not [r for r in results if isinstance(r, BaseException)], results
     after = Card.objects.get(pk=card.pk)
@@ -133,7 +131,7 @@ def test_a_storm_of_actions_keeps_every_step_in_the_transition_table():
         for i in range(8):
             actor = ra if i % 3 == 0 else legal
             action = rng.choice(actions + (["void"] if _round == 3 and actor is ra else []))
-            calls.append(lambda a=actor, x=action: services.card_act(actor=a, card_no=card.card_no, action=x))
+            calls.append(lambda a=actor, x=action: card_act(actor=a, card_no=card.card_no, action=x))
         results = run_together(*calls)
         odd = [
             r
@@ -164,8 +162,8 @@ def test_ra_voids_while_the_enterprise_freezes_from_the_same_screen_exactly_one_
     ra, legal, card = _legal_and_operator()
     seen = card.version
     results = run_together(
-        lambda: services.card_act(actor=legal, card_no=card.card_no, action="freeze", version=seen),
-        lambda: services.card_act(actor=ra, card_no=card.card_no, action="void", version=seen),
+        lambda: card_act(actor=legal, card_no=card.card_no, action="freeze", version=seen),
+        lambda: card_act(actor=ra, card_no=card.card_no, action="void", version=seen),
     )
     refused = [r for r in results if isinstance(r, DomainError)]
     assert (

@@ -7,8 +7,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from eport.cards.actions import card_act
 from eport.cards.models import Card
-from eport.cards.services import card_act
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from cryptography.x509.oid import NameOID
 from django.utils import timezone
 
 from eport.audit.models import AuditEvent
-from eport.cards import cardfile, services
+from eport.cards import actions, cardfile, making, proof, signin
 from eport.cards.challenges import challenge_issue
 from eport.cards.models import Card, CardState
 from eport.cards.numbers import card_no_valid
@@ -30,11 +30,11 @@ def sign_in(made, pin=None, key=None, **over):
     proof = f.card_proof(made, key)
     over.setdefault("ip", "127.0.0.1")
     args = {"card_no": made.card.card_no, "pin": made.initial_pin if pin is None else pin, **proof, **over}
-    return services.card_sign_in(**args)
+    return signin.card_sign_in(**args)
 
 
 def refused(code, fn, *args, **kwargs):
-    with pytest.raises(services.CardRefused) as e:
+    with pytest.raises(proof.CardRefused) as e:
         fn(*args, **kwargs)
     assert e.value.code == code, e.value.message
     return e.value
@@ -66,7 +66,7 @@ def test_legal_card_is_made_with_key_certificate_and_pin():
     assert subject[NameOID.ORGANIZATION_IDENTIFIER] == e.uscc
     assert subject[NameOID.ORGANIZATION_NAME] == "深圳前海制卡测试有限公司"
     assert cert.not_valid_before_utc.date() <= card.valid_from
-    assert cert.not_valid_after_utc.astimezone(services.CHINA).date() == card.valid_to
+    assert cert.not_valid_after_utc.astimezone(making.CHINA).date() == card.valid_to
     assert format(cert.serial_number, "x") == card.certificate.serial
     ku = cert.extensions.get_extension_for_class(x509.KeyUsage).value
     assert ku.digital_signature and not ku.key_cert_sign
@@ -118,14 +118,14 @@ def test_making_refusals():
     ra = f.ra_officer()
     e = f.enterprise_in_network()
     with pytest.raises(Forbidden):
-        services.card_make(actor=f.cardless(), kind="legal", enterprise_uscc=e.uscc)
+        making.card_make(actor=f.cardless(), kind="legal", enterprise_uscc=e.uscc)
     with pytest.raises(InvalidInput):
-        services.card_make(actor=ra, kind="gold", enterprise_uscc=e.uscc)
+        making.card_make(actor=ra, kind="gold", enterprise_uscc=e.uscc)
     with pytest.raises(NotFound):  # 北京's sub-centre does not make 深圳's cards
-        services.card_make(actor=f.ra_officer("ra:0100"), kind="legal", enterprise_uscc=e.uscc)
+        making.card_make(actor=f.ra_officer("ra:0100"), kind="legal", enterprise_uscc=e.uscc)
     outside = f.cardless()
     with pytest.raises(NotFound):
-        services.card_make(actor=ra, kind="legal", enterprise_uscc=outside.enterprise.uscc)
+        making.card_make(actor=ra, kind="legal", enterprise_uscc=outside.enterprise.uscc)
     f.make_card("legal", e, ra=ra)
     with pytest.raises(Conflict) as c:
         f.make_card("legal", e, ra=ra)
@@ -159,13 +159,13 @@ def test_challenge_refusals(settings):
     key = f.card_key(made)
     c = challenge_issue(made.card.card_no)
     proof = {"challenge_id": c["challenge_id"], "signature": f.sign_nonce(key, c["nonce"])}
-    services.card_sign_in(card_no=made.card.card_no, pin=made.initial_pin, **proof)
+    signin.card_sign_in(card_no=made.card.card_no, pin=made.initial_pin, **proof)
     refused(
-        "challenge_replayed", services.card_sign_in, card_no=made.card.card_no, pin=made.initial_pin, **proof
+        "challenge_replayed", signin.card_sign_in, card_no=made.card.card_no, pin=made.initial_pin, **proof
     )
     refused(
         "challenge_invalid",
-        services.card_sign_in,
+        signin.card_sign_in,
         card_no=made.card.card_no,
         pin=made.initial_pin,
         challenge_id=proof["challenge_id"][:-2] + "xx",
@@ -175,7 +175,7 @@ def test_challenge_refusals(settings):
     c2 = challenge_issue(other.card.card_no)
     refused(
         "challenge_invalid",
-        services.card_sign_in,
+        signin.card_sign_in,
         card_no=made.card.card_no,
         pin=made.initial_pin,
         challenge_id=c2["challenge_id"],
@@ -192,14 +192,12 @@ def test_signature_by_another_cards_key_is_refused():
     refused("signature_invalid", sign_in, made, signature="bm90IGEgc2lnbmF0dXJl")
     refused(
         "card_unknown",
-        services.card_sign_in,
+        signin.card_sign_in,
         card_no="153000000999990",
         pin="1",
         **_proof_for("153000000999990"),
     )
-    refused(
-        "card_no_invalid", services.card_sign_in, card_no="12345", pin="1", challenge_id="x", signature="x"
-    )
+    refused("card_no_invalid", signin.card_sign_in, card_no="12345", pin="1", challenge_id="x", signature="x")
     assert audited("signature_invalid") == 2
 
 
@@ -286,6 +284,33 @@ def test_wrong_pins_count_and_lock_at_the_limit(settings):
     assert AuditEvent.objects.filter(action="card.pin_locked", object_id=str(card.pk)).count() == 1
 
 
+def test_the_pin_lock_is_a_move_of_the_table(settings):
+    """Locking at the limit goes through the one move helper: the version moves (a screen that saw the card
+    before is refused), the card is signed out everywhere, and the audit has the before and after."""
+    from eport.accounts.models import ApiToken
+    from eport.accounts.services import token_issue
+
+    settings.CARD_PIN_LIMIT = 2
+    ra = f.ra_officer()
+    made = f.make_card(ra=ra)
+    seen = Card.objects.get(pk=made.card.pk).version
+    token_issue(user=made.card.user)
+    refused("pin_wrong", sign_in, made, pin="1")
+    assert Card.objects.get(pk=made.card.pk).version == seen  # a wrong PIN is a count, not a move
+    refused("card_locked", sign_in, made, pin="1")
+    card = Card.objects.get(pk=made.card.pk)
+    assert card.version == seen + 1 and card.pin_locked and card.state == CardState.NORMAL
+    assert not ApiToken.objects.filter(user_id=card.user_id).exists()
+    ev = AuditEvent.objects.get(action="card.pin_locked", object_id=str(card.pk))
+    assert ev.actor is None and ev.before["pin_locked"] is False and ev.after["pin_locked"] is True
+    with pytest.raises(Conflict) as e:
+        actions.card_act(actor=ra, card_no=card.card_no, action="unlock", version=seen)
+    assert e.value.code == "stale_version"
+    with pytest.raises(NotFound):  # the system's move is no one's action
+        actions.card_act(actor=ra, card_no=card.card_no, action="pin_locked")
+    assert "pin_locked" not in actions.card_actions(ra, card)
+
+
 def test_a_right_pin_resets_the_counter():
     made = f.make_card()
     refused("pin_wrong", sign_in, made, pin="11111111")
@@ -316,16 +341,16 @@ def test_pin_change_rules():
         (made.initial_pin, "pin_unchanged"),
     ):
         with pytest.raises(InvalidInput) as e:
-            services.card_pin_change(actor=user, old_pin=made.initial_pin, new_pin=bad)
+            signin.card_pin_change(actor=user, old_pin=made.initial_pin, new_pin=bad)
         assert e.value.code == code and e.value.field == "new_pin"
-    refused("pin_wrong", services.card_pin_change, actor=user, old_pin="00000000", new_pin=NEW_PIN)
-    services.card_pin_change(actor=user, old_pin=made.initial_pin, new_pin=NEW_PIN)
+    refused("pin_wrong", signin.card_pin_change, actor=user, old_pin="00000000", new_pin=NEW_PIN)
+    signin.card_pin_change(actor=user, old_pin=made.initial_pin, new_pin=NEW_PIN)
     card.refresh_from_db()
     assert not card.must_change_pin and card.pin_failures == 0
     refused("pin_wrong", sign_in, made)  # the initial PIN no longer works
     assert not sign_in(made, pin=NEW_PIN).must_change_pin
     with pytest.raises(Forbidden):
-        services.card_pin_change(actor=f.cardless(), old_pin="1", new_pin=NEW_PIN)
+        signin.card_pin_change(actor=f.cardless(), old_pin="1", new_pin=NEW_PIN)
 
 
 def test_pin_verifier_is_keyed(settings):
@@ -340,7 +365,7 @@ def test_pin_verifier_is_keyed(settings):
 
 
 def act(actor, made, action, **kw):
-    return services.card_act(actor=actor, card_no=made.card.card_no, action=action, **kw)
+    return actions.card_act(actor=actor, card_no=made.card.card_no, action=action, **kw).card
 
 
 def test_ra_runs_the_legal_cards_own_operations():
@@ -364,7 +389,7 @@ def test_ra_runs_the_legal_cards_own_operations():
     old = Certificate.objects.get(serial=serial)
     assert old.status == CertStatus.REVOKED and old.reason == "superseded"
     new = x509.load_der_x509_certificate(bytes(card.certificate.der))
-    assert new.not_valid_after_utc.astimezone(services.CHINA).date() == card.valid_to
+    assert new.not_valid_after_utc.astimezone(making.CHINA).date() == card.valid_to
     assert new.public_key().public_numbers() == f.card_key(made).public_key().public_numbers()
     sign_in(made)  # the same card (key) signs in with its new certificate
     card = act(ra, made, "void", reason="key_compromise")
@@ -403,7 +428,7 @@ def test_renew_never_goes_beyond_the_issuing_ca(settings):
     made = f.make_card(ra=ra)
     settings.CARD_RENEW_DAYS = 365 * 40
     card = act(ra, made, "renew", **f.renewal(made))
-    ca_end = issuing_ca().certificate.not_valid_after_utc.astimezone(services.CHINA).date()
+    ca_end = issuing_ca().certificate.not_valid_after_utc.astimezone(making.CHINA).date()
     assert card.valid_to == ca_end - dt.timedelta(days=1)
     settings.CARD_RENEW_WINDOW_DAYS = 365 * 40
     with pytest.raises(Conflict) as c:
@@ -433,14 +458,12 @@ def test_unlock_gives_a_new_one_time_pin(settings):
         act(ra, made, "unlock")  # not locked
     refused("pin_wrong", sign_in, made, pin="1")
     refused("card_locked", sign_in, made, pin="1")
-    card = act(ra, made, "unlock")
+    done = actions.card_act(actor=ra, card_no=made.card.card_no, action="unlock")
+    card, pin = done.card, done.one_time_pin
     assert not card.pin_locked and card.pin_failures == 0 and card.must_change_pin
-    assert (
-        len(card.issued_pin) == len(made.initial_pin)
-        and card.issued_pin not in Card.objects.get(pk=card.pk).pin_hash
-    )
+    assert len(pin) == len(made.initial_pin) and pin not in Card.objects.get(pk=card.pk).pin_hash
     refused("pin_wrong", sign_in, made)  # the forgotten PIN is gone
-    assert sign_in(made, pin=card.issued_pin).must_change_pin
+    assert sign_in(made, pin=pin).must_change_pin
 
 
 def test_who_may_act():
@@ -474,11 +497,11 @@ def test_card_gate():
     ra = f.ra_officer()
     made = f.make_card(ra=ra)
     user = made.card.user
-    assert services.card_gate(user) == "pin_change_required"
-    services.card_pin_change(actor=user, old_pin=made.initial_pin, new_pin=NEW_PIN)
-    assert services.card_gate(user) is None
+    assert signin.card_gate(user) == "pin_change_required"
+    signin.card_pin_change(actor=user, old_pin=made.initial_pin, new_pin=NEW_PIN)
+    assert signin.card_gate(user) is None
     act(ra, made, "freeze")
-    assert services.card_gate(user) == "card_unusable"
+    assert signin.card_gate(user) == "card_unusable"
 
 
 def test_a_hold_by_the_sub_centre_is_lifted_there_only():
@@ -491,7 +514,7 @@ def test_a_hold_by_the_sub_centre_is_lifted_there_only():
         with pytest.raises(Forbidden) as c:
             act(legal.card.user, op, action)
         assert c.value.code == "held_by_subcentre"
-        assert action not in services.card_actions(legal.card.user, Card.objects.get(pk=op.card.pk))
+        assert action not in actions.card_actions(legal.card.user, Card.objects.get(pk=op.card.pk))
     act(ra, op, "cancel-lost")
     act(ra, op, "unfreeze")
     act(legal.card.user, op, "freeze")  # the enterprise's own freeze it lifts itself
@@ -547,8 +570,8 @@ def test_an_action_on_a_card_changed_since_it_was_seen_is_refused():
     ra = f.ra_officer()
     made = f.make_card("legal", ra=ra)
     seen = made.card.version
-    services.card_act(actor=ra, card_no=made.card.card_no, action="freeze", version=seen)
+    actions.card_act(actor=ra, card_no=made.card.card_no, action="freeze", version=seen)
     with pytest.raises(_Conflict) as err:
-        services.card_act(actor=ra, card_no=made.card.card_no, action="void", version=seen)
+        actions.card_act(actor=ra, card_no=made.card.card_no, action="void", version=seen)
     assert err.value.code == "stale_version" and "冻结" in str(err.value.message)
     assert Card.objects.get(pk=made.card.pk).state == CardState.FROZEN

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from eport.accounts.models import UserKind
-from eport.cards import services as card_services
+from eport.cards.actions import card_act
 from eport.cards.models import CardPermission
 from eport.filings.models import CardFiling, EnterpriseFiling
 from eport.registry.models import CustomsRecord, ForexCancellation, ForexDirectoryEntry
@@ -256,7 +256,7 @@ def test_card_filing_refuses_unusable_and_foreign_cards_and_an_empty_choice():
     e, made, api = legal()
     filed(e, "customs", "customs:5300")
     op = f.make_card("operator", e)
-    card_services.card_act(actor=made.card.user, card_no=op.card.card_no, action="freeze")
+    card_act(actor=made.card.user, card_no=op.card.card_no, action="freeze")
     draft = create(api, "card_customs_filing", card_nos=[op.card.card_no]).json()
     r = assert_error(api.post(f"/applications/{draft['id']}/submit"), 409, "card_not_usable", "card_nos")
     assert "冻结" in r["message"]

@@ -183,7 +183,7 @@ def test_cancellation_after_the_card_is_voided_read_only_in_flight_then_cancelle
     e, legal, ra = ctx["e"], ctx["legal"], ctx["ra"]
     op = f.operator(e)
     made = f.make_card("operator", e, ra=ra, operator_no=op.operator_no)
-    from eport.cards.services import card_act
+    from eport.cards.actions import card_act
 
     card_act(actor=ra, card_no=made.card.card_no, action="void")
     change = services.application_create(
@@ -308,7 +308,7 @@ def test_the_applicant_is_told_of_approval_and_return(ctx, mailoutbox, django_ca
 
 
 def test_card_changes_are_told_to_the_enterprise(ctx, mailoutbox, django_capture_on_commit_callbacks):
-    from eport.cards.services import card_act
+    from eport.cards.actions import card_act
 
     ctx["e"].contact_email = "boss@example.com"
     ctx["e"].save()

@@ -6,7 +6,7 @@ import pytest
 from cryptography.hazmat.primitives.serialization import pkcs12
 
 from eport.cards.models import Card
-from eport.cards.services import card_sign_in
+from eport.cards.signin import card_sign_in
 from eport.ops.demo import create_demo
 from tests import factories as f
 

@@ -14,7 +14,7 @@ from cryptography.x509 import ocsp
 from cryptography.x509.oid import NameOID
 from django.utils import timezone
 
-from eport.cards.services import card_act
+from eport.cards.actions import card_act
 from eport.pki.ca import issue_end_entity, issuing_ca
 from eport.pki.models import Certificate, CrlState
 from eport.pki.services import crl_publish

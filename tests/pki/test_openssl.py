@@ -10,7 +10,7 @@ import pytest
 from cryptography import x509
 from django.conf import settings
 
-from eport.cards.services import card_act
+from eport.cards.actions import card_act
 from tests import factories as f
 
 pytestmark = [

@@ -74,7 +74,7 @@ def test_a_frozen_card_is_signed_out_on_its_next_page(client):
     post_card_login(client, made)
     client.post("/card/pin/", {"old_pin": made.initial_pin, "new_pin": NEW_PIN})
     assert client.get("/card/").status_code == 200
-    from eport.cards.services import card_act
+    from eport.cards.actions import card_act
 
     card_act(actor=ra, card_no=made.card.card_no, action="freeze")
     card_act(actor=ra, card_no=made.card.card_no, action="unfreeze")  # usable again, but the session is over

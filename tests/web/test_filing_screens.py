@@ -11,7 +11,7 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from eport.applications.models import Application, Status
-from eport.cards import services as card_services
+from eport.cards.actions import card_act
 from eport.cards.models import Card, CardPermission, CardState
 from eport.filings.models import CardFiling, EnterpriseFiling
 from eport.refdata.models import Unit
@@ -407,7 +407,7 @@ def test_card_customs_filing_lists_chooses_and_files_the_enterprises_cards(ctx):
     enterprise_filed(ctx.e, "customs", "customs:5300")
     op = operator_card(ctx, name="王五")
     frozen = operator_card(ctx, name="赵六")
-    card_services.card_act(actor=ctx.legal.user, card_no=frozen.card_no, action="freeze")
+    card_act(actor=ctx.legal.user, card_no=frozen.card_no, action="freeze")
     other = f.make_card("operator", ra=ctx.ra).card
 
     doc = page(c.get(CARD_CUSTOMS))
@@ -714,7 +714,7 @@ def test_legal_card_files_commerce_without_an_entry_of_its_own(ctx):
 def test_card_filing_of_a_frozen_card_is_refused_naming_it(ctx):
     enterprise_filed(ctx.e, "customs", "customs:5300")
     op = operator_card(ctx)
-    card_services.card_act(actor=ctx.legal.user, card_no=op.card_no, action="freeze")
+    card_act(actor=ctx.legal.user, card_no=op.card_no, action="freeze")
     r = ctx.c.post(CARD_CUSTOMS, {"card_nos": [op.card_no], "action": "submit"})
     assert r.status_code == 409
     err = text_of(page(r), "form-error")
@@ -762,7 +762,7 @@ def test_permission_list_query_by_holder(ctx):
 def test_permission_of_a_frozen_filed_card_is_refused_with_the_reason(ctx):
     op = operator_card(ctx)
     CardFiling.objects.create(card=op, filing="customs")
-    card_services.card_act(actor=ctx.legal.user, card_no=op.card_no, action="freeze")
+    card_act(actor=ctx.legal.user, card_no=op.card_no, action="freeze")
     r = ctx.c.post(f"{PERMISSIONS}{op.card_no}/", {"subsystems": ["express"], "action": "submit"})
     assert r.status_code == 409
     doc = page(r)
@@ -870,7 +870,7 @@ def test_a_chosen_card_that_became_unusable_stays_choosable_and_is_refused_by_na
         c.post(CARD_CUSTOMS, {"card_nos": [op.card_no, ctx.legal.card_no], "action": "save"}).status_code
         == 302
     )
-    card_services.card_act(actor=ctx.legal.user, card_no=op.card_no, action="freeze")
+    card_act(actor=ctx.legal.user, card_no=op.card_no, action="freeze")
     doc = page(c.get(CARD_CUSTOMS))
     box = checkbox(doc, "card_nos", op.card_no)
     assert box.has("checked") and not box.has("disabled")

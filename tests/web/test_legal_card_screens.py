@@ -118,7 +118,7 @@ def test_declare_review_make_card_change_and_cancel(client, ctx, settings):
     assert "尚未作废" in page and card.card_no in page and "btn-cancel-submit" not in page
     r = c.post(f"/operators/{op.operator_no}/cancel/")
     assert r.status_code == 409
-    from eport.cards.services import card_act
+    from eport.cards.actions import card_act
 
     card_act(actor=ctx["ra"], card_no=card.card_no, action="void")
     r = c.post(f"/operators/{op.operator_no}/cancel/")

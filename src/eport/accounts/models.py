@@ -14,16 +14,6 @@ class UserKind(models.TextChoices):
     OPERATOR_CARD = "operator_card", _("操作员卡")
 
 
-def __getattr__(name):
-    """CARD_KINDS moved to accounts/permissions.py with the other actor groups; web/cards.py and
-    cards/services.py still import it from here until they are switched (then this goes)."""
-    if name == "CARD_KINDS":
-        from .permissions import CARD_KINDS
-
-        return CARD_KINDS
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 class Verification(models.TextChoices):
     """How a card-less account was proven to act for its enterprise (SPEC §8)."""
 

@@ -46,10 +46,12 @@ def _full(request, app_id):
 @router.post(
     "/applications",
     response={201: ApplicationOut, **errors(*SIGNED_IN, 404, 409, TOO_LARGE)},
-    summary="新建申请（暂存）",
+    summary="新建申请（暂存；submit=true 时同时申报）",
 )
 def create(request, payload: ApplicationIn):
-    app = services.application_create(actor=request.auth, kind=payload.kind, data=payload.data)
+    app = services.application_save(
+        actor=request.auth, kind=payload.kind, data=payload.data, submit=payload.submit
+    )
     return Status(201, _full(request, app.id))
 
 
@@ -110,11 +112,15 @@ def get(request, app_id: int):
 @router.patch(
     "/applications/{app_id}",
     response={200: ApplicationOut, **errors(*SIGNED_IN, 404, 409, TOO_LARGE)},
-    summary="修改申请",
+    summary="修改申请（submit=true 时同时申报）",
 )
 def patch(request, app_id: int, payload: ApplicationPatch):
-    services.application_update(
-        actor=request.auth, application_id=app_id, data=payload.data, version=payload.version
+    services.application_save(
+        actor=request.auth,
+        application_id=app_id,
+        data=payload.data,
+        version=payload.version,
+        submit=payload.submit,
     )
     return _full(request, app_id)
 

@@ -10,7 +10,7 @@ from ninja.security import HttpBearer, SessionAuth
 
 from eport.accounts.permissions import CARD_KINDS
 from eport.accounts.services import token_user
-from eport.cards.services import card_gate
+from eport.cards.signin import card_gate
 from eport.errors import Forbidden
 
 _OPEN_WITH_INITIAL_PASSWORD = ("/auth/password", "/auth/logout", "/me")

@@ -8,7 +8,7 @@ from ninja import Router, Status
 from eport import exports
 from eport.accounts.services import token_issue
 from eport.audit import reads
-from eport.cards import selectors, services
+from eport.cards import actions, making, selectors, signin
 from eport.cards.challenges import challenge_issue
 from eport.cards.models import CardKind, CardState
 
@@ -64,7 +64,7 @@ def challenge(request, payload: ChallengeIn):
 )
 def card_login(request, payload: CardLoginIn):
     issued = {}  # the token is made in the sign-in's own transaction: one commit for the whole sign-in
-    card = services.card_sign_in(
+    card = signin.card_sign_in(
         challenge_id=payload.challenge_id,
         card_no=payload.card_no,
         signature=payload.signature,
@@ -82,7 +82,7 @@ def card_login(request, payload: CardLoginIn):
     summary="修改IC卡密码",
 )
 def card_pin(request, payload: PinIn):
-    services.card_pin_change(
+    signin.card_pin_change(
         actor=request.auth, old_pin=payload.old_pin, new_pin=payload.new_pin, keep_token=bearer_key(request)
     )
     return Status(204, None)
@@ -157,7 +157,7 @@ def card(request, card_no: CARD_NO):
     summary="制卡（数据分中心）",
 )
 def make(request, payload: CardMakeIn, response: HttpResponse):
-    made = services.card_make(
+    made = making.card_make(
         actor=request.auth,
         kind=payload.kind,
         enterprise_uscc=payload.enterprise_uscc,
@@ -192,7 +192,7 @@ def act(
 ):
     """解锁 answers the card's new one-time PIN as `initial_pin` (once; the holder changes it at sign-in)."""
     payload = payload or CardActionIn()
-    card = services.card_act(
+    done = actions.card_act(
         actor=request.auth,
         card_no=card_no,
         action=action,
@@ -201,8 +201,8 @@ def act(
         signature=payload.signature,
         version=payload.version,
     )
-    out = serializers.card(selectors.card_get(request.auth, card.card_no))
-    if getattr(card, "issued_pin", None):
-        out["initial_pin"] = card.issued_pin
+    out = serializers.card(selectors.card_get(request.auth, done.card.card_no))
+    if done.one_time_pin:
+        out["initial_pin"] = done.one_time_pin
         response["Cache-Control"] = "no-store"
     return out

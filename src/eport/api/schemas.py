@@ -411,11 +411,13 @@ class ApplicationPage(Schema):
 class ApplicationIn(In):
     kind: one_of(KINDS)  # kind_unknown
     data: dict = {}
+    submit: bool = False  # 申报 at once: saved and submitted together, or neither
 
 
 class ApplicationPatch(In):
     data: dict = {}
     version: int | None = None
+    submit: bool = False  # 申报 at once: saved and submitted together, or neither
 
 
 class SubmitIn(In):

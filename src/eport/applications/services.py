@@ -1,8 +1,10 @@
 """The application engine: every state change of every kind of application (SPEC §3).
 
 Each function takes the actor explicitly, runs in one transaction, locks the application row
-(select_for_update) before deciding anything, and writes an audit event. The kind supplies the
-data rules, preconditions, route and effect (kinds.py); nothing here is specific to a kind.
+(select_for_update) before deciding anything, and changes state only through `_move` (the application)
+and `_step_move` (a review step), which read the one table of allowed moves (transitions.py) and write
+the audit row. The kind supplies the data rules, preconditions, route and effect (kinds.py); nothing
+here is specific to a kind.
 """
 
 import hashlib
@@ -14,27 +16,26 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from eport import notify
-from eport.accounts.models import UserKind
+from eport.accounts.permissions import is_staff, require_staff
 from eport.audit.services import record
 from eport.errors import Conflict, Forbidden, InvalidInput, NotFound, TooLarge
 
-from . import files
+from . import files, transitions
 from .kinds import get_kind
 from .models import (
-    DELETABLE_STATUSES,
     DONE_STEP_STATUSES,
-    EDITABLE_STATUSES,
     OPEN_STATUSES,
     Application,
     Attachment,
     DocType,
     ReviewStep,
-    Status,
     StepStatus,
 )
 from .selectors import application_get, enterprise_of, step_get
+from .transitions import Action, StepAction
 
 SYSTEM_OPINION = "自动审核通过"
+OPEN_STEP_STATUSES = (StepStatus.PENDING, StepStatus.WAITING)  # what a round ending without them closes
 
 
 def _lock(actor, application_id) -> Application:
@@ -56,6 +57,96 @@ def _snapshot(app: Application) -> dict:
     return {"status": app.status, "version": app.version, "data": app.data}
 
 
+def _require(app: Application, action: str) -> None:
+    """The table's refusal, with its code, when the application's status does not allow the action."""
+    refusal = transitions.refusal(action, app.status if app.pk else None)
+    if refusal is not None:
+        raise refusal
+
+
+def _move(
+    app: Application,
+    action: str,
+    *,
+    actor,
+    reason: str = "",
+    then=None,
+    prelock: bool = False,
+    step: ReviewStep | None = None,
+    **fields,
+) -> Application:
+    """The one way an application changes state. The caller has locked the row (`_lock`, `_decide` or its own
+    select_for_update) and checked what the kind requires; here, in order: the table's move (refused with its
+    code), `fields` set, the version bumped, the save (a new application: inserted and numbered), `then(app)`,
+    the kind's prelock (when asked) and `track`/`apply`, the audit row, and the applicant told on commit.
+
+    Whatever takes a row lock comes before the audit row: that row takes the audit chain's head and holds it to
+    the commit, so a lock taken after it could deadlock (kinds.Kind.prelock)."""
+    _require(app, action)
+    move = transitions.move_for(action, app.status if app.pk else None)
+    k = get_kind(app.kind)
+    before = _snapshot(app) if app.pk else None
+    if move.new_status is None:  # deleted
+        record(actor=actor, action=f"application.{action}", obj=app, before=before, reason=reason)
+        app.delete()
+        k.on_delete(app)
+        return app
+    for name, value in fields.items():
+        setattr(app, name, value)
+    app.status = move.new_status
+    if app.pk is None:
+        try:
+            with transaction.atomic():
+                app.save(force_insert=True)
+        except IntegrityError:  # a concurrent create won the unique constraint
+            raise _open_exists() from None
+        app.number = f"{k.number_prefix}{timezone.localdate():%Y%m%d}{app.pk:08d}"
+        app.save(update_fields=["number"])
+    else:
+        app.version += 1
+        app.save(update_fields=["status", "version", "updated_at", *fields])
+    if then is not None:
+        then(app)
+    if prelock:
+        k.prelock(app)
+    if move.kind_hook == transitions.TRACK:
+        k.track(app)
+    elif move.kind_hook == transitions.APPLY:
+        k.apply(app, actor=actor)
+    record(
+        actor=actor,
+        action=f"application.{action}",
+        obj=app,
+        before=before,
+        after=_snapshot(app),
+        reason=reason,
+    )
+    if move.notify:
+        notify.application_decided(app, step=step)
+    return app
+
+
+def _step_move(step: ReviewStep, action: str, *, actor, opinion: str = "") -> ReviewStep:
+    """The one way a review step changes state, its application locked by the caller: the table's move
+    (refused as `step_not_pending`), a decision's opinion, reviewer and time, the save, one audit row."""
+    refusal = transitions.step_refusal(action, step.status)
+    if refusal is not None:
+        raise refusal
+    before = {"status": step.status}
+    step.status = transitions.STEP_TABLE[action][step.status]
+    fields = ["status"]
+    if opinion:  # a decision (approve, return, approved by itself)
+        step.opinion, step.decided_at = opinion, timezone.now()
+        fields += ["opinion", "decided_at"]
+    if action in (StepAction.APPROVE, StepAction.RETURN):
+        step.reviewer = actor
+        fields.append("reviewer")
+    step.save(update_fields=fields)
+    after = {"status": step.status, **({"opinion": opinion} if opinion else {})}
+    record(actor=actor, action=f"step.{action}", obj=step, before=before, after=after)
+    return step
+
+
 def _check_version(app: Application, version) -> None:
     if version is None:
         raise InvalidInput("version_required", _("请提供版本号 version。"), "version")
@@ -75,12 +166,6 @@ def _cleaned(k, app: Application, data: dict, *, final: bool) -> dict:
     """The kind's validation of the data, with the fields fixed at creation (what it is about) kept."""
     fixed = {f: app.data[f] for f in k.fixed_fields if f in app.data}
     return {**k.clean(data={**data, **fixed}, enterprise=app.enterprise, final=final), **fixed}
-
-
-def _not_editable(app: Application) -> Conflict:
-    if app.status == Status.SUBMITTED:
-        return Conflict("not_editable", _("申请正在审核中，只可以查看，不能修改。"))
-    return Conflict("not_editable", _("申请已审核通过，不能再修改。"))
 
 
 def _open_exists() -> Conflict:
@@ -105,54 +190,66 @@ def application_check_start(*, actor, kind: str, data: dict | None = None) -> No
         raise _open_exists()
 
 
-@transaction.atomic
-def application_create(*, actor, kind: str, data: dict) -> Application:
+def _create(*, actor, kind: str, data: dict, submitting: bool = False) -> Application:
     k = get_kind(kind)
     enterprise = enterprise_of(actor, filing=True)
     clean = k.clean(data=data or {}, enterprise=enterprise, final=False) if actor.kind in k.filers else {}
     application_check_start(actor=actor, kind=kind, data=clean)
     clean = k.prepare(actor=actor, enterprise=enterprise, data=clean)
-    subject = k.subject_key(enterprise=enterprise, data=clean)
-    try:
-        with transaction.atomic():
-            app = Application.objects.create(
-                kind=k.code, subject_key=subject, enterprise=enterprise, applicant=actor, data=clean
-            )
-    except IntegrityError:  # a concurrent create won the unique constraint
-        raise _open_exists() from None
-    app.number = f"{k.number_prefix}{timezone.localdate():%Y%m%d}{app.pk:08d}"
-    app.save(update_fields=["number"])
-    k.track(app)
-    record(actor=actor, action="application.create", obj=app, after=_snapshot(app))
-    return app
+    app = Application(
+        kind=k.code,
+        subject_key=k.subject_key(enterprise=enterprise, data=clean),
+        enterprise=enterprise,
+        applicant=actor,
+        data=clean,
+    )
+    return _move(app, Action.CREATE, actor=actor, prelock=submitting)
+
+
+def _update(*, actor, application_id, data: dict, version, submitting: bool = False) -> Application:
+    app = _lock(actor, application_id)
+    _require(app, Action.UPDATE)
+    _check_version(app, version)
+    k = get_kind(app.kind)
+    k.check_update(application=app)
+    data = _cleaned(k, app, {**app.data, **(data or {})}, final=False)
+    return _move(app, Action.UPDATE, actor=actor, prelock=submitting, data=data)
+
+
+@transaction.atomic
+def application_create(*, actor, kind: str, data: dict) -> Application:
+    return _create(actor=actor, kind=kind, data=data)
 
 
 @transaction.atomic
 def application_update(*, actor, application_id, data: dict, version) -> Application:
-    app = _lock(actor, application_id)
-    if app.status not in EDITABLE_STATUSES:
-        raise _not_editable(app)
-    _check_version(app, version)
-    before = _snapshot(app)
-    k = get_kind(app.kind)
-    k.check_update(application=app)
-    app.data = _cleaned(k, app, {**app.data, **(data or {})}, final=False)
-    app.version += 1
-    app.save(update_fields=["data", "version", "updated_at"])
-    k.track(app)
-    record(actor=actor, action="application.update", obj=app, before=before, after=_snapshot(app))
+    return _update(actor=actor, application_id=application_id, data=data, version=version)
+
+
+@transaction.atomic
+def application_save(
+    *, actor, kind: str | None = None, application_id=None, data: dict, version=None, submit: bool = False
+) -> Application:
+    """暂存 (create when no application_id, else edit) and, with `submit`, 申报 — in one transaction: saved
+    and submitted together, or neither (a refusal at submission leaves nothing saved). When submitting, the
+    kind's rows are locked before the save's audit row (Kind.prelock), as a submission alone would."""
+    if application_id is None:
+        app = _create(actor=actor, kind=kind, data=data, submitting=submit)
+    else:
+        app = _update(
+            actor=actor, application_id=application_id, data=data, version=version, submitting=submit
+        )
+    if submit:
+        app = application_submit(actor=actor, application_id=app.id)
     return app
 
 
 @transaction.atomic
 def application_delete(*, actor, application_id) -> None:
     app = _lock(actor, application_id)
-    if app.status not in DELETABLE_STATUSES:
-        raise Conflict("not_deletable", _("只可以删除状态为暂存的申请。"))
+    _require(app, Action.DELETE)
     names = [a.file.name for a in app.attachments.all()]
-    record(actor=actor, action="application.delete", obj=app, before=_snapshot(app))
-    app.delete()
-    get_kind(app.kind).on_delete(app)
+    _move(app, Action.DELETE, actor=actor)
     transaction.on_commit(lambda: [default_storage.delete(n) for n in names])
 
 
@@ -160,33 +257,40 @@ def application_delete(*, actor, application_id) -> None:
 def application_submit(*, actor, application_id, version=None) -> Application:
     """申报: validate fully, check the kind's preconditions, open the round's review steps."""
     app = _lock(actor, application_id)
-    get_kind(app.kind).prelock(app)  # what approving itself on submission would change
-    if app.status not in EDITABLE_STATUSES:
-        raise Conflict("not_submittable", _("只有暂存或退回的申请可以申报。"))
+    k = get_kind(app.kind)
+    k.prelock(app)  # what approving itself on submission would change
+    _require(app, Action.SUBMIT)
     if version is not None:
         _check_version(app, version)
-    before = _snapshot(app)
-    k = get_kind(app.kind)
     k.check_update(application=app)
-    app.data = _cleaned(k, app, app.data, final=True)
-    k.check_submit(application=app)
-    now = timezone.now()
-    app.status, app.round, app.submitted_at, app.decided_at = Status.SUBMITTED, app.round + 1, now, None
-    app.version += 1
-    app.save(update_fields=["data", "status", "round", "submitted_at", "decided_at", "version", "updated_at"])
-    for stage_no, units in enumerate(k.route(app), start=1):
-        ReviewStep.objects.bulk_create(
-            ReviewStep(
-                application=app,
-                round=app.round,
-                stage=stage_no,
-                unit=u,
-                status=StepStatus.PENDING if stage_no == 1 else StepStatus.WAITING,
+    stored, app.data = app.data, _cleaned(k, app, app.data, final=True)
+    k.check_submit(application=app)  # on the cleaned data
+    data, app.data = app.data, stored  # the audit's "before" is what was stored
+
+    def open_round(app):
+        # Before the audit row: a new step's unit is locked (key share) by its foreign key.
+        for stage_no, units in enumerate(k.route(app), start=1):
+            ReviewStep.objects.bulk_create(
+                ReviewStep(
+                    application=app,
+                    round=app.round,
+                    stage=stage_no,
+                    unit=u,
+                    status=StepStatus.PENDING if stage_no == 1 else StepStatus.WAITING,
+                )
+                for u in units
             )
-            for u in units
-        )
-    k.track(app)
-    record(actor=actor, action="application.submit", obj=app, before=before, after=_snapshot(app))
+
+    _move(
+        app,
+        Action.SUBMIT,
+        actor=actor,
+        then=open_round,
+        data=data,
+        round=app.round + 1,
+        submitted_at=timezone.now(),
+        decided_at=None,
+    )
     k.announce(app)
     _advance(app, actor=None)  # what approves itself now is the system's doing, not the applicant's
     return app
@@ -202,44 +306,30 @@ def _advance(app: Application, *, actor) -> None:
                 continue
             opinion = k.auto_opinion(app, s) or (SYSTEM_OPINION if s.unit.auto_review else None)
             if opinion:
-                s.status, s.opinion, s.decided_at = StepStatus.AUTO_APPROVED, opinion, timezone.now()
-                s.save(update_fields=["status", "opinion", "decided_at"])
-                record(
-                    actor=None,
-                    action="step.auto_approve",
-                    obj=s,
-                    after={"status": s.status, "opinion": opinion},
-                )
+                _step_move(s, StepAction.AUTO_APPROVE, actor=None, opinion=opinion)
         if any(s.status == StepStatus.PENDING for s in steps):
             return
         waiting = [s for s in steps if s.status == StepStatus.WAITING]
         if waiting:
             next_stage = min(s.stage for s in waiting)
-            app.steps.filter(round=app.round, stage=next_stage, status=StepStatus.WAITING).update(
-                status=StepStatus.PENDING
-            )
+            for s in waiting:
+                if s.stage == next_stage:
+                    _step_move(s, StepAction.OPEN, actor=actor)
             continue
         if all(s.status in DONE_STEP_STATUSES for s in steps):
-            before = _snapshot(app)
-            app.status, app.decided_at = Status.APPROVED, timezone.now()
-            app.version += 1
-            app.save(update_fields=["status", "decided_at", "version", "updated_at"])
-            k.apply(app, actor=actor)
-            record(actor=actor, action="application.approve", obj=app, before=before, after=_snapshot(app))
-            notify.application_decided(app)
+            _move(app, Action.APPROVE, actor=actor, decided_at=timezone.now())
         return
 
 
 def _decide(actor, step_id, opinion: str) -> tuple[Application, ReviewStep, str]:
     """Shared start of approve/return: scope, lock (application first, then step), state, opinion."""
-    if actor.kind not in (UserKind.REVIEWER, UserKind.RA):
-        raise Forbidden("reviewer_required", _("只有审核部门可以审核。"))
+    require_staff(actor)
     step = step_get(actor, step_id)
     app = Application.objects.select_for_update().select_related("enterprise").get(pk=step.application_id)
     step = ReviewStep.objects.select_for_update().select_related("unit").get(pk=step.pk)
     get_kind(app.kind).prelock(app)
-    if step.status != StepStatus.PENDING:
-        raise Conflict("step_not_pending", _("这个审核环节已处理或尚未轮到，不能再审核。"))
+    if (refusal := transitions.step_refusal(StepAction.APPROVE, step.status)) is not None:
+        raise refusal  # approve and return both need a pending step
     opinion = (opinion or "").strip()
     if not opinion:
         raise InvalidInput("opinion_required", _("请填写审核意见。"), "opinion")
@@ -251,50 +341,35 @@ def _decide(actor, step_id, opinion: str) -> tuple[Application, ReviewStep, str]
 @transaction.atomic
 def step_approve(*, actor, step_id, opinion: str) -> ReviewStep:
     app, step, opinion = _decide(actor, step_id, opinion)
-    before = {"status": step.status}
-    step.status, step.reviewer, step.opinion, step.decided_at = (
-        StepStatus.APPROVED,
-        actor,
-        opinion,
-        timezone.now(),
-    )
-    step.save(update_fields=["status", "reviewer", "opinion", "decided_at"])
-    record(
-        actor=actor,
-        action="step.approve",
-        obj=step,
-        before=before,
-        after={"status": step.status, "opinion": opinion},
-    )
+    _step_move(step, StepAction.APPROVE, actor=actor, opinion=opinion)
     _advance(app, actor=actor)
     return step
+
+
+def _open_steps(apps) -> dict:
+    """The open steps of the applications' current rounds, locked, by application id (each closed when its
+    round ends without it)."""
+    rounds = {a.pk: a.round for a in apps}
+    out = {pk: [] for pk in rounds}
+    for s in (
+        ReviewStep.objects.select_for_update()
+        .filter(application_id__in=list(rounds), status__in=OPEN_STEP_STATUSES)
+        .order_by("pk")
+    ):
+        if s.round == rounds[s.application_id]:
+            out[s.application_id].append(s)
+    return out
 
 
 @transaction.atomic
 def step_return(*, actor, step_id, opinion: str) -> ReviewStep:
     """退回: ends the round; the round's other open steps close; the applicant may edit and resubmit."""
     app, step, opinion = _decide(actor, step_id, opinion)
-    now = timezone.now()
-    step_before = {"status": step.status}
-    step.status, step.reviewer, step.opinion, step.decided_at = StepStatus.RETURNED, actor, opinion, now
-    step.save(update_fields=["status", "reviewer", "opinion", "decided_at"])
-    app.steps.filter(round=app.round, status__in=[StepStatus.PENDING, StepStatus.WAITING]).update(
-        status=StepStatus.CLOSED
-    )
-    before = _snapshot(app)
-    app.status, app.decided_at = Status.RETURNED, now
-    app.version += 1
-    app.save(update_fields=["status", "decided_at", "version", "updated_at"])
-    get_kind(app.kind).track(app)
-    record(
-        actor=actor,
-        action="step.return",
-        obj=step,
-        before=step_before,
-        after={"status": step.status, "opinion": opinion},
-    )
-    record(actor=actor, action="application.return", obj=app, before=before, after=_snapshot(app))
-    notify.application_decided(app, step=step)
+    others = [s for s in _open_steps([app])[app.pk] if s.pk != step.pk]
+    _step_move(step, StepAction.RETURN, actor=actor, opinion=opinion)
+    for s in others:
+        _step_move(s, StepAction.CLOSE, actor=actor)
+    _move(app, Action.RETURN, actor=actor, step=step, decided_at=step.decided_at)
     return step
 
 
@@ -302,29 +377,17 @@ def applications_close(*, enterprise, reason: str) -> int:
     """Close every open application of an enterprise row whose accounts were closed (SPEC §8: another
     account was proven for that USCC): no decision, the open steps leave the review queues. The system's
     act, in the caller's transaction. Returns how many were closed."""
-    closed = 0
-    for app in (
+    apps = list(
         Application.objects.select_for_update()
         .filter(enterprise=enterprise, status__in=OPEN_STATUSES)
         .order_by("pk")
-    ):
-        before = _snapshot(app)
-        app.steps.filter(round=app.round, status__in=[StepStatus.PENDING, StepStatus.WAITING]).update(
-            status=StepStatus.CLOSED
-        )
-        app.status, app.decided_at = Status.CLOSED, timezone.now()
-        app.version += 1
-        app.save(update_fields=["status", "decided_at", "version", "updated_at"])
-        record(
-            actor=None,
-            action="application.close",
-            obj=app,
-            before=before,
-            after=_snapshot(app),
-            reason=reason,
-        )
-        closed += 1
-    return closed
+    )
+    steps = _open_steps(apps)  # locked with the applications, before this function's first audit row
+    for app in apps:
+        for s in steps[app.pk]:
+            _step_move(s, StepAction.CLOSE, actor=None)
+        _move(app, Action.CLOSE, actor=None, reason=reason, decided_at=timezone.now())
+    return len(apps)
 
 
 @transaction.atomic
@@ -338,7 +401,7 @@ def unit_set_auto_review(*, actor, unit_id: str, enabled: bool):
     unit = Unit.objects.select_for_update().filter(pk=unit_id).first()
     if unit is None:
         raise NotFound("unit_not_found", _("没有这个单位。"))
-    if actor.kind not in (UserKind.REVIEWER, UserKind.RA) or actor.unit_id != unit.pk:
+    if not is_staff(actor) or actor.unit_id != unit.pk:
         raise Forbidden(
             "auto_review_own_unit_only", _("只能设置本单位的自动审核，不能设置其他单位（包括下级单位）。")
         )
@@ -380,8 +443,7 @@ def attachment_add(*, actor, application_id, doc_type: str, upload) -> Attachmen
     k = get_kind(app.kind)
     if doc_type not in DocType.values or doc_type not in k.doc_types:
         raise InvalidInput("doc_type_invalid", _("请选择正确的单据类型。"), "doc_type")
-    if app.status not in EDITABLE_STATUSES:
-        raise _not_editable(app)
+    _require(app, Action.UPDATE)  # an attachment is part of what an edit changes
     content_type = files.sniff_upload(upload)
     if content_type is None:
         raise InvalidInput(
@@ -418,8 +480,7 @@ def attachment_add(*, actor, application_id, doc_type: str, upload) -> Attachmen
 @transaction.atomic
 def attachment_delete(*, actor, application_id, attachment_id) -> None:
     app = _lock(actor, application_id)
-    if app.status not in EDITABLE_STATUSES:
-        raise _not_editable(app)
+    _require(app, Action.UPDATE)
     att = app.attachments.filter(pk=attachment_id).first()
     if att is None:
         raise NotFound("attachment_not_found", _("没有找到这个随附单据。"))

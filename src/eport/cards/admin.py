@@ -26,7 +26,7 @@ class PermissionInline(admin.TabularInline):
 
 @admin.register(Card)
 class CardAdmin(ReadOnlyAdmin):
-    """Read-only: card states change only through the card services (RA screens, API)."""
+    """Read-only: card states change only through cards/actions.py (RA screens, API)."""
 
     list_display = (
         "card_no",

@@ -110,6 +110,6 @@ class LegalCardReissue(Kind):
         )
 
     def apply(self, application, *, actor):
-        from .services import legal_cards_supersede
+        from .actions import legal_cards_supersede
 
         legal_cards_supersede(enterprise=application.enterprise, actor=actor)

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from eport.accounts.permissions import CARD_KINDS
 
-from .services import card_gate
+from .signin import card_gate
 
 _SKIP = ("/static/", "/api/", "/i18n/", "/pki/")
 

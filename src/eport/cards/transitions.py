@@ -1,5 +1,6 @@
 """The card's one table of allowed moves (SPEC §4): (action, state) -> (new state, certificate effect),
-and who may do each action. Screens, API and the RA all go through `card_act`, which reads only this.
+and who may do each action. Screens, API and the RA all go through `actions.card_act`, which reads only this;
+the system's own move (the PIN lock) goes through the same `actions._move`.
 
 Certificate effects: HOLD (certificateHold on the CRL/OCSP), RELEASE (hold lifted), REVOKE (for good),
 REISSUE (a new certificate for the same card key; the old one revoked as superseded).
@@ -21,6 +22,9 @@ class Action:
     UNFREEZE = "unfreeze"
     UNLOCK = "unlock"
     VOID = "void"
+    # The system's move, no one's button: the PIN entered wrong too often (sign-in or PIN change). Its
+    # value is also its audit name, card.pin_locked.
+    PIN_LOCK = "pin_locked"
 
 
 LABELS = {
@@ -32,6 +36,8 @@ LABELS = {
     Action.UNLOCK: _("解锁"),
     Action.VOID: _("作废"),
 }
+# What the enterprise is told happened: every move of the table, the system's too (the buttons are LABELS).
+NOTICES = {**LABELS, Action.PIN_LOCK: _("密码连续输错锁定")}
 
 HOLD, RELEASE, REVOKE, REISSUE = "hold", "release", "revoke", "reissue"
 
@@ -55,7 +61,11 @@ TABLE: dict[str, dict[str, Move]] = {
     # 解锁 acts on the PIN lock, not the state (the card must be PIN-locked; checked by the service).
     Action.UNLOCK: {s: Move(s) for s in _NOT_VOIDED},
     Action.VOID: {s: Move(S.VOIDED, REVOKE) for s in _NOT_VOIDED},
+    # Like 解锁, acts on the PIN lock, not the state (the card must not be locked yet; checked by the caller).
+    Action.PIN_LOCK: {s: Move(s) for s in _NOT_VOIDED},
 }
+SYSTEM_ACTIONS = frozenset({Action.PIN_LOCK})
+USER_ACTIONS = tuple(a for a in TABLE if a not in SYSTEM_ACTIONS)  # what card_act runs, in the table's order
 
 # Why an action is refused in a state, for the message (anything not listed: "not allowed in this state").
 REFUSALS = {
@@ -73,8 +83,8 @@ REFUSALS = {
 
 # Who may act (SPEC §1, §4): the RA on any card its sub-centre (or one below it) issued; the legal-person
 # card on its own enterprise's operator cards (IC卡自主管理), except voiding.
-RA_ACTIONS = frozenset(TABLE)
-LEGAL_CARD_ACTIONS = frozenset(TABLE) - {Action.VOID}
+RA_ACTIONS = frozenset(USER_ACTIONS)
+LEGAL_CARD_ACTIONS = RA_ACTIONS - {Action.VOID}
 # The legal card's own renew / lost / unlost are not self-service: "沿用旧流程，去分中心办理".
 SELF_SERVICE_KINDS = frozenset({CardKind.OPERATOR})
 

@@ -103,8 +103,8 @@ def create_demo_cards() -> list[dict]:
     password (scripts/run gives it to the card agent); <kind>.json, the card number, the initial PIN
     (typed at 卡介质登录) and the card file password, shown on the start page.
     """
+    from eport.cards.making import card_make
     from eport.cards.models import Card
-    from eport.cards.services import card_make
     from eport.enterprises.models import Enterprise
     from eport.enterprises.services import enterprise_apply_data
     from eport.operators.models import Operator, OperatorStatus

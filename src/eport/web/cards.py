@@ -1,5 +1,5 @@
 """Card screens: 卡介质登录 (with the card agent), 修改IC卡密码, the subsystem menu, and the RA's
-制卡 / IC卡管理. Views parse and render; every rule is in eport.cards.services."""
+制卡 / IC卡管理. Views parse and render; every rule is in eport.cards (making, signin, actions)."""
 
 import base64
 from urllib.parse import urlencode, urlsplit
@@ -16,9 +16,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from eport import exports
-from eport.accounts.models import CARD_KINDS, UserKind
+from eport.accounts.models import UserKind
+from eport.accounts.permissions import CARD_KINDS
 from eport.audit import reads
-from eport.cards import selectors, services
+from eport.cards import actions as card_moves
+from eport.cards import making, selectors, signin
 from eport.cards.models import CardKind, CardState
 from eport.cards.transitions import LABELS, Action
 from eport.errors import DomainError, NotFound
@@ -47,7 +49,7 @@ def card_login(request):
     error, status = None, 200
     if request.method == "POST":
         try:
-            card = services.card_sign_in(
+            card = signin.card_sign_in(
                 challenge_id=request.POST.get("challenge_id", ""),
                 card_no=request.POST.get("card_no", ""),
                 signature=request.POST.get("signature", ""),
@@ -79,7 +81,7 @@ def card_pin(request):
     forced = request.user.card.must_change_pin
     if request.method == "POST":
         try:
-            services.card_pin_change(
+            signin.card_pin_change(
                 actor=request.user,
                 old_pin=request.POST.get("old_pin", ""),
                 new_pin=request.POST.get("new_pin", ""),
@@ -174,7 +176,7 @@ def ra_card_new(request):
     errors = {}
     if request.method == "POST":
         try:
-            made = services.card_make(actor=request.user, **values)
+            made = making.card_make(actor=request.user, **values)
         except DomainError as e:
             errors = _errors(e)
         else:
@@ -230,7 +232,7 @@ def cards(request):
             request.user, page=page, page_size=PAGE_SIZE, deferred_join=True, **q
         )
         for c in items:  # the row's button, or why not (e.g. the legal card itself: 去分中心办理)
-            refusal = services.card_refusal(request.user, c, action) if action else None
+            refusal = card_moves.card_refusal(request.user, c, action) if action else None
             rows.append((c, refusal.message if refusal else None))
     except DomainError as e:
         error = e.message
@@ -258,14 +260,14 @@ def cards(request):
 
 
 def _card_page(request, card, template="web/card.html", **extra):
-    actions = services.card_actions(request.user, card)
+    actions = card_moves.card_actions(request.user, card)
     return render(
         request,
         template,
         {
             "card": card,
             "labels": LABELS,
-            "void_reasons": services.VOID_REASONS.items(),
+            "void_reasons": card_moves.VOID_REASONS.items(),
             "actions": [a for a in actions if a not in (Action.RENEW, Action.VOID)],
             "can_renew": Action.RENEW in actions,
             "can_void": Action.VOID in actions,
@@ -289,7 +291,7 @@ def _refusals(actor, card) -> list[tuple[str, str]]:
         Action.UNFREEZE,
         Action.UNLOCK,
     ):
-        refusal = services.card_refusal(actor, card, action)
+        refusal = card_moves.card_refusal(actor, card, action)
         if refusal is not None:
             out.append((str(LABELS[action]), str(refusal.message)))
     return out
@@ -316,7 +318,7 @@ def card_act(request, card_no, action):
     if action == Action.UNLOCK:
         # The new one-time PIN is shown in this answer only (never stored in a message or session).
         try:
-            done = services.card_act(
+            done = card_moves.card_act(
                 actor=request.user, card_no=card_no, action=action, version=request.POST.get("version")
             )
         except NotFound:
@@ -324,12 +326,14 @@ def card_act(request, card_no, action):
         except DomainError as e:
             messages.error(request, e.message)
             return _back(request, card_no)
-        response = _card_page(request, selectors.card_get(request.user, card_no), issued_pin=done.issued_pin)
+        response = _card_page(
+            request, selectors.card_get(request.user, card_no), issued_pin=done.one_time_pin
+        )
         response["Cache-Control"] = "no-store"
         return response
     _act(
         request,
-        lambda: services.card_act(
+        lambda: card_moves.card_act(
             actor=request.user,
             card_no=card_no,
             action=action,
@@ -347,7 +351,7 @@ def card_renew(request, card_no):
     card = selectors.card_get(request.user, card_no)
     if request.method == "POST":
         try:
-            services.card_act(
+            card_moves.card_act(
                 actor=request.user,
                 card_no=card_no,
                 action=Action.RENEW,

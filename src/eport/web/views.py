@@ -7,7 +7,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
-from django.db import transaction
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -243,15 +242,14 @@ def save_application(request, *, kind: str, app=None, data: dict):
     """暂存 (create or edit) and, for 申报, submit — in one transaction: saved and submitted together, or
     neither. Returns (application, submitted)."""
     submit = request.POST.get("action") == "submit"
-    with transaction.atomic():
-        if app is None:
-            app = services.application_create(actor=request.user, kind=kind, data=data)
-        else:
-            app = services.application_update(
-                actor=request.user, application_id=app.id, data=data, version=request.POST.get("version")
-            )
-        if submit:
-            app = services.application_submit(actor=request.user, application_id=app.id)
+    app = services.application_save(
+        actor=request.user,
+        kind=kind,
+        application_id=app.id if app is not None else None,
+        data=data,
+        version=request.POST.get("version"),
+        submit=submit,
+    )
     return app, submit
 
 

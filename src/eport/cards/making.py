@@ -1,0 +1,217 @@
+"""制卡: making a card (its row, its account, its certificate and initial PIN) and the card file handed out
+once with it. The certificate issue is shared with 延期 (actions.py), which reissues for the same key."""
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from eport import notify
+from eport.accounts.models import User, UserKind
+from eport.audit.services import record
+from eport.enterprises.models import Enterprise
+from eport.errors import Conflict, Forbidden, InvalidInput, NotFound
+from eport.operators.kinds import CANCELLATION, open_applications
+from eport.operators.models import Operator, OperatorStatus
+from eport.pki import ca as pki_ca
+from eport.pki.services import certificate_record
+
+from . import cardfile, pins
+from .models import Card, CardKind, CardState
+from .numbers import card_no_make
+
+CHINA = ZoneInfo(settings.TIME_ZONE)  # card validity dates are China dates (Asia/Shanghai)
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=CHINA)
+
+
+def _day_end(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=CHINA)
+
+
+def _subject(card: Card) -> x509.Name:
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, card.enterprise.name[:64]),
+            x509.NameAttribute(NameOID.ORGANIZATION_IDENTIFIER, card.enterprise.code),
+            x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, card.kind),
+            x509.NameAttribute(NameOID.COMMON_NAME, card.holder_name[:64]),
+            x509.NameAttribute(NameOID.SERIAL_NUMBER, card.card_no),
+        ]
+    )
+
+
+def issue_certificate(card: Card, public_key):
+    """The card's certificate for its validity (China days), recorded; made and renewed alike."""
+    cert = pki_ca.issue_end_entity(
+        public_key=public_key,
+        subject=_subject(card),
+        not_before=_day_start(card.valid_from),
+        not_after=_day_end(card.valid_to),
+    )
+    return cert, certificate_record(cert=cert, subject_key=f"card:{card.card_no}")
+
+
+def _card_file(card: Card, key, cert: x509.Certificate, password: str) -> bytes:
+    ca = pki_ca.issuing_ca()
+    return cardfile.card_file_seal(card.card_no, key, cert, [ca.certificate, ca.root], password)
+
+
+def _require_ra(actor) -> None:
+    if getattr(actor, "kind", None) != UserKind.RA or not actor.unit_id:
+        raise Forbidden("ra_only", _("只有数据分中心（操作中心）可以办理。"))
+
+
+@dataclass
+class MadeCard:
+    card: Card
+    initial_pin: str  # for signing in (the holder changes it at the first sign-in)
+    card_file: bytes
+    card_file_password: str  # opens card_file; kept nowhere
+
+
+def card_make(*, actor, kind: str, enterprise_uscc: str, operator_no: str | None = None) -> MadeCard:
+    """Make a card for an enterprise in the network (legal card) or one of its approved operators.
+
+    The key is generated here and leaves only inside the card file returned once, sealed under its own
+    card file password (returned once too, never stored, logged or audited).
+    """
+    _require_ra(actor)
+    if kind not in CardKind.values:
+        raise InvalidInput("kind_invalid", _("卡类型须为 legal（法人卡）或 operator（操作员卡）。"), "kind")
+    uscc, operator_no = (enterprise_uscc or "").strip().upper(), (operator_no or "").strip()
+    key = ec.generate_private_key(ec.SECP256R1())
+    try:
+        with transaction.atomic():
+            card, cert, initial_pin = _card_make(
+                actor=actor, kind=kind, uscc=uscc, operator_no=operator_no, public_key=key.public_key()
+            )
+    except IntegrityError:
+        # A concurrent making for the same enterprise or operator won (the partial unique indexes);
+        # anything else is a real error and goes on up.
+        usable = Card.objects.exclude(state=CardState.VOIDED)
+        if (
+            usable.filter(kind=CardKind.LEGAL, enterprise__uscc=uscc).exists()
+            if kind == CardKind.LEGAL
+            else usable.filter(operator__operator_no=operator_no, operator__enterprise__uscc=uscc).exists()
+        ):
+            raise Conflict(*_duplicate(kind)) from None
+        raise
+    # The card file is sealed after the commit: its PBKDF2 rounds need no database lock (on SQLite the
+    # write lock of every other request).
+    password = cardfile.card_file_password()
+    return MadeCard(
+        card=card,
+        initial_pin=initial_pin,
+        card_file=_card_file(card, key, cert, password),
+        card_file_password=password,
+    )
+
+
+def _duplicate(kind: str) -> tuple:
+    if kind == CardKind.LEGAL:
+        return (
+            "legal_card_exists",
+            _("该企业已有未作废的法人卡；如需换卡，请先作废原卡或办理补办。"),
+            "enterprise_uscc",
+        )
+    return ("operator_card_exists", _("该操作员已有未作废的操作员卡。"), "operator_no")
+
+
+def _card_make(*, actor, kind, uscc, operator_no, public_key) -> tuple:
+    if not uscc:
+        raise InvalidInput("field_required", _("请输入企业统一社会信用代码。"), "enterprise_uscc")
+    # An enterprise first approved by organization code (old system) is found by that code until it has a USCC.
+    enterprise = (
+        Enterprise.objects.select_for_update(of=("self",))
+        .select_related("card_issuer")
+        .filter(
+            Q(uscc=uscc) | Q(uscc__isnull=True, org_code=uscc), card_issuer__path__startswith=actor.unit.path
+        )
+        .first()
+    )
+    if enterprise is None:
+        raise NotFound("enterprise_not_found", _("本分中心辖区内没有这家企业。"), "enterprise_uscc")
+    if not enterprise.in_network:
+        raise Conflict("enterprise_not_in_network", _("企业尚未入网，不能制卡。"), "enterprise_uscc")
+    operator = None
+    if kind == CardKind.LEGAL:
+        if operator_no:
+            raise InvalidInput("operator_not_expected", _("法人卡不填写操作员编号。"), "operator_no")
+        if Card.objects.filter(enterprise=enterprise, kind=kind).exclude(state=CardState.VOIDED).exists():
+            raise Conflict(*_duplicate(kind))
+        holder = (enterprise.legal_rep_name, enterprise.legal_rep_id_type, enterprise.legal_rep_id_no)
+    else:
+        if not operator_no:
+            raise InvalidInput("field_required", _("请输入操作员统一编号。"), "operator_no")
+        operator = (
+            Operator.objects.select_for_update()
+            .filter(enterprise=enterprise, operator_no=operator_no)
+            .first()
+        )
+        if operator is None:
+            raise NotFound("operator_not_found", _("该企业没有这个操作员。"), "operator_no")
+        if operator.status != OperatorStatus.APPROVED:
+            raise Conflict("operator_not_approved", _("操作员信息尚未审核通过，不能制卡。"), "operator_no")
+        if operator.cards.exclude(state=CardState.VOIDED).exists():
+            raise Conflict(*_duplicate(kind))
+        if open_applications(operator.operator_no, CANCELLATION).exists():
+            raise Conflict("operator_cancelling", _("该操作员正在注销申报中，不能制卡。"), "operator_no")
+        holder = (operator.name, operator.id_type, operator.id_no)
+    if not holder[0]:
+        raise Conflict("holder_missing", _("企业法人信息不完整，不能制卡。"), "enterprise_uscc")
+
+    today = timezone.localdate()
+    card = Card(
+        kind=kind,
+        enterprise=enterprise,
+        operator=operator,
+        holder_name=holder[0],
+        holder_id_type=holder[1],
+        holder_id_no=holder[2],
+        issuer=enterprise.card_issuer,
+        valid_from=today,
+        valid_to=today + dt.timedelta(days=settings.CARD_VALIDITY_DAYS),
+        made_by=actor,
+    )
+    card.save()
+    card.card_no = card_no_make(kind=kind, issuer_code=enterprise.card_issuer.code, serial=card.pk)
+    # The card's account: a name registration cannot produce (":" is not allowed there), no password.
+    user = User(
+        username=f"card:{card.card_no}",
+        enterprise=enterprise,
+        kind=UserKind.LEGAL_CARD if kind == CardKind.LEGAL else UserKind.OPERATOR_CARD,
+    )
+    user.set_unusable_password()
+    user.save()
+    card.user = user
+    cert, card.certificate = issue_certificate(card, public_key)
+    initial_pin = pins.pin_initial()
+    card.pin_hash = pins.pin_verifier(card.card_no, initial_pin)
+    card.save(update_fields=["card_no", "user", "certificate", "pin_hash"])
+    record(
+        actor=actor,
+        action="card.make",
+        obj=card,
+        after={
+            "card_no": card.card_no,
+            "kind": kind,
+            "uscc": enterprise.code,
+            "holder": card.holder_name,
+            "valid_to": card.valid_to,
+            "serial": card.certificate.serial,
+        },
+    )
+    notify.card_changed(card, _("制卡"))
+    return card, cert, initial_pin
