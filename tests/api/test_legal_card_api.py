@@ -21,7 +21,7 @@ from eport.operators.models import Operator
 from eport.pki.models import CertStatus
 from tests import factories as f
 
-from .helpers import Api, approve_all, assert_error, make_pdf
+from .helpers import Api, approve_all, assert_error, created, make_pdf, ready, submitted
 
 pytestmark = pytest.mark.django_db
 
@@ -30,41 +30,6 @@ CARD_ACTIONS = ("report-lost", "cancel-lost", "freeze", "unfreeze", "unlock", "r
 
 
 # --- helpers ----------------------------------------------------------------------------------------------
-
-
-def ready(made) -> Api:
-    """A card past its first sign-in (initial PIN already changed), speaking through its own API token."""
-    Card.objects.filter(pk=made.card.pk).update(must_change_pin=False)
-    return Api(made.card.user)
-
-
-def op_data(**over) -> dict:
-    """operator_declaration data (API.md field names), a fresh valid 居民身份证号码 each call."""
-    data = {
-        "name": "王五",
-        "id_type": "resident_id",
-        "id_no": f.resident_id(),
-        "phone": "13912345678",
-        "job_title": "报关员",
-        "email": "wangwu@example.com",
-    }
-    data.update(over)
-    return data
-
-
-def created(api, kind, data) -> dict:
-    r = api.post("/applications", {"kind": kind, "data": data})
-    assert r.status_code == 201, r.content
-    body = r.json()
-    assert body["status"] == "DRAFT" and body["kind"] == kind
-    return body
-
-
-def submitted(api, app_id) -> dict:
-    r = api.post(f"/applications/{app_id}/submit")
-    assert r.status_code == 200, r.content
-    assert r.json()["status"] == "SUBMITTED"
-    return r.json()
 
 
 def pending_step(ra, app_id) -> dict:
@@ -161,13 +126,13 @@ def test_legal_card_declares_an_operator_and_the_ra_approves_it(ent):
     operator list with every filter, edits it, submits it; the sub-centre finds it in its queue, cannot
     approve without an opinion, approves with one, and the operator shows 审核通过 with its history."""
     api, ra = ent.legal, ent.ra
-    wang = created(api, "operator_declaration", op_data())
+    wang = created(api, "operator_declaration", f.op_data())
     no = wang["data"]["operator_no"]
     assert no.startswith("CZ") and wang["version"] == 1 and wang["number"].startswith("CY")
     zhao = created(
         api,
         "operator_declaration",
-        op_data(name="赵六", phone="13700001111", job_title="财务主管", email="zhao@example.com"),
+        f.op_data(name="赵六", phone="13700001111", job_title="财务主管", email="zhao@example.com"),
     )
     zhao_no = zhao["data"]["operator_no"]
 
@@ -207,7 +172,7 @@ def test_legal_card_declares_an_operator_and_the_ra_approves_it(ent):
     assert api.get(f"/operators/{no}").json()["phone"] == "13911112222"  # the draft is mirrored in the list
 
     # 申报, then the sub-centre's queue.
-    submitted(api, wang["id"])
+    submitted(api, wang["id"], "SUBMITTED")
     assert api.get(f"/operators/{no}").json()["status"] == "SUBMITTED"
     step = pending_step(ra, wang["id"])
     assert step["unit"]["id"] == "ra:5300" and step["application"]["kind"] == "operator_declaration"
@@ -249,12 +214,12 @@ def test_a_bad_declaration_names_the_field_and_creates_no_operator(ent):
     good = f.resident_id()
     bad_check_digit = good[:-1] + ("0" if good[-1] != "0" else "1")
     for data, field in (
-        (op_data(id_no=bad_check_digit), "id_no"),
-        (op_data(id_no="123"), "id_no"),
-        (op_data(id_no=""), "id_no"),
-        (op_data(email="not-an-email"), "email"),
-        (op_data(phone="12"), "phone"),
-        (op_data(id_type="martian"), "id_type"),
+        (f.op_data(id_no=bad_check_digit), "id_no"),
+        (f.op_data(id_no="123"), "id_no"),
+        (f.op_data(id_no=""), "id_no"),
+        (f.op_data(email="not-an-email"), "email"),
+        (f.op_data(phone="12"), "phone"),
+        (f.op_data(id_type="martian"), "id_type"),
     ):
         r = ent.legal.post("/applications", {"kind": "operator_declaration", "data": data})
         assert_error(r, 400, field=field)
@@ -264,10 +229,10 @@ def test_a_bad_declaration_names_the_field_and_creates_no_operator(ent):
 
 def test_a_second_declaration_of_the_same_person_is_refused(ent):
     """The same 证件号 twice in one enterprise: refused on id_no, one operator only."""
-    data = op_data()
+    data = f.op_data()
     created(ent.legal, "operator_declaration", data)
     r = ent.legal.post(
-        "/applications", {"kind": "operator_declaration", "data": op_data(id_no=data["id_no"])}
+        "/applications", {"kind": "operator_declaration", "data": f.op_data(id_no=data["id_no"])}
     )
     assert_error(r, 400, "operator_exists", "id_no")
     assert Operator.objects.filter(enterprise=ent.e).count() == 1
@@ -283,7 +248,9 @@ def test_change_of_an_approved_operator_updates_it_and_its_card(ent):
     made = f.make_card("operator", ent.e, ra=ent.ra_user, operator_no=op.operator_no)
     other = f.operator(ent.e, name="另一人")
     change = created(
-        ent.legal, "operator_declaration", op_data(operator_no=op.operator_no, name="李四新", id_no=op.id_no)
+        ent.legal,
+        "operator_declaration",
+        f.op_data(operator_no=op.operator_no, name="李四新", id_no=op.id_no),
     )
     assert change["data"]["operator_no"] == op.operator_no
     # It stays about this operator: an edit cannot move it to another one.
@@ -295,10 +262,10 @@ def test_change_of_an_approved_operator_updates_it_and_its_card(ent):
     # One open change at a time.
     r = ent.legal.post(
         "/applications",
-        {"kind": "operator_declaration", "data": op_data(operator_no=op.operator_no, id_no=op.id_no)},
+        {"kind": "operator_declaration", "data": f.op_data(operator_no=op.operator_no, id_no=op.id_no)},
     )
     assert_error(r, 409, "open_application_exists")
-    submitted(ent.legal, change["id"])
+    submitted(ent.legal, change["id"], "SUBMITTED")
     o = ent.legal.get(f"/operators/{op.operator_no}").json()
     assert o["status"] == "APPROVED" and o["name"] == "李四"  # not before approval
     assert [a["kind"] for a in o["open_applications"]] == ["operator_declaration"]
@@ -323,7 +290,7 @@ def test_change_and_cancellation_refusals(ent):
     ops = {o.operator_no: operator_state(o.operator_no) for o in Operator.objects.all()}
 
     def change(no):
-        return api.post("/applications", {"kind": "operator_declaration", "data": op_data(operator_no=no)})
+        return api.post("/applications", {"kind": "operator_declaration", "data": f.op_data(operator_no=no)})
 
     def cancel(no):
         return api.post("/applications", {"kind": "operator_cancellation", "data": {"operator_no": no}})
@@ -347,7 +314,9 @@ def test_cancellation_while_a_change_is_in_flight(ent):
     api = ent.legal
     op = f.operator(ent.e, name="孙七")
     change = created(
-        api, "operator_declaration", op_data(operator_no=op.operator_no, id_no=op.id_no, phone="13566667777")
+        api,
+        "operator_declaration",
+        f.op_data(operator_no=op.operator_no, id_no=op.id_no, phone="13566667777"),
     )
     cancellation = created(api, "operator_cancellation", {"operator_no": op.operator_no})
     assert cancellation["number"].startswith("CX")
@@ -358,7 +327,7 @@ def test_cancellation_while_a_change_is_in_flight(ent):
         "operator_cancellation",
         "operator_declaration",
     ]
-    submitted(api, cancellation["id"])
+    submitted(api, cancellation["id"], "SUBMITTED")
     before = app_state(change["id"])
     assert_error(
         api.patch(f"/applications/{change['id']}", {"data": {"phone": "13500000000"}, "version": 1}),
@@ -392,7 +361,7 @@ def test_a_change_finds_its_operator_however_the_number_is_typed(ent):
         "/applications",
         {
             "kind": "operator_declaration",
-            "data": op_data(operator_no=typed, id_no=op.id_no, phone="13566667777"),
+            "data": f.op_data(operator_no=typed, id_no=op.id_no, phone="13566667777"),
         },
     )
     assert r.status_code == 201, r.content
@@ -403,11 +372,11 @@ def test_cardless_user_cannot_take_over_the_legal_cards_operator_declarations(en
     """Once the enterprise is in the network, operators are the legal card's business (the card-less user's
     新增 says so): the card-less user may not edit, submit or delete the legal card's declarations either."""
     op = f.operator(ent.e, name="李四")
-    change = created(ent.legal, "operator_declaration", op_data(operator_no=op.operator_no, id_no=op.id_no))
-    draft = created(ent.legal, "operator_declaration", op_data(name="王五"))
+    change = created(ent.legal, "operator_declaration", f.op_data(operator_no=op.operator_no, id_no=op.id_no))
+    draft = created(ent.legal, "operator_declaration", f.op_data(name="王五"))
     cardless = Api(f.cardless(uscc=ent.e.uscc))
     assert_error(
-        cardless.post("/applications", {"kind": "operator_declaration", "data": op_data()}),
+        cardless.post("/applications", {"kind": "operator_declaration", "data": f.op_data()}),
         409,
         "pre_entry_closed",
     )
@@ -445,7 +414,7 @@ def test_legal_card_changes_the_enterprise_record(ent):
     data["address"] = "深圳市福田区新地址9号"
     change = created(api, "enterprise_change", data)
     assert change["number"].startswith("BG") and change["data"]["uscc"] == ent.e.uscc
-    sub = submitted(api, change["id"])
+    sub = submitted(api, change["id"], "SUBMITTED")
     assert {s["unit"]["id"] for s in sub["steps"]} == {
         "aic:440300",
         "tax:14403000000",
@@ -519,7 +488,7 @@ def test_cardless_user_applies_for_a_new_legal_card_and_approval_voids_the_old_o
         403,
         "kind_not_allowed",
     )
-    sub = submitted(cardless, app["id"])
+    sub = submitted(cardless, app["id"], "SUBMITTED")
     assert [s["unit"]["id"] for s in sub["steps"]] == ["ra:5300"]
     assert ent.legal.get("/cards").status_code == 200  # still in use until approved
     assert [a["id"] for a in listed(cardless, "/applications", kind="legal_card_reissue")] == [app["id"]]
@@ -545,15 +514,17 @@ def test_excel_exports_hold_exactly_the_filtered_rows_of_the_own_enterprise(ent)
     # Ours: an approved operator with a card, a declared one, a cancellation in review.
     zhang = f.operator(ent.e, name="张三丰")
     zhang_card = f.make_card("operator", ent.e, ra=ent.ra_user, operator_no=zhang.operator_no).card
-    wang = created(api, "operator_declaration", op_data(name="王小二", job_title="报关员"))
+    wang = created(api, "operator_declaration", f.op_data(name="王小二", job_title="报关员"))
     li = f.operator(ent.e, name="李小四")
-    cancel = submitted(api, created(api, "operator_cancellation", {"operator_no": li.operator_no})["id"])
+    cancel = submitted(
+        api, created(api, "operator_cancellation", {"operator_no": li.operator_no})["id"], "SUBMITTED"
+    )
     # Theirs, with the same names: must never appear.
     other = f.enterprise_in_network(name="乙方有限公司")
     other_legal = ready(f.make_card("legal", other, ra=ent.ra_user))
     their_zhang = f.operator(other, name="张三丰")
     their_card = f.make_card("operator", other, ra=ent.ra_user, operator_no=their_zhang.operator_no).card
-    their_wang = created(other_legal, "operator_declaration", op_data(name="王小二"))
+    their_wang = created(other_legal, "operator_declaration", f.op_data(name="王小二"))
 
     ours = {zhang.operator_no, wang["data"]["operator_no"], li.operator_no}
     for params, expected in (
@@ -624,9 +595,11 @@ def world(ent):
     # In its renewal window: a `renew` that got through would really renew it.
     f.renewal(op_made)
     plain = f.operator(a, name="吴九")
-    declaration = created(ent.legal, "operator_declaration", op_data(name="郑十"))
+    declaration = created(ent.legal, "operator_declaration", f.op_data(name="郑十"))
     cancellation = submitted(
-        ent.legal, created(ent.legal, "operator_cancellation", {"operator_no": plain.operator_no})["id"]
+        ent.legal,
+        created(ent.legal, "operator_cancellation", {"operator_no": plain.operator_no})["id"],
+        "SUBMITTED",
     )
     change = created(ent.legal, "enterprise_change", {**f.entry_data(a.uscc), "name": "甲方贸易有限公司"})
     attachment = ent.legal.upload(change["id"], make_pdf())
@@ -743,7 +716,7 @@ def test_scoping_matrix(world):
         refused(label, "POST attachment", api.upload(app_id, make_pdf()))
         # Filing about A's operators: a change and a cancellation.
         for no in w.operators[:2]:
-            r = api.post("/applications", {"kind": "operator_declaration", "data": op_data(operator_no=no)})
+            r = api.post("/applications", {"kind": "operator_declaration", "data": f.op_data(operator_no=no)})
             if label == "B card-less":
                 # B is in the network: its card-less user may not declare operators at all, whatever the data
                 # (a refusal about its own enterprise, before A's operator is looked at).
@@ -812,12 +785,12 @@ def test_operator_card_can_neither_file_nor_list_applications(ent):
     are refused (403), and nothing is created."""
     op = f.operator(ent.e, name="钱十一")
     api = ready(f.make_card("operator", ent.e, ra=ent.ra_user, operator_no=op.operator_no))
-    created(ent.legal, "operator_declaration", op_data())  # there is something to list
+    created(ent.legal, "operator_declaration", f.op_data())  # there is something to list
     count = Application.objects.count(), Operator.objects.count()
     assert_error(api.get("/applications"), 403, "enterprise_actor_required")
     assert_error(api.get("/applications.xlsx"), 403, "enterprise_actor_required")
     data = {
-        "operator_declaration": op_data(),
+        "operator_declaration": f.op_data(),
         "operator_cancellation": {"operator_no": op.operator_no},
         "enterprise_change": f.entry_data(ent.e.uscc),
         "legal_card_reissue": {"reason": "lost"},

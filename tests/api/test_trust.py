@@ -28,11 +28,6 @@ pytestmark = pytest.mark.django_db
 PASSWORD = "Str@nger#2026x"
 
 
-@pytest.fixture(autouse=True)
-def _fast(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def register(username, uscc, email=None, **over) -> SimpleNamespace:
     """Register through the API, open the confirmation link from the mail, sign in: the account's client."""
     email = email or f"{username}@example.com"

@@ -15,21 +15,17 @@ from eport.filings.models import CardFiling, EnterpriseFiling
 from eport.refdata.models import Unit
 from eport.registry.models import CustomsRecord, ForexCancellation
 from tests import factories as f
-from tests.api.helpers import Api
+from tests.api.helpers import Api, create
+from tests.api.helpers import legal as _legal
 
 pytestmark = pytest.mark.django_db
 
 
-def legal(enterprise=None):
-    made = f.make_card("legal", enterprise or f.enterprise_in_network())
-    Card.objects.filter(pk=made.card.pk).update(must_change_pin=False)
-    api = Api(made.card.user)
-    api.client.raise_request_exception = False  # see the 500 as a response
-    return made.card.enterprise, made, api
-
-
-def create(api, kind, **data):
-    return api.post("/applications", {"kind": kind, "data": data})
+def legal():
+    """The legal card's API, which shows a 500 as a response (these tests look for them)."""
+    e, made, api = _legal()
+    api.client.raise_request_exception = False
+    return e, made, api
 
 
 # A non-string date in card_permission data is a 400 --------------------------------------------------
