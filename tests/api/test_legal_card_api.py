@@ -641,8 +641,8 @@ def a_snapshot(w) -> dict:
 
 def test_scoping_matrix(world):
     """For every endpoint of the legal card's business, another enterprise's legal card, A's own operator
-    card and card-less users of other enterprises get 403/404 (or lists without A's rows), and nothing of
-    A changes. All holes are collected, so one run shows every one."""
+    card and card-less users of other enterprises get exactly 404 for what they may not see, 403 where
+    their kind may not do it at all (or lists without A's rows), and nothing of A changes. All holes are collected, so one run shows every one."""
     w = world
     ra_user = w.ent.ra_user
     b = f.enterprise_in_network(name="乙方有限公司")
@@ -662,8 +662,10 @@ def test_scoping_matrix(world):
     before = a_snapshot(w)
     holes: list[str] = []
 
-    def refused(label, what, r, allowed=(403, 404), code=None):
-        if r.status_code not in allowed:
+    def refused(label, what, r, status, code=None):
+        """Refused with exactly that status: 404 for what the actor may not see (missing and forbidden
+        alike), 403 where its kind may not do this at all."""
+        if r.status_code != status:
             holes.append(f"{label}: {what} -> {r.status_code} {head(r)!r}")
             return
         body = r.json() if r.content else {}
@@ -673,8 +675,10 @@ def test_scoping_matrix(world):
             holes.append(f"{label}: {what} -> {r.status_code} {body['error']['code']}, expected {code}")
 
     def no_a_rows(label, what, r, key, mine=()):
-        """A list or export: refused, or answered without A's rows (an operator card may see itself)."""
-        if r.status_code in (403, 404):
+        """A list or export: answered without A's rows (an operator card may see itself), or 403 where the
+        actor's kind has no such list (an operator card's status query)."""
+        if label == "A operator card" and what.startswith("GET /applications"):
+            refused(label, what, r, 403, "enterprise_actor_required")
             return
         if r.status_code != 200:
             holes.append(f"{label}: {what} -> {r.status_code} {head(r)!r}")
@@ -690,7 +694,8 @@ def test_scoping_matrix(world):
 
     a_keys = {"operator_no": w.operators, "card_no": w.cards, "number": a_numbers}
     for label, api in actors.items():
-        mine = (own_card,) if label == "A operator card" else ()
+        is_op = label == "A operator card"
+        mine = (own_card,) if is_op else ()
         # 企业操作员: list, export (with and without A's filters), detail.
         for params in ({}, {"operator_no": w.operators[0]}, {"name": "周八"}, {"status": "SUBMITTED"}):
             no_a_rows(label, f"GET /operators {params}", api.get("/operators", params), "operator_no")
@@ -698,42 +703,59 @@ def test_scoping_matrix(world):
                 label, f"GET /operators.xlsx {params}", api.get("/operators.xlsx", params), "operator_no"
             )
         for no in w.operators:
-            refused(label, f"GET /operators/{no}", api.get(f"/operators/{no}"), allowed=(404,))
+            refused(label, f"GET /operators/{no}", api.get(f"/operators/{no}"), 404, "operator_not_found")
         # Applications: read, edit, delete, submit each of A's.
+        # Reading: not found alike; writing: an operator card's kind is refused before any lookup.
+        write, write_code = (403, "enterprise_actor_required") if is_op else (404, "application_not_found")
         for kind, app in w.apps.items():
             i = app["id"]
-            refused(label, f"GET /applications/{i} ({kind})", api.get(f"/applications/{i}"))
+            refused(
+                label,
+                f"GET /applications/{i} ({kind})",
+                api.get(f"/applications/{i}"),
+                404,
+                "application_not_found",
+            )
             body = {
                 "data": {"name": "篡改", "phone": "13000000000", "reason": "lost", "note": "x"},
                 "version": Application.objects.get(pk=i).version,
             }
-            refused(label, f"PATCH /applications/{i} ({kind})", api.patch(f"/applications/{i}", body))
-            refused(label, f"POST /applications/{i}/submit ({kind})", api.post(f"/applications/{i}/submit"))
-            refused(label, f"DELETE /applications/{i} ({kind})", api.delete(f"/applications/{i}"))
+            r = api.patch(f"/applications/{i}", body)
+            refused(label, f"PATCH /applications/{i} ({kind})", r, write, write_code)
+            r = api.post(f"/applications/{i}/submit")
+            refused(label, f"POST /applications/{i}/submit ({kind})", r, write, write_code)
+            r = api.delete(f"/applications/{i}")
+            refused(label, f"DELETE /applications/{i} ({kind})", r, write, write_code)
         app_id, att_id = w.attachment
-        refused(label, "GET attachment", api.get(f"/applications/{app_id}/attachments/{att_id}"))
-        refused(label, "DELETE attachment", api.delete(f"/applications/{app_id}/attachments/{att_id}"))
-        refused(label, "POST attachment", api.upload(app_id, make_pdf()))
+        r = api.get(f"/applications/{app_id}/attachments/{att_id}")
+        refused(label, "GET attachment", r, 404, "application_not_found")
+        r = api.delete(f"/applications/{app_id}/attachments/{att_id}")
+        refused(label, "DELETE attachment", r, write, write_code)
+        refused(label, "POST attachment", api.upload(app_id, make_pdf()), write, write_code)
         # Filing about A's operators: a change and a cancellation.
         for no in w.operators[:2]:
             r = api.post("/applications", {"kind": "operator_declaration", "data": f.op_data(operator_no=no)})
             if label == "B card-less":
                 # B is in the network: its card-less user may not declare operators at all, whatever the data
                 # (a refusal about its own enterprise, before A's operator is looked at).
-                refused(label, f"change of {no}", r, allowed=(409,), code="pre_entry_closed")
-            elif label == "A operator card":
-                refused(label, f"change of {no}", r, allowed=(403,), code="enterprise_actor_required")
+                refused(label, f"change of {no}", r, 409, "pre_entry_closed")
+            elif is_op:
+                refused(label, f"change of {no}", r, 403, "enterprise_actor_required")
             else:
-                refused(label, f"change of {no}", r, allowed=(404,), code="operator_not_found")
+                refused(label, f"change of {no}", r, 404, "operator_not_found")
             r = api.post("/applications", {"kind": "operator_cancellation", "data": {"operator_no": no}})
             if label == "B legal card":
-                refused(label, f"cancellation of {no}", r, allowed=(404,), code="operator_not_found")
-            else:
-                refused(label, f"cancellation of {no}", r, allowed=(403,))
+                refused(label, f"cancellation of {no}", r, 404, "operator_not_found")
+            elif is_op:
+                refused(label, f"cancellation of {no}", r, 403, "enterprise_actor_required")
+            else:  # a card-less user does not cancel operators: the legal card's business
+                refused(label, f"cancellation of {no}", r, 403, "kind_not_allowed")
         # Reviewing A's cancellation is the sub-centre's business.
         step = ReviewStep.objects.get(application_id=w.apps["operator_cancellation"]["id"])
-        refused(label, "approve A's step", api.post(f"/reviews/{step.id}/approve", {"opinion": "同意"}))
-        refused(label, "return A's step", api.post(f"/reviews/{step.id}/return", {"opinion": "退回"}))
+        r = api.post(f"/reviews/{step.id}/approve", {"opinion": "同意"})
+        refused(label, "approve A's step", r, 403, "reviewer_required")
+        r = api.post(f"/reviews/{step.id}/return", {"opinion": "退回"})
+        refused(label, "return A's step", r, 403, "reviewer_required")
         # Cards: list, export, detail, every action.
         for params in ({}, {"uscc": a_uscc}, {"card_no": w.cards[0]}, {"holder_name": "周八"}):
             no_a_rows(label, f"GET /cards {params}", api.get("/cards", params), "card_no", mine)
@@ -744,17 +766,22 @@ def test_scoping_matrix(world):
                 if r.status_code != 200:
                     holes.append(f"{label}: GET its own card -> {r.status_code}")
             else:
-                refused(label, f"GET /cards/{no}", r, allowed=(404,))
+                refused(label, f"GET /cards/{no}", r, 404, "card_not_found")
             made = w.op_made if no == own_card else w.ent.legal_made
+            # Its own card an operator card sees, but may not act on; any other card it does not see.
+            status, code = (403, "card_action_forbidden") if no in mine else (404, "card_not_found")
             for action in CARD_ACTIONS:
                 body = f.card_proof(made, purpose="renew") if action == "renew" else {}
-                refused(label, f"POST /cards/{no}/{action}", api.post(f"/cards/{no}/{action}", body))
+                r = api.post(f"/cards/{no}/{action}", body)
+                refused(label, f"POST /cards/{no}/{action}", r, status, code)
         refused(
             label,
             "POST /cards (make)",
             api.post(
                 "/cards", {"kind": "operator", "enterprise_uscc": a_uscc, "operator_no": w.operators[1]}
             ),
+            403,
+            "ra_only",
         )
         # Status query and its export.
         for params in ({}, {"kind": "operator_declaration"}, {"status": "SUBMITTED"}):
