@@ -183,7 +183,8 @@ def test_make_card_bad_input():
 
 def test_scoping_matrix():
     """Every card endpoint with another enterprise's card, another sub-centre, a reviewer, a card-less user
-    and an operator card: 404 for a card it does not see, 403 where it may not act, and nothing changes."""
+    and an operator card: 404 for a card it does not see, 403 where it may not act — a reviewer and a
+    card-less user have no card business at all (403 on every card endpoint) — and nothing changes."""
     e = f.enterprise_in_network()
     legal, op = f.make_card("legal", e), f.make_card("operator", e)
     other = f.make_card("legal", f.enterprise_in_network())
@@ -198,7 +199,10 @@ def test_scoping_matrix():
         for target in (legal, op):
             no = target.card.card_no
             own = label == "operator card" and target is op
-            if own:
+            no_card_business = label in ("reviewer", "card-less")
+            if no_card_business:
+                assert_error(api.get(f"/cards/{no}"), 403, "card_reader_required")
+            elif own:
                 assert api.get(f"/cards/{no}").status_code == 200  # its own card
             else:
                 assert api.get(f"/cards/{no}").status_code == 404, label
@@ -207,6 +211,8 @@ def test_scoping_matrix():
                 # A card the actor does not see is not found, whoever asks; its own card an operator card
                 # sees but may not act on.
                 want = (403, "card_action_forbidden") if own else (404, "card_not_found")
+                if no_card_business:
+                    want = (403, "card_reader_required")
                 assert_error(r, *want)
         if label != "other sub-centre":
             r = api.post("/cards", {"kind": "legal", "enterprise_uscc": e.uscc})

@@ -268,9 +268,9 @@ CASES = [(k, "DRAFT") for k in FILING_KINDS] + [
 
 
 def expected(actor: str, label: str) -> tuple[int, str]:
-    """Another enterprise's actors find nothing (404, whatever the endpoint). A's own operator card sees
-    no application (404 to read, as in test_legal_card_api's matrix) and may change none (403)."""
-    if actor == "A operator card" and label not in ("GET", "attachment GET"):
+    """Another enterprise's actors find nothing (404, whatever the endpoint). A's own operator card has no
+    application business: refused on every endpoint (403), reading included."""
+    if actor == "A operator card":
         return 403, "enterprise_actor_required"
     return 404, "application_not_found"
 
@@ -658,7 +658,7 @@ def test_filings_cards_are_for_the_legal_card_only(both_filed, path, actor):
 @pytest.mark.parametrize("actor", ["reviewer", "ra", "admin", "A operator card"])
 def test_filings_states_are_for_the_enterprise_actors_only(both_filed, actor):
     """Its card-less user and its legal card read them; an operator card (an employee's card: the
-    master record holds the legal representative's ID number) finds none, as staff do."""
+    master record holds the legal representative's ID number) is refused, as staff are: 403, as on the screens."""
     a, _b = both_filed
     api = {
         "reviewer": reviewer("customs:5301"),
@@ -667,7 +667,7 @@ def test_filings_states_are_for_the_enterprise_actors_only(both_filed, actor):
         "A operator card": a.op,
     }[actor]
     for path in ("/filings", "/enterprise"):
-        assert_error(api.get(path), 404, "enterprise_not_found")
+        assert_error(api.get(path), 403, "enterprise_actor_required")
     for own in (a.legal, a.cardless):
         assert own.get("/filings").json() == own.get("/enterprise").json()["filings"]
 

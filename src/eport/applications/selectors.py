@@ -10,7 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from eport.accounts.models import UserKind
-from eport.accounts.permissions import ENTERPRISE_ACTORS, acting_enterprise, is_staff, require_staff
+from eport.accounts.permissions import (
+    ENTERPRISE_ACTORS,
+    acting_enterprise,
+    is_staff,
+    require_reader,
+    require_staff,
+)
 from eport.errors import InvalidInput, NotFound
 from eport.refdata.selectors import jurisdiction_units
 
@@ -22,6 +28,7 @@ enterprise_of = acting_enterprise
 
 
 def visible_applications(actor) -> QuerySet:
+    require_reader(actor, "applications")
     qs = Application.objects.all()
     if actor.kind in ENTERPRISE_ACTORS:
         return qs.filter(enterprise=enterprise_of(actor)) if actor.enterprise_id else qs.none()
