@@ -751,7 +751,7 @@ def inprocess(args, cards, ra) -> tuple[list[dict], dict]:
     """One thread, no HTTP server: the services, then each request through django.test.Client, then the
     SQL those requests sent re-executed raw (what the database alone costs)."""
     from eport.accounts.services import token_issue
-    from eport.api import serializers
+    from eport.api.schemas import CardOut
     from eport.cards.challenges import challenge_issue
     from eport.cards.making import card_make
     from eport.cards.signin import card_sign_in
@@ -807,13 +807,11 @@ def inprocess(args, cards, ra) -> tuple[list[dict], dict]:
             challenge_id=ch["challenge_id"], card_no=c["card_no"], signature=sig, pin=c["pin"]
         )
         token_issue(user=card.user)
-        return serializers.card(card)
+        return CardOut.model_validate(card).model_dump()
 
     wait_quiet(args, "in process")
     # 1. the login view's work without HTTP
-    measure(
-        "card_sign_in + token_issue + serializers.card (services, no HTTP)", presigned(n), service_sign_in
-    )
+    measure("card_sign_in + token_issue + CardOut (services, no HTTP)", presigned(n), service_sign_in)
 
     # 2. the requests through django.test.Client (all middleware, ninja, the views)
     ip = InProc(cards, ra)
@@ -874,7 +872,7 @@ PROFILE_FUNCS = [
     ("eport/cards/signin.py", "_pin_refusal", "    _pin_refusal (HMAC)"),
     ("eport/audit/services.py", "record", "    audit record (INSERT)"),
     ("eport/accounts/services.py", "token_issue", "  token_issue (INSERT)"),
-    ("eport/api/serializers.py", "card", "  serializers.card"),
+    ("ninja/schema.py", "__getattr__", "  answer schemas reading the rows (CardOut …)"),
     ("ninja/operation.py", "_result_to_response", "  response validation + JSON"),
     ("django/db/backends/utils.py", "_execute", "all SQL round trips (Django cursor → psycopg/sqlite3)"),
     ("django/db/backends/base/base.py", "commit", "commits"),

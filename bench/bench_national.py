@@ -576,7 +576,7 @@ class Bench:
         serialisation, and the captured SQL re-run raw, one query at a time, interleaved."""
         from django.db import connection
 
-        from eport.api import serializers
+        from eport.api.schemas import CardOut
 
         a = self.args
         probe = timed(calls[0])  # also a warm-up; tells how many samples fit the budget
@@ -591,7 +591,7 @@ class Bench:
             with connection.execute_wrapper(cap):
                 page, total = f()
             orm.append((time.perf_counter() - t0) * 1000)
-            ser.append(timed(lambda page=page: [serializers.card(c) for c in page]))
+            ser.append(timed(lambda page=page: [CardOut.model_validate(c).model_dump() for c in page]))
             times = []
             # the SELECTs only: not the SET LOCAL and savepoints of planned_for_values
             cap.queries = [(sql, p) for sql, p in cap.queries if sql.lstrip()[:6].upper() == "SELECT"]

@@ -3,23 +3,19 @@ from django.contrib.auth.signals import user_logged_in
 from ninja import Router, Status
 
 from eport.accounts import services
-from eport.accounts.models import UserKind
 from eport.accounts.permissions import CARD_KINDS, enterprise_for_reading
-from eport.cards.selectors import card_of, card_subsystems
+from eport.cards.selectors import card_of
 from eport.enterprises import trust
 from eport.pagination import paginate
 
-from . import serializers
-from .auth import AUTH, bearer_key
+from .auth import AUTH, Request, SignedIn, bearer_key
 from .schemas import (
-    ACCOUNT_STATES,
-    PAGE,
-    PAGE_SIZE,
     SIGNED_IN,
     THROTTLED,
     TOO_LARGE,
     AccountOut,
     AccountPage,
+    AccountStateFilter,
     ConfirmEmailIn,
     ConfirmEmailOut,
     EnterpriseOut,
@@ -28,12 +24,13 @@ from .schemas import (
     LoginIn,
     LoginOut,
     MeOut,
+    Page,
+    PageSize,
     PasswordIn,
     ReasonIn,
     RegisterIn,
     RegisterOut,
     errors,
-    one_of,
 )
 
 router = Router(tags=["accounts"])
@@ -45,9 +42,9 @@ router = Router(tags=["accounts"])
     auth=None,
     summary="无卡用户注册",
 )
-def register(request, payload: RegisterIn):
+def register(request: Request, payload: RegisterIn) -> Status[RegisterOut]:
     user = services.account_register(data=payload.dict())
-    return Status(201, {"id": user.id, "username": user.username})
+    return Status(201, RegisterOut.model_validate(user))
 
 
 @router.post(
@@ -56,15 +53,15 @@ def register(request, payload: RegisterIn):
     auth=None,
     summary="用户名密码登录",
 )
-def login(request, payload: LoginIn):
+def login(request: Request, payload: LoginIn) -> LoginOut:
     user = services.password_sign_in(request=request, username=payload.username, password=payload.password)
     # A token sign-in is a sign-in: last_login is set, as the screens' auth_login() does through this signal.
     user_logged_in.send(sender=user.__class__, request=request, user=user)
-    return {"token": services.token_issue(user=user), "must_change_password": user.must_change_password}
+    return LoginOut(token=services.token_issue(user=user), must_change_password=user.must_change_password)
 
 
 @router.post("/auth/logout", response={204: None, **errors(*SIGNED_IN)}, auth=AUTH, summary="注销令牌")
-def logout(request):
+def logout(request: SignedIn) -> Status[None]:
     key = bearer_key(request)
     if key:
         services.token_revoke(key)
@@ -79,40 +76,17 @@ def logout(request):
     auth=AUTH,
     summary="修改密码",
 )
-def change_password(request, payload: PasswordIn):
+def change_password(request: SignedIn, payload: PasswordIn) -> Status[None]:
     services.password_change(user=request.auth, data=payload.dict(), keep_token=bearer_key(request))
     return Status(204, None)
 
 
 @router.get("/me", response={200: MeOut, **errors(*SIGNED_IN)}, auth=AUTH, summary="当前登录者")
-def me(request):
+def me(request: SignedIn) -> MeOut:
     u = request.auth
-    e = u.enterprise
-    out = {
-        "kind": u.kind,
-        "username": u.username,
-        "must_change_password": u.must_change_password,
-        "enterprise": None if e is None else serializers.enterprise_brief(e),
-        "card": None,
-        "subsystems": None,
-        "unit": serializers.unit(u.unit),
-    }
-    if u.kind in CARD_KINDS:
-        card = card_of(u)
-        out.update(
-            card=serializers.card(card),
-            subsystems=card_subsystems(card),
-            must_change_pin=card.must_change_pin,
-        )
-    if u.kind == UserKind.CARDLESS:
-        out.update(
-            verified=u.is_verified,
-            verified_by=u.verified_by or None,
-            email_confirmed=u.email_confirmed,
-            closed=u.closed_at is not None,
-            closed_reason=u.closed_reason or None,
-        )
-    return out
+    # A card holder's card, loaded once for the card, its menu and must_change_pin
+    card = card_of(u) if u.kind in CARD_KINDS else None
+    return MeOut.model_validate(u, context={"card": card})
 
 
 # --- trust (SPEC §8): e-mail confirmation, the licence, the legal card's decision ------------------------
@@ -124,10 +98,9 @@ def me(request):
     auth=None,
     summary="确认电子邮箱",
 )
-def confirm_email(request, payload: ConfirmEmailIn):
+def confirm_email(request: Request, payload: ConfirmEmailIn) -> ConfirmEmailOut:
     """The token is the last path segment of the link in the confirmation mail."""
-    user = services.email_confirm(token=payload.token)
-    return {"username": user.username, "email_confirmed": True}
+    return ConfirmEmailOut.model_validate(services.email_confirm(token=payload.token))
 
 
 @router.post(
@@ -136,7 +109,7 @@ def confirm_email(request, payload: ConfirmEmailIn):
     auth=AUTH,
     summary="重新发送确认邮件",
 )
-def confirm_email_resend(request):
+def confirm_email_resend(request: SignedIn) -> Status[None]:
     services.email_confirmation_resend(user=request.auth)
     return Status(204, None)
 
@@ -147,8 +120,8 @@ def confirm_email_resend(request):
     auth=AUTH,
     summary="电子营业执照认证：取得随机数",
 )
-def licence_challenge(request):
-    return trust.licence_challenge(user=request.auth)
+def licence_challenge(request: SignedIn) -> LicenceChallengeOut:
+    return LicenceChallengeOut.model_validate(trust.licence_challenge(user=request.auth))
 
 
 @router.post(
@@ -157,7 +130,7 @@ def licence_challenge(request):
     auth=AUTH,
     summary="电子营业执照认证：提交签名断言",
 )
-def licence_verify(request, payload: LicenceIn):
+def licence_verify(request: SignedIn, payload: LicenceIn) -> MeOut:
     trust.account_verify_licence(user=request.auth, assertion=payload.assertion)
     request.auth.refresh_from_db()
     return me(request)
@@ -170,10 +143,10 @@ def licence_verify(request, payload: LicenceIn):
     summary="无卡用户账号管理（法人卡）",
 )
 def enterprise_accounts(
-    request, state: one_of(ACCOUNT_STATES, blank=True) = "", page: PAGE = 1, page_size: PAGE_SIZE = 20
-):
+    request: SignedIn, state: AccountStateFilter = "", page: Page = 1, page_size: PageSize = 20
+) -> AccountPage:
     items, total = paginate(trust.enterprise_accounts(request.auth, state=state or None), page, page_size)
-    return {"items": [serializers.account(u) for u in items], "total": total}
+    return AccountPage(items=[AccountOut.model_validate(u) for u in items], total=total)
 
 
 @router.post(
@@ -182,8 +155,8 @@ def enterprise_accounts(
     auth=AUTH,
     summary="法人卡确认无卡用户账号",
 )
-def enterprise_account_approve(request, account_id: int):
-    return serializers.account(trust.account_approve(actor=request.auth, account_id=account_id))
+def enterprise_account_approve(request: SignedIn, account_id: int) -> AccountOut:
+    return AccountOut.model_validate(trust.account_approve(actor=request.auth, account_id=account_id))
 
 
 @router.post(
@@ -192,11 +165,12 @@ def enterprise_account_approve(request, account_id: int):
     auth=AUTH,
     summary="法人卡拒绝（或停用）无卡用户账号",
 )
-def enterprise_account_refuse(request, account_id: int, payload: ReasonIn | None = None):
-    return serializers.account(
-        trust.account_refuse(
-            actor=request.auth, account_id=account_id, reason=payload.reason if payload else ""
-        )
+def enterprise_account_refuse(
+    request: SignedIn, account_id: int, payload: ReasonIn | None = None
+) -> AccountOut:
+    reason = payload.reason if payload else ""
+    return AccountOut.model_validate(
+        trust.account_refuse(actor=request.auth, account_id=account_id, reason=reason)
     )
 
 
@@ -206,5 +180,5 @@ def enterprise_account_refuse(request, account_id: int, payload: ReasonIn | None
     auth=AUTH,
     summary="本企业三证合一信息",
 )
-def enterprise(request):
-    return serializers.enterprise(enterprise_for_reading(request.auth))
+def enterprise(request: SignedIn) -> EnterpriseOut:
+    return EnterpriseOut.model_validate(enterprise_for_reading(request.auth))

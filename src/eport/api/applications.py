@@ -1,37 +1,34 @@
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from ninja import File, Form, Router, Status, UploadedFile
 
 from eport import exports
 from eport.applications import selectors, services
-from eport.applications.models import DocType
-from eport.applications.models import Status as AppStatus
 from eport.audit import reads
 from eport.pagination import paginate
 
-from . import serializers
-from .auth import AUTH
+from .auth import AUTH, SignedIn
 from .schemas import (
-    DATE,
-    KINDS,
-    PAGE,
-    PAGE_SIZE,
     SIGNED_IN,
     TOO_LARGE,
     XLSX,
+    ApplicationBrief,
     ApplicationIn,
     ApplicationOut,
     ApplicationPage,
     ApplicationPatch,
+    AppStatusFilter,
     AttachmentOut,
+    DateFilter,
+    DocTypeCode,
+    KindFilter,
+    Page,
+    PageSize,
     SubmitIn,
     errors,
     file_answer,
-    one_of,
 )
 
 router = Router(tags=["applications"], auth=AUTH)
-KIND = one_of(KINDS, blank=True)  # the filters: "" (or absent) is no filter
-STATUS = one_of(AppStatus, blank=True)
 # What an upload may be (applications/services.py attachment_add): checked by its content, not its name.
 ATTACHMENT = {
     t: {"schema": {"type": "string", "format": "binary"}}
@@ -39,8 +36,8 @@ ATTACHMENT = {
 }
 
 
-def _full(request, app_id):
-    return serializers.application(selectors.application_get(request.auth, app_id))
+def _full(request: SignedIn, app_id: int) -> ApplicationOut:
+    return ApplicationOut.model_validate(selectors.application_get(request.auth, app_id))
 
 
 @router.post(
@@ -48,7 +45,7 @@ def _full(request, app_id):
     response={201: ApplicationOut, **errors(*SIGNED_IN, 404, 409, TOO_LARGE)},
     summary="新建申请（暂存；submit=true 时同时申报）",
 )
-def create(request, payload: ApplicationIn):
+def create(request: SignedIn, payload: ApplicationIn) -> Status[ApplicationOut]:
     app = services.application_save(
         actor=request.auth, kind=payload.kind, data=payload.data, submit=payload.submit
     )
@@ -59,14 +56,14 @@ def create(request, payload: ApplicationIn):
     "/applications", response={200: ApplicationPage, **errors(*SIGNED_IN)}, summary="业务办理状态查询"
 )
 def list_(
-    request,
-    kind: KIND = "",
-    status: STATUS = "",
-    submitted_from: DATE = "",
-    submitted_to: DATE = "",
-    page: PAGE = 1,
-    page_size: PAGE_SIZE = 20,
-):
+    request: SignedIn,
+    kind: KindFilter = "",
+    status: AppStatusFilter = "",
+    submitted_from: DateFilter = "",
+    submitted_to: DateFilter = "",
+    page: Page = 1,
+    page_size: PageSize = 20,
+) -> ApplicationPage:
     qs = selectors.applications_list(
         request.auth,
         kind=kind or None,
@@ -75,7 +72,7 @@ def list_(
         submitted_to=submitted_to,
     )
     items, total = paginate(qs.select_related("enterprise"), page, page_size)
-    return {"items": [serializers.application_brief(a) for a in items], "total": total}
+    return ApplicationPage(items=[ApplicationBrief.model_validate(a) for a in items], total=total)
 
 
 @router.get(
@@ -84,7 +81,13 @@ def list_(
     summary="业务办理导出（Excel）",
     openapi_extra=file_answer(XLSX, "业务办理 (Excel)"),
 )
-def export(request, kind: KIND = "", status: STATUS = "", submitted_from: DATE = "", submitted_to: DATE = ""):
+def export(
+    request: SignedIn,
+    kind: KindFilter = "",
+    status: AppStatusFilter = "",
+    submitted_from: DateFilter = "",
+    submitted_to: DateFilter = "",
+) -> HttpResponse:
     qs = selectors.applications_list(
         request.auth,
         kind=kind or None,
@@ -103,10 +106,10 @@ def export(request, kind: KIND = "", status: STATUS = "", submitted_from: DATE =
 @router.get(
     "/applications/{app_id}", response={200: ApplicationOut, **errors(*SIGNED_IN, 404)}, summary="查看申请"
 )
-def get(request, app_id: int):
+def get(request: SignedIn, app_id: int) -> ApplicationOut:
     app = selectors.application_get(request.auth, app_id)
     reads.application_viewed(request.auth, app)
-    return serializers.application(app)
+    return ApplicationOut.model_validate(app)
 
 
 @router.patch(
@@ -114,7 +117,7 @@ def get(request, app_id: int):
     response={200: ApplicationOut, **errors(*SIGNED_IN, 404, 409, TOO_LARGE)},
     summary="修改申请（submit=true 时同时申报）",
 )
-def patch(request, app_id: int, payload: ApplicationPatch):
+def patch(request: SignedIn, app_id: int, payload: ApplicationPatch) -> ApplicationOut:
     services.application_save(
         actor=request.auth,
         application_id=app_id,
@@ -128,7 +131,7 @@ def patch(request, app_id: int, payload: ApplicationPatch):
 @router.delete(
     "/applications/{app_id}", response={204: None, **errors(*SIGNED_IN, 404, 409)}, summary="删除暂存申请"
 )
-def delete(request, app_id: int):
+def delete(request: SignedIn, app_id: int) -> Status[None]:
     services.application_delete(actor=request.auth, application_id=app_id)
     return Status(204, None)
 
@@ -138,7 +141,7 @@ def delete(request, app_id: int):
     response={200: ApplicationOut, **errors(*SIGNED_IN, 404, 409, TOO_LARGE)},
     summary="申报",
 )
-def submit(request, app_id: int, payload: SubmitIn | None = None):
+def submit(request: SignedIn, app_id: int, payload: SubmitIn | None = None) -> ApplicationOut:
     services.application_submit(
         actor=request.auth, application_id=app_id, version=payload.version if payload else None
     )
@@ -150,9 +153,11 @@ def submit(request, app_id: int, payload: SubmitIn | None = None):
     response={201: AttachmentOut, **errors(*SIGNED_IN, 404, 409, TOO_LARGE)},
     summary="上传随附单据",
 )
-def upload(request, app_id: int, doc_type: Form[one_of(DocType)], file: File[UploadedFile]):
+def upload(
+    request: SignedIn, app_id: int, doc_type: Form[DocTypeCode], file: File[UploadedFile]
+) -> Status[AttachmentOut]:
     att = services.attachment_add(actor=request.auth, application_id=app_id, doc_type=doc_type, upload=file)
-    return Status(201, serializers.attachment(att))
+    return Status(201, AttachmentOut.model_validate(att))
 
 
 @router.delete(
@@ -160,7 +165,7 @@ def upload(request, app_id: int, doc_type: Form[one_of(DocType)], file: File[Upl
     response={204: None, **errors(*SIGNED_IN, 404, 409)},
     summary="删除随附单据",
 )
-def delete_attachment(request, app_id: int, att_id: int):
+def delete_attachment(request: SignedIn, app_id: int, att_id: int) -> Status[None]:
     services.attachment_delete(actor=request.auth, application_id=app_id, attachment_id=att_id)
     return Status(204, None)
 
@@ -171,7 +176,7 @@ def delete_attachment(request, app_id: int, att_id: int):
     summary="下载随附单据",
     openapi_extra=file_answer(ATTACHMENT, "the file as uploaded"),
 )
-def download(request, app_id: int, att_id: int):
+def download(request: SignedIn, app_id: int, att_id: int) -> FileResponse:
     att = selectors.attachment_get(request.auth, app_id, att_id)
     reads.attachment_downloaded(request.auth, att)
     return FileResponse(

@@ -3,34 +3,52 @@
 Both end in the same rule: an account still on its initial password may only change it.
 """
 
+from typing import Any
+
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja.errors import HttpError
 from ninja.security import HttpBearer, SessionAuth
 
+from eport.accounts.models import User
 from eport.accounts.permissions import CARD_KINDS
 from eport.accounts.services import token_user
+from eport.cards.models import Card
 from eport.cards.signin import card_gate
 from eport.errors import Forbidden
+
+
+class Request(HttpRequest):
+    """An API request as the views see it: eport.netaddr's middleware has set `client_ip`."""
+
+    client_ip: str | None
+
+
+class SignedIn(Request):
+    """A request past AUTH: ninja has set `auth` to the signed-in account (also `user`)."""
+
+    auth: User
+
 
 _OPEN_WITH_INITIAL_PASSWORD = ("/auth/password", "/auth/logout", "/me")
 _OPEN_WITH_INITIAL_PIN = ("/auth/card/pin", "/auth/logout", "/me")
 
 
-def _api_path(request) -> str:
+def _api_path(request: HttpRequest) -> str:
     """The path below the API root ("/api/v1/me" -> "/me"), compared exactly: "/registry/me" is not "/me"."""
     root = reverse("api:api-root")
     path = request.path  # like reverse(), includes any SCRIPT_NAME prefix
     return "/" + path[len(root) :].strip("/") if path.startswith(root) else path
 
 
-def bearer_key(request) -> str | None:
+def bearer_key(request: HttpRequest) -> str | None:
     header = request.headers.get("Authorization", "")
     return header[7:].strip() if header.lower().startswith("bearer ") else None
 
 
-def _finish(request, user, card=None):
-    if user is None or not user.is_authenticated:
+def _finish(request: HttpRequest, user: Any, card: Card | None = None) -> User | None:
+    if not isinstance(user, User) or not user.is_authenticated:  # None, or the session's AnonymousUser
         return None
     if user.kind in CARD_KINDS:
         # A card signs in only while usable: lost, frozen, locked or voided since, the token is worthless.
@@ -46,7 +64,7 @@ def _finish(request, user, card=None):
 
 
 class BearerAuth(HttpBearer):
-    def authenticate(self, request, token):
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
         user = token_user(token)
         # token_user loaded a card holder's card with the account, fresh for this request
         card = user._state.fields_cache.get("card") if user is not None else None
@@ -54,7 +72,7 @@ class BearerAuth(HttpBearer):
 
 
 class CookieAuth(SessionAuth):
-    def _get_key(self, request):
+    def _get_key(self, request: HttpRequest) -> str | None:
         # Without a session cookie there is no session to protect: the caller is simply not signed in
         # (401), not a cross-site request (a bad or expired bearer token must not turn into a CSRF 403).
         if not request.COOKIES.get(self.param_name):
@@ -64,7 +82,7 @@ class CookieAuth(SessionAuth):
         except HttpError:
             raise Forbidden("csrf_failed", _("CSRF 校验失败，请刷新页面后重试。")) from None
 
-    def authenticate(self, request, key):
+    def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
         if key is None:
             return None
         return _finish(request, super().authenticate(request, key))

@@ -1,7 +1,5 @@
 """Card sign-in, card making (RA), 综合查询 and the card actions of the transition table."""
 
-import base64
-
 from django.http import HttpResponse
 from ninja import Router, Status
 
@@ -10,39 +8,36 @@ from eport.accounts.services import token_issue
 from eport.audit import reads
 from eport.cards import actions, making, selectors, signin
 from eport.cards.challenges import challenge_issue
-from eport.cards.models import CardKind, CardState
+from eport.cards.models import Card
 
-from . import serializers
-from .auth import AUTH, bearer_key
+from .auth import AUTH, Request, SignedIn, bearer_key
 from .schemas import (
-    CARD_ACTIONS,
-    CARD_NO_PATTERN,
-    PAGE,
-    PAGE_SIZE,
     SIGNED_IN,
     THROTTLED,
     TOO_LARGE,
     XLSX,
+    CardAction,
     CardActionIn,
     CardActionOut,
+    CardKindFilter,
     CardLoginIn,
     CardLoginOut,
     CardMakeIn,
     CardMakeOut,
+    CardNo,
     CardOut,
     CardPage,
+    CardStateFilter,
     ChallengeIn,
     ChallengeOut,
+    Page,
+    PageSize,
     PinIn,
     errors,
     file_answer,
-    one_of,
-    text,
 )
 
 router = Router(tags=["cards"])
-CARD_NO = text(pattern=CARD_NO_PATTERN)  # any other is a card_not_found
-STATE, KIND = one_of(CardState, blank=True), one_of(CardKind, blank=True)  # the filters: "" is no filter
 
 
 @router.post(
@@ -51,9 +46,9 @@ STATE, KIND = one_of(CardState, blank=True), one_of(CardKind, blank=True)  # the
     auth=None,
     summary="IC卡登录挑战",
 )
-def challenge(request, payload: ChallengeIn):
+def challenge(request: Request, payload: ChallengeIn) -> ChallengeOut:
     """A one-time challenge for the card to sign: `purpose` "login" (default) or "renew" (延期)."""
-    return challenge_issue(payload.card_no, payload.purpose)
+    return ChallengeOut.model_validate(challenge_issue(payload.card_no, payload.purpose))
 
 
 @router.post(
@@ -62,8 +57,10 @@ def challenge(request, payload: ChallengeIn):
     auth=None,
     summary="卡介质登录",
 )
-def card_login(request, payload: CardLoginIn):
-    issued = {}  # the token is made in the sign-in's own transaction: one commit for the whole sign-in
+def card_login(request: Request, payload: CardLoginIn) -> CardLoginOut:
+    issued: dict[
+        str, str
+    ] = {}  # the token is made in the sign-in's own transaction: one commit for the whole sign-in
     card = signin.card_sign_in(
         challenge_id=payload.challenge_id,
         card_no=payload.card_no,
@@ -72,7 +69,9 @@ def card_login(request, payload: CardLoginIn):
         ip=request.client_ip,
         then=lambda card: issued.update(token=token_issue(user=card.user)),
     )
-    return {"token": issued["token"], "must_change_pin": card.must_change_pin, "card": serializers.card(card)}
+    return CardLoginOut(
+        token=issued["token"], must_change_pin=card.must_change_pin, card=CardOut.model_validate(card)
+    )
 
 
 @router.post(
@@ -81,7 +80,7 @@ def card_login(request, payload: CardLoginIn):
     auth=AUTH,
     summary="修改IC卡密码",
 )
-def card_pin(request, payload: PinIn):
+def card_pin(request: SignedIn, payload: PinIn) -> Status[None]:
     signin.card_pin_change(
         actor=request.auth, old_pin=payload.old_pin, new_pin=payload.new_pin, keep_token=bearer_key(request)
     )
@@ -90,16 +89,16 @@ def card_pin(request, payload: PinIn):
 
 @router.get("/cards", response={200: CardPage, **errors(*SIGNED_IN)}, auth=AUTH, summary="IC卡综合查询")
 def cards(
-    request,
+    request: SignedIn,
     card_no: str = "",
     holder_name: str = "",
     id_no: str = "",
-    state: STATE = "",
-    kind: KIND = "",
+    state: CardStateFilter = "",
+    kind: CardKindFilter = "",
     uscc: str = "",
-    page: PAGE = 1,
-    page_size: PAGE_SIZE = 20,
-):
+    page: Page = 1,
+    page_size: PageSize = 20,
+) -> CardPage:
     items, total, capped = selectors.cards_page(
         request.auth,
         page=page,
@@ -111,7 +110,7 @@ def cards(
         kind=kind,
         uscc=uscc,
     )
-    return {"items": [serializers.card(c) for c in items], "total": total, "total_capped": capped}
+    return CardPage(items=[CardOut.model_validate(c) for c in items], total=total, total_capped=capped)
 
 
 @router.get(
@@ -122,14 +121,14 @@ def cards(
     openapi_extra=file_answer(XLSX, "IC卡 (Excel)"),
 )
 def cards_export(
-    request,
+    request: SignedIn,
     card_no: str = "",
     holder_name: str = "",
     id_no: str = "",
-    state: STATE = "",
-    kind: KIND = "",
+    state: CardStateFilter = "",
+    kind: CardKindFilter = "",
     uscc: str = "",
-):
+) -> HttpResponse:
     q = {
         "card_no": card_no,
         "holder_name": holder_name,
@@ -138,16 +137,19 @@ def cards_export(
         "kind": kind,
         "uscc": uscc,
     }
-    return exports.xlsx_response(request, "cards", selectors.cards_query(request.auth, **q), q)
+    qs = selectors.cards_query(
+        request.auth, card_no=card_no, holder_name=holder_name, id_no=id_no, state=state, kind=kind, uscc=uscc
+    )
+    return exports.xlsx_response(request, "cards", qs, q)
 
 
 @router.get(
     "/cards/{card_no}", response={200: CardOut, **errors(*SIGNED_IN, 404)}, auth=AUTH, summary="查看IC卡"
 )
-def card(request, card_no: CARD_NO):
+def card(request: SignedIn, card_no: CardNo) -> CardOut:
     card = selectors.card_get(request.auth, card_no)
     reads.card_viewed(request.auth, card)
-    return serializers.card(card)
+    return CardOut.model_validate(card)
 
 
 @router.post(
@@ -156,7 +158,7 @@ def card(request, card_no: CARD_NO):
     auth=AUTH,
     summary="制卡（数据分中心）",
 )
-def make(request, payload: CardMakeIn, response: HttpResponse):
+def make(request: SignedIn, payload: CardMakeIn, response: HttpResponse) -> Status[CardMakeOut]:
     made = making.card_make(
         actor=request.auth,
         kind=payload.kind,
@@ -166,15 +168,7 @@ def make(request, payload: CardMakeIn, response: HttpResponse):
     response["Cache-Control"] = (
         "no-store"  # the card's key, PIN and file password: handed out once, cached nowhere
     )
-    return Status(
-        201,
-        {
-            "card": serializers.card(made.card),
-            "initial_pin": made.initial_pin,
-            "card_file": base64.b64encode(made.card_file).decode(),
-            "card_file_password": made.card_file_password,
-        },
-    )
+    return Status(201, CardMakeOut.model_validate(made))
 
 
 @router.post(
@@ -184,12 +178,12 @@ def make(request, payload: CardMakeIn, response: HttpResponse):
     summary="IC卡业务：renew / report-lost / cancel-lost / freeze / unfreeze / unlock / void",
 )
 def act(
-    request,
-    card_no: CARD_NO,
-    action: one_of(CARD_ACTIONS),
+    request: SignedIn,
+    card_no: CardNo,
+    action: CardAction,
     response: HttpResponse,
     payload: CardActionIn | None = None,
-):
+) -> CardActionOut:
     """解锁 answers the card's new one-time PIN as `initial_pin` (once; the holder changes it at sign-in)."""
     payload = payload or CardActionIn()
     done = actions.card_act(
@@ -201,8 +195,9 @@ def act(
         signature=payload.signature,
         version=payload.version,
     )
-    out = serializers.card(selectors.card_get(request.auth, done.card.card_no))
+    acted: Card = selectors.card_get(request.auth, done.card.card_no or card_no)
+    out = CardActionOut.model_validate(acted)
     if done.one_time_pin:
-        out["initial_pin"] = done.one_time_pin
+        out.initial_pin = done.one_time_pin
         response["Cache-Control"] = "no-store"
     return out

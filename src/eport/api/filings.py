@@ -1,6 +1,7 @@
 """企业备案: the enterprise's filing states, and its cards with their filings and permissions (the legal
 card's IC卡备案 / IC卡权限申请 lists). The filings themselves are applications (/applications)."""
 
+from django.http import HttpResponse
 from ninja import Router
 
 from eport import exports
@@ -8,9 +9,18 @@ from eport.accounts.permissions import enterprise_for_reading
 from eport.filings import selectors
 from eport.pagination import paginate
 
-from . import serializers
-from .auth import AUTH
-from .schemas import PAGE, PAGE_SIZE, SIGNED_IN, XLSX, EnterpriseCardPage, Filings, errors, file_answer
+from .auth import AUTH, SignedIn
+from .schemas import (
+    SIGNED_IN,
+    XLSX,
+    CardOut,
+    EnterpriseCardPage,
+    Filings,
+    Page,
+    PageSize,
+    errors,
+    file_answer,
+)
 
 router = Router(tags=["filings"], auth=AUTH)
 
@@ -20,9 +30,9 @@ router = Router(tags=["filings"], auth=AUTH)
     response={200: Filings, **errors(*SIGNED_IN, 404)},
     summary="企业备案状态（商务部、海关、外汇）",
 )
-def filings(request):
+def filings(request: SignedIn) -> Filings:
     """What `GET /enterprise` says of the filings, for whoever may read that."""
-    return serializers.enterprise(enterprise_for_reading(request.auth))["filings"]
+    return Filings.model_validate(selectors.enterprise_filings(enterprise_for_reading(request.auth)))
 
 
 @router.get(
@@ -30,10 +40,12 @@ def filings(request):
     response={200: EnterpriseCardPage, **errors(*SIGNED_IN)},
     summary="本企业IC卡的备案与权限",
 )
-def cards(request, card_no: str = "", holder_name: str = "", page: PAGE = 1, page_size: PAGE_SIZE = 20):
+def cards(
+    request: SignedIn, card_no: str = "", holder_name: str = "", page: Page = 1, page_size: PageSize = 20
+) -> EnterpriseCardPage:
     qs = selectors.enterprise_cards(request.auth, card_no=card_no, holder_name=holder_name)
     items, total = paginate(qs, page, page_size)
-    return {"items": [serializers.card(c) for c in items], "total": total}
+    return EnterpriseCardPage(items=[CardOut.model_validate(c) for c in items], total=total)
 
 
 @router.get(
@@ -42,6 +54,6 @@ def cards(request, card_no: str = "", holder_name: str = "", page: PAGE = 1, pag
     summary="IC卡备案与权限导出（Excel）",
     openapi_extra=file_answer(XLSX, "IC卡备案与权限 (Excel)"),
 )
-def cards_export(request, card_no: str = "", holder_name: str = ""):
+def cards_export(request: SignedIn, card_no: str = "", holder_name: str = "") -> HttpResponse:
     q = {"card_no": card_no, "holder_name": holder_name}
     return exports.xlsx_response(request, "filings", selectors.enterprise_cards(request.auth, **q), q)

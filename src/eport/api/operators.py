@@ -4,35 +4,37 @@ Declaring, changing and cancelling are applications (`/applications` with kind o
 operator_cancellation): one engine, one set of rules.
 """
 
+from django.db.models import QuerySet
+from django.http import HttpResponse
 from ninja import Router
 
 from eport import exports
 from eport.audit import reads
 from eport.operators import selectors
-from eport.operators.models import OperatorStatus
+from eport.operators.models import Operator
 from eport.pagination import paginate
 
-from . import serializers
-from .auth import AUTH
+from .auth import AUTH, SignedIn
 from .schemas import (
-    OPERATOR_NO_PATTERN,
-    PAGE,
-    PAGE_SIZE,
     SIGNED_IN,
     XLSX,
     OperatorDetail,
+    OperatorNo,
+    OperatorOut,
     OperatorPage,
+    OperatorStatusFilter,
+    Page,
+    PageSize,
     errors,
     file_answer,
-    one_of,
-    text,
 )
 
 router = Router(tags=["operators"], auth=AUTH)
-STATUS = one_of(OperatorStatus, blank=True)  # "" is no filter
 
 
-def _query(request, operator_no, status, name, id_no, phone, job_title):
+def _query(
+    request: SignedIn, operator_no: str, status: str, name: str, id_no: str, phone: str, job_title: str
+) -> QuerySet[Operator]:
     return selectors.operators_query(
         request.auth,
         operator_no=operator_no,
@@ -46,22 +48,23 @@ def _query(request, operator_no, status, name, id_no, phone, job_title):
 
 @router.get("/operators", response={200: OperatorPage, **errors(*SIGNED_IN)}, summary="企业操作员查询")
 def operators(
-    request,
+    request: SignedIn,
     operator_no: str = "",
-    status: STATUS = "",
+    status: OperatorStatusFilter = "",
     name: str = "",
     id_no: str = "",
     phone: str = "",
     job_title: str = "",
-    page: PAGE = 1,
-    page_size: PAGE_SIZE = 20,
-):
+    page: Page = 1,
+    page_size: PageSize = 20,
+) -> OperatorPage:
     """`name` and `job_title` match fuzzily; the others exactly."""
     items, total = paginate(
         _query(request, operator_no, status, name, id_no, phone, job_title), page, page_size
     )
-    open_apps = selectors.open_applications_of(items)
-    return {"items": [serializers.operator(o, open_apps[o.operator_no]) for o in items], "total": total}
+    # The page's open applications in one query, handed to each row's schema
+    context = {"open_applications": selectors.open_applications_of(items)}
+    return OperatorPage(items=[OperatorOut.model_validate(o, context=context) for o in items], total=total)
 
 
 @router.get(
@@ -71,14 +74,14 @@ def operators(
     openapi_extra=file_answer(XLSX, "企业操作员 (Excel)"),
 )
 def operators_export(
-    request,
+    request: SignedIn,
     operator_no: str = "",
-    status: STATUS = "",
+    status: OperatorStatusFilter = "",
     name: str = "",
     id_no: str = "",
     phone: str = "",
     job_title: str = "",
-):
+) -> HttpResponse:
     q = {
         "operator_no": operator_no,
         "status": status,
@@ -95,12 +98,7 @@ def operators_export(
     response={200: OperatorDetail, **errors(*SIGNED_IN, 404)},
     summary="查看企业操作员",
 )
-def operator(request, operator_no: text(pattern=OPERATOR_NO_PATTERN)):
+def operator(request: SignedIn, operator_no: OperatorNo) -> OperatorDetail:
     op = selectors.operator_get(request.auth, operator_no)
     reads.operator_viewed(request.auth, op)
-    out = serializers.operator(op, selectors.open_applications_of([op])[op.operator_no])
-    out["applications"] = [
-        serializers.application_brief(a)
-        for a in selectors.operator_applications(op).select_related("enterprise")
-    ]
-    return out
+    return OperatorDetail.model_validate(op)

@@ -6,41 +6,43 @@ from eport.errors import NotFound
 from eport.pagination import paginate
 from eport.refdata.models import Unit
 
-from . import serializers
-from .auth import AUTH
+from .auth import AUTH, SignedIn
 from .schemas import (
-    DEPT_UNIT_ID,
-    PAGE,
-    PAGE_SIZE,
     SIGNED_IN,
     TOO_LARGE,
     AutoReviewIn,
     AutoReviewOut,
     OpinionIn,
+    Page,
+    PageSize,
     ReviewItem,
     ReviewPage,
+    ReviewQueueStatus,
+    UnitId,
+    UnitOut,
     errors,
-    one_of,
-    text,
 )
 
 router = Router(tags=["review"], auth=AUTH)
-UNIT_ID = text(pattern=DEPT_UNIT_ID)  # {dept}:{code}; any other is a unit_not_found
+
+
+def _auto_review(unit: Unit) -> AutoReviewOut:
+    return AutoReviewOut(unit=UnitOut.model_validate(unit), enabled=unit.auto_review)
 
 
 @router.get(
     "/reviews", response={200: ReviewPage, **errors(*SIGNED_IN)}, summary="审核队列（本单位及下级单位）"
 )
 def queue(
-    request,
-    status: one_of(["pending", "decided"]) = "pending",
+    request: SignedIn,
+    status: ReviewQueueStatus = "pending",
     enterprise_name: str = "",
-    page: PAGE = 1,
-    page_size: PAGE_SIZE = 20,
-):
+    page: Page = 1,
+    page_size: PageSize = 20,
+) -> ReviewPage:
     qs = selectors.review_queue(request.auth, status=status, enterprise_name=enterprise_name)
     items, total = paginate(qs, page, page_size, deferred_join=True)
-    return {"items": [serializers.review_item(s) for s in items], "total": total}
+    return ReviewPage(items=[ReviewItem.model_validate(s) for s in items], total=total)
 
 
 @router.post(
@@ -48,9 +50,9 @@ def queue(
     response={200: ReviewItem, **errors(*SIGNED_IN, 404, 409, TOO_LARGE)},
     summary="审核通过",
 )
-def approve(request, step_id: int, payload: OpinionIn):
+def approve(request: SignedIn, step_id: int, payload: OpinionIn) -> ReviewItem:
     step = services.step_approve(actor=request.auth, step_id=step_id, opinion=payload.opinion)
-    return serializers.review_item(step)
+    return ReviewItem.model_validate(step)
 
 
 @router.post(
@@ -58,9 +60,9 @@ def approve(request, step_id: int, payload: OpinionIn):
     response={200: ReviewItem, **errors(*SIGNED_IN, 404, 409, TOO_LARGE)},
     summary="退回",
 )
-def return_(request, step_id: int, payload: OpinionIn):
+def return_(request: SignedIn, step_id: int, payload: OpinionIn) -> ReviewItem:
     step = services.step_return(actor=request.auth, step_id=step_id, opinion=payload.opinion)
-    return serializers.review_item(step)
+    return ReviewItem.model_validate(step)
 
 
 @router.get(
@@ -68,11 +70,11 @@ def return_(request, step_id: int, payload: OpinionIn):
     response={200: AutoReviewOut, **errors(*SIGNED_IN, 404)},
     summary="自动审核设置（查看）",
 )
-def get_auto_review(request, unit_id: UNIT_ID):
+def get_auto_review(request: SignedIn, unit_id: UnitId) -> AutoReviewOut:
     unit = Unit.objects.filter(pk=unit_id).first()
     if unit is None:
         raise NotFound("unit_not_found", _("没有这个单位。"))
-    return {"unit": serializers.unit(unit), "enabled": unit.auto_review}
+    return _auto_review(unit)
 
 
 @router.put(
@@ -80,6 +82,6 @@ def get_auto_review(request, unit_id: UNIT_ID):
     response={200: AutoReviewOut, **errors(*SIGNED_IN, 404, TOO_LARGE)},
     summary="自动审核设置（本单位）",
 )
-def set_auto_review(request, unit_id: UNIT_ID, payload: AutoReviewIn):
+def set_auto_review(request: SignedIn, unit_id: UnitId, payload: AutoReviewIn) -> AutoReviewOut:
     unit = services.unit_set_auto_review(actor=request.auth, unit_id=unit_id, enabled=payload.enabled)
-    return {"unit": serializers.unit(unit), "enabled": unit.auto_review}
+    return _auto_review(unit)

@@ -1,24 +1,43 @@
 """The API's request and answer shapes, and what the OpenAPI document says of them (API.md is the contract).
 
+Every answer is built by these schemas alone: an answer schema reads the domain's rows (and the few plain
+dicts the domain answers) through ninja's `from_attributes`, `Field(alias=…)` for a field named otherwise
+on the row, and `resolve_<field>` for what the row computes (sorted, counted, formatted). The views hand it
+the rows; there is no second, hand-written serializer to drift from the document.
+
 The document declares what the API enforces and returns — enumerations, lengths, page limits, the refusals
 of each operation — so that a client (and tests/api/test_fuzz.py, which checks every answer against it)
-can rely on it. Most constraints are declared here but checked by the services (`one_of`, `text`,
-`number`): the rule lives in one place, shared with the screens, and keeps its own error code and message.
+can rely on it. Most constraints are declared here but checked by the services (the type aliases below
+carry `enum_of(...)` or `declared(...)`, which only say it in the document): the rule lives in one place,
+shared with the screens, and keeps its own error code and message instead of pydantic's.
 """
 
+import base64
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeAlias
 
+from django.utils import timezone
 from ninja import Schema
-from pydantic import ConfigDict, Field, WithJsonSchema, model_validator
+from ninja.schema import DjangoGetter
+from pydantic import ConfigDict, Field, ValidationInfo, WithJsonSchema, model_validator
+from pydantic.functional_validators import ModelWrapValidatorHandler
 
-from eport.accounts.models import UserKind, Verification
+from eport.accounts.models import User, UserKind, Verification
+from eport.accounts.permissions import CARD_KINDS
 from eport.applications.kinds import all_kinds
-from eport.applications.models import DocType, Status, StepStatus
-from eport.cards.models import CardKind, CardState
+from eport.applications.models import Application, Attachment, DocType, ReviewStep, Status, StepStatus
+from eport.cards.making import MadeCard
+from eport.cards.models import Card, CardKind, CardPermission, CardState
+from eport.cards.selectors import card_of, card_subsystems
 from eport.enterprises.choices import CapitalUnit, IdType, LegalPersonType, NetworkStatus
+from eport.enterprises.models import Enterprise
+from eport.enterprises.services import master_data
+from eport.enterprises.trust import account_state
 from eport.filings.models import Filing
-from eport.operators.models import OperatorStatus
+from eport.filings.selectors import enterprise_filings
+from eport.operators.models import Operator, OperatorStatus
+from eport.operators.selectors import open_applications_of, operator_applications
 from eport.pagination import MAX_PAGE, MAX_PAGE_SIZE
 from eport.pki.models import CertStatus
 from eport.refdata.models import UNIT_CODE_RE, Dept
@@ -26,38 +45,35 @@ from eport.refdata.models import UNIT_CODE_RE, Dept
 # --- declaring without duplicating the rule -----------------------------------------------------------
 
 
-def one_of(values, *, blank: bool = False) -> Any:
-    """A string out of `values` (a TextChoices or a list); `blank`: "" too (a filter not given, a field not
-    filled in yet). Said in the document only: the service refuses anything else with its own code."""
-    values = [str(v) for v in getattr(values, "values", values)]
-    return Annotated[str, WithJsonSchema({"type": "string", "enum": ([""] if blank else []) + values})]
+def enum_of(values: Iterable[object], *, blank: bool = False) -> WithJsonSchema:
+    """The document's enumeration of `values` (a TextChoices, whose members are their values as strings, or
+    a list); `blank`: "" too (a filter not given, a field not filled in yet). Said in the document only:
+    the service refuses anything else with its own code."""
+    return WithJsonSchema({"type": "string", "enum": ([""] if blank else []) + [str(v) for v in values]})
 
 
-def text(
+def declared(
     *,
     max_length: int | None = None,
     min_length: int | None = None,
     pattern: str | None = None,
     fmt: str | None = None,
-) -> Any:
-    """A string with the limits the service (or the database column) enforces, said in the document only."""
-    extra = {"maxLength": max_length, "minLength": min_length, "pattern": pattern, "format": fmt}
-    return Annotated[str, Field(json_schema_extra={k: v for k, v in extra.items() if v is not None})]
+    minimum: int | None = None,
+    maximum: int | None = None,
+) -> Any:  # a pydantic FieldInfo (pydantic types Field() as Any, for its use as a default)
+    """The limits the service (or the database column) enforces, said in the document only."""
+    extra = {
+        "maxLength": max_length,
+        "minLength": min_length,
+        "pattern": pattern,
+        "format": fmt,
+        "minimum": minimum,
+        "maximum": maximum,
+    }
+    return Field(json_schema_extra={k: v for k, v in extra.items() if v is not None})
 
-
-def number(*, minimum: int | None = None, maximum: int | None = None) -> Any:
-    """An integer within the bounds the service enforces, said in the document only."""
-    extra = {"minimum": minimum, "maximum": maximum}
-    return Annotated[int, Field(json_schema_extra={k: v for k, v in extra.items() if v is not None})]
-
-
-PAGE = number(minimum=1, maximum=MAX_PAGE)  # eport.pagination.paginate: page_invalid
-PAGE_SIZE = number(minimum=1, maximum=MAX_PAGE_SIZE)  # page_size_invalid
-# YYYY-MM-DD, or empty for "not given" (applications/selectors.py parse_date: date_invalid)
-DATE = Annotated[str, WithJsonSchema({"type": "string", "anyOf": [{"format": "date"}, {"maxLength": 0}]})]
 
 KINDS = sorted(all_kinds())  # every application kind (registered by the apps' ready())
-ID_TYPES = IdType
 DEPT_UNIT_ID = rf"^({'|'.join(Dept.values)}):{UNIT_CODE_RE}$"
 USCC_PATTERN = r"^[0-9A-HJ-NP-RTUWXY]{2}[0-9]{6}[0-9A-HJ-NP-RTUWXY]{10}$"  # validators._USCC_RE
 CARD_NO_PATTERN = r"^[12][0-9]{14}$"  # cards/numbers.py: kind digit, issuer, serial, Luhn digit
@@ -73,6 +89,51 @@ REFDATA_LISTS = [
 ]
 ACCOUNT_STATES = ["pending", "verified", "closed"]
 
+Page: TypeAlias = Annotated[int, declared(minimum=1, maximum=MAX_PAGE)]  # paginate: page_invalid
+PageSize: TypeAlias = Annotated[int, declared(minimum=1, maximum=MAX_PAGE_SIZE)]  # page_size_invalid
+# YYYY-MM-DD, or empty for "not given" (applications/selectors.py parse_date: date_invalid)
+DateFilter: TypeAlias = Annotated[
+    str, WithJsonSchema({"type": "string", "anyOf": [{"format": "date"}, {"maxLength": 0}]})
+]
+UnitId: TypeAlias = Annotated[str, declared(pattern=DEPT_UNIT_ID)]  # {dept}:{code}; else unit_not_found
+CardNo: TypeAlias = Annotated[str, declared(pattern=CARD_NO_PATTERN)]  # any other is a card_not_found
+OperatorNo: TypeAlias = Annotated[str, declared(pattern=OPERATOR_NO_PATTERN)]  # else operator_not_found
+Uscc: TypeAlias = Annotated[str, declared(pattern=USCC_PATTERN)]
+ErrorCode: TypeAlias = Annotated[str, declared(pattern=r"^[a-z][a-z0-9_]*$")]
+Message: TypeAlias = Annotated[str, declared(min_length=1)]
+
+Kind: TypeAlias = Annotated[str, enum_of(KINDS)]  # kind_unknown
+KindFilter: TypeAlias = Annotated[str, enum_of(KINDS, blank=True)]  # the filters: "" (or absent) is no filter
+AppStatus: TypeAlias = Annotated[str, enum_of(Status)]
+AppStatusFilter: TypeAlias = Annotated[str, enum_of(Status, blank=True)]
+FilingStatus: TypeAlias = Annotated[
+    str, enum_of(["FILED", "NONE", *Status.values])
+]  # or its open application's
+StepStatusCode: TypeAlias = Annotated[str, enum_of(StepStatus)]
+DocTypeCode: TypeAlias = Annotated[str, enum_of(DocType)]
+DeptCode: TypeAlias = Annotated[str, enum_of(Dept)]
+UserKindCode: TypeAlias = Annotated[str, enum_of(UserKind)]
+VerificationCode: TypeAlias = Annotated[str, enum_of(Verification)]
+AccountState: TypeAlias = Annotated[str, enum_of(ACCOUNT_STATES)]
+AccountStateFilter: TypeAlias = Annotated[str, enum_of(ACCOUNT_STATES, blank=True)]
+NetworkStatusCode: TypeAlias = Annotated[str, enum_of(NetworkStatus)]
+CertStatusCode: TypeAlias = Annotated[str, enum_of(CertStatus)]
+CardKindCode: TypeAlias = Annotated[str, enum_of(CardKind)]
+CardKindFilter: TypeAlias = Annotated[str, enum_of(CardKind, blank=True)]
+CardStateCode: TypeAlias = Annotated[str, enum_of(CardState)]
+CardStateFilter: TypeAlias = Annotated[str, enum_of(CardState, blank=True)]
+CardAction: TypeAlias = Annotated[str, enum_of(CARD_ACTIONS)]
+CardFiling: TypeAlias = Annotated[str, enum_of([Filing.CUSTOMS, Filing.FOREX])]
+ChallengePurpose: TypeAlias = Annotated[str, enum_of(["login", "renew"])]
+IdTypeCode: TypeAlias = Annotated[str, enum_of(IdType)]
+IdTypeOrBlank: TypeAlias = Annotated[str, enum_of(IdType, blank=True)]
+LegalPersonTypeOrBlank: TypeAlias = Annotated[str, enum_of(LegalPersonType, blank=True)]
+CapitalUnitOrBlank: TypeAlias = Annotated[str, enum_of(CapitalUnit, blank=True)]
+OperatorStatusCode: TypeAlias = Annotated[str, enum_of(OperatorStatus)]
+OperatorStatusFilter: TypeAlias = Annotated[str, enum_of(OperatorStatus, blank=True)]
+ReviewQueueStatus: TypeAlias = Annotated[str, enum_of(["pending", "decided"])]
+RefdataList: TypeAlias = Annotated[str, enum_of(REFDATA_LISTS)]
+
 
 class In(Schema):
     """A request body: a JSON object of exactly these types. Ninja's Schema reads attributes off any value,
@@ -82,33 +143,56 @@ class In(Schema):
 
     @model_validator(mode="wrap")
     @classmethod
-    def _run_root_validator(cls, values, handler, info):  # replaces Schema's, which wraps any value
+    def _run_root_validator(  # replaces Schema's, which wraps any value
+        cls, values: Any, handler: ModelWrapValidatorHandler[Any], info: ValidationInfo
+    ) -> Any:
         if not isinstance(values, dict):
             raise ValueError("a JSON object is expected")
         return handler(values)
 
 
+class Out(Schema):
+    """An answer: read off a domain row (ninja's getter: its attributes, `Field(alias=…)`, `resolve_*`),
+    or taken as it is when it already is this schema (the items a view built for a page). Schema's own
+    validator would read such an instance again as if it were the row, and its resolvers would fail."""
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _run_root_validator(
+        cls, values: Any, handler: ModelWrapValidatorHandler[Any], info: ValidationInfo
+    ) -> Any:
+        if isinstance(values, cls):
+            return values
+        return handler(DjangoGetter(values, cls, info.context))
+
+
+def _given(context: Mapping[str, Any] | None, key: str) -> Any:
+    """What the view handed the schema in the validation context (a row it had already loaded, a page's
+    batch query), or None: the resolver then loads it itself."""
+    return (context or {}).get(key)
+
+
 # --- refusals ------------------------------------------------------------------------------------------
 
 
-class ErrorDetail(Schema):
+class ErrorDetail(Out):
     field: str | None = None
     code: str
     message: str
 
 
-class ErrorBody(Schema):
-    code: text(pattern=r"^[a-z][a-z0-9_]*$")
-    message: text(min_length=1)
+class ErrorBody(Out):
+    code: ErrorCode
+    message: Message
     field: str | None
     details: list[ErrorDetail] | None = Field(None, description="every bad field, when there are several")
 
 
-class Error(Schema):
+class Error(Out):
     error: ErrorBody
 
 
-def errors(*statuses: int) -> dict:
+def errors(*statuses: int) -> dict[int, type[Error]]:
     """The refusals an operation may answer, every one in the error shape: 400 (bad input) and 503 (the
     database is down, or every password-hashing slot is busy) anywhere, and the operation's own."""
     return {status: Error for status in sorted({400, 503, *statuses})}
@@ -126,7 +210,7 @@ XLSX = {
 }
 
 
-def file_answer(content: dict, description: str) -> dict:
+def file_answer(content: dict[str, Any], description: str) -> dict[str, Any]:
     """openapi_extra for an operation answering a file (not JSON) with 200."""
     return {"responses": {200: {"description": description, "content": content}}}
 
@@ -137,16 +221,16 @@ def file_answer(content: dict, description: str) -> dict:
 class RegisterIn(In):
     """accounts/forms.py RegistrationForm: its lengths (of the trimmed value) and the username's alphabet."""
 
-    username: text(min_length=4, max_length=50, pattern=r"^[A-Za-z0-9_.@-]+$")
+    username: Annotated[str, declared(min_length=4, max_length=50, pattern=r"^[A-Za-z0-9_.@-]+$")]
     password: str
-    uscc: text(max_length=18)
-    enterprise_name: text(max_length=200)
-    contact_name: text(max_length=100)
-    phone: text(max_length=40)
-    email: text(fmt="email")
+    uscc: Annotated[str, declared(max_length=18)]
+    enterprise_name: Annotated[str, declared(max_length=200)]
+    contact_name: Annotated[str, declared(max_length=100)]
+    phone: Annotated[str, declared(max_length=40)]
+    email: Annotated[str, declared(fmt="email")]
 
 
-class RegisterOut(Schema):
+class RegisterOut(Out):
     id: int
     username: str
 
@@ -155,12 +239,12 @@ class ConfirmEmailIn(In):
     token: str
 
 
-class ConfirmEmailOut(Schema):
+class ConfirmEmailOut(Out):
     username: str
     email_confirmed: bool
 
 
-class LicenceChallengeOut(Schema):
+class LicenceChallengeOut(Out):
     nonce: str
     app_url: str
     uscc: str
@@ -171,7 +255,7 @@ class LicenceIn(In):
     assertion: str
 
 
-class AccountOut(Schema):
+class AccountOut(Out):
     """A card-less account naming the legal card's enterprise (无卡用户账号管理)."""
 
     id: int
@@ -180,21 +264,31 @@ class AccountOut(Schema):
     phone: str
     email: str
     email_confirmed: bool
-    state: one_of(ACCOUNT_STATES)
-    registered_at: datetime
+    state: AccountState
+    registered_at: datetime = Field(alias="date_joined")
     verified_at: datetime | None = None
-    verified_by: one_of(Verification) | None = None
+    verified_by: VerificationCode | None = None
     closed_at: datetime | None = None
     closed_reason: str = ""
 
+    @staticmethod
+    def resolve_state(u: User) -> str:
+        return account_state(u)
 
-class AccountPage(Schema):
+    @staticmethod
+    def resolve_verified_by(u: User) -> str | None:
+        return u.verified_by or None
+
+
+class AccountPage(Out):
     items: list[AccountOut]
     total: int
 
 
 class ReasonIn(In):
-    reason: text(max_length=200) = ""  # enterprises/trust.py account_refuse: reason_too_long
+    reason: Annotated[str, declared(max_length=200)] = (
+        ""  # enterprises/trust.py account_refuse: reason_too_long
+    )
 
 
 class LoginIn(In):
@@ -202,7 +296,7 @@ class LoginIn(In):
     password: str
 
 
-class LoginOut(Schema):
+class LoginOut(Out):
     token: str
     must_change_password: bool
 
@@ -212,52 +306,61 @@ class PasswordIn(In):
     new_password: str
 
 
-class UnitOut(Schema):
-    id: text(pattern=DEPT_UNIT_ID)
-    dept: one_of(Dept)
+class UnitOut(Out):
+    id: UnitId
+    dept: DeptCode
     code: str
     name: str
 
 
-class EnterpriseBrief(Schema):
+class EnterpriseBrief(Out):
     id: int
-    uscc: str  # the USCC, or the organization code of an enterprise that has none yet
+    # The USCC, or the organization code of an enterprise that has none yet (Enterprise.code)
+    uscc: str = Field(alias="code")
     name: str
-    network_status: one_of(NetworkStatus)
+    network_status: NetworkStatusCode
 
 
-class SubsystemOut(Schema):
+class SubsystemOut(Out):
     code: str  # an administrator may add subsystems: API.md's six are not the only codes
     name: str
     enabled: bool
 
 
-class PermissionOut(Schema):
-    code: str
+class PermissionOut(Out):
+    code: str = Field(alias="subsystem_id")
     name: str
     valid_from: date | None = None
     valid_to: date | None = None
     active: bool
 
+    @staticmethod
+    def resolve_name(p: CardPermission) -> str:
+        return p.subsystem.name
 
-class CertificateBrief(Schema):
+    @staticmethod
+    def resolve_active(p: CardPermission) -> bool:
+        return p.active_on(timezone.localdate())
+
+
+class CertificateBrief(Out):
     serial: str
-    status: one_of(CertStatus)
+    status: CertStatusCode
     reason: str
     not_after: datetime
 
 
-class CardOut(Schema):
-    card_no: text(pattern=CARD_NO_PATTERN)
-    kind: one_of(CardKind)
+class CardOut(Out):
+    card_no: CardNo
+    kind: CardKindCode
     kind_label: str
-    state: one_of(CardState)
-    state_label: str
+    state: CardStateCode
+    state_label: str = Field(alias="display_state")
     pin_locked: bool
     usable: bool
     enterprise: EnterpriseBrief
     holder_name: str
-    holder_id_type: one_of(ID_TYPES, blank=True)
+    holder_id_type: IdTypeOrBlank
     holder_id_no: str
     operator_no: str | None = None
     issuer: UnitOut
@@ -268,20 +371,44 @@ class CardOut(Schema):
     made_at: datetime
     last_sign_in_at: datetime | None = None
     version: int
-    filings: list[one_of([Filing.CUSTOMS, Filing.FOREX])] = Field(
-        default_factory=list, description="IC卡备案"
-    )
+    filings: list[CardFiling] = Field(default_factory=list, description="IC卡备案")
     permissions: list[PermissionOut] = Field(default_factory=list, description="子系统权限")
 
+    @staticmethod
+    def resolve_kind_label(c: Card) -> str:
+        return str(c.get_kind_display())
 
-class MeOut(Schema):
-    kind: one_of(UserKind)
+    @staticmethod
+    def resolve_operator_no(c: Card) -> str | None:
+        return c.operator.operator_no if c.operator is not None else None
+
+    @staticmethod
+    def resolve_filings(c: Card) -> list[str]:
+        return sorted(f.filing for f in c.filings.all())
+
+    @staticmethod
+    def resolve_permissions(c: Card) -> list[CardPermission]:
+        return sorted(c.permissions.all(), key=lambda p: p.subsystem.sort)
+
+
+def _card_of_me(u: User, context: Mapping[str, Any] | None) -> Card | None:
+    """A card holder's card: the one the view loaded (context "card"), else loaded here."""
+    if u.kind not in CARD_KINDS:
+        return None
+    card: Card | None = _given(context, "card")
+    return card if card is not None else card_of(u)
+
+
+class MeOut(Out):
+    # Who is signed in, read off the account and a card holder's card (the view hands it the card it
+    # loaded, as context "card"). The card-less fields are None for staff and cards.
+
+    kind: UserKindCode
     username: str
     must_change_password: bool
     # A card-less account (SPEC §8): proven for its enterprise? e-mail confirmed? closed, and why?
-    # None for staff and cards.
     verified: bool | None = None
-    verified_by: one_of(Verification) | None = None
+    verified_by: VerificationCode | None = None
     email_confirmed: bool | None = None
     closed: bool | None = None
     closed_reason: str | None = None
@@ -291,23 +418,57 @@ class MeOut(Schema):
     subsystems: list[SubsystemOut] | None = None
     unit: UnitOut | None = None
 
+    @staticmethod
+    def resolve_card(u: User, context: Mapping[str, Any] | None = None) -> Card | None:
+        return _card_of_me(u, context)
+
+    @staticmethod
+    def resolve_must_change_pin(u: User, context: Mapping[str, Any] | None = None) -> bool:
+        card = _card_of_me(u, context)
+        return card.must_change_pin if card is not None else False
+
+    @staticmethod
+    def resolve_subsystems(u: User, context: Mapping[str, Any] | None = None) -> list[dict[str, Any]] | None:
+        card = _card_of_me(u, context)
+        return card_subsystems(card) if card is not None else None
+
+    @staticmethod
+    def resolve_verified(u: User) -> bool | None:
+        return u.is_verified if u.kind == UserKind.CARDLESS else None
+
+    @staticmethod
+    def resolve_verified_by(u: User) -> str | None:
+        return (u.verified_by or None) if u.kind == UserKind.CARDLESS else None
+
+    @staticmethod
+    def resolve_email_confirmed(u: User) -> bool | None:
+        return u.email_confirmed if u.kind == UserKind.CARDLESS else None
+
+    @staticmethod
+    def resolve_closed(u: User) -> bool | None:
+        return u.closed_at is not None if u.kind == UserKind.CARDLESS else None
+
+    @staticmethod
+    def resolve_closed_reason(u: User) -> str | None:
+        return (u.closed_reason or None) if u.kind == UserKind.CARDLESS else None
+
 
 # --- the enterprise -------------------------------------------------------------------------------------
 
 
-class EnterpriseData(Schema):
+class EnterpriseData(Out):
     """The 三证合一 master data (enterprises/services.py master_data): "" where not filled in yet."""
 
     uscc: str
     name: str
     legal_rep_name: str
-    legal_rep_id_type: one_of(ID_TYPES, blank=True)
+    legal_rep_id_type: IdTypeOrBlank
     legal_rep_id_no: str
-    legal_person_type: one_of(LegalPersonType, blank=True)
+    legal_person_type: LegalPersonTypeOrBlank
     enterprise_type: str
     enterprise_type_other: str
     registered_capital: str
-    capital_unit: one_of(CapitalUnit, blank=True)
+    capital_unit: CapitalUnitOrBlank
     address: str
     phone: str
     aic_unit: str
@@ -317,34 +478,50 @@ class EnterpriseData(Schema):
     customs_code: str
 
 
-class FilingState(Schema):
-    status: one_of(["FILED", "NONE", *Status.values])  # filed, never filed, or its open application's
+class FilingState(Out):
+    # One filing as filings/selectors.py enterprise_filings tells it (comments, not a docstring: a schema's
+    # docstring is its description in the OpenAPI document)
+
+    status: FilingStatus
     label: str
     unit: UnitOut | None = None
     filed_at: datetime | None = None
     application_id: int | None = None
 
+    @staticmethod
+    def resolve_application_id(f: Mapping[str, Any]) -> int | None:
+        app: Application | None = f["application"]
+        return app.id if app else None
 
-class Filings(Schema):
+
+class Filings(Out):
     commerce: FilingState
     customs: FilingState
     forex: FilingState
 
 
-class EnterpriseOut(Schema):
+class EnterpriseOut(Out):
     id: int
     uscc: str | None = None
     org_code: str
     name: str
     enterprise_no: str | None = None
-    network_status: one_of(NetworkStatus)
+    network_status: NetworkStatusCode
     entered_at: datetime | None = None
     card_issuer: UnitOut | None = None
     data: EnterpriseData
     filings: Filings
 
+    @staticmethod
+    def resolve_data(e: Enterprise) -> dict[str, Any]:
+        return master_data(e)
 
-class RegistryOut(Schema):
+    @staticmethod
+    def resolve_filings(e: Enterprise) -> dict[str, Any]:
+        return enterprise_filings(e)
+
+
+class RegistryOut(Out):
     """The business registry's record as 三证合一 data (only what it knows; registry/adapters.py)."""
 
     # Codes as the registry holds them (an import or another registry service is not held to this API's
@@ -365,57 +542,73 @@ class RegistryOut(Schema):
 # --- applications and review ----------------------------------------------------------------------------
 
 
-class StepOut(Schema):
+class StepOut(Out):
     id: int
     round: int
     stage: int
     unit: UnitOut
-    status: one_of(StepStatus)
+    status: StepStatusCode
     opinion: str
     reviewer: str | None = None
     decided_at: datetime | None = None
 
+    @staticmethod
+    def resolve_reviewer(s: ReviewStep) -> str | None:
+        return s.reviewer.username if s.reviewer is not None else None
 
-class AttachmentOut(Schema):
+
+class AttachmentOut(Out):
     id: int
-    doc_type: one_of(DocType)
-    name: str
+    doc_type: DocTypeCode
+    name: str = Field(alias="original_name")
     content_type: str
     size: int
     uploaded_at: datetime
 
 
-class ApplicationBrief(Schema):
+class ApplicationBrief(Out):
     id: int
     number: str | None
-    kind: one_of(KINDS)
-    status: one_of(Status)
+    kind: Kind
+    status: AppStatus
     version: int
     enterprise_name: str
     created_at: datetime
     submitted_at: datetime | None = None
     decided_at: datetime | None = None
 
+    @staticmethod
+    def resolve_enterprise_name(a: Application) -> str:
+        return a.enterprise.name
+
 
 class ApplicationOut(ApplicationBrief):
-    data: dict  # its kind's fields (API.md); checked by the kind, not by this schema
+    data: dict[str, Any]  # its kind's fields (API.md); checked by the kind, not by this schema
     steps: list[StepOut]
     attachments: list[AttachmentOut]
 
+    @staticmethod
+    def resolve_steps(a: Application) -> list[ReviewStep]:
+        return list(a.steps.select_related("unit", "reviewer"))
 
-class ApplicationPage(Schema):
+    @staticmethod
+    def resolve_attachments(a: Application) -> list[Attachment]:
+        return list(a.attachments.all())
+
+
+class ApplicationPage(Out):
     items: list[ApplicationBrief]
     total: int
 
 
 class ApplicationIn(In):
-    kind: one_of(KINDS)  # kind_unknown
-    data: dict = {}
+    kind: Kind  # kind_unknown
+    data: dict[str, Any] = {}
     submit: bool = False  # 申报 at once: saved and submitted together, or neither
 
 
 class ApplicationPatch(In):
-    data: dict = {}
+    data: dict[str, Any] = {}
     version: int | None = None
     submit: bool = False  # 申报 at once: saved and submitted together, or neither
 
@@ -424,18 +617,22 @@ class SubmitIn(In):
     version: int | None = None
 
 
-class StepApp(Schema):
+class StepApp(Out):
     id: int
     number: str | None
-    kind: one_of(KINDS)
+    kind: Kind
     enterprise_name: str
+
+    @staticmethod
+    def resolve_enterprise_name(a: Application) -> str:
+        return a.enterprise.name
 
 
 class ReviewItem(StepOut):
     application: StepApp
 
 
-class ReviewPage(Schema):
+class ReviewPage(Out):
     items: list[ReviewItem]
     total: int
 
@@ -448,12 +645,12 @@ class AutoReviewIn(In):
     enabled: bool
 
 
-class AutoReviewOut(Schema):
+class AutoReviewOut(Out):
     unit: UnitOut
     enabled: bool
 
 
-class RefItem(Schema):
+class RefItem(Out):
     id: str | None = None
     code: str
     name: str
@@ -464,10 +661,10 @@ class RefItem(Schema):
 
 class ChallengeIn(In):
     card_no: str  # card_no_invalid unless 15 digits with its check digit (surrounding blanks trimmed)
-    purpose: one_of(["login", "renew"]) = "login"
+    purpose: ChallengePurpose = "login"
 
 
-class ChallengeOut(Schema):
+class ChallengeOut(Out):
     challenge_id: str
     nonce: str
     expires_in: int
@@ -480,7 +677,7 @@ class CardLoginIn(In):
     signature: str
 
 
-class CardLoginOut(Schema):
+class CardLoginOut(Out):
     token: str
     must_change_pin: bool
     card: CardOut
@@ -492,12 +689,12 @@ class PinIn(In):
 
 
 class CardMakeIn(In):
-    kind: one_of(CardKind)
+    kind: CardKindCode
     enterprise_uscc: str
     operator_no: str | None = None
 
 
-class CardMakeOut(Schema):
+class CardMakeOut(Out):
     card: CardOut
     initial_pin: str = Field(
         description="初始IC卡密码（12位数字，卡介质登录用，首次登录须修改）；只返回这一次"
@@ -511,14 +708,18 @@ class CardMakeOut(Schema):
         "服务器不保存，只返回这一次"
     )
 
+    @staticmethod
+    def resolve_card_file(made: MadeCard) -> str:
+        return base64.b64encode(made.card_file).decode()
 
-class CardPage(Schema):
+
+class CardPage(Out):
     items: list[CardOut]
     total: int
     total_capped: bool = False  # more than `total` (1,000) match: counting stops there
 
 
-class EnterpriseCardPage(Schema):
+class EnterpriseCardPage(Out):
     items: list[CardOut]
     total: int
 
@@ -537,22 +738,25 @@ class CardActionOut(CardOut):
 # --- operators -----------------------------------------------------------------------------------
 
 
-class OpenApplication(Schema):
+class OpenApplication(Out):
     id: int
     number: str | None
-    kind: one_of(KINDS)
-    status: one_of(Status)
+    kind: Kind
+    status: AppStatus
 
 
-class OperatorOut(Schema):
-    operator_no: text(pattern=OPERATOR_NO_PATTERN)
+class OperatorOut(Out):
+    # Its open applications come from one query for the whole page when the view hands the page's
+    # operators/selectors.py open_applications_of as context "open_applications".
+
+    operator_no: OperatorNo
     name: str
-    id_type: one_of(ID_TYPES)
+    id_type: IdTypeCode
     id_no: str
     phone: str
     job_title: str
     email: str
-    status: one_of(OperatorStatus)
+    status: OperatorStatusCode
     status_label: str
     registered_here: bool
     enterprise: EnterpriseBrief
@@ -560,11 +764,26 @@ class OperatorOut(Schema):
     created_at: datetime
     updated_at: datetime
 
+    @staticmethod
+    def resolve_status_label(o: Operator) -> str:
+        return str(o.get_status_display())
 
-class OperatorPage(Schema):
+    @staticmethod
+    def resolve_open_applications(o: Operator, context: Mapping[str, Any] | None = None) -> list[Application]:
+        page: dict[str, dict[str, Application]] | None = _given(context, "open_applications")
+        if page is None:
+            page = open_applications_of([o])
+        return list(page.get(o.operator_no or "", {}).values())
+
+
+class OperatorPage(Out):
     items: list[OperatorOut]
     total: int
 
 
 class OperatorDetail(OperatorOut):
     applications: list[ApplicationBrief]
+
+    @staticmethod
+    def resolve_applications(o: Operator) -> list[Application]:
+        return list(operator_applications(o).select_related("enterprise"))

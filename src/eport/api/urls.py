@@ -1,5 +1,9 @@
 """The JSON API (API.md): one NinjaAPI, routers per domain, one error shape for every refusal."""
 
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -26,7 +30,7 @@ _fallback = Router()
 @_fallback.api_operation(
     ["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:rest}", auth=None, include_in_schema=False
 )
-def not_found(request, rest: str):
+def not_found(request: HttpRequest, rest: str) -> None:
     raise NotFound("not_found", _("没有这个接口。"))
 
 
@@ -36,22 +40,29 @@ api.add_router("", _fallback)
 _LOCATIONS = ("body", "query", "path", "form", "file", "header", "cookie")
 
 
-def _error(request, status, code, message, field=None, details=None):
-    body = {"code": code, "message": str(message), "field": field}
+def _error(
+    request: HttpRequest,
+    status: int,
+    code: str,
+    message: str | Promise,
+    field: str | None = None,
+    details: list[dict[str, Any]] | None = None,
+) -> HttpResponse:
+    body: dict[str, Any] = {"code": code, "message": str(message), "field": field}
     if details:
         body["details"] = details
     return api.create_response(request, {"error": body}, status=status)
 
 
 @api.exception_handler(DomainError)
-def domain_error(request, exc: DomainError):
+def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     return api.create_response(request, {"error": exc.as_dict()}, status=exc.status)
 
 
 @api.exception_handler(ValidationError)
-def schema_error(request, exc: ValidationError):
+def schema_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     # Malformed JSON or a missing/mistyped field: 400 naming the field (never a 422 or a 500).
-    details = []
+    details: list[dict[str, Any]] = []
     for err in exc.errors:
         # loc is (where, [the view's body parameter,] field...): ("body", "payload", "uscc"), ("query", "page"),
         # ("file", "file"). Strip the leading location words only: a field may itself be called "file".
@@ -74,11 +85,11 @@ def schema_error(request, exc: ValidationError):
 
 
 @api.exception_handler(AuthenticationError)
-def auth_error(request, exc):
+def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return _error(request, 401, "not_authenticated", _("请先登录。"))
 
 
 @api.exception_handler(HttpError)
-def http_error(request, exc: HttpError):
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     codes = {403: "forbidden", 404: "not_found", 405: "method_not_allowed"}
     return _error(request, exc.status_code, codes.get(exc.status_code, "http_error"), str(exc))
