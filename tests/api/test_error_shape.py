@@ -226,12 +226,12 @@ def test_a_bug_in_a_view_answers_json_500_without_details(monkeypatch):
 
 
 def test_a_bug_on_a_screen_shows_the_portal_error_page(client, monkeypatch):
-    from eport.web import views
+    from eport.web import accounts as screens
 
     def broken(**kwargs):
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(views.accounts, "password_sign_in", broken)
+    monkeypatch.setattr(screens.accounts, "password_sign_in", broken)
     client.raise_request_exception = False
     resp = client.post("/login/", {"username": "someone", "password": "x"})
     assert resp.status_code == 500

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from eport.errors import InvalidInput, from_form_errors
 
@@ -20,6 +21,29 @@ class Kind:
     doc_types: tuple = ()  # attachment types it accepts; empty: no attachments
     fixed_fields: tuple = ()  # data fields set at creation that an edit may not change (what it is about)
     id_fields: tuple = ()  # data fields holding a person's ID number (a staff view of them is audited)
+
+    # What the screens (web/) need to know of it; no rule lives here.
+    screen: str = ""  # URL name of the page it is filed and edited on ("": none, it is only viewed)
+    screen_arg: str = ""  # what that URL takes: "id" (the application's), a data field's name, "" (nothing)
+    shows_last = False  # with none open, its page shows the last one's state and steps (approved by itself)
+    saved_message = gettext_lazy("暂存成功。")
+    submitted_message = gettext_lazy("申报成功，请等待审核。")  # when it waits for review
+
+    @property
+    def status_query_actors(self) -> frozenset:
+        """Actor kinds whose 业务办理状态查询 lists it: its filers, unless it says otherwise."""
+        return self.filers
+
+    def screen_args(self, application) -> list:
+        """The arguments of `screen`'s URL for this application."""
+        if not self.screen_arg:
+            return []
+        return [application.id if self.screen_arg == "id" else application.data[self.screen_arg]]
+
+    def next_step(self, application) -> tuple[str, dict] | None:
+        """Just approved by the sub-centre: what it does next, as (the message, the 制卡 form's values), or
+        None (nothing follows)."""
+        return None
 
     def may_change(self, actor, application) -> bool:
         """May this (enterprise) actor edit, submit or delete the application? Its kind's filers may."""

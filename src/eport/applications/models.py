@@ -72,6 +72,19 @@ class Application(models.Model):
     def __str__(self):
         return self.number or f"#{self.pk}"
 
+    # The state groups above as the templates ask them (a template never compares status strings).
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES
+
+    @property
+    def is_deletable(self) -> bool:
+        return self.status in DELETABLE_STATUSES
+
+    @property
+    def in_review(self) -> bool:
+        return self.status == Status.SUBMITTED
+
 
 class ReviewStep(models.Model):
     """审核环节: one department unit's decision on one round of an application."""
@@ -91,6 +104,10 @@ class ReviewStep(models.Model):
     class Meta:
         ordering = ["round", "stage", "id"]
         indexes = [models.Index(fields=["status", "unit", "created_at"], name="step_queue")]
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == StepStatus.PENDING
 
 
 class DocType(models.TextChoices):

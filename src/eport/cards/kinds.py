@@ -57,6 +57,8 @@ class LegalCardReissue(Kind):
     filers = frozenset({UserKind.CARDLESS})  # a verified one: accounts/trust.py refuses the others
     form_class = ReissueForm
     doc_types = tuple(REISSUE_DOCUMENTS)
+    screen = "web:reissue"
+    submitted_message = gettext_lazy("申报成功，请等待数据分中心审核；审核通过后到数据分中心领取新法人卡。")
 
     def check_create(self, *, actor, enterprise, data=None):
         require_in_network(enterprise, NOT_IN_NETWORK)
@@ -98,6 +100,12 @@ class LegalCardReissue(Kind):
         return rows
 
     route = staticmethod(route_to_sub_centre)
+
+    def next_step(self, application):
+        return (
+            _("补办法人卡已审核通过，原法人卡已作废，请为企业制作新的法人卡。"),
+            {"kind": "legal", "uscc": application.enterprise.code},
+        )
 
     def prelock(self, application):
         from .models import Card, CardKind

@@ -27,6 +27,7 @@ from eport.pki.services import certificate_record
 from . import cardfile, pins
 from .models import Card, CardKind, CardState
 from .numbers import card_no_make
+from .selectors import live_card_of
 
 CHINA = ZoneInfo(settings.TIME_ZONE)  # card validity dates are China dates (Asia/Shanghai)
 
@@ -164,7 +165,7 @@ def _card_make(*, actor, kind, uscc, operator_no, public_key) -> tuple:
             raise NotFound("operator_not_found", _("该企业没有这个操作员。"), "operator_no")
         if operator.status != OperatorStatus.APPROVED:
             raise Conflict("operator_not_approved", _("操作员信息尚未审核通过，不能制卡。"), "operator_no")
-        if operator.cards.exclude(state=CardState.VOIDED).exists():
+        if live_card_of(operator) is not None:
             raise Conflict(*_duplicate(kind))
         if open_applications(operator.operator_no, CANCELLATION).exists():
             raise Conflict("operator_cancelling", _("该操作员正在注销申报中，不能制卡。"), "operator_no")

@@ -50,6 +50,17 @@ def card_get(actor, card_no: str, *, for_update: bool = False) -> Card:
     return card
 
 
+def live_cards(operator) -> QuerySet:
+    """The operator's cards in use: not voided (one at most, as 制卡 refuses a second)."""
+    return operator.cards.exclude(state=CardState.VOIDED)
+
+
+def live_card_of(operator) -> Card | None:
+    """The operator's card in use, if any: the one answer for 制卡 (not a second), 注销申报 (not while it
+    has one) and the sub-centre's next step after approving its declaration (make one)."""
+    return live_cards(operator).order_by("id").first()
+
+
 def card_of(user) -> Card:
     """The card a card holder's account belongs to."""
     return Card.objects.select_related("enterprise", "issuer", "certificate", "operator").get(user_id=user.pk)

@@ -22,6 +22,7 @@ class EnterpriseDataKind(Kind):
     form_class = EnterpriseDataForm
     doc_types = tuple(DocType.values)
     id_fields = ("legal_rep_id_no",)
+    saved_message = gettext_lazy("暂存成功，可以继续上传随附单据。")
 
     def clean(self, *, data, enterprise, final):
         # The USCC is the enterprise's own (read-only on the screen); fill it in when omitted, and
@@ -75,6 +76,7 @@ class EnterpriseEntry(EnterpriseDataKind):
     label = gettext_lazy("三证合一信息")
     number_prefix = "RW"
     filers = frozenset({UserKind.CARDLESS})
+    screen, screen_arg = "web:entry_edit", "id"
 
     def initial_data(self, *, enterprise):
         data = {
@@ -147,6 +149,7 @@ class EnterpriseChange(EnterpriseDataKind):
     label = gettext_lazy("三证合一信息变更")
     number_prefix = "BG"
     filers = frozenset({UserKind.LEGAL_CARD})
+    screen = "web:enterprise_change"
 
     def initial_data(self, *, enterprise):
         return master_data(enterprise)

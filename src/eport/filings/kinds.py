@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from eport.accounts.models import UserKind
-from eport.applications.kinds import Kind, register
+from eport.applications.kinds import Kind, all_kinds, register
 from eport.applications.models import Application
 from eport.audit.services import record
 from eport.cards.models import BLOCKER_LABELS, Card, CardPermission, CardState, Subsystem
@@ -42,6 +42,12 @@ def enterprise_filing(enterprise, filing: str) -> EnterpriseFiling | None:
 
 def filing_label(filing: str) -> str:
     return str(Filing(filing).label)
+
+
+def kinds_by_filing(base: type) -> dict[str, Kind]:
+    """filing -> its kind among the subclasses of `base` (EnterpriseFilingKind: the enterprise's own
+    filings; CardFilingKind: the cards'), in the order they register."""
+    return {k.filing: k for k in all_kinds().values() if isinstance(k, base)}
 
 
 class EnterpriseFilingKind(Kind):
@@ -116,6 +122,7 @@ class CommerceFiling(EnterpriseFilingKind):
     label = gettext_lazy("企业商务部备案申请")
     number_prefix = "SW"
     filing = Filing.COMMERCE
+    screen = "web:commerce_filing"
     form_class = forms.CommerceFilingForm
     unit_field = "authority"
 
@@ -139,6 +146,7 @@ class CustomsFiling(EnterpriseFilingKind):
     label = gettext_lazy("企业海关备案申请")
     number_prefix = "HG"
     filing = Filing.CUSTOMS
+    screen = "web:customs_filing"
     form_class = forms.CustomsFilingForm
     unit_field = "filing_customs"
 
@@ -187,6 +195,7 @@ class ForexFiling(EnterpriseFilingKind):
     label = gettext_lazy("企业外汇备案申请")
     number_prefix = "WH"
     filing = Filing.FOREX
+    screen = "web:forex_filing"
     form_class = forms.ForexFilingForm
     unit_field = "forex_bureau"
 
@@ -274,6 +283,7 @@ class CardKindBase(Kind):
     must be the enterprise's own (another's is not found) at every save."""
 
     filers = frozenset({UserKind.LEGAL_CARD})
+    shows_last = True  # 审核通过 once its 申报 is approved by itself
 
     card_field = ""  # the data field naming the cards
 
@@ -347,6 +357,7 @@ class CardCustomsFiling(CardFilingKind):
     label = gettext_lazy("IC卡海关备案")
     number_prefix = "KH"
     filing = Filing.CUSTOMS
+    screen = "web:card_customs_filing"
 
 
 @register
@@ -355,6 +366,7 @@ class CardForexFiling(CardFilingKind):
     label = gettext_lazy("IC卡外汇备案")
     number_prefix = "KW"
     filing = Filing.FOREX
+    screen = "web:card_forex_filing"
 
 
 @register
@@ -368,6 +380,7 @@ class CardPermissionKind(CardKindBase):
     form_class = forms.CardPermissionForm
     fixed_fields = ("card_no",)
     card_field = "card_no"
+    screen, screen_arg = "web:card_permission", "card_no"
 
     def card_nos(self, data):
         return [data["card_no"]] if data.get("card_no") else []

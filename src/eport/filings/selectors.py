@@ -8,14 +8,8 @@ from eport.applications.models import Application, Status
 from eport.applications.selectors import open_application
 from eport.cards.models import Card, CardPermission, CardState
 
-from .models import EnterpriseFiling, Filing
-
-ENTERPRISE_KINDS = {
-    Filing.COMMERCE: "commerce_filing",
-    Filing.CUSTOMS: "customs_filing",
-    Filing.FOREX: "forex_filing",
-}
-CARD_KINDS = {Filing.CUSTOMS: "card_customs_filing", Filing.FOREX: "card_forex_filing"}
+from .kinds import EnterpriseFilingKind, kinds_by_filing
+from .models import EnterpriseFiling
 
 
 def state_label(filed: bool, app: Application | None) -> str:
@@ -35,9 +29,9 @@ def enterprise_filings(enterprise) -> dict:
         f.filing: f for f in EnterpriseFiling.objects.filter(enterprise=enterprise).select_related("unit")
     }
     out = {}
-    for filing, kind in ENTERPRISE_KINDS.items():
+    for filing, kind in kinds_by_filing(EnterpriseFilingKind).items():
         f = filed.get(filing)
-        app = None if f else open_application(enterprise, kind)
+        app = None if f else open_application(enterprise, kind.code)
         out[str(filing)] = {
             "filed": f is not None,
             "status": "FILED" if f else (app.status if app else "NONE"),

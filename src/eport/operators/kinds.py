@@ -13,7 +13,7 @@ from eport.accounts.models import UserKind
 from eport.applications.kinds import Kind, register
 from eport.applications.models import OPEN_STATUSES, Application, Status
 from eport.audit.services import record
-from eport.cards.models import CardState
+from eport.cards.selectors import live_card_of, live_cards
 from eport.enterprises.services import require_in_network, route_to_sub_centre
 from eport.errors import Conflict, NotFound
 
@@ -76,6 +76,7 @@ class OperatorDeclaration(_OperatorKind):
     form_class = OperatorForm
     fixed_fields = ("operator_no",)
     id_fields = ("id_no",)
+    screen, screen_arg = "web:operator_edit", "id"
 
     def subject_key(self, *, enterprise, data):
         return operator_subject(data["operator_no"]) if data.get("operator_no") else None
@@ -165,6 +166,20 @@ class OperatorDeclaration(_OperatorKind):
 
     route = staticmethod(route_to_sub_centre)
 
+    @property
+    def status_query_actors(self):
+        # The card-less user's pre-entries are listed on its 操作员信息预录入 screen, not in the status query.
+        return frozenset({UserKind.LEGAL_CARD})
+
+    def next_step(self, application):
+        op = Operator.objects.filter(operator_no=application.data.get("operator_no")).first()
+        if op is None or live_card_of(op) is not None:
+            return None
+        return (
+            _("操作员信息已审核通过，可以为其制作操作员卡。"),
+            {"kind": "operator", "uscc": application.enterprise.code, "operator_no": op.operator_no},
+        )
+
     def apply(self, application, *, actor):
         op = _operator(application.enterprise, application.data["operator_no"], lock=True)
         if op.status == OperatorStatus.CANCELLED:
@@ -172,9 +187,7 @@ class OperatorDeclaration(_OperatorKind):
         before = {f: getattr(op, f) for f in (*FIELDS, "status")}
         _write(op, application.data, OperatorStatus.APPROVED)
         # The holder's name and ID on the operator's cards follow the approved record (综合查询 finds them).
-        op.cards.exclude(state=CardState.VOIDED).update(
-            holder_name=op.name, holder_id_type=op.id_type, holder_id_no=op.id_no
-        )
+        live_cards(op).update(holder_name=op.name, holder_id_type=op.id_type, holder_id_no=op.id_no)
         record(
             actor=actor,
             action="operator.apply",
@@ -215,7 +228,7 @@ class OperatorCancellation(_OperatorKind):
             )
         if op.status != OperatorStatus.APPROVED:
             raise Conflict("operator_not_approved", _("只有审核通过的操作员可以注销申报。"), "operator_no")
-        card = op.cards.exclude(state=CardState.VOIDED).order_by("id").first()
+        card = live_card_of(op)
         if card is not None:
             raise Conflict(
                 "operator_card_not_voided",

@@ -8,12 +8,14 @@ sign-in page, 403, or the card-less account's own page when it may not act for i
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from eport.accounts import permissions
 from eport.accounts.trust import trust_refusal
 from eport.errors import Forbidden, NotFound
+
+from .refusals import Refusal, error_page
 
 
 def signed_in(kinds=None, login_url=None, trusted=True, allow=None):
@@ -27,17 +29,13 @@ def signed_in(kinds=None, login_url=None, trusted=True, allow=None):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path(), login_url)
             if (kinds and request.user.kind not in kinds) or (allow is not None and not allow(request.user)):
-                return render(
-                    request, "web/error.html", {"message": _("您没有使用这个功能的权限。")}, status=403
-                )
+                return error_page(request, _("您没有使用这个功能的权限。"), 403)
             if trusted and trust_refusal(request.user) is not None:
                 return redirect("web:account")  # which says why
-            try:
+            # What the view did not turn into its own page: the row is not the actor's (404) or not for it (403).
+            with Refusal(only=(NotFound, Forbidden)) as refusal:
                 return view(request, *args, **kwargs)
-            except NotFound as e:
-                return render(request, "web/error.html", {"message": e.message}, status=404)
-            except Forbidden as e:
-                return render(request, "web/error.html", {"message": e.message}, status=403)
+            return refusal.page(request)
 
         return wrapper
 

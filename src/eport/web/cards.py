@@ -2,7 +2,7 @@
 制卡 / IC卡管理. Views parse and render; every rule is in eport.cards (making, signin, actions)."""
 
 import base64
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 from csp.constants import SELF
 from django.conf import settings
@@ -23,9 +23,12 @@ from eport.cards import actions as card_moves
 from eport.cards import making, selectors, signin
 from eport.cards.models import CardKind, CardState
 from eport.cards.transitions import LABELS, Action
-from eport.errors import DomainError, NotFound
+from eport.errors import NotFound
 
-from .views import PAGE_SIZE, _act, _errors, page_count, signed_in
+from .access import enterprise_only, signed_in
+from .pages import form_page
+from .paging import PAGE_SIZE, export_query, page_number, pager
+from .refusals import Refusal, act, error_page
 
 card_only = signed_in(set(CARD_KINDS), login_url="web:card_login")
 ra_only = signed_in({UserKind.RA})
@@ -46,9 +49,9 @@ def _with_agent(response):
 
 
 def card_login(request):
-    error, status = None, 200
+    refusal = Refusal()
     if request.method == "POST":
-        try:
+        with refusal:
             card = signin.card_sign_in(
                 challenge_id=request.POST.get("challenge_id", ""),
                 card_no=request.POST.get("card_no", ""),
@@ -56,9 +59,7 @@ def card_login(request):
                 pin=request.POST.get("pin", ""),
                 ip=request.client_ip,
             )
-        except DomainError as e:
-            error, status = e.message, e.status
-        else:
+        if not refusal:
             auth_login(request, card.user, backend="django.contrib.auth.backends.ModelBackend")
             return redirect("web:card_pin" if card.must_change_pin else "web:card_home")
     return _with_agent(
@@ -66,38 +67,39 @@ def card_login(request):
             request,
             "web/card_login.html",
             {
-                "error": error,
+                "error": refusal.message,
                 "agent_url": settings.CARD_AGENT_URL,
                 "card_no": request.POST.get("card_no", ""),
             },
-            status=status,
+            status=refusal.status,
         )
     )
 
 
 @card_only
 def card_pin(request):
-    errors = {}
+    refusal = Refusal()
     forced = request.user.card.must_change_pin
     if request.method == "POST":
-        try:
+        with refusal:
             signin.card_pin_change(
                 actor=request.user,
                 old_pin=request.POST.get("old_pin", ""),
                 new_pin=request.POST.get("new_pin", ""),
             )
-        except DomainError as e:
-            if e.code == "card_locked":
-                messages.error(request, e.message)
-                return redirect("web:card_login")  # the session ends with the lock (middleware)
-            errors = _errors(e)
-        else:
+        if refusal and refusal.exc.code == "card_locked":
+            refusal.flash(request)
+            return redirect("web:card_login")  # the session ends with the lock (middleware)
+        if not refusal:
             request.user.refresh_from_db(fields=["password"])
             update_session_auth_hash(request, request.user)  # this session stays; every other one ends
             messages.success(request, _("IC卡密码已修改。"))
             return redirect("web:card_home")
     return render(
-        request, "web/card_pin.html", {"errors": errors, "forced": forced}, status=400 if errors else 200
+        request,
+        "web/card_pin.html",
+        {"errors": refusal.errors(), "forced": forced},
+        status=400 if refusal else 200,
     )
 
 
@@ -159,7 +161,7 @@ def subsystem(request, code):
     card = request.user.card
     entry = next((s for s in selectors.card_subsystems(card) if s["code"] == code), None)
     if entry is None or not entry["enabled"]:
-        return render(request, "web/error.html", {"message": _("本卡没有使用该子系统的权限。")}, status=403)
+        return error_page(request, _("本卡没有使用该子系统的权限。"), 403)
     return render(request, "web/subsystem.html", {"card": card, "subsystem": entry})
 
 
@@ -173,13 +175,11 @@ def ra_card_new(request):
         "enterprise_uscc": request.POST.get("enterprise_uscc", request.GET.get("uscc", "")).strip(),
         "operator_no": request.POST.get("operator_no", request.GET.get("operator_no", "")).strip(),
     }
-    errors = {}
+    refusal = Refusal()
     if request.method == "POST":
-        try:
+        with refusal:
             made = making.card_make(actor=request.user, **values)
-        except DomainError as e:
-            errors = _errors(e)
-        else:
+        if not refusal:
             # Shown once, in the answer to this POST: the server keeps neither the key, the PIN nor the
             # card file's password.
             response = render(
@@ -198,8 +198,8 @@ def ra_card_new(request):
     return render(
         request,
         "web/ra_card_new.html",
-        {"values": values, "errors": errors, "kinds": CardKind.choices},
-        status=400 if errors else 200,
+        {"values": values, "errors": refusal.errors(), "kinds": CardKind.choices},
+        status=400 if refusal else 200,
     )
 
 
@@ -220,38 +220,27 @@ def cards(request):
     """IC卡综合查询 (and the action lists of IC卡自主管理): exact card number / ID number, fuzzy holder name."""
     q = {k: request.GET.get(k, "").strip() for k in FILTERS}
     action = _screen_action(request)
-    error, rows, total, capped, page = None, [], 0, False, 1
-    try:
+    rows, total, capped, page = [], 0, False, page_number(request)
+    with Refusal() as list_refusal:  # e.g. a query the list cannot run: said above the empty list
         if request.GET.get("export") == "xlsx":
             return exports.xlsx_response(request, "cards", selectors.cards_query(request.user, **q), q)
-        try:
-            page = max(1, int(request.GET.get("page") or 1))
-        except ValueError:
-            page = 1
         items, total, capped = selectors.cards_page(
             request.user, page=page, page_size=PAGE_SIZE, deferred_join=True, **q
         )
         for c in items:  # the row's button, or why not (e.g. the legal card itself: 去分中心办理)
             refusal = card_moves.card_refusal(request.user, c, action) if action else None
             rows.append((c, refusal.message if refusal else None))
-    except DomainError as e:
-        error = e.message
-    keep = {k: v for k, v in q.items() if v}
     return render(
         request,
         "web/cards.html",
         {
             "q": q,
-            "error": error,
+            "error": list_refusal.message,
             "rows": rows,
-            "total": total,
-            "total_capped": capped,
-            "page": page,
+            **pager(total, page, {**q, "action": action or ""}, capped=capped),
             "action": action,
             "action_label": LABELS.get(action, ""),
-            "pages": page_count(total),
-            "querystring": urlencode({**keep, **({"action": action} if action else {})}),
-            "export_query": urlencode({**keep, "export": "xlsx"}),
+            "export_query": export_query(q),
             "states": CardState.choices,
             "kinds": CardKind.choices,
             "is_ra": request.user.kind == UserKind.RA,
@@ -317,21 +306,19 @@ def card_act(request, card_no, action):
         return redirect("web:card_renew", card_no)
     if action == Action.UNLOCK:
         # The new one-time PIN is shown in this answer only (never stored in a message or session).
-        try:
+        with Refusal(passes=(NotFound,)) as refusal:
             done = card_moves.card_act(
                 actor=request.user, card_no=card_no, action=action, version=request.POST.get("version")
             )
-        except NotFound:
-            raise
-        except DomainError as e:
-            messages.error(request, e.message)
+        if refusal:
+            refusal.flash(request)
             return _back(request, card_no)
         response = _card_page(
             request, selectors.card_get(request.user, card_no), issued_pin=done.one_time_pin
         )
         response["Cache-Control"] = "no-store"
         return response
-    _act(
+    act(
         request,
         lambda: card_moves.card_act(
             actor=request.user,
@@ -350,19 +337,36 @@ def card_renew(request, card_no):
     """延期: the card being renewed, in the card agent on this computer, signs a fresh challenge."""
     card = selectors.card_get(request.user, card_no)
     if request.method == "POST":
-        try:
-            card_moves.card_act(
+        renewed = act(
+            request,
+            lambda: card_moves.card_act(
                 actor=request.user,
                 card_no=card_no,
                 action=Action.RENEW,
                 challenge_id=request.POST.get("challenge_id", ""),
                 signature=request.POST.get("signature", ""),
                 version=request.POST.get("version"),
-            )
-        except DomainError as e:
-            messages.error(request, e.message)
-        else:
-            card.refresh_from_db()
-            messages.success(request, _("延期成功，新的有效期至 %(d)s。") % {"d": card.valid_to})
+            ),
+            lambda done: _("延期成功，新的有效期至 %(d)s。") % {"d": done.card.valid_to},
+        )
+        if renewed:
             return redirect("web:card", card_no)
     return _with_agent(_card_page(request, card, "web/card_renew.html", agent_url=settings.CARD_AGENT_URL))
+
+
+# --- 补办法人卡 (the card-less user) -----------------------------------------------------------------
+
+
+@enterprise_only
+def reissue(request):
+    from eport.cards.kinds import LegalCardReissue
+
+    return form_page(
+        request,
+        LegalCardReissue.code,
+        title=_("补办法人卡"),
+        history_title=_("补办记录"),
+        hint=_(
+            "法人卡遗失、损坏等需要补办时在此申请，由数据分中心审核；审核通过后原法人卡作废，数据分中心为企业制作新的法人卡。"
+        ),
+    )

@@ -1,34 +1,33 @@
-"""企业备案 screens: 企业商务部/海关/外汇备案申请, IC卡海关/外汇备案, IC卡权限申请. Views parse and render;
-the rules are the filing kinds' (eport.filings.kinds), shared with the API."""
+"""企业备案 screens: 企业商务部/海关/外汇备案申请, IC卡海关/外汇备案, IC卡权限申请. Views parse and render
+on the one application page (pages.py); the rules are the filing kinds' (eport.filings.kinds), shared with
+the API."""
 
-from urllib.parse import urlencode
-
-from django.contrib import messages
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from eport import exports
 from eport.accounts.permissions import enterprise_for_reading, require_legal_card
-from eport.applications import selectors as app_selectors
-from eport.applications import services
-from eport.applications.kinds import get_kind
-from eport.applications.models import EDITABLE_STATUSES
 from eport.cards.models import BLOCKER_LABELS, Subsystem
-from eport.errors import DomainError, NotFound
+from eport.errors import NotFound
 from eport.filings import selectors
-from eport.filings.kinds import NO_CUSTOMS_REGISTRATION, customs_registration, filing_label, subsystem_refusal
+from eport.filings.kinds import (
+    NO_CUSTOMS_REGISTRATION,
+    CardFilingKind,
+    CardPermissionKind,
+    EnterpriseFilingKind,
+    customs_registration,
+    filing_label,
+    kinds_by_filing,
+    subsystem_refusal,
+)
 
 from .access import enterprise_actor, legal_card_only
 from .forms import kind_form
-from .views import (
-    _page,
-    application_page,
-    declared,
-    field_errors,
-    page_count,
-    save_application,
-)
+from .pages import ApplicationPage, form_page
+from .paging import export_query, page_of, pager
+from .refusals import Refusal
 
 # The pages' titles are the kinds' labels.
 ENTERPRISE_HINTS = {
@@ -51,7 +50,7 @@ ENTERPRISE_HINTS = {
 def enterprise_filing(request, filing: str):
     """The three enterprise filings: one page each, the state in red at the top (备案通过 once filed)."""
     enterprise = enterprise_for_reading(request.user)
-    kind = get_kind(selectors.ENTERPRISE_KINDS[filing])
+    kind = kinds_by_filing(EnterpriseFilingKind)[filing]
     state = selectors.enterprise_filings(enterprise)[filing]
     notices, readonly = [], None
     app = state["application"]
@@ -77,13 +76,12 @@ def enterprise_filing(request, filing: str):
             notices.append(
                 ("forex-directory-missing", _("本企业不在外汇企业名录中，申报后由主管外汇局审核。"))
             )
-    return application_page(
+    return form_page(
         request,
         kind.code,
         title=kind.label,
         hint=ENTERPRISE_HINTS[filing],
         history_title=_("备案记录"),
-        done=_("申报成功，请等待审核。"),
         state=state["label"],
         notices=notices,
         readonly_form=readonly,
@@ -95,64 +93,24 @@ def _card_query(request) -> dict:
     return {"card_no": request.GET.get("card_no", ""), "holder_name": request.GET.get("holder_name", "")}
 
 
-def _pager(q: dict, total: int, page: int) -> dict:
-    """What _pager.html needs: the page, the number of pages, the query to keep."""
-    return {
-        "total": total,
-        "page": page,
-        "pages": page_count(total),
-        "querystring": urlencode({k: v for k, v in q.items() if v}),
-    }
-
-
-def _save(request, kind_code: str, app, data: dict):
-    """暂存 / 申报 of a card screen: the user's message, or the refusal (as field errors)."""
-    try:
-        app, submitted = save_application(request, kind=kind_code, app=app, data=data)
-    except DomainError as e:
-        return None, e
-    declared(request, app, submitted)
-    return app, None
-
-
-def _latest(app, history):
-    return app or history.first()
-
-
-def _state(app, history) -> str:
+def _state(page: ApplicationPage) -> str:
     """当前状态 of a card screen: the open application's, else the last one's (审核通过 after 申报)."""
-    latest = _latest(app, history)
-    return selectors.state_label(False, latest) if latest else _("未申请")
-
-
-def _steps(app, history):
-    latest = _latest(app, history)
-    return latest.steps.select_related("unit").filter(round=latest.round) if latest else []
+    return selectors.state_label(False, page.shown) if page.shown else _("未申请")
 
 
 @legal_card_only
 def card_filing(request, filing: str):
     """IC卡海关备案 / IC卡外汇备案: tick the cards (全选), 暂存, 申报."""
-    enterprise = require_legal_card(request.user)
-    kind = get_kind(selectors.CARD_KINDS[filing])
-    app = app_selectors.open_application(enterprise, kind.code)
-    editable = app is None or app.status in EDITABLE_STATUSES
-    exc, chosen = None, list((app.data.get("card_nos") if app else None) or [])
-    if request.method == "POST" and editable:
-        chosen = request.POST.getlist("card_nos")
-        saved, exc = _save(request, kind.code, app, {"card_nos": chosen})
-        if exc is None:
-            return redirect(request.get_full_path())
-        if app is not None:
-            app.refresh_from_db()
-    refused = None
-    if app is None:
-        try:
-            services.application_check_start(actor=request.user, kind=kind.code)
-        except DomainError as e:
-            refused = e.message
+    require_legal_card(request.user)
+    kind = kinds_by_filing(CardFilingKind)[filing]
+    page = ApplicationPage(request, kind.code)
+    if page.posting:
+        saved = page.save({"card_nos": request.POST.getlist("card_nos")})
+        if saved is not None:
+            return saved
+    chosen = list(page.form_data.get("card_nos") or [])
     q = _card_query(request)
-    cards, total, page = _page(request, selectors.enterprise_cards(request.user, **q))
+    cards, total, number = page_of(request, selectors.enterprise_cards(request.user, **q))
     rows = []
     for c in cards:
         filed = filing in selectors.card_filings(c)
@@ -160,27 +118,16 @@ def card_filing(request, filing: str):
         why = _("已备案") if filed else (str(BLOCKER_LABELS.get(blocker, blocker)) if blocker else "")
         rows.append({"card": c, "filed": filed, "why": why, "checked": c.card_no in chosen})
     shown = {c.card_no for c in cards}
-    form = kind_form(kind, {})
-    history = app_selectors.applications_list(request.user, kind=kind.code)
-    return render(
-        request,
+    return page.render(
         "web/card_filing.html",
-        {
-            "title": kind.label,
-            "filing": filing,
-            "app": app,
-            "editable": editable,
-            "refused": refused,
-            "rows": rows,
-            "hidden_chosen": [no for no in chosen if no not in shown],
-            "q": q,
-            **_pager(q, total, page),
-            "errors": field_errors(form, exc) if exc else {},
-            "state": _state(app, history),
-            "steps": _steps(app, history),
-            "history": history[:20],
-        },
-        status=exc.status if exc else 200,
+        kind_form(kind, {}),
+        title=kind.label,
+        filing=filing,
+        rows=rows,
+        hidden_chosen=[no for no in chosen if no not in shown],
+        q=q,
+        **pager(total, number, q),
+        state=_state(page),
     )
 
 
@@ -190,20 +137,21 @@ def card_permissions(request):
     q = _card_query(request)
     qs = selectors.enterprise_cards(request.user, **q)
     if request.GET.get("export") == "xlsx":
-        try:
+        with Refusal() as refusal:
             return exports.xlsx_response(request, "filings", qs, q)
-        except DomainError as e:
-            messages.error(request, e.message)
-    cards, total, page = _page(request, qs)
-    keep = {k: v for k, v in q.items() if v}
+        refusal.flash(request)  # e.g. too many rows: said above the list
+    cards, total, page = page_of(request, qs)
     return render(
         request,
         "web/card_permissions.html",
         {
-            "cards": [(c, selectors.card_filings(c), selectors.card_permissions(c)) for c in cards],
+            "cards": [
+                (c, [filing_label(f) for f in selectors.card_filings(c)], selectors.card_permissions(c))
+                for c in cards
+            ],
             "q": q,
-            "export_query": urlencode({**keep, "export": "xlsx"}),
-            **_pager(q, total, page),
+            "export_query": export_query(q),
+            **pager(total, page, q),
         },
     )
 
@@ -211,37 +159,35 @@ def card_permissions(request):
 @legal_card_only
 def card_permission(request, card_no: str):
     """One card's subsystem permissions: tick them (全选), an optional period, 暂存, 申报."""
-    enterprise = require_legal_card(request.user)
+    require_legal_card(request.user)
     card = selectors.enterprise_cards(request.user).filter(card_no=card_no.strip().upper()).first()
     if card is None:
         raise NotFound("card_not_found", _("本企业没有这张IC卡。"))
-    kind = get_kind("card_permission")
-    app = app_selectors.open_application(enterprise, kind.code, subject_key=f"card:{card.card_no}")
-    editable = app is None or app.status in EDITABLE_STATUSES
     held = selectors.card_permissions(card)
-    data = (
-        app.data
-        if app
-        else {
+    page = ApplicationPage(
+        request,
+        CardPermissionKind.code,
+        subject={"card_no": card.card_no},
+        initial={
             "card_no": card.card_no,
             "subsystems": [p.subsystem_id for p in held],
             "valid_from": held[0].valid_from.isoformat() if held and held[0].valid_from else "",
             "valid_to": held[0].valid_to.isoformat() if held and held[0].valid_to else "",
-        }
+        },
     )
-    exc = None
-    if request.method == "POST" and editable:
-        data = {
-            "card_no": card.card_no,
-            "subsystems": request.POST.getlist("subsystems"),
-            "valid_from": request.POST.get("valid_from", ""),
-            "valid_to": request.POST.get("valid_to", ""),
-        }
-        saved, exc = _save(request, kind.code, app, data)
-        if exc is None:
-            return redirect("web:card_permission", card.card_no)
-        if app is not None:
-            app.refresh_from_db()
+    if page.posting:
+        saved = page.save(
+            {
+                "card_no": card.card_no,
+                "subsystems": request.POST.getlist("subsystems"),
+                "valid_from": request.POST.get("valid_from", ""),
+                "valid_to": request.POST.get("valid_to", ""),
+            },
+            then=reverse("web:card_permission", args=[card.card_no]),
+        )
+        if saved is not None:
+            return saved
+    data = page.form_data
     filed = set(selectors.card_filings(card))
     options = []
     for s in Subsystem.objects.all():
@@ -251,33 +197,12 @@ def card_permission(request, card_no: str):
             "card_filing_required": _("需先完成IC卡%(f)s") % {"f": filing_label(s.filing)},
         }.get(refusal, "")
         options.append({"s": s, "why": why, "checked": s.code in (data.get("subsystems") or [])})
-    refused = None
-    if app is None:
-        try:
-            services.application_check_start(
-                actor=request.user, kind=kind.code, data={"card_no": card.card_no}
-            )
-        except DomainError as e:
-            refused = e.message
-    form = kind_form(kind, data)
-    history = app_selectors.applications_list(request.user, kind=kind.code).filter(
-        subject_key=f"card:{card.card_no}"
-    )
-    return render(
-        request,
+    return page.render(
         "web/card_permission.html",
-        {
-            "card": card,
-            "filed": sorted(filed),
-            "options": options,
-            "data": data,
-            "app": app,
-            "editable": editable,
-            "refused": refused,
-            "errors": field_errors(form, exc) if exc else {},
-            "state": _state(app, history),
-            "steps": _steps(app, history),
-            "history": history[:20],
-        },
-        status=exc.status if exc else 200,
+        kind_form(page.kind, data),
+        card=card,
+        filed=[filing_label(f) for f in sorted(filed)],
+        options=options,
+        data=data,
+        state=_state(page),
     )

@@ -15,11 +15,11 @@ from django.views.decorators.http import require_POST
 from eport.accounts import services as accounts
 from eport.accounts.trust import trust_refusal
 from eport.enterprises import trust
-from eport.errors import DomainError
 from eport.registry.licence import demo_assertion, licence_verifier
 
 from .access import cardless_account, legal_card_only
-from .views import _act, _page, page_count
+from .paging import page_of, pager
+from .refusals import Refusal, act
 
 
 @cardless_account
@@ -45,7 +45,7 @@ def account(request):
 @cardless_account
 @require_POST
 def email_resend(request):
-    _act(
+    act(
         request,
         lambda: accounts.email_confirmation_resend(user=request.user),
         _("确认邮件已重新发送，请查收。"),
@@ -56,16 +56,16 @@ def email_resend(request):
 def confirm_email(request, token: str):
     """The link in the mail opens this page; its button confirms (a GET changes nothing: mail scanners
     open links too)."""
-    error = None
+    refusal = Refusal()
     if request.method == "POST":
-        try:
+        with refusal:
             accounts.email_confirm(token=token)
-        except DomainError as e:
-            error = e.message
-        else:
+        if not refusal:
             messages.success(request, _("电子邮箱已确认。"))
             return redirect("web:account" if request.user.is_authenticated else "web:login")
-    return render(request, "web/confirm_email.html", {"error": error}, status=400 if error else 200)
+    return render(
+        request, "web/confirm_email.html", {"error": refusal.message}, status=400 if refusal else 200
+    )
 
 
 @cardless_account
@@ -73,10 +73,10 @@ def confirm_email(request, token: str):
 def licence_start(request):
     """电子营业执照认证: hand the account a nonce and send it to the licence app, which comes back to
     `licence_callback` with the signed assertion."""
-    try:
+    with Refusal() as refusal:
         challenge = trust.licence_challenge(user=request.user)
-    except DomainError as e:
-        messages.error(request, e.message)
+    if refusal:
+        refusal.flash(request)
         return redirect("web:account")
     query = urlencode(
         {
@@ -92,10 +92,10 @@ def licence_start(request):
 def licence_callback(request):
     """The licence app's answer. Only an assertion carrying a nonce handed to this very account counts, so a
     link planted by someone else proves nothing."""
-    try:
+    with Refusal() as refusal:
         trust.account_verify_licence(user=request.user, assertion=request.GET.get("assertion", ""))
-    except DomainError as e:
-        messages.error(request, e.message)
+    if refusal:
+        refusal.flash(request)
     else:
         messages.success(request, _("电子营业执照认证通过，账号已可以代表本企业办理业务。"))
     return redirect("web:account")
@@ -126,18 +126,15 @@ def demo_licence_app(request):
 def enterprise_accounts(request):
     state = request.GET.get("state", "")
     state = state if state in trust.STATES else ""
-    items, total, page = _page(request, trust.enterprise_accounts(request.user, state=state or None))
+    items, total, page = page_of(request, trust.enterprise_accounts(request.user, state=state or None))
     return render(
         request,
         "web/enterprise_accounts.html",
         {
             "items": [(u, trust.account_state(u), trust.STATES[trust.account_state(u)]) for u in items],
-            "total": total,
-            "page": page,
-            "pages": page_count(total),
+            **pager(total, page, {"state": state}),
             "state": state,
             "states": trust.STATES,
-            "querystring": urlencode({"state": state} if state else {}),
         },
     )
 
@@ -146,13 +143,13 @@ def enterprise_accounts(request):
 @require_POST
 def enterprise_account_act(request, account_id: int, action: str):
     if action == "approve":
-        _act(
+        act(
             request,
             lambda: trust.account_approve(actor=request.user, account_id=account_id),
             _("已确认该账号。"),
         )
     elif action == "refuse":
-        _act(
+        act(
             request,
             lambda: trust.account_refuse(
                 actor=request.user, account_id=account_id, reason=request.POST.get("reason", "")

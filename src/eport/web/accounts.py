@@ -1,0 +1,103 @@
+"""Landing, sign-in (password), sign-out, registration and password change of the web screens."""
+
+import json
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import logout as auth_logout
+from django.contrib.auth import update_session_auth_hash
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from eport.accounts import services as accounts
+from eport.accounts.models import UserKind
+from eport.accounts.permissions import CARD_KINDS, STAFF
+from eport.accounts.trust import trust_refusal
+
+from .access import signed_in
+from .refusals import Refusal
+
+
+def home(request):
+    if request.user.is_authenticated:
+        if request.user.kind == UserKind.CARDLESS:
+            return redirect("web:account" if trust_refusal(request.user) else "web:entries")
+        if request.user.kind in STAFF:
+            return redirect("web:reviews")
+        if request.user.kind in CARD_KINDS:
+            return redirect("web:card_home")
+        return redirect("admin:index")
+    return render(
+        request,
+        "web/landing.html",
+        {"demo_accounts": _demo_list("demo_accounts.json"), "demo_cards": _demo_list("demo_cards.json")},
+    )
+
+
+def _demo_list(filename: str) -> list:
+    """What `eport demo` wrote (accounts and cards with their passwords): shown only in demo mode."""
+    path = settings.DATA_DIR / filename
+    return json.loads(path.read_text()) if settings.DEMO_MODE and path.exists() else []
+
+
+def login(request):
+    refusal, username = Refusal(), ""
+    if request.method == "POST":
+        username = request.POST.get("username", "").strip()
+        with refusal:
+            user = accounts.password_sign_in(
+                request=request, username=username, password=request.POST.get("password", "")
+            )
+        if not refusal:
+            auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            nxt = request.GET.get("next", "")
+            if user.must_change_password:
+                return redirect("web:password_change")
+            safe = url_has_allowed_host_and_scheme(
+                nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            )
+            return redirect(nxt if nxt and safe else "web:home")
+    return render(
+        request, "web/login.html", {"error": refusal.message, "username": username}, status=refusal.status
+    )
+
+
+@require_POST
+def logout(request):
+    auth_logout(request)
+    return redirect("web:home")
+
+
+def register(request):
+    refusal, values = Refusal(), {}
+    if request.method == "POST":
+        values = {
+            k: request.POST.get(k, "")
+            for k in ("username", "uscc", "enterprise_name", "contact_name", "phone", "email")
+        }
+        with refusal:
+            accounts.account_register(data={**values, "password": request.POST.get("password", "")})
+        if not refusal:
+            messages.success(request, _("注册成功，确认邮件已发送到您的电子邮箱，请使用新账号登录。"))
+            return redirect("web:login")
+    return render(request, "web/register.html", {"errors": refusal.errors(), "values": values})
+
+
+@signed_in()
+def password_change(request):
+    refusal = Refusal()
+    if request.method == "POST":
+        with refusal:
+            accounts.password_change(user=request.user, data=request.POST)
+        if not refusal:
+            update_session_auth_hash(request, request.user)
+            messages.success(request, _("密码已修改。"))
+            return redirect("web:home")
+    return render(
+        request,
+        "web/password_change.html",
+        {"errors": refusal.errors(), "forced": request.user.must_change_password},
+    )

@@ -1,0 +1,198 @@
+"""The page of one application, for every kind: open it (the one open of its kind and subject, or the one
+asked for), say whether it may be edited, save what was posted (暂存 / 申报 in one transaction), show the
+refusal beside the fields, or the message and a redirect; why a new one may not start; its steps and the
+earlier ones. The views of 三证合一 (entry and change), the operator form, 补办法人卡 and the 企业备案
+filings build on it and add only what their page shows of their own; the kind says the rest
+(applications/kinds.py: its form, its screen, its messages, `shows_last`)."""
+
+from functools import cached_property
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from eport.applications import selectors, services
+from eport.applications.kinds import get_kind
+from eport.applications.models import DocType, Status
+
+from .forms import kind_form
+from .refusals import Refusal, start_refusal
+
+
+def posted(request, form_class, **fixed) -> dict:
+    """A kind's data as the screen posted it: its form's fields, trimmed (plus what the screen fixes)."""
+    return {**{name: request.POST.get(name, "").strip() for name in form_class.base_fields}, **fixed}
+
+
+def declared(request, kind, app, submitted: bool) -> None:
+    """The message after 暂存 / 申报: saved, approved at once (a kind's data rule, a unit's auto-review) or
+    waiting for review, in the kind's words."""
+    if not submitted:
+        text = kind.saved_message
+    elif app.status == Status.APPROVED:
+        text = _("申报成功，审核通过。")
+    else:
+        text = kind.submitted_message
+    messages.success(request, text)
+
+
+OPEN = object()  # the page's application is the enterprise's open one
+
+
+class ApplicationPage:
+    """One application of `kind_code` on a screen.
+
+    `app`: the application asked for (by id), None for a new one, or by default (OPEN) the enterprise's
+    open one of the kind, and of the subject `subject` names (data such as {"card_no": ...}: the kind's
+    subject_key). `readonly`: the page only shows (an enterprise filing once filed). `initial`: the
+    form's data for a new one, when not the kind's initial_data."""
+
+    def __init__(self, request, kind_code: str, *, app=OPEN, subject=None, readonly=False, initial=None):
+        self.request = request
+        self.kind = get_kind(kind_code)
+        self.enterprise = request.user.enterprise
+        self.subject = subject
+        self.subject_key = (
+            self.kind.subject_key(enterprise=self.enterprise, data=subject) if subject is not None else None
+        )
+        if app is OPEN:
+            app = selectors.open_application(self.enterprise, self.kind.code, subject_key=self.subject_key)
+        self.app = app
+        self.readonly = readonly
+        self.initial = initial
+        self.data = None  # what was posted, once refused: the form shows it again
+        self.refusal = Refusal()
+
+    @property
+    def editable(self) -> bool:
+        return not self.readonly and (self.app is None or self.app.is_editable)
+
+    @property
+    def posting(self) -> bool:
+        """A 暂存 / 申报 to save: a POST while the application may be edited (one in review, or filed, shows
+        itself again and changes nothing)."""
+        return self.request.method == "POST" and self.editable
+
+    def save(self, data: dict, *, then=None, done=None):
+        """暂存 or (action=submit) 申报 of `data`. Saved: `done(app, submitted)`'s response, else the kind's
+        message and a redirect to `then` (a URL, or a function of (app, submitted) giving one; by default
+        this page again). Refused: None; the page then shows the refusal beside the fields."""
+        submit = self.request.POST.get("action") == "submit"
+        self.data = data
+        with self.refusal:
+            app = services.application_save(
+                actor=self.request.user,
+                kind=self.kind.code,
+                application_id=self.app.id if self.app is not None else None,
+                data=data,
+                version=self.request.POST.get("version"),
+                submit=submit,
+            )
+        if self.refusal:
+            if self.app is not None:
+                self.app.refresh_from_db()
+            return None
+        if done is not None:
+            return done(app, submit)
+        declared(self.request, self.kind, app, submit)
+        if callable(then):
+            then = then(app, submit)
+        return redirect(then or self.request.get_full_path())
+
+    @property
+    def form_data(self) -> dict:
+        """What the form shows: what was posted (refused), the application's data, or a new one's."""
+        if self.data is not None:
+            return self.data
+        if self.app is not None:
+            return self.app.data
+        if self.initial is not None:
+            return self.initial
+        return self.kind.initial_data(enterprise=self.enterprise)
+
+    @cached_property
+    def start_refusal(self) -> Refusal:
+        """Why a new one may not start (asked only when none is open and the page may file one)."""
+        if self.app is not None or self.readonly:
+            return Refusal()
+        return start_refusal(self.request.user, self.kind.code, self.subject)
+
+    @cached_property
+    def history(self):
+        """The enterprise's applications of the kind (and subject), newest first."""
+        qs = selectors.applications_list(self.request.user, kind=self.kind.code)
+        return qs.filter(subject_key=self.subject_key) if self.subject_key is not None else qs
+
+    @cached_property
+    def shown(self):
+        """The application whose state and steps the page shows: the open one, else (`shows_last`) the last."""
+        if self.app is not None or not self.kind.shows_last:
+            return self.app
+        return self.history.first()
+
+    def steps(self):
+        shown = self.shown
+        if shown is None:
+            return []
+        steps = shown.steps.select_related("unit")
+        return steps.filter(round=shown.round) if self.kind.shows_last else steps
+
+    def state(self) -> str:
+        """当前状态 (red, at the top): the shown application's, else 未申请."""
+        return self.shown.get_status_display() if self.shown is not None else _("未申请")
+
+    def context(self, form=None) -> dict:
+        app = self.app
+        return {
+            "kind": self.kind,
+            "form": form,
+            "app": app,
+            "editable": self.editable,
+            "refused": self.start_refusal.message,
+            "errors": self.refusal.errors(form),
+            "state": self.state(),
+            "steps": self.steps(),
+            "history": self.history[:20],
+            "doc_types": [(d, DocType(d).label) for d in self.kind.doc_types],
+            "attachments": app.attachments.all() if app is not None else [],
+        }
+
+    def render(self, template: str, form=None, **extra):
+        """The page, with the refusal's status (200 when nothing was refused)."""
+        return render(self.request, template, {**self.context(form), **extra}, status=self.refusal.status)
+
+
+def form_page(
+    request,
+    kind_code: str,
+    *,
+    title,
+    hint,
+    history_title,
+    state=None,
+    notices=(),
+    readonly_form=None,
+    names=None,
+):
+    """The page of a kind filed with its own form alone (补办法人卡, the 企业备案 filings):
+    application_page.html over an ApplicationPage.
+
+    `state` overrides the red 当前状态 line (a filing says 备案通过); `readonly_form` shows what was
+    filed instead of a form; `notices` are (id, text) warnings shown above the form; `names` the names of
+    the units the form's codes point to."""
+    page = ApplicationPage(request, kind_code, readonly=readonly_form is not None)
+    if page.posting:
+        saved = page.save(posted(request, page.kind.form_class))
+        if saved is not None:
+            return saved
+    form = readonly_form if readonly_form is not None else kind_form(page.kind, page.form_data)
+    return page.render(
+        "web/application_page.html",
+        form,
+        title=title,
+        hint=hint,
+        history_title=history_title,
+        notices=notices,
+        names=names or {},
+        state=state or page.state(),
+    )

@@ -1,0 +1,92 @@
+"""The one place a screen turns a service's refusal (a DomainError) into what the user sees.
+
+    with Refusal() as refusal:
+        services.something(...)
+    if refusal: ...
+
+A DomainError raised in the block is kept instead of raised; after it the Refusal is true when the call
+was refused and offers the refusal as a page wants it: `errors(form)` beside each field with the rest in
+the summary at the top, `message` for one line, `status` for the response (200 when nothing was refused),
+`flash(request)` as a message for the page a redirect lands on, `page(request)` as the error page.
+`act()` is the one-click form of it (a POST from a list or panel: a message either way).
+"""
+
+from django.contrib import messages
+from django.shortcuts import render
+
+from eport.errors import DomainError, NotFound
+
+
+class Refusal:
+    def __init__(self, *, only: tuple = (DomainError,), passes: tuple = ()):
+        self.only = only  # the refusals it keeps (the access decorators': NotFound and Forbidden)
+        self.passes = passes  # refusals the block lets through (e.g. NotFound, for the 404 page)
+        self.exc: DomainError | None = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        if exc is None or not isinstance(exc, self.only) or isinstance(exc, self.passes):
+            return False
+        self.exc = exc
+        return True
+
+    def __bool__(self) -> bool:
+        return self.exc is not None
+
+    @property
+    def message(self):
+        return self.exc.message if self.exc is not None else None
+
+    @property
+    def status(self) -> int:
+        return self.exc.status if self.exc is not None else 200
+
+    def errors(self, form=None) -> dict:
+        """Field -> message for the template; "nonfield" (the summary at the top) for what names no field,
+        or none of the form's fields (e.g. a stale version)."""
+        if self.exc is None:
+            return {}
+        exc, out = self.exc, {}
+        for d in exc.details or [{"field": exc.field, "message": str(exc.message)}]:
+            out.setdefault(d["field"] or "nonfield", d["message"])
+        if exc.field is None and "nonfield" not in out:
+            out["nonfield"] = str(exc.message)
+        if form is not None:
+            for key in [k for k in out if k not in form.fields and k != "nonfield"]:
+                out.setdefault("nonfield", out.pop(key))
+        return out
+
+    def flash(self, request) -> None:
+        messages.error(request, self.message)
+
+    def page(self, request):
+        return error_page(request, self.message, self.status)
+
+
+def error_page(request, message, status: int):
+    return render(request, "web/error.html", {"message": message}, status=status)
+
+
+def act(request, action, done) -> bool:
+    """Run a one-click action (a POST from a list or panel) and tell the user how it went, as a message
+    for the page the view then redirects to: `done`, or `done(result)` when it is a function of what the
+    action answered. NotFound propagates (the access decorator answers 404). True when it went through."""
+    with Refusal(passes=(NotFound,)) as refusal:
+        result = action()
+    if refusal:
+        refusal.flash(request)
+        return False
+    messages.success(request, done(result) if callable(done) else done)
+    return True
+
+
+def start_refusal(actor, kind: str, data: dict | None = None) -> Refusal:
+    """Why a new application of the kind may not start now (the screen then offers no 新增 or form, and
+    says why); a false Refusal when it may."""
+    from eport.applications import services
+
+    with Refusal() as refusal:
+        services.application_check_start(actor=actor, kind=kind, data=data)
+    return refusal
