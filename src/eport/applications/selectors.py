@@ -10,9 +10,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from eport.accounts.models import UserKind
-from eport.accounts.permissions import ENTERPRISE_ACTORS, acting_enterprise, is_staff, require_staff
+from eport.accounts.permissions import (
+    ENTERPRISE_ACTORS,
+    acting_enterprise,
+    is_staff,
+    jurisdiction_units,
+    require_staff,
+)
 from eport.errors import InvalidInput, NotFound
-from eport.refdata.selectors import jurisdiction_units
 
 from .kinds import get_kind
 from .models import OPEN_STATUSES, Application, Attachment, ReviewStep, Status, StepStatus

@@ -8,8 +8,10 @@ from eport.applications.kinds import Kind, register
 from eport.applications.models import DocType
 from eport.errors import Conflict, InvalidInput
 from eport.refdata.lookup import ra_unit_for_customs, unit_for
+from eport.registry.adapters import registry
+from eport.registry.models import RegistryStatus
 
-from .choices import JOINT_REVIEW_DEPTS, UNIT_FIELDS, LegalPersonType, RegistryStatus
+from .choices import JOINT_REVIEW_DEPTS, UNIT_FIELDS, LegalPersonType
 from .forms import DEFAULT_ISSUING_AUTHORITY, EnterpriseDataForm, registry_backfill
 from .models import Enterprise
 from .services import enterprise_apply_data, master_data
@@ -49,8 +51,6 @@ class EnterpriseDataKind(Kind):
         return [s for s in stages if s]
 
     def check_submit(self, *, application):
-        from eport.registry.adapters import registry
-
         entry = registry().lookup(application.data["uscc"])
         if entry is not None and entry.status in (RegistryStatus.CANCELLED, RegistryStatus.REVOKED):
             raise Conflict(

@@ -24,12 +24,12 @@ from eport.applications.kinds import all_kinds, get_kind
 from eport.applications.models import EDITABLE_STATUSES, DocType, Status
 from eport.audit import reads
 from eport.cards.models import Card, CardState
-from eport.enterprises.choices import RegistryStatus
 from eport.enterprises.forms import EnterpriseDataForm
 from eport.enterprises.kinds import EnterpriseDataKind
 from eport.errors import DomainError, NotFound
 from eport.pagination import paginate
 from eport.refdata.models import Unit
+from eport.registry.models import RegistryStatus
 
 from .access import (
     application_reader,
