@@ -6,7 +6,7 @@ from eport.accounts import services
 from eport.accounts.models import UserKind
 from eport.accounts.permissions import CARD_KINDS, enterprise_for_reading
 from eport.cards.selectors import card_of, card_subsystems
-from eport.enterprises import trust
+from eport.enterprises import registration, trust
 from eport.pagination import paginate
 
 from . import serializers
@@ -46,7 +46,7 @@ router = Router(tags=["accounts"])
     summary="无卡用户注册",
 )
 def register(request, payload: RegisterIn):
-    user = services.account_register(data=payload.dict())
+    user = registration.account_register(data=payload.dict())
     return Status(201, {"id": user.id, "username": user.username})
 
 

@@ -2,10 +2,9 @@ from django.http import FileResponse
 from ninja import File, Form, Router, Status, UploadedFile
 
 from eport import exports
-from eport.applications import selectors, services
+from eport.applications import reads, selectors, services
 from eport.applications.models import DocType
 from eport.applications.models import Status as AppStatus
-from eport.audit import reads
 from eport.pagination import paginate
 
 from . import serializers

@@ -7,8 +7,7 @@ operator_cancellation): one engine, one set of rules.
 from ninja import Router
 
 from eport import exports
-from eport.audit import reads
-from eport.operators import selectors
+from eport.operators import reads, selectors
 from eport.operators.models import OperatorStatus
 from eport.pagination import paginate
 

@@ -2,6 +2,10 @@
 
 from django.utils import timezone
 
+from eport.enterprises.services import master_data
+from eport.enterprises.trust import account_state
+from eport.filings.selectors import enterprise_filings
+
 
 def unit(u) -> dict | None:
     return None if u is None else {"id": u.id, "dept": u.dept, "code": u.code, "name": u.name}
@@ -65,9 +69,6 @@ def enterprise_brief(e) -> dict:
 
 
 def enterprise(e) -> dict:
-    from eport.enterprises.services import master_data
-    from eport.filings.selectors import enterprise_filings
-
     filings = {
         k: {
             "status": f["status"],
@@ -163,8 +164,6 @@ def operator(o, open_apps: dict | None = None) -> dict:
 
 
 def account(u) -> dict:
-    from eport.enterprises.trust import account_state
-
     return {
         "id": u.id,
         "username": u.username,

@@ -18,6 +18,7 @@ from eport.cards.models import BLOCKER_LABELS, Subsystem
 from eport.errors import DomainError, NotFound
 from eport.filings import selectors
 from eport.filings.kinds import NO_CUSTOMS_REGISTRATION, customs_registration, filing_label, subsystem_refusal
+from eport.registry.lists import forex_directory_entry
 
 from .access import enterprise_actor, legal_card_only
 from .forms import kind_form
@@ -71,8 +72,6 @@ def enterprise_filing(request, filing: str):
                 )
             )
     elif filing == "forex" and enterprise.in_network and enterprise.uscc:
-        from eport.registry.lists import forex_directory_entry
-
         if forex_directory_entry(enterprise.uscc) is None:
             notices.append(
                 ("forex-directory-missing", _("本企业不在外汇企业名录中，申报后由主管外汇局审核。"))

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
+from django.contrib.auth import update_session_auth_hash
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,16 +20,17 @@ from eport.accounts import services as accounts
 from eport.accounts.models import UserKind
 from eport.accounts.permissions import CARD_KINDS, STAFF
 from eport.accounts.trust import trust_refusal
-from eport.applications import selectors, services
+from eport.applications import reads, selectors, services
 from eport.applications.kinds import all_kinds, get_kind
 from eport.applications.models import EDITABLE_STATUSES, DocType, Status
-from eport.audit import reads
 from eport.cards.models import Card, CardState
+from eport.enterprises import registration
 from eport.enterprises.forms import EnterpriseDataForm
 from eport.enterprises.kinds import EnterpriseDataKind
 from eport.errors import DomainError, NotFound
 from eport.pagination import paginate
 from eport.refdata.models import Unit
+from eport.registry.adapters import registry
 from eport.registry.models import RegistryStatus
 
 from .access import (
@@ -116,7 +118,7 @@ def register(request):
             for k in ("username", "uscc", "enterprise_name", "contact_name", "phone", "email")
         }
         try:
-            accounts.account_register(data={**values, "password": request.POST.get("password", "")})
+            registration.account_register(data={**values, "password": request.POST.get("password", "")})
         except DomainError as e:
             errors = _errors(e)
         else:
@@ -134,8 +136,6 @@ def password_change(request):
         except DomainError as e:
             errors = _errors(e)
         else:
-            from django.contrib.auth import update_session_auth_hash
-
             update_session_auth_hash(request, request.user)
             messages.success(request, _("密码已修改。"))
             return redirect("web:home")
@@ -268,8 +268,6 @@ def _entry_page(request, app=None, *, kind="enterprise_entry", data=None, exc=No
     if data is None:
         data = app.data if app else k.initial_data(enterprise=enterprise)
     form = entry_form(data, uscc_editable=not enterprise.uscc)  # first approved by organization code
-    from eport.registry.adapters import registry
-
     entry = registry().lookup(data.get("uscc") or enterprise.code)
     return render(
         request,
