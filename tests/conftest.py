@@ -53,6 +53,37 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def _fast_hasher(settings):
+    """Argon2 is the production hasher; the tests hash many passwords, so they use a quick one (the
+    throttle tests put back a cheap Argon2: they count its hashes)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def user():
+    """A card-less enterprise user (verified: it acts for its enterprise)."""
+    from tests import factories as f
+
+    return f.cardless(name="深圳测试贸易有限公司")
+
+
+@pytest.fixture
+def r():
+    """Reviewers of the units a Shenzhen 三证合一 entry is routed to, and some above them, by role."""
+    from tests import factories as f
+
+    return f.reviewers()
+
+
+@pytest.fixture
+def app(user):
+    """That user's submitted 三证合一 entry (a module may mean another application by `app`)."""
+    from tests import factories as f
+
+    return f.submitted_entry(user)
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     """Each test starts in the default language (a test that switches to English must not leak it)."""
     from django.utils import translation

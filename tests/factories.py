@@ -229,3 +229,53 @@ def renewal(made, key=None) -> dict:
     made.card.valid_to = timezone.localdate() + datetime.timedelta(days=30)
     Card.objects.filter(pk=made.card.pk).update(valid_to=made.card.valid_to)
     return card_proof(made, key, purpose="renew")
+
+
+def pin_changed(made):
+    """A made card past its first sign-in (its initial PIN changed): what every test of a card's business
+    starts from."""
+    from eport.cards.models import Card
+
+    Card.objects.filter(pk=made.card.pk).update(must_change_pin=False)
+    made.card.must_change_pin = False
+    return made
+
+
+def legal_card(enterprise=None, ra: User | None = None):
+    """A legal card past its first sign-in, of the enterprise (a new one in the network by default)."""
+    return pin_changed(make_card("legal", enterprise or enterprise_in_network(), ra=ra))
+
+
+def operator_card(enterprise, ra: User | None = None, name: str = "李四"):
+    """An operator card past its first sign-in, for a new approved operator of the enterprise."""
+    op = operator(enterprise, name=name)
+    return pin_changed(make_card("operator", enterprise, ra=ra, operator_no=op.operator_no))
+
+
+def op_data(**over) -> dict:
+    """operator_declaration data (API.md field names), a fresh valid 居民身份证号码 each call."""
+    data = {
+        "name": "王五",
+        "id_type": "resident_id",
+        "id_no": resident_id(),
+        "phone": "13912345678",
+        "job_title": "报关员",
+        "email": "wangwu@example.com",
+    }
+    data.update(over)
+    return data
+
+
+def enterprise_filed(enterprise, filing: str, unit_id: str):
+    """An enterprise filing (commerce / customs / forex) an earlier approved application left behind."""
+    from eport.filings.models import EnterpriseFiling
+
+    return EnterpriseFiling.objects.create(
+        enterprise=enterprise, filing=filing, unit=Unit.objects.get(pk=unit_id)
+    )
+
+
+def as_user(client, user):
+    """The test client signed in as the user (a screen session)."""
+    client.force_login(user)
+    return client

@@ -36,11 +36,6 @@ PLAIN = " 普通 文本 "  # spaces kept
 ERROR_CODE = "#N/A"  # openpyxl would write an error cell
 
 
-@pytest.fixture(autouse=True)
-def _fast_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def planted():
     """An enterprise in the network whose name, legal representative and operators look like formulas,

@@ -55,9 +55,9 @@ def test_the_enterprise_is_read_by_its_card_less_user_and_legal_card_only(ent):
     ]
     for user in others:
         assert not permissions.can_read_enterprise(user), user.kind
-        with pytest.raises(NotFound) as e:
+        with pytest.raises(Forbidden) as e:  # a rule about who the actor is: 403, as on the screens
             permissions.enterprise_for_reading(user)
-        assert e.value.code == "enterprise_not_found"
+        assert e.value.code == "enterprise_actor_required"
 
 
 def test_an_untrusted_card_less_account_reads_nothing_of_its_enterprise(ent):
@@ -72,7 +72,7 @@ def test_operator_card_is_refused_the_enterprise_on_the_api(ent, path):
     for user in (ent.cardless, ent.legal):
         r = Api(user).get(path)
         assert r.status_code == 200, (user.kind, r.content)
-    assert_error(Api(ent.op).get(path), 404, "enterprise_not_found")
+    assert_error(Api(ent.op).get(path), 403, "enterprise_actor_required")
 
 
 @pytest.mark.parametrize("path", ["/filings/commerce/", "/filings/customs/", "/filings/forex/", "/status/"])

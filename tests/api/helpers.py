@@ -152,3 +152,45 @@ def pair(**over):
     """Two enterprises with an entry draft each."""
     a, b = f.cardless(), f.cardless()
     return a, b, f.draft_entry(a, **over), f.draft_entry(b, **over)
+
+
+# --- actors and applications through the API --------------------------------------------------------------
+
+
+def ready(made) -> Api:
+    """A card past its first sign-in (the initial PIN changed), speaking through its own API token."""
+    return Api(f.pin_changed(made).card.user)
+
+
+def legal(enterprise=None):
+    """An enterprise in the network with its legal card: (enterprise, made card, API as the legal card)."""
+    made = f.legal_card(enterprise)
+    return made.card.enterprise, made, Api(made.card.user)
+
+
+def create(api, kind, data=None, **fields):
+    """POST /applications (the data as a dict, or as keywords): the response."""
+    return api.post("/applications", {"kind": kind, "data": {**(data or {}), **fields}})
+
+
+def created(api, kind, data=None, **fields) -> dict:
+    """A new draft of that kind: its JSON."""
+    r = create(api, kind, data, **fields)
+    assert r.status_code == 201, r.content
+    body = r.json()
+    assert body["status"] == "DRAFT" and body["kind"] == kind
+    return body
+
+
+def submitted(api, app_id, status: str | None = None) -> dict:
+    """Submit the application (answered 200, and in `status` if given): its JSON."""
+    r = api.post(f"/applications/{app_id}/submit")
+    assert r.status_code == 200, r.content
+    if status is not None:
+        assert r.json()["status"] == status
+    return r.json()
+
+
+def file(api, kind, data=None, **fields) -> dict:
+    """Create and submit: the submitted application."""
+    return submitted(api, created(api, kind, data, **fields)["id"])

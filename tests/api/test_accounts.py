@@ -334,7 +334,9 @@ def test_enterprise_endpoint():
     user = f.cardless()
     body = Api(user).get("/enterprise").json()
     assert body["uscc"] == user.enterprise.uscc and body["network_status"] == "not_in_network"
-    assert_error(Api(f.staff(UserKind.REVIEWER, "aic:440300")).get("/enterprise"), 404)
+    assert_error(
+        Api(f.staff(UserKind.REVIEWER, "aic:440300")).get("/enterprise"), 403, "enterprise_actor_required"
+    )
 
 
 def test_openapi_is_published():

@@ -9,7 +9,7 @@ from eport.cards.models import Card, CardState
 from eport.pki.models import CertStatus
 from tests import factories as f
 
-from .helpers import Api
+from .helpers import Api, assert_error
 
 pytestmark = pytest.mark.django_db
 
@@ -183,7 +183,8 @@ def test_make_card_bad_input():
 
 def test_scoping_matrix():
     """Every card endpoint with another enterprise's card, another sub-centre, a reviewer, a card-less user
-    and an operator card: 403/404, and nothing changes."""
+    and an operator card: 404 for a card it does not see, 403 where it may not act — a reviewer and a
+    card-less user have no card business at all (403 on every card endpoint) — and nothing changes."""
     e = f.enterprise_in_network()
     legal, op = f.make_card("legal", e), f.make_card("operator", e)
     other = f.make_card("legal", f.enterprise_in_network())
@@ -197,13 +198,22 @@ def test_scoping_matrix():
     for label, api in actors.items():
         for target in (legal, op):
             no = target.card.card_no
-            if label == "operator card" and target is op:
+            own = label == "operator card" and target is op
+            no_card_business = label in ("reviewer", "card-less")
+            if no_card_business:
+                assert_error(api.get(f"/cards/{no}"), 403, "card_reader_required")
+            elif own:
                 assert api.get(f"/cards/{no}").status_code == 200  # its own card
             else:
                 assert api.get(f"/cards/{no}").status_code == 404, label
             for action in ("report-lost", "cancel-lost", "freeze", "unfreeze", "unlock", "void", "renew"):
                 r = api.post(f"/cards/{no}/{action}", f.renewal(target) if action == "renew" else {})
-                assert r.status_code in (403, 404), (label, action, r.status_code)
+                # A card the actor does not see is not found, whoever asks; its own card an operator card
+                # sees but may not act on.
+                want = (403, "card_action_forbidden") if own else (404, "card_not_found")
+                if no_card_business:
+                    want = (403, "card_reader_required")
+                assert_error(r, *want)
         if label != "other sub-centre":
             r = api.post("/cards", {"kind": "legal", "enterprise_uscc": e.uscc})
             assert r.status_code == 403, label

@@ -26,7 +26,7 @@ from eport.refdata.models import Unit
 from eport.registry.models import CustomsRecord, ForexDirectoryEntry
 from tests import factories as f
 
-from .helpers import Api, assert_error, make_pdf, stored_files, too_large
+from .helpers import Api, assert_error, create, created, make_pdf, ready, stored_files, submitted, too_large
 
 pytestmark = pytest.mark.django_db
 
@@ -56,12 +56,6 @@ WATCHED_UNITS = (
 
 
 # --- the two enterprises --------------------------------------------------------------------------------
-
-
-def ready(made) -> Api:
-    """A card past its first sign-in (the initial PIN changed), speaking through its own API token."""
-    Card.objects.filter(pk=made.card.pk).update(must_change_pin=False)
-    return Api(made.card.user)
 
 
 def side(name: str) -> SimpleNamespace:
@@ -95,14 +89,9 @@ def b():
     """B, filed with customs and forex: its own card filings pass every check but the one about whose
     cards they name."""
     s = side("乙方实业有限公司")
-    filed(s.e, "customs", "customs:5300")
-    filed(s.e, "forex", "forex:440300")
+    f.enterprise_filed(s.e, "customs", "customs:5300")
+    f.enterprise_filed(s.e, "forex", "forex:440300")
     return s
-
-
-def filed(e, filing: str, unit_id: str) -> None:
-    """An enterprise filing an earlier approved application left behind."""
-    EnterpriseFiling.objects.create(enterprise=e, filing=filing, unit=Unit.objects.get(pk=unit_id))
 
 
 def snapshot(*enterprises) -> dict:
@@ -170,22 +159,6 @@ def snapshot(*enterprises) -> dict:
 # --- applications through the API -----------------------------------------------------------------------
 
 
-def create(api, kind, data):
-    return api.post("/applications", {"kind": kind, "data": data})
-
-
-def created(api, kind, data) -> dict:
-    r = create(api, kind, data)
-    assert r.status_code == 201, r.content
-    return r.json()
-
-
-def submitted(api, app_id) -> dict:
-    r = api.post(f"/applications/{app_id}/submit")
-    assert r.status_code == 200, r.content
-    return r.json()
-
-
 def reviewer(unit_id: str) -> Api:
     kind = UserKind.RA if unit_id.startswith("ra:") else UserKind.REVIEWER
     return Api(f.staff(kind, unit_id))
@@ -210,10 +183,10 @@ def a_filing(a, kind: str) -> dict:
         ForexDirectoryEntry.objects.create(uscc=e.uscc, name="别的名字有限公司", forex_bureau="440300")
         return {"forex_bureau": "440300"}
     if kind == "card_customs_filing":
-        filed(e, "customs", "customs:5300")
+        f.enterprise_filed(e, "customs", "customs:5300")
         return {"card_nos": [a.legal_no, a.op_no]}
     if kind == "card_forex_filing":
-        filed(e, "forex", "forex:440300")
+        f.enterprise_filed(e, "forex", "forex:440300")
         return {"card_nos": [a.legal_no, a.op_no]}
     if kind == "card_permission":
         CardFiling.objects.create(card=a.op_made.card, filing="customs")
@@ -295,9 +268,9 @@ CASES = [(k, "DRAFT") for k in FILING_KINDS] + [
 
 
 def expected(actor: str, label: str) -> tuple[int, str]:
-    """Another enterprise's actors find nothing (404, whatever the endpoint). A's own operator card sees
-    no application (404 to read, as in test_legal_card_api's matrix) and may change none (403)."""
-    if actor == "A operator card" and label not in ("GET", "attachment GET"):
+    """Another enterprise's actors find nothing (404, whatever the endpoint). A's own operator card has no
+    application business: refused on every endpoint (403), reading included."""
+    if actor == "A operator card":
         return 403, "enterprise_actor_required"
     return 404, "application_not_found"
 
@@ -592,8 +565,8 @@ def xlsx_cells(resp) -> set[str]:
 @pytest.fixture
 def both_filed(a, b):
     """A and B each with card filings and permissions on both cards (A's are what must not show)."""
-    filed(a.e, "customs", "customs:5301")
-    filed(a.e, "forex", "forex:440300")
+    f.enterprise_filed(a.e, "customs", "customs:5301")
+    f.enterprise_filed(a.e, "forex", "forex:440300")
     for s in (a, b):
         for made in (s.legal_made, s.op_made):
             CardFiling.objects.get_or_create(card=made.card, filing="customs")
@@ -650,7 +623,7 @@ def test_filings_cards_lists_own_cards_with_their_filings(both_filed):
 
 def test_filings_and_enterprise_show_only_the_own_filing_states(both_filed):
     a, b = both_filed
-    filed(b.e, "commerce", "commerce:440300")
+    f.enterprise_filed(b.e, "commerce", "commerce:440300")
     a_states = {k: v["status"] for k, v in a.legal.get("/filings").json().items()}
     assert a_states == {"commerce": "NONE", "customs": "FILED", "forex": "FILED"}
     for api in (b.legal, b.cardless):
@@ -685,7 +658,7 @@ def test_filings_cards_are_for_the_legal_card_only(both_filed, path, actor):
 @pytest.mark.parametrize("actor", ["reviewer", "ra", "admin", "A operator card"])
 def test_filings_states_are_for_the_enterprise_actors_only(both_filed, actor):
     """Its card-less user and its legal card read them; an operator card (an employee's card: the
-    master record holds the legal representative's ID number) finds none, as staff do."""
+    master record holds the legal representative's ID number) is refused, as staff are: 403, as on the screens."""
     a, _b = both_filed
     api = {
         "reviewer": reviewer("customs:5301"),
@@ -694,7 +667,7 @@ def test_filings_states_are_for_the_enterprise_actors_only(both_filed, actor):
         "A operator card": a.op,
     }[actor]
     for path in ("/filings", "/enterprise"):
-        assert_error(api.get(path), 404, "enterprise_not_found")
+        assert_error(api.get(path), 403, "enterprise_actor_required")
     for own in (a.legal, a.cardless):
         assert own.get("/filings").json() == own.get("/enterprise").json()["filings"]
 
@@ -713,8 +686,8 @@ def test_filings_anonymous_is_401(both_filed, path):
 def test_card_less_user_may_not_file_card_kinds(a, b, kind, whose):
     """A card-less user is no filer of the card kinds: refused as such (403), before its data is looked
     at (so a card of another enterprise is no oracle either)."""
-    filed(a.e, "customs", "customs:5300")
-    filed(a.e, "forex", "forex:440300")
+    f.enterprise_filed(a.e, "customs", "customs:5300")
+    f.enterprise_filed(a.e, "forex", "forex:440300")
     CardFiling.objects.create(card=a.op_made.card, filing="customs")
     cards = {"own cards": [a.op_no], "B's cards": [b.op_no], "no data": None}[whose]
     if cards is None:

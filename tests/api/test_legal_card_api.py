@@ -21,7 +21,7 @@ from eport.operators.models import Operator
 from eport.pki.models import CertStatus
 from tests import factories as f
 
-from .helpers import Api, approve_all, assert_error, make_pdf
+from .helpers import Api, approve_all, assert_error, created, make_pdf, ready, submitted
 
 pytestmark = pytest.mark.django_db
 
@@ -30,41 +30,6 @@ CARD_ACTIONS = ("report-lost", "cancel-lost", "freeze", "unfreeze", "unlock", "r
 
 
 # --- helpers ----------------------------------------------------------------------------------------------
-
-
-def ready(made) -> Api:
-    """A card past its first sign-in (initial PIN already changed), speaking through its own API token."""
-    Card.objects.filter(pk=made.card.pk).update(must_change_pin=False)
-    return Api(made.card.user)
-
-
-def op_data(**over) -> dict:
-    """operator_declaration data (API.md field names), a fresh valid 居民身份证号码 each call."""
-    data = {
-        "name": "王五",
-        "id_type": "resident_id",
-        "id_no": f.resident_id(),
-        "phone": "13912345678",
-        "job_title": "报关员",
-        "email": "wangwu@example.com",
-    }
-    data.update(over)
-    return data
-
-
-def created(api, kind, data) -> dict:
-    r = api.post("/applications", {"kind": kind, "data": data})
-    assert r.status_code == 201, r.content
-    body = r.json()
-    assert body["status"] == "DRAFT" and body["kind"] == kind
-    return body
-
-
-def submitted(api, app_id) -> dict:
-    r = api.post(f"/applications/{app_id}/submit")
-    assert r.status_code == 200, r.content
-    assert r.json()["status"] == "SUBMITTED"
-    return r.json()
 
 
 def pending_step(ra, app_id) -> dict:
@@ -161,13 +126,13 @@ def test_legal_card_declares_an_operator_and_the_ra_approves_it(ent):
     operator list with every filter, edits it, submits it; the sub-centre finds it in its queue, cannot
     approve without an opinion, approves with one, and the operator shows 审核通过 with its history."""
     api, ra = ent.legal, ent.ra
-    wang = created(api, "operator_declaration", op_data())
+    wang = created(api, "operator_declaration", f.op_data())
     no = wang["data"]["operator_no"]
     assert no.startswith("CZ") and wang["version"] == 1 and wang["number"].startswith("CY")
     zhao = created(
         api,
         "operator_declaration",
-        op_data(name="赵六", phone="13700001111", job_title="财务主管", email="zhao@example.com"),
+        f.op_data(name="赵六", phone="13700001111", job_title="财务主管", email="zhao@example.com"),
     )
     zhao_no = zhao["data"]["operator_no"]
 
@@ -207,7 +172,7 @@ def test_legal_card_declares_an_operator_and_the_ra_approves_it(ent):
     assert api.get(f"/operators/{no}").json()["phone"] == "13911112222"  # the draft is mirrored in the list
 
     # 申报, then the sub-centre's queue.
-    submitted(api, wang["id"])
+    submitted(api, wang["id"], "SUBMITTED")
     assert api.get(f"/operators/{no}").json()["status"] == "SUBMITTED"
     step = pending_step(ra, wang["id"])
     assert step["unit"]["id"] == "ra:5300" and step["application"]["kind"] == "operator_declaration"
@@ -249,12 +214,12 @@ def test_a_bad_declaration_names_the_field_and_creates_no_operator(ent):
     good = f.resident_id()
     bad_check_digit = good[:-1] + ("0" if good[-1] != "0" else "1")
     for data, field in (
-        (op_data(id_no=bad_check_digit), "id_no"),
-        (op_data(id_no="123"), "id_no"),
-        (op_data(id_no=""), "id_no"),
-        (op_data(email="not-an-email"), "email"),
-        (op_data(phone="12"), "phone"),
-        (op_data(id_type="martian"), "id_type"),
+        (f.op_data(id_no=bad_check_digit), "id_no"),
+        (f.op_data(id_no="123"), "id_no"),
+        (f.op_data(id_no=""), "id_no"),
+        (f.op_data(email="not-an-email"), "email"),
+        (f.op_data(phone="12"), "phone"),
+        (f.op_data(id_type="martian"), "id_type"),
     ):
         r = ent.legal.post("/applications", {"kind": "operator_declaration", "data": data})
         assert_error(r, 400, field=field)
@@ -264,10 +229,10 @@ def test_a_bad_declaration_names_the_field_and_creates_no_operator(ent):
 
 def test_a_second_declaration_of_the_same_person_is_refused(ent):
     """The same 证件号 twice in one enterprise: refused on id_no, one operator only."""
-    data = op_data()
+    data = f.op_data()
     created(ent.legal, "operator_declaration", data)
     r = ent.legal.post(
-        "/applications", {"kind": "operator_declaration", "data": op_data(id_no=data["id_no"])}
+        "/applications", {"kind": "operator_declaration", "data": f.op_data(id_no=data["id_no"])}
     )
     assert_error(r, 400, "operator_exists", "id_no")
     assert Operator.objects.filter(enterprise=ent.e).count() == 1
@@ -283,7 +248,9 @@ def test_change_of_an_approved_operator_updates_it_and_its_card(ent):
     made = f.make_card("operator", ent.e, ra=ent.ra_user, operator_no=op.operator_no)
     other = f.operator(ent.e, name="另一人")
     change = created(
-        ent.legal, "operator_declaration", op_data(operator_no=op.operator_no, name="李四新", id_no=op.id_no)
+        ent.legal,
+        "operator_declaration",
+        f.op_data(operator_no=op.operator_no, name="李四新", id_no=op.id_no),
     )
     assert change["data"]["operator_no"] == op.operator_no
     # It stays about this operator: an edit cannot move it to another one.
@@ -295,10 +262,10 @@ def test_change_of_an_approved_operator_updates_it_and_its_card(ent):
     # One open change at a time.
     r = ent.legal.post(
         "/applications",
-        {"kind": "operator_declaration", "data": op_data(operator_no=op.operator_no, id_no=op.id_no)},
+        {"kind": "operator_declaration", "data": f.op_data(operator_no=op.operator_no, id_no=op.id_no)},
     )
     assert_error(r, 409, "open_application_exists")
-    submitted(ent.legal, change["id"])
+    submitted(ent.legal, change["id"], "SUBMITTED")
     o = ent.legal.get(f"/operators/{op.operator_no}").json()
     assert o["status"] == "APPROVED" and o["name"] == "李四"  # not before approval
     assert [a["kind"] for a in o["open_applications"]] == ["operator_declaration"]
@@ -323,7 +290,7 @@ def test_change_and_cancellation_refusals(ent):
     ops = {o.operator_no: operator_state(o.operator_no) for o in Operator.objects.all()}
 
     def change(no):
-        return api.post("/applications", {"kind": "operator_declaration", "data": op_data(operator_no=no)})
+        return api.post("/applications", {"kind": "operator_declaration", "data": f.op_data(operator_no=no)})
 
     def cancel(no):
         return api.post("/applications", {"kind": "operator_cancellation", "data": {"operator_no": no}})
@@ -347,7 +314,9 @@ def test_cancellation_while_a_change_is_in_flight(ent):
     api = ent.legal
     op = f.operator(ent.e, name="孙七")
     change = created(
-        api, "operator_declaration", op_data(operator_no=op.operator_no, id_no=op.id_no, phone="13566667777")
+        api,
+        "operator_declaration",
+        f.op_data(operator_no=op.operator_no, id_no=op.id_no, phone="13566667777"),
     )
     cancellation = created(api, "operator_cancellation", {"operator_no": op.operator_no})
     assert cancellation["number"].startswith("CX")
@@ -358,7 +327,7 @@ def test_cancellation_while_a_change_is_in_flight(ent):
         "operator_cancellation",
         "operator_declaration",
     ]
-    submitted(api, cancellation["id"])
+    submitted(api, cancellation["id"], "SUBMITTED")
     before = app_state(change["id"])
     assert_error(
         api.patch(f"/applications/{change['id']}", {"data": {"phone": "13500000000"}, "version": 1}),
@@ -392,7 +361,7 @@ def test_a_change_finds_its_operator_however_the_number_is_typed(ent):
         "/applications",
         {
             "kind": "operator_declaration",
-            "data": op_data(operator_no=typed, id_no=op.id_no, phone="13566667777"),
+            "data": f.op_data(operator_no=typed, id_no=op.id_no, phone="13566667777"),
         },
     )
     assert r.status_code == 201, r.content
@@ -403,11 +372,11 @@ def test_cardless_user_cannot_take_over_the_legal_cards_operator_declarations(en
     """Once the enterprise is in the network, operators are the legal card's business (the card-less user's
     新增 says so): the card-less user may not edit, submit or delete the legal card's declarations either."""
     op = f.operator(ent.e, name="李四")
-    change = created(ent.legal, "operator_declaration", op_data(operator_no=op.operator_no, id_no=op.id_no))
-    draft = created(ent.legal, "operator_declaration", op_data(name="王五"))
+    change = created(ent.legal, "operator_declaration", f.op_data(operator_no=op.operator_no, id_no=op.id_no))
+    draft = created(ent.legal, "operator_declaration", f.op_data(name="王五"))
     cardless = Api(f.cardless(uscc=ent.e.uscc))
     assert_error(
-        cardless.post("/applications", {"kind": "operator_declaration", "data": op_data()}),
+        cardless.post("/applications", {"kind": "operator_declaration", "data": f.op_data()}),
         409,
         "pre_entry_closed",
     )
@@ -445,7 +414,7 @@ def test_legal_card_changes_the_enterprise_record(ent):
     data["address"] = "深圳市福田区新地址9号"
     change = created(api, "enterprise_change", data)
     assert change["number"].startswith("BG") and change["data"]["uscc"] == ent.e.uscc
-    sub = submitted(api, change["id"])
+    sub = submitted(api, change["id"], "SUBMITTED")
     assert {s["unit"]["id"] for s in sub["steps"]} == {
         "aic:440300",
         "tax:14403000000",
@@ -519,7 +488,7 @@ def test_cardless_user_applies_for_a_new_legal_card_and_approval_voids_the_old_o
         403,
         "kind_not_allowed",
     )
-    sub = submitted(cardless, app["id"])
+    sub = submitted(cardless, app["id"], "SUBMITTED")
     assert [s["unit"]["id"] for s in sub["steps"]] == ["ra:5300"]
     assert ent.legal.get("/cards").status_code == 200  # still in use until approved
     assert [a["id"] for a in listed(cardless, "/applications", kind="legal_card_reissue")] == [app["id"]]
@@ -545,15 +514,17 @@ def test_excel_exports_hold_exactly_the_filtered_rows_of_the_own_enterprise(ent)
     # Ours: an approved operator with a card, a declared one, a cancellation in review.
     zhang = f.operator(ent.e, name="张三丰")
     zhang_card = f.make_card("operator", ent.e, ra=ent.ra_user, operator_no=zhang.operator_no).card
-    wang = created(api, "operator_declaration", op_data(name="王小二", job_title="报关员"))
+    wang = created(api, "operator_declaration", f.op_data(name="王小二", job_title="报关员"))
     li = f.operator(ent.e, name="李小四")
-    cancel = submitted(api, created(api, "operator_cancellation", {"operator_no": li.operator_no})["id"])
+    cancel = submitted(
+        api, created(api, "operator_cancellation", {"operator_no": li.operator_no})["id"], "SUBMITTED"
+    )
     # Theirs, with the same names: must never appear.
     other = f.enterprise_in_network(name="乙方有限公司")
     other_legal = ready(f.make_card("legal", other, ra=ent.ra_user))
     their_zhang = f.operator(other, name="张三丰")
     their_card = f.make_card("operator", other, ra=ent.ra_user, operator_no=their_zhang.operator_no).card
-    their_wang = created(other_legal, "operator_declaration", op_data(name="王小二"))
+    their_wang = created(other_legal, "operator_declaration", f.op_data(name="王小二"))
 
     ours = {zhang.operator_no, wang["data"]["operator_no"], li.operator_no}
     for params, expected in (
@@ -624,9 +595,11 @@ def world(ent):
     # In its renewal window: a `renew` that got through would really renew it.
     f.renewal(op_made)
     plain = f.operator(a, name="吴九")
-    declaration = created(ent.legal, "operator_declaration", op_data(name="郑十"))
+    declaration = created(ent.legal, "operator_declaration", f.op_data(name="郑十"))
     cancellation = submitted(
-        ent.legal, created(ent.legal, "operator_cancellation", {"operator_no": plain.operator_no})["id"]
+        ent.legal,
+        created(ent.legal, "operator_cancellation", {"operator_no": plain.operator_no})["id"],
+        "SUBMITTED",
     )
     change = created(ent.legal, "enterprise_change", {**f.entry_data(a.uscc), "name": "甲方贸易有限公司"})
     attachment = ent.legal.upload(change["id"], make_pdf())
@@ -668,8 +641,8 @@ def a_snapshot(w) -> dict:
 
 def test_scoping_matrix(world):
     """For every endpoint of the legal card's business, another enterprise's legal card, A's own operator
-    card and card-less users of other enterprises get 403/404 (or lists without A's rows), and nothing of
-    A changes. All holes are collected, so one run shows every one."""
+    card and card-less users of other enterprises get exactly 404 for what they may not see, 403 where
+    their kind may not do it at all (or lists without A's rows), and nothing of A changes. All holes are collected, so one run shows every one."""
     w = world
     ra_user = w.ent.ra_user
     b = f.enterprise_in_network(name="乙方有限公司")
@@ -689,8 +662,10 @@ def test_scoping_matrix(world):
     before = a_snapshot(w)
     holes: list[str] = []
 
-    def refused(label, what, r, allowed=(403, 404), code=None):
-        if r.status_code not in allowed:
+    def refused(label, what, r, status, code=None):
+        """Refused with exactly that status: 404 for what the actor may not see (missing and forbidden
+        alike), 403 where its kind may not do this at all."""
+        if r.status_code != status:
             holes.append(f"{label}: {what} -> {r.status_code} {head(r)!r}")
             return
         body = r.json() if r.content else {}
@@ -699,9 +674,23 @@ def test_scoping_matrix(world):
         elif code is not None and body["error"]["code"] != code:
             holes.append(f"{label}: {what} -> {r.status_code} {body['error']['code']}, expected {code}")
 
+    def family_refusal(label, what):
+        """A kind with no business in a family of records is refused on all of it, lists and single records
+        alike (accounts/permissions.READERS): an operator card has no applications or operators, a card-less
+        user no cards. None: the actor reads the family, scoped."""
+        if label == "A operator card" and "/applications" in what:
+            return 403, "enterprise_actor_required"
+        if label == "A operator card" and what.startswith("GET /operators"):
+            return 403, "operator_reader_required"
+        if "card-less" in label and what.startswith(("GET /cards", "POST /cards/")):
+            return 403, "card_reader_required"
+        return None
+
     def no_a_rows(label, what, r, key, mine=()):
-        """A list or export: refused, or answered without A's rows (an operator card may see itself)."""
-        if r.status_code in (403, 404):
+        """A list or export: answered without A's rows (an operator card may see itself), or 403 where the
+        actor's kind has no such family at all."""
+        if (family := family_refusal(label, what)) is not None:
+            refused(label, what, r, *family)
             return
         if r.status_code != 200:
             holes.append(f"{label}: {what} -> {r.status_code} {head(r)!r}")
@@ -717,7 +706,8 @@ def test_scoping_matrix(world):
 
     a_keys = {"operator_no": w.operators, "card_no": w.cards, "number": a_numbers}
     for label, api in actors.items():
-        mine = (own_card,) if label == "A operator card" else ()
+        is_op = label == "A operator card"
+        mine = (own_card,) if is_op else ()
         # 企业操作员: list, export (with and without A's filters), detail.
         for params in ({}, {"operator_no": w.operators[0]}, {"name": "周八"}, {"status": "SUBMITTED"}):
             no_a_rows(label, f"GET /operators {params}", api.get("/operators", params), "operator_no")
@@ -725,42 +715,66 @@ def test_scoping_matrix(world):
                 label, f"GET /operators.xlsx {params}", api.get("/operators.xlsx", params), "operator_no"
             )
         for no in w.operators:
-            refused(label, f"GET /operators/{no}", api.get(f"/operators/{no}"), allowed=(404,))
+            what = f"GET /operators/{no}"
+            refused(
+                label,
+                what,
+                api.get(f"/operators/{no}"),
+                *(family_refusal(label, what) or (404, "operator_not_found")),
+            )
         # Applications: read, edit, delete, submit each of A's.
+        # Reading: not found alike; writing: an operator card's kind is refused before any lookup.
+        write, write_code = (403, "enterprise_actor_required") if is_op else (404, "application_not_found")
         for kind, app in w.apps.items():
             i = app["id"]
-            refused(label, f"GET /applications/{i} ({kind})", api.get(f"/applications/{i}"))
+            what = f"GET /applications/{i} ({kind})"
+            want = family_refusal(label, what) or (404, "application_not_found")
+            refused(label, what, api.get(f"/applications/{i}"), *want)
             body = {
                 "data": {"name": "篡改", "phone": "13000000000", "reason": "lost", "note": "x"},
                 "version": Application.objects.get(pk=i).version,
             }
-            refused(label, f"PATCH /applications/{i} ({kind})", api.patch(f"/applications/{i}", body))
-            refused(label, f"POST /applications/{i}/submit ({kind})", api.post(f"/applications/{i}/submit"))
-            refused(label, f"DELETE /applications/{i} ({kind})", api.delete(f"/applications/{i}"))
+            r = api.patch(f"/applications/{i}", body)
+            refused(label, f"PATCH /applications/{i} ({kind})", r, write, write_code)
+            r = api.post(f"/applications/{i}/submit")
+            refused(label, f"POST /applications/{i}/submit ({kind})", r, write, write_code)
+            r = api.delete(f"/applications/{i}")
+            refused(label, f"DELETE /applications/{i} ({kind})", r, write, write_code)
         app_id, att_id = w.attachment
-        refused(label, "GET attachment", api.get(f"/applications/{app_id}/attachments/{att_id}"))
-        refused(label, "DELETE attachment", api.delete(f"/applications/{app_id}/attachments/{att_id}"))
-        refused(label, "POST attachment", api.upload(app_id, make_pdf()))
+        r = api.get(f"/applications/{app_id}/attachments/{att_id}")
+        refused(
+            label,
+            "GET attachment",
+            r,
+            *(write if is_op else 404, write_code if is_op else "application_not_found"),
+        )
+        r = api.delete(f"/applications/{app_id}/attachments/{att_id}")
+        refused(label, "DELETE attachment", r, write, write_code)
+        refused(label, "POST attachment", api.upload(app_id, make_pdf()), write, write_code)
         # Filing about A's operators: a change and a cancellation.
         for no in w.operators[:2]:
-            r = api.post("/applications", {"kind": "operator_declaration", "data": op_data(operator_no=no)})
+            r = api.post("/applications", {"kind": "operator_declaration", "data": f.op_data(operator_no=no)})
             if label == "B card-less":
                 # B is in the network: its card-less user may not declare operators at all, whatever the data
                 # (a refusal about its own enterprise, before A's operator is looked at).
-                refused(label, f"change of {no}", r, allowed=(409,), code="pre_entry_closed")
-            elif label == "A operator card":
-                refused(label, f"change of {no}", r, allowed=(403,), code="enterprise_actor_required")
+                refused(label, f"change of {no}", r, 409, "pre_entry_closed")
+            elif is_op:
+                refused(label, f"change of {no}", r, 403, "enterprise_actor_required")
             else:
-                refused(label, f"change of {no}", r, allowed=(404,), code="operator_not_found")
+                refused(label, f"change of {no}", r, 404, "operator_not_found")
             r = api.post("/applications", {"kind": "operator_cancellation", "data": {"operator_no": no}})
             if label == "B legal card":
-                refused(label, f"cancellation of {no}", r, allowed=(404,), code="operator_not_found")
-            else:
-                refused(label, f"cancellation of {no}", r, allowed=(403,))
+                refused(label, f"cancellation of {no}", r, 404, "operator_not_found")
+            elif is_op:
+                refused(label, f"cancellation of {no}", r, 403, "enterprise_actor_required")
+            else:  # a card-less user does not cancel operators: the legal card's business
+                refused(label, f"cancellation of {no}", r, 403, "kind_not_allowed")
         # Reviewing A's cancellation is the sub-centre's business.
         step = ReviewStep.objects.get(application_id=w.apps["operator_cancellation"]["id"])
-        refused(label, "approve A's step", api.post(f"/reviews/{step.id}/approve", {"opinion": "同意"}))
-        refused(label, "return A's step", api.post(f"/reviews/{step.id}/return", {"opinion": "退回"}))
+        r = api.post(f"/reviews/{step.id}/approve", {"opinion": "同意"})
+        refused(label, "approve A's step", r, 403, "reviewer_required")
+        r = api.post(f"/reviews/{step.id}/return", {"opinion": "退回"})
+        refused(label, "return A's step", r, 403, "reviewer_required")
         # Cards: list, export, detail, every action.
         for params in ({}, {"uscc": a_uscc}, {"card_no": w.cards[0]}, {"holder_name": "周八"}):
             no_a_rows(label, f"GET /cards {params}", api.get("/cards", params), "card_no", mine)
@@ -771,17 +785,24 @@ def test_scoping_matrix(world):
                 if r.status_code != 200:
                     holes.append(f"{label}: GET its own card -> {r.status_code}")
             else:
-                refused(label, f"GET /cards/{no}", r, allowed=(404,))
+                what = f"GET /cards/{no}"
+                refused(label, what, r, *(family_refusal(label, what) or (404, "card_not_found")))
             made = w.op_made if no == own_card else w.ent.legal_made
+            # Its own card an operator card sees, but may not act on; any other card it does not see.
+            status, code = (403, "card_action_forbidden") if no in mine else (404, "card_not_found")
             for action in CARD_ACTIONS:
                 body = f.card_proof(made, purpose="renew") if action == "renew" else {}
-                refused(label, f"POST /cards/{no}/{action}", api.post(f"/cards/{no}/{action}", body))
+                r = api.post(f"/cards/{no}/{action}", body)
+                what = f"POST /cards/{no}/{action}"
+                refused(label, what, r, *(family_refusal(label, what) or (status, code)))
         refused(
             label,
             "POST /cards (make)",
             api.post(
                 "/cards", {"kind": "operator", "enterprise_uscc": a_uscc, "operator_no": w.operators[1]}
             ),
+            403,
+            "ra_only",
         )
         # Status query and its export.
         for params in ({}, {"kind": "operator_declaration"}, {"status": "SUBMITTED"}):
@@ -812,12 +833,12 @@ def test_operator_card_can_neither_file_nor_list_applications(ent):
     are refused (403), and nothing is created."""
     op = f.operator(ent.e, name="钱十一")
     api = ready(f.make_card("operator", ent.e, ra=ent.ra_user, operator_no=op.operator_no))
-    created(ent.legal, "operator_declaration", op_data())  # there is something to list
+    created(ent.legal, "operator_declaration", f.op_data())  # there is something to list
     count = Application.objects.count(), Operator.objects.count()
     assert_error(api.get("/applications"), 403, "enterprise_actor_required")
     assert_error(api.get("/applications.xlsx"), 403, "enterprise_actor_required")
     data = {
-        "operator_declaration": op_data(),
+        "operator_declaration": f.op_data(),
         "operator_cancellation": {"operator_no": op.operator_no},
         "enterprise_change": f.entry_data(ent.e.uscc),
         "legal_card_reissue": {"reason": "lost"},
@@ -834,5 +855,5 @@ def test_operator_card_can_neither_file_nor_list_applications(ent):
         r = api.post("/applications", {"kind": kind, "data": data.get(kind, {})})
         assert_error(r, 403, "enterprise_actor_required")
     assert (Application.objects.count(), Operator.objects.count()) == count
-    assert api.get("/operators").json() == {"items": [], "total": 0}
+    assert_error(api.get("/operators"), 403, "operator_reader_required")
     assert api.get("/me").json()["kind"] == "operator_card"

@@ -15,21 +15,6 @@ from .helpers import Api, assert_error, steps_by_unit
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def r():
-    return f.reviewers()
-
-
-@pytest.fixture
-def user():
-    return f.cardless(name="深圳测试贸易有限公司")
-
-
-@pytest.fixture
-def app(user):
-    return f.submitted_entry(user)
-
-
 def queue_step_ids(reviewer, status="pending"):
     resp = Api(reviewer).get("/reviews", {"status": status})
     assert resp.status_code == 200, resp.content

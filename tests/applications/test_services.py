@@ -20,16 +20,6 @@ from tests.api.helpers import approve_all, make_jpeg, make_pdf, make_png, steps_
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def user():
-    return f.cardless()
-
-
-@pytest.fixture
-def r():
-    return f.reviewers()
-
-
 def pdf(content=None, name="a.pdf"):
     return SimpleUploadedFile(
         name, make_pdf() if content is None else content, content_type="application/pdf"

@@ -22,36 +22,26 @@ def reads(action, obj, actor=None):
 
 
 @pytest.fixture
-def applicant():
-    return f.cardless(name="深圳测试贸易有限公司")
-
-
-@pytest.fixture
-def app(applicant):
-    return f.submitted_entry(applicant)
-
-
-@pytest.fixture
 def reviewer():
     return f.staff("reviewer", "aic:440300")
 
 
 @pytest.fixture
-def attachment(applicant):
-    draft = f.draft_entry(applicant)
+def attachment(user):
+    draft = f.draft_entry(user)
     return services.attachment_add(
-        actor=applicant,
+        actor=user,
         application_id=draft.id,
         doc_type="legal_rep_id",
         upload=SimpleUploadedFile("身份证.pdf", make_pdf(), "application/pdf"),
     )
 
 
-def test_an_attachment_download_on_the_screen_is_audited(client, applicant, attachment):
-    client.force_login(applicant)
+def test_an_attachment_download_on_the_screen_is_audited(client, user, attachment):
+    client.force_login(user)
     r = client.get(f"/applications/{attachment.application_id}/attachments/{attachment.id}/")
     assert r.status_code == 200
-    (row,) = reads("attachment.download", attachment, applicant)
+    (row,) = reads("attachment.download", attachment, user)
     assert row.after == {
         "application": attachment.application_id,
         "doc_type": "legal_rep_id",
@@ -60,10 +50,10 @@ def test_an_attachment_download_on_the_screen_is_audited(client, applicant, atta
     verify_ok()
 
 
-def test_an_attachment_download_through_the_api_is_audited(applicant, attachment):
-    r = Api(applicant).get(f"/applications/{attachment.application_id}/attachments/{attachment.id}")
+def test_an_attachment_download_through_the_api_is_audited(user, attachment):
+    r = Api(user).get(f"/applications/{attachment.application_id}/attachments/{attachment.id}")
     assert r.status_code == 200
-    assert len(reads("attachment.download", attachment, applicant)) == 1
+    assert len(reads("attachment.download", attachment, user)) == 1
 
 
 def test_a_refused_download_records_nothing(attachment):
@@ -88,10 +78,10 @@ def test_staff_reading_an_application_through_the_api_is_audited(app, reviewer):
     assert len(reads("application.view", app, reviewer)) == 1
 
 
-def test_the_applicant_reading_its_own_application_is_not_a_staff_view(client, applicant, app):
-    client.force_login(applicant)
+def test_the_applicant_reading_its_own_application_is_not_a_staff_view(client, user, app):
+    client.force_login(user)
     assert client.get(f"/applications/{app.id}/").status_code == 200
-    assert Api(applicant).get(f"/applications/{app.id}").status_code == 200
+    assert Api(user).get(f"/applications/{app.id}").status_code == 200
     assert reads("application.view", app) == []
 
 

@@ -13,11 +13,6 @@ from tests import factories as f
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def test_reissue_voids_the_old_card_and_the_sub_centre_makes_a_new_one():
     ra = f.ra_officer()
     e = f.enterprise_in_network()

@@ -481,11 +481,16 @@ def test_who_may_act():
         act(legal_user, operator, "void")
     with pytest.raises(Forbidden):
         act(operator_user, operator, "unfreeze")
-    # Another enterprise's legal card, another sub-centre, a reviewer: the card does not exist for them.
+    # Another enterprise's legal card, another sub-centre: the card does not exist for them.
     stranger = f.make_card("legal", f.enterprise_in_network(), ra=ra).card.user
-    for actor in (stranger, f.ra_officer("ra:0100"), f.staff("reviewer", "aic:440300"), f.cardless()):
+    for actor in (stranger, f.ra_officer("ra:0100")):
         with pytest.raises(NotFound):
             act(actor, operator, "unfreeze")
+    # A reviewer and a card-less user have no card business at all.
+    for actor in (f.staff("reviewer", "aic:440300"), f.cardless()):
+        with pytest.raises(Forbidden) as c:
+            act(actor, operator, "unfreeze")
+        assert c.value.code == "card_reader_required"
     assert Card.objects.get(pk=operator.card.pk).state == CardState.FROZEN
     with pytest.raises(NotFound):
         act(ra, operator, "explode")

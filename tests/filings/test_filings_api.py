@@ -12,41 +12,13 @@ from eport.cards.models import CardPermission
 from eport.filings.models import CardFiling, EnterpriseFiling
 from eport.registry.models import CustomsRecord, ForexCancellation, ForexDirectoryEntry
 from tests import factories as f
-from tests.api.helpers import Api, assert_error
+from tests.api.helpers import Api, assert_error, create, file, legal
 
 pytestmark = pytest.mark.django_db
 
 
-def create(api, kind, **data):
-    return api.post("/applications", {"kind": kind, "data": data})
-
-
-def file(api, kind, **data):
-    """Create and submit; the submitted application."""
-    r = create(api, kind, **data)
-    assert r.status_code == 201, r.content
-    r = api.post(f"/applications/{r.json()['id']}/submit")
-    assert r.status_code == 200, r.content
-    return r.json()
-
-
-def legal(enterprise=None):
-    """An enterprise in the network with its legal card: (enterprise, made card, API as the legal card)."""
-    from eport.cards.models import Card
-
-    made = f.make_card("legal", enterprise or f.enterprise_in_network())
-    Card.objects.filter(pk=made.card.pk).update(must_change_pin=False)  # the PIN was changed at first sign-in
-    return made.card.enterprise, made, Api(made.card.user)
-
-
 def customs_registered(e, customs="5300"):
     CustomsRecord.objects.create(uscc=e.uscc, name=e.name, reg_no="4403960001", customs_code=customs)
-
-
-def filed(e, filing, unit_id):
-    from eport.refdata.models import Unit
-
-    EnterpriseFiling.objects.create(enterprise=e, filing=filing, unit=Unit.objects.get(pk=unit_id))
 
 
 # --- 企业商务部备案申请 ----------------------------------------------------------------------------
@@ -235,7 +207,7 @@ def test_card_filing_refused_until_the_enterprise_is_filed_then_auto_approved():
         create(api, "card_customs_filing", card_nos=[made.card.card_no]), 409, "enterprise_not_filed"
     )
     assert "海关备案" in r["message"]
-    filed(e, "customs", "customs:5300")
+    f.enterprise_filed(e, "customs", "customs:5300")
     app = file(api, "card_customs_filing", card_nos=[made.card.card_no, op.card.card_no.lower()])
     assert app["status"] == "APPROVED"
     assert app["steps"][0]["unit"]["id"] == "customs:5300" and app["steps"][0]["status"] == "AUTO_APPROVED"
@@ -254,7 +226,7 @@ def test_card_filing_refused_until_the_enterprise_is_filed_then_auto_approved():
 
 def test_card_filing_refuses_unusable_and_foreign_cards_and_an_empty_choice():
     e, made, api = legal()
-    filed(e, "customs", "customs:5300")
+    f.enterprise_filed(e, "customs", "customs:5300")
     op = f.make_card("operator", e)
     card_act(actor=made.card.user, card_no=op.card.card_no, action="freeze")
     draft = create(api, "card_customs_filing", card_nos=[op.card.card_no]).json()

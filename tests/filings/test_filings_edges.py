@@ -11,25 +11,22 @@ from django.test.utils import CaptureQueriesContext
 
 from eport.accounts.models import UserKind
 from eport.cards.models import Card, CardPermission
+from eport.enterprises.models import Enterprise
 from eport.filings.models import CardFiling, EnterpriseFiling
 from eport.refdata.models import Unit
 from eport.registry.models import CustomsRecord, ForexCancellation
 from tests import factories as f
-from tests.api.helpers import Api
+from tests.api.helpers import Api, create
+from tests.api.helpers import legal as _legal
 
 pytestmark = pytest.mark.django_db
 
 
-def legal(enterprise=None):
-    made = f.make_card("legal", enterprise or f.enterprise_in_network())
-    Card.objects.filter(pk=made.card.pk).update(must_change_pin=False)
-    api = Api(made.card.user)
-    api.client.raise_request_exception = False  # see the 500 as a response
-    return made.card.enterprise, made, api
-
-
-def create(api, kind, **data):
-    return api.post("/applications", {"kind": kind, "data": data})
+def legal():
+    """The legal card's API, which shows a 500 as a response (these tests look for them)."""
+    e, made, api = _legal()
+    api.client.raise_request_exception = False
+    return e, made, api
 
 
 # A non-string date in card_permission data is a 400 --------------------------------------------------
@@ -179,14 +176,25 @@ def test_auto_review_switch_is_not_blocked_by_a_filing_whose_bureau_was_replaced
 # `eport demo` after `eport load-units` -----------------------------------------------------------------
 
 
-def test_demo_still_runs_after_the_commerce_list_was_replaced(tmp_path, settings):
+def test_demo_still_runs_after_the_commerce_list_was_replaced(tmp_path, settings, capsys):
     from eport.ops.demo import create_demo
 
     settings.DATA_DIR = tmp_path
     units = tmp_path / "commerce.csv"
     units.write_text("code,name,parent_code\nMOFCOM44,广东省商务厅,\n", encoding="utf-8")
     call_command("load_units", "--dept", "commerce", str(units), stdout=StringIO())
-    create_demo()  # goes on without its filings
+    accounts = create_demo()
+    # It goes on without its filings (its 商务 unit is gone, so none of them is made), and says so...
+    assert "demo filings skipped" in capsys.readouterr().out
+    from eport.ops.demo import CARD_USCC
+
+    e = Enterprise.objects.get(uscc=CARD_USCC)
+    assert not EnterpriseFiling.objects.filter(enterprise=e).exists()
+    assert not CardFiling.objects.filter(card__enterprise=e).exists()
+    # ...but with everything else: the accounts, the enterprise in the network, both cards.
+    assert {"demo", "admin"} <= {a["username"] for a in accounts}
+    assert e.in_network
+    assert set(Card.objects.filter(enterprise=e).values_list("kind", flat=True)) == {"legal", "operator"}
 
 
 # A permission whose period has already ended is refused ------------------------------

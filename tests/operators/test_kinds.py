@@ -12,19 +12,6 @@ from tests import factories as f
 pytestmark = pytest.mark.django_db
 
 
-def op_data(**over):
-    data = {
-        "name": "王五",
-        "id_type": "resident_id",
-        "id_no": f.resident_id(),
-        "phone": "13912345678",
-        "job_title": "报关员",
-        "email": "wangwu@example.com",
-    }
-    data.update(over)
-    return data
-
-
 @pytest.fixture
 def ctx():
     """An enterprise in the network with its legal card, its sub-centre officer."""
@@ -35,7 +22,7 @@ def ctx():
 
 
 def declare(actor, submit=True, **over):
-    app = services.application_create(actor=actor, kind="operator_declaration", data=op_data(**over))
+    app = services.application_create(actor=actor, kind="operator_declaration", data=f.op_data(**over))
     if submit:
         app = services.application_submit(actor=actor, application_id=app.id)
     return app
@@ -81,10 +68,10 @@ def test_return_is_mirrored_and_the_draft_can_be_deleted_with_its_operator(ctx):
 def test_bad_input_names_the_field_and_saves_nothing(ctx):
     before = Operator.objects.count()
     for data, field in (
-        (op_data(id_no="123"), "id_no"),
-        (op_data(email="not-an-email"), "email"),
-        (op_data(phone="12"), "phone"),
-        (op_data(id_no=""), "id_no"),
+        (f.op_data(id_no="123"), "id_no"),
+        (f.op_data(email="not-an-email"), "email"),
+        (f.op_data(phone="12"), "phone"),
+        (f.op_data(id_no=""), "id_no"),
     ):
         with pytest.raises(InvalidInput) as e:
             services.application_create(actor=ctx["legal"], kind="operator_declaration", data=data)
@@ -110,7 +97,7 @@ def test_change_of_an_approved_operator_updates_it_and_its_card_on_approval(ctx)
     app = services.application_create(
         actor=ctx["legal"],
         kind="operator_declaration",
-        data={**op_data(id_no=op.id_no, name="李四改"), "operator_no": op.operator_no},
+        data={**f.op_data(id_no=op.id_no, name="李四改"), "operator_no": op.operator_no},
     )
     services.application_submit(actor=ctx["legal"], application_id=app.id)
     op.refresh_from_db()
@@ -119,7 +106,7 @@ def test_change_of_an_approved_operator_updates_it_and_its_card_on_approval(ctx)
         services.application_create(
             actor=ctx["legal"],
             kind="operator_declaration",
-            data={**op_data(id_no=op.id_no), "operator_no": op.operator_no},
+            data={**f.op_data(id_no=op.id_no), "operator_no": op.operator_no},
         )
     app.refresh_from_db()
     services.step_approve(actor=ctx["ra"], step_id=ra_step(app).id, opinion="同意")
@@ -133,7 +120,7 @@ def test_the_operator_a_change_is_about_cannot_be_switched(ctx):
     app = services.application_create(
         actor=ctx["legal"],
         kind="operator_declaration",
-        data={**op_data(id_no=a.id_no), "operator_no": a.operator_no},
+        data={**f.op_data(id_no=a.id_no), "operator_no": a.operator_no},
     )
     app = services.application_update(
         actor=ctx["legal"], application_id=app.id, data={"operator_no": b.operator_no}, version=app.version
@@ -189,7 +176,7 @@ def test_cancellation_after_the_card_is_voided_read_only_in_flight_then_cancelle
     change = services.application_create(
         actor=legal,
         kind="operator_declaration",
-        data={**op_data(id_no=op.id_no), "operator_no": op.operator_no},
+        data={**f.op_data(id_no=op.id_no), "operator_no": op.operator_no},
     )
     app = cancel(legal, op.operator_no)  # allowed while a change is in flight
     with pytest.raises(Conflict) as err:  # the change cannot go on while the cancellation is in flight
@@ -204,7 +191,7 @@ def test_cancellation_after_the_card_is_voided_read_only_in_flight_then_cancelle
         services.application_create(
             actor=legal,
             kind="operator_declaration",
-            data={**op_data(id_no=op.id_no), "operator_no": op.operator_no},
+            data={**f.op_data(id_no=op.id_no), "operator_no": op.operator_no},
         )
     assert err.value.code in ("operator_cancellation_in_flight", "open_application_exists")
     with pytest.raises(Conflict):  # read-only while in review
@@ -256,7 +243,7 @@ def test_who_may_file_what(ctx):
     cardless.save()
     op_card = f.make_card("operator", ctx["e"], ra=ctx["ra"]).card.user
     with pytest.raises(Forbidden):
-        services.application_create(actor=op_card, kind="operator_declaration", data=op_data())
+        services.application_create(actor=op_card, kind="operator_declaration", data=f.op_data())
     with pytest.raises(Forbidden):
         services.application_create(actor=cardless, kind="operator_cancellation", data={"operator_no": "CZ1"})
     with pytest.raises(Forbidden):
@@ -288,7 +275,7 @@ def test_another_enterprise_cannot_touch_them(ctx):
         cancel(other, op.operator_no)
     with pytest.raises(NotFound):
         services.application_create(
-            actor=other, kind="operator_declaration", data={**op_data(), "operator_no": op.operator_no}
+            actor=other, kind="operator_declaration", data={**f.op_data(), "operator_no": op.operator_no}
         )
     assert Application.objects.get(pk=app.pk).status == Status.DRAFT
 

@@ -28,11 +28,6 @@ CARD_CUSTOMS, CARD_FOREX, PERMISSIONS = (
 )
 
 
-@pytest.fixture(autouse=True)
-def _fast_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 # --- a small HTML tree (the standard library's parser) ------------------------------------------------
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
@@ -144,29 +139,16 @@ def steps(doc: Node) -> list[tuple[str, str]]:
 # --- who is signed in ---------------------------------------------------------------------------------
 
 
-def as_user(client, user):
-    client.force_login(user)
-    return client
-
-
 @pytest.fixture
 def ctx(client):
     """An enterprise in the network with its legal card (its PIN already changed), signed in on `client`."""
-    ra = f.staff("ra", "ra:5300")
-    e = f.enterprise_in_network(name="深圳备案界面测试有限公司")
-    legal = f.make_card("legal", e, ra=ra).card
-    Card.objects.filter(pk=legal.pk).update(must_change_pin=False)
-    legal.refresh_from_db()
-    return SimpleNamespace(e=e, ra=ra, legal=legal, c=as_user(client, legal.user))
+    ra = f.ra_officer()
+    legal = f.legal_card(f.enterprise_in_network(name="深圳备案界面测试有限公司"), ra=ra).card
+    return SimpleNamespace(e=legal.enterprise, ra=ra, legal=legal, c=f.as_user(client, legal.user))
 
 
 def operator_card(ctx, name="王五") -> Card:
-    op = f.operator(ctx.e, name=name)
-    return f.make_card("operator", ctx.e, ra=ctx.ra, operator_no=op.operator_no).card
-
-
-def enterprise_filed(e, filing, unit_id):
-    return EnterpriseFiling.objects.create(enterprise=e, filing=filing, unit=Unit.objects.get(pk=unit_id))
+    return f.operator_card(ctx.e, ra=ctx.ra, name=name).card
 
 
 # --- 企业商务部备案申请 ------------------------------------------------------------------------------
@@ -174,7 +156,7 @@ def enterprise_filed(e, filing, unit_id):
 
 def test_commerce_filing_refused_before_the_entry_then_auto_approved_once(client):
     user = f.cardless()
-    c = as_user(client, user)
+    c = f.as_user(client, user)
     r = c.get(COMMERCE)
     doc = page(r)
     assert r.status_code == 200 and "企业商务部备案申请" in doc.find("h1").text
@@ -241,7 +223,7 @@ def test_commerce_filing_refused_before_the_entry_then_auto_approved_once(client
 def test_commerce_draft_is_kept_and_shown_again(client):
     user = f.cardless()
     f.draft_entry(user)
-    c = as_user(client, user)
+    c = f.as_user(client, user)
     r = c.post(COMMERCE, {"authority": "440300", "action": "save"})
     assert r.status_code == 302
     app = Application.objects.get(kind="commerce_filing")
@@ -331,7 +313,7 @@ def test_customs_registry_name_is_escaped(ctx):
 def test_customs_filing_refused_before_network_entry(client):
     user = f.cardless()
     f.draft_entry(user)
-    c = as_user(client, user)
+    c = f.as_user(client, user)
     doc = page(c.get(CUSTOMS))
     assert "没有入网，不能办理海关备案" in text_of(doc, "page-refused")
     assert doc.by_id("btn-submit") is None and doc.by_id("customs-registry-missing") is None
@@ -396,7 +378,7 @@ def test_card_filing_refused_until_the_enterprise_is_filed(ctx):
     assert r.status_code == 409 and "企业尚未完成海关备案" in r.content.decode()
     assert not Application.objects.filter(kind="card_customs_filing").exists()
     # the forex one waits for the enterprise's forex filing
-    enterprise_filed(ctx.e, "customs", "customs:5300")
+    f.enterprise_filed(ctx.e, "customs", "customs:5300")
     assert "企业尚未完成外汇备案，不能办理IC卡外汇备案" in text_of(
         page(ctx.c.get(CARD_FOREX)), "page-refused"
     )
@@ -404,7 +386,7 @@ def test_card_filing_refused_until_the_enterprise_is_filed(ctx):
 
 def test_card_customs_filing_lists_chooses_and_files_the_enterprises_cards(ctx):
     c = ctx.c
-    enterprise_filed(ctx.e, "customs", "customs:5300")
+    f.enterprise_filed(ctx.e, "customs", "customs:5300")
     op = operator_card(ctx, name="王五")
     frozen = operator_card(ctx, name="赵六")
     card_act(actor=ctx.legal.user, card_no=frozen.card_no, action="freeze")
@@ -457,7 +439,7 @@ def test_card_customs_filing_lists_chooses_and_files_the_enterprises_cards(ctx):
 
 
 def test_card_filing_of_another_enterprises_card_is_refused_and_files_nothing(ctx):
-    enterprise_filed(ctx.e, "customs", "customs:5300")
+    f.enterprise_filed(ctx.e, "customs", "customs:5300")
     other = f.make_card("operator", ra=ctx.ra).card
     for action in ("save", "submit"):
         r = ctx.c.post(CARD_CUSTOMS, {"card_nos": [other.card_no], "action": action})
@@ -469,7 +451,7 @@ def test_card_filing_of_another_enterprises_card_is_refused_and_files_nothing(ct
 
 
 def test_card_filing_with_no_card_chosen_says_so(ctx):
-    enterprise_filed(ctx.e, "customs", "customs:5300")
+    f.enterprise_filed(ctx.e, "customs", "customs:5300")
     r = ctx.c.post(CARD_CUSTOMS, {"action": "submit"})
     assert r.status_code == 400 and "请至少选择一张IC卡" in text_of(page(r), "form-error")
     assert not Application.objects.filter(kind="card_customs_filing").exists()
@@ -477,7 +459,7 @@ def test_card_filing_with_no_card_chosen_says_so(ctx):
 
 def test_card_filing_choice_outside_the_query_is_kept(ctx):
     """Cards chosen but filtered out by 查询 are still posted (hidden), so 暂存 does not drop them."""
-    enterprise_filed(ctx.e, "customs", "customs:5300")
+    f.enterprise_filed(ctx.e, "customs", "customs:5300")
     op = operator_card(ctx, name="王五")
     ctx.c.post(CARD_CUSTOMS, {"card_nos": [op.card_no, ctx.legal.card_no], "action": "save"})
     doc = page(ctx.c.get(CARD_CUSTOMS, {"card_no": op.card_no}))
@@ -488,7 +470,7 @@ def test_card_filing_choice_outside_the_query_is_kept(ctx):
 
 def test_card_pages_are_the_legal_cards_only(client):
     user = f.cardless()
-    c = as_user(client, user)
+    c = f.as_user(client, user)
     for url in (CARD_CUSTOMS, CARD_FOREX, PERMISSIONS, f"{PERMISSIONS}X000000001/"):
         r = c.get(url)
         assert r.status_code == 403, url
@@ -624,7 +606,7 @@ def _menu_group(doc: Node, title: str) -> list[tuple[str, str]]:
 
 
 def test_menu_of_the_cardless_user(client):
-    doc = page(as_user(client, f.cardless()).get("/entries/"))
+    doc = page(f.as_user(client, f.cardless()).get("/entries/"))
     assert _menu_group(doc, "企业备案") == [
         ("三证合一信息管理", "/entries/"),
         ("企业商务部备案申请", COMMERCE),
@@ -652,13 +634,13 @@ def test_menu_of_the_legal_card(ctx):
 def test_operator_card_has_no_filing_screens(ctx):
     op = operator_card(ctx)
     Card.objects.filter(pk=op.pk).update(must_change_pin=False)
-    c = as_user(Client(), op.user)
+    c = f.as_user(Client(), op.user)
     for url in (COMMERCE, CARD_CUSTOMS, PERMISSIONS):
         assert c.get(url).status_code == 403, url
 
 
 def test_card_states_are_shown_for_a_lost_card(ctx):
-    enterprise_filed(ctx.e, "customs", "customs:5300")
+    f.enterprise_filed(ctx.e, "customs", "customs:5300")
     op = operator_card(ctx)
     Card.objects.filter(pk=op.pk).update(state=CardState.LOST)
     doc = page(ctx.c.get(CARD_CUSTOMS))
@@ -674,7 +656,7 @@ def test_customs_filing_returned_by_the_customs_is_corrected_and_declared_again(
     ctx.c.post(CUSTOMS, {"customs_code": "5300", "filing_customs": "5300", "action": "submit"})
     app = Application.objects.get(kind="customs_filing")
     step = app.steps.get()
-    reviewer = as_user(Client(), f.staff("reviewer", "customs:5300"))
+    reviewer = f.as_user(Client(), f.staff("reviewer", "customs:5300"))
     r = reviewer.post(f"/reviews/{step.id}/", {"action": "return", "opinion": "备案海关应为皇岗海关"})
     assert r.status_code == 302
     doc = page(ctx.c.get(CUSTOMS))
@@ -692,7 +674,7 @@ def test_customs_filing_returned_by_the_customs_is_corrected_and_declared_again(
     assert ("customs:5301", "PENDING") in steps(doc)
     # approved: the page says 备案通过 with the 备案海关 and offers nothing more
     step = Application.objects.get(pk=app.pk).steps.get(status="PENDING")
-    as_user(Client(), f.staff("reviewer", "customs:5301")).post(
+    f.as_user(Client(), f.staff("reviewer", "customs:5301")).post(
         f"/reviews/{step.id}/", {"action": "approve", "opinion": "同意"}
     )
     doc = page(ctx.c.get(CUSTOMS))
@@ -708,11 +690,11 @@ def test_legal_card_files_commerce_without_an_entry_of_its_own(ctx):
     assert text_of(page(ctx.c.get(COMMERCE)), "app-status") == "备案通过"
     # the card-less user of the same enterprise sees it filed too
     user = f.cardless(uscc=ctx.e.uscc)
-    assert text_of(page(as_user(Client(), user).get(COMMERCE)), "app-status") == "备案通过"
+    assert text_of(page(f.as_user(Client(), user).get(COMMERCE)), "app-status") == "备案通过"
 
 
 def test_card_filing_of_a_frozen_card_is_refused_naming_it(ctx):
-    enterprise_filed(ctx.e, "customs", "customs:5300")
+    f.enterprise_filed(ctx.e, "customs", "customs:5300")
     op = operator_card(ctx)
     card_act(actor=ctx.legal.user, card_no=op.card_no, action="freeze")
     r = ctx.c.post(CARD_CUSTOMS, {"card_nos": [op.card_no], "action": "submit"})
@@ -726,7 +708,7 @@ def test_card_filing_of_a_frozen_card_is_refused_naming_it(ctx):
 
 
 def test_card_filing_from_a_stale_page_is_refused(ctx):
-    enterprise_filed(ctx.e, "customs", "customs:5300")
+    f.enterprise_filed(ctx.e, "customs", "customs:5300")
     op = operator_card(ctx)
     ctx.c.post(CARD_CUSTOMS, {"card_nos": [op.card_no], "action": "save"})
     app = Application.objects.get(kind="card_customs_filing")
@@ -740,7 +722,7 @@ def test_card_filing_from_a_stale_page_is_refused(ctx):
 
 
 def test_card_holder_names_are_escaped(ctx):
-    enterprise_filed(ctx.e, "customs", "customs:5300")
+    f.enterprise_filed(ctx.e, "customs", "customs:5300")
     op = operator_card(ctx, name="<i>王五</i>")
     Card.objects.filter(pk=op.pk).update(holder_name="<i>王五</i>")
     for url in (CARD_CUSTOMS, PERMISSIONS):
@@ -792,13 +774,13 @@ def test_permission_draft_is_kept_per_card(ctx):
 def test_forex_filing_refused_before_network_entry(client):
     user = f.cardless()
     f.draft_entry(user)
-    doc = page(as_user(client, user).get(FOREX))
+    doc = page(f.as_user(client, user).get(FOREX))
     assert "未在三证合一系统中入网，不能办理外汇备案" in text_of(doc, "page-refused")
     assert doc.by_id("forex-directory-missing") is None and doc.by_id("btn-submit") is None
 
 
 def test_card_forex_filing_opens_the_forex_subsystems(ctx):
-    enterprise_filed(ctx.e, "forex", "forex:440300")
+    f.enterprise_filed(ctx.e, "forex", "forex:440300")
     op = operator_card(ctx)
     doc = page(ctx.c.get(CARD_FOREX))
     assert "IC卡外汇备案" in doc.find("h1").text and doc.by_id("page-refused") is None
@@ -822,7 +804,7 @@ def test_card_forex_filing_opens_the_forex_subsystems(ctx):
 
 
 def test_card_numbers_typed_into_a_refusal_are_escaped(ctx):
-    enterprise_filed(ctx.e, "customs", "customs:5300")
+    f.enterprise_filed(ctx.e, "customs", "customs:5300")
     r = ctx.c.post(CARD_CUSTOMS, {"card_nos": ["<b>x</b>"], "action": "save"})
     body = r.content.decode()
     assert r.status_code == 404 and "<B>X</B>" not in body and "<b>x</b>" not in body
@@ -855,7 +837,7 @@ def test_commerce_filing_page_in_english(client):
         pytest.skip("no English translation of the 企业备案 screens in the catalogue yet")
     user = f.cardless()
     f.draft_entry(user)
-    doc = page(as_user(client, user).get(COMMERCE, HTTP_ACCEPT_LANGUAGE="en"))
+    doc = page(f.as_user(client, user).get(COMMERCE, HTTP_ACCEPT_LANGUAGE="en"))
     for text in (doc.find("title").text, doc.find("h1").text):
         assert title in text and not any("\u4e00" <= ch <= "\u9fff" for ch in text), text
 
@@ -864,7 +846,7 @@ def test_a_chosen_card_that_became_unusable_stays_choosable_and_is_refused_by_na
     """A card saved in the draft and frozen since: its box stays ticked and enabled (a disabled box would
     be dropped silently by the browser), and 申报 is refused naming it until it is unticked."""
     c = ctx.c
-    enterprise_filed(ctx.e, "customs", "customs:5300")
+    f.enterprise_filed(ctx.e, "customs", "customs:5300")
     op = operator_card(ctx, name="钱八")
     assert (
         c.post(CARD_CUSTOMS, {"card_nos": [op.card_no, ctx.legal.card_no], "action": "save"}).status_code
@@ -888,7 +870,7 @@ def test_a_chosen_card_that_became_unusable_stays_choosable_and_is_refused_by_na
 
 def test_card_lists_are_paged_and_a_choice_on_another_page_is_kept(ctx):
     c = ctx.c
-    enterprise_filed(ctx.e, "customs", "customs:5300")
+    f.enterprise_filed(ctx.e, "customs", "customs:5300")
     cards = [operator_card(ctx, name=f"分页{i}") for i in range(11)]  # with the legal card: 12 cards
     for url in (CARD_CUSTOMS, PERMISSIONS):
         first, second = page(c.get(url)), page(c.get(url, {"page": 2}))

@@ -14,40 +14,19 @@ from tests import factories as f
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def ctx():
-    ra = f.staff("ra", "ra:5300")
-    e = f.enterprise_in_network(name="深圳法人卡界面测试有限公司")
-    legal = f.make_card("legal", e, ra=ra).card
-    Card.objects.filter(pk=legal.pk).update(must_change_pin=False)
-    return {"e": e, "ra": ra, "legal": legal}
-
-
-def as_user(client, user):
-    client.force_login(user)
-    return client
+    ra = f.ra_officer()
+    legal = f.legal_card(f.enterprise_in_network(name="深圳法人卡界面测试有限公司"), ra=ra).card
+    return {"e": legal.enterprise, "ra": ra, "legal": legal}
 
 
 def op_post(**over):
-    data = {
-        "name": "赵六",
-        "id_type": "resident_id",
-        "id_no": f.resident_id(),
-        "phone": "13700000001",
-        "job_title": "报关员",
-        "email": "zhao@example.com",
-    }
-    data.update(over)
-    return data
+    return f.op_data(**{"name": "赵六", "phone": "13700000001", "email": "zhao@example.com", **over})
 
 
 def test_menu_of_the_legal_card(client, ctx):
-    body = as_user(client, ctx["legal"].user).get("/card/").content.decode()
+    body = f.as_user(client, ctx["legal"].user).get("/card/").content.decode()
     for entry in (
         "企业操作员信息申报",
         "三证合一信息变更",
@@ -62,7 +41,7 @@ def test_menu_of_the_legal_card(client, ctx):
 
 
 def test_declare_review_make_card_change_and_cancel(client, ctx, settings):
-    c = as_user(client, ctx["legal"].user)
+    c = f.as_user(client, ctx["legal"].user)
     assert "新增" in c.get("/operators/").content.decode()
     r = c.post("/operators/new/", {**op_post(id_no="123"), "action": "save"})
     assert r.status_code == 400 and "居民身份证号码不正确" in r.content.decode()
@@ -81,7 +60,7 @@ def test_declare_review_make_card_change_and_cancel(client, ctx, settings):
     )
 
     # the sub-centre reviews it on the same review screen and goes on to 制卡 with it filled in
-    ra = as_user(type(client)(), ctx["ra"])
+    ra = f.as_user(type(client)(), ctx["ra"])
     step = Application.objects.get(kind="operator_declaration").steps.get(status=StepStatus.PENDING)
     page = ra.get(f"/reviews/{step.id}/").content.decode()
     assert "赵六" in page and op.operator_no in page
@@ -129,7 +108,7 @@ def test_declare_review_make_card_change_and_cancel(client, ctx, settings):
 
 def test_pre_entry_before_and_after_the_entry(client):
     user = f.cardless()
-    c = as_user(client, user)
+    c = f.as_user(client, user)
     page = c.get("/operators/").content.decode()
     assert (
         "操作员信息预录入" in page and "必须先录入并暂存三证合一信息" in page and 'id="btn-new"' not in page
@@ -145,7 +124,7 @@ def test_pre_entry_before_and_after_the_entry(client):
 
 
 def test_enterprise_change_screen(client, ctx):
-    c = as_user(client, ctx["legal"].user)
+    c = f.as_user(client, ctx["legal"].user)
     page = c.get("/change/").content.decode()
     assert "三证合一信息变更" in page and 'id="btn-submit"' in page
     data = f.entry_data(ctx["e"].uscc, address="深圳市宝安区新址1号")
@@ -166,7 +145,7 @@ def test_enterprise_change_screen(client, ctx):
 
 def test_card_self_service_lists_acts_and_refuses_the_legal_card_itself(client, ctx):
     op_card = f.make_card("operator", ctx["e"], ra=ctx["ra"]).card
-    c = as_user(client, ctx["legal"].user)
+    c = f.as_user(client, ctx["legal"].user)
     page = c.get("/cards/", {"action": "report-lost"}).content.decode()
     assert f'id="row-report-lost-{op_card.card_no}"' in page
     assert "去分中心" in page or "数据分中心办理" in page  # the legal card's own row says where to go
@@ -189,7 +168,7 @@ def test_card_self_service_lists_acts_and_refuses_the_legal_card_itself(client, 
 def test_unlock_shows_the_new_pin_once(client, ctx):
     op_card = f.make_card("operator", ctx["e"], ra=ctx["ra"]).card
     Card.objects.filter(pk=op_card.pk).update(pin_locked=True, pin_failures=5)
-    c = as_user(client, ctx["legal"].user)
+    c = f.as_user(client, ctx["legal"].user)
     r = c.post(f"/cards/{op_card.card_no}/unlock/")
     assert (
         r.status_code == 200 and 'id="issued-pin"' in r.content.decode() and r["Cache-Control"] == "no-store"
@@ -215,7 +194,7 @@ def test_another_enterprises_ids_are_not_found(client, ctx):
         enterprise=other,
         data={"operator_no": other_op.operator_no},
     )
-    c = as_user(client, ctx["legal"].user)
+    c = f.as_user(client, ctx["legal"].user)
     for url in (
         f"/operators/{other_op.operator_no}/",
         f"/operators/{other_op.operator_no}/change/",
@@ -241,7 +220,7 @@ def test_another_enterprises_ids_are_not_found(client, ctx):
 
 def test_reissue_screen(client, ctx):
     user = f.cardless(uscc=ctx["e"].uscc)
-    c = as_user(client, user)
+    c = f.as_user(client, user)
     r = c.post("/reissue/", {"reason": "other", "note": "", "action": "submit"})
     assert r.status_code == 400 and 'data-field="note"' in r.content.decode()
     assert not Application.objects.filter(kind="legal_card_reissue").exists()
@@ -263,21 +242,21 @@ def test_reissue_screen(client, ctx):
     status = c.get("/status/").content.decode()
     assert 'data-kind="legal_card_reissue"' in status
     step = Application.objects.get(kind="legal_card_reissue").steps.get()
-    ra = as_user(type(client)(), ctx["ra"])
+    ra = f.as_user(type(client)(), ctx["ra"])
     r = ra.post(f"/reviews/{step.id}/", {"action": "approve", "opinion": "同意补办"})
     assert "/ra/cards/new/?kind=legal" in r["Location"]
     assert Card.objects.get(pk=ctx["legal"].pk).state == CardState.VOIDED
 
 
 def test_reissue_refused_before_network_entry(client):
-    page = as_user(client, f.cardless()).get("/reissue/").content.decode()
+    page = f.as_user(client, f.cardless()).get("/reissue/").content.decode()
     assert "企业入网后才能补办法人卡" in page
 
 
 def test_status_query_exports_the_filtered_list(client, ctx):
     user = f.cardless()
     f.draft_entry(user)
-    r = as_user(client, user).get("/status/", {"status": "DRAFT", "export": "xlsx"})
+    r = f.as_user(client, user).get("/status/", {"status": "DRAFT", "export": "xlsx"})
     rows = list(load_workbook(io.BytesIO(r.content)).active.values)
     assert len(rows) == 2 and rows[1][3] == "暂存"
     r = client.get(
@@ -287,7 +266,7 @@ def test_status_query_exports_the_filtered_list(client, ctx):
 
 
 def test_the_new_screens_speak_english_too(client, ctx):
-    c = as_user(client, ctx["legal"].user)
+    c = f.as_user(client, ctx["legal"].user)
     body = c.get("/operators/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Operator declaration" in body and "Export to Excel" in body and "企业操作员信息申报" not in body
     body = c.get("/cards/", {"action": "freeze"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()

@@ -9,35 +9,22 @@ from django.core import mail
 from eport.accounts.models import User
 from eport.accounts.services import email_confirmation_token
 from eport.applications.models import Application
-from eport.cards.models import Card
 from eport.registry.licence import demo_issuer_ensure
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def ctx(client):
-    ra = f.staff("ra", "ra:5300")
-    e = f.enterprise_in_network(name="深圳信任测试有限公司")
-    legal = f.make_card("legal", e, ra=ra).card
-    Card.objects.filter(pk=legal.pk).update(must_change_pin=False)
-    return {"e": e, "ra": ra, "legal": legal}
-
-
-def signed_in(client, user):
-    client.force_login(user)
-    return client
+    ra = f.ra_officer()
+    legal = f.legal_card(f.enterprise_in_network(name="深圳信任测试有限公司"), ra=ra).card
+    return {"e": legal.enterprise, "ra": ra, "legal": legal}
 
 
 def test_an_unverified_account_is_sent_to_its_account_page(client, ctx):
     stranger = f.cardless(uscc=ctx["e"].uscc, verified=False)
-    c = signed_in(client, stranger)
+    c = f.as_user(client, stranger)
     for path in (
         "/",
         "/entries/",
@@ -75,7 +62,7 @@ def test_the_confirmation_link_page_confirms_only_on_its_button(client):
 def test_an_unconfirmed_account_sees_why_it_cannot_file(client):
     user = f.cardless()
     User.objects.filter(pk=user.pk).update(email_confirmed_at=None, email="me@example.com")
-    c = signed_in(client, User.objects.get(pk=user.pk))
+    c = f.as_user(client, User.objects.get(pk=user.pk))
     page = c.get("/entries/").content.decode()
     assert 'id="trust-notice"' in page and 'id="btn-new"' not in page and "确认电子邮箱" in page
     r = c.post("/entries/new/", {**f.entry_data(user.enterprise.uscc), "action": "save"})
@@ -89,7 +76,7 @@ def test_an_unconfirmed_account_sees_why_it_cannot_file(client):
 def test_the_legal_card_sees_and_decides(client, ctx, django_capture_on_commit_callbacks):
     a = f.cardless(uscc=ctx["e"].uscc, verified=False, username="colleague")
     b = f.cardless(uscc=ctx["e"].uscc, verified=False, username="stranger")
-    c = signed_in(client, ctx["legal"].user)
+    c = f.as_user(client, ctx["legal"].user)
     home = c.get("/card/").content.decode()
     assert 'id="notice-accounts"' in home and "有2个无卡用户账号" in home
     assert "无卡用户账号管理" in home  # in the menu
@@ -107,9 +94,9 @@ def test_the_legal_card_sees_and_decides(client, ctx, django_capture_on_commit_c
     assert c.post(f"/enterprise/accounts/{other.id}/approve/").status_code == 404
     assert c.post(f"/enterprise/accounts/{a.id}/nonsense/").status_code == 404
     # Not for anyone else.
-    assert signed_in(type(client)(), a).get("/enterprise/accounts/").status_code == 403
+    assert f.as_user(type(client)(), a).get("/enterprise/accounts/").status_code == 403
     assert (
-        signed_in(type(client)(), ctx["ra"]).post(f"/enterprise/accounts/{a.id}/refuse/").status_code == 403
+        f.as_user(type(client)(), ctx["ra"]).post(f"/enterprise/accounts/{a.id}/refuse/").status_code == 403
     )
 
 
@@ -120,7 +107,7 @@ def test_a_reissue_filed_in_the_enterprise_s_name_shows_on_the_legal_card(client
     app = services.application_create(actor=owner, kind="legal_card_reissue", data={"reason": "lost"})
     f.attach(owner, app, *f.REISSUE_DOCUMENTS)
     services.application_submit(actor=owner, application_id=app.id)
-    home = signed_in(client, ctx["legal"].user).get("/card/").content.decode()
+    home = f.as_user(client, ctx["legal"].user).get("/card/").content.decode()
     assert 'id="notice-reissue"' in home and app.number in home and owner.username in home
 
 
@@ -128,7 +115,7 @@ def test_the_demo_licence_app_exists_only_in_demo_mode(client, settings):
     settings.DEMO_MODE = False
     assert client.get("/demo/licence/").status_code == 404
     user = f.cardless(uscc=f.USCC_SZ, verified=False)
-    c = signed_in(client, user)
+    c = f.as_user(client, user)
     assert 'id="btn-licence"' not in c.get("/account/").content.decode()  # no issuer configured
 
 
@@ -138,7 +125,7 @@ def test_the_demo_licence_app_verifies_an_account(client, settings):
     demo_issuer_ensure()
     e = f.enterprise_in_network(uscc=f.USCC_SZ, name="深圳市前海示范贸易有限公司")
     user = f.cardless(uscc=e.uscc, verified=False)
-    c = signed_in(client, user)
+    c = f.as_user(client, user)
     assert 'id="btn-licence"' in c.get("/account/").content.decode()
     r = c.post("/account/licence/")
     assert r.status_code == 302 and r["Location"].startswith("/demo/licence/?")
@@ -159,7 +146,7 @@ def test_the_demo_licence_app_verifies_an_account(client, settings):
     )
     assert evil["Location"].startswith("/account/licence/callback/")
     other = f.cardless(uscc=f.new_uscc(), verified=False)
-    r = signed_in(type(client)(), other).get(back["Location"], follow=True)
+    r = f.as_user(type(client)(), other).get(back["Location"], follow=True)
     assert "不是为本账号发起的" in r.content.decode() or "统一社会信用代码" in r.content.decode()
     other.refresh_from_db()
     assert not other.is_verified

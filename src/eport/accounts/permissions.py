@@ -31,6 +31,11 @@ ENTERPRISE_USERS = frozenset({UserKind.CARDLESS, *CARD_KINDS})
 # Who opens an application's page and its attachments: the enterprise actors (their own) and staff (what is
 # routed to their unit); the selectors scope the rows. The administrator looks in the admin.
 APPLICATION_READERS = ENTERPRISE_ACTORS | STAFF
+# Who reads operators: the enterprise actors (their own) and the sub-centre (its enterprises', to make cards).
+OPERATOR_READERS = ENTERPRISE_ACTORS | {UserKind.RA}
+# Who reads cards: the card holders (the legal card its enterprise's, an operator card itself) and the
+# sub-centre (the cards it issued); a card-less user and a reviewer have no card business.
+CARD_READERS = CARD_KINDS | {UserKind.RA}
 
 ENTERPRISE_ACTOR_REQUIRED = _("只有企业用户可以办理此业务。")
 NO_ENTERPRISE = _("没有可查看的企业。")
@@ -44,6 +49,31 @@ LEGAL_CARD_REFUSALS = {
 
 def _kind(actor):
     return getattr(actor, "kind", None)
+
+
+# --- who reads a family of records at all --------------------------------------------------------------------
+
+# family -> (who may read it, the refusal's code and message). A kind outside is refused (403) on the whole
+# family, lists and single records alike; within it the selectors scope the rows (what is not yours: 404).
+READERS = {
+    "applications": (
+        APPLICATION_READERS | {UserKind.ADMIN},
+        "enterprise_actor_required",
+        ENTERPRISE_ACTOR_REQUIRED,
+    ),
+    "operators": (
+        OPERATOR_READERS,
+        "operator_reader_required",
+        _("只有企业用户和数据分中心可以查看操作员。"),
+    ),
+    "cards": (CARD_READERS, "card_reader_required", _("只有IC卡用户和数据分中心可以查看IC卡。")),
+}
+
+
+def require_reader(actor, family: str) -> None:
+    kinds, code, message = READERS[family]
+    if _kind(actor) not in kinds:
+        raise Forbidden(code, message)
 
 
 # --- staff -----------------------------------------------------------------------------------------------
@@ -100,8 +130,10 @@ def can_read_enterprise(actor) -> bool:
 
 
 def enterprise_for_reading(actor):
-    """The enterprise this actor may read; anyone else finds none (404), an account not trusted yet is told
-    why (403, accounts/trust.py)."""
+    """The enterprise this actor may read. Another kind of actor is refused (403), an enterprise actor without
+    an enterprise finds none (404), an account not trusted yet is told why (403, accounts/trust.py)."""
+    if _kind(actor) not in ENTERPRISE_ACTORS:
+        raise Forbidden("enterprise_actor_required", ENTERPRISE_ACTOR_REQUIRED)
     if not is_enterprise_actor(actor):
         raise NotFound("enterprise_not_found", NO_ENTERPRISE)
     require_trusted(actor)

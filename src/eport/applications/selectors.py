@@ -15,6 +15,7 @@ from eport.accounts.permissions import (
     acting_enterprise,
     is_staff,
     jurisdiction_units,
+    require_reader,
     require_staff,
 )
 from eport.errors import InvalidInput, NotFound
@@ -27,6 +28,7 @@ enterprise_of = acting_enterprise
 
 
 def visible_applications(actor) -> QuerySet:
+    require_reader(actor, "applications")
     qs = Application.objects.all()
     if actor.kind in ENTERPRISE_ACTORS:
         return qs.filter(enterprise=enterprise_of(actor)) if actor.enterprise_id else qs.none()

@@ -1,4 +1,5 @@
-"""Reads of cards, scoped to what the actor may see: missing and forbidden answer alike (404)."""
+"""Reads of cards, scoped to what the actor may see: a kind with no card business is refused (403); a card
+not yours is missing alike (404)."""
 
 from django.db import connection
 from django.db.models import BooleanField, QuerySet, prefetch_related_objects
@@ -7,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from eport.accounts.models import UserKind
-from eport.accounts.permissions import jurisdiction_units
+from eport.accounts.permissions import jurisdiction_units, require_reader
 from eport.errors import InvalidInput, NotFound
 from eport.pagination import paginate, planned_for_values
 from eport.refdata.models import Dept
@@ -17,6 +18,7 @@ from .models import Card, CardKind, CardState, Subsystem
 
 def cards_visible(actor) -> QuerySet:
     """RA: cards issued by its sub-centre or one below; legal card: its enterprise's; operator card: itself."""
+    require_reader(actor, "cards")
     kind = getattr(actor, "kind", None)
     if kind == UserKind.RA and actor.unit_id:
         issuers = ra_issuers(actor)

@@ -4,7 +4,12 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from eport.accounts.models import UserKind
-from eport.accounts.permissions import acting_enterprise, is_enterprise_actor, jurisdiction_units
+from eport.accounts.permissions import (
+    acting_enterprise,
+    is_enterprise_actor,
+    jurisdiction_units,
+    require_reader,
+)
 from eport.applications.models import OPEN_STATUSES, Application
 from eport.errors import InvalidInput, NotFound
 
@@ -14,6 +19,7 @@ from .models import Operator, OperatorStatus
 
 def operators_visible(actor) -> QuerySet:
     """The enterprise's own (its card-less user and legal card); the RA: enterprises of its sub-centre."""
+    require_reader(actor, "operators")
     kind = getattr(actor, "kind", None)
     if is_enterprise_actor(actor):
         return Operator.objects.filter(enterprise=acting_enterprise(actor))

@@ -1,0 +1,381 @@
+"""One scoping matrix: actor × endpoint × skin (the JSON API under /api/v1, and the screens).
+
+Every actor here is a stranger to enterprise A: anonymous, a card-less user of enterprise B (verified), B's
+legal card, B's operator card, a reviewer outside the units A's applications go to, and the RA officer of
+another sub-centre. Each one tries A's applications, attachments, operators, cards, filings, review steps
+and accounts, and the endpoints its kind may not use at all. The rule (issue 12, "one rule, one place"):
+
+* what the actor may not see is not found, exactly as if it did not exist: API 404, screen 404 page;
+* where its kind may not do the thing at all, it is refused as such: API 403, screen 403 page;
+* anonymous: API 401, screens send it to the sign-in page (the card sign-in for the cards' screens);
+* and afterwards nothing has changed: the rows of every object a request could touch, and the audit trail.
+
+The data is built once for the module (inside a transaction rolled back at its end); each case runs in its
+own savepoint, so a case that did change something could not hide it from the next one.
+"""
+
+import io
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+import pytest
+from django.db import transaction
+from django.test import override_settings
+
+from eport.accounts.models import User
+from eport.applications.models import Application, Attachment, ReviewStep, StepStatus
+from eport.audit.models import AuditEvent
+from eport.cards.models import Card, CardPermission
+from eport.enterprises.models import Enterprise
+from eport.filings.models import CardFiling, EnterpriseFiling
+from eport.operators.models import Operator
+from tests import factories as f
+from tests.api.helpers import Api, created, make_pdf, submitted
+
+ACTORS = ("anonymous", "cardless_b", "legal_b", "operator_b", "reviewer_out", "ra_other")
+FAST = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# --- the world, built once ------------------------------------------------------------------------------
+
+
+def build(files) -> SimpleNamespace:
+    """Enterprise A with its legal card, an operator card, an approved operator without a card, a DRAFT
+    operator declaration, a DRAFT 三证合一 change with an attachment, a SUBMITTED operator cancellation
+    waiting at its sub-centre (a review step), a customs filing of A and of its operator card, and an
+    account waiting for A's legal card. Enterprise B with a card-less user, a legal and an operator card."""
+    ra = f.ra_officer()  # ra:5300, A's and B's sub-centre
+    a = f.enterprise_in_network(name="甲方贸易有限公司")
+    legal_a = f.legal_card(a, ra=ra)
+    op_a = f.operator_card(a, ra=ra, name="周八")
+    plain = f.operator(a, name="吴九")
+    la = Api(legal_a.card.user)
+    declaration = created(la, "operator_declaration", f.op_data(name="郑十"))
+    change = created(la, "enterprise_change", {**f.entry_data(a.uscc), "name": "甲方贸易有限公司"})
+    upload = la.upload(change["id"], make_pdf())
+    assert upload.status_code == 201, upload.content
+    cancellation = submitted(
+        la, created(la, "operator_cancellation", {"operator_no": plain.operator_no})["id"], "SUBMITTED"
+    )
+    step = ReviewStep.objects.get(application_id=cancellation["id"], status=StepStatus.PENDING)
+    f.enterprise_filed(a, "customs", "customs:5300")
+    CardFiling.objects.create(card=op_a.card, filing="customs")
+    pending = f.cardless(uscc=a.uscc, verified=False)
+
+    b = f.enterprise_in_network(name="乙方实业有限公司")
+    users = {
+        "anonymous": None,
+        "cardless_b": f.cardless(uscc=b.uscc),
+        "legal_b": f.legal_card(b, ra=ra).card.user,
+        "operator_b": f.operator_card(b, ra=ra, name="周八").card.user,
+        "reviewer_out": f.staff("reviewer", "aic:110000"),  # A's entry-like steps go to aic:440300
+        "ra_other": f.ra_officer("ra:0100"),
+    }
+    return SimpleNamespace(
+        a=a,
+        legal_a=legal_a,
+        op_a=op_a,
+        operator_no=plain.operator_no,
+        declaration=declaration["id"],
+        change=change["id"],
+        attachment=upload.json()["id"],
+        cancellation=cancellation["id"],
+        step=step.id,
+        pending=pending.id,
+        users=users,
+        apis={k: Api(u) for k, u in users.items()},
+    )
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, tmp_path_factory):
+    files = tmp_path_factory.mktemp("files")
+    storages = {"default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {}}}
+    storages["default"]["OPTIONS"]["location"] = str(files)
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST):
+        from django.conf import settings
+
+        with override_settings(STORAGES={**settings.STORAGES, **storages}):
+            atomic = transaction.atomic()
+            atomic.__enter__()
+            try:
+                yield build(files)
+            finally:
+                transaction.set_rollback(True)
+                atomic.__exit__(None, None, None)
+
+
+@pytest.fixture
+def w(world, db):
+    """The world, in this case's own savepoint (the `db` fixture's transaction, nested in the module's)."""
+    return world
+
+
+def snapshot(w) -> dict:
+    """Everything of A a request could change, the counts of everything anywhere, and the audit trail."""
+    return {
+        "apps": list(
+            Application.objects.order_by("pk").values_list("pk", "status", "version", "round", "data")
+        ),
+        "attachments": list(Attachment.objects.order_by("pk").values_list("pk", "application_id", "sha256")),
+        "steps": list(ReviewStep.objects.order_by("pk").values_list("pk", "status", "opinion")),
+        "operators": list(Operator.objects.order_by("pk").values_list("pk", "status", "name")),
+        "cards": list(Card.objects.order_by("pk").values_list("pk", "state", "version")),
+        "filings": (
+            EnterpriseFiling.objects.count(),
+            CardFiling.objects.count(),
+            CardPermission.objects.count(),
+        ),
+        "enterprise": list(Enterprise.objects.filter(pk=w.a.pk).values_list("name", "network_status")),
+        "accounts": list(User.objects.order_by("pk").values_list("pk", "verified_at", "closed_at")),
+        "audit": AuditEvent.objects.count(),
+    }
+
+
+# --- the endpoints --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Call:
+    method: str
+    path: str  # with {placeholders} filled from the world
+    body: object = None
+
+    def url(self, w) -> str:
+        return self.path.format(
+            app=w.change,
+            decl=w.declaration,
+            cancel=w.cancellation,
+            att=w.attachment,
+            op=w.operator_no,
+            legal=w.legal_a.card.card_no,
+            opcard=w.op_a.card.card_no,
+            step=w.step,
+            pending=w.pending,
+            uscc=w.a.uscc,
+        )
+
+
+def _pdf():
+    fh = io.BytesIO(make_pdf())
+    fh.name = "a.pdf"
+    return fh
+
+
+API = {
+    # applications and attachments
+    "application.get": Call("get", "/applications/{app}"),
+    "application.patch": Call("patch", "/applications/{app}", {"data": {"address": "篡改"}, "version": 1}),
+    "application.delete": Call("delete", "/applications/{decl}"),
+    "application.submit": Call("post", "/applications/{app}/submit"),
+    "attachment.upload": Call("upload", "/applications/{app}/attachments"),
+    "attachment.get": Call("get", "/applications/{app}/attachments/{att}"),
+    "attachment.delete": Call("delete", "/applications/{app}/attachments/{att}"),
+    # operators
+    "operator.get": Call("get", "/operators/{op}"),
+    "operator.cancel": Call(
+        "post", "/applications", {"kind": "operator_cancellation", "data": {"operator_no": "{op}"}}
+    ),
+    # cards
+    "card.get": Call("get", "/cards/{opcard}"),
+    "card.freeze": Call("post", "/cards/{opcard}/freeze"),
+    "card.report_lost": Call("post", "/cards/{legal}/report-lost"),
+    "card.make": Call("post", "/cards", {"kind": "legal", "enterprise_uscc": "{uscc}"}),
+    "card.permission": Call(
+        "post", "/applications", {"kind": "card_permission", "data": {"card_no": "{opcard}"}}
+    ),
+    # review steps
+    "step.approve": Call("post", "/reviews/{step}/approve", {"opinion": "同意"}),
+    "step.return": Call("post", "/reviews/{step}/return", {"opinion": "退回"}),
+    # accounts waiting for A's legal card
+    "account.approve": Call("post", "/enterprise/accounts/{pending}/approve"),
+    "account.refuse": Call("post", "/enterprise/accounts/{pending}/refuse"),
+    # the enterprise's own pages: whose kind may read them
+    "enterprise": Call("get", "/enterprise"),
+    "filings": Call("get", "/filings"),
+    "filings.cards": Call("get", "/filings/cards"),
+    "accounts": Call("get", "/enterprise/accounts"),
+    "reviews": Call("get", "/reviews"),
+    "applications": Call("get", "/applications"),
+}
+
+SCREENS = {
+    "application.get": Call("get", "/applications/{app}/"),
+    "application.delete": Call("post", "/applications/{decl}/delete/"),
+    "attachment.upload": Call("upload", "/applications/{app}/attachments/"),
+    "attachment.get": Call("get", "/applications/{app}/attachments/{att}/"),
+    "attachment.delete": Call("post", "/applications/{app}/attachments/{att}/delete/"),
+    "declaration.edit": Call("get", "/operators/declarations/{decl}/"),
+    "declaration.delete": Call("post", "/operators/declarations/{decl}/delete/"),
+    "operator.get": Call("get", "/operators/{op}/"),
+    "operator.change": Call("get", "/operators/{op}/change/"),
+    "operator.cancel": Call("post", "/operators/{op}/cancel/"),
+    "card.get": Call("get", "/cards/{opcard}/"),
+    "card.freeze": Call("post", "/cards/{opcard}/freeze/"),
+    "card.renew": Call("get", "/cards/{opcard}/renew/"),
+    "card.permission": Call("get", "/filings/permissions/{opcard}/"),
+    "step.get": Call("get", "/reviews/{step}/"),
+    "step.approve": Call("post", "/reviews/{step}/", {"action": "approve", "opinion": "同意"}),
+    "account.approve": Call("post", "/enterprise/accounts/{pending}/approve/"),
+    "enterprise.change": Call("get", "/change/"),
+    "filings": Call("get", "/filings/customs/"),
+    "filings.cards": Call("get", "/filings/cards/customs/"),
+    "accounts": Call("get", "/enterprise/accounts/"),
+    "reviews": Call("get", "/reviews/"),
+    "status": Call("get", "/status/"),
+}
+
+
+def _fill(body, w):
+    if isinstance(body, dict):
+        return {k: _fill(v, w) for k, v in body.items()}
+    if isinstance(body, str):
+        return Call("", body).url(w)
+    return body
+
+
+def call_api(api: Api, call: Call, w):
+    url, body = call.url(w), _fill(call.body, w)
+    if call.method == "upload":
+        return api.upload(int(url.split("/")[2]), make_pdf())
+    if call.method == "get":
+        return api.get(url)
+    if call.method == "delete":
+        return api.delete(url)
+    return getattr(api, call.method)(url, body)
+
+
+def call_screen(client, call: Call, w):
+    url, body = call.url(w), _fill(call.body, w)
+    if call.method == "upload":
+        return client.post(url, {"doc_type": "business_license", "file": _pdf()})
+    if call.method == "get":
+        return client.get(url)
+    return client.post(url, body or {})
+
+
+# --- what each actor gets -------------------------------------------------------------------------------
+
+# Per endpoint, for cardless_b, legal_b, operator_b, reviewer_out, ra_other: the API's "status code" and the
+# screens' status. None: the actor's own business (its own enterprise's page, its own queue), not a refusal.
+SIGNED_IN = ACTORS[1:]
+NF_APP, NF_OP, NF_CARD, NF_STEP = (
+    "404 application_not_found",
+    "404 operator_not_found",
+    "404 card_not_found",
+    "404 step_not_found",
+)
+KIND_ENT = "403 enterprise_actor_required"
+KIND_LEGAL = "403 legal_card_only"
+KIND_REVIEWER = "403 reviewer_required"
+# A kind that may not read a family at all is refused on the whole family (accounts/permissions.READERS).
+KIND_APP_READER = KIND_ENT
+KIND_OP_READER = "403 operator_reader_required"
+KIND_CARD_READER = "403 card_reader_required"
+
+API_EXPECT = {
+    "application.get": (NF_APP, NF_APP, KIND_APP_READER, NF_APP, NF_APP),
+    "application.patch": (NF_APP, NF_APP, KIND_ENT, KIND_ENT, KIND_ENT),
+    "application.delete": (NF_APP, NF_APP, KIND_ENT, KIND_ENT, KIND_ENT),
+    "application.submit": (NF_APP, NF_APP, KIND_ENT, KIND_ENT, KIND_ENT),
+    "attachment.upload": (NF_APP, NF_APP, KIND_ENT, KIND_ENT, KIND_ENT),
+    "attachment.get": (NF_APP, NF_APP, KIND_APP_READER, NF_APP, NF_APP),
+    "attachment.delete": (NF_APP, NF_APP, KIND_ENT, KIND_ENT, KIND_ENT),
+    # The sub-centre reads its enterprises' operators (the API; it has no operator screen): A's is not its.
+    "operator.get": (NF_OP, NF_OP, KIND_OP_READER, KIND_OP_READER, NF_OP),
+    "operator.cancel": ("403 kind_not_allowed", NF_OP, KIND_ENT, KIND_ENT, KIND_ENT),
+    # An operator card reads its own card through the API (the screens' card pages are the legal card's and
+    # the sub-centre's): A's card is not its own.
+    "card.get": (KIND_CARD_READER, NF_CARD, NF_CARD, KIND_CARD_READER, NF_CARD),
+    "card.freeze": (KIND_CARD_READER, NF_CARD, NF_CARD, KIND_CARD_READER, NF_CARD),
+    "card.report_lost": (KIND_CARD_READER, NF_CARD, NF_CARD, KIND_CARD_READER, NF_CARD),
+    "card.make": ("403 ra_only", "403 ra_only", "403 ra_only", "403 ra_only", "404 enterprise_not_found"),
+    "card.permission": ("403 kind_not_allowed", NF_CARD, KIND_ENT, KIND_ENT, KIND_ENT),
+    "step.approve": (KIND_REVIEWER, KIND_REVIEWER, KIND_REVIEWER, NF_STEP, NF_STEP),
+    "step.return": (KIND_REVIEWER, KIND_REVIEWER, KIND_REVIEWER, NF_STEP, NF_STEP),
+    "account.approve": (KIND_LEGAL, "404 account_not_found", KIND_LEGAL, KIND_LEGAL, KIND_LEGAL),
+    "account.refuse": (KIND_LEGAL, "404 account_not_found", KIND_LEGAL, KIND_LEGAL, KIND_LEGAL),
+    "enterprise": (None, None, KIND_ENT, KIND_ENT, KIND_ENT),
+    "filings": (None, None, KIND_ENT, KIND_ENT, KIND_ENT),
+    "filings.cards": ("403 legal_card_required", None, *["403 legal_card_required"] * 3),
+    "accounts": (KIND_LEGAL, None, KIND_LEGAL, KIND_LEGAL, KIND_LEGAL),
+    "reviews": (KIND_REVIEWER, KIND_REVIEWER, KIND_REVIEWER, None, None),
+    "applications": (None, None, KIND_ENT, KIND_ENT, KIND_ENT),
+}
+
+SCREEN_EXPECT = {
+    "application.get": (404, 404, 403, 404, 404),
+    "application.delete": (404, 404, 403, 403, 403),
+    "attachment.upload": (404, 404, 403, 403, 403),
+    "attachment.get": (404, 404, 403, 404, 404),
+    "attachment.delete": (404, 404, 403, 403, 403),
+    "declaration.edit": (404, 404, 403, 403, 403),
+    "declaration.delete": (404, 404, 403, 403, 403),
+    "operator.get": (404, 404, 403, 403, 403),
+    "operator.change": (403, 404, 403, 403, 403),
+    "operator.cancel": (403, 404, 403, 403, 403),
+    "card.get": (403, 404, 403, 403, 404),
+    "card.freeze": (403, 404, 403, 403, 404),
+    "card.renew": (403, 404, 403, 403, 404),
+    "card.permission": (403, 404, 403, 403, 403),
+    "step.get": (403, 403, 403, 404, 404),
+    "step.approve": (403, 403, 403, 404, 404),
+    "account.approve": (403, 404, 403, 403, 403),
+    "enterprise.change": (403, None, 403, 403, 403),
+    "filings": (None, None, 403, 403, 403),
+    "filings.cards": (403, None, 403, 403, 403),
+    "accounts": (403, None, 403, 403, 403),
+    "reviews": (403, 403, 403, None, None),
+    "status": (None, None, 403, 403, 403),
+}
+
+# Anonymous on the screens: sent to sign in, at the card sign-in where only a card may go.
+CARD_SIGN_IN = {
+    "operator.change",
+    "operator.cancel",
+    "card.get",
+    "card.freeze",
+    "card.renew",
+    "card.permission",
+    "account.approve",
+    "enterprise.change",
+    "filings.cards",
+    "accounts",
+}
+
+
+def cases():
+    for skin, table in (("api", API_EXPECT), ("screen", SCREEN_EXPECT)):
+        for endpoint, row in table.items():
+            assert len(row) == len(SIGNED_IN), endpoint
+            yield pytest.param(skin, endpoint, "anonymous", None, id=f"{skin}-{endpoint}-anonymous")
+            for actor, want in zip(SIGNED_IN, row, strict=True):
+                if want is None:
+                    continue
+                yield pytest.param(skin, endpoint, actor, want, id=f"{skin}-{endpoint}-{actor}")
+
+
+@pytest.mark.parametrize("skin, endpoint, actor, want", list(cases()))
+def test_scoping(w, client, skin, endpoint, actor, want):
+    user = w.users[actor]
+    if skin == "screen" and user is not None:
+        client.force_login(user)
+    before = snapshot(w)
+    if skin == "api":
+        r = call_api(w.apis[actor], API[endpoint], w)
+        assert r["Content-Type"].startswith("application/json"), r["Content-Type"]
+        status, _, code = ("401 not_authenticated" if user is None else want).partition(" ")
+        assert r.status_code == int(status), (r.status_code, r.content[:300])
+        if not code.startswith("("):  # an intended refusal names no code yet
+            assert set(r.json()) == {"error"} and r.json()["error"]["code"] == code, r.content[:300]
+    else:
+        call = SCREENS[endpoint]
+        r = call_screen(client, call, w)
+        if user is None:
+            login = "/card/login/" if endpoint in CARD_SIGN_IN else "/login/"
+            assert r.status_code == 302, r.status_code
+            assert r["Location"].startswith(f"{login}?next="), r["Location"]
+        else:
+            assert r.status_code == want, r.status_code
+            assert "web/error.html" in [t.name for t in r.templates], [t.name for t in r.templates]
+    assert snapshot(w) == before
