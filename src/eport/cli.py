@@ -4,14 +4,14 @@
 import os
 import sys
 
+from django.core.management import execute_from_command_line
+
 
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv if argv is None else argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "eport.settings")
     if len(argv) > 1 and not argv[1].startswith("-"):
         argv[1] = argv[1].replace("-", "_")
-    from django.core.management import execute_from_command_line
-
     execute_from_command_line(["eport", *argv[1:]])
 
 

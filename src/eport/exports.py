@@ -22,6 +22,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 
+from eport.applications.kinds import all_kinds
 from eport.audit.services import record
 from eport.errors import InvalidInput
 
@@ -33,8 +34,6 @@ def _dt(value):
 
 
 def _kind_label(app) -> str:
-    from eport.applications.kinds import all_kinds
-
     kind = all_kinds().get(app.kind)
     return str(kind.label) if kind else app.kind
 

@@ -34,7 +34,7 @@ _SERVER_GONE = ("57P01", "57P02", "57P03", "53300")
 
 def database_unavailable(exc: BaseException | None) -> bool:
     """True when `exc` says the database connection itself failed (refused, lost, server shutting down)."""
-    try:
+    try:  # loaded only when a database error is to be told apart (never on SQLite)
         import psycopg
     except ImportError:  # SQLite only: an embedded file has no outage to tell apart
         return False
@@ -60,6 +60,7 @@ def error_response(request, status: int, code: str, message, *, field=None) -> H
         return HttpResponse(str(message), status=status, content_type="text/plain; charset=utf-8")
     if status >= 500:
         # The page must not need the database, which may be what failed: no signed-in user, no messages.
+        # Not at the top: the logging configuration imports this module before the apps are loaded.
         from django.contrib.auth.models import AnonymousUser
 
         request.user = AnonymousUser()

@@ -259,7 +259,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Notifications (eport/notify.py): printed on the console by default; for real mail set
+# Mail (eport/mail.py; the messages in each app's notify.py): printed on the console by default; for real mail set
 # EPORT_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and the EPORT_EMAIL_* below.
 EMAIL_BACKEND = os.environ.get("EPORT_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EPORT_EMAIL_HOST", "localhost")

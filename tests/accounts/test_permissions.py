@@ -151,12 +151,10 @@ def test_staff_is_the_reviewers_and_the_sub_centre():
         assert e.value.code == "reviewer_required"
 
 
-def test_jurisdiction_units_live_with_the_units():
-    from eport.refdata.selectors import jurisdiction_units
-
-    units = set(jurisdiction_units(f.ra_officer("ra:5300")).values_list("id", flat=True))
+def test_jurisdiction_units_are_the_staff_members_unit_and_below():
+    units = set(permissions.jurisdiction_units(f.ra_officer("ra:5300")).values_list("id", flat=True))
     assert "ra:5300" in units
-    assert not jurisdiction_units(f.cardless()).exists()
+    assert not permissions.jurisdiction_units(f.cardless()).exists()
 
 
 # --- the admin's card page ------------------------------------------------------------------------------

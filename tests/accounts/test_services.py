@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from eport.accounts import services
 from eport.accounts.models import ApiToken, User, UserKind
+from eport.enterprises import registration
 from eport.enterprises.models import Enterprise
 from eport.errors import Conflict, InvalidInput
 from tests import factories as f
@@ -28,7 +29,7 @@ DATA = {
 def test_register_names_an_established_enterprise_unverified():
     """An enterprise already established (here: made by a command) is named, not taken: the account waits."""
     e = Enterprise.objects.create(uscc=f.USCC_SZ, name="已有企业")
-    user = services.account_register(data=DATA)
+    user = registration.account_register(data=DATA)
     assert user.enterprise_id == e.id and Enterprise.objects.count() == 1
     assert not user.is_verified and not user.email_confirmed
 
@@ -39,7 +40,7 @@ def test_register_username_race_is_conflict():
     ):
         f.cardless(username="race_user")
         with pytest.raises(Conflict) as e:
-            services.account_register(data={**DATA, "uscc": f.new_uscc()})
+            registration.account_register(data={**DATA, "uscc": f.new_uscc()})
     assert e.value.code == "username_taken"
 
 

@@ -18,8 +18,8 @@ from openpyxl import load_workbook
 
 from eport.accounts.models import UserKind
 from eport.applications.models import Application, Attachment, ReviewStep
-from eport.audit import reads
 from eport.audit.models import AuditEvent
+from eport.audit.services import READ_ACTIONS
 from eport.cards.models import Card, CardPermission
 from eport.filings.models import CardFiling, EnterpriseFiling
 from eport.refdata.models import Unit
@@ -107,7 +107,7 @@ def snapshot(*enterprises) -> dict:
             CardPermission.objects.count(),
             Card.objects.count(),
         ),
-        "audit": AuditEvent.objects.exclude(action__in=reads.ACTIONS).count(),
+        "audit": AuditEvent.objects.exclude(action__in=READ_ACTIONS).count(),
         "units": sorted(Unit.objects.filter(pk__in=WATCHED_UNITS).values_list("id", "auto_review")),
         "files": sorted(str(p) for p in stored_files()),
     }

@@ -543,7 +543,7 @@ def test_refused_sign_ins_from_one_address_are_throttled(settings):
 
 
 def test_a_registered_username_like_a_card_number_blocks_nothing():
-    from eport.accounts.services import account_register
+    from eport.enterprises.registration import account_register
 
     account_register(
         data={

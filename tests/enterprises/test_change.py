@@ -89,7 +89,7 @@ def test_first_approved_by_organization_code_the_new_uscc_must_carry_it():
     legal = legal_of(e)  # found by its organization code
     legal = type(legal).objects.get(pk=legal.pk)
     # Someone registered the new USCC meanwhile (a candidate row): that neither blocks the change ...
-    from eport.accounts.services import account_register
+    from eport.enterprises.registration import account_register
 
     squatter = account_register(
         data={

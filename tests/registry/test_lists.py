@@ -7,7 +7,6 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from eport.accounts.models import UserKind
-from eport.enterprises.choices import RegistryStatus
 from eport.ops import demo
 from eport.registry.importer import (
     DEMO_CSV,
@@ -26,7 +25,13 @@ from eport.registry.lists import (
     forex_directory_entry,
     forex_directory_matches,
 )
-from eport.registry.models import BusinessRecord, CustomsRecord, ForexCancellation, ForexDirectoryEntry
+from eport.registry.models import (
+    BusinessRecord,
+    CustomsRecord,
+    ForexCancellation,
+    ForexDirectoryEntry,
+    RegistryStatus,
+)
 from eport.validators import make_uscc, validate_uscc
 from tests import factories as f
 

@@ -6,11 +6,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
-from eport.enterprises.choices import RegistryStatus
 from eport.registry import adapters
 from eport.registry.adapters import BusinessRegistry, LocalTableRegistry, RegistryEntry, registry
 from eport.registry.importer import DEMO_CSV, ImportError_, import_csv
-from eport.registry.models import BusinessRecord
+from eport.registry.models import BusinessRecord, RegistryStatus
 from eport.validators import make_uscc
 from tests import factories as f
 

@@ -1,8 +1,11 @@
 import hashlib
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from eport.refdata.models import Dept
 
 
 class UserKind(models.TextChoices):
@@ -64,11 +67,7 @@ class User(AbstractUser):
 
     def clean(self):
         """The admin's user form obeys the same binding rules as `eport create-staff`."""
-        from django.core.exceptions import ValidationError
-
-        from eport.refdata.models import Dept
-
-        from .permissions import ENTERPRISE_USERS, STAFF
+        from .permissions import ENTERPRISE_USERS, STAFF  # not at the top: permissions imports this module
 
         if self.kind in STAFF:
             if self.unit_id is None:

@@ -10,6 +10,7 @@ A refusal is the DomainError the API has always answered (the codes are the API 
 from django.utils.translation import gettext_lazy as _
 
 from eport.errors import Forbidden, NotFound
+from eport.refdata.selectors import units_under
 
 from .models import UserKind
 from .trust import require_trusted, trust_refusal
@@ -85,6 +86,14 @@ def is_staff(actor) -> bool:
 def require_staff(actor) -> None:
     if not is_staff(actor):
         raise Forbidden("reviewer_required", REVIEWER_REQUIRED)
+
+
+def jurisdiction_units(actor):
+    """The staff member's own unit and every unit below it (nothing for anyone else): what the review
+    queue, the cards and the operators of staff are scoped to."""
+    if not is_staff(actor) or actor.unit_id is None:
+        return units_under(None)
+    return units_under(actor.unit)
 
 
 # --- one kind ------------------------------------------------------------------------------------------

@@ -1,83 +1,27 @@
-"""Accounts: registration, sign-in, tokens, password change, staff creation."""
+"""Accounts: e-mail confirmation, sign-in, tokens, password change, staff creation. Registration, which
+makes or binds the enterprise row, is enterprises/registration.py's."""
 
 import secrets
 
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from eport import notify
 from eport.audit.services import record
-from eport.enterprises.models import Enterprise
 from eport.errors import Conflict, InvalidInput, Throttled, Unauthenticated, from_form_errors
 from eport.netaddr import client_ip
 from eport.refdata.models import Dept, Unit
 from eport.throttles import services as throttles
 
-from .forms import PasswordChangeForm, RegistrationForm
+from . import notify
+from .forms import PasswordChangeForm
 from .models import ApiToken, User, UserKind
-
-
-@transaction.atomic
-def account_register(*, data: dict) -> User:
-    """Self-registration of a card-less enterprise user. It proves nothing (a USCC is public) and never
-    blocks the real enterprise: an established enterprise of that USCC gets one more account waiting to be
-    verified (its legal card is told); otherwise the account gets a candidate row of its own (SPEC §8,
-    accounts/trust.py). The e-mail address is confirmed by the link mailed now."""
-    throttles.registration()  # per client address; counted only if this registration commits
-    form = RegistrationForm(data)
-    if not form.is_valid():
-        error = from_form_errors(form)
-        if error.code == "username_taken":  # a state conflict, as when the unique constraint catches it below
-            raise Conflict(error.code, error.message, error.field, error.details)
-        raise error
-    d = form.cleaned_data
-    enterprise = Enterprise.objects.filter(uscc=d["uscc"], candidate=False).first()
-    if enterprise is None:
-        enterprise = Enterprise.objects.create(
-            uscc=d["uscc"],
-            name=d["enterprise_name"],
-            candidate=True,
-            contact_name=d["contact_name"],
-            contact_phone=d["phone"],
-            contact_email=d["email"],
-        )
-    user = User(
-        username=d["username"],
-        kind=UserKind.CARDLESS,
-        enterprise=enterprise,
-        email=d["email"],
-        contact_name=d["contact_name"],
-        phone=d["phone"],
-    )
-    user.set_password(d["password"])
-    try:
-        with transaction.atomic():
-            user.save()
-    except IntegrityError:
-        raise Conflict("username_taken", _("用户名已被使用。"), "username") from None
-    record(
-        actor=user,
-        action="account.register",
-        obj=user,
-        after={
-            "username": user.username,
-            "uscc": enterprise.uscc,
-            "enterprise_name": d["enterprise_name"],
-            "candidate": enterprise.candidate,
-        },
-    )
-    email_confirmation_send(user=user)
-    if not enterprise.candidate:
-        notify.account_registered(user)
-    return user
-
 
 # --- e-mail confirmation ---------------------------------------------------------------------------------
 

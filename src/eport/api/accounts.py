@@ -5,7 +5,7 @@ from ninja import Router, Status
 from eport.accounts import services
 from eport.accounts.permissions import CARD_KINDS, enterprise_for_reading
 from eport.cards.selectors import card_of
-from eport.enterprises import trust
+from eport.enterprises import registration, trust
 from eport.pagination import paginate
 
 from .auth import AUTH, Request, SignedIn, bearer_key
@@ -43,7 +43,7 @@ router = Router(tags=["accounts"])
     summary="无卡用户注册",
 )
 def register(request: Request, payload: RegisterIn) -> Status[RegisterOut]:
-    user = services.account_register(data=payload.dict())
+    user = registration.account_register(data=payload.dict())
     return Status(201, RegisterOut.model_validate(user))
 
 

@@ -2,8 +2,7 @@ from django.http import FileResponse, HttpResponse
 from ninja import File, Form, Router, Status, UploadedFile
 
 from eport import exports
-from eport.applications import selectors, services
-from eport.audit import reads
+from eport.applications import reads, selectors, services
 from eport.pagination import paginate
 
 from .auth import AUTH, SignedIn

@@ -5,8 +5,7 @@ from ninja import Router, Status
 
 from eport import exports
 from eport.accounts.services import token_issue
-from eport.audit import reads
-from eport.cards import actions, making, selectors, signin
+from eport.cards import actions, making, reads, selectors, signin
 from eport.cards.challenges import challenge_issue
 from eport.cards.models import Card
 

@@ -9,8 +9,7 @@ from django.http import HttpResponse
 from ninja import Router
 
 from eport import exports
-from eport.audit import reads
-from eport.operators import selectors
+from eport.operators import reads, selectors
 from eport.operators.models import Operator
 from eport.pagination import paginate
 

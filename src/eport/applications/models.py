@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -120,8 +122,6 @@ class DocType(models.TextChoices):
 
 def _attachment_path(instance, filename):
     # Never the user's file name on disk: the application id and a random name.
-    import uuid
-
     return f"attachments/{instance.application_id}/{uuid.uuid4().hex}"
 
 

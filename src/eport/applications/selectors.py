@@ -14,11 +14,11 @@ from eport.accounts.permissions import (
     ENTERPRISE_ACTORS,
     acting_enterprise,
     is_staff,
+    jurisdiction_units,
     require_reader,
     require_staff,
 )
 from eport.errors import InvalidInput, NotFound
-from eport.refdata.selectors import jurisdiction_units
 
 from .kinds import get_kind
 from .models import OPEN_STATUSES, Application, Attachment, ReviewStep, Status, StepStatus

@@ -15,12 +15,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from eport import notify
 from eport.accounts.permissions import is_staff, require_staff
 from eport.audit.services import record
 from eport.errors import Conflict, Forbidden, InvalidInput, NotFound, TooLarge
+from eport.refdata.models import Unit
 
-from . import files, transitions
+from . import files, notify, transitions
 from .kinds import get_kind
 from .models import (
     DONE_STEP_STATUSES,
@@ -396,8 +396,6 @@ def unit_set_auto_review(*, actor, unit_id: str, enabled: bool):
 
     Switching it on also lets the steps already waiting at the unit approve themselves (SPEC §3:
     "when on, steps for that unit approve themselves"), each application locked in turn."""
-    from eport.refdata.models import Unit
-
     unit = Unit.objects.select_for_update().filter(pk=unit_id).first()
     if unit is None:
         raise NotFound("unit_not_found", _("没有这个单位。"))

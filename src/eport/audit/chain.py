@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.ipv6 import clean_ipv6_address
 
+from . import checkpoints  # the daily checkpoint rides on the append's lock (a module: they call each other)
 from .models import AuditChain, AuditEvent
 
 # The columns a hash covers, in the order verify reads them.
@@ -105,11 +106,9 @@ def lock_head() -> AuditChain:
 
 def append(event: AuditEvent) -> AuditEvent:
     """Link and insert one event as the chain's next row, inside the caller's transaction."""
-    from .checkpoints import checkpoint_if_due  # the daily checkpoint rides on the same lock
-
     with transaction.atomic(savepoint=False):
         head = lock_head()
-        checkpoint_if_due(head)
+        checkpoints.checkpoint_if_due(head)
         event.sequence, event.prev_hash = head.sequence + 1, head.hash
         event.at = timezone.now()  # after the lock: the chain's times never go backwards
         event.ip = canonical_ip(event.ip)

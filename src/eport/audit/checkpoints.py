@@ -1,7 +1,8 @@
 """Signed checkpoints of the audit chain head: "at this time the chain had this hash at this sequence".
 
 Signed by the system's issuing CA (`Signer.sign_detached`: a detached CMS/PKCS#7 signature that
-`openssl cms -verify` accepts with the CA chain), stored in `AuditCheckpoint` (append-only) and written
+`openssl cms -verify` accepts with the CA chain) — the audit sits below the PKI, so the pki app plugs the CA
+in as the `CheckpointAuthority` (PkiConfig.ready) instead of the audit importing it — stored in `AuditCheckpoint` (append-only) and written
 as two files under `AUDIT_CHECKPOINT_DIR` (`$EPORT_DATA_DIR/audit/checkpoints/`): `<name>.json`, the
 signed text, and `<name>.p7s`, its signature. Copied off the machine, they make a rewrite of the whole
 chain (hashes recomputed, even this table rewritten) detectable: the chain no longer has the signed
@@ -20,6 +21,7 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from asn1crypto import cms
 from cryptography import x509
@@ -30,6 +32,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+# chain.append calls checkpoint_if_due and this module calls the chain: modules, not names, so that either
+# may be imported first.
+from . import chain
 from .models import AuditChain, AuditCheckpoint
 
 log = logging.getLogger("eport.audit")
@@ -38,16 +43,40 @@ RETRY_SECONDS = 3600  # after a failed daily checkpoint (e.g. no CA passphrase),
 _failed_at = 0.0
 
 
+class CheckpointAuthority(Protocol):
+    def sign(self, content: bytes) -> bytes:
+        """A detached CMS SignedData (DER) over `content`, carrying the signer's certificate."""
+        ...
+
+    def certificates(self) -> tuple[x509.Certificate, x509.Certificate]:
+        """(issuing, root): a checkpoint's signer must be the issuing CA or issued by the root."""
+        ...
+
+
+_authority: CheckpointAuthority | None = None
+
+
+def use_authority(authority: CheckpointAuthority) -> None:
+    global _authority
+    _authority = authority
+
+
+def authority() -> CheckpointAuthority:
+    if _authority is None:
+        raise RuntimeError(
+            "no checkpoint authority: the pki app (eport.pki in INSTALLED_APPS) plugs the CA in"
+        )
+    return _authority
+
+
 def checkpoint_dir() -> Path:
     return Path(settings.AUDIT_CHECKPOINT_DIR)
 
 
 def content_text(*, sequence: int, hash: str, at) -> str:
-    from .chain import canonical_time
-
     return (
         json.dumps(
-            {"format": FORMAT, "sequence": sequence, "hash": hash, "at": canonical_time(at)},
+            {"format": FORMAT, "sequence": sequence, "hash": hash, "at": chain.canonical_time(at)},
             sort_keys=True,
             separators=(",", ":"),
         )
@@ -62,9 +91,6 @@ def file_stem(cp: AuditCheckpoint) -> str:
 
 def _sign(head: AuditChain) -> AuditCheckpoint:
     """Sign the locked head and store the checkpoint; its files are written once the transaction commits."""
-    from eport.pki.ca import issuing_ca
-
-    ca = issuing_ca()
     at = timezone.now()
     text = content_text(sequence=head.sequence, hash=head.hash, at=at)
     cp = AuditCheckpoint.objects.create(
@@ -72,7 +98,7 @@ def _sign(head: AuditChain) -> AuditCheckpoint:
         hash=head.hash,
         at=at,
         content=text,
-        signature=ca.signer.sign_detached(text.encode(), ca.certificate),
+        signature=authority().sign(text.encode()),
     )
     AuditChain.objects.filter(pk=head.pk).update(checkpointed_at=at)
     head.checkpointed_at = at
@@ -82,10 +108,8 @@ def _sign(head: AuditChain) -> AuditCheckpoint:
 
 def checkpoint() -> AuditCheckpoint | None:
     """A checkpoint of the chain head now (None while the audit is empty)."""
-    from .chain import lock_head
-
     with transaction.atomic():
-        head = lock_head()
+        head = chain.lock_head()
         return _sign(head) if head.sequence else None
 
 
@@ -153,9 +177,7 @@ def signature_problem(content: bytes, der: bytes) -> str | None:
     Checks what `openssl cms -verify` does for us: the message digest attribute is SHA-256 of the
     content, the signer's certificate is our issuing CA or was issued by our root, and its key signed the
     signed attributes."""
-    from eport.pki.ca import ca_certificates
-
-    issuing, root = ca_certificates()
+    issuing, root = authority().certificates()
     try:
         info = cms.ContentInfo.load(der)
         if info["content_type"].native != "signed_data":

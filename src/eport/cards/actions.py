@@ -16,7 +16,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from eport import notify
 from eport.accounts.models import ApiToken, UserKind
 from eport.audit.services import record
 from eport.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
@@ -24,7 +23,7 @@ from eport.pki import ca as pki_ca
 from eport.pki.models import CertStatus
 from eport.pki.services import certificate_set_status
 
-from . import challenges, pins, transitions
+from . import challenges, notify, pins, transitions
 from .making import CHINA, issue_certificate
 from .models import Card, CardKind, CardState
 from .proof import audit_refusal, proof_refusal

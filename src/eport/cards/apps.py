@@ -6,4 +6,8 @@ class CardsConfig(AppConfig):
     verbose_name = "IC卡"
 
     def ready(self):
-        from . import kinds  # noqa: F401  registers legal_card_reissue with the application engine
+        # Imported once the apps are ready (they import models): registering is what importing them does.
+        from . import (
+            kinds,  # noqa: F401  legal_card_reissue, with the application engine
+            receivers,  # noqa: F401  the holder follows its operator; its cancellation refused while a card lives
+        )

@@ -6,13 +6,16 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from eport import notify
 from eport.accounts.models import UserKind
 from eport.applications.forms import KindForm
 from eport.applications.kinds import Kind, register
 from eport.applications.models import DocType
 from eport.enterprises.services import require_in_network, route_to_sub_centre
 from eport.errors import InvalidInput
+
+from . import notify
+from .actions import legal_cards_supersede
+from .models import Card, CardKind, CardState
 
 REISSUE_REASONS = [
     ("lost", gettext_lazy("法人卡遗失")),
@@ -79,8 +82,6 @@ class LegalCardReissue(Kind):
 
     def check_rows(self, application):
         """For the sub-centre: who asked, how that account was proven, and the card it would void."""
-        from .models import Card, CardKind, CardState
-
         applicant = application.applicant
         rows = []
         if applicant is not None:
@@ -108,8 +109,6 @@ class LegalCardReissue(Kind):
         )
 
     def prelock(self, application):
-        from .models import Card, CardKind
-
         list(
             Card.objects.select_for_update()
             .filter(enterprise=application.enterprise, kind=CardKind.LEGAL)
@@ -118,6 +117,4 @@ class LegalCardReissue(Kind):
         )
 
     def apply(self, application, *, actor):
-        from .actions import legal_cards_supersede
-
         legal_cards_supersede(enterprise=application.enterprise, actor=actor)

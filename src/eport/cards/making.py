@@ -14,7 +14,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from eport import notify
 from eport.accounts.models import User, UserKind
 from eport.audit.services import record
 from eport.enterprises.models import Enterprise
@@ -24,7 +23,7 @@ from eport.operators.models import Operator, OperatorStatus
 from eport.pki import ca as pki_ca
 from eport.pki.services import certificate_record
 
-from . import cardfile, pins
+from . import cardfile, notify, pins
 from .models import Card, CardKind, CardState
 from .numbers import card_no_make
 from .selectors import live_card_of

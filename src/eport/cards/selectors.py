@@ -8,11 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from eport.accounts.models import UserKind
-from eport.accounts.permissions import require_reader
+from eport.accounts.permissions import jurisdiction_units, require_reader
 from eport.errors import InvalidInput, NotFound
 from eport.pagination import paginate, planned_for_values
 from eport.refdata.models import Dept
-from eport.refdata.selectors import jurisdiction_units
 
 from .models import Card, CardKind, CardState, Subsystem
 

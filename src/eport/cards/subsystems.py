@@ -16,7 +16,7 @@ SUBSYSTEMS = [
 
 def subsystems_seed(model=None) -> None:
     """Create the subsystems that are missing (an administrator's later edits are kept)."""
-    if model is None:
+    if model is None:  # the current model; a data migration passes its own (so this imports none at the top)
         from .models import Subsystem as model
     fields = {f.name for f in model._meta.get_fields()}  # a data migration's model may predate a field
     for sort, (code, name, kinds, filing) in enumerate(SUBSYSTEMS, start=1):

@@ -6,4 +6,5 @@ class EnterprisesConfig(AppConfig):
     verbose_name = "企业"
 
     def ready(self):
+        # Imported once the apps are ready (it imports models): registering is what importing it does.
         from . import kinds  # noqa: F401  registers enterprise_entry and enterprise_change with the application engine

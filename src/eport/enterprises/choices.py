@@ -42,12 +42,6 @@ class NetworkStatus(models.TextChoices):
     IN_NETWORK = "in_network", _("已入网")
 
 
-class RegistryStatus(models.TextChoices):
-    NORMAL = "normal", _("正常")
-    CANCELLED = "cancelled", _("注销")
-    REVOKED = "revoked", _("吊销")
-
-
 # The 三证合一 fields holding each joint-review department's unit code.
 UNIT_FIELDS = {"aic_unit": "aic", "tax_unit": "tax", "quality_unit": "quality"}
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from eport.applications.forms import KindForm
 from eport.refdata.lookup import ra_unit_for_customs, unit_for
 from eport.refdata.models import CustomsDistrict
+from eport.registry.adapters import registry
 from eport.validators import clean_id_document, normalize_uscc, validate_phone, validate_uscc
 
 from .choices import JOINT_REVIEW_DEPTS, UNIT_FIELDS, CapitalUnit, EnterpriseType, IdType, LegalPersonType
@@ -152,8 +153,6 @@ _NOT_BACKFILLED = ("status", "legal_rep_id_no")
 
 def registry_backfill(uscc: str) -> dict:
     """调用工商服务接口反填企业信息: the registry's data as entry data (empty when unknown)."""
-    from eport.registry.adapters import registry
-
     entry = registry().lookup(uscc)
     if entry is None:
         return {}

@@ -8,11 +8,14 @@ from eport.applications.kinds import Kind, register
 from eport.applications.models import DocType
 from eport.errors import Conflict, InvalidInput
 from eport.refdata.lookup import ra_unit_for_customs, unit_for
+from eport.registry.adapters import registry
+from eport.registry.models import RegistryStatus
 
-from .choices import JOINT_REVIEW_DEPTS, UNIT_FIELDS, LegalPersonType, RegistryStatus
+from .choices import JOINT_REVIEW_DEPTS, UNIT_FIELDS, LegalPersonType
 from .forms import DEFAULT_ISSUING_AUTHORITY, EnterpriseDataForm, registry_backfill
 from .models import Enterprise
 from .services import enterprise_apply_data, master_data
+from .signals import entered_network, entering_network
 from .trust import candidates_close, enterprise_established, established_elsewhere, lock_namers, others_naming
 
 
@@ -50,8 +53,6 @@ class EnterpriseDataKind(Kind):
         return [s for s in stages if s]
 
     def check_submit(self, *, application):
-        from eport.registry.adapters import registry
-
         entry = registry().lookup(application.data["uscc"])
         if entry is not None and entry.status in (RegistryStatus.CANCELLED, RegistryStatus.REVOKED):
             raise Conflict(
@@ -108,16 +109,10 @@ class EnterpriseEntry(EnterpriseDataKind):
             )
 
     def prelock(self, application):
-        from eport.operators.models import Operator
-
         super().prelock(application)
         lock_namers(application.enterprise)  # the accounts and candidates entering the network settles
-        list(
-            Operator.objects.select_for_update()
-            .filter(enterprise=application.enterprise)
-            .order_by("id")
-            .values_list("id", flat=True)
-        )  # the pre-entries it submits
+        # and what the receivers change (the operators: the pre-entries it submits)
+        entering_network.send(sender=type(self), enterprise=application.enterprise)
 
     def check_rows(self, application):
         """Other accounts naming the same USCC: the reviewer checks the licence with that in mind."""
@@ -132,12 +127,11 @@ class EnterpriseEntry(EnterpriseDataKind):
         ]
 
     def apply(self, application, *, actor):
-        from eport.operators.kinds import pre_entries_submit
-
         # 工商 checked the licence: this row is the USCC's, its applicant verified, the others closed.
         enterprise_established(enterprise=application.enterprise, account=application.applicant)
         super().apply(application, actor=actor)
-        pre_entries_submit(application.enterprise)  # the pre-entered operators become declarations
+        # the operators: the pre-entered operators become declarations (operators/receivers.py)
+        entered_network.send(sender=type(self), enterprise=application.enterprise)
 
 
 @register

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from eport import notify
+from eport.accounts import notify
 from eport.accounts.models import User, UserKind, Verification
 from eport.accounts.permissions import require_legal_card
 from eport.applications.models import OPEN_STATUSES, Application

@@ -6,4 +6,5 @@ class FilingsConfig(AppConfig):
     verbose_name = "企业备案"
 
     def ready(self):
+        # Imported once the apps are ready (it imports models): registering is what importing it does.
         from . import kinds  # noqa: F401  registers the filing kinds with the application engine

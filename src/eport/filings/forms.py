@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from eport.applications.forms import KindForm
+from eport.cards.models import Subsystem
 from eport.refdata.lookup import unit_for
 from eport.refdata.models import CustomsDistrict, Dept
 
@@ -158,8 +159,6 @@ class CardPermissionForm(FilingForm):
         return (self.cleaned_data.get("card_no") or "").strip().upper()
 
     def clean_subsystems(self):
-        from eport.cards.models import Subsystem
-
         codes = self.cleaned_data.get("subsystems") or []
         known = set(Subsystem.objects.filter(code__in=codes).values_list("code", flat=True))
         unknown = [c for c in codes if c not in known]

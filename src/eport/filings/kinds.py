@@ -22,6 +22,13 @@ from eport.enterprises.services import enterprise_ra_unit, require_in_network
 from eport.errors import Conflict, NotFound
 from eport.refdata.lookup import unit_for
 from eport.refdata.models import Dept
+from eport.registry.lists import (
+    comparable_name,
+    customs_record,
+    forex_cancellation,
+    forex_directory_entry,
+    forex_directory_matches,
+)
 
 from . import forms
 from .models import CardFiling, EnterpriseFiling, Filing
@@ -181,8 +188,6 @@ NO_CUSTOMS_REGISTRATION = gettext_lazy("在系统中查询不到本企业的海�
 
 def customs_registration(enterprise):
     """The customs enterprise registry's record of the enterprise (海关企管), or None."""
-    from eport.registry.lists import customs_record
-
     return customs_record(enterprise.uscc) if enterprise.uscc else None
 
 
@@ -200,15 +205,11 @@ class ForexFiling(EnterpriseFilingKind):
     unit_field = "forex_bureau"
 
     def precondition(self, enterprise):
-        from eport.registry.lists import forex_cancellation
-
         require_in_network(enterprise, _("企业未在三证合一系统中入网，不能办理外汇备案。"))
         if enterprise.uscc and forex_cancellation(enterprise.uscc) is not None:
             raise Conflict("forex_cancelled", _("本企业在外汇注销名录中，不能办理外汇备案。"))
 
     def check_rows(self, application):
-        from eport.registry.lists import comparable_name, forex_directory_entry
-
         e = application.enterprise
         entry = forex_directory_entry(e.uscc) if e.uscc else None
         if entry is None:
@@ -228,8 +229,6 @@ class ForexFiling(EnterpriseFilingKind):
         return [(str(_("外汇企业名录")), shown)]
 
     def auto_opinion(self, application, step):
-        from eport.registry.lists import forex_directory_matches
-
         e = application.enterprise
         if e.uscc and forex_directory_matches(
             uscc=e.uscc, name=e.name, forex_bureau=application.data["forex_bureau"]

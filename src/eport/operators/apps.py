@@ -6,4 +6,8 @@ class OperatorsConfig(AppConfig):
     verbose_name = "企业操作员"
 
     def ready(self):
-        from . import kinds  # noqa: F401  registers the operator declaration and cancellation kinds
+        # Imported once the apps are ready (they import models): registering is what importing them does.
+        from . import (
+            kinds,  # noqa: F401  the operator declaration and cancellation kinds, with the engine
+            receivers,  # noqa: F401  the pre-entries submitted when the enterprise enters the network
+        )

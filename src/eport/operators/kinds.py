@@ -11,14 +11,14 @@ from django.utils.translation import gettext_lazy
 
 from eport.accounts.models import UserKind
 from eport.applications.kinds import Kind, register
-from eport.applications.models import OPEN_STATUSES, Application, Status
+from eport.applications.models import OPEN_STATUSES, Application
 from eport.audit.services import record
-from eport.cards.selectors import live_card_of, live_cards
 from eport.enterprises.services import require_in_network, route_to_sub_centre
 from eport.errors import Conflict, NotFound
 
 from .forms import CancellationForm, OperatorForm
 from .models import Operator, OperatorStatus
+from .signals import operator_approved, operator_cancelling, operator_card_in_use
 
 FIELDS = ("name", "id_type", "id_no", "phone", "job_title", "email")
 DECLARATION, CANCELLATION = "operator_declaration", "operator_cancellation"
@@ -173,7 +173,7 @@ class OperatorDeclaration(_OperatorKind):
 
     def next_step(self, application):
         op = Operator.objects.filter(operator_no=application.data.get("operator_no")).first()
-        if op is None or live_card_of(op) is not None:
+        if op is None or any(card for _r, card in operator_card_in_use.send(sender=type(self), operator=op)):
             return None
         return (
             _("操作员信息已审核通过，可以为其制作操作员卡。"),
@@ -186,8 +186,8 @@ class OperatorDeclaration(_OperatorKind):
             raise Conflict("operator_cancelled", _("该操作员已注销，这条变更不能审核通过，请退回。"))
         before = {f: getattr(op, f) for f in (*FIELDS, "status")}
         _write(op, application.data, OperatorStatus.APPROVED)
-        # The holder's name and ID on the operator's cards follow the approved record (综合查询 finds them).
-        live_cards(op).update(holder_name=op.name, holder_id_type=op.id_type, holder_id_no=op.id_no)
+        # the cards: the holder's name and ID on them follow the approved record (cards/receivers.py)
+        operator_approved.send(sender=type(self), operator=op)
         record(
             actor=actor,
             action="operator.apply",
@@ -228,14 +228,8 @@ class OperatorCancellation(_OperatorKind):
             )
         if op.status != OperatorStatus.APPROVED:
             raise Conflict("operator_not_approved", _("只有审核通过的操作员可以注销申报。"), "operator_no")
-        card = live_card_of(op)
-        if card is not None:
-            raise Conflict(
-                "operator_card_not_voided",
-                _("该操作员的IC卡 %(c)s 尚未作废，不能注销：请先到数据分中心作废该卡。")
-                % {"c": card.card_no},
-                "operator_no",
-            )
+        # the cards: refused while one of its cards is not voided (cards/receivers.py)
+        operator_cancelling.send(sender=OperatorCancellation, operator=op)
         return op
 
     def check_create(self, *, actor, enterprise, data=None):
@@ -267,26 +261,3 @@ class OperatorCancellation(_OperatorKind):
         if op is not None:
             rows += [(str(_("姓名")), op.name), (str(_("证件号")), op.id_no), (str(_("职务")), op.job_title)]
         return rows
-
-
-def pre_entries_submit(enterprise) -> list:
-    """操作员信息预录入 → 申报 when the enterprise enters the network: each complete pre-entry is submitted
-    as its card-less filer; one that cannot be (incomplete, duplicate) stays a draft for the legal card."""
-    from eport.applications.services import application_submit
-    from eport.errors import DomainError
-
-    submitted = []
-    drafts = (
-        Application.objects.filter(
-            enterprise=enterprise, kind=DECLARATION, status=Status.DRAFT, applicant__kind=UserKind.CARDLESS
-        )
-        .select_related("applicant")
-        .order_by("id")
-    )
-    for app in drafts:
-        try:
-            with transaction.atomic():
-                submitted.append(application_submit(actor=app.applicant, application_id=app.id))
-        except DomainError as e:
-            record(actor=None, action="operator.pre_entry_kept", obj=app, reason=e.code)
-    return submitted

@@ -4,10 +4,14 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from eport.accounts.models import UserKind
-from eport.accounts.permissions import acting_enterprise, is_enterprise_actor, require_reader
+from eport.accounts.permissions import (
+    acting_enterprise,
+    is_enterprise_actor,
+    jurisdiction_units,
+    require_reader,
+)
 from eport.applications.models import OPEN_STATUSES, Application
 from eport.errors import InvalidInput, NotFound
-from eport.refdata.selectors import jurisdiction_units
 
 from .kinds import CANCELLATION, DECLARATION, operator_subject
 from .models import Operator, OperatorStatus

@@ -10,9 +10,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from eport.accounts.models import User, UserKind
-from eport.accounts.services import account_register
+from eport.applications.models import Application, StepStatus
+from eport.applications.services import application_create, application_submit, step_approve
+from eport.cards.making import card_make
+from eport.cards.models import Card
+from eport.enterprises.models import Enterprise
+from eport.enterprises.registration import account_register
+from eport.enterprises.services import enterprise_apply_data
 from eport.errors import DomainError
+from eport.filings.models import EnterpriseFiling
+from eport.operators.models import Operator, OperatorStatus
 from eport.private_files import write_private
+from eport.refdata.models import Unit
 from eport.registry.importer import import_demo_lists
 from eport.registry.licence import demo_issuer_ensure
 from eport.validators import make_uscc
@@ -57,8 +66,6 @@ def create_demo() -> list[dict]:
             "note": "深圳市前海示范贸易有限公司 " + DEMO_USCC,
         }
     )
-    from eport.refdata.models import Unit
-
     for username, kind, unit_id, label in STAFF:
         user, created = User.objects.get_or_create(
             username=username, defaults={"kind": kind, "unit": Unit.objects.get(pk=unit_id)}
@@ -103,11 +110,6 @@ def create_demo_cards() -> list[dict]:
     password (scripts/run gives it to the card agent); <kind>.json, the card number, the initial PIN
     (typed at 卡介质登录) and the card file password, shown on the start page.
     """
-    from eport.cards.making import card_make
-    from eport.cards.models import Card
-    from eport.enterprises.models import Enterprise
-    from eport.enterprises.services import enterprise_apply_data
-    from eport.operators.models import Operator, OperatorStatus
 
     folder = settings.DATA_DIR / "demo-cards"
     folder.mkdir(exist_ok=True)
@@ -212,10 +214,6 @@ def _demo_filings(legal_user, customs_reviewer) -> None:
     """The enterprise's filings as its legal card files them, through the engine: 商务部 (approved by
     itself), 海关 (approved by customs_sz), 外汇 (matches the demo 外汇企业名录: by itself), both cards'
     customs filing, the operator card's forex filing, and each card's subsystem permissions."""
-    from eport.applications.models import StepStatus
-    from eport.applications.services import application_create, application_submit, step_approve
-    from eport.cards.models import Card
-    from eport.filings.models import EnterpriseFiling
 
     e = legal_user.enterprise
     if EnterpriseFiling.objects.filter(enterprise=e).exists():
@@ -241,8 +239,6 @@ def _demo_filings(legal_user, customs_reviewer) -> None:
 def _demo_declaration(legal_user) -> None:
     """A second operator declared by the legal card and waiting at the sub-centre (ra_sz): the review
     queue and the operator list have something to show."""
-    from eport.applications.models import Application
-    from eport.applications.services import application_create, application_submit
 
     if Application.objects.filter(enterprise=legal_user.enterprise, kind="operator_declaration").exists():
         return

@@ -203,6 +203,18 @@ def ca_certificates() -> tuple[x509.Certificate, x509.Certificate]:
     )
 
 
+class CheckpointAuthority:
+    """The audit checkpoints' signer (audit/checkpoints.py): the issuing CA signs, its certificate and the
+    root's verify. The audit sits below the PKI, so PkiConfig.ready plugs this in."""
+
+    def sign(self, content: bytes) -> bytes:
+        ca = issuing_ca()
+        return ca.signer.sign_detached(content, ca.certificate)
+
+    def certificates(self) -> tuple[x509.Certificate, x509.Certificate]:
+        return ca_certificates()
+
+
 def public_url(path: str) -> str:
     """Where others reach a path of the portal (EPORT_PUBLIC_URL): written into certificates and CRLs."""
     return settings.PUBLIC_URL.rstrip("/") + path

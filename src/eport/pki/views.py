@@ -2,6 +2,7 @@
 
 import base64
 import binascii
+from functools import wraps
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -18,7 +19,6 @@ MAX_OCSP_REQUEST = 8 * 1024
 
 def _ca_ready(view):
     """Without a usable CA key there is nothing to publish: 503 with the reason, never a stack trace."""
-    from functools import wraps
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):

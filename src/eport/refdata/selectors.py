@@ -1,14 +1,13 @@
-"""Reads of units scoped to the actor."""
+"""Reads of units."""
 
 from django.db.models import QuerySet
-
-from eport.accounts.permissions import is_staff
 
 from .models import Unit
 
 
-def jurisdiction_units(actor) -> QuerySet:
-    """The staff member's own unit and every unit below it (nothing for anyone else)."""
-    if not is_staff(actor) or actor.unit_id is None:
+def units_under(unit) -> QuerySet:
+    """The unit and every unit below it: one indexed prefix match on the stored path (None: no units).
+    Whose jurisdiction that is, is accounts/permissions.py's `jurisdiction_units(actor)`."""
+    if unit is None:
         return Unit.objects.none()
-    return Unit.objects.filter(path__startswith=actor.unit.path)
+    return Unit.objects.filter(path__startswith=unit.path)

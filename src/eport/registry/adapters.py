@@ -15,12 +15,14 @@ from django.utils.module_loading import import_string
 
 from eport.validators import normalize_uscc
 
+from .models import BusinessRecord
+
 
 @dataclass(frozen=True)
 class RegistryEntry:
     uscc: str
     name: str
-    status: str  # RegistryStatus value
+    status: str  # a RegistryStatus value
     legal_rep_name: str = ""
     legal_rep_id_type: str = ""
     legal_rep_id_no: str = ""
@@ -43,8 +45,6 @@ class BusinessRegistry:
 
 class LocalTableRegistry(BusinessRegistry):
     def lookup(self, uscc: str) -> RegistryEntry | None:
-        from .models import BusinessRecord
-
         r = BusinessRecord.objects.filter(uscc=normalize_uscc(uscc)).first()
         if r is None:
             return None

@@ -22,10 +22,9 @@ from typing import NamedTuple
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
-from eport.enterprises.choices import RegistryStatus
 from eport.validators import validate_uscc
 
-from .models import BusinessRecord, CustomsRecord, ForexCancellation, ForexDirectoryEntry
+from .models import BusinessRecord, CustomsRecord, ForexCancellation, ForexDirectoryEntry, RegistryStatus
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEMO_CSV = DATA_DIR / "demo_registry.csv"

@@ -4,9 +4,16 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from eport.enterprises.choices import RegistryStatus
 from eport.refdata.models import UNIT_CODE_RE
 from eport.validators import normalize_uscc, validate_uscc
+
+
+class RegistryStatus(models.TextChoices):
+    """An enterprise's state in the business registry (正常; 注销 and 吊销 refuse its network entry)."""
+
+    NORMAL = "normal", _("正常")
+    CANCELLED = "cancelled", _("注销")
+    REVOKED = "revoked", _("吊销")
 
 
 class BusinessRecord(models.Model):

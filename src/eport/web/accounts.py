@@ -16,6 +16,7 @@ from eport.accounts import services as accounts
 from eport.accounts.models import UserKind
 from eport.accounts.permissions import CARD_KINDS, STAFF
 from eport.accounts.trust import trust_refusal
+from eport.enterprises import registration
 
 from .access import signed_in
 from .refusals import Refusal
@@ -79,7 +80,7 @@ def register(request):
             for k in ("username", "uscc", "enterprise_name", "contact_name", "phone", "email")
         }
         with refusal:
-            accounts.account_register(data={**values, "password": request.POST.get("password", "")})
+            registration.account_register(data={**values, "password": request.POST.get("password", "")})
         if not refusal:
             messages.success(request, _("注册成功，确认邮件已发送到您的电子邮箱，请使用新账号登录。"))
             return redirect("web:login")

@@ -8,10 +8,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from eport import exports
-from eport.applications import selectors, services
+from eport.applications import reads, selectors, services
 from eport.applications.kinds import all_kinds, get_kind
 from eport.applications.models import Status
-from eport.audit import reads
 from eport.enterprises.kinds import EnterpriseDataKind, EnterpriseEntry
 
 from .access import application_reader, enterprise_actor, enterprise_only

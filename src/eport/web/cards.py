@@ -18,11 +18,13 @@ from django.views.decorators.http import require_POST
 from eport import exports
 from eport.accounts.models import UserKind
 from eport.accounts.permissions import CARD_KINDS
-from eport.audit import reads
+from eport.applications.selectors import open_application
 from eport.cards import actions as card_moves
-from eport.cards import making, selectors, signin
+from eport.cards import making, reads, selectors, signin
+from eport.cards.kinds import LegalCardReissue
 from eport.cards.models import CardKind, CardState
 from eport.cards.transitions import LABELS, Action
+from eport.enterprises import trust
 from eport.errors import NotFound
 
 from .access import enterprise_only, signed_in
@@ -122,10 +124,6 @@ def _legal_card_notices(user) -> list[tuple[str, str, str]]:
     enterprise's name. (id, text, link)."""
     if user.kind != UserKind.LEGAL_CARD:
         return []
-    from eport.applications.selectors import open_application
-    from eport.cards.kinds import LegalCardReissue
-    from eport.enterprises import trust
-
     notices = []
     pending = trust.enterprise_accounts(user, state=trust.PENDING).count()
     if pending:
@@ -359,8 +357,6 @@ def card_renew(request, card_no):
 
 @enterprise_only
 def reissue(request):
-    from eport.cards.kinds import LegalCardReissue
-
     return form_page(
         request,
         LegalCardReissue.code,

@@ -7,9 +7,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from eport.applications import selectors, services
-from eport.enterprises.choices import RegistryStatus
 from eport.enterprises.forms import EnterpriseDataForm
 from eport.enterprises.kinds import EnterpriseChange, EnterpriseEntry
+from eport.registry.adapters import registry
+from eport.registry.models import RegistryStatus
 
 from .access import enterprise_only, legal_card_only
 from .applications import view_page
@@ -21,8 +22,6 @@ from .refusals import act
 def _entry_page(page: ApplicationPage, **extra):
     """The 三证合一 form of the page's application: its data (or what was posted), the registry's state
     of the enterprise, the refusal beside the fields."""
-    from eport.registry.adapters import registry
-
     enterprise = page.enterprise
     data = page.form_data
     form = entry_form(data, uscc_editable=not enterprise.uscc)  # first approved by organization code

@@ -22,6 +22,7 @@ from eport.filings.kinds import (
     kinds_by_filing,
     subsystem_refusal,
 )
+from eport.registry.lists import forex_directory_entry
 
 from .access import enterprise_actor, legal_card_only
 from .forms import kind_form
@@ -70,8 +71,6 @@ def enterprise_filing(request, filing: str):
                 )
             )
     elif filing == "forex" and enterprise.in_network and enterprise.uscc:
-        from eport.registry.lists import forex_directory_entry
-
         if forex_directory_entry(enterprise.uscc) is None:
             notices.append(
                 ("forex-directory-missing", _("本企业不在外汇企业名录中，申报后由主管外汇局审核。"))

@@ -14,6 +14,7 @@ the summary at the top, `message` for one line, `status` for the response (200 w
 from django.contrib import messages
 from django.shortcuts import render
 
+from eport.applications import services
 from eport.errors import DomainError, NotFound
 
 
@@ -85,8 +86,6 @@ def act(request, action, done) -> bool:
 def start_refusal(actor, kind: str, data: dict | None = None) -> Refusal:
     """Why a new application of the kind may not start now (the screen then offers no 新增 or form, and
     says why); a false Refusal when it may."""
-    from eport.applications import services
-
     with Refusal() as refusal:
         services.application_check_start(actor=actor, kind=kind, data=data)
     return refusal

@@ -8,10 +8,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from eport.accounts.models import UserKind
-from eport.applications import selectors, services
+from eport.applications import reads, selectors, services
 from eport.applications.kinds import all_kinds, get_kind
 from eport.applications.models import Status
-from eport.audit import reads
 from eport.errors import InvalidInput
 from eport.refdata.models import Unit
 

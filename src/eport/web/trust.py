@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from eport.accounts import services as accounts
 from eport.accounts.trust import trust_refusal
 from eport.enterprises import trust
+from eport.registry.adapters import registry
 from eport.registry.licence import demo_assertion, licence_verifier
 
 from .access import cardless_account, legal_card_only
@@ -110,8 +111,6 @@ def demo_licence_app(request):
     return_to = request.GET.get("return_to", "")
     if not return_to.startswith(request.build_absolute_uri(reverse("web:licence_callback"))):
         return_to = reverse("web:licence_callback")  # never send an assertion anywhere else
-    from eport.registry.adapters import registry
-
     entry = registry().lookup(uscc) if uscc else None
     if request.method == "POST" and nonce and uscc:
         assertion = demo_assertion(uscc=uscc, name=entry.name if entry else "", nonce=nonce)

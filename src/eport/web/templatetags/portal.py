@@ -1,5 +1,7 @@
 from django import template
 
+from eport.web.links import edit_url, view_url
+
 register = template.Library()
 
 
@@ -21,6 +23,4 @@ def shown(bound_field):
 @register.simple_tag(takes_context=True)
 def app_url(context, app, which="view"):
     """The view (or, when editable by the signed-in user, the edit) screen of an application."""
-    from eport.web.links import edit_url, view_url
-
     return view_url(app) if which == "view" else (edit_url(app, context["request"].user) or "")

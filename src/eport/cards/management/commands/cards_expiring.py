@@ -5,7 +5,7 @@ Run it once a day (cron, a systemd timer, a Kubernetes CronJob): `eport cards_ex
 
 from django.core.management.base import BaseCommand
 
-from eport.notify import cards_expiring
+from eport.cards.notify import cards_expiring
 
 
 class Command(BaseCommand):

@@ -1,5 +1,6 @@
 import json
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from eport.ops.bootstrap import bootstrap
@@ -14,8 +15,6 @@ class Command(BaseCommand):
         self.stdout.write("Demo accounts:")
         for a in create_demo():
             self.stdout.write(f"  {a['username']:<12} {a['password']:<12} {a['role']}  {a['note']}")
-        from django.conf import settings
-
         cards = json.loads((settings.DATA_DIR / "demo_cards.json").read_text())
         self.stdout.write(
             "Demo cards (run the card agent with the file and its card file password, then "

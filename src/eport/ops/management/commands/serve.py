@@ -2,8 +2,11 @@ import os
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.db import connections
+from gunicorn.app.base import BaseApplication
 
 from eport.ops.bootstrap import bootstrap
+from eport.throttles.hashing import default_slots
 
 
 class Command(BaseCommand):
@@ -17,16 +20,11 @@ class Command(BaseCommand):
     def handle(self, *args, host, port, workers, **options):
         bootstrap(self.stdout)
         if not os.environ.get("EPORT_ARGON2_SLOTS"):
-            from eport.throttles.hashing import default_slots
-
             settings.ARGON2_SLOTS = default_slots(workers)  # the workers inherit it
         # gunicorn forks the workers from this process: a database connection opened by the bootstrap
         # would be inherited by all of them and used by several at once (crossed answers, hangs).
-        from django.db import connections
-
         connections.close_all()
-        from gunicorn.app.base import BaseApplication
-
+        # Here: importing it builds the WSGI application (middleware and all), needed only once serving.
         from eport.wsgi import application
 
         class Server(BaseApplication):
