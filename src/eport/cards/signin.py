@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from eport.accounts.permissions import CARD_KINDS
 from eport.audit.services import record
+from eport.cards.codes import Code
 from eport.errors import DomainError, Forbidden, InvalidInput
 from eport.throttles import services as throttles
 
@@ -37,10 +38,10 @@ def _pin_refusal(card: Card, pin: str, field: str = "pin") -> DomainError | None
     card.pin_failures += 1
     if card.pin_failures >= limit:
         card_pin_lock(card)  # saves the count with the lock
-        return CardBlocked("card_locked", _("IC卡密码已连续输错%(n)d次，卡已锁定。") % {"n": limit}, field)
+        return CardBlocked(Code.CARD_LOCKED, _("IC卡密码已连续输错%(n)d次，卡已锁定。") % {"n": limit}, field)
     card.save(update_fields=["pin_failures"])
     return CardRefused(
-        "pin_wrong", _("IC卡密码不正确，还可以尝试%(n)d次。") % {"n": limit - card.pin_failures}, field
+        Code.PIN_WRONG, _("IC卡密码不正确，还可以尝试%(n)d次。") % {"n": limit - card.pin_failures}, field
     )
 
 
@@ -55,7 +56,7 @@ def card_sign_in(
     same transaction on success."""
     card_no = (card_no or "").strip()
     if not card_no_valid(card_no):
-        raise CardRefused("card_no_invalid", _("IC卡号格式不正确。"), "card_no")  # not audited: no card
+        raise CardRefused(Code.CARD_NO_INVALID, _("IC卡号格式不正确。"), "card_no")  # not audited: no card
     with transaction.atomic():
         card = card_for_proof(card_no, lock=True)
         refusal = (
@@ -86,9 +87,9 @@ def card_pin_change(*, actor, old_pin: str, new_pin: str, keep_token: str | None
     """修改IC卡密码: the first sign-in must do this before anything else. Every other session of the
     card ends (the caller keeps its own: the screen refreshes its session hash, the API keeps its token)."""
     if getattr(actor, "kind", None) not in CARD_KINDS:
-        raise Forbidden("card_only", _("请使用IC卡登录后修改IC卡密码。"))
+        raise Forbidden(Code.CARD_ONLY, _("请使用IC卡登录后修改IC卡密码。"))
     if not old_pin:
-        raise InvalidInput("pin_required", _("请输入原IC卡密码。"), "old_pin")
+        raise InvalidInput(Code.PIN_REQUIRED, _("请输入原IC卡密码。"), "old_pin")
     pins.pin_check_new(new_pin, old_pin)
     with transaction.atomic():
         card = (

@@ -30,15 +30,16 @@ from django.utils.translation import gettext_lazy
 
 from eport.errors import Throttled
 from eport.netaddr import current_ip
+from eport.throttles.codes import Code
 
 from .models import Attempt, Scope
 
 MESSAGES = {
-    "login_throttled": gettext_lazy("登录失败次数过多，请%(m)d分钟后再试。"),
-    "card_login_throttled": gettext_lazy("IC卡登录失败次数过多，请%(m)d分钟后再试。"),
-    "pin_change_throttled": gettext_lazy("IC卡密码输错次数过多，请%(m)d分钟后再试。"),
-    "password_change_throttled": gettext_lazy("原密码输错次数过多，请%(m)d分钟后再试。"),
-    "register_throttled": gettext_lazy("从您所在网络注册的账号过多，请%(m)d分钟后再试。"),
+    Code.LOGIN_THROTTLED: gettext_lazy("登录失败次数过多，请%(m)d分钟后再试。"),
+    Code.CARD_LOGIN_THROTTLED: gettext_lazy("IC卡登录失败次数过多，请%(m)d分钟后再试。"),
+    Code.PIN_CHANGE_THROTTLED: gettext_lazy("IC卡密码输错次数过多，请%(m)d分钟后再试。"),
+    Code.PASSWORD_CHANGE_THROTTLED: gettext_lazy("原密码输错次数过多，请%(m)d分钟后再试。"),
+    Code.REGISTER_THROTTLED: gettext_lazy("从您所在网络注册的账号过多，请%(m)d分钟后再试。"),
 }
 PRUNE_EVERY = 100  # about one write in this many also deletes the rows no window looks at any more
 
@@ -153,7 +154,7 @@ def registration(*, ip: str | None = None) -> None:
     now = timezone.now()
     wait = _address_wait(Scope.REGISTER, ip, settings.REGISTER_LIMIT, settings.REGISTER_SECONDS, now)
     if wait > dt.timedelta(0):
-        _refuse("register_throttled", wait, None)
+        _refuse(Code.REGISTER_THROTTLED, wait, None)
     if ip is not None:
         _write(Scope.REGISTER, ip, "")
 
