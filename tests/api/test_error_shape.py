@@ -294,3 +294,27 @@ def test_raw_requests_answer_in_the_error_shape(live_server):
 @pytest.fixture(autouse=True)
 def _quiet_expected_errors(caplog):
     caplog.set_level(logging.WARNING)
+
+
+def test_a_database_lost_while_the_answer_is_read_is_the_outage_503(monkeypatch):
+    """The answer schemas read the row (and run queries in their resolvers) while pydantic validates them;
+    pydantic turns any error of an attribute into a validation error. A lost connection there is still the
+    outage (503 database_unavailable, Retry-After), never a 500 — found by the restart-under-load test."""
+    import psycopg
+    from django.db.utils import OperationalError
+
+    api = Api(f.cardless())
+    created = api.post("/applications", {"kind": "enterprise_entry", "data": {}})
+    assert created.status_code == 201, created.content
+
+    def lost(self):
+        try:
+            raise psycopg.OperationalError("server closed the connection unexpectedly")
+        except psycopg.OperationalError as e:
+            raise OperationalError(str(e)) from e
+
+    monkeypatch.setattr(Application, "number", property(lost, lambda self, value: None), raising=False)
+    api.client = Client(raise_request_exception=False)
+    resp = api.get(f"/applications/{created.json()['id']}")
+    assert_error(resp, 503, "database_unavailable", None)
+    assert int(resp["Retry-After"]) > 0

@@ -17,10 +17,11 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Annotated, Any, TypeAlias
 
+from django.db import DatabaseError
 from django.utils import timezone
 from ninja import Schema
 from ninja.schema import DjangoGetter
-from pydantic import ConfigDict, Field, ValidationInfo, WithJsonSchema, model_validator
+from pydantic import ConfigDict, Field, ValidationError, ValidationInfo, WithJsonSchema, model_validator
 from pydantic.functional_validators import ModelWrapValidatorHandler
 
 from eport.accounts.models import User, UserKind, Verification
@@ -151,6 +152,23 @@ class In(Schema):
         return handler(values)
 
 
+class _RowGetter(DjangoGetter):
+    """ninja's getter, keeping the database error a row's attribute or resolver raised: pydantic reports any
+    error of an attribute as a validation error, which would answer 500 where a lost database is the
+    outage's 503 (faults.py)."""
+
+    def __init__(self, obj: Any, schema_cls: Any, context: Any = None) -> None:
+        super().__init__(obj, schema_cls, context)
+        self.database_error: DatabaseError | None = None
+
+    def __getattr__(self, key: str) -> Any:
+        try:
+            return super().__getattr__(key)
+        except DatabaseError as e:
+            self.database_error = e
+            raise
+
+
 class Out(Schema):
     """An answer: read off a domain row (ninja's getter: its attributes, `Field(alias=…)`, `resolve_*`),
     or taken as it is when it already is this schema (the items a view built for a page). Schema's own
@@ -163,7 +181,14 @@ class Out(Schema):
     ) -> Any:
         if isinstance(values, cls):
             return values
-        return handler(DjangoGetter(values, cls, info.context))
+        getter = _RowGetter(values, cls, info.context)
+        try:
+            return handler(getter)
+        except ValidationError:
+            if getter.database_error is not None:  # the database failed, not the row's shape
+                error = getter.database_error
+                raise error from error.__cause__  # its cause (the driver's error) says what failed
+            raise
 
 
 def _given(context: Mapping[str, Any] | None, key: str) -> Any:
