@@ -177,8 +177,9 @@ class Filters(Schema):
     document. The list and its Excel export take the same class, so they filter alike; "" (or absent) is
     no filter, and the selector checks each value (its own code and message)."""
 
-    def given(self) -> dict[str, str]:
-        """Every filter by name, as the selector takes them and the export's audit row records them."""
+    def given(self) -> dict[str, Any]:
+        """Every filter by name, as the selector takes them and the export's audit row records them (each a
+        str; typed Any because a selector's other keywords, e.g. cards_page's `first`, are not)."""
         return self.model_dump()
 
 
