@@ -101,6 +101,15 @@ def _looks_like_pkcs12(data: bytes) -> bool:
     return data[start : start + 3] == b"\x02\x01\x03"
 
 
+def _read_file(path: str, zh: str, en: str) -> bytes:
+    """The file's bytes; one that cannot be read is a CardError naming it in both languages (`zh`, `en`)."""
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except OSError as e:
+        raise CardError(f"无法读取{zh} / cannot read the {en} {path}: {e.strerror or e}") from None
+
+
 def _as_printed(password: str) -> str:
     """A card file password as the sub-centre prints it (XXXX-XXXX-…: capitals and digits in groups of
     four), from what the holder typed: lower case, spaces, missing or extra dashes."""
@@ -115,13 +124,7 @@ class FileCard(Card):
     @staticmethod
     def read(path: str) -> bytes:
         """The file's bytes, read (and checked) before asking for the password, so a wrong path fails first."""
-        try:
-            with open(path, "rb") as f:
-                data = f.read()
-        except OSError as e:
-            raise CardError(
-                f"无法读取IC卡文件 / cannot read the card file {path}: {e.strerror or e}"
-            ) from None
+        data = _read_file(path, "IC卡文件", "card file")
         if not _looks_like_pkcs12(data):
             raise CardError(f"不是 PKCS#12 IC卡文件 / not a PKCS#12 card file: {path}")
         return data
@@ -298,11 +301,4 @@ def _load_certificate(data: bytes, what: str) -> x509.Certificate:
 
 
 def _read_certificate_file(path: str) -> x509.Certificate:
-    try:
-        with open(path, "rb") as f:
-            data = f.read()
-    except OSError as e:
-        raise CardError(
-            f"无法读取证书文件 / cannot read the certificate file {path}: {e.strerror or e}"
-        ) from None
-    return _load_certificate(data, path)
+    return _load_certificate(_read_file(path, "证书文件", "certificate file"), path)

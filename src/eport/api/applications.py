@@ -1,5 +1,5 @@
 from django.http import FileResponse, HttpResponse
-from ninja import File, Form, Router, Status, UploadedFile
+from ninja import File, Form, Query, Router, Status, UploadedFile
 
 from eport import exports
 from eport.applications import reads, selectors, services
@@ -11,15 +11,13 @@ from .schemas import (
     TOO_LARGE,
     XLSX,
     ApplicationBrief,
+    ApplicationFilters,
     ApplicationIn,
     ApplicationOut,
     ApplicationPage,
     ApplicationPatch,
-    AppStatusFilter,
     AttachmentOut,
-    DateFilter,
     DocTypeCode,
-    KindFilter,
     Page,
     PageSize,
     SubmitIn,
@@ -55,21 +53,9 @@ def create(request: SignedIn, payload: ApplicationIn) -> Status[ApplicationOut]:
     "/applications", response={200: ApplicationPage, **errors(*SIGNED_IN)}, summary="业务办理状态查询"
 )
 def list_(
-    request: SignedIn,
-    kind: KindFilter = "",
-    status: AppStatusFilter = "",
-    submitted_from: DateFilter = "",
-    submitted_to: DateFilter = "",
-    page: Page = 1,
-    page_size: PageSize = 20,
+    request: SignedIn, filters: Query[ApplicationFilters], page: Page = 1, page_size: PageSize = 20
 ) -> ApplicationPage:
-    qs = selectors.applications_list(
-        request.auth,
-        kind=kind or None,
-        status=status or None,
-        submitted_from=submitted_from,
-        submitted_to=submitted_to,
-    )
+    qs = selectors.applications_list(request.auth, **filters.given())
     items, total = paginate(qs.select_related("enterprise"), page, page_size)
     return ApplicationPage(items=[ApplicationBrief.model_validate(a) for a in items], total=total)
 
@@ -80,26 +66,9 @@ def list_(
     summary="业务办理导出（Excel）",
     openapi_extra=file_answer(XLSX, "业务办理 (Excel)"),
 )
-def export(
-    request: SignedIn,
-    kind: KindFilter = "",
-    status: AppStatusFilter = "",
-    submitted_from: DateFilter = "",
-    submitted_to: DateFilter = "",
-) -> HttpResponse:
-    qs = selectors.applications_list(
-        request.auth,
-        kind=kind or None,
-        status=status or None,
-        submitted_from=submitted_from,
-        submitted_to=submitted_to,
-    )
-    return exports.xlsx_response(
-        request,
-        "applications",
-        qs,
-        {"kind": kind, "status": status, "submitted_from": submitted_from, "submitted_to": submitted_to},
-    )
+def export(request: SignedIn, filters: Query[ApplicationFilters]) -> HttpResponse:
+    q = filters.given()
+    return exports.xlsx_response(request, "applications", selectors.applications_list(request.auth, **q), q)
 
 
 @router.get(

@@ -1,7 +1,7 @@
 """Card sign-in, card making (RA), 综合查询 and the card actions of the transition table."""
 
 from django.http import HttpResponse
-from ninja import Router, Status
+from ninja import Query, Router, Status
 
 from eport import exports
 from eport.accounts.services import token_issue
@@ -18,7 +18,7 @@ from .schemas import (
     CardAction,
     CardActionIn,
     CardActionOut,
-    CardKindFilter,
+    CardFilters,
     CardLoginIn,
     CardLoginOut,
     CardMakeIn,
@@ -26,7 +26,6 @@ from .schemas import (
     CardNo,
     CardOut,
     CardPage,
-    CardStateFilter,
     ChallengeIn,
     ChallengeOut,
     Page,
@@ -88,26 +87,10 @@ def card_pin(request: SignedIn, payload: PinIn) -> Status[None]:
 
 @router.get("/cards", response={200: CardPage, **errors(*SIGNED_IN)}, auth=AUTH, summary="IC卡综合查询")
 def cards(
-    request: SignedIn,
-    card_no: str = "",
-    holder_name: str = "",
-    id_no: str = "",
-    state: CardStateFilter = "",
-    kind: CardKindFilter = "",
-    uscc: str = "",
-    page: Page = 1,
-    page_size: PageSize = 20,
+    request: SignedIn, filters: Query[CardFilters], page: Page = 1, page_size: PageSize = 20
 ) -> CardPage:
     items, total, capped = selectors.cards_page(
-        request.auth,
-        page=page,
-        page_size=page_size,
-        card_no=card_no,
-        holder_name=holder_name,
-        id_no=id_no,
-        state=state,
-        kind=kind,
-        uscc=uscc,
+        request.auth, page=page, page_size=page_size, **filters.given()
     )
     return CardPage(items=[CardOut.model_validate(c) for c in items], total=total, total_capped=capped)
 
@@ -119,27 +102,9 @@ def cards(
     summary="IC卡综合查询导出（Excel）",
     openapi_extra=file_answer(XLSX, "IC卡 (Excel)"),
 )
-def cards_export(
-    request: SignedIn,
-    card_no: str = "",
-    holder_name: str = "",
-    id_no: str = "",
-    state: CardStateFilter = "",
-    kind: CardKindFilter = "",
-    uscc: str = "",
-) -> HttpResponse:
-    q = {
-        "card_no": card_no,
-        "holder_name": holder_name,
-        "id_no": id_no,
-        "state": state,
-        "kind": kind,
-        "uscc": uscc,
-    }
-    qs = selectors.cards_query(
-        request.auth, card_no=card_no, holder_name=holder_name, id_no=id_no, state=state, kind=kind, uscc=uscc
-    )
-    return exports.xlsx_response(request, "cards", qs, q)
+def cards_export(request: SignedIn, filters: Query[CardFilters]) -> HttpResponse:
+    q = filters.given()
+    return exports.xlsx_response(request, "cards", selectors.cards_query(request.auth, **q), q)
 
 
 @router.get(

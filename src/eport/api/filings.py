@@ -2,7 +2,7 @@
 card's IC卡备案 / IC卡权限申请 lists). The filings themselves are applications (/applications)."""
 
 from django.http import HttpResponse
-from ninja import Router
+from ninja import Query, Router
 
 from eport import exports
 from eport.accounts.permissions import enterprise_for_reading
@@ -14,6 +14,7 @@ from .schemas import (
     SIGNED_IN,
     XLSX,
     CardOut,
+    EnterpriseCardFilters,
     EnterpriseCardPage,
     Filings,
     Page,
@@ -41,9 +42,9 @@ def filings(request: SignedIn) -> Filings:
     summary="本企业IC卡的备案与权限",
 )
 def cards(
-    request: SignedIn, card_no: str = "", holder_name: str = "", page: Page = 1, page_size: PageSize = 20
+    request: SignedIn, filters: Query[EnterpriseCardFilters], page: Page = 1, page_size: PageSize = 20
 ) -> EnterpriseCardPage:
-    qs = selectors.enterprise_cards(request.auth, card_no=card_no, holder_name=holder_name)
+    qs = selectors.enterprise_cards(request.auth, **filters.given())
     items, total = paginate(qs, page, page_size)
     return EnterpriseCardPage(items=[CardOut.model_validate(c) for c in items], total=total)
 
@@ -54,6 +55,6 @@ def cards(
     summary="IC卡备案与权限导出（Excel）",
     openapi_extra=file_answer(XLSX, "IC卡备案与权限 (Excel)"),
 )
-def cards_export(request: SignedIn, card_no: str = "", holder_name: str = "") -> HttpResponse:
-    q = {"card_no": card_no, "holder_name": holder_name}
+def cards_export(request: SignedIn, filters: Query[EnterpriseCardFilters]) -> HttpResponse:
+    q = filters.given()
     return exports.xlsx_response(request, "filings", selectors.enterprise_cards(request.auth, **q), q)

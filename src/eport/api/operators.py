@@ -4,13 +4,11 @@ Declaring, changing and cancelling are applications (`/applications` with kind o
 operator_cancellation): one engine, one set of rules.
 """
 
-from django.db.models import QuerySet
 from django.http import HttpResponse
-from ninja import Router
+from ninja import Query, Router
 
 from eport import exports
 from eport.operators import reads, selectors
-from eport.operators.models import Operator
 from eport.pagination import paginate
 
 from .auth import AUTH, SignedIn
@@ -18,10 +16,10 @@ from .schemas import (
     SIGNED_IN,
     XLSX,
     OperatorDetail,
+    OperatorFilters,
     OperatorNo,
     OperatorOut,
     OperatorPage,
-    OperatorStatusFilter,
     Page,
     PageSize,
     errors,
@@ -31,36 +29,12 @@ from .schemas import (
 router = Router(tags=["operators"], auth=AUTH)
 
 
-def _query(
-    request: SignedIn, operator_no: str, status: str, name: str, id_no: str, phone: str, job_title: str
-) -> QuerySet[Operator]:
-    return selectors.operators_query(
-        request.auth,
-        operator_no=operator_no,
-        status=status,
-        name=name,
-        id_no=id_no,
-        phone=phone,
-        job_title=job_title,
-    )
-
-
 @router.get("/operators", response={200: OperatorPage, **errors(*SIGNED_IN)}, summary="企业操作员查询")
 def operators(
-    request: SignedIn,
-    operator_no: str = "",
-    status: OperatorStatusFilter = "",
-    name: str = "",
-    id_no: str = "",
-    phone: str = "",
-    job_title: str = "",
-    page: Page = 1,
-    page_size: PageSize = 20,
+    request: SignedIn, filters: Query[OperatorFilters], page: Page = 1, page_size: PageSize = 20
 ) -> OperatorPage:
     """`name` and `job_title` match fuzzily; the others exactly."""
-    items, total = paginate(
-        _query(request, operator_no, status, name, id_no, phone, job_title), page, page_size
-    )
+    items, total = paginate(selectors.operators_query(request.auth, **filters.given()), page, page_size)
     # The page's open applications in one query, handed to each row's schema
     context = {"open_applications": selectors.open_applications_of(items)}
     return OperatorPage(items=[OperatorOut.model_validate(o, context=context) for o in items], total=total)
@@ -72,23 +46,8 @@ def operators(
     summary="企业操作员导出（Excel）",
     openapi_extra=file_answer(XLSX, "企业操作员 (Excel)"),
 )
-def operators_export(
-    request: SignedIn,
-    operator_no: str = "",
-    status: OperatorStatusFilter = "",
-    name: str = "",
-    id_no: str = "",
-    phone: str = "",
-    job_title: str = "",
-) -> HttpResponse:
-    q = {
-        "operator_no": operator_no,
-        "status": status,
-        "name": name,
-        "id_no": id_no,
-        "phone": phone,
-        "job_title": job_title,
-    }
+def operators_export(request: SignedIn, filters: Query[OperatorFilters]) -> HttpResponse:
+    q = filters.given()
     return exports.xlsx_response(request, "operators", selectors.operators_query(request.auth, **q), q)
 
 

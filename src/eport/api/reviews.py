@@ -1,8 +1,11 @@
+from collections.abc import Callable
+
 from django.utils.translation import gettext as _
 from ninja import Router
 
 from eport.api.codes import Code
 from eport.applications import selectors, services
+from eport.applications.models import ReviewStep
 from eport.errors import NotFound
 from eport.pagination import paginate
 from eport.refdata.models import Unit
@@ -46,24 +49,22 @@ def queue(
     return ReviewPage(items=[ReviewItem.model_validate(s) for s in items], total=total)
 
 
-@router.post(
-    "/reviews/{step_id}/approve",
-    response={200: ReviewItem, **errors(*SIGNED_IN, 404, 409, TOO_LARGE)},
-    summary="审核通过",
-)
-def approve(request: SignedIn, step_id: int, payload: OpinionIn) -> ReviewItem:
-    step = services.step_approve(actor=request.auth, step_id=step_id, opinion=payload.opinion)
-    return ReviewItem.model_validate(step)
+def _decision(action: str, name: str, summary: str, decide: Callable[..., ReviewStep]) -> None:
+    """POST /reviews/{step_id}/{action}: an opinion in, the step as decided by the service `decide` out;
+    `name`: the operation's name in the document (its operationId, as when each was a function)."""
+
+    @router.post(
+        f"/reviews/{{step_id}}/{action}",
+        response={200: ReviewItem, **errors(*SIGNED_IN, 404, 409, TOO_LARGE)},
+        summary=summary,
+        operation_id=f"eport_api_reviews_{name}",
+    )
+    def decision(request: SignedIn, step_id: int, payload: OpinionIn) -> ReviewItem:
+        return ReviewItem.model_validate(decide(actor=request.auth, step_id=step_id, opinion=payload.opinion))
 
 
-@router.post(
-    "/reviews/{step_id}/return",
-    response={200: ReviewItem, **errors(*SIGNED_IN, 404, 409, TOO_LARGE)},
-    summary="退回",
-)
-def return_(request: SignedIn, step_id: int, payload: OpinionIn) -> ReviewItem:
-    step = services.step_return(actor=request.auth, step_id=step_id, opinion=payload.opinion)
-    return ReviewItem.model_validate(step)
+_decision("approve", "approve", "审核通过", services.step_approve)
+_decision("return", "return_", "退回", services.step_return)
 
 
 @router.get(

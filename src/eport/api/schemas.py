@@ -197,6 +197,55 @@ def _given(context: Mapping[str, Any] | None, key: str) -> Any:
     return (context or {}).get(key)
 
 
+class Filters(Schema):
+    """A list's filters, read from the query string (`Query[...]`): each one a parameter of its own in the
+    document. The list and its Excel export take the same class, so they filter alike; "" (or absent) is
+    no filter, and the selector checks each value (its own code and message)."""
+
+    def given(self) -> dict[str, Any]:
+        """Every filter by name, as the selector takes them and the export's audit row records them (each a
+        str; typed Any because a selector's other keywords, e.g. cards_page's `first`, are not)."""
+        return self.model_dump()
+
+
+class CardFilters(Filters):
+    """IC卡综合查询: exact card number / ID number / USCC, fuzzy holder name, state and kind."""
+
+    card_no: str = ""
+    holder_name: str = ""
+    id_no: str = ""
+    state: CardStateFilter = ""
+    kind: CardKindFilter = ""
+    uscc: str = ""
+
+
+class EnterpriseCardFilters(Filters):
+    """The legal card's IC卡备案 / IC卡权限申请 list: exact card number, fuzzy holder name."""
+
+    card_no: str = ""
+    holder_name: str = ""
+
+
+class OperatorFilters(Filters):
+    """`name` and `job_title` match fuzzily; the others exactly."""
+
+    operator_no: str = ""
+    status: OperatorStatusFilter = ""
+    name: str = ""
+    id_no: str = ""
+    phone: str = ""
+    job_title: str = ""
+
+
+class ApplicationFilters(Filters):
+    """业务办理状态查询: the kind, the status and the submission dates (YYYY-MM-DD, inclusive)."""
+
+    kind: KindFilter = ""
+    status: AppStatusFilter = ""
+    submitted_from: DateFilter = ""
+    submitted_to: DateFilter = ""
+
+
 # --- refusals ------------------------------------------------------------------------------------------
 
 

@@ -20,6 +20,7 @@ from eport.accounts.permissions import (
 )
 from eport.applications.codes import Code
 from eport.errors import InvalidInput, NotFound
+from eport.filters import filter_choice, filter_given
 
 from .kinds import get_kind
 from .models import OPEN_STATUSES, Application, Attachment, ReviewStep, Status, StepStatus
@@ -103,10 +104,7 @@ def applications_list(
         qs = qs.filter(kind=kind)
     if kinds is not None:
         qs = qs.filter(kind__in=list(kinds))
-    if status:
-        if status not in Status.values:
-            raise InvalidInput(Code.STATUS_INVALID, _("信息状态不正确。"), "status")
-        qs = qs.filter(status=status)
+    qs = filter_choice(qs, "status", status, Status.values, Code.STATUS_INVALID, _("信息状态不正确。"))
     start, end = parse_date(submitted_from, "submitted_from"), parse_date(submitted_to, "submitted_to")
     if start and end and start > end:
         raise InvalidInput(Code.DATE_RANGE_INVALID, _("提交日期的起始日期应早于截止日期。"), "submitted_from")
@@ -140,8 +138,7 @@ def review_queue(actor, *, status: str = "pending", enterprise_name: str = "") -
         # Decisions of earlier rounds stay hidden. PENDING steps need no such join: a submission opens a
         # round only from DRAFT/RETURNED and a return closes the round's open steps (bench/: 3x faster).
         qs = qs.filter(round=F("application__round"))
-    if enterprise_name.strip():
-        qs = qs.filter(application__enterprise__name__icontains=enterprise_name.strip())
+    qs = filter_given(qs, application__enterprise__name__icontains=enterprise_name)
     return qs.select_related("unit", "application", "application__enterprise", "reviewer").order_by(
         order, "id"
     )

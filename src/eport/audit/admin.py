@@ -3,10 +3,11 @@ from django.contrib import admin
 from .models import AuditCheckpoint, AuditEvent
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """For records that change only through services (or never): the admin may look, not touch."""
+class ReadOnly:
+    """For records that change only through services (or never): the admin may look, not touch. A mixin,
+    for a page (ReadOnlyAdmin) and for an inline alike (an inline is asked with the parent row: `obj`)."""
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
@@ -14,6 +15,10 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(ReadOnly, admin.ModelAdmin):
+    pass
 
 
 @admin.register(AuditEvent)

@@ -1,11 +1,11 @@
 from django.contrib import admin
 
-from eport.audit.admin import ReadOnlyAdmin
+from eport.audit.admin import ReadOnly, ReadOnlyAdmin
 
 from .models import Card, CardPermission, Subsystem
 
 
-class PermissionInline(admin.TabularInline):
+class PermissionInline(ReadOnly, admin.TabularInline):
     """Subsystem permissions, shown with the card. Read-only: they change only through the card_permission
     application (its checks, its review, its audit row), never by an edit here."""
 
@@ -13,15 +13,6 @@ class PermissionInline(admin.TabularInline):
     extra = 0
     fields = ("subsystem", "valid_from", "valid_to", "granted_at")
     readonly_fields = fields
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Card)

@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 from eport.accounts.models import UserKind
 from eport.accounts.permissions import jurisdiction_units, require_reader
 from eport.cards.codes import Code
-from eport.errors import InvalidInput, NotFound
+from eport.errors import NotFound
+from eport.filters import filter_choice, filter_given
 from eport.pagination import paginate, planned_for_values
 from eport.refdata.models import Dept
 
@@ -81,9 +82,9 @@ def cards_query(
 
     `first`: the caller reads no more than the first N of the list (a page and a capped count), which
     lets a search by name alone take the newest N matches straight from the gram table."""
-    qs = cards_visible(actor)
-    if card_no.strip():
-        qs = qs.filter(card_no=card_no.strip())
+    qs = filter_given(
+        cards_visible(actor), card_no=card_no, holder_id_no=id_no.upper(), enterprise__uscc=uscc.upper()
+    )
     if holder_name.strip():
         # An enterprise's few thousand cards are read by LIKE; a sub-centre's million need the grams.
         ra = getattr(actor, "kind", None) == UserKind.RA
@@ -95,18 +96,8 @@ def cards_query(
             issuers=ra_issuers(actor) if ra else None,
             first=first if alone else None,
         )
-    if id_no.strip():
-        qs = qs.filter(holder_id_no=id_no.strip().upper())
-    if uscc.strip():
-        qs = qs.filter(enterprise__uscc=uscc.strip().upper())
-    if state:
-        if state not in CardState.values:
-            raise InvalidInput(Code.STATE_INVALID, _("卡状态不正确。"), "state")
-        qs = qs.filter(state=state)
-    if kind:
-        if kind not in CardKind.values:
-            raise InvalidInput(Code.KIND_INVALID, _("卡类型不正确。"), "kind")
-        qs = qs.filter(kind=kind)
+    qs = filter_choice(qs, "state", state, CardState.values, Code.STATE_INVALID, _("卡状态不正确。"))
+    qs = filter_choice(qs, "kind", kind, CardKind.values, Code.KIND_INVALID, _("卡类型不正确。"))
     return qs.select_related("enterprise", "issuer").order_by("-id")
 
 

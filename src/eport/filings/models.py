@@ -11,20 +11,28 @@ class Filing(models.TextChoices):
     FOREX = "forex", _("外汇备案")
 
 
-class EnterpriseFiling(models.Model):
+class Filed(models.Model):
+    """What every filing row keeps: which filing, the application that filed it, and when."""
+
+    filing = models.CharField(_("备案类型"), max_length=10, choices=Filing.choices)
+    application = models.ForeignKey(
+        "applications.Application", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    filed_at = models.DateTimeField(_("备案时间"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class EnterpriseFiling(Filed):
     """企业备案: once per enterprise and filing; afterwards the page shows 备案通过 and cannot file again."""
 
     enterprise = models.ForeignKey("enterprises.Enterprise", on_delete=models.CASCADE, related_name="filings")
-    filing = models.CharField(_("备案类型"), max_length=10, choices=Filing.choices)
     # The authority it is filed with: 商务主管机关, 备案海关, 外汇局.
     unit = models.ForeignKey(
         "refdata.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("备案机关")
     )
     data = models.JSONField(default=dict)
-    application = models.ForeignKey(
-        "applications.Application", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    filed_at = models.DateTimeField(_("备案时间"), auto_now_add=True)
 
     class Meta:
         ordering = ["enterprise", "filing"]
@@ -36,15 +44,10 @@ class EnterpriseFiling(models.Model):
         return f"{self.enterprise} {self.get_filing_display()}"
 
 
-class CardFiling(models.Model):
+class CardFiling(Filed):
     """IC卡海关备案 / IC卡外汇备案: the card may be granted the subsystems of that filing."""
 
     card = models.ForeignKey("cards.Card", on_delete=models.CASCADE, related_name="filings")
-    filing = models.CharField(_("备案类型"), max_length=10, choices=Filing.choices)
-    application = models.ForeignKey(
-        "applications.Application", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    filed_at = models.DateTimeField(_("备案时间"), auto_now_add=True)
 
     class Meta:
         ordering = ["card", "filing"]

@@ -7,6 +7,7 @@ from eport.accounts.permissions import require_legal_card
 from eport.applications.models import Application, Status
 from eport.applications.selectors import open_application
 from eport.cards.models import Card, CardPermission, CardState
+from eport.filters import filter_given
 
 from .kinds import EnterpriseFilingKind, kinds_by_filing
 from .models import EnterpriseFiling
@@ -56,11 +57,7 @@ def enterprise_cards(actor, *, card_no: str = "", holder_name: str = "") -> Quer
         )
         .order_by("kind", "card_no")
     )
-    if card_no.strip():
-        qs = qs.filter(card_no__icontains=card_no.strip())
-    if holder_name.strip():
-        qs = qs.filter(holder_name__contains=holder_name.strip())
-    return qs
+    return filter_given(qs, card_no__icontains=card_no, holder_name__contains=holder_name)
 
 
 def card_filings(card) -> list[str]:

@@ -11,7 +11,8 @@ from eport.accounts.permissions import (
     require_reader,
 )
 from eport.applications.models import OPEN_STATUSES, Application
-from eport.errors import InvalidInput, NotFound
+from eport.errors import NotFound
+from eport.filters import filter_choice, filter_given
 from eport.operators.codes import Code
 
 from .kinds import CANCELLATION, DECLARATION, operator_subject
@@ -40,21 +41,17 @@ def operators_query(
     job_title: str = "",
 ) -> QuerySet:
     """企业操作员信息申报 list: exact 操作员统一编号 / 证件号 / 联系电话, fuzzy 姓名 and 职务, 信息状态."""
-    qs = operators_visible(actor)
-    if operator_no.strip():
-        qs = qs.filter(operator_no=operator_no.strip().upper())
-    if status:
-        if status not in OperatorStatus.values:
-            raise InvalidInput(Code.STATUS_INVALID, _("信息状态不正确。"), "status")
-        qs = qs.filter(status=status)
-    if name.strip():
-        qs = qs.filter(name__icontains=name.strip())
-    if id_no.strip():
-        qs = qs.filter(id_no=id_no.strip().upper())
-    if phone.strip():
-        qs = qs.filter(phone=phone.strip())
-    if job_title.strip():
-        qs = qs.filter(job_title__icontains=job_title.strip())
+    qs = filter_given(
+        operators_visible(actor),
+        operator_no=operator_no.upper(),
+        name__icontains=name,
+        id_no=id_no.upper(),
+        phone=phone,
+        job_title__icontains=job_title,
+    )
+    qs = filter_choice(
+        qs, "status", status, OperatorStatus.values, Code.STATUS_INVALID, _("信息状态不正确。")
+    )
     return qs.select_related("enterprise").order_by("-id")
 
 

@@ -93,35 +93,62 @@ def _name(cn: str) -> x509.Name:
     )
 
 
-def _ca_certificate(
-    *, subject, issuer, public_key, signer: Signer, issuer_public_key, years: int, path_length: int
-) -> x509.Certificate:
-    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    builder = (
+def _certificate(
+    *,
+    subject: x509.Name,
+    issuer: x509.Name,
+    public_key,
+    not_before: dt.datetime,
+    not_after: dt.datetime,
+    path_length: int | None,
+) -> x509.CertificateBuilder:
+    """What every certificate the CA makes starts with: names, key, a random serial, validity, then the
+    critical BasicConstraints and KeyUsage. `path_length` None: an end entity (a card), which signs and
+    stands behind what it signs (non-repudiation); else a CA, which signs certificates and CRLs."""
+    ca = path_length is not None
+    return (
         x509.CertificateBuilder()
         .subject_name(subject)
         .issuer_name(issuer)
         .public_key(public_key)
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=365 * years))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=path_length), critical=True)
+        .not_valid_before(not_before)
+        .not_valid_after(not_after)
+        .add_extension(x509.BasicConstraints(ca=ca, path_length=path_length), critical=True)
         .add_extension(
             x509.KeyUsage(
                 digital_signature=True,
-                content_commitment=False,
+                content_commitment=not ca,
                 key_encipherment=False,
                 data_encipherment=False,
                 key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=True,
+                key_cert_sign=ca,
+                crl_sign=ca,
                 encipher_only=False,
                 decipher_only=False,
             ),
             critical=True,
         )
+    )
+
+
+def _ca_certificate(
+    *, subject, issuer, public_key, signer: Signer, years: int, path_length: int
+) -> x509.Certificate:
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    builder = (
+        _certificate(
+            subject=subject,
+            issuer=issuer,
+            public_key=public_key,
+            not_before=now - dt.timedelta(minutes=5),
+            not_after=now + dt.timedelta(days=365 * years),
+            path_length=path_length,
+        )
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
-        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_public_key), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(signer.public_key()), critical=False
+        )
     )
     return signer.sign(builder)
 
@@ -153,7 +180,6 @@ def ca_init() -> bool:
             issuer=root_name,
             public_key=root_signer.public_key(),
             signer=root_signer,
-            issuer_public_key=root_signer.public_key(),
             years=ROOT_YEARS,
             path_length=1,
         )
@@ -163,7 +189,6 @@ def ca_init() -> bool:
             issuer=root_name,
             public_key=issuing_signer.public_key(),
             signer=root_signer,
-            issuer_public_key=root_signer.public_key(),
             years=ISSUING_YEARS,
             path_length=0,
         )
@@ -227,27 +252,13 @@ def issue_end_entity(
     """A client-authentication certificate for a card key, with where to check its status."""
     ca = issuing_ca()
     builder = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(ca.certificate.subject)
-        .public_key(public_key)
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(not_before)
-        .not_valid_after(not_after)
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=True,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=False,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
+        _certificate(
+            subject=subject,
+            issuer=ca.certificate.subject,
+            public_key=public_key,
+            not_before=not_before,
+            not_after=not_after,
+            path_length=None,
         )
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)

@@ -41,28 +41,26 @@ class CustomsDistrict(models.Model):
         return self.code[:2] + "00"
 
 
-class Country(models.Model):
+class CodeTable(models.Model):
+    """A customs code table of three-character codes, named in Chinese and English, with the code the
+    table used before (`legacy_code`)."""
+
+    code = models.CharField(max_length=3, primary_key=True)
+    name_zh = models.CharField(max_length=64)
+    name_en = models.CharField(max_length=128)
+    legacy_code = models.CharField(max_length=3, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["code"]
+
+
+class Country(CodeTable):
     """国别(地区), post-2018 customs table (ISO-3 based)."""
 
-    code = models.CharField(max_length=3, primary_key=True)
-    name_zh = models.CharField(max_length=64)
-    name_en = models.CharField(max_length=128)
-    legacy_code = models.CharField(max_length=3, blank=True)
 
-    class Meta:
-        ordering = ["code"]
-
-
-class Currency(models.Model):
+class Currency(CodeTable):
     """币制."""
-
-    code = models.CharField(max_length=3, primary_key=True)
-    name_zh = models.CharField(max_length=64)
-    name_en = models.CharField(max_length=128)
-    legacy_code = models.CharField(max_length=3, blank=True)
-
-    class Meta:
-        ordering = ["code"]
 
 
 class Dept(models.TextChoices):

@@ -56,13 +56,24 @@ _forex_bureau = RegexValidator(
 
 
 class UsccKeyed(models.Model):
-    """A row keyed by the USCC, stored as the lookups search it (trimmed, upper-case), however typed in
-    the admin or a file."""
+    """A row of one of these lists: an enterprise keyed by the USCC, stored as the lookups search it
+    (trimmed, upper-case), however typed in the admin or a file; its name, and when the row last changed
+    (not a column of the files: eport/registry/importer.py)."""
 
-    uscc: str  # each concrete list declares the field
+    uscc = models.CharField(
+        _("统一社会信用代码"),
+        max_length=18,
+        primary_key=True,
+        validators=[validate_uscc],  # type: ignore[list-item]
+    )
+    name = models.CharField(_("企业名称"), max_length=200)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
         abstract = True
+
+    def __str__(self):
+        return f"{self.uscc} {self.name}"
 
     def clean_fields(self, exclude=None):
         self.uscc = normalize_uscc(self.uscc or "")
@@ -76,64 +87,31 @@ class UsccKeyed(models.Model):
 class CustomsRecord(UsccKeyed):
     """海关企管注册信息: an enterprise registered with customs (企业管理), as the customs system knows it."""
 
-    uscc = models.CharField(
-        _("统一社会信用代码"),
-        max_length=18,
-        primary_key=True,
-        validators=[validate_uscc],  # type: ignore[list-item]
-    )
-    name = models.CharField(_("企业名称"), max_length=200)
     reg_no = models.CharField(_("海关注册编码"), max_length=10, blank=True, validators=[_customs_reg_no])
     customs_code = models.CharField(_("主管海关"), max_length=4, blank=True, validators=[_customs_code])
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
         verbose_name = _("海关企管注册信息")
         verbose_name_plural = _("海关企管注册信息")
 
-    def __str__(self):
-        return f"{self.uscc} {self.name}"
-
 
 class ForexDirectoryEntry(UsccKeyed):
     """外汇企业名录: an enterprise on the forex bureau's directory (贸易外汇收支企业名录)."""
 
-    uscc = models.CharField(
-        _("统一社会信用代码"),
-        max_length=18,
-        primary_key=True,
-        validators=[validate_uscc],  # type: ignore[list-item]
-    )
-    name = models.CharField(_("企业名称"), max_length=200)
     # The bureau's code is the 6-digit administrative division it serves (440000 广东, 440300 深圳 …).
     forex_bureau = models.CharField(_("外汇局"), max_length=16, validators=[_forex_bureau])
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
         verbose_name = _("外汇企业名录")
         verbose_name_plural = _("外汇企业名录")
 
-    def __str__(self):
-        return f"{self.uscc} {self.name}"
-
 
 class ForexCancellation(UsccKeyed):
     """外汇注销名录: an enterprise whose forex directory registration was cancelled."""
 
-    uscc = models.CharField(
-        _("统一社会信用代码"),
-        max_length=18,
-        primary_key=True,
-        validators=[validate_uscc],  # type: ignore[list-item]
-    )
-    name = models.CharField(_("企业名称"), max_length=200)
     cancelled_on = models.DateField(_("注销日期"), null=True, blank=True)
     reason = models.CharField(_("注销原因"), max_length=255, blank=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
         verbose_name = _("外汇注销名录")
         verbose_name_plural = _("外汇注销名录")
-
-    def __str__(self):
-        return f"{self.uscc} {self.name}"
