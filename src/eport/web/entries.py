@@ -30,7 +30,7 @@ def _entry_page(page: ApplicationPage, **extra):
         "web/entry_form.html",
         form,
         registry_status=RegistryStatus(entry.status) if entry else None,
-        registry_abnormal=bool(entry) and entry.status != RegistryStatus.NORMAL,
+        registry_abnormal=entry is not None and entry.status != RegistryStatus.NORMAL,
         **extra,
     )
 
