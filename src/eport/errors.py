@@ -4,6 +4,16 @@ The API maps these to `{"error": {"code", "message", "field"}}` with the class's
 the screens show the message next to the field (or at the top when there is none).
 """
 
+from enum import StrEnum
+
+
+# Codes any domain may answer (pagination, exports, input checks); each domain app has its own in codes.py.
+class Code(StrEnum):
+    EXPORT_TOO_LARGE = "export_too_large"  # 导出的记录超过%(n)d条，请缩小查询条件后再导出。
+    NOT_FOUND = "not_found"  # 没有这个接口。
+    PAGE_INVALID = "page_invalid"  # 页码和每页条数必须是数字。
+    PAGE_SIZE_INVALID = "page_size_invalid"  # 每页条数必须在1到100之间。
+
 
 class DomainError(Exception):
     status = 400

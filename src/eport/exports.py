@@ -24,7 +24,7 @@ from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 
 from eport.applications.kinds import all_kinds
 from eport.audit.services import record
-from eport.errors import InvalidInput
+from eport.errors import Code, InvalidInput
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -163,7 +163,7 @@ def xlsx_response(request, list_name: str, qs, filters: dict) -> HttpResponse:
     limit = settings.EXPORT_MAX_ROWS
     if qs.count() > limit:
         raise InvalidInput(
-            "export_too_large", _("导出的记录超过%(n)d条，请缩小查询条件后再导出。") % {"n": limit}
+            Code.EXPORT_TOO_LARGE, _("导出的记录超过%(n)d条，请缩小查询条件后再导出。") % {"n": limit}
         )
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(str(title)[:31])

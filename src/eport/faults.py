@@ -21,6 +21,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from eport.errors import Code
+
 API_PREFIX = "/api/"
 PKI_PREFIX = "/pki/"
 RETRY_AFTER_SECONDS = 5
@@ -109,8 +111,8 @@ def permission_denied(request, exception=None):
 
 def not_found(request, exception=None):
     if request.path.startswith(API_PREFIX):
-        return error_response(request, 404, "not_found", _("没有这个接口。"))
-    return error_response(request, 404, "not_found", _("页面不存在或您无权查看。"))
+        return error_response(request, 404, Code.NOT_FOUND, _("没有这个接口。"))
+    return error_response(request, 404, Code.NOT_FOUND, _("页面不存在或您无权查看。"))
 
 
 def server_error(request):
@@ -133,7 +135,7 @@ class ApiErrorShapeMiddleware:
         400: ("bad_request", gettext_lazy("请求格式不正确。")),
         401: ("not_authenticated", gettext_lazy("请先登录。")),
         403: ("forbidden", gettext_lazy("您没有使用这个功能的权限。")),
-        404: ("not_found", gettext_lazy("没有这个接口。")),
+        404: (Code.NOT_FOUND, gettext_lazy("没有这个接口。")),
         405: ("method_not_allowed", gettext_lazy("这个接口不支持该请求方法。")),
         413: ("request_too_large", gettext_lazy("请求数据过大。")),
         415: ("unsupported_media_type", gettext_lazy("不支持的请求数据类型。")),

@@ -3,7 +3,7 @@ from contextlib import contextmanager
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from eport.errors import InvalidInput
+from eport.errors import Code, InvalidInput
 
 MAX_PAGE_SIZE = 100
 MAX_PAGE = 100_000  # beyond any real list; keeps the OFFSET inside every database's integer range
@@ -23,11 +23,11 @@ def paginate(
         page = 1 if page in (None, "") else int(page)
         page_size = 20 if page_size in (None, "") else int(page_size)
     except (TypeError, ValueError):
-        raise InvalidInput("page_invalid", _("页码和每页条数必须是数字。"), "page") from None
+        raise InvalidInput(Code.PAGE_INVALID, _("页码和每页条数必须是数字。"), "page") from None
     if not 1 <= page <= MAX_PAGE:
-        raise InvalidInput("page_invalid", _("页码必须在1到100000之间。"), "page")
+        raise InvalidInput(Code.PAGE_INVALID, _("页码必须在1到100000之间。"), "page")
     if not 1 <= page_size <= MAX_PAGE_SIZE:
-        raise InvalidInput("page_size_invalid", _("每页条数必须在1到100之间。"), "page_size")
+        raise InvalidInput(Code.PAGE_SIZE_INVALID, _("每页条数必须在1到100之间。"), "page_size")
     start = (page - 1) * page_size
     if count_limit is not None and start + page_size <= count_limit:
         # One pass for the page and the count: the first count_limit + 1 keys in the list's order. The

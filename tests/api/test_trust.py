@@ -190,6 +190,9 @@ def test_the_legal_card_is_told_and_decides(victim):
     r = victim.legal.post(f"/enterprise/accounts/{colleague.user.id}/refuse", {"reason": "已离职"})
     assert r.status_code == 200 and r.json()["state"] == "closed" and r.json()["closed_reason"] == "已离职"
     assert_error(colleague.api.get("/operators"), 403, "account_closed")
+    # Closing it again: the account decided on is closed already (409), not the actor (account_closed, 403).
+    r = victim.legal.post(f"/enterprise/accounts/{colleague.user.id}/refuse", {"reason": "again"})
+    assert_error(r, 409, "account_already_closed")
 
 
 def test_only_the_enterprise_s_own_legal_card_decides(victim):

@@ -9,6 +9,7 @@ A refusal is the DomainError the API has always answered (the codes are the API 
 
 from django.utils.translation import gettext_lazy as _
 
+from eport.accounts.codes import Code
 from eport.errors import Forbidden, NotFound
 from eport.refdata.selectors import units_under
 
@@ -58,7 +59,7 @@ def _kind(actor):
 READERS = {
     "applications": (
         APPLICATION_READERS | {UserKind.ADMIN},
-        "enterprise_actor_required",
+        Code.ENTERPRISE_ACTOR_REQUIRED,
         ENTERPRISE_ACTOR_REQUIRED,
     ),
     "operators": (
@@ -85,7 +86,7 @@ def is_staff(actor) -> bool:
 
 def require_staff(actor) -> None:
     if not is_staff(actor):
-        raise Forbidden("reviewer_required", REVIEWER_REQUIRED)
+        raise Forbidden(Code.REVIEWER_REQUIRED, REVIEWER_REQUIRED)
 
 
 def jurisdiction_units(actor):
@@ -118,7 +119,7 @@ def acting_enterprise(actor, *, filing: bool = False):
     """The enterprise an enterprise actor acts for (staff and operator cards have none), once the account
     may act for it — to read, or with `filing` to change anything (accounts/trust.py)."""
     if not is_enterprise_actor(actor):
-        raise Forbidden("enterprise_actor_required", ENTERPRISE_ACTOR_REQUIRED)
+        raise Forbidden(Code.ENTERPRISE_ACTOR_REQUIRED, ENTERPRISE_ACTOR_REQUIRED)
     require_trusted(actor, filing=filing)
     return actor.enterprise
 
@@ -133,9 +134,9 @@ def enterprise_for_reading(actor):
     """The enterprise this actor may read. Another kind of actor is refused (403), an enterprise actor without
     an enterprise finds none (404), an account not trusted yet is told why (403, accounts/trust.py)."""
     if _kind(actor) not in ENTERPRISE_ACTORS:
-        raise Forbidden("enterprise_actor_required", ENTERPRISE_ACTOR_REQUIRED)
+        raise Forbidden(Code.ENTERPRISE_ACTOR_REQUIRED, ENTERPRISE_ACTOR_REQUIRED)
     if not is_enterprise_actor(actor):
-        raise NotFound("enterprise_not_found", NO_ENTERPRISE)
+        raise NotFound(Code.ENTERPRISE_NOT_FOUND, NO_ENTERPRISE)
     require_trusted(actor)
     return actor.enterprise
 

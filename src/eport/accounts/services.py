@@ -13,11 +13,13 @@ from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from eport.accounts.codes import Code
 from eport.audit.services import record
 from eport.errors import Conflict, InvalidInput, Throttled, Unauthenticated, from_form_errors
 from eport.netaddr import client_ip
 from eport.refdata.models import Dept, Unit
 from eport.throttles import services as throttles
+from eport.throttles.codes import Code as ThrottleCode
 
 from . import notify
 from .forms import PasswordChangeForm
@@ -54,10 +56,10 @@ def email_confirmation_send(*, user: User) -> None:
 
 def email_confirmation_resend(*, user: User) -> None:
     if user.email_confirmed:
-        raise Conflict("email_already_confirmed", _("电子邮箱已经确认。"))
+        raise Conflict(Code.EMAIL_ALREADY_CONFIRMED, _("电子邮箱已经确认。"))
     sent = user.email_confirmation_sent_at
     if sent and (timezone.now() - sent).total_seconds() < settings.EMAIL_CONFIRMATION_RESEND_SECONDS:
-        raise Throttled("email_resend_too_soon", _("确认邮件刚刚发出，请稍后再重新发送。"))
+        raise Throttled(Code.EMAIL_RESEND_TOO_SOON, _("确认邮件刚刚发出，请稍后再重新发送。"))
     email_confirmation_send(user=user)
 
 
@@ -65,7 +67,7 @@ def email_confirmation_resend(*, user: User) -> None:
 def email_confirm(*, token: str) -> User:
     """Confirm the address the token was mailed to. Confirming twice is harmless (the same answer)."""
     refused = InvalidInput(
-        "email_token_invalid", _("确认链接无效或已过期，请登录后重新发送确认邮件。"), "token"
+        Code.EMAIL_TOKEN_INVALID, _("确认链接无效或已过期，请登录后重新发送确认邮件。"), "token"
     )
     uid, _sep, key = (token or "").partition(".")
     try:
@@ -91,10 +93,10 @@ def password_sign_in(*, request, username: str, password: str) -> User:
     that address; the hash itself waits for one of the Argon2 slots (eport.throttles.hashing)."""
     if not username or not password:
         raise InvalidInput(
-            "credentials_required", _("请输入用户名和密码。"), "username" if not username else "password"
+            Code.CREDENTIALS_REQUIRED, _("请输入用户名和密码。"), "username" if not username else "password"
         )
     ip, account = client_ip(request), throttles.user_key(username)
-    throttles.credential_check(account=account, ip=ip, code="login_throttled", field="username")
+    throttles.credential_check(account=account, ip=ip, code=ThrottleCode.LOGIN_THROTTLED, field="username")
     user = authenticate(request=request, username=username, password=password)
     refused = user is None or not user.is_active
     with transaction.atomic():  # the count and the audit row commit together, then the refusal goes out
@@ -114,7 +116,7 @@ def password_sign_in(*, request, username: str, password: str) -> User:
             throttles.credential_succeeded(account=account, ip=ip)
             record(actor=user, action="account.sign_in", obj=user, ip=ip)
     if refused:
-        raise Unauthenticated("invalid_credentials", _("用户名或密码不正确。"), "password")
+        raise Unauthenticated(Code.INVALID_CREDENTIALS, _("用户名或密码不正确。"), "password")
     assert user is not None  # refused otherwise
     return user
 
@@ -148,7 +150,9 @@ def password_change(*, user: User, data: dict, keep_token: str | None = None) ->
     A wrong old password counts like a failed sign-in of the account from the client's address (whoever
     holds a session cannot guess it without limit); it is counted and audited, then refused."""
     account = throttles.user_key(user.username)
-    throttles.credential_check(account=account, code="password_change_throttled", field="old_password")
+    throttles.credential_check(
+        account=account, code=ThrottleCode.PASSWORD_CHANGE_THROTTLED, field="old_password"
+    )
     form = PasswordChangeForm(user, data)
     if not form.is_valid():
         if form.has_error("old_password", "wrong_password"):
@@ -176,21 +180,21 @@ def staff_create(
 ) -> User:
     """A department account bound to one unit (reviewer: a review department's unit; ra: an RA unit)."""
     if role not in STAFF_ROLES:
-        raise InvalidInput("role_invalid", _("角色必须是 reviewer、ra 或 admin。"), "role")
+        raise InvalidInput(Code.ROLE_INVALID, _("角色必须是 reviewer、ra 或 admin。"), "role")
     kind = STAFF_ROLES[role]
     unit = None
     if kind != UserKind.ADMIN:
         unit = Unit.objects.filter(id=unit_id or "").first()
         if unit is None:
-            raise InvalidInput("unit_unknown", _("没有这个单位：%(u)s") % {"u": unit_id}, "unit")
+            raise InvalidInput(Code.UNIT_UNKNOWN, _("没有这个单位：%(u)s") % {"u": unit_id}, "unit")
         if (kind == UserKind.RA) != (unit.dept == Dept.RA):
             raise InvalidInput(
-                "unit_dept_mismatch",
+                Code.UNIT_DEPT_MISMATCH,
                 _("操作中心账号须属于操作中心单位，审核账号须属于审核部门单位。"),
                 "unit",
             )
     if User.objects.filter(username__iexact=username).exists():
-        raise Conflict("username_taken", _("用户名已被使用。"), "username")
+        raise Conflict(Code.USERNAME_TAKEN, _("用户名已被使用。"), "username")
     user = User(
         username=username,
         kind=kind,

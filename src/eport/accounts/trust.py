@@ -11,6 +11,7 @@ e-mail address. This is the one place that says so; selectors, services, the API
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from eport.accounts.codes import Code
 from eport.errors import Forbidden
 
 from .models import UserKind
@@ -28,13 +29,13 @@ def trust_refusal(user, *, filing: bool = False) -> Forbidden | None:
         return None
     enterprise = user.enterprise
     if enterprise is None:
-        return Forbidden("enterprise_actor_required", _("只有企业用户可以办理此业务。"))
+        return Forbidden(Code.ENTERPRISE_ACTOR_REQUIRED, _("只有企业用户可以办理此业务。"))
     if user.closed_at is not None:
-        return Forbidden("account_closed", _("账号已关闭：%(r)s") % {"r": user.closed_reason})
+        return Forbidden(Code.ACCOUNT_CLOSED, _("账号已关闭：%(r)s") % {"r": user.closed_reason})
     if not user.is_verified and not enterprise.candidate:
-        return Forbidden("unverified_account", UNVERIFIED)
+        return Forbidden(Code.UNVERIFIED_ACCOUNT, UNVERIFIED)
     if filing and not user.email_confirmed:
-        return Forbidden("email_unconfirmed", EMAIL_UNCONFIRMED)
+        return Forbidden(Code.EMAIL_UNCONFIRMED, EMAIL_UNCONFIRMED)
     return None
 
 

@@ -14,6 +14,7 @@ from ninja.security import HttpBearer, SessionAuth
 from eport.accounts.models import User
 from eport.accounts.permissions import CARD_KINDS
 from eport.accounts.services import token_user
+from eport.api.codes import Code
 from eport.cards.models import Card
 from eport.cards.signin import card_gate
 from eport.errors import Forbidden
@@ -56,9 +57,9 @@ def _finish(request: HttpRequest, user: Any, card: Card | None = None) -> User |
         if gate == "card_unusable":
             return None
         if gate == "pin_change_required" and _api_path(request) not in _OPEN_WITH_INITIAL_PIN:
-            raise Forbidden("pin_change_required", _("首次使用新IC卡（或解锁后）须先修改IC卡密码。"))
+            raise Forbidden(Code.PIN_CHANGE_REQUIRED, _("首次使用新IC卡（或解锁后）须先修改IC卡密码。"))
     elif user.must_change_password and _api_path(request) not in _OPEN_WITH_INITIAL_PASSWORD:
-        raise Forbidden("password_change_required", _("首次登录须先修改初始密码。"))
+        raise Forbidden(Code.PASSWORD_CHANGE_REQUIRED, _("首次登录须先修改初始密码。"))
     request.user = user
     return user
 
@@ -80,7 +81,7 @@ class CookieAuth(SessionAuth):
         try:
             return super()._get_key(request)
         except HttpError:
-            raise Forbidden("csrf_failed", _("CSRF 校验失败，请刷新页面后重试。")) from None
+            raise Forbidden(Code.CSRF_FAILED, _("CSRF 校验失败，请刷新页面后重试。")) from None
 
     def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
         if key is None:

@@ -1,6 +1,7 @@
 from django.utils.translation import gettext as _
 from ninja import Router
 
+from eport.api.codes import Code
 from eport.applications import selectors, services
 from eport.errors import NotFound
 from eport.pagination import paginate
@@ -73,7 +74,7 @@ def return_(request: SignedIn, step_id: int, payload: OpinionIn) -> ReviewItem:
 def get_auto_review(request: SignedIn, unit_id: UnitId) -> AutoReviewOut:
     unit = Unit.objects.filter(pk=unit_id).first()
     if unit is None:
-        raise NotFound("unit_not_found", _("没有这个单位。"))
+        raise NotFound(Code.UNIT_NOT_FOUND, _("没有这个单位。"))
     return _auto_review(unit)
 
 

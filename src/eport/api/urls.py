@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from eport.api.codes import Code
 from eport.errors import DomainError, NotFound
 
 from . import accounts, applications, cards, filings, operators, refdata, reviews
@@ -31,7 +32,7 @@ _fallback = Router()
     ["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:rest}", auth=None, include_in_schema=False
 )
 def not_found(request: HttpRequest, rest: str) -> None:
-    raise NotFound("not_found", _("没有这个接口。"))
+    raise NotFound(Code.NOT_FOUND, _("没有这个接口。"))
 
 
 api.add_router("", _fallback)

@@ -9,6 +9,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from eport.applications.codes import Code
 from eport.errors import InvalidInput, from_form_errors
 
 
@@ -143,7 +144,7 @@ def get_kind(code: str) -> Kind:
     try:
         return _KINDS[code]
     except KeyError:
-        raise InvalidInput("kind_unknown", _("不支持的业务类型：%(k)s") % {"k": code}, "kind") from None
+        raise InvalidInput(Code.KIND_UNKNOWN, _("不支持的业务类型：%(k)s") % {"k": code}, "kind") from None
 
 
 def all_kinds() -> dict[str, Kind]:

@@ -19,6 +19,7 @@ from eport.accounts.permissions import (
     require_reader,
     require_staff,
 )
+from eport.applications.codes import Code
 from eport.errors import InvalidInput, NotFound
 
 from .kinds import get_kind
@@ -60,7 +61,7 @@ def open_application(enterprise, kind: str, subject_key: str | None = None) -> A
 def application_get(actor, application_id) -> Application:
     app = visible_applications(actor).select_related("enterprise").filter(pk=_int_id(application_id)).first()
     if app is None:
-        raise NotFound("application_not_found", _("没有找到这条申请。"))
+        raise NotFound(Code.APPLICATION_NOT_FOUND, _("没有找到这条申请。"))
     return app
 
 
@@ -83,7 +84,7 @@ def parse_date(value, field: str) -> date | None:
     try:
         return date.fromisoformat(str(value))
     except ValueError:
-        raise InvalidInput("date_invalid", _("日期格式应为 YYYY-MM-DD。"), field) from None
+        raise InvalidInput(Code.DATE_INVALID, _("日期格式应为 YYYY-MM-DD。"), field) from None
 
 
 def applications_list(
@@ -105,11 +106,11 @@ def applications_list(
         qs = qs.filter(kind__in=list(kinds))
     if status:
         if status not in Status.values:
-            raise InvalidInput("status_invalid", _("信息状态不正确。"), "status")
+            raise InvalidInput(Code.STATUS_INVALID, _("信息状态不正确。"), "status")
         qs = qs.filter(status=status)
     start, end = parse_date(submitted_from, "submitted_from"), parse_date(submitted_to, "submitted_to")
     if start and end and start > end:
-        raise InvalidInput("date_range_invalid", _("提交日期的起始日期应早于截止日期。"), "submitted_from")
+        raise InvalidInput(Code.DATE_RANGE_INVALID, _("提交日期的起始日期应早于截止日期。"), "submitted_from")
     # From the calendar's first day or to its last: any submitted one (their local midnights would
     # overflow as UTC times).
     if start or end:
@@ -132,7 +133,7 @@ def review_queue(actor, *, status: str = "pending", enterprise_name: str = "") -
     (a pg_trgm index serves it on PostgreSQL)."""
     require_staff(actor)
     if status not in QUEUE_FILTERS:
-        raise InvalidInput("status_invalid", _("状态只能是 pending 或 decided。"), "status")
+        raise InvalidInput(Code.STATUS_INVALID, _("状态只能是 pending 或 decided。"), "status")
     units = jurisdiction_units(actor).values("id")
     order = "created_at" if status == "pending" else "-decided_at"
     qs = ReviewStep.objects.filter(unit_id__in=units, **QUEUE_FILTERS[status])
@@ -158,7 +159,7 @@ def step_get(actor, step_id) -> ReviewStep:
         .first()
     )
     if step is None:
-        raise NotFound("step_not_found", _("没有找到这个审核环节。"))
+        raise NotFound(Code.STEP_NOT_FOUND, _("没有找到这个审核环节。"))
     return step
 
 
@@ -166,5 +167,5 @@ def attachment_get(actor, application_id, attachment_id) -> Attachment:
     app = application_get(actor, application_id)
     att = app.attachments.filter(pk=_int_id(attachment_id)).first()
     if att is None:
-        raise NotFound("attachment_not_found", _("没有找到这个随附单据。"))
+        raise NotFound(Code.ATTACHMENT_NOT_FOUND, _("没有找到这个随附单据。"))
     return att

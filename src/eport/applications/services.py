@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from eport.accounts.permissions import is_staff, require_staff
+from eport.applications.codes import Code
 from eport.audit.services import record
 from eport.errors import Conflict, Forbidden, InvalidInput, NotFound, TooLarge
 from eport.refdata.models import Unit
@@ -50,7 +51,7 @@ def _lock(actor, application_id) -> Application:
 
 
 def _not_filer() -> Forbidden:
-    return Forbidden("kind_not_allowed", _("您不能办理这项业务。"), "kind")
+    return Forbidden(Code.KIND_NOT_ALLOWED, _("您不能办理这项业务。"), "kind")
 
 
 def _snapshot(app: Application) -> dict:
@@ -150,14 +151,14 @@ def _step_move(step: ReviewStep, action: str, *, actor, opinion: str = "") -> Re
 
 def _check_version(app: Application, version) -> None:
     if version is None:
-        raise InvalidInput("version_required", _("请提供版本号 version。"), "version")
+        raise InvalidInput(Code.VERSION_REQUIRED, _("请提供版本号 version。"), "version")
     try:
         version = int(version)
     except (TypeError, ValueError):
-        raise InvalidInput("version_invalid", _("版本号必须是数字。"), "version") from None
+        raise InvalidInput(Code.VERSION_INVALID, _("版本号必须是数字。"), "version") from None
     if version != app.version:
         raise Conflict(
-            "stale_version",
+            Code.STALE_VERSION,
             _("这条申请已被修改过（当前版本 %(v)d），请刷新后再操作。") % {"v": app.version},
             "version",
         )
@@ -171,7 +172,7 @@ def _cleaned(k, app: Application, data: dict, *, final: bool) -> dict:
 
 def _open_exists() -> Conflict:
     return Conflict(
-        "open_application_exists", _("已有一条暂存、申报未审核或退回的同类申请，请先办理完那一条。")
+        Code.OPEN_APPLICATION_EXISTS, _("已有一条暂存、申报未审核或退回的同类申请，请先办理完那一条。")
     )
 
 
@@ -338,9 +339,9 @@ def _decide(actor, step_id, opinion: str) -> tuple[Application, ReviewStep, str]
         raise refusal  # approve and return both need a pending step
     opinion = (opinion or "").strip()
     if not opinion:
-        raise InvalidInput("opinion_required", _("请填写审核意见。"), "opinion")
+        raise InvalidInput(Code.OPINION_REQUIRED, _("请填写审核意见。"), "opinion")
     if len(opinion) > 500:
-        raise InvalidInput("opinion_too_long", _("审核意见不能超过500字。"), "opinion")
+        raise InvalidInput(Code.OPINION_TOO_LONG, _("审核意见不能超过500字。"), "opinion")
     return app, step, opinion
 
 
@@ -404,10 +405,10 @@ def unit_set_auto_review(*, actor, unit_id: str, enabled: bool):
     "when on, steps for that unit approve themselves"), each application locked in turn."""
     unit = Unit.objects.select_for_update().filter(pk=unit_id).first()
     if unit is None:
-        raise NotFound("unit_not_found", _("没有这个单位。"))
+        raise NotFound(Code.UNIT_NOT_FOUND, _("没有这个单位。"))
     if not is_staff(actor) or actor.unit_id != unit.pk:
         raise Forbidden(
-            "auto_review_own_unit_only", _("只能设置本单位的自动审核，不能设置其他单位（包括下级单位）。")
+            Code.AUTO_REVIEW_OWN_UNIT_ONLY, _("只能设置本单位的自动审核，不能设置其他单位（包括下级单位）。")
         )
     if unit.auto_review != bool(enabled):
         before = {"auto_review": unit.auto_review}
@@ -441,17 +442,17 @@ def attachment_add(*, actor, application_id, doc_type: str, upload) -> Attachmen
         actor, application_id
     )  # who and which application first: a size says nothing about others' ids
     if upload is None:
-        raise InvalidInput("file_required", _("请选择要上传的文件。"), "file")
+        raise InvalidInput(Code.FILE_REQUIRED, _("请选择要上传的文件。"), "file")
     if upload.size > settings.ATTACHMENT_MAX_BYTES:
-        raise TooLarge("file_too_large", _("文件不能超过4M，请压缩后再上传。"), "file")
+        raise TooLarge(Code.FILE_TOO_LARGE, _("文件不能超过4M，请压缩后再上传。"), "file")
     k = get_kind(app.kind)
     if doc_type not in DocType.values or doc_type not in k.doc_types:
-        raise InvalidInput("doc_type_invalid", _("请选择正确的单据类型。"), "doc_type")
+        raise InvalidInput(Code.DOC_TYPE_INVALID, _("请选择正确的单据类型。"), "doc_type")
     _require(app, Action.UPDATE)  # an attachment is part of what an edit changes
     content_type = files.sniff_upload(upload)
     if content_type is None:
         raise InvalidInput(
-            "file_type_invalid", _("只能上传 PDF、JPEG 或 PNG 文件（按文件内容识别）。"), "file"
+            Code.FILE_TYPE_INVALID, _("只能上传 PDF、JPEG 或 PNG 文件（按文件内容识别）。"), "file"
         )
     upload.seek(0)
     digest = hashlib.sha256(upload.read()).hexdigest()
@@ -487,7 +488,7 @@ def attachment_delete(*, actor, application_id, attachment_id) -> None:
     _require(app, Action.UPDATE)
     att = app.attachments.filter(pk=attachment_id).first()
     if att is None:
-        raise NotFound("attachment_not_found", _("没有找到这个随附单据。"))
+        raise NotFound(Code.ATTACHMENT_NOT_FOUND, _("没有找到这个随附单据。"))
     name = att.stored_name
     record(
         actor=actor,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from eport.applications.codes import Code
 from eport.errors import Conflict
 
 from .models import DELETABLE_STATUSES, EDITABLE_STATUSES, OPEN_STATUSES, Status, StepStatus
@@ -76,18 +77,18 @@ def refusal(action: str, status: str | None) -> Conflict | None:
         return None
     if action == Action.UPDATE:  # an attachment added or removed is an edit too
         if status == Status.SUBMITTED:
-            return Conflict("not_editable", _("申请正在审核中，只可以查看，不能修改。"))
-        return Conflict("not_editable", _("申请已审核通过，不能再修改。"))
+            return Conflict(Code.NOT_EDITABLE, _("申请正在审核中，只可以查看，不能修改。"))
+        return Conflict(Code.NOT_EDITABLE, _("申请已审核通过，不能再修改。"))
     if action == Action.SUBMIT:
-        return Conflict("not_submittable", _("只有暂存或退回的申请可以申报。"))
+        return Conflict(Code.NOT_SUBMITTABLE, _("只有暂存或退回的申请可以申报。"))
     if action == Action.DELETE:
-        return Conflict("not_deletable", _("只可以删除状态为暂存的申请。"))
+        return Conflict(Code.NOT_DELETABLE, _("只可以删除状态为暂存的申请。"))
     # The engine's own moves (approve, return, close) run only where the table allows them.
-    return Conflict("state_conflict", _("申请当前状态不能办理这项操作。"))
+    return Conflict(Code.STATE_CONFLICT, _("申请当前状态不能办理这项操作。"))
 
 
 def step_refusal(action: str, status: str) -> Conflict | None:
     """Why the review step in this status may not take the action (None: it may)."""
     if status in STEP_TABLE.get(action, {}):
         return None
-    return Conflict("step_not_pending", _("这个审核环节已处理或尚未轮到，不能再审核。"))
+    return Conflict(Code.STEP_NOT_PENDING, _("这个审核环节已处理或尚未轮到，不能再审核。"))

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from eport.accounts.models import ApiToken, User, UserKind
 from eport.audit.services import record
+from eport.cards.codes import Code
 from eport.enterprises.models import Enterprise
 from eport.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from eport.pki import ca as pki_ca
@@ -65,24 +66,24 @@ def card_refusal(actor: User, card: Card, action: str) -> DomainError | None:
     if kind == UserKind.LEGAL_CARD and action in transitions.LEGAL_CARD_ACTIONS:
         if card.kind not in transitions.SELF_SERVICE_KINDS:
             return Forbidden(
-                "legal_card_at_subcentre",
+                Code.LEGAL_CARD_AT_SUBCENTRE,
                 _("法人卡本身的延期、挂失、解挂等业务沿用旧流程，请到数据分中心办理。"),
             )
         if (action == Action.CANCEL_LOST and card.lost_by_ra) or (
             action == Action.UNFREEZE and card.frozen_by_ra
         ):
             return Forbidden(
-                "held_by_subcentre", _("这张卡由数据分中心挂失或冻结，须到数据分中心办理解挂或解冻。")
+                Code.HELD_BY_SUBCENTRE, _("这张卡由数据分中心挂失或冻结，须到数据分中心办理解挂或解冻。")
             )
     elif not (kind == UserKind.RA and action in transitions.RA_ACTIONS):
         return Forbidden(
-            "card_action_forbidden", _("您无权对这张卡办理%(a)s。") % {"a": transitions.LABELS[action]}
+            Code.CARD_ACTION_FORBIDDEN, _("您无权对这张卡办理%(a)s。") % {"a": transitions.LABELS[action]}
         )
     if transitions.move_for(action, card.state) is None:
         if card.state == CardState.VOIDED:
-            return Conflict("card_voided", _("IC卡已作废，不能再办理业务。"))
+            return Conflict(Code.CARD_VOIDED, _("IC卡已作废，不能再办理业务。"))
         return Conflict(
-            "state_conflict",
+            Code.STATE_CONFLICT,
             transitions.REFUSALS.get(
                 (action, card.state),
                 _("IC卡当前状态（%(s)s）不能办理%(a)s。")
@@ -90,21 +91,21 @@ def card_refusal(actor: User, card: Card, action: str) -> DomainError | None:
             ),
         )
     if card.certificate_id is None:
-        return Conflict("card_incomplete", _("IC卡尚未制作完成，不能办理业务。"))
+        return Conflict(Code.CARD_INCOMPLETE, _("IC卡尚未制作完成，不能办理业务。"))
     if action == Action.UNLOCK and not card.pin_locked:
-        return Conflict("card_not_locked", _("IC卡未锁定，无需解锁。"))
+        return Conflict(Code.CARD_NOT_LOCKED, _("IC卡未锁定，无需解锁。"))
     if action == Action.RENEW:
         if card.expired:
-            return Conflict("card_expired", _("IC卡已过有效期，不能延期，请重新申请制卡。"))
+            return Conflict(Code.CARD_EXPIRED, _("IC卡已过有效期，不能延期，请重新申请制卡。"))
         window = settings.CARD_RENEW_WINDOW_DAYS
         if (card.valid_to - timezone.localdate()).days > window:
             return Conflict(
-                "renew_too_early",
+                Code.RENEW_TOO_EARLY,
                 _("IC卡在有效期届满前%(n)d天内才能办理延期（有效期至 %(d)s）。")
                 % {"n": window, "d": card.valid_to},
             )
         if _renewed_to(card) <= card.valid_to:
-            return Conflict("ca_expiring", _("签发CA的有效期不足，不能再延期：请联系系统管理员更新CA。"))
+            return Conflict(Code.CA_EXPIRING, _("签发CA的有效期不足，不能再延期：请联系系统管理员更新CA。"))
     return None
 
 
@@ -140,9 +141,9 @@ def card_act(
     解锁 sets a new one-time PIN, returned once in the answer (`CardActed.one_time_pin`), and the holder must
     change it at the next sign-in."""
     if action not in transitions.USER_ACTIONS:
-        raise NotFound("action_unknown", _("没有这项IC卡业务。"))
+        raise NotFound(Code.ACTION_UNKNOWN, _("没有这项IC卡业务。"))
     if action == Action.VOID and reason and reason not in VOID_REASONS:
-        raise InvalidInput("reason_invalid", _("作废原因不正确。"), "reason")
+        raise InvalidInput(Code.REASON_INVALID, _("作废原因不正确。"), "reason")
     if action == Action.RENEW:
         # Scope and rules first (no challenge spent, nothing audited for someone who may not), then the
         # card being renewed proves it is present (插入所需延期的卡), in a transaction of its own that
@@ -170,10 +171,10 @@ def _check_version(card: Card, version: int | str | None) -> None:
     try:
         seen = int(version)
     except (TypeError, ValueError):
-        raise InvalidInput("version_invalid", _("版本号必须是数字。"), "version") from None
+        raise InvalidInput(Code.VERSION_INVALID, _("版本号必须是数字。"), "version") from None
     if seen != card.version:
         raise Conflict(
-            "stale_version",
+            Code.STALE_VERSION,
             _("IC卡已被他人办理过业务（当前状态：%(s)s），请刷新后再办理。") % {"s": card.display_state},
             "version",
         )
@@ -185,7 +186,7 @@ def _move(card: Card, action: str, *, actor: User | None, reason: str = "") -> C
     move = transitions.move_for(action, card.state)
     if move is None:  # the callers check first (card_refusal, the PIN check); this is the table's last word
         raise Conflict(
-            "state_conflict",
+            Code.STATE_CONFLICT,
             _("IC卡当前状态（%(s)s）不能办理%(a)s。")
             % {"s": card.display_state, "a": transitions.NOTICES[action]},
         )

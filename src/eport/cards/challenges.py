@@ -14,6 +14,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from eport.cards.codes import Code
 from eport.errors import InvalidInput
 
 from .models import UsedChallenge
@@ -35,9 +36,9 @@ def challenge_issue(card_no: str, purpose: str = LOGIN) -> dict:
     """A one-time challenge for the card to sign, for signing in or for 延期 (`purpose`)."""
     card_no = (card_no or "").strip()
     if not card_no_valid(card_no):
-        raise InvalidInput("card_no_invalid", _("IC卡号格式不正确。"), "card_no")
+        raise InvalidInput(Code.CARD_NO_INVALID, _("IC卡号格式不正确。"), "card_no")
     if purpose not in PURPOSES:
-        raise InvalidInput("purpose_invalid", _("用途须为 login 或 renew。"), "purpose")
+        raise InvalidInput(Code.PURPOSE_INVALID, _("用途须为 login 或 renew。"), "purpose")
     nonce = PREFIX + purpose.encode() + b":" + secrets.token_bytes(32)
     challenge_id = signing.dumps(
         {"c": card_no, "p": purpose, "n": base64.b64encode(nonce).decode()}, salt=_SALT
@@ -54,11 +55,11 @@ def challenge_nonce(challenge_id: str, card_no: str, purpose: str = LOGIN) -> by
     try:
         payload = signing.loads(challenge_id or "", salt=_SALT, max_age=settings.CARD_CHALLENGE_SECONDS)
     except signing.SignatureExpired:
-        raise ChallengeRefused("challenge_expired", _("IC卡验证挑战已过期，请重试。")) from None
+        raise ChallengeRefused(Code.CHALLENGE_EXPIRED, _("IC卡验证挑战已过期，请重试。")) from None
     except signing.BadSignature:
-        raise ChallengeRefused("challenge_invalid", _("IC卡验证挑战无效，请重试。")) from None
+        raise ChallengeRefused(Code.CHALLENGE_INVALID, _("IC卡验证挑战无效，请重试。")) from None
     if not isinstance(payload, dict) or payload.get("c") != card_no or payload.get("p") != purpose:
-        raise ChallengeRefused("challenge_invalid", _("IC卡验证挑战无效，请重试。"))
+        raise ChallengeRefused(Code.CHALLENGE_INVALID, _("IC卡验证挑战无效，请重试。"))
     return base64.b64decode(payload["n"])
 
 
@@ -76,6 +77,6 @@ def challenge_use(challenge_id: str) -> None:
             [key, connection.ops.adapt_datetimefield_value(expires)],
         )
         if cursor.rowcount != 1:
-            raise ChallengeRefused("challenge_replayed", _("IC卡验证挑战已使用过，请重试。"))
+            raise ChallengeRefused(Code.CHALLENGE_REPLAYED, _("IC卡验证挑战已使用过，请重试。"))
     if random.random() < 0.01:  # now and then, forget challenges that can no longer be replayed anyway
         UsedChallenge.objects.filter(expires_at__lt=now).delete()

@@ -10,6 +10,7 @@ from eport.accounts.models import UserKind
 from eport.applications.forms import KindForm
 from eport.applications.kinds import Kind, register
 from eport.applications.models import DocType
+from eport.cards.codes import Code
 from eport.enterprises.services import require_in_network, route_to_sub_centre
 from eport.errors import InvalidInput
 
@@ -72,7 +73,7 @@ class LegalCardReissue(Kind):
         missing = [DocType(d).label for d in REISSUE_DOCUMENTS if d not in present]
         if missing:
             raise InvalidInput(
-                "attachments_required",
+                Code.ATTACHMENTS_REQUIRED,
                 _("补办法人卡须上传随附单据：%(d)s。") % {"d": "、".join(str(m) for m in missing)},
                 "doc_type",
             )

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from eport.accounts.models import User, UserKind
 from eport.audit.services import record
+from eport.cards.codes import Code
 from eport.enterprises.models import Enterprise
 from eport.errors import Conflict, Forbidden, InvalidInput, NotFound
 from eport.operators.kinds import CANCELLATION, open_applications
@@ -74,7 +75,7 @@ def _card_file(card: Card, key: ec.EllipticCurvePrivateKey, cert: x509.Certifica
 
 def _require_ra(actor: User) -> None:
     if getattr(actor, "kind", None) != UserKind.RA or not actor.unit_id:
-        raise Forbidden("ra_only", _("只有数据分中心（操作中心）可以办理。"))
+        raise Forbidden(Code.RA_ONLY, _("只有数据分中心（操作中心）可以办理。"))
 
 
 @dataclass
@@ -93,7 +94,9 @@ def card_make(*, actor: User, kind: str, enterprise_uscc: str, operator_no: str 
     """
     _require_ra(actor)
     if kind not in CardKind.values:
-        raise InvalidInput("kind_invalid", _("卡类型须为 legal（法人卡）或 operator（操作员卡）。"), "kind")
+        raise InvalidInput(
+            Code.KIND_INVALID, _("卡类型须为 legal（法人卡）或 operator（操作员卡）。"), "kind"
+        )
     uscc, operator_no = (enterprise_uscc or "").strip().upper(), (operator_no or "").strip()
     key = ec.generate_private_key(ec.SECP256R1())
     try:
@@ -139,7 +142,7 @@ def _card_make(
     unit = actor.unit
     assert unit is not None, "card_make let in an RA, who always belongs to a unit (_require_ra)"
     if not uscc:
-        raise InvalidInput("field_required", _("请输入企业统一社会信用代码。"), "enterprise_uscc")
+        raise InvalidInput(Code.FIELD_REQUIRED, _("请输入企业统一社会信用代码。"), "enterprise_uscc")
     # An enterprise first approved by organization code (old system) is found by that code until it has a USCC.
     enterprise = (
         Enterprise.objects.select_for_update(of=("self",))
@@ -148,37 +151,37 @@ def _card_make(
         .first()
     )
     if enterprise is None:
-        raise NotFound("enterprise_not_found", _("本分中心辖区内没有这家企业。"), "enterprise_uscc")
+        raise NotFound(Code.ENTERPRISE_NOT_FOUND, _("本分中心辖区内没有这家企业。"), "enterprise_uscc")
     issuer = enterprise.card_issuer
     assert issuer is not None, "the enterprise was found by its card issuer's path"
     if not enterprise.in_network:
-        raise Conflict("enterprise_not_in_network", _("企业尚未入网，不能制卡。"), "enterprise_uscc")
+        raise Conflict(Code.ENTERPRISE_NOT_IN_NETWORK, _("企业尚未入网，不能制卡。"), "enterprise_uscc")
     operator = None
     if kind == CardKind.LEGAL:
         if operator_no:
-            raise InvalidInput("operator_not_expected", _("法人卡不填写操作员编号。"), "operator_no")
+            raise InvalidInput(Code.OPERATOR_NOT_EXPECTED, _("法人卡不填写操作员编号。"), "operator_no")
         if Card.objects.filter(enterprise=enterprise, kind=kind).exclude(state=CardState.VOIDED).exists():
             raise Conflict(*_duplicate(kind))
         holder = (enterprise.legal_rep_name, enterprise.legal_rep_id_type, enterprise.legal_rep_id_no)
     else:
         if not operator_no:
-            raise InvalidInput("field_required", _("请输入操作员统一编号。"), "operator_no")
+            raise InvalidInput(Code.FIELD_REQUIRED, _("请输入操作员统一编号。"), "operator_no")
         operator = (
             Operator.objects.select_for_update()
             .filter(enterprise=enterprise, operator_no=operator_no)
             .first()
         )
         if operator is None:
-            raise NotFound("operator_not_found", _("该企业没有这个操作员。"), "operator_no")
+            raise NotFound(Code.OPERATOR_NOT_FOUND, _("该企业没有这个操作员。"), "operator_no")
         if operator.status != OperatorStatus.APPROVED:
-            raise Conflict("operator_not_approved", _("操作员信息尚未审核通过，不能制卡。"), "operator_no")
+            raise Conflict(Code.OPERATOR_NOT_APPROVED, _("操作员信息尚未审核通过，不能制卡。"), "operator_no")
         if live_card_of(operator) is not None:
             raise Conflict(*_duplicate(kind))
         if open_applications(operator.saved_no, CANCELLATION).exists():
-            raise Conflict("operator_cancelling", _("该操作员正在注销申报中，不能制卡。"), "operator_no")
+            raise Conflict(Code.OPERATOR_CANCELLING, _("该操作员正在注销申报中，不能制卡。"), "operator_no")
         holder = (operator.name, operator.id_type, operator.id_no)
     if not holder[0]:
-        raise Conflict("holder_missing", _("企业法人信息不完整，不能制卡。"), "enterprise_uscc")
+        raise Conflict(Code.HOLDER_MISSING, _("企业法人信息不完整，不能制卡。"), "enterprise_uscc")
 
     today = timezone.localdate()
     card = Card(

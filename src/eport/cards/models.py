@@ -9,6 +9,8 @@ from django.utils.translation import pgettext_lazy
 from eport.accounts.models import User
 from eport.pki.models import Certificate, CertStatus
 
+from .codes import Code
+
 
 class CardKind(models.TextChoices):
     LEGAL = "legal", _("法人卡")
@@ -29,14 +31,14 @@ class CardState(models.TextChoices):
 
 # The short words for Card.blocker()'s codes (a table cell, or after the card number in a refusal).
 BLOCKER_LABELS = {
-    "card_voided": _("已作废"),
-    "card_lost": _("已挂失"),
-    "card_frozen": _("已冻结"),
-    "card_locked": _("密码已锁定"),
-    "card_expired": _("已过期"),
-    "card_not_yet_valid": _("尚未生效"),
-    "certificate_revoked": _("证书已吊销"),
-    "certificate_on_hold": _("证书已暂停"),
+    Code.CARD_VOIDED: _("已作废"),
+    Code.CARD_LOST: _("已挂失"),
+    Code.CARD_FROZEN: _("已冻结"),
+    Code.CARD_LOCKED: _("密码已锁定"),
+    Code.CARD_EXPIRED: _("已过期"),
+    Code.CARD_NOT_YET_VALID: _("尚未生效"),
+    Code.CERTIFICATE_REVOKED: _("证书已吊销"),
+    Code.CERTIFICATE_ON_HOLD: _("证书已暂停"),
 }
 
 
@@ -141,27 +143,27 @@ class Card(models.Model):
     def expired(self) -> bool:
         return self.valid_to < timezone.localdate()
 
-    def blocker(self) -> str | None:
+    def blocker(self) -> Code | None:
         """Why this card cannot be used now (a refusal code), or None. The one rule for sign-in, for
         ending sessions, and for what the screens call usable; the chain check is the service's."""
         if self.state == CardState.VOIDED:
-            return "card_voided"
+            return Code.CARD_VOIDED
         if self.state in (CardState.LOST, CardState.LOST_FROZEN):
-            return "card_lost"
+            return Code.CARD_LOST
         if self.state == CardState.FROZEN:
-            return "card_frozen"
+            return Code.CARD_FROZEN
         if self.pin_locked:
-            return "card_locked"
+            return Code.CARD_LOCKED
         today = timezone.localdate()
         if self.valid_to < today:
-            return "card_expired"
+            return Code.CARD_EXPIRED
         if self.valid_from > today:
-            return "card_not_yet_valid"
+            return Code.CARD_NOT_YET_VALID
         cert = self.certificate
         if cert is None or cert.status == CertStatus.REVOKED:
-            return "certificate_revoked"
+            return Code.CERTIFICATE_REVOKED
         if cert.status == CertStatus.HOLD:
-            return "certificate_on_hold"
+            return Code.CERTIFICATE_ON_HOLD
         return None
 
     @property

@@ -9,6 +9,7 @@ import secrets
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from eport.cards.codes import Code
 from eport.errors import InvalidInput
 
 VERSION = "h1"  # the verifier's scheme, so the pepper or algorithm can change later
@@ -34,14 +35,14 @@ def pin_initial() -> str:
 def pin_check_new(new_pin: str, old_pin: str) -> None:
     """The rules for a PIN the holder chooses."""
     if not new_pin:
-        raise InvalidInput("pin_required", _("请输入新IC卡密码。"), "new_pin")
+        raise InvalidInput(Code.PIN_REQUIRED, _("请输入新IC卡密码。"), "new_pin")
     if not (new_pin.isascii() and new_pin.isdigit() and MIN_LEN <= len(new_pin) <= MAX_LEN):
         raise InvalidInput(
-            "pin_format", _("新IC卡密码须为%(a)d到%(b)d位数字。") % {"a": MIN_LEN, "b": MAX_LEN}, "new_pin"
+            Code.PIN_FORMAT, _("新IC卡密码须为%(a)d到%(b)d位数字。") % {"a": MIN_LEN, "b": MAX_LEN}, "new_pin"
         )
     if len(set(new_pin)) == 1 or new_pin in "01234567890123" or new_pin in "98765432109876":
         raise InvalidInput(
-            "pin_too_simple", _("新IC卡密码过于简单（相同或连续的数字），请重新设置。"), "new_pin"
+            Code.PIN_TOO_SIMPLE, _("新IC卡密码过于简单（相同或连续的数字），请重新设置。"), "new_pin"
         )
     if new_pin == old_pin:
-        raise InvalidInput("pin_unchanged", _("新IC卡密码不能与原IC卡密码相同。"), "new_pin")
+        raise InvalidInput(Code.PIN_UNCHANGED, _("新IC卡密码不能与原IC卡密码相同。"), "new_pin")

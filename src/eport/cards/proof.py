@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from eport.audit.services import record
+from eport.cards.codes import Code
 from eport.errors import DomainError
 from eport.pki import ca as pki_ca
 
@@ -37,16 +38,16 @@ class _Unknown(CardRefused):
 
 
 BLOCKED = {
-    "card_voided": gettext_lazy("IC卡已作废，不能使用。"),
-    "card_lost": gettext_lazy("IC卡已挂失，不能使用。"),
-    "card_frozen": gettext_lazy("IC卡已冻结，不能使用。"),
-    "card_locked": gettext_lazy(
+    Code.CARD_VOIDED: gettext_lazy("IC卡已作废，不能使用。"),
+    Code.CARD_LOST: gettext_lazy("IC卡已挂失，不能使用。"),
+    Code.CARD_FROZEN: gettext_lazy("IC卡已冻结，不能使用。"),
+    Code.CARD_LOCKED: gettext_lazy(
         "IC卡密码错误次数过多，卡已锁定：操作员卡请由企业法人卡解锁，法人卡请到数据分中心解锁。"
     ),
-    "card_expired": gettext_lazy("IC卡已过有效期，不能使用。"),
-    "card_not_yet_valid": gettext_lazy("IC卡尚未生效。"),
-    "certificate_on_hold": gettext_lazy("IC卡证书已被暂停使用。"),
-    "certificate_revoked": gettext_lazy("IC卡证书已被吊销。"),
+    Code.CARD_EXPIRED: gettext_lazy("IC卡已过有效期，不能使用。"),
+    Code.CARD_NOT_YET_VALID: gettext_lazy("IC卡尚未生效。"),
+    Code.CERTIFICATE_ON_HOLD: gettext_lazy("IC卡证书已被暂停使用。"),
+    Code.CERTIFICATE_REVOKED: gettext_lazy("IC卡证书已被吊销。"),
 }
 
 
@@ -103,9 +104,9 @@ def proof_refusal(
         # An unknown card answers like a wrong signature (no probing which numbers exist); the audit tells.
         message = _("IC卡签名验证失败：请确认插入的是这张卡。")
         return (
-            CardRefused("signature_invalid", message, "signature")
+            CardRefused(Code.SIGNATURE_INVALID, message, "signature")
             if card
-            else _Unknown("card_unknown", message, "signature")
+            else _Unknown(Code.CARD_UNKNOWN, message, "signature")
         )
     return None
 
@@ -113,6 +114,6 @@ def proof_refusal(
 def usable_refusal(card: Card) -> DomainError | None:
     """Everything but the PIN: the certificate chains to our CA, then Card.blocker()."""
     if not pki_ca.issued_by_us(bytes(card.made_certificate.der)):
-        return CardRefused("certificate_untrusted", _("IC卡证书不是本系统CA签发的。"))
+        return CardRefused(Code.CERTIFICATE_UNTRUSTED, _("IC卡证书不是本系统CA签发的。"))
     code = card.blocker()
     return CardBlocked(code, BLOCKED[code]) if code else None

@@ -3,6 +3,7 @@
 from django.dispatch import receiver
 from django.utils.translation import gettext as _
 
+from eport.cards.codes import Code
 from eport.errors import Conflict
 from eport.operators.signals import operator_approved, operator_cancelling, operator_card_in_use
 
@@ -23,7 +24,7 @@ def refuse_while_a_card_is_not_voided(sender, *, operator, **kwargs) -> None:
     card = live_card_of(operator)
     if card is not None:
         raise Conflict(
-            "operator_card_not_voided",
+            Code.OPERATOR_CARD_NOT_VOIDED,
             _("该操作员的IC卡 %(c)s 尚未作废，不能注销：请先到数据分中心作废该卡。") % {"c": card.card_no},
             "operator_no",
         )

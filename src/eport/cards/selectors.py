@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from eport.accounts.models import UserKind
 from eport.accounts.permissions import jurisdiction_units, require_reader
+from eport.cards.codes import Code
 from eport.errors import InvalidInput, NotFound
 from eport.pagination import paginate, planned_for_values
 from eport.refdata.models import Dept
@@ -45,7 +46,7 @@ def card_get(actor, card_no: str, *, for_update: bool = False) -> Card:
         qs = qs.select_for_update(of=("self",))
     card = qs.filter(card_no=(card_no or "").strip()).first()
     if card is None:
-        raise NotFound("card_not_found", _("没有这张IC卡，或您无权查看。"))
+        raise NotFound(Code.CARD_NOT_FOUND, _("没有这张IC卡，或您无权查看。"))
     return card
 
 
@@ -100,11 +101,11 @@ def cards_query(
         qs = qs.filter(enterprise__uscc=uscc.strip().upper())
     if state:
         if state not in CardState.values:
-            raise InvalidInput("state_invalid", _("卡状态不正确。"), "state")
+            raise InvalidInput(Code.STATE_INVALID, _("卡状态不正确。"), "state")
         qs = qs.filter(state=state)
     if kind:
         if kind not in CardKind.values:
-            raise InvalidInput("kind_invalid", _("卡类型不正确。"), "kind")
+            raise InvalidInput(Code.KIND_INVALID, _("卡类型不正确。"), "kind")
         qs = qs.filter(kind=kind)
     return qs.select_related("enterprise", "issuer").order_by("-id")
 

@@ -12,8 +12,10 @@ from django.utils.translation import gettext as _
 from eport.accounts.models import User
 from eport.accounts.permissions import CARD_KINDS
 from eport.audit.services import record
+from eport.cards.codes import Code
 from eport.errors import DomainError, Forbidden, InvalidInput
 from eport.throttles import services as throttles
+from eport.throttles.codes import Code as ThrottleCode
 
 from . import challenges, pins
 from .actions import card_pin_lock, end_sessions
@@ -40,10 +42,10 @@ def _pin_refusal(card: Card, pin: str, field: str = "pin") -> DomainError | None
     card.pin_failures += 1
     if card.pin_failures >= limit:
         card_pin_lock(card)  # saves the count with the lock
-        return CardBlocked("card_locked", _("IC卡密码已连续输错%(n)d次，卡已锁定。") % {"n": limit}, field)
+        return CardBlocked(Code.CARD_LOCKED, _("IC卡密码已连续输错%(n)d次，卡已锁定。") % {"n": limit}, field)
     card.save(update_fields=["pin_failures"])
     return CardRefused(
-        "pin_wrong", _("IC卡密码不正确，还可以尝试%(n)d次。") % {"n": limit - card.pin_failures}, field
+        Code.PIN_WRONG, _("IC卡密码不正确，还可以尝试%(n)d次。") % {"n": limit - card.pin_failures}, field
     )
 
 
@@ -64,7 +66,7 @@ def card_sign_in(
     same transaction on success."""
     card_no = (card_no or "").strip()
     if not card_no_valid(card_no):
-        raise CardRefused("card_no_invalid", _("IC卡号格式不正确。"), "card_no")  # not audited: no card
+        raise CardRefused(Code.CARD_NO_INVALID, _("IC卡号格式不正确。"), "card_no")  # not audited: no card
     with transaction.atomic():
         card = card_for_proof(card_no, lock=True)
         refusal = proof_refusal(card, card_no, challenge_id, signature, challenges.LOGIN)
@@ -81,7 +83,9 @@ def card_sign_in(
         # Throttled only once refused (a refusal comes from someone without the card key or PIN, so
         # the holder behind the same address as a flood still signs in): over a limit the 429 goes
         # out and this refusal is neither counted nor written.
-        throttles.credential_refused(account=throttles.card_key(card_no), ip=ip, code="card_login_throttled")
+        throttles.credential_refused(
+            account=throttles.card_key(card_no), ip=ip, code=ThrottleCode.CARD_LOGIN_THROTTLED
+        )
         audit_refusal(refusal, card_no, ip=ip)
     raise refusal
 
@@ -90,9 +94,9 @@ def card_pin_change(*, actor: User, old_pin: str, new_pin: str, keep_token: str 
     """修改IC卡密码: the first sign-in must do this before anything else. Every other session of the
     card ends (the caller keeps its own: the screen refreshes its session hash, the API keeps its token)."""
     if getattr(actor, "kind", None) not in CARD_KINDS:
-        raise Forbidden("card_only", _("请使用IC卡登录后修改IC卡密码。"))
+        raise Forbidden(Code.CARD_ONLY, _("请使用IC卡登录后修改IC卡密码。"))
     if not old_pin:
-        raise InvalidInput("pin_required", _("请输入原IC卡密码。"), "old_pin")
+        raise InvalidInput(Code.PIN_REQUIRED, _("请输入原IC卡密码。"), "old_pin")
     pins.pin_check_new(new_pin, old_pin)
     with transaction.atomic():
         card = (
@@ -106,7 +110,9 @@ def card_pin_change(*, actor: User, old_pin: str, new_pin: str, keep_token: str 
             refusal = CardBlocked(code, BLOCKED[code])
         else:  # a PIN guess: throttled like a sign-in, per client address and per card from that address
             account = throttles.card_key(card.made_no)
-            throttles.credential_check(account=account, code="pin_change_throttled", field="old_pin")
+            throttles.credential_check(
+                account=account, code=ThrottleCode.PIN_CHANGE_THROTTLED, field="old_pin"
+            )
             refusal = _pin_refusal(card, old_pin, field="old_pin")
             if refusal is not None:
                 throttles.credential_failed(account=account)

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy
 from eport.accounts.models import UserKind
 from eport.applications.kinds import Kind, register
 from eport.applications.models import DocType
+from eport.enterprises.codes import Code
 from eport.errors import Conflict, InvalidInput
 from eport.refdata.lookup import ra_unit_for_customs, unit_for
 from eport.registry.adapters import registry
@@ -45,7 +46,7 @@ class EnterpriseDataKind(Kind):
         ra = ra_unit_for_customs(d["customs_code"])
         if ra is None:  # every entry ends at a data sub-centre: never let one approve without it
             raise InvalidInput(
-                "customs_code_unserved",
+                Code.CUSTOMS_CODE_UNSERVED,
                 _("没有为这个主管海关服务的数据分中心，请核对主管海关代码。"),
                 "customs_code",
             )
@@ -56,7 +57,7 @@ class EnterpriseDataKind(Kind):
         entry = registry().lookup(application.data["uscc"])
         if entry is not None and entry.status in (RegistryStatus.CANCELLED, RegistryStatus.REVOKED):
             raise Conflict(
-                "registry_status_abnormal",
+                Code.REGISTRY_STATUS_ABNORMAL,
                 _("该企业在工商登记中的状态为%(s)s，不能入网：请先联系当地工商部门出具正常企业证明。")
                 % {"s": RegistryStatus(entry.status).label},
                 "uscc",
@@ -91,7 +92,7 @@ class EnterpriseEntry(EnterpriseDataKind):
 
     def check_create(self, *, actor, enterprise, data=None):
         if enterprise.in_network:
-            raise Conflict("already_in_network", _("本企业已入网，如需修改三证合一信息请办理变更。"))
+            raise Conflict(Code.ALREADY_IN_NETWORK, _("本企业已入网，如需修改三证合一信息请办理变更。"))
         self._not_established_elsewhere(enterprise)
 
     def check_submit(self, *, application):
@@ -103,7 +104,7 @@ class EnterpriseEntry(EnterpriseDataKind):
         # Another account of this USCC was proven meanwhile (its candidate row is being closed).
         if established_elsewhere(enterprise):
             raise Conflict(
-                "uscc_established",
+                Code.USCC_ESTABLISHED,
                 _("该统一社会信用代码的企业已由其他账号完成认证或入网，本账号不能再申请入网。"),
                 "uscc",
             )
@@ -155,4 +156,4 @@ class EnterpriseChange(EnterpriseDataKind):
 
     def check_create(self, *, actor, enterprise, data=None):
         if not enterprise.in_network:
-            raise Conflict("enterprise_not_approved", _("只有审核通过（已入网）的三证合一信息可以变更。"))
+            raise Conflict(Code.ENTERPRISE_NOT_APPROVED, _("只有审核通过（已入网）的三证合一信息可以变更。"))

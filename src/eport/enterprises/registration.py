@@ -10,6 +10,7 @@ from eport.accounts.forms import RegistrationForm
 from eport.accounts.models import User, UserKind
 from eport.accounts.services import email_confirmation_send
 from eport.audit.services import record
+from eport.enterprises.codes import Code
 from eport.errors import Conflict, from_form_errors
 from eport.throttles import services as throttles
 
@@ -53,7 +54,7 @@ def account_register(*, data: dict) -> User:
         with transaction.atomic():
             user.save()
     except IntegrityError:
-        raise Conflict("username_taken", _("用户名已被使用。"), "username") from None
+        raise Conflict(Code.USERNAME_TAKEN, _("用户名已被使用。"), "username") from None
     record(
         actor=user,
         action="account.register",

@@ -3,6 +3,7 @@
 from django.utils.translation import gettext as _
 
 from eport.accounts.permissions import can_look_up_registry
+from eport.enterprises.codes import Code
 from eport.errors import NotFound
 from eport.validators import normalize_uscc
 
@@ -15,5 +16,5 @@ def registry_backfill_for(actor, uscc: str) -> dict:
     uscc = normalize_uscc(uscc)
     data = registry_backfill(uscc) if can_look_up_registry(actor, uscc) else {}
     if not data:
-        raise NotFound("registry_not_found", _("工商登记中没有这个统一社会信用代码。"))
+        raise NotFound(Code.REGISTRY_NOT_FOUND, _("工商登记中没有这个统一社会信用代码。"))
     return data

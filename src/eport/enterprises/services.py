@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from eport.audit.services import record
+from eport.enterprises.codes import Code
 from eport.errors import Conflict
 from eport.refdata.lookup import ra_unit_for_customs, unit_for
 
@@ -46,14 +47,14 @@ def enterprise_ra_unit(enterprise: Enterprise):
 def require_in_network(enterprise: Enterprise, message) -> None:
     """The precondition of what only an enterprise in the network may do, with what it is refused for."""
     if not enterprise.in_network:
-        raise Conflict("enterprise_not_in_network", message)
+        raise Conflict(Code.ENTERPRISE_NOT_IN_NETWORK, message)
 
 
 def route_to_sub_centre(application) -> list[list]:
     """The route of the kinds the 操作中心 alone reviews (operators, legal-card reissue)."""
     unit = enterprise_ra_unit(application.enterprise)
     if unit is None:
-        raise Conflict("card_issuer_unknown", _("企业没有对应的数据分中心（发卡机构），请先完成入网。"))
+        raise Conflict(Code.CARD_ISSUER_UNKNOWN, _("企业没有对应的数据分中心（发卡机构），请先完成入网。"))
     return [[unit]]
 
 

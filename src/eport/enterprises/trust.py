@@ -27,6 +27,7 @@ from eport.accounts.permissions import require_legal_card
 from eport.applications.models import OPEN_STATUSES, Application
 from eport.applications.services import applications_close
 from eport.audit.services import record
+from eport.enterprises.codes import Code
 from eport.errors import Conflict, Forbidden, InvalidInput, NotFound
 from eport.registry.licence import licence_verifier
 
@@ -60,7 +61,7 @@ def enterprise_accounts(actor, *, state: str | None = None) -> QuerySet:
     enterprise = _legal_card_enterprise(actor)
     qs = User.objects.filter(kind=UserKind.CARDLESS, enterprise=enterprise)
     if state not in (None, "", PENDING, VERIFIED, CLOSED):
-        raise InvalidInput("state_invalid", _("账号状态只能是 pending、verified 或 closed。"), "state")
+        raise InvalidInput(Code.STATE_INVALID, _("账号状态只能是 pending、verified 或 closed。"), "state")
     if state == PENDING:
         qs = qs.filter(verified_at__isnull=True, closed_at__isnull=True)
     elif state == VERIFIED:
@@ -114,7 +115,7 @@ def _account_for_legal_card(actor, account_id) -> User:
         .first()
     )
     if user is None:
-        raise NotFound("account_not_found", _("没有找到这个无卡用户账号。"))
+        raise NotFound(Code.ACCOUNT_NOT_FOUND, _("没有找到这个无卡用户账号。"))
     return user
 
 
@@ -124,7 +125,7 @@ def account_approve(*, actor, account_id) -> User:
     user = _account_for_legal_card(actor, account_id)
     if account_state(user) != PENDING:
         raise Conflict(
-            "account_not_pending",
+            Code.ACCOUNT_NOT_PENDING,
             _("只有待确认的账号可以确认（当前：%(s)s）。") % {"s": STATES[account_state(user)]},
         )
     _verified(user, via=Verification.LEGAL_CARD, actor=actor)
@@ -136,10 +137,10 @@ def account_refuse(*, actor, account_id, reason: str = "") -> User:
     """The legal card refuses a pending account, or withdraws one it confirmed earlier (停用): it is closed."""
     user = _account_for_legal_card(actor, account_id)
     if account_state(user) == CLOSED:
-        raise Conflict("account_closed", _("这个账号已经关闭。"))
+        raise Conflict(Code.ACCOUNT_ALREADY_CLOSED, _("这个账号已经关闭。"))
     reason = (reason or "").strip()
     if len(reason) > 200:
-        raise InvalidInput("reason_too_long", _("原因不能超过200字。"), "reason")
+        raise InvalidInput(Code.REASON_TOO_LONG, _("原因不能超过200字。"), "reason")
     _close(user, reason=reason or str(REFUSED), actor=actor)
     return user
 
@@ -149,11 +150,11 @@ def account_refuse(*, actor, account_id, reason: str = "") -> User:
 
 def _require_unverified(user) -> None:
     if getattr(user, "kind", None) != UserKind.CARDLESS or user.enterprise_id is None:
-        raise Forbidden("cardless_only", _("只有无卡用户账号需要身份认证。"))
+        raise Forbidden(Code.CARDLESS_ONLY, _("只有无卡用户账号需要身份认证。"))
     if user.closed_at is not None:
-        raise Forbidden("account_closed", _("账号已关闭：%(r)s") % {"r": user.closed_reason})
+        raise Forbidden(Code.ACCOUNT_CLOSED, _("账号已关闭：%(r)s") % {"r": user.closed_reason})
     if user.is_verified:
-        raise Conflict("already_verified", _("账号已经通过身份认证。"))
+        raise Conflict(Code.ALREADY_VERIFIED, _("账号已经通过身份认证。"))
 
 
 def licence_challenge(*, user) -> dict:
@@ -162,7 +163,7 @@ def licence_challenge(*, user) -> dict:
     verifier = licence_verifier()
     if not verifier.available:
         raise Conflict(
-            "licence_unavailable", _("本系统未配置电子营业执照签发机构，暂不能使用电子营业执照认证。")
+            Code.LICENCE_UNAVAILABLE, _("本系统未配置电子营业执照签发机构，暂不能使用电子营业执照认证。")
         )
     nonce = signing.dumps({"u": user.pk}, salt=_LICENCE_SALT, compress=True)
     return {
@@ -186,19 +187,19 @@ def account_verify_licence(*, user, assertion: str) -> User:
         payload = signing.loads(claims.nonce, salt=_LICENCE_SALT, max_age=settings.LICENCE_CHALLENGE_SECONDS)
     except signing.SignatureExpired:
         raise InvalidInput(
-            "licence_nonce_expired", _("认证已超时，请重新发起电子营业执照认证。"), "assertion"
+            Code.LICENCE_NONCE_EXPIRED, _("认证已超时，请重新发起电子营业执照认证。"), "assertion"
         ) from None
     except signing.BadSignature:
         payload = None
     if not isinstance(payload, dict) or payload.get("u") != user.pk:
         raise InvalidInput(
-            "licence_nonce_invalid",
+            Code.LICENCE_NONCE_INVALID,
             _("这份电子营业执照授权不是为本账号发起的，请重新发起认证。"),
             "assertion",
         )
     if claims.uscc != user.enterprise.uscc:
         raise InvalidInput(
-            "licence_uscc_mismatch", _("电子营业执照的统一社会信用代码与本账号登记的不一致。"), "assertion"
+            Code.LICENCE_USCC_MISMATCH, _("电子营业执照的统一社会信用代码与本账号登记的不一致。"), "assertion"
         )
     enterprise = Enterprise.objects.select_for_update().get(pk=user.enterprise_id)
     if enterprise.candidate and claims.name:
@@ -233,7 +234,7 @@ def _establish(enterprise: Enterprise) -> None:
             enterprise.save(update_fields=["candidate", "updated_at"])
     except IntegrityError:
         raise Conflict(
-            "uscc_established", _("该统一社会信用代码的企业已由其他账号完成认证或入网。"), "uscc"
+            Code.USCC_ESTABLISHED, _("该统一社会信用代码的企业已由其他账号完成认证或入网。"), "uscc"
         ) from None
     record(actor=None, action="enterprise.establish", obj=enterprise, after={"uscc": enterprise.uscc})
 

@@ -22,6 +22,7 @@ from eport.audit.services import record
 from eport.cards.models import BLOCKER_LABELS, Card, CardPermission, CardState, Subsystem
 from eport.enterprises.services import enterprise_ra_unit, require_in_network
 from eport.errors import Conflict, NotFound
+from eport.filings.codes import Code
 from eport.refdata.lookup import unit_for
 from eport.refdata.models import Dept
 from eport.registry.lists import (
@@ -76,7 +77,7 @@ class EnterpriseFilingKind(Kind):
     def _not_filed(self, enterprise) -> None:
         if enterprise_filing(enterprise, self.filing) is not None:
             raise Conflict(
-                "already_filed", _("本企业已%(f)s通过，不能再次备案。") % {"f": filing_label(self.filing)}
+                Code.ALREADY_FILED, _("本企业已%(f)s通过，不能再次备案。") % {"f": filing_label(self.filing)}
             )
 
     def check_create(self, *, actor, enterprise, data=None):
@@ -145,7 +146,7 @@ class CommerceFiling(EnterpriseFilingKind):
             enterprise.in_network
             or Application.objects.filter(enterprise=enterprise, kind="enterprise_entry").exists()
         ):
-            raise Conflict("entry_required", _("只有在本系统先完成三证合一录入，才可以进行商务部备案。"))
+            raise Conflict(Code.ENTRY_REQUIRED, _("只有在本系统先完成三证合一录入，才可以进行商务部备案。"))
 
     def auto_opinion(self, application, step):
         return _("商务部备案自动审核通过")
@@ -172,7 +173,7 @@ class CustomsFiling(EnterpriseFilingKind):
     def check_submit(self, *, application):
         super().check_submit(application=application)
         if customs_registration(application.enterprise) is None:
-            raise Conflict("customs_registration_not_found", NO_CUSTOMS_REGISTRATION)
+            raise Conflict(Code.CUSTOMS_REGISTRATION_NOT_FOUND, NO_CUSTOMS_REGISTRATION)
 
     def filed_data(self, application):
         reg = customs_registration(application.enterprise)
@@ -213,7 +214,7 @@ class ForexFiling(EnterpriseFilingKind):
     def precondition(self, enterprise):
         require_in_network(enterprise, _("企业未在三证合一系统中入网，不能办理外汇备案。"))
         if enterprise.uscc and forex_cancellation(enterprise.uscc) is not None:
-            raise Conflict("forex_cancelled", _("本企业在外汇注销名录中，不能办理外汇备案。"))
+            raise Conflict(Code.FOREX_CANCELLED, _("本企业在外汇注销名录中，不能办理外汇备案。"))
 
     def check_rows(self, application):
         e = application.enterprise
@@ -255,7 +256,7 @@ def cards_named(enterprise, card_nos: list[str], *, field: str) -> list[Card]:
     }
     for no in card_nos:
         if no not in cards:
-            raise NotFound("card_not_found", _("本企业没有IC卡 %(c)s。") % {"c": no}, field)
+            raise NotFound(Code.CARD_NOT_FOUND, _("本企业没有IC卡 %(c)s。") % {"c": no}, field)
     return [cards[no] for no in card_nos]
 
 
@@ -263,7 +264,7 @@ def require_usable(card: Card, field: str) -> None:
     reason = card.blocker()
     if reason is not None:
         raise Conflict(
-            "card_not_usable",
+            Code.CARD_NOT_USABLE,
             _("IC卡 %(c)s %(r)s，不能办理。") % {"c": card.card_no, "r": BLOCKER_LABELS.get(reason, reason)},
             field,
         )
@@ -315,7 +316,7 @@ class CardFilingKind(CardKindBase):
         f = enterprise_filing(enterprise, self.filing)
         if f is None:
             raise Conflict(
-                "enterprise_not_filed",
+                Code.ENTERPRISE_NOT_FILED,
                 _("企业尚未完成%(f)s，不能办理IC卡%(f)s。") % {"f": filing_label(self.filing)},
             )
         return f
@@ -329,7 +330,7 @@ class CardFilingKind(CardKindBase):
             require_usable(card, "card_nos")
             if self.filing in filed_with(card):
                 raise Conflict(
-                    "card_already_filed",
+                    Code.CARD_ALREADY_FILED,
                     _("IC卡 %(c)s 已%(f)s，请不要重复选择。")
                     % {"c": card.card_no, "f": filing_label(self.filing)},
                     "card_nos",
@@ -397,7 +398,7 @@ class CardPermissionKind(CardKindBase):
         [card] = cards_named(enterprise, [card_no], field="card_no")
         if not filed_with(card):
             raise Conflict(
-                "card_not_filed",
+                Code.CARD_NOT_FILED,
                 _("IC卡 %(c)s 尚未备案，请先办理IC卡海关备案或IC卡外汇备案。") % {"c": card_no},
                 "card_no",
             )
@@ -416,13 +417,13 @@ class CardPermissionKind(CardKindBase):
             refusal = subsystem_refusal(card, s, filed)
             if refusal == "not_for_card_kind":
                 raise Conflict(
-                    "subsystem_not_for_card_kind",
+                    Code.SUBSYSTEM_NOT_FOR_CARD_KIND,
                     _("%(k)s不能授权“%(s)s”。") % {"k": card.get_kind_display(), "s": s.name},
                     "subsystems",
                 )
             if refusal == "card_filing_required":
                 raise Conflict(
-                    "card_filing_required",
+                    Code.CARD_FILING_REQUIRED,
                     _("授权“%(s)s”需要这张IC卡先完成%(f)s。") % {"s": s.name, "f": filing_label(s.filing)},
                     "subsystems",
                 )

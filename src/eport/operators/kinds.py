@@ -15,6 +15,7 @@ from eport.applications.models import OPEN_STATUSES, Application
 from eport.audit.services import record
 from eport.enterprises.services import require_in_network, route_to_sub_centre
 from eport.errors import Conflict, NotFound
+from eport.operators.codes import Code
 
 from .forms import CancellationForm, OperatorForm
 from .models import Operator, OperatorStatus
@@ -39,13 +40,13 @@ def _operator(enterprise, operator_no: str, *, lock: bool = False) -> Operator:
     op = qs.filter(enterprise=enterprise, operator_no=(operator_no or "").strip().upper()).first()
     if op is None:
         raise NotFound(
-            "operator_not_found", _("本企业没有这个操作员（操作员统一编号不存在）。"), "operator_no"
+            Code.OPERATOR_NOT_FOUND, _("本企业没有这个操作员（操作员统一编号不存在）。"), "operator_no"
         )
     return op
 
 
 def _duplicate() -> Conflict:
-    return Conflict("operator_exists", _("本企业已有这个证件号的操作员。"), "id_no")
+    return Conflict(Code.OPERATOR_EXISTS, _("本企业已有这个证件号的操作员。"), "id_no")
 
 
 def _write(op: Operator, data: dict, status: str) -> None:
@@ -99,18 +100,18 @@ class OperatorDeclaration(_OperatorKind):
             # 操作员信息预录入: after the 三证合一 entry is saved, before the enterprise enters the network.
             if enterprise.in_network:
                 raise Conflict(
-                    "pre_entry_closed",
+                    Code.PRE_ENTRY_CLOSED,
                     _("本企业已入网，操作员信息请使用法人卡在“企业操作员信息申报”中申报。"),
                 )
             if not Application.objects.filter(enterprise=enterprise, kind="enterprise_entry").exists():
-                raise Conflict("entry_required", _("预录入操作员之前必须先录入并暂存三证合一信息。"))
+                raise Conflict(Code.ENTRY_REQUIRED, _("预录入操作员之前必须先录入并暂存三证合一信息。"))
         else:
             require_in_network(enterprise, _("企业尚未入网，不能申报操作员。"))
         if data and data.get("operator_no"):  # a change of an approved operator
             op = _operator(enterprise, data["operator_no"])
             if op.status != OperatorStatus.APPROVED:
                 raise Conflict(
-                    "operator_not_approved",
+                    Code.OPERATOR_NOT_APPROVED,
                     _("只有审核通过的操作员可以变更；未审核通过的请直接修改原申报。"),
                     "operator_no",
                 )
@@ -120,7 +121,7 @@ class OperatorDeclaration(_OperatorKind):
     def _not_cancelling(op: Operator) -> None:
         if open_applications(op.saved_no, CANCELLATION).exists():
             raise Conflict(
-                "operator_cancellation_in_flight",
+                Code.OPERATOR_CANCELLATION_IN_FLIGHT,
                 _("该操作员正在注销申报中，只可以查看，不能修改。"),
                 "operator_no",
             )
@@ -161,7 +162,7 @@ class OperatorDeclaration(_OperatorKind):
         )
         op = _operator(application.enterprise, application.data["operator_no"])
         if op.status == OperatorStatus.CANCELLED:
-            raise Conflict("operator_cancelled", _("该操作员已注销，不能再申报变更。"), "operator_no")
+            raise Conflict(Code.OPERATOR_CANCELLED, _("该操作员已注销，不能再申报变更。"), "operator_no")
         self._not_cancelling(op)
 
     route = staticmethod(route_to_sub_centre)
@@ -183,7 +184,7 @@ class OperatorDeclaration(_OperatorKind):
     def apply(self, application, *, actor):
         op = _operator(application.enterprise, application.data["operator_no"], lock=True)
         if op.status == OperatorStatus.CANCELLED:
-            raise Conflict("operator_cancelled", _("该操作员已注销，这条变更不能审核通过，请退回。"))
+            raise Conflict(Code.OPERATOR_CANCELLED, _("该操作员已注销，这条变更不能审核通过，请退回。"))
         before = {f: getattr(op, f) for f in (*FIELDS, "status")}
         _write(op, application.data, OperatorStatus.APPROVED)
         # the cards: the holder's name and ID on them follow the approved record (cards/receivers.py)
@@ -222,12 +223,12 @@ class OperatorCancellation(_OperatorKind):
         op = _operator(enterprise, operator_no, lock=lock)
         if not op.registered_here:
             raise Conflict(
-                "operator_not_registered_here",
+                Code.OPERATOR_NOT_REGISTERED_HERE,
                 _("该操作员不是在本系统注册的，不能在此注销，请到数据分中心办理。"),
                 "operator_no",
             )
         if op.status != OperatorStatus.APPROVED:
-            raise Conflict("operator_not_approved", _("只有审核通过的操作员可以注销申报。"), "operator_no")
+            raise Conflict(Code.OPERATOR_NOT_APPROVED, _("只有审核通过的操作员可以注销申报。"), "operator_no")
         # the cards: refused while one of its cards is not voided (cards/receivers.py)
         operator_cancelling.send(sender=OperatorCancellation, operator=op)
         return op

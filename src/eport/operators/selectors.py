@@ -12,6 +12,7 @@ from eport.accounts.permissions import (
 )
 from eport.applications.models import OPEN_STATUSES, Application
 from eport.errors import InvalidInput, NotFound
+from eport.operators.codes import Code
 
 from .kinds import CANCELLATION, DECLARATION, operator_subject
 from .models import Operator, OperatorStatus
@@ -44,7 +45,7 @@ def operators_query(
         qs = qs.filter(operator_no=operator_no.strip().upper())
     if status:
         if status not in OperatorStatus.values:
-            raise InvalidInput("status_invalid", _("信息状态不正确。"), "status")
+            raise InvalidInput(Code.STATUS_INVALID, _("信息状态不正确。"), "status")
         qs = qs.filter(status=status)
     if name.strip():
         qs = qs.filter(name__icontains=name.strip())
@@ -65,7 +66,7 @@ def operator_get(actor, operator_no: str) -> Operator:
         .first()
     )
     if op is None:
-        raise NotFound("operator_not_found", _("没有这个操作员，或您无权查看。"))
+        raise NotFound(Code.OPERATOR_NOT_FOUND, _("没有这个操作员，或您无权查看。"))
     return op
 
 

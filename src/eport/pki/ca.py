@@ -22,6 +22,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from eport.errors import DomainError
+from eport.pki.codes import Code
 from eport.private_files import write_private
 
 from .signer import FileSigner, Signer
@@ -71,7 +72,7 @@ def _passphrase(create: bool) -> bytes:
     if not path.exists():
         if not create:
             raise CaNotReady(
-                "ca_passphrase_missing",
+                Code.CA_PASSPHRASE_MISSING,
                 _("找不到 CA 私钥的口令：请设置 EPORT_CA_PASSPHRASE 或恢复 %(f)s。") % {"f": path},
             )
         write_private(path, secrets.token_urlsafe(32).encode())
@@ -141,7 +142,7 @@ def ca_init() -> bool:
         for k in ("root", "root_key", "issuing", "issuing_key"):
             if p[k].exists():  # half a CA from an interrupted init: never overwrite a key silently
                 raise CaNotReady(
-                    "ca_incomplete",
+                    Code.CA_INCOMPLETE,
                     _("CA 文件不完整：%(f)s 已存在而其他文件缺失，请检查数据目录。") % {"f": p[k]},
                 )
         passphrase = _passphrase(create=True)
@@ -175,27 +176,27 @@ def ca_init() -> bool:
 @lru_cache(maxsize=1)
 def issuing_ca() -> IssuingCa:
     if not ca_exists():
-        raise CaNotReady("ca_not_initialised", _("系统 CA 尚未初始化，请先运行 eport pki init。"))
+        raise CaNotReady(Code.CA_NOT_INITIALISED, _("系统 CA 尚未初始化，请先运行 eport pki init。"))
     p = _paths()
     certificate = x509.load_pem_x509_certificate(p["issuing"].read_bytes())
     root = x509.load_pem_x509_certificate(p["root"].read_bytes())
     try:
         signer = FileSigner.load(p["issuing_key"], _passphrase(create=False))
     except (ValueError, TypeError):
-        raise CaNotReady("ca_passphrase_wrong", _("CA 私钥口令不正确，无法加载签发 CA。")) from None
+        raise CaNotReady(Code.CA_PASSPHRASE_WRONG, _("CA 私钥口令不正确，无法加载签发 CA。")) from None
     cert_key = certificate.public_key()
     if (
         not isinstance(cert_key, ec.EllipticCurvePublicKey)
         or signer.public_key().public_numbers() != cert_key.public_numbers()
     ):
-        raise CaNotReady("ca_key_mismatch", _("签发 CA 的私钥与证书不匹配。"))
+        raise CaNotReady(Code.CA_KEY_MISMATCH, _("签发 CA 的私钥与证书不匹配。"))
     return IssuingCa(certificate=certificate, root=root, signer=signer)
 
 
 def ca_certificates() -> tuple[x509.Certificate, x509.Certificate]:
     """(issuing, root) certificates, without their keys: what checking a CA signature needs."""
     if not ca_exists():
-        raise CaNotReady("ca_not_initialised", _("系统 CA 尚未初始化，请先运行 eport pki init。"))
+        raise CaNotReady(Code.CA_NOT_INITIALISED, _("系统 CA 尚未初始化，请先运行 eport pki init。"))
     p = _paths()
     return (
         x509.load_pem_x509_certificate(p["issuing"].read_bytes()),

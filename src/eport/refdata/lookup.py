@@ -3,6 +3,7 @@
 from django.utils.translation import gettext as _
 
 from eport.errors import InvalidInput, NotFound
+from eport.refdata.codes import Code
 
 from .models import CustomsDistrict, Dept, Unit
 
@@ -20,11 +21,11 @@ MAX_RESULTS = 20
 
 def prefix_lookup(list_name: str, prefix: str, limit: int = MAX_RESULTS) -> list[dict]:
     if list_name not in LISTS:
-        raise NotFound("unknown_list", _("没有这个代码表。"), "list")
+        raise NotFound(Code.UNKNOWN_LIST, _("没有这个代码表。"), "list")
     dept, min_len = LISTS[list_name]
     prefix = (prefix or "").strip()
     if len(prefix) < min_len:
-        raise InvalidInput("prefix_too_short", _("请至少输入 %(n)d 位代码。") % {"n": min_len}, "prefix")
+        raise InvalidInput(Code.PREFIX_TOO_SHORT, _("请至少输入 %(n)d 位代码。") % {"n": min_len}, "prefix")
     if dept is None:
         districts = CustomsDistrict.objects.filter(code__startswith=prefix).order_by("code")[:limit]
         return [{"code": r.code, "name": r.name} for r in districts]

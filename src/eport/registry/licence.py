@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from eport.errors import InvalidInput
 from eport.private_files import write_private
+from eport.registry.codes import Code
 from eport.validators import normalize_uscc
 
 ALGORITHMS = ["ES256", "ES384", "RS256"]
@@ -97,7 +98,7 @@ class SignedAssertionVerifier(LicenceVerifier):
         path = issuer_cert_path()
         if path is None:
             raise _refused(
-                "licence_unavailable", _("本系统未配置电子营业执照签发机构，暂不能使用电子营业执照认证。")
+                Code.LICENCE_UNAVAILABLE, _("本系统未配置电子营业执照签发机构，暂不能使用电子营业执照认证。")
             )
         return x509.load_pem_x509_certificate(path.read_bytes())
 
@@ -105,7 +106,7 @@ class SignedAssertionVerifier(LicenceVerifier):
         cert = self._certificate()
         now = dt.datetime.now(dt.UTC)
         if not cert.not_valid_before_utc - LEEWAY <= now <= cert.not_valid_after_utc + LEEWAY:
-            raise _refused("licence_issuer_expired", _("电子营业执照签发机构的证书不在有效期内。"))
+            raise _refused(Code.LICENCE_ISSUER_EXPIRED, _("电子营业执照签发机构的证书不在有效期内。"))
         try:
             claims = jwt.decode(
                 assertion or "",
@@ -116,13 +117,15 @@ class SignedAssertionVerifier(LicenceVerifier):
                 options={"require": ["exp", "iat", "aud", "nonce", "uscc"]},
             )
         except jwt.ExpiredSignatureError:
-            raise _refused("licence_expired", _("电子营业执照授权已过期，请重新扫码授权。")) from None
+            raise _refused(Code.LICENCE_EXPIRED, _("电子营业执照授权已过期，请重新扫码授权。")) from None
         except jwt.InvalidAudienceError:
-            raise _refused("licence_wrong_audience", _("这份电子营业执照授权不是给本系统的。")) from None
+            raise _refused(Code.LICENCE_WRONG_AUDIENCE, _("这份电子营业执照授权不是给本系统的。")) from None
         except jwt.PyJWTError:
-            raise _refused("licence_invalid", _("电子营业执照授权无效（签名不正确或格式错误）。")) from None
+            raise _refused(
+                Code.LICENCE_INVALID, _("电子营业执照授权无效（签名不正确或格式错误）。")
+            ) from None
         if not isinstance(claims.get("uscc"), str) or not isinstance(claims.get("nonce"), str):
-            raise _refused("licence_invalid", _("电子营业执照授权无效（签名不正确或格式错误）。"))
+            raise _refused(Code.LICENCE_INVALID, _("电子营业执照授权无效（签名不正确或格式错误）。"))
         return LicenceClaims(
             uscc=normalize_uscc(claims["uscc"]),
             name=str(claims.get("name") or "")[:200],

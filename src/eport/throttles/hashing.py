@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from eport.errors import Unavailable
 from eport.netaddr import serving_request
+from eport.throttles.codes import Code
 
 
 def default_slots(workers: int) -> int:
@@ -60,7 +61,7 @@ def argon2_slot(*, wait: bool | None = None):
     fd = _take(n)
     while fd is None:
         if not wait:
-            raise Unavailable("server_busy", _("系统繁忙，请稍后再试。"))
+            raise Unavailable(Code.SERVER_BUSY, _("系统繁忙，请稍后再试。"))
         time.sleep(0.01)
         fd = _take(n)
     try:

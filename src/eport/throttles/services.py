@@ -30,15 +30,16 @@ from django.utils.translation import gettext_lazy
 
 from eport.errors import Throttled
 from eport.netaddr import current_ip
+from eport.throttles.codes import Code
 
 from .models import Attempt, Scope
 
 MESSAGES = {
-    "login_throttled": gettext_lazy("登录失败次数过多，请%(m)d分钟后再试。"),
-    "card_login_throttled": gettext_lazy("IC卡登录失败次数过多，请%(m)d分钟后再试。"),
-    "pin_change_throttled": gettext_lazy("IC卡密码输错次数过多，请%(m)d分钟后再试。"),
-    "password_change_throttled": gettext_lazy("原密码输错次数过多，请%(m)d分钟后再试。"),
-    "register_throttled": gettext_lazy("从您所在网络注册的账号过多，请%(m)d分钟后再试。"),
+    Code.LOGIN_THROTTLED: gettext_lazy("登录失败次数过多，请%(m)d分钟后再试。"),
+    Code.CARD_LOGIN_THROTTLED: gettext_lazy("IC卡登录失败次数过多，请%(m)d分钟后再试。"),
+    Code.PIN_CHANGE_THROTTLED: gettext_lazy("IC卡密码输错次数过多，请%(m)d分钟后再试。"),
+    Code.PASSWORD_CHANGE_THROTTLED: gettext_lazy("原密码输错次数过多，请%(m)d分钟后再试。"),
+    Code.REGISTER_THROTTLED: gettext_lazy("从您所在网络注册的账号过多，请%(m)d分钟后再试。"),
 }
 PRUNE_EVERY = 100  # about one write in this many also deletes the rows no window looks at any more
 
@@ -62,7 +63,7 @@ def address_key(ip: str | None) -> str | None:
     return str(addr)
 
 
-def _refuse(code: str, wait: dt.timedelta, field: str | None):
+def _refuse(code: Code, wait: dt.timedelta, field: str | None) -> None:
     minutes = max(1, math.ceil(wait.total_seconds() / 60))
     raise Throttled(code, MESSAGES[code] % {"m": minutes}, field)
 
@@ -102,7 +103,7 @@ def account_wait(account: str, ip: str | None, now=None) -> dt.timedelta:
     return max(dt.timedelta(0), seen["last"] + wait - now)
 
 
-def credential_check(*, account: str, code: str, field: str | None = None, ip: str | None = None) -> None:
+def credential_check(*, account: str, code: Code, field: str | None = None, ip: str | None = None) -> None:
     """Before a credential is checked: refuse (429) while the client's address, or the account from
     this address, must wait. `ip` defaults to the client address of the request being served."""
     ip = address_key(ip or current_ip())
@@ -122,7 +123,7 @@ def credential_failed(*, account: str, ip: str | None = None) -> int:
     return math.ceil(account_wait(account, ip).total_seconds())
 
 
-def credential_refused(*, account: str, code: str, field: str | None = None, ip: str | None = None) -> None:
+def credential_refused(*, account: str, code: Code, field: str | None = None, ip: str | None = None) -> None:
     """A refused card sign-in, whose check costs nothing worth protecting: throttled only once refused
     (so the holder is never turned away by a flood from the same address), and per address only: the
     card's PIN counter is its per-account limit, and only the holder of the card's key can spend it."""
@@ -153,7 +154,7 @@ def registration(*, ip: str | None = None) -> None:
     now = timezone.now()
     wait = _address_wait(Scope.REGISTER, ip, settings.REGISTER_LIMIT, settings.REGISTER_SECONDS, now)
     if wait > dt.timedelta(0):
-        _refuse("register_throttled", wait, None)
+        _refuse(Code.REGISTER_THROTTLED, wait, None)
     if ip is not None:
         _write(Scope.REGISTER, ip, "")
 

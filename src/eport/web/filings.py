@@ -24,6 +24,7 @@ from eport.filings.kinds import (
     subsystem_refusal,
 )
 from eport.registry.lists import forex_directory_entry
+from eport.web.codes import Code
 
 from .access import enterprise_actor, legal_card_only
 from .forms import kind_form
@@ -163,7 +164,7 @@ def card_permission(request, card_no: str):
     require_legal_card(request.user)
     card = selectors.enterprise_cards(request.user).filter(card_no=card_no.strip().upper()).first()
     if card is None:
-        raise NotFound("card_not_found", _("本企业没有这张IC卡。"))
+        raise NotFound(Code.CARD_NOT_FOUND, _("本企业没有这张IC卡。"))
     held = selectors.card_permissions(card)
     page = ApplicationPage(
         request,

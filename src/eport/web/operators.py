@@ -18,6 +18,7 @@ from eport.errors import NotFound
 from eport.operators import selectors
 from eport.operators.kinds import CANCELLATION, DECLARATION
 from eport.operators.models import OperatorStatus
+from eport.web.codes import Code
 
 from .access import enterprise_actor, legal_card_only
 from .forms import kind_form
@@ -179,7 +180,7 @@ def operator_new(request):
 def operator_edit(request, app_id):
     app = app_selectors.application_get(request.user, app_id)
     if app.kind != DECLARATION:
-        raise NotFound("application_not_found", _("没有找到这条申请。"))
+        raise NotFound(Code.APPLICATION_NOT_FOUND, _("没有找到这条申请。"))
     if not app.is_editable:
         messages.info(request, _("申报正在审核中或已审核通过，只可以查看，不能修改。"))
         return redirect("web:operator", app.data["operator_no"])

@@ -13,6 +13,7 @@ from eport.applications.kinds import all_kinds, get_kind
 from eport.applications.models import Status
 from eport.errors import InvalidInput
 from eport.refdata.models import Unit
+from eport.web.codes import Code
 
 from .access import reviewer_only
 from .applications import application_context
@@ -52,7 +53,7 @@ def review(request, step_id):
         with refusal:
             action = ACTIONS.get(request.POST.get("action"))
             if action is None:
-                raise InvalidInput("action_required", _("请选择审核通过或退回。"))
+                raise InvalidInput(Code.ACTION_REQUIRED, _("请选择审核通过或退回。"))
             action(actor=request.user, step_id=step.id, opinion=request.POST.get("opinion", ""))
         if not refusal:
             messages.success(request, _("审核通过。") if action is services.step_approve else _("已退回。"))
