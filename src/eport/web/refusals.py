@@ -69,7 +69,8 @@ class Refusal:
         or none of the form's fields (e.g. a stale version)."""
         if self.exc is None:
             return {}
-        exc, out = self.exc, dict[str, Message]()
+        exc = self.exc
+        out: dict[str, Message] = {}
         for d in exc.details or [{"field": exc.field, "message": str(exc.message)}]:
             out.setdefault(d["field"] or "nonfield", d["message"])
         if exc.field is None and "nonfield" not in out:
