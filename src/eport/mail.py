@@ -17,7 +17,7 @@ from django.utils import translation
 log = logging.getLogger("eport.notify")
 
 
-def site_language():
+def site_language() -> translation.override:
     """Write the message in the site's language, whoever's request sends it."""
     return translation.override(settings.LANGUAGE_CODE)
 

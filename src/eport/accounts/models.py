@@ -72,7 +72,7 @@ class User(AbstractUser):
         if self.kind in STAFF:
             if self.unit_id is None:
                 raise ValidationError({"unit": _("审核部门和操作中心账号必须属于一个单位。")})
-            if (self.kind == UserKind.RA) != (self.unit.dept == Dept.RA):
+            if (self.kind == UserKind.RA) != (self.unit is not None and self.unit.dept == Dept.RA):
                 raise ValidationError(
                     {"unit": _("操作中心账号须属于操作中心单位，审核账号须属于审核部门单位。")}
                 )

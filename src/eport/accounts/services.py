@@ -19,6 +19,7 @@ from eport.errors import Conflict, InvalidInput, Throttled, Unauthenticated, fro
 from eport.netaddr import client_ip
 from eport.refdata.models import Dept, Unit
 from eport.throttles import services as throttles
+from eport.throttles.codes import Code as ThrottleCode
 
 from . import notify
 from .forms import PasswordChangeForm
@@ -95,7 +96,7 @@ def password_sign_in(*, request, username: str, password: str) -> User:
             Code.CREDENTIALS_REQUIRED, _("请输入用户名和密码。"), "username" if not username else "password"
         )
     ip, account = client_ip(request), throttles.user_key(username)
-    throttles.credential_check(account=account, ip=ip, code="login_throttled", field="username")
+    throttles.credential_check(account=account, ip=ip, code=ThrottleCode.LOGIN_THROTTLED, field="username")
     user = authenticate(request=request, username=username, password=password)
     refused = user is None or not user.is_active
     with transaction.atomic():  # the count and the audit row commit together, then the refusal goes out
@@ -149,7 +150,9 @@ def password_change(*, user: User, data: dict, keep_token: str | None = None) ->
     A wrong old password counts like a failed sign-in of the account from the client's address (whoever
     holds a session cannot guess it without limit); it is counted and audited, then refused."""
     account = throttles.user_key(user.username)
-    throttles.credential_check(account=account, code="password_change_throttled", field="old_password")
+    throttles.credential_check(
+        account=account, code=ThrottleCode.PASSWORD_CHANGE_THROTTLED, field="old_password"
+    )
     form = PasswordChangeForm(user, data)
     if not form.is_valid():
         if form.has_error("old_password", "wrong_password"):

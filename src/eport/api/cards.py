@@ -65,7 +65,7 @@ def card_login(request: Request, payload: CardLoginIn) -> CardLoginOut:
         signature=payload.signature,
         pin=payload.pin,
         ip=request.client_ip,
-        then=lambda card: issued.update(token=token_issue(user=card.user)),
+        then=lambda card: issued.update(token=token_issue(user=card.made_user)),
     )
     return CardLoginOut(
         token=issued["token"], must_change_pin=card.must_change_pin, card=CardOut.model_validate(card)

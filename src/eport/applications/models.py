@@ -142,3 +142,9 @@ class Attachment(models.Model):
 
     class Meta:
         ordering = ["uploaded_at", "id"]
+
+    @property
+    def stored_name(self) -> str:
+        """The file's name in storage, typed: set when its file is saved (attachment_add), a NOT NULL column."""
+        assert self.file.name is not None, "an attachment's file is saved with it"
+        return self.file.name

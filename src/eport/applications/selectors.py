@@ -4,6 +4,7 @@ A missing row and a row of someone else answer alike (NotFound), so ids reveal n
 """
 
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
@@ -119,7 +120,7 @@ def applications_list(
     return qs.order_by("-created_at", "-id")
 
 
-QUEUE_FILTERS = {
+QUEUE_FILTERS: dict[str, dict[str, Any]] = {
     "pending": {"status": StepStatus.PENDING},
     "decided": {"status__in": [StepStatus.APPROVED, StepStatus.RETURNED]},
 }

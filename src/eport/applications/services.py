@@ -85,6 +85,7 @@ def _move(
     the commit, so a lock taken after it could deadlock (kinds.Kind.prelock)."""
     _require(app, action)
     move = transitions.move_for(action, app.status if app.pk else None)
+    assert move is not None, "_require refuses every move the table lacks"
     k = get_kind(app.kind)
     before = _snapshot(app) if app.pk else None
     if move.new_status is None:  # deleted
@@ -229,7 +230,7 @@ def application_update(*, actor, application_id, data: dict, version) -> Applica
 
 @transaction.atomic
 def application_save(
-    *, actor, kind: str | None = None, application_id=None, data: dict, version=None, submit: bool = False
+    *, actor, kind: str = "", application_id=None, data: dict, version=None, submit: bool = False
 ) -> Application:
     """暂存 (create when no application_id, else edit) and, with `submit`, 申报 — in one transaction: saved
     and submitted together, or neither (a refusal at submission leaves nothing saved). When submitting, the
@@ -249,9 +250,14 @@ def application_save(
 def application_delete(*, actor, application_id) -> None:
     app = _lock(actor, application_id)
     _require(app, Action.DELETE)
-    names = [a.file.name for a in app.attachments.all()]
+    names = [a.stored_name for a in app.attachments.all()]
     _move(app, Action.DELETE, actor=actor)
-    transaction.on_commit(lambda: [default_storage.delete(n) for n in names])
+
+    def delete_files() -> None:
+        for name in names:
+            default_storage.delete(name)
+
+    transaction.on_commit(delete_files)
 
 
 @transaction.atomic
@@ -351,7 +357,7 @@ def _open_steps(apps) -> dict:
     """The open steps of the applications' current rounds, locked, by application id (each closed when its
     round ends without it)."""
     rounds = {a.pk: a.round for a in apps}
-    out = {pk: [] for pk in rounds}
+    out: dict[int, list[ReviewStep]] = {pk: [] for pk in rounds}
     for s in (
         ReviewStep.objects.select_for_update()
         .filter(application_id__in=list(rounds), status__in=OPEN_STEP_STATUSES)
@@ -461,7 +467,7 @@ def attachment_add(*, actor, application_id, doc_type: str, upload) -> Attachmen
         uploaded_by=actor,
     )
     att.file.save("upload", upload, save=False)
-    name = att.file.name
+    name = att.stored_name
     try:
         att.save()
         record(
@@ -483,7 +489,7 @@ def attachment_delete(*, actor, application_id, attachment_id) -> None:
     att = app.attachments.filter(pk=attachment_id).first()
     if att is None:
         raise NotFound(Code.ATTACHMENT_NOT_FOUND, _("没有找到这个随附单据。"))
-    name = att.file.name
+    name = att.stored_name
     record(
         actor=actor,
         action="attachment.delete",

@@ -16,9 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from eport.accounts.models import ApiToken, UserKind
+from eport.accounts.models import ApiToken, User, UserKind
 from eport.audit.services import record
 from eport.cards.codes import Code
+from eport.enterprises.models import Enterprise
 from eport.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from eport.pki import ca as pki_ca
 from eport.pki.models import CertStatus
@@ -52,13 +53,13 @@ class CardActed:
 def end_sessions(card: Card, keep_token: str | None = None) -> None:
     """Sign the card out everywhere: its API tokens go, and a new unusable password changes the
     account's session hash, so Django ends every browser session of it on its next request."""
-    user = card.user
+    user = card.made_user
     user.set_unusable_password()
     user.save(update_fields=["password"])
     ApiToken.objects.filter(user_id=user.pk).exclude(key_hash=ApiToken.hash(keep_token or "")).delete()
 
 
-def card_refusal(actor, card: Card, action: str) -> DomainError | None:
+def card_refusal(actor: User, card: Card, action: str) -> DomainError | None:
     """Why the actor may not run the action on the card now (None: it may). Who may, from the table's
     rules; the state move; and the action's own condition."""
     kind = getattr(actor, "kind", None)
@@ -116,20 +117,20 @@ def _renewed_to(card: Card) -> dt.date:
     return min(card.valid_to + dt.timedelta(days=settings.CARD_RENEW_DAYS), ca_end)
 
 
-def card_actions(actor, card: Card) -> list[str]:
+def card_actions(actor: User, card: Card) -> list[str]:
     """The actions the actor may run on the card now (the buttons a screen shows): the same rule as card_act."""
     return [a for a in transitions.USER_ACTIONS if card_refusal(actor, card, a) is None]
 
 
 def card_act(
     *,
-    actor,
+    actor: User,
     card_no: str,
     action: str,
     reason: str = "",
     challenge_id: str = "",
     signature: str = "",
-    version=None,
+    version: int | str | None = None,
 ) -> CardActed:
     """Run one action of the transition table on a card the actor may see (404 otherwise).
 
@@ -151,9 +152,9 @@ def card_act(
         if (refusal := card_refusal(actor, card, action)) is not None:
             raise refusal
         with transaction.atomic():
-            refusal = proof_refusal(card, card.card_no, challenge_id, signature, challenges.RENEW)
+            refusal = proof_refusal(card, card.made_no, challenge_id, signature, challenges.RENEW)
             if refusal is not None:
-                audit_refusal(refusal, card.card_no, action="card.renew_refused")
+                audit_refusal(refusal, card.made_no, action="card.renew_refused")
         if refusal is not None:
             raise refusal
     with transaction.atomic():
@@ -164,7 +165,7 @@ def card_act(
         return _move(card, action, actor=actor, reason=reason)
 
 
-def _check_version(card: Card, version) -> None:
+def _check_version(card: Card, version: int | str | None) -> None:
     if version in (None, ""):
         return
     try:
@@ -179,7 +180,7 @@ def _check_version(card: Card, version) -> None:
         )
 
 
-def _move(card: Card, action: str, *, actor, reason: str = "") -> CardActed:
+def _move(card: Card, action: str, *, actor: User | None, reason: str = "") -> CardActed:
     """Apply the table's move to a card locked by the caller, who has checked who may: the state, the
     certificate effect (a delta CRL issued), sessions ended, the audit, and the enterprise told on commit."""
     move = transitions.move_for(action, card.state)
@@ -200,7 +201,7 @@ def _move(card: Card, action: str, *, actor, reason: str = "") -> CardActed:
     one_time_pin = None
     if action == Action.UNLOCK:
         one_time_pin = pins.pin_initial()
-        card.pin_hash = pins.pin_verifier(card.card_no, one_time_pin)
+        card.pin_hash = pins.pin_verifier(card.made_no, one_time_pin)
         card.pin_locked, card.pin_failures, card.must_change_pin = False, 0, True
     if action == Action.PIN_LOCK:
         card.pin_locked = True
@@ -209,8 +210,8 @@ def _move(card: Card, action: str, *, actor, reason: str = "") -> CardActed:
     if card.state != CardState.NORMAL or action in (Action.UNLOCK, Action.PIN_LOCK):
         end_sessions(card)  # a held, voided, locked or unlocked card is signed out everywhere
     if action == Action.VOID:
-        card.user.is_active = False
-        card.user.save(update_fields=["is_active"])
+        card.made_user.is_active = False
+        card.made_user.save(update_fields=["is_active"])
     record(
         actor=actor, action=f"card.{action}", obj=card, before=before, after=_snapshot(card), reason=reason
     )
@@ -224,7 +225,9 @@ def card_pin_lock(card: Card) -> Card:
     return _move(card, Action.PIN_LOCK, actor=None).card
 
 
-def legal_cards_supersede(*, enterprise, actor, reason: str = "superseded") -> list[Card]:
+def legal_cards_supersede(
+    *, enterprise: Enterprise, actor: User | None, reason: str = "superseded"
+) -> list[Card]:
     """补办法人卡 approved: the enterprise's legal card(s) still in use are voided (the certificate revoked
     as superseded), so the sub-centre can make the new one. The kind's approval decides who may."""
     cards = list(
@@ -238,7 +241,7 @@ def legal_cards_supersede(*, enterprise, actor, reason: str = "superseded") -> l
 
 
 def _certificate_effect(card: Card, effect: str | None, action: str, reason: str) -> None:
-    cert = card.certificate
+    cert = card.made_certificate
     if effect == transitions.HOLD:
         certificate_set_status(cert, status=CertStatus.HOLD, reason="certificate_hold")
     elif effect == transitions.RELEASE:
@@ -250,14 +253,14 @@ def _certificate_effect(card: Card, effect: str | None, action: str, reason: str
         public_key = x509.load_der_x509_certificate(bytes(cert.der)).public_key()
         _cert, card.certificate = issue_certificate(card, public_key)
         if card.state in transitions.HELD_STATES:  # a frozen card's new certificate starts on hold too
-            certificate_set_status(card.certificate, status=CertStatus.HOLD, reason="certificate_hold")
+            certificate_set_status(card.made_certificate, status=CertStatus.HOLD, reason="certificate_hold")
         certificate_set_status(cert, status=CertStatus.REVOKED, reason="superseded")
 
 
-def _snapshot(card: Card) -> dict:
+def _snapshot(card: Card) -> dict[str, object]:
     return {
         "state": card.state,
         "pin_locked": card.pin_locked,
         "valid_to": card.valid_to,
-        "serial": card.certificate.serial if card.certificate_id else None,
+        "serial": card.certificate.serial if card.certificate is not None else None,
     }

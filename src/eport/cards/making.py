@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKeyTypes
 from cryptography.x509.oid import NameOID
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -22,6 +23,7 @@ from eport.errors import Conflict, Forbidden, InvalidInput, NotFound
 from eport.operators.kinds import CANCELLATION, open_applications
 from eport.operators.models import Operator, OperatorStatus
 from eport.pki import ca as pki_ca
+from eport.pki.models import Certificate
 from eport.pki.services import certificate_record
 
 from . import cardfile, notify, pins
@@ -48,12 +50,14 @@ def _subject(card: Card) -> x509.Name:
             x509.NameAttribute(NameOID.ORGANIZATION_IDENTIFIER, card.enterprise.code),
             x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, card.kind),
             x509.NameAttribute(NameOID.COMMON_NAME, card.holder_name[:64]),
-            x509.NameAttribute(NameOID.SERIAL_NUMBER, card.card_no),
+            x509.NameAttribute(NameOID.SERIAL_NUMBER, card.made_no),
         ]
     )
 
 
-def issue_certificate(card: Card, public_key):
+def issue_certificate(
+    card: Card, public_key: CertificatePublicKeyTypes
+) -> tuple[x509.Certificate, Certificate]:
     """The card's certificate for its validity (China days), recorded; made and renewed alike."""
     cert = pki_ca.issue_end_entity(
         public_key=public_key,
@@ -64,12 +68,12 @@ def issue_certificate(card: Card, public_key):
     return cert, certificate_record(cert=cert, subject_key=f"card:{card.card_no}")
 
 
-def _card_file(card: Card, key, cert: x509.Certificate, password: str) -> bytes:
+def _card_file(card: Card, key: ec.EllipticCurvePrivateKey, cert: x509.Certificate, password: str) -> bytes:
     ca = pki_ca.issuing_ca()
-    return cardfile.card_file_seal(card.card_no, key, cert, [ca.certificate, ca.root], password)
+    return cardfile.card_file_seal(card.made_no, key, cert, [ca.certificate, ca.root], password)
 
 
-def _require_ra(actor) -> None:
+def _require_ra(actor: User) -> None:
     if getattr(actor, "kind", None) != UserKind.RA or not actor.unit_id:
         raise Forbidden(Code.RA_ONLY, _("只有数据分中心（操作中心）可以办理。"))
 
@@ -82,7 +86,7 @@ class MadeCard:
     card_file_password: str  # opens card_file; kept nowhere
 
 
-def card_make(*, actor, kind: str, enterprise_uscc: str, operator_no: str | None = None) -> MadeCard:
+def card_make(*, actor: User, kind: str, enterprise_uscc: str, operator_no: str | None = None) -> MadeCard:
     """Make a card for an enterprise in the network (legal card) or one of its approved operators.
 
     The key is generated here and leaves only inside the card file returned once, sealed under its own
@@ -122,7 +126,7 @@ def card_make(*, actor, kind: str, enterprise_uscc: str, operator_no: str | None
     )
 
 
-def _duplicate(kind: str) -> tuple:
+def _duplicate(kind: str) -> tuple[str, str, str]:
     if kind == CardKind.LEGAL:
         return (
             "legal_card_exists",
@@ -132,20 +136,24 @@ def _duplicate(kind: str) -> tuple:
     return ("operator_card_exists", _("该操作员已有未作废的操作员卡。"), "operator_no")
 
 
-def _card_make(*, actor, kind, uscc, operator_no, public_key) -> tuple:
+def _card_make(
+    *, actor: User, kind: str, uscc: str, operator_no: str, public_key: ec.EllipticCurvePublicKey
+) -> tuple[Card, x509.Certificate, str]:
+    unit = actor.unit
+    assert unit is not None, "card_make let in an RA, who always belongs to a unit (_require_ra)"
     if not uscc:
         raise InvalidInput(Code.FIELD_REQUIRED, _("请输入企业统一社会信用代码。"), "enterprise_uscc")
     # An enterprise first approved by organization code (old system) is found by that code until it has a USCC.
     enterprise = (
         Enterprise.objects.select_for_update(of=("self",))
         .select_related("card_issuer")
-        .filter(
-            Q(uscc=uscc) | Q(uscc__isnull=True, org_code=uscc), card_issuer__path__startswith=actor.unit.path
-        )
+        .filter(Q(uscc=uscc) | Q(uscc__isnull=True, org_code=uscc), card_issuer__path__startswith=unit.path)
         .first()
     )
     if enterprise is None:
         raise NotFound(Code.ENTERPRISE_NOT_FOUND, _("本分中心辖区内没有这家企业。"), "enterprise_uscc")
+    issuer = enterprise.card_issuer
+    assert issuer is not None, "the enterprise was found by its card issuer's path"
     if not enterprise.in_network:
         raise Conflict(Code.ENTERPRISE_NOT_IN_NETWORK, _("企业尚未入网，不能制卡。"), "enterprise_uscc")
     operator = None
@@ -169,7 +177,7 @@ def _card_make(*, actor, kind, uscc, operator_no, public_key) -> tuple:
             raise Conflict(Code.OPERATOR_NOT_APPROVED, _("操作员信息尚未审核通过，不能制卡。"), "operator_no")
         if live_card_of(operator) is not None:
             raise Conflict(*_duplicate(kind))
-        if open_applications(operator.operator_no, CANCELLATION).exists():
+        if open_applications(operator.saved_no, CANCELLATION).exists():
             raise Conflict(Code.OPERATOR_CANCELLING, _("该操作员正在注销申报中，不能制卡。"), "operator_no")
         holder = (operator.name, operator.id_type, operator.id_no)
     if not holder[0]:
@@ -183,13 +191,13 @@ def _card_make(*, actor, kind, uscc, operator_no, public_key) -> tuple:
         holder_name=holder[0],
         holder_id_type=holder[1],
         holder_id_no=holder[2],
-        issuer=enterprise.card_issuer,
+        issuer=issuer,
         valid_from=today,
         valid_to=today + dt.timedelta(days=settings.CARD_VALIDITY_DAYS),
         made_by=actor,
     )
     card.save()
-    card.card_no = card_no_make(kind=kind, issuer_code=enterprise.card_issuer.code, serial=card.pk)
+    card.card_no = card_no_make(kind=kind, issuer_code=issuer.code, serial=card.pk)
     # The card's account: a name registration cannot produce (":" is not allowed there), no password.
     user = User(
         username=f"card:{card.card_no}",

@@ -6,7 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from eport.pki.models import CertStatus
+from eport.accounts.models import User
+from eport.pki.models import Certificate, CertStatus
 
 from .codes import Code
 
@@ -120,11 +121,29 @@ class Card(models.Model):
     def __str__(self):
         return self.card_no or f"#{self.pk}"
 
+    # card_no, user and certificate are null only inside card_make's transaction (the row is saved first: its
+    # pk makes the number), so every card outside it has all three; code that handles a made card reads them
+    # here, typed, and a card caught half-made fails loudly instead of passing a None along.
+    @property
+    def made_no(self) -> str:
+        assert self.card_no is not None, "a made card has its number (card_make)"
+        return self.card_no
+
+    @property
+    def made_user(self) -> User:
+        assert self.user is not None, "a made card has its account (card_make)"
+        return self.user
+
+    @property
+    def made_certificate(self) -> Certificate:
+        assert self.certificate is not None, "a made card has its certificate (card_make)"
+        return self.certificate
+
     @property
     def expired(self) -> bool:
         return self.valid_to < timezone.localdate()
 
-    def blocker(self) -> str | None:
+    def blocker(self) -> Code | None:
         """Why this card cannot be used now (a refusal code), or None. The one rule for sign-in, for
         ending sessions, and for what the screens call usable; the chain check is the service's."""
         if self.state == CardState.VOIDED:

@@ -71,6 +71,8 @@ def verify_signature(cert_der: bytes, nonce: bytes, signature_b64: str) -> bool:
     try:
         signature = base64.b64decode(signature_b64 or "", validate=True)
         public_key = x509.load_der_x509_certificate(cert_der).public_key()
+        if not isinstance(public_key, ec.EllipticCurvePublicKey):  # cards hold EC keys only (card_make)
+            return False
         public_key.verify(signature, nonce, ec.ECDSA(hashes.SHA256()))
     except (InvalidSignature, binascii.Error, ValueError, TypeError):
         return False
@@ -111,7 +113,7 @@ def proof_refusal(
 
 def usable_refusal(card: Card) -> DomainError | None:
     """Everything but the PIN: the certificate chains to our CA, then Card.blocker()."""
-    if not pki_ca.issued_by_us(bytes(card.certificate.der)):
+    if not pki_ca.issued_by_us(bytes(card.made_certificate.der)):
         return CardRefused(Code.CERTIFICATE_UNTRUSTED, _("IC卡证书不是本系统CA签发的。"))
     code = card.blocker()
     return CardBlocked(code, BLOCKED[code]) if code else None

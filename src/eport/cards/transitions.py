@@ -8,6 +8,7 @@ REISSUE (a new certificate for the same card key; the old one revoked as superse
 
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from .models import CardKind
@@ -68,7 +69,7 @@ SYSTEM_ACTIONS = frozenset({Action.PIN_LOCK})
 USER_ACTIONS = tuple(a for a in TABLE if a not in SYSTEM_ACTIONS)  # what card_act runs, in the table's order
 
 # Why an action is refused in a state, for the message (anything not listed: "not allowed in this state").
-REFUSALS = {
+REFUSALS: dict[tuple[str, str], str | Promise] = {
     (Action.RENEW, S.LOST): _("卡已挂失，不能延期：请先解挂。"),
     (Action.RENEW, S.LOST_FROZEN): _("卡已挂失，不能延期：请先解挂。"),
     (Action.REPORT_LOST, S.LOST): _("卡已挂失。"),

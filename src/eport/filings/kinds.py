@@ -9,6 +9,8 @@ Each is routed to the unit it is filed with; the filings the manuals call automa
 the step and why it passed.
 """
 
+from typing import TypeVar
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -52,7 +54,11 @@ def filing_label(filing: str) -> str:
     return str(Filing(filing).label)
 
 
-def kinds_by_filing(base: type) -> dict[str, Kind]:
+# The two families of filing kinds, each keyed by its `filing`.
+FilingKind = TypeVar("FilingKind", "EnterpriseFilingKind", "CardFilingKind")
+
+
+def kinds_by_filing(base: type[FilingKind]) -> dict[str, FilingKind]:
     """filing -> its kind among the subclasses of `base` (EnterpriseFilingKind: the enterprise's own
     filings; CardFilingKind: the cards'), in the order they register."""
     return {k.filing: k for k in all_kinds().values() if isinstance(k, base)}

@@ -119,7 +119,7 @@ class OperatorDeclaration(_OperatorKind):
 
     @staticmethod
     def _not_cancelling(op: Operator) -> None:
-        if open_applications(op.operator_no, CANCELLATION).exists():
+        if open_applications(op.saved_no, CANCELLATION).exists():
             raise Conflict(
                 Code.OPERATOR_CANCELLATION_IN_FLIGHT,
                 _("该操作员正在注销申报中，只可以查看，不能修改。"),

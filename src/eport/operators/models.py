@@ -61,6 +61,12 @@ class Operator(models.Model):
     def __str__(self):
         return f"{self.operator_no} {self.name}"
 
+    @property
+    def saved_no(self) -> str:
+        """操作员统一编号, typed: null only inside the first save (below), which gives every row one."""
+        assert self.operator_no is not None, "a saved operator has its number (Operator.save)"
+        return self.operator_no
+
     @transaction.atomic
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)

@@ -82,5 +82,5 @@ def open_applications_of(operators) -> dict[str, dict[str, Application]]:
 def operator_applications(operator: Operator) -> QuerySet:
     """Every declaration, change and cancellation of one operator, newest first."""
     return Application.objects.filter(
-        enterprise_id=operator.enterprise_id, subject_key=operator_subject(operator.operator_no)
+        enterprise_id=operator.enterprise_id, subject_key=operator_subject(operator.saved_no)
     ).order_by("-id")

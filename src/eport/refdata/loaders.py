@@ -11,6 +11,7 @@ does not derive a department whose latest such event is a replacement (`replaced
 import csv
 import hashlib
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from django.db import transaction
@@ -91,7 +92,8 @@ def _forex_name(row, divisions) -> str:
     return "国家外汇管理局" + _local_name(row, divisions) + "支局"
 
 
-UNIT_RULES = {
+# dept -> (its unit code from a division code, its unit name from a division row and all the divisions)
+UNIT_RULES: dict[str, tuple[Callable[[str], str], Callable[[dict, dict[str, dict]], str]]] = {
     # 工商 (市场监管) and 技监 units carry the division code itself.
     Dept.AIC: (lambda c: c, lambda r, d: _local_name(r, d) + "市场监督管理局"),
     Dept.QUALITY: (lambda c: c, lambda r, d: _local_name(r, d) + "质量技术监督局"),
@@ -346,6 +348,7 @@ def units_from_rows(dept: str, rows: list[dict], path="file") -> list[Unit]:
     ids = {code: Unit.make_id(dept, code) for code in by_code}
     paths = unit_paths({ids[c]: ids.get(r["parent_code"]) for c, r in by_code.items()})
     max_path = Unit._meta.get_field("path").max_length
+    assert max_path is not None, "Unit.path is a CharField: it has its max_length"
     units = []
     for code, r in by_code.items():
         p = paths[ids[code]]
@@ -373,7 +376,8 @@ def unit_paths(parents: dict[str, str | None], known: dict[str, str] | None = No
     paths = dict(known or {})
 
     def path_of(uid: str) -> str:
-        chain, u = [], uid
+        chain: list[str] = []
+        u: str | None = uid
         while u is not None and u not in paths and u in parents:
             if u in chain:  # the file's cycles are refused before; a database edited by hand might hold one
                 raise RuntimeError(f"unit parent cycle at {u}")

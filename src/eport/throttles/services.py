@@ -63,7 +63,7 @@ def address_key(ip: str | None) -> str | None:
     return str(addr)
 
 
-def _refuse(code: str, wait: dt.timedelta, field: str | None):
+def _refuse(code: Code, wait: dt.timedelta, field: str | None) -> None:
     minutes = max(1, math.ceil(wait.total_seconds() / 60))
     raise Throttled(code, MESSAGES[code] % {"m": minutes}, field)
 
@@ -103,7 +103,7 @@ def account_wait(account: str, ip: str | None, now=None) -> dt.timedelta:
     return max(dt.timedelta(0), seen["last"] + wait - now)
 
 
-def credential_check(*, account: str, code: str, field: str | None = None, ip: str | None = None) -> None:
+def credential_check(*, account: str, code: Code, field: str | None = None, ip: str | None = None) -> None:
     """Before a credential is checked: refuse (429) while the client's address, or the account from
     this address, must wait. `ip` defaults to the client address of the request being served."""
     ip = address_key(ip or current_ip())
@@ -123,7 +123,7 @@ def credential_failed(*, account: str, ip: str | None = None) -> int:
     return math.ceil(account_wait(account, ip).total_seconds())
 
 
-def credential_refused(*, account: str, code: str, field: str | None = None, ip: str | None = None) -> None:
+def credential_refused(*, account: str, code: Code, field: str | None = None, ip: str | None = None) -> None:
     """A refused card sign-in, whose check costs nothing worth protecting: throttled only once refused
     (so the holder is never turned away by a flood from the same address), and per address only: the
     card's PIN counter is its per-account limit, and only the holder of the card's key can spend it."""

@@ -8,14 +8,22 @@ sign-in page, 403, or the card-less account's own page when it may not act for i
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from eport.accounts import permissions
+from eport.accounts.models import User
 from eport.accounts.trust import trust_refusal
 from eport.errors import Forbidden, NotFound
 
 from .refusals import Refusal, error_page
+
+
+class SignedIn(HttpRequest):
+    """A screen's request past `signed_in` (or a decorator built on it): `user` is the signed-in account."""
+
+    user: User
 
 
 def signed_in(kinds=None, login_url=None, trusted=True, allow=None):

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from eport import exports
 from eport.applications import reads, selectors, services
 from eport.applications.kinds import all_kinds, get_kind
-from eport.applications.models import Status
+from eport.applications.models import Application, Status
 from eport.enterprises.kinds import EnterpriseDataKind, EnterpriseEntry
 
 from .access import application_reader, enterprise_actor, enterprise_only
@@ -33,7 +33,8 @@ def _list(request, kind: str | None, template: str):
     kinds = status_kinds(request.user) if kind is None else [kind]
     if q["kind"] not in kinds:
         q["kind"] = ""
-    items, total, page = [], 0, 1
+    items: list[Application] = []
+    total, page = 0, 1
     with Refusal() as refusal:  # e.g. a date the query cannot read: said above the empty list
         qs = selectors.applications_list(
             request.user,

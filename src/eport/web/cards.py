@@ -89,7 +89,7 @@ def card_pin(request):
                 old_pin=request.POST.get("old_pin", ""),
                 new_pin=request.POST.get("new_pin", ""),
             )
-        if refusal and refusal.exc.code == "card_locked":
+        if refusal.exc is not None and refusal.exc.code == "card_locked":
             refusal.flash(request)
             return redirect("web:card_login")  # the session ends with the lock (middleware)
         if not refusal:
@@ -237,7 +237,7 @@ def cards(request):
             "rows": rows,
             **pager(total, page, {**q, "action": action or ""}, capped=capped),
             "action": action,
-            "action_label": LABELS.get(action, ""),
+            "action_label": LABELS.get(action or "", ""),
             "export_query": export_query(q),
             "states": CardState.choices,
             "kinds": CardKind.choices,

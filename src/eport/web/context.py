@@ -1,6 +1,7 @@
 """The left menu (SPEC §1): what the signed-in actor may use, grouped as in the manuals."""
 
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from eport.accounts.models import UserKind
@@ -15,12 +16,16 @@ _FILINGS = [
     ("web:customs_filing", _("企业海关备案申请")),
     ("web:forex_filing", _("企业外汇备案申请")),
 ]
-_ACCOUNT_MENU = (_("账号"), [("web:account", _("账号与身份认证"))])
-_CARD_MENU = (_("电子口岸"), [("web:card_home", _("子系统")), ("web:card_pin", _("修改IC卡密码"))])
+# Entries are (url name, label) or (url name, label, query string): see MENUS.
+MenuEntry = tuple[str | Promise, ...]
+MenuGroup = tuple[Promise, list[MenuEntry]]  # (its heading, its entries)
+
+_ACCOUNT_MENU: MenuGroup = (_("账号"), [("web:account", _("账号与身份认证"))])
+_CARD_MENU: MenuGroup = (_("电子口岸"), [("web:card_home", _("子系统")), ("web:card_pin", _("修改IC卡密码"))])
 
 # Entries are (url name, label) or (url name, label, query string): the IC卡自主管理 entries are one
 # list screen opened for one action each, as the manual's menu has them.
-MENUS = {
+MENUS: dict[str, list[MenuGroup]] = {
     UserKind.CARDLESS: [
         (_("企业备案"), [("web:entries", _("三证合一信息管理")), *_FILINGS]),
         (_("企业操作员预录入"), [("web:operators", _("操作员信息预录入"))]),

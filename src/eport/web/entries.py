@@ -23,6 +23,9 @@ def _entry_page(page: ApplicationPage, **extra):
     """The 三证合一 form of the page's application: its data (or what was posted), the registry's state
     of the enterprise, the refusal beside the fields."""
     enterprise = page.enterprise
+    assert enterprise is not None, (
+        "a card-less account registers with its enterprise (enterprises/registration.py)"
+    )
     data = page.form_data
     form = entry_form(data, uscc_editable=not enterprise.uscc)  # first approved by organization code
     entry = registry().lookup(data.get("uscc") or enterprise.code)
@@ -30,7 +33,7 @@ def _entry_page(page: ApplicationPage, **extra):
         "web/entry_form.html",
         form,
         registry_status=RegistryStatus(entry.status) if entry else None,
-        registry_abnormal=bool(entry) and entry.status != RegistryStatus.NORMAL,
+        registry_abnormal=entry is not None and entry.status != RegistryStatus.NORMAL,
         **extra,
     )
 

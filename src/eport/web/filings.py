@@ -4,6 +4,7 @@ the API."""
 
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -54,7 +55,8 @@ def enterprise_filing(request, filing: str):
     enterprise = enterprise_for_reading(request.user)
     kind = kinds_by_filing(EnterpriseFilingKind)[filing]
     state = selectors.enterprise_filings(enterprise)[filing]
-    notices, readonly = [], None
+    notices: list[tuple[str, str | Promise]] = []
+    readonly = None
     app = state["application"]
     names = kind.unit_names(state["data"] if state["filed"] else (app.data if app else {}))
     if state["filed"]:
@@ -195,7 +197,7 @@ def card_permission(request, card_no: str):
         why = {
             "not_for_card_kind": _("%(k)s不可授权") % {"k": card.get_kind_display()},
             "card_filing_required": _("需先完成IC卡%(f)s") % {"f": filing_label(s.filing)},
-        }.get(refusal, "")
+        }.get(refusal or "", "")
         options.append({"s": s, "why": why, "checked": s.code in (data.get("subsystems") or [])})
     return page.render(
         "web/card_permission.html",

@@ -215,7 +215,7 @@ def operator_change(request, operator_no):
 @enterprise_actor
 def operator(request, operator_no):
     op = selectors.operator_get(request.user, operator_no)
-    open_apps = selectors.open_applications_of([op])[op.operator_no]
+    open_apps = selectors.open_applications_of([op])[op.saved_no]
     apps = list(selectors.operator_applications(op).prefetch_related("steps__unit"))
     return render(
         request,

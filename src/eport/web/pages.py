@@ -5,28 +5,42 @@ earlier ones. The views of 三证合一 (entry and change), the operator form, �
 filings build on it and add only what their page shows of their own; the kind says the rest
 (applications/kinds.py: its form, its screen, its messages, `shows_last`)."""
 
-from functools import cached_property
+from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from enum import Enum
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Literal
+
+from django import forms
 from django.contrib import messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from eport.applications import selectors, services
-from eport.applications.kinds import get_kind
-from eport.applications.models import DocType, Status
+from eport.applications.kinds import Kind, get_kind
+from eport.applications.models import Application, DocType, ReviewStep, Status
 
+from .access import SignedIn
 from .forms import kind_form
 from .refusals import Refusal, start_refusal
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-def posted(request, form_class, **fixed) -> dict:
+
+def posted(request: HttpRequest, form_class: type[forms.Form], **fixed: Any) -> dict:
     """A kind's data as the screen posted it: its form's fields, trimmed (plus what the screen fixes)."""
     return {**{name: request.POST.get(name, "").strip() for name in form_class.base_fields}, **fixed}
 
 
-def declared(request, kind, app, submitted: bool) -> None:
+def declared(request: HttpRequest, kind: Kind, app: Application, submitted: bool) -> None:
     """The message after 暂存 / 申报: saved, approved at once (a kind's data rule, a unit's auto-review) or
     waiting for review, in the kind's words."""
+    text: StrOrPromise
     if not submitted:
         text = kind.saved_message
     elif app.status == Status.APPROVED:
@@ -36,7 +50,11 @@ def declared(request, kind, app, submitted: bool) -> None:
     messages.success(request, text)
 
 
-OPEN = object()  # the page's application is the enterprise's open one
+class _Open(Enum):
+    OPEN = "open"
+
+
+OPEN = _Open.OPEN  # the page's application is the enterprise's open one
 
 
 class ApplicationPage:
@@ -47,7 +65,16 @@ class ApplicationPage:
     subject_key). `readonly`: the page only shows (an enterprise filing once filed). `initial`: the
     form's data for a new one, when not the kind's initial_data."""
 
-    def __init__(self, request, kind_code: str, *, app=OPEN, subject=None, readonly=False, initial=None):
+    def __init__(
+        self,
+        request: SignedIn,
+        kind_code: str,
+        *,
+        app: Application | None | Literal[_Open.OPEN] = OPEN,
+        subject: dict | None = None,
+        readonly: bool = False,
+        initial: dict | None = None,
+    ) -> None:
         self.request = request
         self.kind = get_kind(kind_code)
         self.enterprise = request.user.enterprise
@@ -60,7 +87,7 @@ class ApplicationPage:
         self.app = app
         self.readonly = readonly
         self.initial = initial
-        self.data = None  # what was posted, once refused: the form shows it again
+        self.data: dict | None = None  # what was posted, once refused: the form shows it again
         self.refusal = Refusal()
 
     @property
@@ -73,7 +100,13 @@ class ApplicationPage:
         itself again and changes nothing)."""
         return self.request.method == "POST" and self.editable
 
-    def save(self, data: dict, *, then=None, done=None):
+    def save(
+        self,
+        data: dict,
+        *,
+        then: str | Callable[[Application, bool], str] | None = None,
+        done: Callable[[Application, bool], HttpResponse] | None = None,
+    ) -> HttpResponse | None:
         """暂存 or (action=submit) 申报 of `data`. Saved: `done(app, submitted)`'s response, else the kind's
         message and a redirect to `then` (a URL, or a function of (app, submitted) giving one; by default
         this page again). Refused: None; the page then shows the refusal beside the fields."""
@@ -118,19 +151,19 @@ class ApplicationPage:
         return start_refusal(self.request.user, self.kind.code, self.subject)
 
     @cached_property
-    def history(self):
+    def history(self) -> QuerySet[Application]:
         """The enterprise's applications of the kind (and subject), newest first."""
         qs = selectors.applications_list(self.request.user, kind=self.kind.code)
         return qs.filter(subject_key=self.subject_key) if self.subject_key is not None else qs
 
     @cached_property
-    def shown(self):
+    def shown(self) -> Application | None:
         """The application whose state and steps the page shows: the open one, else (`shows_last`) the last."""
         if self.app is not None or not self.kind.shows_last:
             return self.app
         return self.history.first()
 
-    def steps(self):
+    def steps(self) -> QuerySet[ReviewStep] | list[ReviewStep]:
         shown = self.shown
         if shown is None:
             return []
@@ -141,7 +174,7 @@ class ApplicationPage:
         """当前状态 (red, at the top): the shown application's, else 未申请."""
         return self.shown.get_status_display() if self.shown is not None else _("未申请")
 
-    def context(self, form=None) -> dict:
+    def context(self, form: forms.BaseForm | None = None) -> dict[str, Any]:
         app = self.app
         return {
             "kind": self.kind,
@@ -157,23 +190,23 @@ class ApplicationPage:
             "attachments": app.attachments.all() if app is not None else [],
         }
 
-    def render(self, template: str, form=None, **extra):
+    def render(self, template: str, form: forms.BaseForm | None = None, **extra: Any) -> HttpResponse:
         """The page, with the refusal's status (200 when nothing was refused)."""
         return render(self.request, template, {**self.context(form), **extra}, status=self.refusal.status)
 
 
 def form_page(
-    request,
+    request: SignedIn,
     kind_code: str,
     *,
-    title,
-    hint,
-    history_title,
-    state=None,
-    notices=(),
-    readonly_form=None,
-    names=None,
-):
+    title: str | Promise,
+    hint: str | Promise,
+    history_title: str | Promise,
+    state: str | Promise | None = None,
+    notices: Sequence[tuple[str, str | Promise]] = (),
+    readonly_form: forms.BaseForm | None = None,
+    names: dict[str, str] | None = None,
+) -> HttpResponse:
     """The page of a kind filed with its own form alone (补办法人卡, the 企业备案 filings):
     application_page.html over an ApplicationPage.
 
