@@ -2,9 +2,11 @@
 
 import pytest
 
+from eport.applications import services
 from eport.enterprises.forms import EnterpriseDataForm, registry_backfill
 from eport.enterprises.models import EnterpriseHistory
 from eport.enterprises.services import enterprise_apply_data, master_data
+from eport.errors import InvalidInput
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -107,3 +109,20 @@ def test_apply_data_enters_network_and_keeps_history(ent):
         and rows[1].after["address"] == "新住所"
     )
     assert master_data(e)["aic_unit"] == ""
+
+
+def test_an_entry_whose_customs_has_no_data_sub_centre_is_refused_at_submission():
+    """Every entry ends at a data sub-centre: with none serving its customs any more (its unit deactivated
+    after the draft was saved), the submission is refused, naming the field, and the draft stays a draft with
+    no review steps (the form says so; the route refuses too, never a step without a unit)."""
+    from eport.applications.models import Application, ReviewStep
+    from eport.refdata.models import Unit
+
+    user = f.cardless()
+    app = f.draft_entry(user)
+    Unit.objects.filter(id="ra:5300").update(active=False)
+    with pytest.raises(InvalidInput) as e:
+        services.application_submit(actor=user, application_id=app.id)
+    assert e.value.field == "customs_code" and "数据分中心" in str(e.value.message)
+    assert Application.objects.get(pk=app.pk).status == "DRAFT"
+    assert not ReviewStep.objects.filter(application_id=app.pk).exists()
