@@ -22,6 +22,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -317,8 +318,37 @@ CARD_RENEW_WINDOW_DAYS = int(os.environ.get("EPORT_CARD_RENEW_WINDOW_DAYS", "90"
 # (over 10^17 GPU-years even at one round, docs/architecture.md), so the rounds only need the floor of NIST
 # SP 800-132 and OpenSSL's FIPS provider (1000); each round more costs card making CPU (bench_card_file.py).
 CARD_FILE_KDF_ROUNDS = int(os.environ.get("EPORT_CARD_FILE_KDF_ROUNDS", "1000"))
-# Where the sign-in page finds the card agent on the user's computer (eport-card-agent).
-CARD_AGENT_URL = os.environ.get("EPORT_CARD_AGENT_URL", "http://127.0.0.1:8765").rstrip("/")
+
+
+def card_agent_url(environ) -> str:
+    """Where the card pages find the card agent on the user's computer. The agent listens on 127.0.0.1
+    only, so its port is the one setting: EPORT_AGENT_PORT, which scripts/run also starts it on. The older
+    EPORT_CARD_AGENT_URL is still read; when both are set they must name the same port."""
+    port_text = environ.get("EPORT_AGENT_PORT", "").strip()
+    legacy = environ.get("EPORT_CARD_AGENT_URL", "").strip().rstrip("/")
+    port = None
+    if port_text:
+        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+            raise ImproperlyConfigured(f"EPORT_AGENT_PORT is not a port number (1-65535): {port_text!r}")
+        port = int(port_text)
+    if not legacy:
+        return f"http://127.0.0.1:{port or 8765}"
+    try:
+        parts = urlsplit(legacy)
+        legacy_port = parts.port  # explicit: scripts/run starts the agent on it
+    except ValueError:
+        parts, legacy_port = None, None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or legacy_port is None:
+        raise ImproperlyConfigured(f"EPORT_CARD_AGENT_URL is not an http://host:port address: {legacy!r}")
+    if port is not None and port != legacy_port:
+        raise ImproperlyConfigured(
+            f"EPORT_AGENT_PORT ({port}) and EPORT_CARD_AGENT_URL ({legacy}) name different ports; "
+            "set EPORT_AGENT_PORT only"
+        )
+    return legacy
+
+
+CARD_AGENT_URL = card_agent_url(os.environ)
 
 # The audit's signed checkpoints (eport/audit/checkpoints.py): written as files here to be copied off the
 # machine, and daily by the first audited write once the latest is older than this (0: on demand only).

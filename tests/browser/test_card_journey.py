@@ -61,6 +61,10 @@ def test_make_card_sign_in_through_the_agent_then_lock(live_server, page, browse
         page.click("#btn-card-login")
         page.wait_for_selector(".agent-status.ok")
         assert page.input_value("#id_card_no") == card_no and page.input_value("#card_holder") == "张三"
+        assert (
+            page.is_enabled("#btn-card-login")
+            and page.get_attribute("#btn-card-login", "aria-disabled") is None
+        )
         shot(page, "10-card-login")
         page.fill("#id_pin", pin)
         page.click("#btn-card-login")
@@ -117,3 +121,23 @@ def test_sign_in_page_says_when_no_agent_runs(live_server, page, settings):
     page.wait_for_selector("#agent-error:not([hidden])")
     assert "未检测到IC卡控件" in page.inner_text("#agent-error")
     assert page.is_disabled("#btn-card-login")
+
+
+def test_without_an_agent_the_page_names_the_address_and_the_button_looks_disabled(
+    live_server, page, settings
+):
+    settings.CARD_AGENT_URL = "http://127.0.0.1:9"  # nothing listens there
+    page.goto(live_server.url + "/card/login/")
+    page.wait_for_selector("#agent-error:not([hidden])")
+    assert "http://127.0.0.1:9" in page.inner_text("#agent-error")  # which address was tried
+    assert page.is_hidden("#agent-status")  # no empty grey box
+    button = page.locator("#btn-card-login")
+    assert button.is_disabled() and button.get_attribute("aria-disabled") == "true"
+    look = button.evaluate(
+        "b => { const s = getComputedStyle(b); return [s.cursor, s.backgroundColor, s.opacity]; }"
+    )
+    enabled = page.evaluate(
+        "() => { const b = document.createElement('button'); b.className = 'btn primary';"
+        " document.body.appendChild(b); const s = getComputedStyle(b); return [s.cursor, s.backgroundColor, s.opacity]; }"
+    )
+    assert look[0] == "not-allowed" and look[1:] != enabled[1:], (look, enabled)

@@ -196,3 +196,50 @@ def test_ra_unlock_shows_the_new_pin_once(client, settings):
     pin = re.search(r'id="issued-pin">(\d+)<', r.content.decode()).group(1)
     assert 'id="issued-pin"' not in client.get(f"/cards/{no}/").content.decode()  # once
     assert post_card_login(Client(), made, pin=pin)["Location"] == "/card/pin/"
+
+
+@pytest.mark.parametrize(
+    ("environ", "url"),
+    [
+        ({}, "http://127.0.0.1:8765"),
+        ({"EPORT_AGENT_PORT": "18766"}, "http://127.0.0.1:18766"),  # the port scripts/run starts it on
+        ({"EPORT_CARD_AGENT_URL": "http://localhost:18767/"}, "http://localhost:18767"),  # the old setting
+        (
+            {"EPORT_AGENT_PORT": "18766", "EPORT_CARD_AGENT_URL": "http://127.0.0.1:18766"},
+            "http://127.0.0.1:18766",
+        ),
+    ],
+)
+def test_one_setting_says_where_the_card_agent_listens(environ, url):
+    from eport.settings import card_agent_url
+
+    assert card_agent_url(environ) == url
+
+
+@pytest.mark.parametrize(
+    "environ",
+    [
+        {"EPORT_AGENT_PORT": "18766", "EPORT_CARD_AGENT_URL": "http://127.0.0.1:8765"},  # they disagree
+        {"EPORT_AGENT_PORT": "eighty"},
+        {"EPORT_AGENT_PORT": "70000"},
+        {"EPORT_CARD_AGENT_URL": "127.0.0.1:8765"},
+        {"EPORT_CARD_AGENT_URL": "http://localhost"},
+    ],
+)
+def test_a_card_agent_setting_that_cannot_work_stops_the_start(environ):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from eport.settings import card_agent_url
+
+    with pytest.raises(ImproperlyConfigured, match="EPORT_"):
+        card_agent_url(environ)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"), [("zh-hans", "已尝试 http://127.0.0.1:18765"), ("en", "tried http://127.0.0.1:18765")]
+)
+def test_the_no_agent_message_names_the_address_and_port_tried(client, settings, lang, text):
+    settings.CARD_AGENT_URL = "http://127.0.0.1:18765"
+    body = client.get("/card/login/", HTTP_ACCEPT_LANGUAGE=lang).content.decode()
+    assert text in body and "--port 18765" in body
+    assert 'id="btn-card-login" disabled aria-disabled="true"' in body

@@ -41,6 +41,11 @@ def _agent_origin() -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+def _agent() -> dict:
+    """The agent's address for the page, and its port for the 'run the agent' hint when it does not answer."""
+    return {"agent_url": settings.CARD_AGENT_URL, "agent_port": urlsplit(settings.CARD_AGENT_URL).port}
+
+
 def _with_agent(response):
     """Pages that talk to the card agent may connect to it (CSP connect-src), and to nothing else new."""
     response._csp_update = {"connect-src": [SELF, _agent_origin()]}
@@ -70,7 +75,7 @@ def card_login(request):
             "web/card_login.html",
             {
                 "error": refusal.message,
-                "agent_url": settings.CARD_AGENT_URL,
+                **_agent(),
                 "card_no": request.POST.get("card_no", ""),
             },
             status=refusal.status,
@@ -349,7 +354,7 @@ def card_renew(request, card_no):
         )
         if renewed:
             return redirect("web:card", card_no)
-    return _with_agent(_card_page(request, card, "web/card_renew.html", agent_url=settings.CARD_AGENT_URL))
+    return _with_agent(_card_page(request, card, "web/card_renew.html", **_agent()))
 
 
 # --- 补办法人卡 (the card-less user) -----------------------------------------------------------------

@@ -23,24 +23,31 @@
         expect = form.dataset.expectCard, busy = false;
 
     function fail(msg) { error.textContent = msg; error.hidden = false; }
+    // The status line shows only while it has something to say (no empty grey box).
+    function say(text) { status.textContent = text; status.hidden = !text; }
+    // The button is disabled, for the eye and for assistive technology, until the card can sign.
+    function enable(on) {
+      button.disabled = !on;
+      if (on) { button.removeAttribute("aria-disabled"); } else { button.setAttribute("aria-disabled", "true"); }
+    }
 
     json(agent + "/card", { method: "GET", mode: "cors", cache: "no-store" }).then(function (card) {
       if (expect && card.card_no !== expect) {
-        status.textContent = ""; fail(form.dataset.msgWrongCard + card.card_no); return;
+        say(""); fail(form.dataset.msgWrongCard + card.card_no); return;
       }
-      status.textContent = form.dataset.msgAgentOk + " " + card.card_no + " · " + card.holder_name + " · " + card.enterprise_name;
+      say(form.dataset.msgAgentOk + " " + card.card_no + " · " + card.holder_name + " · " + card.enterprise_name);
       status.classList.add("ok");
       if (cardNo && !expect) { cardNo.value = card.card_no; }
       if (holder) { holder.value = card.holder_name; }
-      button.disabled = false;
-    }).catch(function () { status.textContent = ""; fail(form.dataset.msgNoAgent); });
+      enable(true);
+    }).catch(function () { say(""); fail(form.dataset.msgNoAgent); });
 
     form.addEventListener("submit", function (ev) {
       if (ev.defaultPrevented || form.dataset.signed === "1") return;
       ev.preventDefault();
       if (busy) return;
-      busy = true; button.disabled = true; error.hidden = true;
-      status.textContent = form.dataset.msgSigning;
+      busy = true; enable(false); error.hidden = true;
+      say(form.dataset.msgSigning);
       json("/api/v1/auth/card/challenge", {
         method: "POST", credentials: "same-origin",
         headers: { "Content-Type": "application/json", "X-CSRFToken": csrf(form) },
@@ -54,7 +61,7 @@
         form.dataset.signed = "1";
         form.submit();
       }).catch(function (e) {
-        busy = false; button.disabled = false; status.textContent = "";
+        busy = false; enable(true); say("");
         fail(form.dataset.msgFailed + e.message);
       });
     });
