@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from eport.accounts.models import UserKind
 from eport.ops import demo
 from eport.validators import validate_phone
 from tests import factories as f
@@ -81,3 +82,23 @@ def test_lookup_fields_say_the_minimum_in_words(client):
     assert 'data-min-hint="至少输入2位代码"' in page
     assert 'data-min-hint="至少输入4位代码"' in page  # 税务 keeps its own minimum
     assert "≥" not in page
+
+
+# --- 3. the forced PIN change says why it sends the holder back ------------------------------------------
+
+
+def test_a_menu_click_before_the_forced_pin_change_says_why(client):
+    made = f.make_card("operator")
+    assert post_card_login(client, made)["Location"] == "/card/pin/"
+    assert (
+        "请先修改初始IC卡密码" not in client.get("/card/pin/").content.decode()
+    )  # landing there is no bounce
+    r = client.get("/card/", follow=True)
+    assert r.redirect_chain == [("/card/pin/", 302)]
+    assert "请先修改初始IC卡密码，才能使用其他功能。" in r.content.decode()
+
+
+def test_a_staff_forced_password_change_is_unaffected(client):
+    f.staff(UserKind.REVIEWER, "aic:440300", username="rev1", must_change_password=True)
+    client.post("/login/", {"username": "rev1", "password": f.PASSWORD})
+    assert client.get("/reviews/")["Location"] == "/password/"
