@@ -7,6 +7,7 @@ import re
 import pytest
 
 from eport.accounts.models import UserKind
+from eport.cards.pins import MAX_LEN, MIN_LEN
 from eport.ops import demo
 from eport.validators import validate_phone
 from tests import factories as f
@@ -82,6 +83,83 @@ def test_lookup_fields_say_the_minimum_in_words(client):
     assert 'data-min-hint="至少输入2位代码"' in page
     assert 'data-min-hint="至少输入4位代码"' in page  # 税务 keeps its own minimum
     assert "≥" not in page
+
+
+# --- 2. confirmation fields and the rules beside them ----------------------------------------------------
+
+
+def test_password_page_shows_the_rules_and_a_confirmation_field(client):
+    client.force_login(f.cardless())
+    page = client.get("/password/").content.decode()
+    assert 'name="new_password2"' in page and "确认新密码" in page
+    assert "密码必须包含至少 8 个字符" in page.replace("&nbsp;", " ") or "至少 8 个字符" in page
+    assert "This password" not in page and "Your password" not in page  # translated
+
+
+def test_password_confirmation_must_match_beside_the_field_and_in_the_summary(client):
+    user = f.cardless()
+    client.force_login(user)
+    r = client.post(
+        "/password/",
+        {"old_password": f.PASSWORD, "new_password": NEW_PASSWORD, "new_password2": NEW_PASSWORD + "x"},
+    )
+    page = r.content.decode()
+    assert r.status_code == 400
+    assert field_error(page, "new_password2") == "两次输入的新密码不一致。"
+    assert summary_links(page) == ["id_new_password2"]
+    assert 'aria-describedby="' in page
+    user.refresh_from_db()
+    assert user.check_password(f.PASSWORD)  # nothing changed
+    r = client.post(
+        "/password/",
+        {"old_password": f.PASSWORD, "new_password": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+    assert r.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password(NEW_PASSWORD)
+
+
+def test_password_service_refusals_are_in_the_summary_too(client):
+    client.force_login(f.cardless())
+    r = client.post(
+        "/password/",
+        {"old_password": "Wrong#Pass2026", "new_password": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+    page = r.content.decode()
+    assert field_error(page, "old_password") == "原密码不正确。"
+    assert summary_links(page) == ["id_old_password"]
+
+
+def test_pin_page_shows_the_rules_and_a_confirmation_field(client):
+    made = f.make_card()
+    post_card_login(client, made)
+    page = client.get("/card/pin/").content.decode()
+    assert 'name="new_pin2"' in page and "确认新IC卡密码" in page
+    assert f"{MIN_LEN}到{MAX_LEN}位数字" in page
+    assert "不能全部相同或连续" in page
+
+
+def test_pin_confirmation_must_match(client):
+    made = f.make_card()
+    post_card_login(client, made)
+    r = client.post("/card/pin/", {"old_pin": made.initial_pin, "new_pin": NEW_PIN, "new_pin2": "20261125"})
+    page = r.content.decode()
+    assert r.status_code == 400
+    assert field_error(page, "new_pin2") == "两次输入的新IC卡密码不一致。"
+    assert summary_links(page) == ["id_new_pin2"]
+    made.card.refresh_from_db()
+    assert made.card.must_change_pin  # nothing changed
+    r = client.post("/card/pin/", {"old_pin": made.initial_pin, "new_pin": NEW_PIN, "new_pin2": NEW_PIN})
+    assert r.status_code == 302 and r["Location"] == "/card/"
+
+
+def test_pin_rule_refusals_are_beside_the_field_and_in_the_summary(client):
+    made = f.make_card()
+    post_card_login(client, made)
+    r = client.post("/card/pin/", {"old_pin": made.initial_pin, "new_pin": "123456", "new_pin2": "123456"})
+    page = r.content.decode()
+    assert r.status_code == 400 and "过于简单" in field_error(page, "new_pin")
+    assert summary_links(page) == ["id_new_pin"]
 
 
 # --- 3. the forced PIN change says why it sends the holder back ------------------------------------------
