@@ -193,8 +193,10 @@ def test_resident_id():
         "0755-86001234",
         "075586001234",
         "010-12345678",
-        "86001234",
+        "01012345678",
+        "0755-8600123",  # a 7-digit local number, with its area code
         "0755-86001234-123",
+        "0755-86001234-123456",
         " 138 0013 8000 ",
     ],
 )
@@ -207,6 +209,16 @@ def test_phone_valid(value):
     [
         "12345",
         "",
+        # what the message says: a landline needs its area code, so a bare local number is refused
+        "8600123",
+        "86001234",
+        "86001234-123",
+        "0755-860012",  # 6-digit local number
+        "0755-860012345",  # 9-digit local number
+        "7755-86001234",  # an area code starts with 0
+        "07555-86001234",  # 0 + 4 digits
+        "0755-86001234-1234567",  # extension longer than 6 digits
+        "0755-86001234-",
         "12800138000",
         "138001380001",
         "1380013800",

@@ -68,8 +68,11 @@ def validate_resident_id(value: str) -> str:
         ) from None
 
 
+# What the message promises: a mainland mobile number, or a landline with its area code (0 and 2-3 digits,
+# e.g. 010, 0755), an optional hyphen, a 7-8 digit local number and an optional extension. A bare local
+# number is refused: without its area code nobody can call it.
 _MOBILE = re.compile(r"^1[3-9]\d{9}$", re.ASCII)
-_LANDLINE = re.compile(r"^(0\d{2,3}-?)?[1-9]\d{6,7}(-\d{1,6})?$", re.ASCII)
+_LANDLINE = re.compile(r"^0\d{2,3}-?[1-9]\d{6,7}(-\d{1,6})?$", re.ASCII)
 
 
 def validate_phone(value: str) -> str:

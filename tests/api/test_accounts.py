@@ -60,6 +60,7 @@ def test_register_lowercase_uscc_is_normalised():
         ({"password": "abc"}, "password"),  # too short
         ({"password": "shenzhen_trade1"}, "password"),  # like the username
         ({"phone": "12"}, "phone"),
+        ({"phone": "8600123"}, "phone"),  # a landline without its area code
         ({"email": "not-an-email"}, "email"),
         ({"username": "a b"}, "username"),
         ({"username": ""}, "username"),

@@ -53,6 +53,7 @@ def test_create_with_partial_data_and_uscc_filled_in(api, user):
     "over, field",
     [
         ({"phone": "12"}, "phone"),
+        ({"phone": "86001234"}, "phone"),  # a landline without its area code
         ({"legal_rep_id_no": "110105194912310021"}, "legal_rep_id_no"),
         ({"aic_unit": "999999"}, "aic_unit"),
         ({"customs_code": "9999"}, "customs_code"),

@@ -219,6 +219,7 @@ def test_a_bad_declaration_names_the_field_and_creates_no_operator(ent):
         (f.op_data(id_no=""), "id_no"),
         (f.op_data(email="not-an-email"), "email"),
         (f.op_data(phone="12"), "phone"),
+        (f.op_data(phone="8600123"), "phone"),  # a landline without its area code
         (f.op_data(id_type="martian"), "id_type"),
     ):
         r = ent.legal.post("/applications", {"kind": "operator_declaration", "data": data})

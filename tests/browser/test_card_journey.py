@@ -72,10 +72,12 @@ def test_make_card_sign_in_through_the_agent_then_lock(live_server, page, browse
         assert "需要首先修改IC卡密码" in page.inner_text("#pin-forced")
         page.fill("#id_old_pin", pin)
         page.fill("#id_new_pin", "123456")  # too simple: refused, naming the field
+        page.fill("#id_new_pin2", "123456")
         page.click("#btn-pin")
         assert "过于简单" in page.inner_text("[data-field=new_pin].field-error")
         page.fill("#id_old_pin", pin)
         page.fill("#id_new_pin", NEW_PIN)
+        page.fill("#id_new_pin2", NEW_PIN)
         page.click("#btn-pin")
         page.wait_for_url("**/card/")
         assert "IC卡密码已修改" in page.inner_text(".messages")

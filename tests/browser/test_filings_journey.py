@@ -25,6 +25,7 @@ def first_sign_in(page, base, pin, new_pin):
     page.wait_for_url("**/card/pin/")
     page.fill("#id_old_pin", pin)
     page.fill("#id_new_pin", new_pin)
+    page.fill("#id_new_pin2", new_pin)
     page.click("#btn-pin")
     page.wait_for_url("**/card/")
 

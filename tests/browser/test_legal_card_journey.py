@@ -53,6 +53,7 @@ def test_legal_card_runs_its_operator_and_the_operator_card(
         page.wait_for_url("**/card/pin/")
         page.fill("#id_old_pin", legal.initial_pin)
         page.fill("#id_new_pin", LEGAL_PIN)
+        page.fill("#id_new_pin2", LEGAL_PIN)
         page.click("#btn-pin")
         page.wait_for_url("**/card/")
 
@@ -174,6 +175,7 @@ def test_legal_card_runs_its_operator_and_the_operator_card(
         op_page.wait_for_url("**/card/pin/")
         op_page.fill("#id_old_pin", op_pin)
         op_page.fill("#id_new_pin", OPERATOR_PIN)
+        op_page.fill("#id_new_pin2", OPERATOR_PIN)
         op_page.click("#btn-pin")
         op_page.wait_for_url("**/card/")
 

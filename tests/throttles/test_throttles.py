@@ -234,9 +234,17 @@ def test_old_password_throttle_on_the_screen(client):
     user = f.cardless()
     client.force_login(user)
     for i in range(5):
-        client.post("/password/", {"old_password": f"Guess#{i}x2026", "new_password": "New#Pass2026x"})
+        client.post(
+            "/password/",
+            {
+                "old_password": f"Guess#{i}x2026",
+                "new_password": "New#Pass2026x",
+                "new_password2": "New#Pass2026x",
+            },
+        )
     body = client.post(
-        "/password/", {"old_password": f.PASSWORD, "new_password": "New#Pass2026x"}
+        "/password/",
+        {"old_password": f.PASSWORD, "new_password": "New#Pass2026x", "new_password2": "New#Pass2026x"},
     ).content.decode()
     assert "原密码输错次数过多" in body
     user.refresh_from_db()

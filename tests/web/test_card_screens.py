@@ -44,9 +44,9 @@ def test_first_sign_in_sets_a_new_pin_then_shows_the_subsystems(client):
     assert client.get("/card/")["Location"] == "/card/pin/"  # nothing else before the PIN is changed
     page = client.get("/card/pin/").content.decode()
     assert "需要首先修改IC卡密码" in page
-    r = client.post("/card/pin/", {"old_pin": made.initial_pin, "new_pin": "123"})
+    r = client.post("/card/pin/", {"old_pin": made.initial_pin, "new_pin": "123", "new_pin2": "123"})
     assert r.status_code == 400 and "6到12位数字" in r.content.decode()
-    r = client.post("/card/pin/", {"old_pin": made.initial_pin, "new_pin": NEW_PIN})
+    r = client.post("/card/pin/", {"old_pin": made.initial_pin, "new_pin": NEW_PIN, "new_pin2": NEW_PIN})
     assert r.status_code == 302 and r["Location"] == "/card/"
     page = client.get("/card/").content.decode()
     enabled = re.findall(r'data-code="(\w+)" class="enabled"', page)
@@ -72,7 +72,7 @@ def test_a_frozen_card_is_signed_out_on_its_next_page(client):
     ra = f.ra_officer()
     made = f.make_card(ra=ra)
     post_card_login(client, made)
-    client.post("/card/pin/", {"old_pin": made.initial_pin, "new_pin": NEW_PIN})
+    client.post("/card/pin/", {"old_pin": made.initial_pin, "new_pin": NEW_PIN, "new_pin2": NEW_PIN})
     assert client.get("/card/").status_code == 200
     from eport.cards.actions import card_act
 
@@ -87,7 +87,7 @@ def test_a_pin_change_ends_the_cards_other_sessions(client):
     other = Client()
     post_card_login(client, made)
     post_card_login(other, made)
-    client.post("/card/pin/", {"old_pin": made.initial_pin, "new_pin": NEW_PIN})
+    client.post("/card/pin/", {"old_pin": made.initial_pin, "new_pin": NEW_PIN, "new_pin2": NEW_PIN})
     assert client.get("/card/").status_code == 200  # the session that changed it stays
     assert other.get("/card/").status_code == 302
 

@@ -84,7 +84,10 @@ def test_initial_password_must_be_changed_first(client):
     r = client.post("/login/", {"username": "rev1", "password": f.PASSWORD})
     assert r.status_code == 302 and r["Location"] == "/password/"
     assert client.get("/reviews/")["Location"] == "/password/"
-    r = client.post("/password/", {"old_password": f.PASSWORD, "new_password": "Changed#Pass2026"})
+    r = client.post(
+        "/password/",
+        {"old_password": f.PASSWORD, "new_password": "Changed#Pass2026", "new_password2": "Changed#Pass2026"},
+    )
     assert r.status_code == 302
     assert client.get("/reviews/").status_code == 200
 

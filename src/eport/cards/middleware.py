@@ -37,5 +37,7 @@ class CardSessionMiddleware:
                 return redirect("web:card_login")
             allowed = {reverse("web:card_pin"), reverse("web:logout")}
             if gate == "pin_change_required" and request.path not in allowed:
+                # say why, or the click seems to do nothing
+                messages.warning(request, _("请先修改初始IC卡密码，才能使用其他功能。"))
                 return redirect("web:card_pin")
         return self.get_response(request)

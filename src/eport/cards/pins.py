@@ -32,8 +32,17 @@ def pin_initial() -> str:
     return "".join(secrets.choice("0123456789") for _ in range(INITIAL_LEN))
 
 
+def pin_rules() -> list[str]:
+    """The rules of pin_check_new in words, for the screen to show beside the field."""
+    return [
+        _("须为%(a)d到%(b)d位数字。") % {"a": MIN_LEN, "b": MAX_LEN},
+        _("不能全部相同或连续（如 111111、123456、654321）。"),
+        _("不能与原IC卡密码相同。"),
+    ]
+
+
 def pin_check_new(new_pin: str, old_pin: str) -> None:
-    """The rules for a PIN the holder chooses."""
+    """The rules for a PIN the holder chooses (in words: pin_rules)."""
     if not new_pin:
         raise InvalidInput(Code.PIN_REQUIRED, _("请输入新IC卡密码。"), "new_pin")
     if not (new_pin.isascii() and new_pin.isdigit() and MIN_LEN <= len(new_pin) <= MAX_LEN):

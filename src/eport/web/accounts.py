@@ -1,12 +1,13 @@
 """Landing, sign-in (password), sign-out, registration and password change of the web screens."""
 
 import json
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
-from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import password_validation, update_session_auth_hash
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -20,6 +21,9 @@ from eport.enterprises import registration
 
 from .access import signed_in
 from .refusals import Refusal
+
+if TYPE_CHECKING:  # a message: a str or gettext_lazy's (django-stubs' name, for mypy only)
+    from django_stubs_ext import StrOrPromise
 
 
 def home(request):
@@ -87,18 +91,35 @@ def register(request):
     return render(request, "web/register.html", {"errors": refusal.errors(), "values": values})
 
 
+def unconfirmed(request, field: str, message: str) -> "dict[str, StrOrPromise]":
+    """The screen's own check that the new secret was typed twice alike (an API client confirms it
+    itself): an error for the confirmation field (`field` + "2"), or none."""
+    if request.POST.get(field, "") != request.POST.get(field + "2", ""):
+        return {field + "2": message}
+    return {}
+
+
 @signed_in()
 def password_change(request):
     refusal = Refusal()
+    errors: dict[str, StrOrPromise] = {}
     if request.method == "POST":
-        with refusal:
-            accounts.password_change(user=request.user, data=request.POST)
-        if not refusal:
-            update_session_auth_hash(request, request.user)
-            messages.success(request, _("密码已修改。"))
-            return redirect("web:home")
+        errors = unconfirmed(request, "new_password", _("两次输入的新密码不一致。"))
+        if not errors:
+            with refusal:
+                accounts.password_change(user=request.user, data=request.POST)
+            if not refusal:
+                update_session_auth_hash(request, request.user)
+                messages.success(request, _("密码已修改。"))
+                return redirect("web:home")
+            errors = refusal.errors()
     return render(
         request,
         "web/password_change.html",
-        {"errors": refusal.errors(), "forced": request.user.must_change_password},
+        {
+            "errors": errors,
+            "forced": request.user.must_change_password,
+            "rules": "\n".join(password_validation.password_validators_help_texts()),
+        },
+        status=refusal.status if refusal else (400 if errors else 200),
     )

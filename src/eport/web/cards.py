@@ -20,7 +20,7 @@ from eport.accounts.models import UserKind
 from eport.accounts.permissions import CARD_KINDS
 from eport.applications.selectors import open_application
 from eport.cards import actions as card_moves
-from eport.cards import making, reads, selectors, signin
+from eport.cards import making, pins, reads, selectors, signin
 from eport.cards.kinds import LegalCardReissue
 from eport.cards.models import CardKind, CardState
 from eport.cards.transitions import LABELS, Action
@@ -28,6 +28,7 @@ from eport.enterprises import trust
 from eport.errors import NotFound
 
 from .access import enterprise_only, signed_in
+from .accounts import unconfirmed
 from .pages import form_page
 from .paging import PAGE_SIZE, export_query, page_number, pager
 from .refusals import Refusal, act, error_page
@@ -87,26 +88,30 @@ def card_login(request):
 def card_pin(request):
     refusal = Refusal()
     forced = request.user.card.must_change_pin
-    if request.method == "POST":
-        with refusal:
-            signin.card_pin_change(
-                actor=request.user,
-                old_pin=request.POST.get("old_pin", ""),
-                new_pin=request.POST.get("new_pin", ""),
-            )
-        if refusal.exc is not None and refusal.exc.code == "card_locked":
-            refusal.flash(request)
-            return redirect("web:card_login")  # the session ends with the lock (middleware)
-        if not refusal:
-            request.user.refresh_from_db(fields=["password"])
-            update_session_auth_hash(request, request.user)  # this session stays; every other one ends
-            messages.success(request, _("IC卡密码已修改。"))
-            return redirect("web:card_home")
+    posted = request.method == "POST"
+    errors = unconfirmed(request, "new_pin", _("两次输入的新IC卡密码不一致。")) if posted else {}
+    if posted:
+        if not errors:
+            with refusal:
+                signin.card_pin_change(
+                    actor=request.user,
+                    old_pin=request.POST.get("old_pin", ""),
+                    new_pin=request.POST.get("new_pin", ""),
+                )
+            if refusal.exc is not None and refusal.exc.code == "card_locked":
+                refusal.flash(request)
+                return redirect("web:card_login")  # the session ends with the lock (middleware)
+            if not refusal:
+                request.user.refresh_from_db(fields=["password"])
+                update_session_auth_hash(request, request.user)  # this session stays; every other one ends
+                messages.success(request, _("IC卡密码已修改。"))
+                return redirect("web:card_home")
+            errors = refusal.errors()
     return render(
         request,
         "web/card_pin.html",
-        {"errors": refusal.errors(), "forced": forced},
-        status=400 if refusal else 200,
+        {"errors": errors, "forced": forced, "rules": "\n".join(pins.pin_rules())},
+        status=400 if errors else 200,
     )
 
 

@@ -1,6 +1,8 @@
 """Rendering helpers for the 三证合一 form: the kind's own data form, decorated for the screen
 (required fields yellow, read-only grey, code fields with prefix auto-complete)."""
 
+from django.utils.translation import gettext as _
+
 from eport.enterprises.choices import UNIT_FIELDS
 from eport.enterprises.forms import EnterpriseDataForm
 from eport.refdata.lookup import unit_for
@@ -25,6 +27,18 @@ CONDITIONAL = {
 }  # required depending on other fields
 
 
+def lookup_attrs(name: str) -> dict:
+    """The auto-complete attributes of a code field: its list, the minimum typed length, and the hint
+    shown while fewer characters are typed, in words."""
+    source, minimum = LOOKUPS[name]
+    return {
+        "data-lookup": source,
+        "data-min": minimum,
+        "data-min-hint": _("至少输入%(n)d位代码") % {"n": minimum},
+        "autocomplete": "off",
+    }
+
+
 def code_names(data: dict) -> dict:
     """Names of the units and the customs district a record's codes point to (read-only screens)."""
     names = {f: getattr(unit_for(dept, data.get(f, "")), "name", "") for f, dept in UNIT_FIELDS.items()}
@@ -46,8 +60,7 @@ def entry_form(data: dict, *, uscc_editable: bool = False) -> EnterpriseDataForm
             attrs["readonly"] = "readonly"
             classes.append("ro")
         if name in LOOKUPS:
-            attrs["data-lookup"], attrs["data-min"] = LOOKUPS[name]
-            attrs["autocomplete"] = "off"
+            attrs.update(lookup_attrs(name))
         attrs["class"] = " ".join(classes)
         attrs["id"] = f"id_{name}"
         field.required = False  # the browser must not block 暂存 of a partial draft
@@ -62,8 +75,6 @@ def kind_form(kind, data: dict):
     for name, field in form.fields.items():
         field.widget.attrs.update({"class": "req" if field.required else "", "id": f"id_{name}"})
         if name in LOOKUPS:
-            field.widget.attrs.update(
-                {"data-lookup": LOOKUPS[name][0], "data-min": LOOKUPS[name][1], "autocomplete": "off"}
-            )
+            field.widget.attrs.update(lookup_attrs(name))
         field.required = False
     return form

@@ -48,7 +48,7 @@
     }
     function query() {
       var v = input.value.trim();
-      if (v.length < min) { items = []; render(); note.textContent = v ? ("≥" + min) : ""; return; }
+      if (v.length < min) { items = []; render(); note.textContent = v ? (input.dataset.minHint || "") : ""; return; }
       fetch("/api/v1/refdata/" + input.dataset.lookup + "?prefix=" + encodeURIComponent(v), { credentials: "same-origin" })
         .then(function (r) { return r.ok ? r.json() : []; })
         .then(function (rows) { items = rows; active = rows.length ? 0 : -1; render();
