@@ -41,6 +41,8 @@ def test_make_card_sign_in_through_the_agent_then_lock(live_server, page, browse
     card_file = tmp_path / dl.value.suggested_filename
     dl.value.save_as(card_file)
     assert card_file.name == f"eport-card-{card_no}.p12"
+    page.reload()  # shown once: a reload neither shows the secrets again nor makes another card
+    assert "已显示过" in page.inner_text("#once-shown") and page.locator("#initial-pin").count() == 0
     logout(page)
     # The legal card may use 网上签约 (a permission is data on the card).
     CardPermission.objects.create(

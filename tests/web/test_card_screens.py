@@ -1,6 +1,5 @@
 """Card screens: 卡介质登录, the forced PIN change, the subsystem menu, and the RA's 制卡 / IC卡管理."""
 
-import base64
 import re
 
 import pytest
@@ -92,6 +91,9 @@ def test_a_pin_change_ends_the_cards_other_sessions(client):
     assert other.get("/card/").status_code == 302
 
 
+SHOWN = "已显示过，出于安全不再显示"
+
+
 def test_ra_makes_a_card_and_sees_the_file_once(client):
     ra = f.ra_officer()
     client.force_login(ra)
@@ -99,22 +101,56 @@ def test_ra_makes_a_card_and_sees_the_file_once(client):
     assert client.get("/ra/cards/new/").status_code == 200
     r = client.post("/ra/cards/new/", {"kind": "legal", "enterprise_uscc": "91440300MA5DDEM99X"})
     assert r.status_code == 400 and "辖区内没有这家企业" in r.content.decode()
+    # Post/redirect/get: the POST makes the card and answers 303 to a page that shows the secrets once.
     r = client.post("/ra/cards/new/", {"kind": "legal", "enterprise_uscc": e.uscc})
+    assert r.status_code == 303
+    shown_url = r["Location"]
+    card = Card.objects.get(enterprise=e)
+    r = client.get(shown_url)
     assert r.status_code == 200 and r["Cache-Control"] == "no-store"
     page = r.content.decode()
     pin = re.search(r'id="initial-pin">(\d{12})<', page).group(1)
     password = re.search(r'id="card-file-password">([2-9A-Z-]{29})<', page).group(1)
-    assert "卡文件密码" in page
-    b64 = re.search(r'href="data:application/x-pkcs12;base64,([^"]+)"', page).group(1)
-    key, cert, chain = pkcs12.load_key_and_certificates(base64.b64decode(b64), password.encode())
+    assert pin not in shown_url and password not in shown_url  # the secrets never go in an address
+    assert "卡文件密码" in page and card.card_no in page and SHOWN not in page
+    download = re.search(r'id="download-card"[^>]* href="([^"]+)"', page).group(1)
+    r = client.get(download)
+    assert r.status_code == 200 and r["Cache-Control"] == "no-store"
+    assert f'filename="eport-card-{card.card_no}.p12"' in r["Content-Disposition"]
+    key, cert, chain = pkcs12.load_key_and_certificates(r.content, password.encode())
     with pytest.raises(ValueError):
-        pkcs12.load_key_and_certificates(base64.b64decode(b64), pin.encode())
-    card = Card.objects.get(enterprise=e)
-    assert card.card_no in page and key is not None and len(chain) == 2
+        pkcs12.load_key_and_certificates(r.content, pin.encode())
+    assert key is not None and len(chain) == 2
+    assert client.get(download).status_code == 410  # the file goes once
+    # A reload says it was shown, shows no secret and makes nothing.
+    r = client.get(shown_url)
+    page = r.content.decode()
+    assert r.status_code == 200 and SHOWN in page and card.card_no in page
+    assert pin not in page and password not in page and 'id="download-card"' not in page
+    assert Card.objects.filter(enterprise=e).count() == 1
     r = client.post("/ra/cards/new/", {"kind": "legal", "enterprise_uscc": e.uscc})
     assert r.status_code == 400 and "已有未作废的法人卡" in r.content.decode()
     r = client.post("/ra/cards/new/", {"kind": "operator", "enterprise_uscc": e.uscc})
     assert r.status_code == 400 and 'data-field="operator_no"' in r.content.decode()
+
+
+def test_the_made_cards_secrets_stay_in_the_session_that_made_it(client):
+    ra = f.ra_officer()
+    client.force_login(ra)
+    e = f.enterprise_in_network()
+    shown_url = client.post("/ra/cards/new/", {"kind": "legal", "enterprise_uscc": e.uscc})["Location"]
+    # Another session, even the same officer's: nothing to see, nothing to download, and the page stays
+    # unseen for the session that made it.
+    other = Client()
+    other.force_login(ra)
+    r = other.get(shown_url)
+    assert r.status_code == 410 and 'id="initial-pin"' not in r.content.decode()
+    assert other.get(shown_url + "card-file/").status_code == 410
+    page = client.get(shown_url).content.decode()
+    assert 'id="initial-pin"' in page and 'id="download-card"' in page
+    # Reloading before downloading drops the file too: it was offered on the page that was shown.
+    assert SHOWN in client.get(shown_url).content.decode()
+    assert client.get(shown_url + "card-file/").status_code == 410
 
 
 def test_ra_card_list_detail_and_actions(client):
@@ -192,9 +228,18 @@ def test_ra_unlock_shows_the_new_pin_once(client, settings):
     post_card_login(Client(), made, pin="00000000")  # locks (limit 1)
     assert 'id="act-unlock"' in client.get(f"/cards/{no}/").content.decode()
     r = client.post(f"/cards/{no}/unlock/")
+    assert r.status_code == 303
+    shown_url = r["Location"]
+    other = Client()
+    other.force_login(ra)
+    assert 'id="issued-pin"' not in other.get(shown_url).content.decode()  # another session: nothing
+    r = client.get(shown_url)
     assert r.status_code == 200 and r["Cache-Control"] == "no-store"
     pin = re.search(r'id="issued-pin">(\d+)<', r.content.decode()).group(1)
-    assert 'id="issued-pin"' not in client.get(f"/cards/{no}/").content.decode()  # once
+    assert pin not in shown_url
+    page = client.get(shown_url).content.decode()  # a reload: said, not shown, nothing unlocked again
+    assert 'id="issued-pin"' not in page and pin not in page and SHOWN in page
+    assert 'id="issued-pin"' not in client.get(f"/cards/{no}/").content.decode()
     assert post_card_login(Client(), made, pin=pin)["Location"] == "/card/pin/"
 
 

@@ -76,7 +76,7 @@ def test_declare_review_make_card_change_and_cancel(client, ctx, settings):
         "/ra/cards/new/",
         {"kind": "operator", "enterprise_uscc": ctx["e"].uscc, "operator_no": op.operator_no},
     )
-    assert made.status_code == 200
+    assert made.status_code == 303 and 'id="initial-pin"' in ra.get(made["Location"]).content.decode()
     card = Card.objects.get(operator=op)
 
     # 修改 of the approved operator is a change declaration
@@ -169,7 +169,9 @@ def test_unlock_shows_the_new_pin_once(client, ctx):
     op_card = f.make_card("operator", ctx["e"], ra=ctx["ra"]).card
     Card.objects.filter(pk=op_card.pk).update(pin_locked=True, pin_failures=5)
     c = f.as_user(client, ctx["legal"].user)
-    r = c.post(f"/cards/{op_card.card_no}/unlock/")
+    r = c.post(f"/cards/{op_card.card_no}/unlock/?action=unlock")
+    assert r.status_code == 303 and "action=unlock" in r["Location"]
+    r = c.get(r["Location"])
     assert (
         r.status_code == 200 and 'id="issued-pin"' in r.content.decode() and r["Cache-Control"] == "no-store"
     )

@@ -1,7 +1,6 @@
 """Card screens: 卡介质登录 (with the card agent), 修改IC卡密码, the subsystem menu, and the RA's
 制卡 / IC卡管理. Views parse and render; every rule is in eport.cards (making, signin, actions)."""
 
-import base64
 from urllib.parse import urlsplit
 
 from csp.constants import SELF
@@ -9,11 +8,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import update_session_auth_hash
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from eport import exports
 from eport.accounts.models import UserKind
@@ -27,6 +27,7 @@ from eport.cards.transitions import LABELS, Action
 from eport.enterprises import trust
 from eport.errors import NotFound
 
+from . import once
 from .access import enterprise_only, signed_in
 from .accounts import unconfirmed
 from .pages import form_page
@@ -175,6 +176,8 @@ def subsystem(request, code):
 
 # --- RA: 制卡 -------------------------------------------------------------------------------------
 
+ONCE_MADE, ONCE_UNLOCKED = "card_made", "card_unlocked"  # the kinds of one-time secrets (web.once)
+
 
 @ra_only
 def ra_card_new(request):
@@ -188,27 +191,63 @@ def ra_card_new(request):
         with refusal:
             made = making.card_make(actor=request.user, **values)
         if not refusal:
-            # Shown once, in the answer to this POST: the server keeps neither the key, the PIN nor the
-            # card file's password.
-            response = render(
+            # Post/redirect/get: the secrets wait in this session for one showing (the server keeps neither
+            # the key, the PIN nor the card file's password past it), so a reload cannot make another card.
+            key = once.keep(
                 request,
-                "web/ra_card_made.html",
-                {
-                    "card": made.card,
-                    "initial_pin": made.initial_pin,
-                    "card_file_password": made.card_file_password,
-                    "card_file_b64": base64.b64encode(made.card_file).decode(),
-                    "filename": f"eport-card-{made.card.card_no}.p12",
-                },
+                ONCE_MADE,
+                str(made.card.card_no),
+                {"initial_pin": made.initial_pin, "card_file_password": made.card_file_password},
+                card_file=made.card_file,
             )
-            response["Cache-Control"] = "no-store"
-            return response
+            return _see_other(reverse("web:ra_card_made", args=[key]))
     return render(
         request,
         "web/ra_card_new.html",
         {"values": values, "errors": refusal.errors(), "kinds": CardKind.choices},
         status=400 if refusal else 200,
     )
+
+
+@ra_only
+@require_GET
+def ra_card_made(request, key):
+    """制卡完成: the card file, its password and the initial PIN, shown once; a reload says so."""
+    shown = once.show(request, ONCE_MADE, key)
+    context = {"shown": shown, "key": key}
+    if shown is not None:
+        context["card"] = selectors.card_get(request.user, shown.card_no)
+        context["filename"] = _card_filename(shown.card_no)
+    return _no_store(render(request, "web/ra_card_made.html", context, status=200 if shown else 410))
+
+
+@ra_only
+@require_GET
+def ra_card_file(request, key):
+    """The card file, downloaded once from the page that showed it."""
+    taken = once.take_file(request, ONCE_MADE, key)
+    if taken is None:
+        return _no_store(render(request, "web/ra_card_made.html", {"shown": None}, status=410))
+    card_no, data = taken
+    response = HttpResponse(data, content_type="application/x-pkcs12")
+    response["Content-Disposition"] = f'attachment; filename="{_card_filename(card_no)}"'
+    return _no_store(response)
+
+
+def _card_filename(card_no: str) -> str:
+    return f"eport-card-{card_no}.p12"
+
+
+def _see_other(url: str) -> HttpResponseRedirect:
+    """303: the browser GETs the page that shows the secret, and a reload repeats that GET, not the POST."""
+    response = HttpResponseRedirect(url)
+    response.status_code = 303
+    return response
+
+
+def _no_store(response):
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 # --- IC卡管理 (RA) and IC卡自主管理 (legal card): one set of screens over card_act ---------------------
@@ -313,7 +352,7 @@ def card_act(request, card_no, action):
     if action == Action.RENEW:
         return redirect("web:card_renew", card_no)
     if action == Action.UNLOCK:
-        # The new one-time PIN is shown in this answer only (never stored in a message or session).
+        # The new one-time PIN waits in this session for one showing on the card's page (post/redirect/get).
         with Refusal(passes=(NotFound,)) as refusal:
             done = card_moves.card_act(
                 actor=request.user, card_no=card_no, action=action, version=request.POST.get("version")
@@ -321,11 +360,10 @@ def card_act(request, card_no, action):
         if refusal:
             refusal.flash(request)
             return _back(request, card_no)
-        response = _card_page(
-            request, selectors.card_get(request.user, card_no), issued_pin=done.one_time_pin
-        )
-        response["Cache-Control"] = "no-store"
-        return response
+        key = once.keep(request, ONCE_UNLOCKED, str(done.card.card_no), {"pin": done.one_time_pin})
+        url = reverse("web:card_unlocked", args=[done.card.card_no, key])
+        screen_action = _screen_action(request)
+        return _see_other(f"{url}?action={screen_action}" if screen_action else url)
     act(
         request,
         lambda: card_moves.card_act(
@@ -338,6 +376,24 @@ def card_act(request, card_no, action):
         _("%(a)s成功。") % {"a": LABELS.get(action, action)},
     )
     return _back(request, card_no)
+
+
+@card_manager
+@require_GET
+def card_unlocked(request, card_no, key):
+    """The card's page with 解锁's new PIN, once; a reload says it was shown (and unlocks nothing)."""
+    card = selectors.card_get(request.user, card_no)
+    shown = once.show(request, ONCE_UNLOCKED, key)
+    if shown is not None and shown.card_no != card.card_no:
+        shown = None
+    return _no_store(
+        _card_page(
+            request,
+            card,
+            issued_pin=shown.secret["pin"] if shown and shown.secret else None,
+            pin_shown=shown is None or shown.secret is None,
+        )
+    )
 
 
 @card_manager

@@ -63,8 +63,11 @@ urlpatterns = [
     path("card/", cards.card_home, name="card_home"),
     path("subsystems/<slug:code>/", cards.subsystem, name="subsystem"),
     path("ra/cards/new/", cards.ra_card_new, name="ra_card_new"),
+    path("ra/cards/made/<str:key>/", cards.ra_card_made, name="ra_card_made"),
+    path("ra/cards/made/<str:key>/card-file/", cards.ra_card_file, name="ra_card_file"),
     path("cards/", cards.cards, name="cards"),
     path("cards/<str:card_no>/", cards.card, name="card"),
     path("cards/<str:card_no>/renew/", cards.card_renew, name="card_renew"),
+    path("cards/<str:card_no>/unlocked/<str:key>/", cards.card_unlocked, name="card_unlocked"),
     path("cards/<str:card_no>/<slug:action>/", cards.card_act, name="card_act"),
 ]
