@@ -3,6 +3,7 @@ to confirm a return the opinion's emptiness would refuse, empty lists say what i
 messages after an action name what they are about."""
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -67,3 +68,31 @@ def test_the_return_is_confirmed_only_once_an_opinion_is_written(client):
     assert re.search(r'class="field-error" data-field="opinion">请填写审核意见', body)
     step.refresh_from_db()
     assert step.is_pending
+
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "src" / "eport" / "web" / "templates" / "web"
+# Tables shown only when their list has rows (wrapped in {% if list %}): nothing to say when empty.
+SHOWN_ONLY_WITH_ROWS = {"landing.html", "auto_review.html"}
+
+
+def test_every_list_says_it_is_empty_through_the_one_include():
+    for path in sorted(TEMPLATES.glob("*.html")):
+        text = path.read_text()
+        if path.name != "_empty_row.html":
+            assert 'class="empty"' not in text, f"{path.name}: an empty row of its own"
+        if "<tbody>" in text and path.name not in SHOWN_ONLY_WITH_ROWS:
+            assert text.count('{% include "web/_empty_row.html"') >= text.count("<tbody>"), path.name
+
+
+def _empty_rows(body: str) -> list[str]:
+    return [re.sub(r"<[^>]+>", "", m) for m in re.findall(r'<tr class="empty-row">(.*?)</tr>', body, re.S)]
+
+
+def test_empty_lists_say_what_is_empty_never_a_dash(client):
+    user = f.cardless()
+    client.force_login(user)
+    assert _empty_rows(client.get("/operators/").content.decode()) == ["没有符合条件的记录。"]
+    f.draft_entry(user)
+    # The commerce filing page: no filing yet, so its history is empty (it used to show "-").
+    rows = _empty_rows(client.get("/filings/commerce/").content.decode())
+    assert rows == ["没有申请记录。"]
