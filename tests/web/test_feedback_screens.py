@@ -6,12 +6,16 @@ import re
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from eport.accounts.models import UserKind
-from eport.applications.models import Status
+from eport.applications.models import Application, Status
+from eport.operators.models import Operator
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
+
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
 
 def _returned_entry(client):
@@ -96,3 +100,58 @@ def test_empty_lists_say_what_is_empty_never_a_dash(client):
     # The commerce filing page: no filing yet, so its history is empty (it used to show "-").
     rows = _empty_rows(client.get("/filings/commerce/").content.decode())
     assert rows == ["没有申请记录。"]
+
+
+def _messages(r) -> list[str]:
+    return re.findall(r'<li class="msg[^"]*" role="status">(.*?)</li>', r.content.decode(), re.S)
+
+
+def test_messages_after_save_upload_delete_and_submit_name_the_application(client):
+    user = f.cardless()
+    client.force_login(user)
+    r = client.post("/entries/new/", {**f.entry_data(user.enterprise.uscc), "action": "save"}, follow=True)
+    app = Application.objects.get(enterprise=user.enterprise)
+    assert _messages(r) == [f"三证合一信息 {app.number} 暂存成功。可以继续上传随附单据。"]
+    r = client.post(
+        f"/applications/{app.id}/attachments/",
+        {"doc_type": "business_license", "file": SimpleUploadedFile("执照.pdf", PDF)},
+        follow=True,
+    )
+    assert _messages(r) == ["已上传随附单据：企业营业执照（执照.pdf）。"]
+    r = client.post(f"/applications/{app.id}/delete/", {"back": "/entries/"}, follow=True)
+    assert _messages(r) == [f"已删除 三证合一信息 {app.number}。"]
+    app = f.draft_entry(user)
+    r = client.post(
+        f"/entries/{app.id}/edit/", {**app.data, "action": "submit", "version": app.version}, follow=True
+    )
+    assert _messages(r) == [f"三证合一信息 {app.number} 申报成功，请等待审核。"]
+
+
+def test_review_messages_name_the_application(client):
+    app = f.submitted_entry(f.cardless())
+    step = app.steps.get(unit_id="aic:440300")
+    client.force_login(f.staff(UserKind.REVIEWER, "aic:440000"))
+    r = client.post(f"/reviews/{step.id}/", {"action": "approve", "opinion": "同意"}, follow=True)
+    assert _messages(r) == [f"三证合一信息 {app.number} 本环节审核通过。"]
+    other = f.submitted_entry(f.cardless())
+    step = other.steps.get(unit_id="aic:440300")
+    r = client.post(f"/reviews/{step.id}/", {"action": "return", "opinion": "执照模糊"}, follow=True)
+    assert _messages(r) == [f"三证合一信息 {other.number} 已退回。"]
+
+
+def test_operator_messages_name_the_operator(client):
+    legal = f.legal_card(f.enterprise_in_network(name="深圳提示测试有限公司"), ra=f.ra_officer()).card
+    client.force_login(legal.user)
+    data = f.op_data(name="赵六")
+    r = client.post("/operators/new/", {**data, "action": "save"}, follow=True)
+    op = Operator.objects.get(enterprise=legal.enterprise)
+    app = Application.objects.get(kind="operator_declaration", enterprise=legal.enterprise)
+    assert _messages(r) == [f"企业操作员信息申报 {app.number}（操作员 赵六 {op.operator_no}） 暂存成功。"]
+    r = client.post(
+        f"/operators/declarations/{app.id}/",
+        {**data, "action": "submit", "version": app.version},
+        follow=True,
+    )
+    assert _messages(r) == [
+        f"企业操作员信息申报 {app.number}（操作员 赵六 {op.operator_no}） 申报成功，请等待数据分中心审核。"
+    ]
