@@ -118,7 +118,7 @@ def test_register_enter_review_approve(live_server, page, shot, tmp_path):
     page.select_option("#id_doc_type", "business_license")
     page.set_input_files("#id_file", str(pdf))
     page.click("#btn-upload")
-    assert "上传成功" in page.inner_text(".messages")
+    assert "已上传随附单据：企业营业执照（license.pdf）。" in page.inner_text(".messages")
     assert "license.pdf" in page.inner_text("#attachments")
 
     page.click("#btn-submit")

@@ -82,7 +82,7 @@ def test_legal_card_runs_its_operator_and_the_operator_card(
         page.click("#notice-accounts a")
         shot(page, "20-enterprise-accounts")
         page.click("#approve-real_user")
-        assert "已确认该账号" in page.inner_text(".messages")
+        assert "已确认账号 real_user。" in page.inner_text(".messages")
         assert "没有符合条件的记录" in page.inner_text("#account-list")  # nobody pending any more
         page.click("#tab-all")
         assert "已认证" in page.inner_text("tr[data-account=real_user]")
@@ -202,7 +202,7 @@ def test_legal_card_runs_its_operator_and_the_operator_card(
         page.wait_for_selector(".agent-status.ok")
         page.click("#btn-renew")
         page.wait_for_selector(".messages")
-        assert "延期成功" in page.inner_text(".messages")
+        assert f"IC卡 {op_no} 延期成功" in page.inner_text(".messages")
         card = Card.objects.get(card_no=op_no)
         assert card.valid_to > ends and card.state == CardState.NORMAL
         shot(page, "14-card-renewed")

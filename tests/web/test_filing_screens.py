@@ -195,7 +195,7 @@ def test_commerce_filing_refused_before_the_entry_then_auto_approved_once(client
     app = Application.objects.get(kind="commerce_filing")
     assert app.status == Status.APPROVED
     doc = page(c.get(COMMERCE))
-    assert "申报成功，审核通过。" in messages_of(doc)
+    assert f"企业商务部备案申请 {app.number} 申报成功，审核通过。" in messages_of(doc)
     assert text_of(doc, "app-status") == "备案通过"
     assert (
         doc.by_id("id_authority") is None
@@ -229,7 +229,7 @@ def test_commerce_draft_is_kept_and_shown_again(client):
     app = Application.objects.get(kind="commerce_filing")
     assert app.status == Status.DRAFT and app.data["authority"] == "440300"
     doc = page(c.get(COMMERCE))
-    assert "暂存成功。" in messages_of(doc)
+    assert f"企业商务部备案申请 {app.number} 暂存成功。" in messages_of(doc)
     assert doc.by_id("id_authority").attrs.get("value") == "440300"
     assert app.number in doc.find("p", class_="state-line").text
     assert doc.find("input", name="version").attrs["value"] == str(app.version)
@@ -253,7 +253,10 @@ def test_customs_filing_needs_the_customs_registry_then_goes_to_review(ctx):
     app = Application.objects.get(kind="customs_filing", enterprise=e)
     assert app.status == Status.DRAFT
     doc = page(c.get(CUSTOMS))
-    assert "暂存成功。" in messages_of(doc) and text_of(doc, "app-status") == "暂存"
+    assert (
+        f"企业海关备案申请 {app.number} 暂存成功。" in messages_of(doc)
+        and text_of(doc, "app-status") == "暂存"
+    )
 
     # 申报 is refused with the registry message; the draft stays as it was, the typed values stay on screen
     r = c.post(
@@ -283,7 +286,7 @@ def test_customs_filing_needs_the_customs_registry_then_goes_to_review(ctx):
     app.refresh_from_db()
     assert app.status == Status.SUBMITTED
     doc = page(c.get(CUSTOMS))
-    assert "申报成功，请等待审核。" in messages_of(doc)
+    assert f"企业海关备案申请 {app.number} 申报成功，请等待审核。" in messages_of(doc)
     assert text_of(doc, "app-status") == "已申报，审核中"
     assert steps(doc) == [("customs:5300", "PENDING")]
     assert "审核过程中只可以查看" in doc.by_id("page-form").text
@@ -344,7 +347,8 @@ def test_forex_filing_auto_approved_on_a_directory_match(ctx):
     r = ctx.c.post(FOREX, {"forex_bureau": "440300", "action": "submit"})
     assert r.status_code == 302
     doc = page(ctx.c.get(FOREX))
-    assert "申报成功，审核通过。" in messages_of(doc)
+    app = Application.objects.get(kind="forex_filing", enterprise=ctx.e)
+    assert f"企业外汇备案申请 {app.number} 申报成功，审核通过。" in messages_of(doc)
     assert text_of(doc, "app-status") == "备案通过"
     assert "440300" in text_of(doc, "v_forex_bureau")
     assert Unit.objects.get(pk="forex:440300").name in text_of(doc, "v_forex_bureau")
@@ -357,7 +361,8 @@ def test_forex_filing_outside_the_directory_goes_to_the_bureau(ctx):
     r = ctx.c.post(FOREX, {"forex_bureau": "440300", "action": "submit"})
     assert r.status_code == 302
     doc = page(ctx.c.get(FOREX))
-    assert "申报成功，请等待审核。" in messages_of(doc)
+    app = Application.objects.get(kind="forex_filing", enterprise=ctx.e)
+    assert f"企业外汇备案申请 {app.number} 申报成功，请等待审核。" in messages_of(doc)
     assert text_of(doc, "app-status") == "已申报，审核中"
     assert steps(doc) == [("forex:440300", "PENDING")]
     assert doc.by_id("btn-submit") is None
@@ -412,7 +417,10 @@ def test_card_customs_filing_lists_chooses_and_files_the_enterprises_cards(ctx):
     app = Application.objects.get(kind="card_customs_filing", enterprise=ctx.e)
     assert app.status == Status.DRAFT and app.data["card_nos"] == [op.card_no]
     doc = page(c.get(CARD_CUSTOMS))
-    assert "暂存成功。" in messages_of(doc) and text_of(doc, "app-status") == "暂存"
+    assert (
+        f"IC卡海关备案 {app.number}（IC卡 {op.card_no}） 暂存成功。" in messages_of(doc)
+        and text_of(doc, "app-status") == "暂存"
+    )
     assert checkbox(doc, "card_nos", op.card_no).has("checked")
     assert not checkbox(doc, "card_nos", ctx.legal.card_no).has("checked")
 
@@ -425,7 +433,10 @@ def test_card_customs_filing_lists_chooses_and_files_the_enterprises_cards(ctx):
     app.refresh_from_db()
     assert app.status == Status.APPROVED
     doc = page(c.get(CARD_CUSTOMS))
-    assert "申报成功，审核通过。" in messages_of(doc)
+    assert (
+        f"IC卡海关备案 {app.number}（IC卡 {op.card_no}、{ctx.legal.card_no}） 申报成功，审核通过。"
+        in messages_of(doc)
+    )
     assert text_of(doc, "app-status") == "审核通过"
     assert steps(doc) == [("customs:5300", "AUTO_APPROVED")]
     for no in (op.card_no, ctx.legal.card_no):
@@ -555,7 +566,8 @@ def test_permission_page_offers_what_the_card_may_hold_and_grants_exactly_that(c
     r = c.post(url, {"subsystems": ["express", "paperless_delegation"], "action": "submit"})
     assert r.status_code == 302 and r["Location"] == url
     doc = page(c.get(url))
-    assert "申报成功，审核通过。" in messages_of(doc)
+    app = Application.objects.get(kind="card_permission")
+    assert f"IC卡权限申请 {app.number}（IC卡 {op.card_no}） 申报成功，审核通过。" in messages_of(doc)
     assert text_of(doc, "app-status") == "审核通过"
     assert set(CardPermission.objects.filter(card=op).values_list("subsystem_id", flat=True)) == {
         "express",
@@ -761,7 +773,11 @@ def test_permission_draft_is_kept_per_card(ctx):
     r = ctx.c.post(url, {"subsystems": ["express"], "valid_from": "2030-01-01", "action": "save"})
     assert r.status_code == 302 and r["Location"] == f"{PERMISSIONS}{op.card_no}/"
     doc = page(ctx.c.get(r["Location"]))
-    assert "暂存成功。" in messages_of(doc) and text_of(doc, "app-status") == "暂存"
+    app = Application.objects.get(kind="card_permission", enterprise=ctx.e)
+    assert (
+        f"IC卡权限申请 {app.number}（IC卡 {op.card_no}） 暂存成功。" in messages_of(doc)
+        and text_of(doc, "app-status") == "暂存"
+    )
     assert checkbox(doc, "subsystems", "express").has("checked")
     assert doc.by_id("id_valid_from").attrs["value"] == "2030-01-01"
     # the legal card's own page has nothing of it

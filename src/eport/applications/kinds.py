@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from eport.applications.codes import Code
+from eport.applications.models import Status
 from eport.errors import InvalidInput, from_form_errors
 
 
@@ -27,8 +28,32 @@ class Kind:
     screen: str = ""  # URL name of the page it is filed and edited on ("": none, it is only viewed)
     screen_arg: str = ""  # what that URL takes: "id" (the application's), a data field's name, "" (nothing)
     shows_last = False  # with none open, its page shows the last one's state and steps (approved by itself)
-    saved_message = gettext_lazy("暂存成功。")
-    submitted_message = gettext_lazy("申报成功，请等待审核。")  # when it waits for review
+    saved_note: str | Promise = ""  # what the message after 暂存 adds for the kind (e.g. what may follow)
+    submitted_note: str | Promise = gettext_lazy("请等待审核。")  # after 申报, when it waits for review
+
+    # The messages after an action name what they are about: the kind, the application's number and (a
+    # kind about someone or something) whom or what.
+    def named(self, application) -> str:
+        """The application as a message names it."""
+        return _("%(kind)s %(number)s") % {"kind": self.label, "number": application.number}
+
+    def declared_message(self, application, submitted: bool) -> str:
+        """After 暂存 / 申报: saved, approved at once (a kind's data rule, a unit's auto-review) or waiting
+        for review."""
+        what = self.named(application)
+        if not submitted:
+            return (_("%(what)s 暂存成功。%(note)s") % {"what": what, "note": self.saved_note}).strip()
+        if application.status == Status.APPROVED:
+            return _("%(what)s 申报成功，审核通过。") % {"what": what}
+        return _("%(what)s 申报成功，%(note)s") % {"what": what, "note": self.submitted_note}
+
+    def deleted_message(self, application) -> str:
+        return _("已删除 %(what)s。") % {"what": self.named(application)}
+
+    def reviewed_message(self, application, approved: bool) -> str:
+        """After a reviewer's decision on one step."""
+        what = self.named(application)
+        return (_("%(what)s 本环节审核通过。") if approved else _("%(what)s 已退回。")) % {"what": what}
 
     @property
     def status_query_actors(self) -> frozenset:

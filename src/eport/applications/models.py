@@ -1,4 +1,5 @@
 import uuid
+from functools import cached_property
 
 from django.conf import settings
 from django.db import models
@@ -86,6 +87,15 @@ class Application(models.Model):
     @property
     def in_review(self) -> bool:
         return self.status == Status.SUBMITTED
+
+    @cached_property
+    def return_step(self) -> "ReviewStep | None":
+        """The step that returned it, while it is returned: its unit and opinion are the reason the page
+        shows at the top, beside the red state (not only in the steps' table at the bottom)."""
+        if self.status != Status.RETURNED:
+            return None
+        returned = self.steps.filter(status=StepStatus.RETURNED).select_related("unit")
+        return returned.order_by("-round", "-decided_at", "-id").first()
 
 
 class ReviewStep(models.Model):

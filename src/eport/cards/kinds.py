@@ -62,7 +62,7 @@ class LegalCardReissue(Kind):
     form_class = ReissueForm
     doc_types = tuple(REISSUE_DOCUMENTS)
     screen = "web:reissue"
-    submitted_message = gettext_lazy("申报成功，请等待数据分中心审核；审核通过后到数据分中心领取新法人卡。")
+    submitted_note = gettext_lazy("请等待数据分中心审核；审核通过后到数据分中心领取新法人卡。")
 
     def check_create(self, *, actor, enterprise, data=None):
         require_in_network(enterprise, NOT_IN_NETWORK)

@@ -26,7 +26,7 @@ class EnterpriseDataKind(Kind):
     form_class = EnterpriseDataForm
     doc_types = tuple(DocType.values)
     id_fields = ("legal_rep_id_no",)
-    saved_message = gettext_lazy("暂存成功，可以继续上传随附单据。")
+    saved_note = gettext_lazy("可以继续上传随附单据。")
 
     def clean(self, *, data, enterprise, final):
         # The USCC is the enterprise's own (read-only on the screen); fill it in when omitted, and

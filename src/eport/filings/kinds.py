@@ -296,6 +296,12 @@ class CardKindBase(Kind):
     def card_nos(self, data: dict) -> list[str]:
         raise NotImplementedError
 
+    def named(self, application) -> str:
+        """The application and the cards it is about (IC卡号)."""
+        cards = "、".join(self.card_nos(application.data))
+        what = super().named(application)
+        return _("%(what)s（IC卡 %(cards)s）") % {"what": what, "cards": cards} if cards else what
+
     def clean(self, *, data, enterprise, final):
         out = super().clean(data=data, enterprise=enterprise, final=final)
         cards_named(enterprise, self.card_nos(out), field=self.card_field)

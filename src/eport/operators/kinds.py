@@ -62,6 +62,22 @@ def _write(op: Operator, data: dict, status: str) -> None:
 
 
 class _OperatorKind(Kind):
+    submitted_note = gettext_lazy("请等待数据分中心审核。")
+
+    def named(self, application) -> str:
+        """The application and the operator it is about: name and 操作员统一编号 (a cancellation's data holds
+        only the number; the operator row has the name)."""
+        no = application.data.get("operator_no") or ""
+        name = application.data.get("name") or (
+            Operator.objects.filter(operator_no=no).values_list("name", flat=True).first() if no else ""
+        )
+        return _("%(kind)s %(number)s（操作员 %(name)s %(no)s）") % {
+            "kind": self.label,
+            "number": application.number,
+            "name": name or "",
+            "no": no,
+        }
+
     def prelock(self, application):
         Operator.objects.select_for_update().filter(operator_no=application.data.get("operator_no")).first()
 

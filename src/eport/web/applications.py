@@ -114,15 +114,24 @@ def application_context(app, user) -> dict:
     return ctx
 
 
+def deleting(request, app_id) -> bool:
+    """删除 of an application, and the message naming what was deleted (its kind says how)."""
+    app = selectors.application_get(request.user, app_id)  # not the user's: 404, as the delete would say
+    kind = get_kind(app.kind)
+    return act(
+        request,
+        lambda: services.application_delete(actor=request.user, application_id=app_id),
+        kind.deleted_message(app),
+    )
+
+
 BACK_PATHS = ("/entries/", "/status/", "/operators/", "/reissue/")
 
 
 @enterprise_actor
 @require_POST
 def application_delete(request, app_id):
-    act(
-        request, lambda: services.application_delete(actor=request.user, application_id=app_id), _("已删除。")
-    )
+    deleting(request, app_id)
     back = request.POST.get("back")
     return redirect(back if back in BACK_PATHS else "web:status")
 
@@ -143,7 +152,10 @@ def attachment_upload(request, app_id):
             doc_type=request.POST.get("doc_type", ""),
             upload=request.FILES.get("file"),
         ),
-        _("上传成功。"),
+        lambda att: (
+            _("已上传随附单据：%(type)s（%(file)s）。")
+            % {"type": att.get_doc_type_display(), "file": att.original_name}
+        ),
     )
     return _back_to_edit(request, app_id)
 

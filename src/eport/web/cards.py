@@ -411,7 +411,10 @@ def card_renew(request, card_no):
                 signature=request.POST.get("signature", ""),
                 version=request.POST.get("version"),
             ),
-            lambda done: _("延期成功，新的有效期至 %(d)s。") % {"d": done.card.valid_to},
+            lambda done: (
+                _("IC卡 %(c)s 延期成功，新的有效期至 %(d)s。")
+                % {"c": done.card.card_no, "d": done.card.valid_to}
+            ),
         )
         if renewed:
             return redirect("web:card", card_no)

@@ -6,17 +6,16 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from eport.applications import selectors, services
+from eport.applications import selectors
 from eport.enterprises.forms import EnterpriseDataForm
 from eport.enterprises.kinds import EnterpriseChange, EnterpriseEntry
 from eport.registry.adapters import registry
 from eport.registry.models import RegistryStatus
 
 from .access import enterprise_only, legal_card_only
-from .applications import view_page
+from .applications import deleting, view_page
 from .forms import entry_form
 from .pages import ApplicationPage, posted
-from .refusals import act
 
 
 def _entry_page(page: ApplicationPage, **extra):
@@ -89,11 +88,7 @@ def enterprise_change(request):
     app = page.app
     if page.posting:
         if request.POST.get("action") == "delete" and app is not None:
-            act(
-                request,
-                lambda: services.application_delete(actor=request.user, application_id=app.id),
-                _("已删除。"),
-            )
+            deleting(request, app.id)
             return redirect("web:enterprise_change")
         return page.save(_posted_entry(request)) or _change_page(page)
     if app is not None and not app.is_editable:

@@ -11,7 +11,6 @@ from django.views.decorators.http import require_POST
 from eport import exports
 from eport.accounts.permissions import is_card_less, is_legal_card
 from eport.applications import selectors as app_selectors
-from eport.applications import services
 from eport.applications.kinds import get_kind
 from eport.enterprises.kinds import EnterpriseEntry
 from eport.errors import NotFound
@@ -21,10 +20,11 @@ from eport.operators.models import OperatorStatus
 from eport.web.codes import Code
 
 from .access import enterprise_actor, legal_card_only
+from .applications import deleting
 from .forms import kind_form
 from .pages import ApplicationPage, posted
 from .paging import export_query, page_of, pager
-from .refusals import Refusal, act, start_refusal
+from .refusals import Refusal, start_refusal
 
 FILTERS = ("operator_no", "status", "name", "id_no", "phone", "job_title")
 
@@ -143,19 +143,11 @@ def _done(request):
     """After 暂存 / 申报 of the operator form: the message (with the 操作员统一编号) and where next."""
 
     def done(app, submitted):
-        if submitted:
-            messages.success(request, _("申报成功，请等待数据分中心审核。"))
-        elif _pre_entry(request.user):
-            messages.success(
-                request,
-                _("暂存成功（操作员统一编号 %(no)s），可以继续添加操作员。")
-                % {"no": app.data["operator_no"]},
-            )
+        text = get_kind(DECLARATION).declared_message(app, submitted)
+        if not submitted and _pre_entry(request.user):
+            messages.success(request, _("%(saved)s 可以继续添加操作员。") % {"saved": text})
             return redirect("web:operator_new")
-        else:
-            messages.success(
-                request, _("暂存成功（操作员统一编号 %(no)s）。") % {"no": app.data["operator_no"]}
-            )
+        messages.success(request, text)
         return redirect("web:operator", app.data["operator_no"])
 
     return done
@@ -239,7 +231,7 @@ def operator_cancel(request, operator_no):
     if request.method == "POST":
 
         def done(app, _submitted):
-            messages.success(request, _("注销申报成功（%(n)s），请等待数据分中心审核。") % {"n": app.number})
+            messages.success(request, page.kind.declared_message(app, True))
             return redirect("web:operator", op.operator_no)
 
         saved = page.save({"operator_no": op.operator_no}, done=done)
@@ -259,7 +251,5 @@ def operator_cancel(request, operator_no):
 @require_POST
 def operator_delete(request, app_id):
     """删除: only a draft (the manual: 只可以删除审核状态为暂存的记录)."""
-    act(
-        request, lambda: services.application_delete(actor=request.user, application_id=app_id), _("已删除。")
-    )
+    deleting(request, app_id)
     return redirect("web:operators")

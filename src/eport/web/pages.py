@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from enum import Enum
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from django import forms
 from django.contrib import messages
@@ -22,14 +22,11 @@ from django.utils.translation import gettext as _
 
 from eport.applications import selectors, services
 from eport.applications.kinds import Kind, get_kind
-from eport.applications.models import Application, DocType, ReviewStep, Status
+from eport.applications.models import Application, DocType, ReviewStep
 
 from .access import SignedIn
 from .forms import kind_form
 from .refusals import Refusal, start_refusal
-
-if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise
 
 
 def posted(request: HttpRequest, form_class: type[forms.Form], **fixed: Any) -> dict:
@@ -38,16 +35,8 @@ def posted(request: HttpRequest, form_class: type[forms.Form], **fixed: Any) -> 
 
 
 def declared(request: HttpRequest, kind: Kind, app: Application, submitted: bool) -> None:
-    """The message after 暂存 / 申报: saved, approved at once (a kind's data rule, a unit's auto-review) or
-    waiting for review, in the kind's words."""
-    text: StrOrPromise
-    if not submitted:
-        text = kind.saved_message
-    elif app.status == Status.APPROVED:
-        text = _("申报成功，审核通过。")
-    else:
-        text = kind.submitted_message
-    messages.success(request, text)
+    """The message after 暂存 / 申报, in the kind's words, naming the application (Kind.declared_message)."""
+    messages.success(request, kind.declared_message(app, submitted))
 
 
 class _Open(Enum):

@@ -56,7 +56,10 @@ def review(request, step_id):
                 raise InvalidInput(Code.ACTION_REQUIRED, _("请选择审核通过或退回。"))
             action(actor=request.user, step_id=step.id, opinion=request.POST.get("opinion", ""))
         if not refusal:
-            messages.success(request, _("审核通过。") if action is services.step_approve else _("已退回。"))
+            approved = action is services.step_approve
+            messages.success(
+                request, get_kind(step.application.kind).reviewed_message(step.application, approved)
+            )
             return _after_review(request, step)
     app = step.application
     reads.application_viewed(request.user, app)

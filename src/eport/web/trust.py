@@ -145,7 +145,7 @@ def enterprise_account_act(request, account_id: int, action: str):
         act(
             request,
             lambda: trust.account_approve(actor=request.user, account_id=account_id),
-            _("已确认该账号。"),
+            lambda user: _("已确认账号 %(u)s。") % {"u": user.username},
         )
     elif action == "refuse":
         act(
@@ -153,7 +153,7 @@ def enterprise_account_act(request, account_id: int, action: str):
             lambda: trust.account_refuse(
                 actor=request.user, account_id=account_id, reason=request.POST.get("reason", "")
             ),
-            _("已拒绝并关闭该账号。"),
+            lambda user: _("已拒绝并关闭账号 %(u)s。") % {"u": user.username},
         )
     else:
         raise Http404

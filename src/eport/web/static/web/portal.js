@@ -100,7 +100,13 @@
     document.querySelectorAll("form.entry").forEach(function (f) { legalPersonRules(f); enterpriseTypeOther(f); cardIssuer(f); });
     document.querySelectorAll("[data-confirm]").forEach(function (el) {
       var evName = el.tagName === "FORM" ? "submit" : "click";
-      el.addEventListener(evName, function (ev) { if (!window.confirm(el.dataset.confirm)) ev.preventDefault(); });
+      el.addEventListener(evName, function (ev) {
+        // data-confirm-if names a required field: while it is blank the form goes without the question and
+        // is refused beside that field, rather than asking first and refusing after.
+        var needed = el.dataset.confirmIf && el.form && el.form.elements[el.dataset.confirmIf];
+        if (needed && !needed.value.trim()) return;
+        if (!window.confirm(el.dataset.confirm)) ev.preventDefault();
+      });
     });
     document.querySelectorAll("select[data-autosubmit]").forEach(function (s) {
       s.addEventListener("change", function () { s.form.submit(); });
