@@ -98,7 +98,7 @@ LISTS = {
             (
                 gettext_lazy("子系统权限"),
                 lambda c: "、".join(
-                    p.subsystem.name for p in sorted(c.permissions.all(), key=lambda p: p.subsystem.sort)
+                    p.subsystem.label for p in sorted(c.permissions.all(), key=lambda p: p.subsystem.sort)
                 ),
             ),
         ],

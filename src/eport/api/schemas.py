@@ -410,7 +410,7 @@ class PermissionOut(Out):
 
     @staticmethod
     def resolve_name(p: CardPermission) -> str:
-        return p.subsystem.name
+        return p.subsystem.label
 
     @staticmethod
     def resolve_active(p: CardPermission) -> bool:
@@ -629,6 +629,10 @@ class StepOut(Out):
     @staticmethod
     def resolve_reviewer(s: ReviewStep) -> str | None:
         return s.reviewer.username if s.reviewer is not None else None
+
+    @staticmethod
+    def resolve_opinion(s: ReviewStep) -> str:
+        return s.opinion_text  # a system opinion in the request's language
 
 
 class AttachmentOut(Out):

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ApplicationsConfig(AppConfig):
     name = "eport.applications"
-    verbose_name = "申请与审核"
+    verbose_name = _("申请与审核")

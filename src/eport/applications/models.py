@@ -3,8 +3,8 @@ from functools import cached_property
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 
 class Status(models.TextChoices):
@@ -120,6 +120,14 @@ class ReviewStep(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status == StepStatus.PENDING
+
+    @property
+    def opinion_text(self) -> str:
+        """The opinion in the reader's language when the system wrote it (stored in the source language, a
+        message of the catalogue); a reviewer's own words as written."""
+        if self.status == StepStatus.AUTO_APPROVED and self.opinion:
+            return gettext(self.opinion)
+        return self.opinion
 
 
 class DocType(models.TextChoices):

@@ -12,8 +12,9 @@ import hashlib
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from eport.accounts.permissions import is_staff, require_staff
 from eport.applications.codes import Code
@@ -35,7 +36,7 @@ from .models import (
 from .selectors import application_get, enterprise_of, step_get
 from .transitions import Action, StepAction
 
-SYSTEM_OPINION = "自动审核通过"
+SYSTEM_OPINION = gettext_noop("自动审核通过")
 OPEN_STEP_STATUSES = (StepStatus.PENDING, StepStatus.WAITING)  # what a round ending without them closes
 
 
@@ -311,7 +312,11 @@ def _advance(app: Application, *, actor) -> None:
         for s in steps:
             if s.status != StepStatus.PENDING:
                 continue
-            opinion = k.auto_opinion(app, s) or (SYSTEM_OPINION if s.unit.auto_review else None)
+            # What the system writes is kept in the source language, whoever's request triggered it, and
+            # each reader sees it in theirs (ReviewStep.opinion_text).
+            with translation.override(settings.LANGUAGE_CODE):
+                opinion = k.auto_opinion(app, s) or (SYSTEM_OPINION if s.unit.auto_review else None)
+                opinion = str(opinion) if opinion else None
             if opinion:
                 _step_move(s, StepAction.AUTO_APPROVE, actor=None, opinion=opinion)
         if any(s.status == StepStatus.PENDING for s in steps):

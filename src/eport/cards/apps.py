@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CardsConfig(AppConfig):
     name = "eport.cards"
-    verbose_name = "IC卡"
+    verbose_name = _("IC卡")
 
     def ready(self):
         # Imported once the apps are ready (they import models): registering is what importing them does.

@@ -3,8 +3,8 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from eport.accounts.models import User
 from eport.pki.models import Certificate, CertStatus
@@ -202,7 +202,13 @@ class Subsystem(models.Model):
         ordering = ["sort", "code"]
 
     def __str__(self):
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language: the seeded names are messages of the catalogue
+        (subsystems.py); one an administrator adds or renames shows as given."""
+        return gettext(self.name)
 
 
 class CardPermission(models.Model):

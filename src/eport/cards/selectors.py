@@ -167,6 +167,6 @@ def card_subsystems(card: Card) -> list[dict]:
     today = timezone.localdate()
     granted = {p.subsystem_id for p in card.permissions.all() if p.active_on(today)}
     return [
-        {"code": s.code, "name": s.name, "enabled": card.kind in s.card_kinds and s.code in granted}
+        {"code": s.code, "name": s.label, "enabled": card.kind in s.card_kinds and s.code in granted}
         for s in Subsystem.objects.all()
     ]

@@ -2,15 +2,19 @@
 网上签约 and 加贸授权 are done with the legal-person card, the daily business with operator cards
 (seeds/000: "用经营单位企业法人卡登陆…通关无纸化网上签约", "插入企业的操作员卡…代理报关委托").
 A card is granted a subsystem only after the card filing it belongs to: 出口收汇 is forex business
-(IC卡外汇备案), the others customs business (IC卡海关备案)."""
+(IC卡外汇备案), the others customs business (IC卡海关备案).
+
+The names are stored as given here and translated when shown (Subsystem.label)."""
+
+from django.utils.translation import gettext_noop
 
 SUBSYSTEMS = [
-    ("paperless_signing", "通关无纸化网上签约", ["legal"], "customs"),
-    ("paperless_delegation", "通关无纸化代理报关委托", ["operator"], "customs"),
-    ("export_receipt", "出口收汇", ["operator"], "forex"),
-    ("processing_trade", "加贸权限管理", ["legal", "operator"], "customs"),
-    ("express", "快件通关", ["operator"], "customs"),
-    ("enterprise_mgmt", "海关企业管理", ["legal", "operator"], "customs"),
+    ("paperless_signing", gettext_noop("通关无纸化网上签约"), ["legal"], "customs"),
+    ("paperless_delegation", gettext_noop("通关无纸化代理报关委托"), ["operator"], "customs"),
+    ("export_receipt", gettext_noop("出口收汇"), ["operator"], "forex"),
+    ("processing_trade", gettext_noop("加贸权限管理"), ["legal", "operator"], "customs"),
+    ("express", gettext_noop("快件通关"), ["operator"], "customs"),
+    ("enterprise_mgmt", gettext_noop("海关企业管理"), ["legal", "operator"], "customs"),
 ]
 
 

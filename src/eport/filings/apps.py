@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class FilingsConfig(AppConfig):
     name = "eport.filings"
-    verbose_name = "企业备案"
+    verbose_name = _("企业备案")
 
     def ready(self):
         # Imported once the apps are ready (it imports models): registering is what importing it does.

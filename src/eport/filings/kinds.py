@@ -54,6 +54,18 @@ def filing_label(filing: str) -> str:
     return str(Filing(filing).label)
 
 
+# Whole sentences, not a filing's label spliced into one: an opinion is stored as written and translated
+# when read (ReviewStep.opinion_text), which only a whole message in the catalogue can be.
+CARD_FILING_OPINIONS = {
+    "customs": gettext_lazy("企业已海关备案，IC卡备案自动审核通过"),
+    "forex": gettext_lazy("企业已外汇备案，IC卡备案自动审核通过"),
+}
+
+
+def card_filing_opinion(filing: str):
+    return CARD_FILING_OPINIONS[filing]
+
+
 # The two families of filing kinds, each keyed by its `filing`.
 FilingKind = TypeVar("FilingKind", "EnterpriseFilingKind", "CardFilingKind")
 
@@ -346,7 +358,7 @@ class CardFilingKind(CardKindBase):
         return [[self._enterprise_filed(application.enterprise).unit]]
 
     def auto_opinion(self, application, step):
-        return _("企业已%(f)s，IC卡备案自动审核通过") % {"f": filing_label(self.filing)}
+        return card_filing_opinion(self.filing)
 
     def apply(self, application, *, actor):
         for card in cards_named(application.enterprise, self.card_nos(application.data), field="card_nos"):
@@ -438,7 +450,7 @@ class CardPermissionKind(CardKindBase):
         return [[enterprise_ra_unit(application.enterprise)]]
 
     def display_rows(self, data):
-        names = dict(Subsystem.objects.values_list("code", "name"))  # the subsystems by name, not code
+        names = {s.code: s.label for s in Subsystem.objects.all()}  # the subsystems by name, not code
         return super().display_rows(
             {**data, "subsystems": [names.get(c, c) for c in data.get("subsystems") or []]}
         )

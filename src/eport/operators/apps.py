@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class OperatorsConfig(AppConfig):
     name = "eport.operators"
-    verbose_name = "企业操作员"
+    verbose_name = _("企业操作员")
 
     def ready(self):
         # Imported once the apps are ready (they import models): registering is what importing them does.

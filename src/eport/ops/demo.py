@@ -62,7 +62,7 @@ def create_demo() -> list[dict]:
         {
             "username": "demo",
             "password": PASSWORD,
-            "role": "无卡用户（企业）",
+            "role": UserKind.CARDLESS,
             "note": "深圳市前海示范贸易有限公司 " + DEMO_USCC,
         }
     )
@@ -77,7 +77,7 @@ def create_demo() -> list[dict]:
             {
                 "username": username,
                 "password": PASSWORD,
-                "role": str(UserKind(kind).label),
+                "role": kind,
                 "note": f"{unit_id} {label}",
             }
         )
@@ -87,7 +87,7 @@ def create_demo() -> list[dict]:
     if created:
         admin.set_password(PASSWORD)
         admin.save()
-    accounts.append({"username": "admin", "password": PASSWORD, "role": "系统管理员", "note": "/admin/"})
+    accounts.append({"username": "admin", "password": PASSWORD, "role": UserKind.ADMIN, "note": "/admin/"})
     cards = create_demo_cards()
     # The landing page lists these while the file exists (delete it to hide the demo accounts).
     (settings.DATA_DIR / "demo_accounts.json").write_text(json.dumps(accounts, ensure_ascii=False, indent=1))
@@ -190,7 +190,7 @@ def create_demo_cards() -> list[dict]:
         out.append(
             {
                 "card_no": card.card_no,
-                "kind": str(card.get_kind_display()),
+                "kind": card.kind,
                 "holder": card.holder_name,
                 "enterprise": e.name,
                 "initial_pin": saved["initial_pin"],

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class RegistryConfig(AppConfig):
     name = "eport.registry"
-    verbose_name = "登记机关名录"
+    verbose_name = _("登记机关名录")

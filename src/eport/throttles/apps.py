@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ThrottlesConfig(AppConfig):
     name = "eport.throttles"
-    verbose_name = "限流"
+    verbose_name = _("限流")

@@ -17,6 +17,7 @@ from eport.accounts import services as accounts
 from eport.accounts.models import UserKind
 from eport.accounts.permissions import CARD_KINDS, STAFF
 from eport.accounts.trust import trust_refusal
+from eport.cards.models import CardKind
 from eport.enterprises import registration
 
 from .access import signed_in
@@ -43,9 +44,15 @@ def home(request):
 
 
 def _demo_list(filename: str) -> list:
-    """What `eport demo` wrote (accounts and cards with their passwords): shown only in demo mode."""
+    """What `eport demo` wrote (accounts and cards with their passwords): shown only in demo mode. Roles
+    and card kinds are kept as codes and named in the reader's language."""
     path = settings.DATA_DIR / filename
-    return json.loads(path.read_text()) if settings.DEMO_MODE and path.exists() else []
+    rows = json.loads(path.read_text()) if settings.DEMO_MODE and path.exists() else []
+    for row in rows:
+        for key, choices in (("role", UserKind), ("kind", CardKind)):
+            if row.get(key) in choices.values:
+                row[key] = choices(row[key]).label
+    return rows
 
 
 def login(request):
