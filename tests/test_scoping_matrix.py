@@ -20,7 +20,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.db import transaction
-from django.test import override_settings
+from django.test import Client, override_settings
 
 from eport.accounts.models import User
 from eport.applications.models import Application, Attachment, ReviewStep, StepStatus
@@ -61,6 +61,7 @@ def build(files) -> SimpleNamespace:
     f.enterprise_filed(a, "customs", "customs:5300")
     CardFiling.objects.create(card=op_a.card, filing="customs")
     pending = f.cardless(uscc=a.uscc, verified=False)
+    officer, made_key, unlocked_key = _one_time_secrets(ra, legal_a.card.card_no, op_a.card.card_no)
 
     b = f.enterprise_in_network(name="乙方实业有限公司")
     users = {
@@ -82,9 +83,36 @@ def build(files) -> SimpleNamespace:
         cancellation=cancellation["id"],
         step=step.id,
         pending=pending.id,
+        officer=officer,
+        made_key=made_key,
+        unlocked_key=unlocked_key,
         users=users,
         apis={k: Api(u) for k, u in users.items()},
     )
+
+
+# What the one-time pages hold for A's sub-centre officer: no stranger's session may show or download it.
+SECRET_PIN, SECRET_PASSWORD, SECRET_FILE = "314159265358", "SECR-ETPA-SSWO-RD00-0000-0000", b"PKCS12-SECRET"
+
+
+def _one_time_secrets(ra, legal_no: str, op_no: str) -> tuple[Client, str, str]:
+    """制卡's and 解锁's one-time secrets, kept in the RA officer's own signed-in session (web/once.py)."""
+    from eport.web import once
+    from eport.web.cards import ONCE_MADE, ONCE_UNLOCKED
+
+    officer = Client()
+    officer.force_login(ra)
+    request = SimpleNamespace(session=officer.session, user=ra)
+    made = once.keep(
+        request,
+        ONCE_MADE,
+        legal_no,
+        {"initial_pin": SECRET_PIN, "card_file_password": SECRET_PASSWORD},
+        card_file=SECRET_FILE,
+    )
+    unlocked = once.keep(request, ONCE_UNLOCKED, op_no, {"pin": SECRET_PIN})
+    request.session.save()
+    return officer, made, unlocked
 
 
 @pytest.fixture(scope="module")
@@ -153,6 +181,8 @@ class Call:
             step=w.step,
             pending=w.pending,
             uscc=w.a.uscc,
+            made=w.made_key,
+            unlocked=w.unlocked_key,
         )
 
 
@@ -223,6 +253,10 @@ SCREENS = {
     "accounts": Call("get", "/enterprise/accounts/"),
     "reviews": Call("get", "/reviews/"),
     "status": Call("get", "/status/"),
+    # the one-time pages (post/redirect/get), with a key that holds secrets in A's sub-centre officer's session
+    "card.made": Call("get", "/ra/cards/made/{made}/"),
+    "card.made.file": Call("get", "/ra/cards/made/{made}/card-file/"),
+    "card.unlocked": Call("get", "/cards/{opcard}/unlocked/{unlocked}/"),
 }
 
 
@@ -327,6 +361,10 @@ SCREEN_EXPECT = {
     "accounts": (403, None, 403, 403, 403),
     "reviews": (403, 403, 403, None, None),
     "status": (None, None, 403, 403, 403),
+    # Another sub-centre's officer may open the page, but its own session holds nothing under the key: 410.
+    "card.made": (403, 403, 403, 403, 410),
+    "card.made.file": (403, 403, 403, 403, 410),
+    "card.unlocked": (403, 404, 403, 403, 404),
 }
 
 # Anonymous on the screens: sent to sign in, at the card sign-in where only a card may go.
@@ -341,6 +379,7 @@ CARD_SIGN_IN = {
     "enterprise.change",
     "filings.cards",
     "accounts",
+    "card.unlocked",
 }
 
 
@@ -377,5 +416,17 @@ def test_scoping(w, client, skin, endpoint, actor, want):
             assert r["Location"].startswith(f"{login}?next="), r["Location"]
         else:
             assert r.status_code == want, r.status_code
-            assert "web/error.html" in [t.name for t in r.templates], [t.name for t in r.templates]
+            page = "web/ra_card_made.html" if want == 410 else "web/error.html"  # 410: "nothing to show"
+            assert page in [t.name for t in r.templates], [t.name for t in r.templates]
+        body = r.content if r.get("Content-Type", "").startswith("text/") else b""
+        assert SECRET_PIN.encode() not in body and SECRET_PASSWORD.encode() not in body
+        assert SECRET_FILE not in r.content
     assert snapshot(w) == before
+
+
+def test_the_one_time_secrets_are_there_for_their_own_session(w):
+    """The matrix's one-time keys are real: the session that made them is shown the secret, once."""
+    first = w.officer.get(f"/ra/cards/made/{w.made_key}/")
+    assert first.status_code == 200 and SECRET_PIN in first.content.decode()
+    again = w.officer.get(f"/ra/cards/made/{w.made_key}/")
+    assert again.status_code == 200 and SECRET_PIN not in again.content.decode()
