@@ -69,7 +69,7 @@ def test_the_return_is_confirmed_only_once_an_opinion_is_written(client):
     r = client.post(f"/reviews/{step.id}/", {"action": "return", "opinion": " "})
     body = r.content.decode()
     assert r.status_code == 400
-    assert re.search(r'class="field-error" data-field="opinion">请填写审核意见', body)
+    assert re.search(r'class="field-error" data-field="opinion"[^>]*>请填写审核意见', body)
     step.refresh_from_db()
     assert step.is_pending
 

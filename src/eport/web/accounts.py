@@ -72,9 +72,10 @@ def login(request):
                 nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()
             )
             return redirect(nxt if nxt and safe else "web:home")
-    return render(
-        request, "web/login.html", {"error": refusal.message, "username": username}, status=refusal.status
-    )
+    # A refused sign-in names no field of its own (which of the two was wrong is not told): the summary links
+    # to the first field, as GOV.UK's pattern does for a form-level problem.
+    errors = {"username": refusal.message} if refusal else {}
+    return render(request, "web/login.html", {"errors": errors, "username": username}, status=refusal.status)
 
 
 @require_POST
