@@ -71,3 +71,25 @@ def test_the_password_page_has_one_summary(client):
 
 def test_a_page_without_errors_has_no_summary(client):
     assert "error-summary" not in client.get("/register/").content.decode()
+
+
+def test_the_permission_page_warns_in_bold_what_unticking_revokes(client):
+    from eport.cards.models import CardPermission
+    from eport.filings.models import CardFiling
+
+    e = f.enterprise_in_network()
+    legal = f.legal_card(e)
+    op = f.operator_card(e)
+    CardFiling.objects.create(card=op.card, filing="customs")
+    CardPermission.objects.create(card=op.card, subsystem_id="express")
+    f.as_user(client, legal.card.user)
+    url = f"/filings/permissions/{op.card.card_no}/"
+    page = client.get(url).content.decode()
+    warning = re.search(r'<div class="warning-text" id="revoke-warning">(.*?)</div>', page, re.S).group(1)
+    assert "<strong>" in warning and "未勾选的原有权限将在审核通过后收回" in warning
+    row = re.search(r'<tr data-subsystem="express">.*?</tr>', page, re.S).group(0)
+    assert "现有" in row and "将收回" not in row
+    # refused with express unticked: the row says it would be revoked
+    page = client.post(url, {"subsystems": ["nope"], "action": "save"}).content.decode()
+    row = re.search(r'<tr data-subsystem="express">.*?</tr>', page, re.S).group(0)
+    assert "将收回" in row

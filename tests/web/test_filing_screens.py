@@ -180,7 +180,7 @@ def test_commerce_filing_refused_before_the_entry_then_auto_approved_once(client
     assert r.status_code == 400
     doc = page(r)
     assert field_error(doc, "authority")
-    assert doc.by_id("form-error") is not None
+    assert doc.by_id("error-summary") is not None
     assert not Application.objects.filter(kind="commerce_filing").exists()
 
     # an unknown code: refused next to the field, the typed code kept in the input
@@ -265,7 +265,8 @@ def test_customs_filing_needs_the_customs_registry_then_goes_to_review(ctx):
     )
     assert r.status_code == 409
     doc = page(r)
-    assert "海关企管" in text_of(doc, "form-error") and "联系主管海关企管处" in text_of(doc, "form-error")
+    summary = text_of(doc, "error-summary")
+    assert "海关企管" in summary and "联系主管海关企管处" in summary
     assert doc.by_id("id_filing_customs").attrs.get("value") == "5301"
     assert doc.by_id("btn-submit") is not None
     old_version = app.version
@@ -464,7 +465,7 @@ def test_card_filing_of_another_enterprises_card_is_refused_and_files_nothing(ct
 def test_card_filing_with_no_card_chosen_says_so(ctx):
     f.enterprise_filed(ctx.e, "customs", "customs:5300")
     r = ctx.c.post(CARD_CUSTOMS, {"action": "submit"})
-    assert r.status_code == 400 and "请至少选择一张IC卡" in text_of(page(r), "form-error")
+    assert r.status_code == 400 and "请至少选择一张IC卡" in text_of(page(r), "error-summary")
     assert not Application.objects.filter(kind="card_customs_filing").exists()
 
 
@@ -588,7 +589,7 @@ def test_permission_refusal_of_a_subsystem_is_shown_and_grants_nothing(ctx):
     url = f"{PERMISSIONS}{op.card_no}/"
     r = ctx.c.post(url, {"subsystems": ["express", "export_receipt"], "action": "submit"})
     assert r.status_code == 409
-    err = text_of(page(r), "form-error")
+    err = text_of(page(r), "error-summary")
     assert "出口收汇" in err and "外汇备案" in err
     assert not CardPermission.objects.filter(card=op).exists()
     assert not Application.objects.filter(kind="card_permission").exists()
@@ -711,7 +712,7 @@ def test_card_filing_of_a_frozen_card_is_refused_naming_it(ctx):
     card_act(actor=ctx.legal.user, card_no=op.card_no, action="freeze")
     r = ctx.c.post(CARD_CUSTOMS, {"card_nos": [op.card_no], "action": "submit"})
     assert r.status_code == 409
-    err = text_of(page(r), "form-error")
+    err = text_of(page(r), "error-summary")
     assert op.card_no in err and "已冻结" in err
     assert (
         not CardFiling.objects.exists()
@@ -727,7 +728,7 @@ def test_card_filing_from_a_stale_page_is_refused(ctx):
     stale = app.version
     ctx.c.post(CARD_CUSTOMS, {"card_nos": [ctx.legal.card_no], "version": stale, "action": "save"})
     r = ctx.c.post(CARD_CUSTOMS, {"card_nos": [op.card_no], "version": stale, "action": "submit"})
-    assert r.status_code == 409 and "已被修改过" in text_of(page(r), "form-error")
+    assert r.status_code == 409 and "已被修改过" in text_of(page(r), "error-summary")
     app.refresh_from_db()
     assert app.status == Status.DRAFT and app.data["card_nos"] == [ctx.legal.card_no]
     assert not CardFiling.objects.exists()
@@ -760,7 +761,7 @@ def test_permission_of_a_frozen_filed_card_is_refused_with_the_reason(ctx):
     r = ctx.c.post(f"{PERMISSIONS}{op.card_no}/", {"subsystems": ["express"], "action": "submit"})
     assert r.status_code == 409
     doc = page(r)
-    assert "已冻结" in text_of(doc, "form-error")
+    assert "已冻结" in text_of(doc, "error-summary")
     assert checkbox(doc, "subsystems", "express").has("checked")
     assert not CardPermission.objects.exists()
 

@@ -198,7 +198,14 @@ def card_permission(request, card_no: str):
             "not_for_card_kind": _("%(k)s不可授权") % {"k": card.get_kind_display()},
             "card_filing_required": _("需先完成IC卡%(f)s") % {"f": filing_label(s.filing)},
         }.get(refusal or "", "")
-        options.append({"s": s, "why": why, "checked": s.code in (data.get("subsystems") or [])})
+        options.append(
+            {
+                "s": s,
+                "why": why,
+                "checked": s.code in (data.get("subsystems") or []),
+                "held": any(p.subsystem_id == s.code for p in held),
+            }
+        )
     return page.render(
         "web/card_permission.html",
         kind_form(page.kind, data),
