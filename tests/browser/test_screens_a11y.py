@@ -100,6 +100,7 @@ def screens(actor: str, d: dict) -> list:
             ("account", "/account/"),
             ("entries", "/entries/"),
             ("application", f"/applications/{entry}/"),
+            ("application-print", f"/applications/{entry}/print/"),
             ("status", "/status/"),
             ("operators", "/operators/"),
             ("operator-new", "/operators/new/"),
@@ -149,6 +150,7 @@ def screens(actor: str, d: dict) -> list:
             ("cards", "/cards/"),
             ("cards-renew", "/cards/?action=renew"),
             ("card", f"/cards/{op_card}/"),
+            ("card-print", f"/cards/{op_card}/print/"),
             ("card-renew", f"/cards/{op_card}/renew/"),
             ("commerce-filing", "/filings/commerce/"),
             ("customs-filing", "/filings/customs/"),
@@ -249,6 +251,8 @@ def sweep(browser, base, actor, d, source):
     user = actor_user(actor, d)
     if user is not None:
         sign_in(ctx, base, user)
+    # axe in every page the sweep opens: sent to the browser once, not injected per page (a third of the time).
+    ctx.add_init_script(script=source)
     page = ctx.new_page()
     page.on("dialog", lambda dialog: dialog.accept())
     problems, counts = [], {}
