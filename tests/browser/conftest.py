@@ -1,4 +1,5 @@
 import os
+import warnings
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,10 @@ SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 @pytest.fixture(scope="session")
 def browser():
     if not os.path.exists(CHROMIUM):
-        pytest.skip("Debian chromium is not installed (apt-get install chromium)")
+        # Loud: these tests are part of scripts/test (the axe sweep among them); skipped, they prove nothing.
+        message = f"SKIPPED the browser tests: Debian chromium is not installed at {CHROMIUM} (apt-get install chromium)"
+        warnings.warn(message, stacklevel=1)
+        pytest.skip(message)
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
@@ -53,9 +57,9 @@ def page(browser):
 def shot():
     """Save a screenshot under docs/screenshots/ when EPORT_SCREENSHOTS=1 (kept in git, linked from README)."""
 
-    def take(page, name):
+    def take(page, name, full_page=True):
         if os.environ.get("EPORT_SCREENSHOTS") == "1":
             SHOTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+            page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full_page)
 
     return take

@@ -93,6 +93,7 @@ def test_legal_card_runs_its_operator_and_the_operator_card(
         assert people["stranger"].url.endswith("/account/")
         people["real_user"].goto(base + "/")
         assert people["real_user"].url.endswith("/entries/")
+        people["real_user"].click("#menu-button")  # a phone: the menu is a drawer behind ☰
         people["real_user"].click("text=补办法人卡")
         assert people["real_user"].locator("#page-form").count() == 1
         for p in people.values():
@@ -209,7 +210,9 @@ def test_legal_card_runs_its_operator_and_the_operator_card(
 
         # The legal card's own card is not self-service: the screen says to go to the sub-centre.
         page.goto(base + "/cards/?action=report-lost")
-        assert "数据分中心办理" in page.inner_text(f"tr[data-card='{legal.card.card_no}']")
+        # The 操作 cell holds only actions: the reason is under the table, tied to the row's cell.
+        row = page.locator(f"tr[data-card='{legal.card.card_no}'] .refused-mark")
+        assert "数据分中心办理" in page.inner_text(f"#{row.get_attribute('aria-describedby')}")
         op_ctx.close()
     finally:
         for a in agents:

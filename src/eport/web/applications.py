@@ -4,6 +4,7 @@ application's read-only page, 删除 of a draft, and the attachments (随附单�
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -84,6 +85,36 @@ def application_view(request, app_id):
     app = selectors.application_get(request.user, app_id)
     reads.application_viewed(request.user, app)
     return view_page(request, app)
+
+
+@application_reader
+def application_print(request, app_id):
+    """打印 of an application with its review steps: the page's readers and scope, a page made for paper."""
+    app = selectors.application_get(request.user, app_id)
+    reads.application_viewed(request.user, app)
+    ctx = application_context(app, request.user)
+    return render(
+        request,
+        "web/application_print.html",
+        {"app": app, **ctx, "print_rows": print_rows(app, ctx["kind"]), "printed_at": timezone.now()},
+    )
+
+
+def print_rows(app, kind) -> list[tuple[str, str]]:
+    """The application's data as (label, value) rows for paper: the kind's own read-only rows, the
+    三证合一 codes with their units' names, then the checks the kind reports."""
+    rows = kind.display_rows(app.data)
+    if isinstance(kind, EnterpriseDataKind):
+        names = code_names(app.data)
+        fields = kind.form_class(data={}, final=False).fields
+        rows = [
+            (label, f"{value} {names[name]}" if names.get(name) and value else value)
+            for name, (label, value) in zip(fields, rows, strict=True)
+        ]
+    else:
+        e = app.enterprise
+        rows = [(_("统一社会信用代码"), e.code), (_("企业名称"), e.name), *rows]
+    return rows + list(kind.check_rows(app))
 
 
 def view_page(request, app):

@@ -347,6 +347,22 @@ def card(request, card_no):
 
 
 @card_manager
+def card_print(request, card_no):
+    """打印 of a card: the card page's actors and scope, a page made for paper."""
+    card = selectors.card_get(request.user, card_no)
+    reads.card_viewed(request.user, card)
+    return render(
+        request,
+        "web/card_print.html",
+        {
+            "card": card,
+            "permissions": card.permissions.select_related("subsystem"),
+            "printed_at": timezone.now(),
+        },
+    )
+
+
+@card_manager
 @require_POST
 def card_act(request, card_no, action):
     if action == Action.RENEW:

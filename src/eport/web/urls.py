@@ -27,6 +27,7 @@ urlpatterns = [
     path("entries/<int:app_id>/edit/", entries.entry_edit, name="entry_edit"),
     path("change/", entries.enterprise_change, name="enterprise_change"),
     path("applications/<int:app_id>/", applications.application_view, name="application_view"),
+    path("applications/<int:app_id>/print/", applications.application_print, name="application_print"),
     path("applications/<int:app_id>/delete/", applications.application_delete, name="application_delete"),
     path("applications/<int:app_id>/attachments/", applications.attachment_upload, name="attachment_upload"),
     path(
@@ -67,6 +68,7 @@ urlpatterns = [
     path("ra/cards/made/<str:key>/card-file/", cards.ra_card_file, name="ra_card_file"),
     path("cards/", cards.cards, name="cards"),
     path("cards/<str:card_no>/", cards.card, name="card"),
+    path("cards/<str:card_no>/print/", cards.card_print, name="card_print"),
     path("cards/<str:card_no>/renew/", cards.card_renew, name="card_renew"),
     path("cards/<str:card_no>/unlocked/<str:key>/", cards.card_unlocked, name="card_unlocked"),
     path("cards/<str:card_no>/<slug:action>/", cards.card_act, name="card_act"),

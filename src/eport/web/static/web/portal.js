@@ -137,3 +137,38 @@
     });
   });
 })();
+
+/* The menu as a drawer on narrow screens (portal.css, max-width 640px): the ☰ button of the compact header opens
+   and closes it (aria-expanded), Esc or a click outside closes it and gives focus back to the button.
+   Without JS the button stays hidden and the menu sits above the content. */
+(function () {
+  "use strict";
+  var root = document.documentElement;
+  root.classList.add("js");
+  document.addEventListener("DOMContentLoaded", function () {
+    // 打印 on a print view (no inline handlers under the CSP).
+    document.querySelectorAll("[data-print]").forEach(function (b) {
+      b.addEventListener("click", function () { window.print(); });
+    });
+    var button = document.getElementById("menu-button"), menu = document.getElementById("sidemenu");
+    if (!button || !menu) return;
+    button.hidden = false;
+    function set(open, focusBack) {
+      root.classList.toggle("menu-open", open);
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+      if (open) {
+        // Below the header, so the ☰ button stays there to close it again.
+        menu.style.top = Math.max(0, button.closest("header").getBoundingClientRect().bottom) + "px";
+        var first = menu.querySelector("a"); if (first) first.focus();
+      }
+      else if (focusBack) button.focus();
+    }
+    button.addEventListener("click", function () { set(!root.classList.contains("menu-open"), false); });
+    document.addEventListener("keydown", function (ev) {
+      if (ev.key === "Escape" && root.classList.contains("menu-open")) set(false, true);
+    });
+    document.addEventListener("click", function (ev) {
+      if (root.classList.contains("menu-open") && !menu.contains(ev.target) && !button.contains(ev.target)) set(false, false);
+    });
+  });
+})();
