@@ -21,7 +21,7 @@ from eport.accounts.permissions import CARD_KINDS
 from eport.applications.selectors import open_application
 from eport.cards import actions as card_moves
 from eport.cards import making, pins, reads, selectors, signin
-from eport.cards.kinds import LegalCardReissue
+from eport.cards.kinds import LegalCardRequest
 from eport.cards.models import CardKind, CardState
 from eport.cards.transitions import LABELS, Action
 from eport.enterprises import trust
@@ -145,7 +145,7 @@ def _legal_card_notices(user) -> list[tuple[str, str, str]]:
                 reverse("web:enterprise_accounts") + "?state=pending",
             )
         )
-    reissue = open_application(user.enterprise, LegalCardReissue.code)
+    reissue = open_application(user.enterprise, LegalCardRequest.code)
     if reissue is not None and reissue.submitted_at:
         notices.append(
             (
@@ -428,7 +428,7 @@ def card_renew(request, card_no):
 def reissue(request):
     return form_page(
         request,
-        LegalCardReissue.code,
+        LegalCardRequest.code,
         title=_("补办法人卡"),
         history_title=_("补办记录"),
         hint=_(
