@@ -109,7 +109,9 @@ class LegalCardRequest(Kind):
     form_class = LegalCardRequestForm
     doc_types = tuple(REISSUE_DOCUMENTS)
     screen = "web:reissue"
-    submitted_note = gettext_lazy("请等待数据分中心审核；审核通过后数据分中心制作法人卡，请按约定到数据分中心领取。")
+    submitted_note = gettext_lazy(
+        "请等待数据分中心审核；审核通过后数据分中心制作法人卡，请按约定到数据分中心领取。"
+    )
 
     def label_of(self, application) -> str:
         return str(REQUEST_LABEL if application.data.get("reason") in (NEW, "", None) else REISSUE_LABEL)

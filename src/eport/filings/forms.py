@@ -5,7 +5,6 @@ the filing needs. Which cards belong to the enterprise is the kind's check (a ca
 enterprise is "not found", not a typing error).
 """
 
-
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
