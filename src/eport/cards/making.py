@@ -161,7 +161,8 @@ def _duplicate(kind: str) -> tuple[str, str, str]:
 def _fulfilled_request(enterprise: Enterprise, request_id: int | None) -> Application | None:
     """The legal card request the new legal card fulfils (locked): the one the RA made it from, else the
     enterprise's oldest approved one still waiting. A request fulfilled meanwhile (a race) is refused."""
-    qs = Application.objects.select_for_update().filter(
+    # of=self: PostgreSQL locks no row of an outer join's nullable side (made_card)
+    qs = Application.objects.select_for_update(of=("self",)).filter(
         kind=LEGAL_CARD_REQUEST, status=AppStatus.APPROVED, enterprise=enterprise
     )
     if request_id is not None:
