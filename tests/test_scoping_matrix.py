@@ -23,6 +23,7 @@ from django.db import transaction
 from django.test import Client, override_settings
 
 from eport.accounts.models import User
+from eport.applications import services
 from eport.applications.models import Application, Attachment, ReviewStep, StepStatus
 from eport.audit.models import AuditEvent
 from eport.cards.models import Card, CardPermission
@@ -63,6 +64,15 @@ def build(files) -> SimpleNamespace:
     pending = f.cardless(uscc=a.uscc, verified=False)
     officer, made_key, unlocked_key = _one_time_secrets(ra, legal_a.card.card_no, op_a.card.card_no)
 
+    # Enterprise C, of A's sub-centre, waiting for its first legal card: an approved request in the queue.
+    c = f.enterprise_in_network(name="丙方科技有限公司")
+    c_user = f.cardless(uscc=c.uscc)
+    request = services.application_submit(
+        actor=c_user,
+        application_id=services.application_create(actor=c_user, kind="legal_card_reissue", data={}).id,
+    )
+    services.step_approve(actor=ra, step_id=request.steps.get().id, opinion="同意")
+
     b = f.enterprise_in_network(name="乙方实业有限公司")
     users = {
         "anonymous": None,
@@ -86,6 +96,7 @@ def build(files) -> SimpleNamespace:
         officer=officer,
         made_key=made_key,
         unlocked_key=unlocked_key,
+        request=request.id,
         users=users,
         apis={k: Api(u) for k, u in users.items()},
     )
@@ -180,6 +191,7 @@ class Call:
             opcard=w.op_a.card.card_no,
             step=w.step,
             pending=w.pending,
+            request=w.request,
             uscc=w.a.uscc,
             made=w.made_key,
             unlocked=w.unlocked_key,
@@ -211,6 +223,12 @@ API = {
     "card.freeze": Call("post", "/cards/{opcard}/freeze"),
     "card.report_lost": Call("post", "/cards/{legal}/report-lost"),
     "card.make": Call("post", "/cards", {"kind": "legal", "enterprise_uscc": "{uscc}"}),
+    # the legal card requests: C's approved one, made from the queue; the lists and the progress
+    "card.make_from_request": Call("post", "/cards", {"kind": "legal", "request_id": "{request}"}),
+    "legal_requests": Call("get", "/legal-card-requests"),
+    "legal_requests.create": Call("post", "/legal-card-requests", {"contact_name": "王五"}),
+    "legal_requests.queue": Call("get", "/legal-card-requests/queue"),
+    "enterprise.progress": Call("get", "/enterprise/progress"),
     "card.permission": Call(
         "post", "/applications", {"kind": "card_permission", "data": {"card_no": "{opcard}"}}
     ),
@@ -244,6 +262,10 @@ SCREENS = {
     "card.freeze": Call("post", "/cards/{opcard}/freeze/"),
     "card.renew": Call("get", "/cards/{opcard}/renew/"),
     "card.permission": Call("get", "/filings/permissions/{opcard}/"),
+    "card.make_from_request": Call("get", "/ra/cards/new/?request={request}"),
+    "card.make_from_request.post": Call("post", "/ra/cards/new/", {"request": "{request}"}),
+    "legal_requests.queue": Call("get", "/ra/legal-cards/"),
+    "start": Call("get", "/start/"),
     "step.get": Call("get", "/reviews/{step}/"),
     "step.approve": Call("post", "/reviews/{step}/", {"action": "approve", "opinion": "同意"}),
     "account.approve": Call("post", "/enterprise/accounts/{pending}/approve/"),
@@ -263,6 +285,8 @@ SCREENS = {
 def _fill(body, w):
     if isinstance(body, dict):
         return {k: _fill(v, w) for k, v in body.items()}
+    if body == "{request}":  # an id: a JSON number
+        return w.request
     if isinstance(body, str):
         return Call("", body).url(w)
     return body
@@ -324,6 +348,11 @@ API_EXPECT = {
     "card.freeze": (KIND_CARD_READER, NF_CARD, NF_CARD, KIND_CARD_READER, NF_CARD),
     "card.report_lost": (KIND_CARD_READER, NF_CARD, NF_CARD, KIND_CARD_READER, NF_CARD),
     "card.make": ("403 ra_only", "403 ra_only", "403 ra_only", "403 ra_only", "404 enterprise_not_found"),
+    "card.make_from_request": (*["403 ra_only"] * 4, NF_APP),
+    "legal_requests": (None, None, KIND_ENT, KIND_ENT, KIND_ENT),
+    "legal_requests.create": (None, "403 kind_not_allowed", KIND_ENT, KIND_ENT, KIND_ENT),
+    "legal_requests.queue": (*["403 ra_only"] * 4, None),
+    "enterprise.progress": (None, None, KIND_ENT, KIND_ENT, KIND_ENT),
     "card.permission": ("403 kind_not_allowed", NF_CARD, KIND_ENT, KIND_ENT, KIND_ENT),
     "step.approve": (KIND_REVIEWER, KIND_REVIEWER, KIND_REVIEWER, NF_STEP, NF_STEP),
     "step.return": (KIND_REVIEWER, KIND_REVIEWER, KIND_REVIEWER, NF_STEP, NF_STEP),
@@ -352,6 +381,10 @@ SCREEN_EXPECT = {
     "card.freeze": (403, 404, 403, 403, 404),
     "card.renew": (403, 404, 403, 403, 404),
     "card.permission": (403, 404, 403, 403, 403),
+    "card.make_from_request": (403, 403, 403, 403, 404),
+    "card.make_from_request.post": (403, 403, 403, 403, 404),
+    "legal_requests.queue": (403, 403, 403, 403, None),
+    "start": (None, None, 403, 403, 403),
     "step.get": (403, 403, 403, 404, 404),
     "step.approve": (403, 403, 403, 404, 404),
     "account.approve": (403, 404, 403, 403, 403),

@@ -35,7 +35,7 @@ def _dt(value):
 
 def _kind_label(app) -> str:
     kind = all_kinds().get(app.kind)
-    return str(kind.label) if kind else app.kind
+    return kind.label_of(app) if kind else app.kind
 
 
 def _filed(card, filing: str) -> str:

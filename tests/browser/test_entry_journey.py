@@ -89,8 +89,11 @@ def test_register_enter_review_approve(live_server, page, shot, tmp_path):
 
     # Until its e-mail is confirmed the account files nothing: no 新增, and the page says why.
     login(page, base, "qianhai", "Kx7#mPort2026")
-    assert page.url.endswith("/entries/")
-    assert page.locator("#btn-new").count() == 0 and "确认电子邮箱" in page.inner_text("#trust-notice")
+    assert page.url.endswith("/start/")  # 办理进度: the entry is the next step
+    assert page.get_attribute("[data-task=entry]", "data-state") == "action"
+    assert "确认电子邮箱" in page.inner_text("#trust-notice")
+    page.goto(base + "/entries/")
+    assert page.locator("#btn-new").count() == 0
     confirm_email(page, base, "wang@example.com")
     assert "电子邮箱已确认" in page.inner_text(".messages")
     page.goto(base + "/entries/")
@@ -150,7 +153,13 @@ def test_register_enter_review_approve(live_server, page, shot, tmp_path):
     logout(page)
 
     login(page, base, "qianhai", "Kx7#mPort2026")
+    # 已入网: the start page says what comes next, the legal card from the data sub-centre.
+    assert page.get_attribute("[data-task=entry]", "data-state") == "done"
+    assert "申领法人卡" in page.inner_text("#next-step")
+    assert page.inner_text("#task-entry-status") == "已完成"
+    page.goto(base + "/entries/")
     assert page.inner_text("#network-status") == "已入网"
+    assert "申领法人卡" in page.inner_text("#next-step")
     assert "审核通过" in page.inner_text("#app-list")
     page.click("text=业务办理状态查询 >> nth=1")
     page.fill("#q_from", "2030-01-02")

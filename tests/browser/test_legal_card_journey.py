@@ -92,9 +92,9 @@ def test_legal_card_runs_its_operator_and_the_operator_card(
         people["stranger"].goto(base + "/operators/")
         assert people["stranger"].url.endswith("/account/")
         people["real_user"].goto(base + "/")
-        assert people["real_user"].url.endswith("/entries/")
+        assert people["real_user"].url.endswith("/start/")
         people["real_user"].click("#menu-button")  # a phone: the menu is a drawer behind ☰
-        people["real_user"].click("text=补办法人卡")
+        people["real_user"].click("nav >> text=补办法人卡")
         assert people["real_user"].locator("#page-form").count() == 1
         for p in people.values():
             p.context.close()

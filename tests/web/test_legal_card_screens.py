@@ -223,6 +223,8 @@ def test_another_enterprises_ids_are_not_found(client, ctx):
 def test_reissue_screen(client, ctx):
     user = f.cardless(uscc=ctx["e"].uscc)
     c = f.as_user(client, user)
+    page = c.get("/reissue/").content.decode()  # a card in use: 补办, the contact the account's
+    assert "<h1>补办法人卡</h1>" in page and 'value="联系人"' in page
     r = c.post("/reissue/", {"reason": "other", "note": "", "action": "submit"})
     assert r.status_code == 400 and 'data-field="note"' in r.content.decode()
     assert not Application.objects.filter(kind="legal_card_reissue").exists()
@@ -237,7 +239,16 @@ def test_reissue_screen(client, ctx):
     page = c.get("/reissue/").content.decode()
     assert 'id="upload-form"' in page and "法人身份证件" in page and "操作员身份证件" not in page
     f.attach(user, app, *f.REISSUE_DOCUMENTS)
-    r = c.post("/reissue/", {"reason": "lost", "action": "submit", "version": app.version})
+    r = c.post(
+        "/reissue/",
+        {
+            "reason": "lost",
+            "contact_name": "王五",
+            "contact_phone": "13912345678",
+            "action": "submit",
+            "version": app.version,
+        },
+    )
     assert r.status_code == 302
     page = c.get("/reissue/").content.decode()
     assert "只可以查看" in page and "ra:5300" in page
@@ -252,7 +263,7 @@ def test_reissue_screen(client, ctx):
 
 def test_reissue_refused_before_network_entry(client):
     page = f.as_user(client, f.cardless()).get("/reissue/").content.decode()
-    assert "企业入网后才能补办法人卡" in page
+    assert "企业入网后才能申领法人卡" in page
 
 
 def test_status_query_exports_the_filtered_list(client, ctx):

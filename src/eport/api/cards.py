@@ -128,6 +128,7 @@ def make(request: SignedIn, payload: CardMakeIn, response: HttpResponse) -> Stat
         kind=payload.kind,
         enterprise_uscc=payload.enterprise_uscc,
         operator_no=payload.operator_no,
+        request_id=payload.request_id,
     )
     response["Cache-Control"] = (
         "no-store"  # the card's key, PIN and file password: handed out once, cached nowhere

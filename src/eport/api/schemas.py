@@ -26,15 +26,16 @@ from pydantic.functional_validators import ModelWrapValidatorHandler
 
 from eport.accounts.models import User, UserKind, Verification
 from eport.accounts.permissions import CARD_KINDS
-from eport.applications.kinds import all_kinds
+from eport.applications.kinds import all_kinds, get_kind
 from eport.applications.models import Application, Attachment, DocType, ReviewStep, Status, StepStatus
 from eport.cards.making import MadeCard
-from eport.cards.models import Card, CardKind, CardPermission, CardState
+from eport.cards.models import Card, CardKind, CardPermission, CardState, VoidReason
 from eport.cards.selectors import card_of, card_subsystems
 from eport.enterprises.choices import CapitalUnit, IdType, LegalPersonType, NetworkStatus
 from eport.enterprises.models import Enterprise
 from eport.enterprises.services import master_data
 from eport.enterprises.trust import account_state
+from eport.filings import progress
 from eport.filings.models import Filing
 from eport.filings.selectors import enterprise_filings
 from eport.operators.models import Operator, OperatorStatus
@@ -123,6 +124,8 @@ CardKindCode: TypeAlias = Annotated[str, enum_of(CardKind)]
 CardKindFilter: TypeAlias = Annotated[str, enum_of(CardKind, blank=True)]
 CardStateCode: TypeAlias = Annotated[str, enum_of(CardState)]
 CardStateFilter: TypeAlias = Annotated[str, enum_of(CardState, blank=True)]
+VoidReasonCode: TypeAlias = Annotated[str, enum_of(VoidReason)]
+TaskState: TypeAlias = Annotated[str, enum_of(progress.STATES)]
 CardAction: TypeAlias = Annotated[str, enum_of(CARD_ACTIONS)]
 CardFiling: TypeAlias = Annotated[str, enum_of([Filing.CUSTOMS, Filing.FOREX])]
 ChallengePurpose: TypeAlias = Annotated[str, enum_of(["login", "renew"])]
@@ -445,12 +448,19 @@ class CardOut(Out):
     made_at: datetime
     last_sign_in_at: datetime | None = None
     version: int
+    voided_at: datetime | None = Field(default=None, description="作废时间")
+    void_reason: VoidReasonCode | None = Field(default=None, description="作废原因（代码）")
+    void_reason_text: str = Field(default="", description="作废原因：如“补办换卡：由新卡 … 替换”")
     filings: list[CardFiling] = Field(default_factory=list, description="IC卡备案")
     permissions: list[PermissionOut] = Field(default_factory=list, description="子系统权限")
 
     @staticmethod
     def resolve_kind_label(c: Card) -> str:
         return str(c.get_kind_display())
+
+    @staticmethod
+    def resolve_void_reason(c: Card) -> str | None:
+        return c.void_reason or None
 
     @staticmethod
     def resolve_operator_no(c: Card) -> str | None:
@@ -648,6 +658,7 @@ class ApplicationBrief(Out):
     id: int
     number: str | None
     kind: Kind
+    kind_label: str = Field(default="", description="业务名称，如 申领法人卡 / 补办法人卡")
     status: AppStatus
     version: int
     enterprise_name: str
@@ -658,6 +669,10 @@ class ApplicationBrief(Out):
     @staticmethod
     def resolve_enterprise_name(a: Application) -> str:
         return a.enterprise.name
+
+    @staticmethod
+    def resolve_kind_label(a: Application) -> str:
+        return get_kind(a.kind).label_of(a)
 
 
 class ApplicationOut(ApplicationBrief):
@@ -768,8 +783,71 @@ class PinIn(In):
 
 class CardMakeIn(In):
     kind: CardKindCode
-    enterprise_uscc: str
+    enterprise_uscc: str = ""  # not needed with request_id
     operator_no: str | None = None
+    request_id: int | None = Field(
+        default=None, description="待制法人卡队列中的法人卡申请：制作其企业的法人卡并办结该申请"
+    )
+
+
+# --- 申领/补办法人卡 and 办理进度 -------------------------------------------------------------------------
+
+
+class LegalCardRequestIn(In):
+    """申领法人卡 (no legal card in use) or 补办法人卡 (reason lost, damaged, …; its documents are uploaded
+    to the application before it is submitted)."""
+
+    reason: Annotated[str, enum_of(["new", "lost", "damaged", "legal_rep_changed", "other"], blank=True)] = ""
+    note: str = ""
+    contact_name: str = ""  # defaults to the account's contact
+    contact_phone: str = ""
+    preferred_date: str = Field(default="", description="希望领卡日期 YYYY-MM-DD（可选）")
+    submit: bool = True  # 申请 at once (a 补办 needs its documents first: submit=false, upload, then submit)
+
+
+class LegalCardRequestOut(ApplicationBrief):
+    enterprise: EnterpriseBrief
+    contact_name: str = ""
+    contact_phone: str = ""
+    preferred_date: str = ""
+    card_no: str | None = Field(default=None, description="办结时制作的法人卡")
+
+    @staticmethod
+    def resolve_contact_name(a: Application) -> str:
+        return str(a.data.get("contact_name", ""))
+
+    @staticmethod
+    def resolve_contact_phone(a: Application) -> str:
+        return str(a.data.get("contact_phone", ""))
+
+    @staticmethod
+    def resolve_preferred_date(a: Application) -> str:
+        return str(a.data.get("preferred_date", ""))
+
+    @staticmethod
+    def resolve_card_no(a: Application) -> str | None:
+        card = Card.objects.filter(request=a).only("card_no").first()
+        return card.card_no if card is not None else None
+
+
+class LegalCardRequestPage(Out):
+    items: list[LegalCardRequestOut]
+    total: int
+
+
+class ProgressTaskOut(Out):
+    code: str
+    label: str
+    state: TaskState
+    state_label: str
+    detail: str
+    screen: str | None = Field(default=None, description="办理下一步的页面（路径）")
+    application_id: int | None = None
+
+
+class ProgressOut(Out):
+    tasks: list[ProgressTaskOut]
+    next: str | None = Field(default=None, description="下一步：任务代码")
 
 
 class CardMakeOut(Out):

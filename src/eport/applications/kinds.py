@@ -31,11 +31,16 @@ class Kind:
     saved_note: str | Promise = ""  # what the message after 暂存 adds for the kind (e.g. what may follow)
     submitted_note: str | Promise = gettext_lazy("请等待审核。")  # after 申报, when it waits for review
 
+    def label_of(self, application) -> str:
+        """What this application is called (lists, its page, messages): the kind's label, unless the kind
+        names its applications by their data (申领 or 补办法人卡)."""
+        return str(self.label)
+
     # The messages after an action name what they are about: the kind, the application's number and (a
     # kind about someone or something) whom or what.
     def named(self, application) -> str:
         """The application as a message names it."""
-        return _("%(kind)s %(number)s") % {"kind": self.label, "number": application.number}
+        return _("%(kind)s %(number)s") % {"kind": self.label_of(application), "number": application.number}
 
     def declared_message(self, application, submitted: bool) -> str:
         """After 暂存 / 申报: saved, approved at once (a kind's data rule, a unit's auto-review) or waiting

@@ -12,7 +12,7 @@ from .kinds import get_kind
 def application_decided(app, step=None) -> None:
     """The applicant is told of an approval, or of a return with the reviewer's opinion."""
     with mail.site_language():
-        kind = str(get_kind(app.kind).label)
+        kind = get_kind(app.kind).label_of(app)
         if step is None:
             subject = _("【电子口岸】%(k)s审核通过：%(n)s") % {"k": kind, "n": app.number}
             body = _("您单位（%(e)s）的%(k)s（申请编号 %(n)s）已审核通过。") % {

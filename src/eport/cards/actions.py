@@ -14,7 +14,6 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from eport.accounts.models import ApiToken, User, UserKind
 from eport.audit.services import record
@@ -27,18 +26,12 @@ from eport.pki.services import certificate_set_status
 
 from . import challenges, notify, pins, transitions
 from .making import CHINA, issue_certificate
-from .models import Card, CardKind, CardState
+from .models import Card, CardKind, CardState, VoidReason
 from .proof import audit_refusal, proof_refusal
 from .selectors import card_get
 from .transitions import Action
 
-VOID_REASONS = {
-    "cessation_of_operation": gettext_lazy("停止使用"),
-    "affiliation_changed": gettext_lazy("人员或企业变更"),
-    "key_compromise": gettext_lazy("卡片或密钥泄露"),
-    "superseded": gettext_lazy("补办换卡"),
-    "unspecified": gettext_lazy("其他"),
-}
+VOID_REASONS = dict(VoidReason.choices)
 
 
 @dataclass(frozen=True)
@@ -180,7 +173,7 @@ def _check_version(card: Card, version: int | str | None) -> None:
         )
 
 
-def _move(card: Card, action: str, *, actor: User | None, reason: str = "") -> CardActed:
+def _move(card: Card, action: str, *, actor: User | None, reason: str = "", note: str = "") -> CardActed:
     """Apply the table's move to a card locked by the caller, who has checked who may: the state, the
     certificate effect (a delta CRL issued), sessions ended, the audit, and the enterprise told on commit."""
     move = transitions.move_for(action, card.state)
@@ -205,6 +198,10 @@ def _move(card: Card, action: str, *, actor: User | None, reason: str = "") -> C
         card.pin_locked, card.pin_failures, card.must_change_pin = False, 0, True
     if action == Action.PIN_LOCK:
         card.pin_locked = True
+    if action == Action.VOID:  # kept for the card page and lists: when, why (作废原因)
+        card.voided_at = timezone.now()
+        card.void_reason = reason or VoidReason.UNSPECIFIED
+        card.void_note = note[:200]
     card.version += 1
     card.save()
     if card.state != CardState.NORMAL or action in (Action.UNLOCK, Action.PIN_LOCK):
@@ -226,10 +223,11 @@ def card_pin_lock(card: Card) -> Card:
 
 
 def legal_cards_supersede(
-    *, enterprise: Enterprise, actor: User | None, reason: str = "superseded"
+    *, enterprise: Enterprise, actor: User | None, reason: str = VoidReason.SUPERSEDED, note: str = ""
 ) -> list[Card]:
     """补办法人卡 approved: the enterprise's legal card(s) still in use are voided (the certificate revoked
-    as superseded), so the sub-centre can make the new one. The kind's approval decides who may."""
+    as superseded), so the sub-centre can make the new one. The kind's approval decides who may. `note`
+    names the application (作废说明); the new card, once made, is recorded as the replacement."""
     cards = list(
         Card.objects.select_for_update(of=("self",))
         .select_related("certificate", "user", "enterprise")
@@ -237,7 +235,7 @@ def legal_cards_supersede(
         .exclude(state=CardState.VOIDED)
         .order_by("id")
     )
-    return [_move(c, Action.VOID, actor=actor, reason=reason).card for c in cards]
+    return [_move(c, Action.VOID, actor=actor, reason=reason, note=note).card for c in cards]
 
 
 def _certificate_effect(card: Card, effect: str | None, action: str, reason: str) -> None:

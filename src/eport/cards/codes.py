@@ -54,6 +54,7 @@ class Code(StrEnum):
     PURPOSE_INVALID = "purpose_invalid"  # 用途须为 login 或 renew。
     RA_ONLY = "ra_only"  # 只有数据分中心（操作中心）可以办理。
     REASON_INVALID = "reason_invalid"  # 作废原因不正确。
+    REQUEST_FULFILLED = "request_fulfilled"  # 这条法人卡申请已经制卡。
     RENEW_TOO_EARLY = "renew_too_early"  # IC卡在有效期届满前%(n)d天内才能办理延期（有效期至 %(d)s）。
     SIGNATURE_INVALID = "signature_invalid"
     STALE_VERSION = "stale_version"  # 这条申请已被修改过（当前版本 %(v)d），请刷新后再操作。

@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from eport.accounts.models import User, UserKind
+from eport.applications.models import Application
+from eport.applications.models import Status as AppStatus
 from eport.audit.services import record
 from eport.cards.codes import Code
 from eport.enterprises.models import Enterprise
@@ -27,9 +29,9 @@ from eport.pki.models import Certificate
 from eport.pki.services import certificate_record
 
 from . import cardfile, notify, pins
-from .models import Card, CardKind, CardState
+from .models import LEGAL_CARD_REQUEST, Card, CardKind, CardState, VoidReason
 from .numbers import card_no_make
-from .selectors import live_card_of
+from .selectors import legal_card_request_for_making, live_card_of
 
 CHINA = ZoneInfo(settings.TIME_ZONE)  # card validity dates are China dates (Asia/Shanghai)
 
@@ -86,13 +88,28 @@ class MadeCard:
     card_file_password: str  # opens card_file; kept nowhere
 
 
-def card_make(*, actor: User, kind: str, enterprise_uscc: str, operator_no: str | None = None) -> MadeCard:
+def card_make(
+    *,
+    actor: User,
+    kind: str,
+    enterprise_uscc: str = "",
+    operator_no: str | None = None,
+    request_id: int | str | None = None,
+) -> MadeCard:
     """Make a card for an enterprise in the network (legal card) or one of its approved operators.
+
+    `request_id`: a legal card request of the RA's 待制法人卡 queue; the card is then its enterprise's legal
+    card (the USCC comes from it). A legal card fulfils the enterprise's approved request in any case, in
+    the same transaction, and its enterprise is told the card is ready.
 
     The key is generated here and leaves only inside the card file returned once, sealed under its own
     card file password (returned once too, never stored, logged or audited).
     """
     _require_ra(actor)
+    request = None
+    if request_id not in (None, ""):
+        request = legal_card_request_for_making(actor, request_id)
+        kind, enterprise_uscc, operator_no = CardKind.LEGAL, request.enterprise.code, None
     if kind not in CardKind.values:
         raise InvalidInput(
             Code.KIND_INVALID, _("卡类型须为 legal（法人卡）或 operator（操作员卡）。"), "kind"
@@ -102,7 +119,12 @@ def card_make(*, actor: User, kind: str, enterprise_uscc: str, operator_no: str 
     try:
         with transaction.atomic():
             card, cert, initial_pin = _card_make(
-                actor=actor, kind=kind, uscc=uscc, operator_no=operator_no, public_key=key.public_key()
+                actor=actor,
+                kind=kind,
+                uscc=uscc,
+                operator_no=operator_no,
+                public_key=key.public_key(),
+                request_id=request.pk if request is not None else None,
             )
     except IntegrityError:
         # A concurrent making for the same enterprise or operator won (the partial unique indexes);
@@ -136,8 +158,29 @@ def _duplicate(kind: str) -> tuple[str, str, str]:
     return ("operator_card_exists", _("该操作员已有未作废的操作员卡。"), "operator_no")
 
 
+def _fulfilled_request(enterprise: Enterprise, request_id: int | None) -> Application | None:
+    """The legal card request the new legal card fulfils (locked): the one the RA made it from, else the
+    enterprise's oldest approved one still waiting. A request fulfilled meanwhile (a race) is refused."""
+    # of=self: PostgreSQL locks no row of an outer join's nullable side (made_card)
+    qs = Application.objects.select_for_update(of=("self",)).filter(
+        kind=LEGAL_CARD_REQUEST, status=AppStatus.APPROVED, enterprise=enterprise
+    )
+    if request_id is not None:
+        request = qs.filter(pk=request_id).first()
+        if request is None or Card.objects.filter(request=request).exists():
+            raise Conflict(Code.REQUEST_FULFILLED, _("这条法人卡申请已经制卡。"), "request")
+        return request
+    return qs.filter(made_card__isnull=True).order_by("decided_at", "id").first()
+
+
 def _card_make(
-    *, actor: User, kind: str, uscc: str, operator_no: str, public_key: ec.EllipticCurvePublicKey
+    *,
+    actor: User,
+    kind: str,
+    uscc: str,
+    operator_no: str,
+    public_key: ec.EllipticCurvePublicKey,
+    request_id: int | None = None,
 ) -> tuple[Card, x509.Certificate, str]:
     unit = actor.unit
     assert unit is not None, "card_make let in an RA, who always belongs to a unit (_require_ra)"
@@ -183,6 +226,7 @@ def _card_make(
     if not holder[0]:
         raise Conflict(Code.HOLDER_MISSING, _("企业法人信息不完整，不能制卡。"), "enterprise_uscc")
 
+    request = _fulfilled_request(enterprise, request_id) if kind == CardKind.LEGAL else None
     today = timezone.localdate()
     card = Card(
         kind=kind,
@@ -195,6 +239,7 @@ def _card_make(
         valid_from=today,
         valid_to=today + dt.timedelta(days=settings.CARD_VALIDITY_DAYS),
         made_by=actor,
+        request=request,
     )
     card.save()
     card.card_no = card_no_make(kind=kind, issuer_code=issuer.code, serial=card.pk)
@@ -211,6 +256,17 @@ def _card_make(
     initial_pin = pins.pin_initial()
     card.pin_hash = pins.pin_verifier(card.card_no, initial_pin)
     card.save(update_fields=["card_no", "user", "certificate", "pin_hash"])
+    replaced = []
+    if kind == CardKind.LEGAL:  # the legal cards a reissue voided name their replacement (作废原因)
+        old = Card.objects.filter(
+            enterprise=enterprise,
+            kind=CardKind.LEGAL,
+            state=CardState.VOIDED,
+            void_reason=VoidReason.SUPERSEDED,
+            replaced_by__isnull=True,
+        ).exclude(pk=card.pk)
+        replaced = list(old.values_list("card_no", flat=True))
+        old.update(replaced_by=card)
     record(
         actor=actor,
         action="card.make",
@@ -222,7 +278,12 @@ def _card_make(
             "holder": card.holder_name,
             "valid_to": card.valid_to,
             "serial": card.certificate.serial,
+            **({"request": request.number} if request is not None else {}),
+            **({"replaces": replaced} if replaced else {}),
         },
     )
-    notify.card_changed(card, _("制卡"))
+    if request is not None:
+        notify.legal_card_ready(request, card)
+    else:
+        notify.card_changed(card, _("制卡"))
     return card, cert, initial_pin

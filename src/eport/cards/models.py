@@ -11,6 +11,10 @@ from eport.pki.models import Certificate, CertStatus
 
 from .codes import Code
 
+# The kind of application that asks the sub-centre for a legal card (申领/补办法人卡, kinds.py): 制卡 fulfils
+# it. The API's name for it, kept since 补办 came first (API.md).
+LEGAL_CARD_REQUEST = "legal_card_reissue"
+
 
 class CardKind(models.TextChoices):
     LEGAL = "legal", _("法人卡")
@@ -27,6 +31,17 @@ class CardState(models.TextChoices):
     FROZEN = "frozen", pgettext_lazy("card state", "冻结")
     LOST_FROZEN = "lost_frozen", pgettext_lazy("card state", "挂失、冻结")
     VOIDED = "voided", pgettext_lazy("card state", "作废")
+
+
+class VoidReason(models.TextChoices):
+    """Why a card was voided (作废原因): the sub-centre's choice, or the system's (a reissue). The codes are
+    RFC 5280's revocation reasons, so the certificate is revoked with the same one."""
+
+    CESSATION = "cessation_of_operation", _("停止使用")
+    AFFILIATION_CHANGED = "affiliation_changed", _("人员或企业变更")
+    KEY_COMPROMISE = "key_compromise", _("卡片或密钥泄露")
+    SUPERSEDED = "superseded", _("补办换卡")
+    UNSPECIFIED = "unspecified", _("其他")
 
 
 # The short words for Card.blocker()'s codes (a table cell, or after the card number in a refusal).
@@ -91,6 +106,23 @@ class Card(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     last_sign_in_at = models.DateTimeField(_("最近登录"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
+    # 作废: when and why (the card page and lists say it); a reissue's void also names the application, and
+    # the card that replaced it once the sub-centre has made it.
+    voided_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
+    void_reason = models.CharField(_("作废原因"), max_length=32, blank=True, choices=VoidReason.choices)
+    void_note = models.CharField(_("作废说明"), max_length=200, blank=True)
+    replaced_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("替换卡")
+    )
+    # The legal card request (申领/补办法人卡) this card fulfilled: made from the sub-centre's 待制法人卡 queue.
+    request = models.OneToOneField(
+        "applications.Application",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="made_card",
+        verbose_name=_("法人卡申请"),
+    )
 
     class Meta:
         ordering = ["-id"]
@@ -175,6 +207,16 @@ class Card(models.Model):
             if self.expired:
                 return str(pgettext_lazy("card state", "已过期"))
         return str(CardState(self.state).label)
+
+    @property
+    def void_reason_text(self) -> str:
+        """作废原因 as the screens and the API say it ("" while the card is not voided)."""
+        if self.state != CardState.VOIDED:
+            return ""
+        if self.replaced_by_id is not None and self.replaced_by is not None:
+            return gettext("补办换卡：由新卡 %(c)s 替换") % {"c": self.replaced_by.card_no}
+        text = str(VoidReason(self.void_reason).label) if self.void_reason else gettext("未记录")
+        return f"{text}（{self.void_note}）" if self.void_note else text
 
     @property
     def usable(self) -> bool:

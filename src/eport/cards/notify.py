@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from eport import mail
 from eport.accounts.notify import enterprise_recipients
+from eport.applications.kinds import get_kind
 
 from .models import Card, CardState
 
@@ -22,6 +23,19 @@ def reissue_filed(app) -> None:
             "账号 %(u)s 以贵单位（%(e)s）名义提交了补办法人卡申请（申请编号 %(n)s），数据分中心审核通过后，"
             "现有法人卡将作废。\n如非本单位办理，请立即联系数据分中心。"
         ) % {"u": app.applicant.username if app.applicant else "-", "e": e.name, "n": app.number}
+    mail.send_on_commit(enterprise_recipients(e), subject, body)
+
+
+def legal_card_ready(app, card) -> None:
+    """制卡 fulfilled the enterprise's legal card request: where and what to collect."""
+    e = card.enterprise
+    with mail.site_language():
+        what = get_kind(app.kind).named(app)
+        subject = _("【电子口岸】法人卡已制作：%(c)s") % {"c": card.card_no}
+        body = _(
+            "您单位（%(e)s）的%(w)s已办结：数据分中心（%(u)s）已制作法人卡 %(c)s（持卡人 %(h)s）。\n"
+            "请到数据分中心领取法人卡、卡文件和初始密码；首次登录须修改IC卡密码，然后办理企业备案、IC卡备案和权限申请。"
+        ) % {"e": e.name, "w": what, "u": card.issuer.name, "c": card.card_no, "h": card.holder_name}
     mail.send_on_commit(enterprise_recipients(e), subject, body)
 
 

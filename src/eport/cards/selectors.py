@@ -9,13 +9,15 @@ from django.utils.translation import gettext as _
 
 from eport.accounts.models import UserKind
 from eport.accounts.permissions import jurisdiction_units, require_reader
+from eport.applications.codes import Code as AppCode
+from eport.applications.models import Application, Status
 from eport.cards.codes import Code
-from eport.errors import NotFound
+from eport.errors import Forbidden, NotFound
 from eport.filters import filter_choice, filter_given
 from eport.pagination import paginate, planned_for_values
 from eport.refdata.models import Dept
 
-from .models import Card, CardKind, CardState, Subsystem
+from .models import LEGAL_CARD_REQUEST, Card, CardKind, CardState, Subsystem
 
 
 def cards_visible(actor) -> QuerySet:
@@ -60,6 +62,45 @@ def live_card_of(operator) -> Card | None:
     """The operator's card in use, if any: the one answer for 制卡 (not a second), 注销申报 (not while it
     has one) and the sub-centre's next step after approving its declaration (make one)."""
     return live_cards(operator).order_by("id").first()
+
+
+def live_legal_card(enterprise) -> Card | None:
+    """The enterprise's legal card in use (not voided), if any: it decides 申领 or 补办法人卡, and whether the
+    enterprise still waits for one."""
+    if enterprise is None or enterprise.pk is None:
+        return None
+    legal = Card.objects.filter(enterprise=enterprise, kind=CardKind.LEGAL)
+    return legal.exclude(state=CardState.VOIDED).order_by("id").first()
+
+
+def legal_card_queue(actor) -> QuerySet[Application]:
+    """待制法人卡: approved legal card requests (申领/补办) of the enterprises of the RA's sub-centre (and those
+    below it) that no card has fulfilled yet, oldest first. Anyone else is refused (ra_only)."""
+    if getattr(actor, "kind", None) != UserKind.RA or not actor.unit_id:
+        raise Forbidden(Code.RA_ONLY, _("只有数据分中心（操作中心）可以办理。"))
+    return (
+        Application.objects.filter(
+            kind=LEGAL_CARD_REQUEST,
+            status=Status.APPROVED,
+            made_card__isnull=True,
+            enterprise__card_issuer__path__startswith=actor.unit.path,
+        )
+        .select_related("enterprise", "enterprise__card_issuer")
+        .order_by("decided_at", "id")
+    )
+
+
+def legal_card_request_for_making(actor, request_id) -> Application:
+    """A request of the RA's queue, for 制卡; another sub-centre's, a fulfilled or unknown one is not found,
+    like any record the actor may not see."""
+    try:
+        pk = int(request_id)
+    except (TypeError, ValueError):
+        pk = -1
+    app = legal_card_queue(actor).filter(pk=pk).first()
+    if app is None:
+        raise NotFound(AppCode.APPLICATION_NOT_FOUND, _("没有找到这条申请。"), "request")
+    return app
 
 
 def card_of(user) -> Card:

@@ -5,14 +5,11 @@ the filing needs. Which cards belong to the enterprise is the kind's check (a ca
 enterprise is "not found", not a typing error).
 """
 
-import datetime
-import re
-
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from eport.applications.forms import KindForm
+from eport.applications.forms import DateField, KindForm
 from eport.cards.models import Subsystem
 from eport.refdata.lookup import unit_for
 from eport.refdata.models import CustomsDistrict, Dept
@@ -115,29 +112,6 @@ class CardFilingForm(FilingForm):
 
     def json_data(self) -> dict:
         return {"card_nos": self.cleaned_data.get("card_nos") or []}
-
-
-class DateField(forms.DateField):
-    """YYYY-MM-DD from a form or JSON: another JSON type is a typing error (not a crash), and a day that
-    does not exist (2027-02-30) is told as such."""
-
-    default_error_messages = {
-        "invalid": _("日期格式应为 YYYY-MM-DD。"),
-        "no_such_day": _("没有这一天，请检查日期。"),
-    }
-
-    def __init__(self, **kwargs):
-        super().__init__(input_formats=["%Y-%m-%d"], **kwargs)
-
-    def to_python(self, value):
-        if value not in self.empty_values and not isinstance(value, (str, datetime.date)):
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
-            try:
-                datetime.date.fromisoformat(value.strip())
-            except ValueError:
-                raise forms.ValidationError(self.error_messages["no_such_day"], code="invalid") from None
-        return super().to_python(value)
 
 
 class CardPermissionForm(FilingForm):

@@ -30,7 +30,7 @@ if TYPE_CHECKING:  # a message: a str or gettext_lazy's (django-stubs' name, for
 def home(request):
     if request.user.is_authenticated:
         if request.user.kind == UserKind.CARDLESS:
-            return redirect("web:account" if trust_refusal(request.user) else "web:entries")
+            return redirect("web:account" if trust_refusal(request.user) else "web:start")
         if request.user.kind in STAFF:
             return redirect("web:reviews")
         if request.user.kind in CARD_KINDS:

@@ -18,6 +18,7 @@ from .access import application_reader, enterprise_actor, enterprise_only
 from .forms import code_names, entry_form
 from .links import edit_url
 from .paging import export_query, page_of, pager
+from .progress import next_step
 from .refusals import Refusal, act, start_refusal
 
 ENTRY = EnterpriseEntry.code
@@ -65,6 +66,8 @@ def _list(request, kind: str | None, template: str):
             "add_refused": add_refused.message,
             "kinds": labels,
             "kind_choices": [(k, labels[k]) for k in kinds] if kind is None else [],
+            # 已入网: what to do next (申领法人卡, the filings)
+            "next": next_step(request.user) if kind == ENTRY and request.user.enterprise.in_network else None,
         },
     )
 
@@ -118,8 +121,12 @@ def print_rows(app, kind) -> list[tuple[str, str]]:
 
 
 def view_page(request, app):
+    # Just approved: the enterprise is told what comes next (after 已入网: 申领法人卡).
+    nxt = next_step(request.user) if app.status == Status.APPROVED else None
     return render(
-        request, "web/application_view.html", {"app": app, **application_context(app, request.user)}
+        request,
+        "web/application_view.html",
+        {"app": app, **application_context(app, request.user), "next": nxt},
     )
 
 

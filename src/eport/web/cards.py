@@ -18,10 +18,11 @@ from django.views.decorators.http import require_GET, require_POST
 from eport import exports
 from eport.accounts.models import UserKind
 from eport.accounts.permissions import CARD_KINDS
+from eport.applications.kinds import get_kind
 from eport.applications.selectors import open_application
 from eport.cards import actions as card_moves
 from eport.cards import making, pins, reads, selectors, signin
-from eport.cards.kinds import LegalCardReissue
+from eport.cards.kinds import LegalCardRequest, request_label
 from eport.cards.models import CardKind, CardState
 from eport.cards.transitions import LABELS, Action
 from eport.enterprises import trust
@@ -31,7 +32,8 @@ from . import once
 from .access import enterprise_only, signed_in
 from .accounts import unconfirmed
 from .pages import form_page
-from .paging import PAGE_SIZE, export_query, page_number, pager
+from .paging import PAGE_SIZE, export_query, page_number, page_of, pager
+from .progress import task_rows
 from .refusals import Refusal, act, error_page
 
 card_only = signed_in(set(CARD_KINDS), login_url="web:card_login")
@@ -119,6 +121,7 @@ def card_pin(request):
 @card_only
 def card_home(request):
     card = request.user.card
+    rows, nxt = task_rows(request.user) if request.user.kind == UserKind.LEGAL_CARD else ([], None)
     return render(
         request,
         "web/card_home.html",
@@ -126,6 +129,9 @@ def card_home(request):
             "card": card,
             "subsystems": selectors.card_subsystems(card),
             "notices": _legal_card_notices(request.user),
+            # A new legal card's next steps (filings, IC卡备案, 权限), listed until every one is done.
+            "rows": rows if nxt is not None else [],
+            "next": nxt,
         },
     )
 
@@ -145,8 +151,12 @@ def _legal_card_notices(user) -> list[tuple[str, str, str]]:
                 reverse("web:enterprise_accounts") + "?state=pending",
             )
         )
-    reissue = open_application(user.enterprise, LegalCardReissue.code)
-    if reissue is not None and reissue.submitted_at:
+    reissue = open_application(user.enterprise, LegalCardRequest.code)
+    if (
+        reissue is not None
+        and reissue.submitted_at
+        and selectors.live_legal_card(user.enterprise) is not None
+    ):
         notices.append(
             (
                 "notice-reissue",
@@ -180,16 +190,33 @@ ONCE_MADE, ONCE_UNLOCKED = "card_made", "card_unlocked"  # the kinds of one-time
 
 
 @ra_only
+def ra_legal_card_queue(request):
+    """待制法人卡: the approved legal card requests of this sub-centre's enterprises waiting for their card;
+    a row's 制卡 opens 制卡 with the enterprise filled in."""
+    items, total, page = page_of(request, selectors.legal_card_queue(request.user))
+    return render(request, "web/ra_legal_cards.html", {"items": items, **pager(total, page, {})})
+
+
+@ra_only
 def ra_card_new(request):
+    request_id = request.POST.get("request", request.GET.get("request", "")).strip()
+    # From a row of 待制法人卡: the request's enterprise, read-only (another sub-centre's: not found).
+    card_request = selectors.legal_card_request_for_making(request.user, request_id) if request_id else None
     values = {
         "kind": request.POST.get("kind", request.GET.get("kind", CardKind.LEGAL)),
         "enterprise_uscc": request.POST.get("enterprise_uscc", request.GET.get("uscc", "")).strip(),
         "operator_no": request.POST.get("operator_no", request.GET.get("operator_no", "")).strip(),
     }
+    if card_request is not None:
+        values.update(kind=CardKind.LEGAL, enterprise_uscc=card_request.enterprise.code, operator_no="")
     refusal = Refusal()
     if request.method == "POST":
         with refusal:
-            made = making.card_make(actor=request.user, **values)
+            made = making.card_make(
+                actor=request.user,
+                **values,
+                request_id=card_request.pk if card_request is not None else None,
+            )
         if not refusal:
             # Post/redirect/get: the secrets wait in this session for one showing (the server keeps neither
             # the key, the PIN nor the card file's password past it), so a reload cannot make another card.
@@ -204,7 +231,13 @@ def ra_card_new(request):
     return render(
         request,
         "web/ra_card_new.html",
-        {"values": values, "errors": refusal.errors(), "kinds": CardKind.choices},
+        {
+            "values": values,
+            "errors": refusal.errors(),
+            "kinds": CardKind.choices,
+            "card_request": card_request,
+            "request_label": get_kind(card_request.kind).label_of(card_request) if card_request else "",
+        },
         status=400 if refusal else 200,
     )
 
@@ -437,17 +470,37 @@ def card_renew(request, card_no):
     return _with_agent(_card_page(request, card, "web/card_renew.html", **_agent()))
 
 
-# --- 补办法人卡 (the card-less user) -----------------------------------------------------------------
+# --- 申领/补办法人卡 (the card-less user) ------------------------------------------------------------
 
 
 @enterprise_only
 def reissue(request):
+    """申领法人卡 before the enterprise's first legal card (or after its last was voided), 补办法人卡 while it
+    has one: one request, reviewed by the data sub-centre that makes the card."""
+    enterprise = request.user.enterprise
+    reissuing = selectors.live_legal_card(enterprise) is not None
+    issuer = enterprise.card_issuer.name if enterprise.card_issuer else _("数据分中心")
+    hint = (
+        _(
+            "法人卡遗失、损坏等需要补办时在此申请，由数据分中心审核；审核通过后原法人卡作废，数据分中心为企业制作新的法人卡。"
+        )
+        if reissuing
+        else _(
+            "企业入网后，向为企业审核入网的数据分中心（%(u)s）申领法人卡：填写联系人，可约定希望领卡的日期。"
+            "审核通过后数据分中心制卡，请按约定到数据分中心领取法人卡、卡文件和初始密码。"
+        )
+        % {"u": issuer}
+    )
     return form_page(
         request,
-        LegalCardReissue.code,
-        title=_("补办法人卡"),
-        history_title=_("补办记录"),
-        hint=_(
-            "法人卡遗失、损坏等需要补办时在此申请，由数据分中心审核；审核通过后原法人卡作废，数据分中心为企业制作新的法人卡。"
-        ),
+        LegalCardRequest.code,
+        title=request_label(enterprise),
+        history_title=_("法人卡申请记录"),
+        hint=hint,
+        # The contact, by default the account's own (registration asked for it).
+        initial={
+            **get_kind(LegalCardRequest.code).initial_data(enterprise=enterprise),
+            "contact_name": request.user.contact_name,
+            "contact_phone": request.user.phone,
+        },
     )

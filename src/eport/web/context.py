@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from eport.accounts.models import UserKind
 from eport.accounts.permissions import CARD_KINDS
 from eport.accounts.trust import trust_refusal
+from eport.cards.kinds import request_label
 from eport.refdata.models import Dept
 
 FILING_DEPTS = (Dept.CUSTOMS, Dept.FOREX, Dept.COMMERCE)
@@ -27,9 +28,11 @@ _CARD_MENU: MenuGroup = (_("电子口岸"), [("web:card_home", _("子系统")), 
 # list screen opened for one action each, as the manual's menu has them.
 MENUS: dict[str, list[MenuGroup]] = {
     UserKind.CARDLESS: [
+        (_("首页"), [("web:start", _("办理进度"))]),
         (_("企业备案"), [("web:entries", _("三证合一信息管理")), *_FILINGS]),
         (_("企业操作员预录入"), [("web:operators", _("操作员信息预录入"))]),
-        (_("法人卡"), [("web:reissue", _("补办法人卡"))]),
+        # Its label is the enterprise's: 申领法人卡 before the first card, 补办法人卡 after (portal()).
+        (_("法人卡"), [("web:reissue", _("申领法人卡"))]),
         (_("业务办理状态查询"), [("web:status", _("业务办理状态查询"))]),
         _ACCOUNT_MENU,
     ],
@@ -44,7 +47,14 @@ MENUS: dict[str, list[MenuGroup]] = {
     ],
     UserKind.RA: [
         (_("操作中心"), [("web:reviews", _("审核")), ("web:auto_review", _("自动审核设置"))]),
-        (_("IC卡管理"), [("web:ra_card_new", _("制卡")), ("web:cards", _("IC卡查询与办理"))]),
+        (
+            _("IC卡管理"),
+            [
+                ("web:ra_legal_card_queue", _("待制法人卡")),
+                ("web:ra_card_new", _("制卡")),
+                ("web:cards", _("IC卡查询与办理")),
+            ],
+        ),
     ],
     UserKind.LEGAL_CARD: [
         (
@@ -83,11 +93,12 @@ MENUS: dict[str, list[MenuGroup]] = {
 }
 
 
-def _entries(request, entries):
+def _entries(request, entries, labels=None):
     here = request.resolver_match.view_name if request.resolver_match else ""
     action = request.GET.get("action", "")
     out = []
     for url_name, label, *query in entries:
+        label = (labels or {}).get(url_name, label)
         query = query[0] if query else ""
         href = reverse(url_name) + (f"?{query}" if query else "")
         active = here == url_name and (query == f"action={action}" if action else not query)
@@ -105,7 +116,8 @@ def portal(request):
     filing_refusal = trust_refusal(user, filing=True)
     if key == UserKind.CARDLESS and trust_refusal(user) is not None:
         key = "untrusted"
-    menu = [(group, _entries(request, entries)) for group, entries in MENUS.get(key, [])]
+    labels = {"web:reissue": request_label(user.enterprise)} if key == UserKind.CARDLESS else None
+    menu = [(group, _entries(request, entries, labels)) for group, entries in MENUS.get(key, [])]
     return {
         "menu": menu,
         "is_card": user.kind in CARD_KINDS,

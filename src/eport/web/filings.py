@@ -85,6 +85,7 @@ def enterprise_filing(request, filing: str):
         hint=ENTERPRISE_HINTS[filing],
         history_title=_("备案记录"),
         state=state["label"],
+        state_code=state["status"],
         notices=notices,
         readonly_form=readonly,
         names=names,

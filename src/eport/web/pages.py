@@ -173,6 +173,7 @@ class ApplicationPage:
             "refused": self.start_refusal.message,
             "errors": self.refusal.errors(form),
             "state": self.state(),
+            "state_code": self.shown.status if self.shown is not None else "NONE",  # its colour (tone)
             "steps": self.steps(),
             "history": self.history[:20],
             "doc_types": [(d, DocType(d).label) for d in self.kind.doc_types],
@@ -192,17 +193,20 @@ def form_page(
     hint: str | Promise,
     history_title: str | Promise,
     state: str | Promise | None = None,
+    state_code: str | None = None,
     notices: Sequence[tuple[str, str | Promise]] = (),
     readonly_form: forms.BaseForm | None = None,
     names: dict[str, str] | None = None,
+    initial: dict | None = None,
 ) -> HttpResponse:
     """The page of a kind filed with its own form alone (补办法人卡, the 企业备案 filings):
     application_page.html over an ApplicationPage.
 
-    `state` overrides the red 当前状态 line (a filing says 备案通过); `readonly_form` shows what was
+    `state` overrides the 当前状态 line (a filing says 备案通过), `state_code` its colour (FILED, a status);
+    `readonly_form` shows what was
     filed instead of a form; `notices` are (id, text) warnings shown above the form; `names` the names of
-    the units the form's codes point to."""
-    page = ApplicationPage(request, kind_code, readonly=readonly_form is not None)
+    the units the form's codes point to; `initial` a new one's data when not the kind's initial_data."""
+    page = ApplicationPage(request, kind_code, readonly=readonly_form is not None, initial=initial)
     if page.posting:
         saved = page.save(posted(request, page.kind.form_class))
         if saved is not None:
@@ -217,4 +221,5 @@ def form_page(
         notices=notices,
         names=names or {},
         state=state or page.state(),
+        **({"state_code": state_code} if state_code else {}),
     )

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import accounts, applications, cards, entries, filings, operators, reviews, trust
+from . import accounts, applications, cards, entries, filings, operators, progress, reviews, trust
 
 app_name = "web"
 
 urlpatterns = [
     path("", accounts.home, name="home"),
+    path("start/", progress.start, name="start"),
     path("login/", accounts.login, name="login"),
     path("logout/", accounts.logout, name="logout"),
     path("register/", accounts.register, name="register"),
@@ -64,6 +65,7 @@ urlpatterns = [
     path("card/", cards.card_home, name="card_home"),
     path("subsystems/<slug:code>/", cards.subsystem, name="subsystem"),
     path("ra/cards/new/", cards.ra_card_new, name="ra_card_new"),
+    path("ra/legal-cards/", cards.ra_legal_card_queue, name="ra_legal_card_queue"),
     path("ra/cards/made/<str:key>/", cards.ra_card_made, name="ra_card_made"),
     path("ra/cards/made/<str:key>/card-file/", cards.ra_card_file, name="ra_card_file"),
     path("cards/", cards.cards, name="cards"),

@@ -1,5 +1,7 @@
 from django import template
 
+from eport.applications.kinds import get_kind
+from eport.cards.models import Card, CardState
 from eport.web.links import edit_url, view_url
 
 register = template.Library()
@@ -24,3 +26,53 @@ def shown(bound_field):
 def app_url(context, app, which="view"):
     """The view (or, when editable by the signed-in user, the edit) screen of an application."""
     return view_url(app) if which == "view" else (edit_url(app, context["request"].user) or "")
+
+
+# --- state colours: one mapping for every state a screen shows (the state is always written out too) ---------
+
+GREEN, AMBER, RED, GREY, BLUE = "green", "amber", "red", "grey", "blue"
+TONES = {
+    # applications and review steps (applications.models.Status / StepStatus)
+    "DRAFT": GREY,
+    "SUBMITTED": AMBER,
+    "PENDING": AMBER,
+    "WAITING": GREY,
+    "APPROVED": GREEN,
+    "AUTO_APPROVED": GREEN,
+    "RETURNED": RED,
+    "CLOSED": GREY,
+    "CANCELLED": GREY,  # an operator's 已注销
+    # the enterprise (NetworkStatus) and its filings (filings.selectors: FILED / NONE)
+    "in_network": GREEN,
+    "not_in_network": GREY,
+    "FILED": GREEN,
+    "NONE": GREY,
+    # cards (CardState): 正常 green, 挂失/冻结 amber, 作废 grey
+    "normal": GREEN,
+    "lost": AMBER,
+    "frozen": AMBER,
+    "lost_frozen": AMBER,
+    "voided": GREY,
+    # 办理进度 (filings.progress)
+    "done": GREEN,
+    "in_progress": AMBER,
+    "action": BLUE,
+    "not_yet": GREY,
+}
+
+
+@register.filter
+def tone(value) -> str:
+    """The colour class (tone-green, tone-amber, tone-red, tone-grey, tone-blue) of a state: a status code, or
+    a card (正常 only while usable: a locked or expired card is amber)."""
+    if isinstance(value, Card):
+        if value.state == CardState.NORMAL and not value.usable:
+            return f"tone-{AMBER}"
+        value = value.state
+    return f"tone-{TONES.get(str(value), GREY)}"
+
+
+@register.filter
+def kind_label(application) -> str:
+    """What an application is called (its kind's label, or 申领/补办法人卡 by its data)."""
+    return get_kind(application.kind).label_of(application)
