@@ -10,9 +10,7 @@ from eport.accounts.models import UserKind
 from eport.applications.forms import KindForm
 from eport.applications.kinds import Kind, register
 from eport.applications.models import DocType
-from eport.cards.codes import Code
 from eport.enterprises.services import require_in_network, route_to_sub_centre
-from eport.errors import InvalidInput
 
 from . import notify
 from .actions import legal_cards_supersede
@@ -69,14 +67,9 @@ class LegalCardReissue(Kind):
 
     def check_submit(self, *, application):
         require_in_network(application.enterprise, NOT_IN_NETWORK)
-        present = set(application.attachments.values_list("doc_type", flat=True))
-        missing = [DocType(d).label for d in REISSUE_DOCUMENTS if d not in present]
-        if missing:
-            raise InvalidInput(
-                Code.ATTACHMENTS_REQUIRED,
-                _("补办法人卡须上传随附单据：%(d)s。") % {"d": "、".join(str(m) for m in missing)},
-                "doc_type",
-            )
+
+    def required_doc_types(self, data):
+        return tuple(REISSUE_DOCUMENTS)
 
     def announce(self, application):
         notify.reissue_filed(application)
