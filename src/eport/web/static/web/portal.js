@@ -165,6 +165,9 @@
     document.querySelectorAll("form[data-enter-next]").forEach(enterMovesOn);
     document.querySelectorAll("input[data-lookup]").forEach(lookup);
     document.querySelectorAll("input[data-select-on-focus]").forEach(selectOnFocus);
+    // After a refused submit focus goes to the error summary (autofocus does not when the URL has a #fragment).
+    var summary = document.querySelector(".error-summary[tabindex]");
+    if (summary && document.activeElement !== summary) summary.focus();
     document.querySelectorAll("form.entry").forEach(function (f) { legalPersonRules(f); enterpriseTypeOther(f); cardIssuer(f); });
     document.querySelectorAll("[data-confirm]").forEach(function (el) {
       var evName = el.tagName === "FORM" ? "submit" : "click";
