@@ -127,3 +127,23 @@ def test_the_locked_fields_are_what_the_registry_fills():
     assert {"name", "legal_rep_name", "address"} <= set(locked)
     assert "legal_rep_id_no" not in locked and "status" not in locked
     assert registry_locked(f.new_uscc()) == {}
+
+
+def test_a_file_uploaded_with_a_refused_submission_is_not_kept():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.api.helpers import stored_files
+
+    user = f.cardless()
+    app = f.draft_entry(user, documents=False)
+    with pytest.raises(InvalidInput) as err:  # the licence alone: the legal representative's ID is missing
+        services.application_save(
+            actor=user,
+            application_id=app.id,
+            data={},
+            version=app.version,
+            submit=True,
+            upload=("business_license", SimpleUploadedFile("l.pdf", f.PDF, content_type="application/pdf")),
+        )
+    assert err.value.code == "attachments_required" and "法人身份证件" in str(err.value.message)
+    assert app.attachments.count() == 0 and stored_files() == []
