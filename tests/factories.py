@@ -89,25 +89,37 @@ def entry_data(uscc: str, **over) -> dict:
     return data
 
 
-def draft_entry(user: User, **over):
-    return services.application_create(
+def draft_entry(user: User, *, documents: bool = True, **over):
+    """A saved entry, with the documents its 申报 requires uploaded (unless `documents=False`): ready to submit."""
+    app = services.application_create(
         actor=user, kind="enterprise_entry", data=entry_data(user.enterprise.uscc, **over)
     )
+    return attach_required(user, app) if documents else app
+
+
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
 
 def attach(user: User, app, *doc_types: str):
     """Upload a small valid PDF per document type to the application, as its filer."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    body = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
     for doc_type in doc_types:
         services.attachment_add(
             actor=user,
             application_id=app.id,
             doc_type=doc_type,
-            upload=SimpleUploadedFile(f"{doc_type}.pdf", body, content_type="application/pdf"),
+            upload=SimpleUploadedFile(f"{doc_type}.pdf", PDF, content_type="application/pdf"),
         )
     return app
+
+
+def attach_required(user: User, app):
+    """Upload what 申报 requires of the application (its kind's required documents, for its data) that it
+    has not got yet: what every test submitting an application it does not test the documents of uses."""
+    from eport.applications.kinds import get_kind
+
+    return attach(user, app, *get_kind(app.kind).missing_doc_types(app))
 
 
 REISSUE_DOCUMENTS = ("business_license", "legal_rep_id")

@@ -173,13 +173,27 @@ def create(api, kind, data=None, **fields):
     return api.post("/applications", {"kind": kind, "data": {**(data or {}), **fields}})
 
 
-def created(api, kind, data=None, **fields) -> dict:
-    """A new draft of that kind: its JSON."""
+def created(api, kind, data=None, documents: bool = True, **fields) -> dict:
+    """A new draft of that kind, with the documents its 申报 requires uploaded through the API (unless
+    `documents=False`): its JSON."""
     r = create(api, kind, data, **fields)
     assert r.status_code == 201, r.content
     body = r.json()
     assert body["status"] == "DRAFT" and body["kind"] == kind
+    if documents:
+        attach_required(api, body["id"])
     return body
+
+
+def attach_required(api, app_id) -> None:
+    """Upload, through the API, a small PDF for each document 申报 of the application still requires."""
+    from eport.applications.kinds import get_kind
+    from eport.applications.models import Application
+
+    app = Application.objects.get(pk=app_id)
+    for doc_type in get_kind(app.kind).missing_doc_types(app):
+        r = api.upload(app_id, make_pdf(), name=f"{doc_type}.pdf", doc_type=doc_type)
+        assert r.status_code == 201, r.content
 
 
 def submitted(api, app_id, status: str | None = None) -> dict:

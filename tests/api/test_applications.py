@@ -9,18 +9,21 @@ from eport.applications.models import Application, ReviewStep, Status
 from eport.audit.models import AuditEvent
 from tests import factories as f
 
-from .helpers import Api, approve_all, assert_error
+from .helpers import Api, approve_all, assert_error, attach_required, make_pdf
 
 pytestmark = pytest.mark.django_db
 
 SH = ZoneInfo("Asia/Shanghai")
 
 
-def create(api, user, **over):
+def create(api, user, documents=True, **over):
+    """A draft entry through the API, with the documents its 申报 requires (unless `documents=False`)."""
     r = api.post(
         "/applications", {"kind": "enterprise_entry", "data": f.entry_data(user.enterprise.uscc, **over)}
     )
     assert r.status_code == 201, r.content
+    if documents:
+        attach_required(api, r.json()["id"])
     return r.json()
 
 
@@ -33,7 +36,7 @@ def snapshot(app_id):
 
 
 def test_create_draft(api, user):
-    body = create(api, user)
+    body = create(api, user, documents=False)
     assert body["status"] == "DRAFT" and body["version"] == 1 and body["kind"] == "enterprise_entry"
     assert body["number"].startswith("RW") and body["steps"] == [] and body["attachments"] == []
     assert body["data"]["uscc"] == user.enterprise.uscc and body["data"]["customs_code"] == "5300"
@@ -334,17 +337,54 @@ def test_registry_status_abnormal_blocks_submission(uscc, label):
 # --- save and submit in one request ----------------------------------------------------------------------
 
 
-def test_create_with_submit_saves_and_submits_at_once(api, user):
+def test_create_with_submit_of_an_entry_is_refused_for_its_documents_and_creates_nothing(api, user):
+    """An entry's documents are uploaded to a saved draft, so its create-and-submit in one request is refused
+    naming them (SPEC, seed 002), leaving nothing behind."""
     r = api.post(
         "/applications",
         {"kind": "enterprise_entry", "data": f.entry_data(user.enterprise.uscc), "submit": True},
     )
-    assert r.status_code == 201, r.content
-    body = r.json()
-    assert body["status"] == "SUBMITTED" and body["version"] == 2 and body["submitted_at"]
-    assert {s["status"] for s in body["steps"]} == {"PENDING", "WAITING"}
+    e = assert_error(r, 400, "attachments_required", "doc_type")
+    assert "企业营业执照" in e["message"] and "法人身份证件" in e["message"]
+    assert not Application.objects.filter(enterprise=user.enterprise).exists()
+    assert not AuditEvent.objects.filter(action__startswith="application.").exists()
+
+
+def test_submit_names_each_missing_document_and_passes_once_uploaded(api, user):
+    r = api.post("/applications", {"kind": "enterprise_entry", "data": f.entry_data(user.enterprise.uscc)})
+    app = r.json()
+    e = assert_error(api.post(f"/applications/{app['id']}/submit"), 400, "attachments_required", "doc_type")
+    assert [(d["field"], d["code"]) for d in e["details"]] == [
+        ("attachments.business_license", "attachments_required"),
+        ("attachments.legal_rep_id", "attachments_required"),
+    ]
+    assert "企业营业执照" in e["details"][0]["message"]
+    assert api.upload(app["id"], make_pdf(), doc_type="business_license").status_code == 201
+    e = assert_error(api.post(f"/applications/{app['id']}/submit"), 400, "attachments_required")
+    assert [d["field"] for d in e["details"]] == ["attachments.legal_rep_id"]
+    assert Application.objects.get(pk=app["id"]).status == Status.DRAFT
+    assert api.upload(app["id"], make_pdf(), doc_type="legal_rep_id").status_code == 201
+    body = api.post(f"/applications/{app['id']}/submit").json()
+    assert body["status"] == "SUBMITTED" and body["version"] == 2
     for action in ("application.create", "application.submit"):
         assert AuditEvent.objects.filter(action=action, object_id=str(body["id"])).exists()
+
+
+def test_an_institution_submits_with_the_legal_representatives_id_alone(api, user):
+    data = f.entry_data(user.enterprise.uscc, legal_person_type="institution")
+    app = api.post("/applications", {"kind": "enterprise_entry", "data": data}).json()
+    assert api.upload(app["id"], make_pdf(), doc_type="legal_rep_id").status_code == 201
+    assert api.post(f"/applications/{app['id']}/submit").json()["status"] == "SUBMITTED"
+
+
+def test_the_registry_back_fill_is_kept_whatever_the_api_posts():
+    user = f.cardless(uscc=f.USCC_SZ)
+    api = Api(user)
+    data = f.entry_data(f.USCC_SZ, name="冒名公司", legal_rep_name="李鬼")
+    body = api.post("/applications", {"kind": "enterprise_entry", "data": data}).json()
+    assert body["data"]["name"] == "深圳市前海示范贸易有限公司" and body["data"]["legal_rep_name"] == "张伟"
+    r = api.patch(f"/applications/{body['id']}", {"data": {"address": "别处"}, "version": 1})
+    assert r.json()["data"]["address"] == "深圳市南山区前海大道1号"
 
 
 def test_create_with_submit_refused_at_submission_creates_nothing(api, user):

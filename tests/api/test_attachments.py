@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def app(user):
-    return f.draft_entry(user)
+    return f.draft_entry(user, documents=False)  # the tests count their own uploads
 
 
 def download(api, app_id, att_id):
@@ -114,9 +114,10 @@ def test_bad_doc_type_and_missing_parts(api, app, user):
 
 
 def test_upload_while_submitted_is_409(api, app, user):
-    services.application_submit(actor=user, application_id=app.id)
+    services.application_submit(actor=user, application_id=f.attach_required(user, app).id)
+    before = stored_files()
     assert_error(api.upload(app.id, make_pdf()), 409, "not_editable")
-    assert not Attachment.objects.exists() and stored_files() == []
+    assert Attachment.objects.count() == 2 and stored_files() == before
 
 
 def test_upload_allowed_when_returned(api, user):
@@ -142,9 +143,9 @@ def test_delete_while_draft(api, app, django_capture_on_commit_callbacks):
 
 def test_delete_while_submitted_is_409(api, app, user):
     att_id = api.upload(app.id, make_pdf()).json()["id"]
-    services.application_submit(actor=user, application_id=app.id)
+    services.application_submit(actor=user, application_id=f.attach_required(user, app).id)
     assert_error(api.delete(f"/applications/{app.id}/attachments/{att_id}"), 409, "not_editable")
-    assert Attachment.objects.filter(pk=att_id).exists() and len(stored_files()) == 1
+    assert Attachment.objects.filter(pk=att_id).exists() and len(stored_files()) == 2
     # still viewable once saved
     resp, got = download(api, app.id, att_id)
     assert resp.status_code == 200 and got == make_pdf()
@@ -166,7 +167,7 @@ def test_reviewer_in_jurisdiction_may_download(api, app, user):
     r = f.reviewers()
     # before submission no step is routed to anyone: nobody else sees it
     assert_error(download(Api(r["aic_province"]), app.id, att_id)[0], 404)
-    services.application_submit(actor=user, application_id=app.id)
+    services.application_submit(actor=user, application_id=f.attach_required(user, app).id)
     for who in ("aic", "aic_province", "ra"):
         resp, got = download(Api(r[who]), app.id, att_id)
         assert resp.status_code == 200 and got == content, who

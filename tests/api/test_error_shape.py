@@ -76,7 +76,7 @@ def test_a_json_body_over_the_limit_answers_413():
 
 def test_an_upload_over_the_request_limit_answers_413_like_one_over_the_file_limit(caplog):
     user = f.cardless()
-    app = f.draft_entry(user)
+    app = f.draft_entry(user, documents=False)
     api = Api(user)
     pdf = make_pdf(pad=settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 10)
     assert_error(api.upload(app.id, pdf), 413, "request_too_large")
@@ -99,7 +99,7 @@ def test_a_declared_length_over_the_limit_is_refused_before_reading():
 
 def test_a_screen_upload_over_the_limit_shows_the_error_page(client):
     user = f.cardless()
-    app = f.draft_entry(user)
+    app = f.draft_entry(user, documents=False)
     client.force_login(user)
     resp = client.generic(
         "POST",
@@ -129,7 +129,7 @@ def test_a_screen_upload_over_the_limit_shows_the_error_page(client):
 )
 def test_malformed_multipart_answers_json_400_without_a_traceback(content_type, caplog):
     user = f.cardless()
-    app = f.draft_entry(user)
+    app = f.draft_entry(user, documents=False)
     api = Api(user)
     for path in (f"/applications/{app.id}/attachments", "/applications"):
         resp = api.client.generic(
@@ -146,7 +146,7 @@ def test_malformed_multipart_answers_json_400_without_a_traceback(content_type, 
 
 def test_too_many_form_fields_answer_json_400(caplog):
     user = f.cardless()
-    app = f.draft_entry(user)
+    app = f.draft_entry(user, documents=False)
     api = Api(user)
     fields = [(f"f{i}", None, b"1") for i in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1)]
     resp = api.client.generic(
@@ -167,7 +167,7 @@ def test_too_many_form_fields_answer_json_400(caplog):
 
 def test_malformed_multipart_on_a_screen_shows_the_error_page(client, caplog):
     user = f.cardless()
-    app = f.draft_entry(user)
+    app = f.draft_entry(user, documents=False)
     client.force_login(user)
     resp = client.generic(
         "POST", f"/applications/{app.id}/attachments/", b"garbage", content_type="multipart/form-data"

@@ -21,7 +21,7 @@ from eport.cards.models import Card
 from eport.enterprises.models import Enterprise
 from tests import factories as f
 
-from .helpers import Api, approve_all, assert_error, make_pdf
+from .helpers import Api, approve_all, assert_error, attach_required, make_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -273,6 +273,7 @@ def test_registering_first_never_blocks_the_real_enterprise(r_reviewers, django_
     assert [a["id"] for a in squatter.api.get("/applications").json()["items"]] == [s_app["id"]]
     assert_error(real.api.get(f"/applications/{s_app['id']}"), 404)
     for acc, app in ((squatter, s_app), (real, r_app)):
+        attach_required(acc.api, app["id"])
         assert acc.api.post(f"/applications/{app['id']}/submit").status_code == 200
     # The reviewer is warned that another account names the same USCC.
     assert (

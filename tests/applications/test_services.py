@@ -307,12 +307,17 @@ def test_closing_applications_closes_and_audits_their_open_steps(user):
 
 
 def test_save_and_submit_creates_and_submits_together(user):
+    # An institution needs only the legal representative's ID: uploaded with the same save
     app = services.application_save(
-        actor=user, kind="enterprise_entry", data=f.entry_data(user.enterprise.uscc), submit=True
+        actor=user,
+        kind="enterprise_entry",
+        data=f.entry_data(user.enterprise.uscc, legal_person_type="institution"),
+        submit=True,
+        upload=("legal_rep_id", pdf()),
     )
     app.refresh_from_db()
     assert (app.status, app.round, app.version) == (Status.SUBMITTED, 1, 2)
-    assert ReviewStep.objects.filter(application=app).count() == 4
+    assert ReviewStep.objects.filter(application=app).count() == 2 and app.attachments.count() == 1
     assert [
         e.action for e in AuditEvent.objects.filter(object_id=str(app.id), action__startswith="application.")
     ] == [
@@ -372,7 +377,7 @@ def test_auto_review_switch_rules(r):
 
 
 def test_attachment_needs_a_file_and_known_type(user):
-    app = f.draft_entry(user)
+    app = f.draft_entry(user, documents=False)
     with pytest.raises(InvalidInput) as e:
         services.attachment_add(actor=user, application_id=app.id, doc_type="business_license", upload=None)
     assert e.value.field == "file"
@@ -384,7 +389,7 @@ def test_attachment_needs_a_file_and_known_type(user):
 
 def test_attachment_too_large(user, settings):
     settings.ATTACHMENT_MAX_BYTES = 100
-    app = f.draft_entry(user)
+    app = f.draft_entry(user, documents=False)
     with pytest.raises(TooLarge):
         services.attachment_add(
             actor=user, application_id=app.id, doc_type="business_license", upload=pdf(make_pdf(pad=200))
@@ -395,7 +400,7 @@ def test_attachment_too_large(user, settings):
 def test_attachment_file_removed_when_row_cannot_be_saved(user):
     from tests.api.helpers import stored_files
 
-    app = f.draft_entry(user)
+    app = f.draft_entry(user, documents=False)
     with mock.patch("eport.applications.services.record", side_effect=RuntimeError("audit down")):
         with pytest.raises(RuntimeError):
             services.attachment_add(

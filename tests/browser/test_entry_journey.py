@@ -123,6 +123,15 @@ def test_register_enter_review_approve(live_server, page, shot, tmp_path):
     page.click("#btn-upload")
     assert "已上传随附单据：企业营业执照（license.pdf）。" in page.inner_text(".messages")
     assert "license.pdf" in page.inner_text("#attachments")
+    # 申报 needs the legal representative's ID too (seed 002): refused naming it, then uploaded
+    page.click("#btn-submit")
+    assert "法人身份证件" in page.inner_text("#error_attachments")
+    idcard = tmp_path / "id.pdf"
+    idcard.write_bytes(MINI_PDF)
+    page.select_option("#id_doc_type", "legal_rep_id")
+    page.set_input_files("#id_file", str(idcard))
+    page.click("#btn-upload")
+    assert "id.pdf" in page.inner_text("[data-doc-type=legal_rep_id]")
 
     page.click("#btn-submit")
     assert "申报成功" in page.inner_text(".messages")

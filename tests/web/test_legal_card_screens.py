@@ -230,7 +230,8 @@ def test_reissue_screen(client, ctx):
     assert not Application.objects.filter(kind="legal_card_reissue").exists()
     r = c.post("/reissue/", {"reason": "lost", "action": "submit"})  # no attachments yet
     assert r.status_code == 400 and "补办法人卡须上传随附单据" in r.content.decode()
-    assert "暂存后可以上传随附单据" in r.content.decode()
+    assert 'id="error_attachments"' in r.content.decode()  # said beside the checklist
+    assert 'id="upload-form"' in r.content.decode()  # the upload is offered before any 暂存
     assert not Application.objects.filter(
         kind="legal_card_reissue"
     ).exists()  # saved and submitted, or neither

@@ -132,13 +132,32 @@ def test_save_draft_then_submit_and_read_only_after(client, ent):
     app = Application.objects.get(enterprise=ent.enterprise)
     assert r["Location"] == f"/entries/{app.id}/edit/" and app.status == Status.DRAFT
     r = client.post(
-        f"/applications/{app.id}/attachments/",
-        {"doc_type": "business_license", "file": SimpleUploadedFile("a.pdf", PDF)},
+        f"/entries/{app.id}/edit/",
+        {
+            **app.data,
+            "version": app.version,
+            "action": "upload",
+            "doc_type": "business_license",
+            "file": SimpleUploadedFile("a.pdf", PDF),
+        },
     )
-    assert app.attachments.count() == 1
-    r = client.post(f"/entries/{app.id}/edit/", {**app.data, "version": app.version, "action": "submit"})
+    assert r["Location"] == f"/entries/{app.id}/edit/#attachments" and app.attachments.count() == 1
     app.refresh_from_db()
-    assert app.status == Status.SUBMITTED
+    r = client.post(f"/entries/{app.id}/edit/", {**app.data, "version": app.version, "action": "submit"})
+    assert r.status_code == 400 and "法人身份证件" in r.content.decode()  # still missing: refused
+    # the file chosen with 申报 goes with it
+    r = client.post(
+        f"/entries/{app.id}/edit/",
+        {
+            **app.data,
+            "version": app.version,
+            "action": "submit",
+            "doc_type": "legal_rep_id",
+            "file": SimpleUploadedFile("id.pdf", PDF),
+        },
+    )
+    app.refresh_from_db()
+    assert app.status == Status.SUBMITTED and app.attachments.count() == 2
     # Read-only while in review: the edit screen sends the user to the view, which lists the steps.
     assert client.get(f"/entries/{app.id}/edit/")["Location"] == f"/applications/{app.id}/"
     body = client.get(f"/applications/{app.id}/").content.decode()
@@ -160,7 +179,7 @@ def test_stale_form_is_refused(client, ent):
 
 def test_other_enterprises_ids_are_not_found(client, ent):
     other = f.cardless()
-    app = f.draft_entry(other)
+    app = f.draft_entry(other, documents=False)
     att = services.attachment_add(
         actor=other,
         application_id=app.id,

@@ -8,6 +8,8 @@ from enum import StrEnum
 
 class Code(StrEnum):
     APPLICATION_NOT_FOUND = "application_not_found"  # 没有找到这条申请。
+    # 申报 without a document the kind requires (its details name each: field "attachments.<doc_type>")
+    ATTACHMENTS_REQUIRED = "attachments_required"  # 申报%(kind)s须上传随附单据：%(d)s。
     ATTACHMENT_NOT_FOUND = "attachment_not_found"  # 没有找到这个随附单据。
     AUTO_REVIEW_OWN_UNIT_ONLY = (
         "auto_review_own_unit_only"  # 只能设置本单位的自动审核，不能设置其他单位（包括下级单位）。

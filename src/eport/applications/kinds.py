@@ -120,6 +120,18 @@ class Kind:
     def check_submit(self, *, application) -> None:
         """Preconditions for submitting (raise a DomainError)."""
 
+    def required_doc_types(self, data: dict, enterprise=None) -> tuple:
+        """The attachment types 申报 requires, for this data (the engine refuses a submission without
+        them, naming what is missing; the screens list them in the checklist). By default none."""
+        return ()
+
+    def missing_doc_types(self, application) -> list[str]:
+        """The required attachment types the application has no file of yet, in the kind's order."""
+        present = set(application.attachments.values_list("doc_type", flat=True))
+        return [
+            d for d in self.required_doc_types(application.data, application.enterprise) if d not in present
+        ]
+
     def route(self, application) -> list[list]:
         """Stages of units: each stage reviewed in parallel, a stage opens when the one before is approved."""
         return []

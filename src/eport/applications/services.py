@@ -8,6 +8,7 @@ here is specific to a kind.
 """
 
 import hashlib
+from typing import Any
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -231,19 +232,42 @@ def application_update(*, actor, application_id, data: dict, version) -> Applica
 
 @transaction.atomic
 def application_save(
-    *, actor, kind: str = "", application_id=None, data: dict, version=None, submit: bool = False
+    *,
+    actor,
+    kind: str = "",
+    application_id=None,
+    data: dict,
+    version=None,
+    submit: bool = False,
+    upload: tuple[str, Any] | None = None,
+    remove_attachment=None,
 ) -> Application:
     """暂存 (create when no application_id, else edit) and, with `submit`, 申报 — in one transaction: saved
     and submitted together, or neither (a refusal at submission leaves nothing saved). When submitting, the
-    kind's rows are locked before the save's audit row (Kind.prelock), as a submission alone would."""
+    kind's rows are locked before the save's audit row (Kind.prelock), as a submission alone would.
+
+    `upload` (doc_type, file) attaches a file and `remove_attachment` (an attachment's id) deletes one, after
+    the save and before the submission, in the same transaction: a screen's 上传 / 删除 keeps what was typed,
+    and a refused file leaves the draft as it was."""
     if application_id is None:
         app = _create(actor=actor, kind=kind, data=data, submitting=submit)
     else:
         app = _update(
             actor=actor, application_id=application_id, data=data, version=version, submitting=submit
         )
-    if submit:
-        app = application_submit(actor=actor, application_id=app.id)
+    stored = None
+    try:
+        if upload is not None:
+            att = attachment_add(actor=actor, application_id=app.id, doc_type=upload[0], upload=upload[1])
+            stored = att.stored_name
+        if remove_attachment is not None:
+            attachment_delete(actor=actor, application_id=app.id, attachment_id=remove_attachment)
+        if submit:
+            app = application_submit(actor=actor, application_id=app.id)
+    except Exception:
+        if stored is not None:  # nothing half-saved: the file goes with its rolled-back row
+            default_storage.delete(stored)
+        raise
     return app
 
 
@@ -273,6 +297,7 @@ def application_submit(*, actor, application_id, version=None) -> Application:
     k.check_update(application=app)
     stored, app.data = app.data, _cleaned(k, app, app.data, final=True)
     k.check_submit(application=app)  # on the cleaned data
+    _require_documents(k, app)
     data, app.data = app.data, stored  # the audit's "before" is what was stored
 
     def open_round(app):
@@ -302,6 +327,28 @@ def application_submit(*, actor, application_id, version=None) -> Application:
     k.announce(app)
     _advance(app, actor=None)  # what approves itself now is the system's doing, not the applicant's
     return app
+
+
+def _require_documents(k, app: Application) -> None:
+    """申报 carries the documents the kind requires for its data: refused naming every missing one (the
+    message for people, a detail per type for clients)."""
+    missing = k.missing_doc_types(app)
+    if not missing:
+        return
+    labels = [str(DocType(d).label) for d in missing]
+    raise InvalidInput(
+        Code.ATTACHMENTS_REQUIRED,
+        _("申报%(kind)s须上传随附单据：%(d)s。") % {"kind": k.label, "d": "、".join(labels)},
+        "doc_type",
+        details=[
+            {
+                "field": f"attachments.{d}",
+                "code": Code.ATTACHMENTS_REQUIRED,
+                "message": _("请上传%(d)s。") % {"d": label},
+            }
+            for d, label in zip(missing, labels, strict=True)
+        ],
+    )
 
 
 def _advance(app: Application, *, actor) -> None:

@@ -14,7 +14,6 @@ class Code(StrEnum):
     CERTIFICATE_REVOKED = "certificate_revoked"
     CERTIFICATE_ON_HOLD = "certificate_on_hold"
     ACTION_UNKNOWN = "action_unknown"  # 没有这项IC卡业务。
-    ATTACHMENTS_REQUIRED = "attachments_required"  # 补办法人卡须上传随附单据：%(d)s。
     CARD_ACTION_FORBIDDEN = "card_action_forbidden"  # 您无权对这张卡办理%(a)s。
     CARD_EXPIRED = "card_expired"  # IC卡已过有效期，不能延期，请重新申请制卡。
     CARD_INCOMPLETE = "card_incomplete"  # IC卡尚未制作完成，不能办理业务。

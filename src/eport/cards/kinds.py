@@ -15,9 +15,7 @@ from eport.accounts.models import UserKind
 from eport.applications.forms import DateField, KindForm
 from eport.applications.kinds import Kind, register
 from eport.applications.models import DocType
-from eport.cards.codes import Code
 from eport.enterprises.services import require_in_network, route_to_sub_centre
-from eport.errors import InvalidInput
 from eport.validators import validate_phone
 
 from . import notify
@@ -132,16 +130,13 @@ class LegalCardRequest(Kind):
 
     def check_submit(self, *, application):
         require_in_network(application.enterprise, NOT_IN_NETWORK)
-        if live_legal_card(application.enterprise) is None:
-            return  # 申领: nothing is voided, the entry's review saw the documents
-        present = set(application.attachments.values_list("doc_type", flat=True))
-        missing = [DocType(d).label for d in REISSUE_DOCUMENTS if d not in present]
-        if missing:
-            raise InvalidInput(
-                Code.ATTACHMENTS_REQUIRED,
-                _("补办法人卡须上传随附单据：%(d)s。") % {"d": "、".join(str(m) for m in missing)},
-                "doc_type",
-            )
+
+    def required_doc_types(self, data, enterprise=None):
+        # 申领 (no legal card in use): nothing is voided, the entry's review saw the documents; 补办 proves
+        # who asks for the card that replaces the one in use.
+        if enterprise is not None and live_legal_card(enterprise) is None:
+            return ()
+        return tuple(REISSUE_DOCUMENTS)
 
     def announce(self, application):
         if live_legal_card(application.enterprise) is not None:  # 补办: the card in use would be voided

@@ -4,6 +4,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from eport.applications.models import DocType
+
 
 class LegalPersonType(models.TextChoices):
     ENTERPRISE = "enterprise", pgettext_lazy("legal person type", "企业法人")
@@ -51,4 +53,18 @@ JOINT_REVIEW_DEPTS = {
     LegalPersonType.OTHER: ("aic", "tax", "quality"),
     LegalPersonType.INSTITUTION: ("quality",),
     LegalPersonType.SPECIAL: (),
+}
+
+
+# The documents (随附单据) an entry must carry at 申报, by 法人类型. Seed 002 names the enterprise's proofs: 企业营业执照,
+# 中华人民共和国海关报关单位登记证, 对外贸易经营者备案, 法人身份证件, 操作员身份证件. Required here is what the entry's
+# reviewers check: the licence for a 法人 registered with 工商 (the 工商 review; 事业单位 and 特殊单位 have none, seed 002:
+# their 工商/税务 codes are greyed out), and the legal representative's ID for every type (the legal card is made for
+# that person). The customs registration and the foreign-trade filing come with the filings after entry (企业备案),
+# and operators are declared, with their IDs, on their own: accepted, not required.
+REQUIRED_DOCUMENTS = {
+    LegalPersonType.ENTERPRISE: (DocType.BUSINESS_LICENSE, DocType.LEGAL_REP_ID),
+    LegalPersonType.OTHER: (DocType.BUSINESS_LICENSE, DocType.LEGAL_REP_ID),
+    LegalPersonType.INSTITUTION: (DocType.LEGAL_REP_ID,),
+    LegalPersonType.SPECIAL: (DocType.LEGAL_REP_ID,),
 }

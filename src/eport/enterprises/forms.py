@@ -153,7 +153,14 @@ _NOT_BACKFILLED = ("status", "legal_rep_id_no")
 
 def registry_backfill(uscc: str) -> dict:
     """调用工商服务接口反填企业信息: the registry's data as entry data (empty when unknown)."""
-    entry = registry().lookup(uscc)
+    entry = registry().lookup(uscc) if uscc else None
     if entry is None:
         return {}
     return {k: v for k, v in entry.as_dict().items() if v and k not in _NOT_BACKFILLED}
+
+
+def registry_locked(uscc: str) -> dict:
+    """The entry's fields back-filled from the registry, with the registry's values: the applicant may not
+    change them (seed 002: 灰色底色的字段为返填项; the 工商 record is the source), so the entry keeps these
+    whatever is posted, and the screen shows them grey and read-only. The rest stays the applicant's."""
+    return registry_backfill(uscc)

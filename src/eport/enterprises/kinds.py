@@ -12,8 +12,8 @@ from eport.refdata.lookup import ra_unit_for_customs, unit_for
 from eport.registry.adapters import registry
 from eport.registry.models import RegistryStatus
 
-from .choices import JOINT_REVIEW_DEPTS, UNIT_FIELDS, LegalPersonType
-from .forms import DEFAULT_ISSUING_AUTHORITY, EnterpriseDataForm, registry_backfill
+from .choices import JOINT_REVIEW_DEPTS, REQUIRED_DOCUMENTS, UNIT_FIELDS, LegalPersonType
+from .forms import DEFAULT_ISSUING_AUTHORITY, EnterpriseDataForm, registry_backfill, registry_locked
 from .models import Enterprise
 from .services import enterprise_apply_data, master_data
 from .signals import entered_network, entering_network
@@ -89,6 +89,18 @@ class EnterpriseEntry(EnterpriseDataKind):
         }
         data.update(registry_backfill(enterprise.uscc))
         return data
+
+    def clean(self, *, data, enterprise, final):
+        # Back-filled from the business registry: the registry's value, whatever was posted.
+        # (An enterprise first approved by organization code brings its USCC with the data.)
+        posted = data.get("uscc")
+        uscc = enterprise.uscc or (posted if isinstance(posted, str) else "")
+        data = {**data, **registry_locked(uscc)}
+        return super().clean(data=data, enterprise=enterprise, final=final)
+
+    def required_doc_types(self, data, enterprise=None):
+        lpt = data.get("legal_person_type")
+        return REQUIRED_DOCUMENTS.get(lpt, REQUIRED_DOCUMENTS[LegalPersonType.ENTERPRISE])
 
     def check_create(self, *, actor, enterprise, data=None):
         if enterprise.in_network:

@@ -33,6 +33,17 @@ def prefix_lookup(list_name: str, prefix: str, limit: int = MAX_RESULTS) -> list
     return [{"id": r.id, "code": r.code, "name": r.name} for r in rows]
 
 
+def name_for(list_name: str, code: str) -> str:
+    """The name a code of a look-up list stands for ("" when it names nothing): shown beside the code."""
+    if not code or list_name not in LISTS:
+        return ""
+    dept = LISTS[list_name][0]
+    if dept is None:
+        district = CustomsDistrict.objects.filter(code=code).first()
+        return district.name if district else ""
+    return getattr(unit_for(dept, code), "name", "")
+
+
 def unit_for(dept: str, code: str) -> Unit | None:
     if not code:
         return None

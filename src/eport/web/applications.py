@@ -17,6 +17,7 @@ from eport.enterprises.kinds import EnterpriseDataKind, EnterpriseEntry
 from .access import application_reader, enterprise_actor, enterprise_only
 from .forms import code_names, entry_form
 from .links import edit_url
+from .pages import doc_checklist, uploaded_message
 from .paging import export_query, page_of, pager
 from .progress import next_step
 from .refusals import Refusal, act, start_refusal
@@ -134,10 +135,12 @@ def application_context(app, user) -> dict:
     """What the read-only screens (view, review) show of an application: the 三证合一 form for the
     enterprise kinds, the kind's own rows for the others; steps, attachments, the edit link."""
     kind = get_kind(app.kind)
+    attachments = list(app.attachments.all())
     ctx = {
         "kind": kind,
         "steps": app.steps.select_related("unit", "reviewer"),
-        "attachments": app.attachments.all(),
+        "attachments": attachments,
+        "checklist": doc_checklist(kind, app.data, attachments, app.enterprise),
         "edit_url": edit_url(app, user),
     }
     if isinstance(kind, EnterpriseDataKind):
@@ -190,10 +193,7 @@ def attachment_upload(request, app_id):
             doc_type=request.POST.get("doc_type", ""),
             upload=request.FILES.get("file"),
         ),
-        lambda att: (
-            _("已上传随附单据：%(type)s（%(file)s）。")
-            % {"type": att.get_doc_type_display(), "file": att.original_name}
-        ),
+        uploaded_message,
     )
     return _back_to_edit(request, app_id)
 

@@ -7,14 +7,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from eport.applications import selectors
-from eport.enterprises.forms import EnterpriseDataForm
+from eport.enterprises.forms import EnterpriseDataForm, registry_locked
 from eport.enterprises.kinds import EnterpriseChange, EnterpriseEntry
 from eport.registry.adapters import registry
 from eport.registry.models import RegistryStatus
 
 from .access import enterprise_only, legal_card_only
 from .applications import deleting, view_page
-from .forms import entry_form
+from .forms import code_names, entry_form
 from .pages import ApplicationPage, posted
 
 
@@ -26,11 +26,16 @@ def _entry_page(page: ApplicationPage, **extra):
         "a card-less account registers with its enterprise (enterprises/registration.py)"
     )
     data = page.form_data
-    form = entry_form(data, uscc_editable=not enterprise.uscc)  # first approved by organization code
+    # The entry keeps what the registry back-filled (enterprises.forms.registry_locked): shown grey, read-only.
+    locked = registry_locked(enterprise.uscc or "") if page.kind.code == EnterpriseEntry.code else {}
+    form = entry_form(
+        data, uscc_editable=not enterprise.uscc, locked=locked
+    )  # USCC: first approved by org code
     entry = registry().lookup(data.get("uscc") or enterprise.code)
     return page.render(
         "web/entry_form.html",
         form,
+        names=code_names({**data, **locked}),
         registry_status=RegistryStatus(entry.status) if entry else None,
         registry_abnormal=entry is not None and entry.status != RegistryStatus.NORMAL,
         **extra,

@@ -1,12 +1,12 @@
-"""Rendering helpers for the 三证合一 form: the kind's own data form, decorated for the screen
-(required fields yellow, read-only grey, code fields with prefix auto-complete)."""
+"""Rendering helpers for the kinds' forms on the screen: the kind's own data form, decorated in ONE place —
+the look of every field (seed 002: 标黄 required, 灰色 read-only or back-filled from the registry, white
+optional), code fields as look-ups (prefix auto-complete, the unit's name beside the code)."""
 
+from django import forms
 from django.utils.translation import gettext as _
 
-from eport.enterprises.choices import UNIT_FIELDS
-from eport.enterprises.forms import EnterpriseDataForm
-from eport.refdata.lookup import unit_for
-from eport.refdata.models import CustomsDistrict
+from eport.enterprises.forms import DEFAULT_ISSUING_AUTHORITY, EnterpriseDataForm
+from eport.refdata.lookup import name_for
 
 # field -> (refdata list for auto-complete, minimum typed length)
 LOOKUPS = {
@@ -25,6 +25,46 @@ CONDITIONAL = {
     "quality_unit",
     "enterprise_type_other",
 }  # required depending on other fields
+# Fields offered with a default the applicant is expected to complete (seed 002: 发证机构名称 默认显示
+# “工商行政管理局”，实际录入时需要完善具体的名称): their text is selected on focus, so typing replaces it.
+DEFAULTS = {"issuing_authority_name": DEFAULT_ISSUING_AUTHORITY}
+
+
+def field_class(*, required: bool, readonly: bool = False, backfilled: bool = False) -> str:
+    """The one rule for a field's look, as the legend says: grey when it cannot be changed (read-only, or
+    back-filled from the business registry), else yellow when required, else white."""
+    if backfilled:
+        return "ro backfilled"
+    if readonly:
+        return "ro"
+    return "req" if required else ""
+
+
+def _decorate(
+    form: forms.BaseForm,
+    name: str,
+    *,
+    required: bool,
+    readonly: bool = False,
+    backfilled: bool = False,
+    value: object = None,
+) -> None:
+    field = form.fields[name]
+    attrs = field.widget.attrs
+    attrs["class"] = field_class(required=required, readonly=readonly, backfilled=backfilled)
+    attrs["id"] = f"id_{name}"
+    if readonly or backfilled:
+        # A <select> has no readonly: disabled, and the server keeps its value whatever is posted.
+        attrs["disabled" if isinstance(field.widget, forms.Select) else "readonly"] = True
+    elif name in LOOKUPS:
+        attrs.update(lookup_attrs(name))
+    if name in DEFAULTS and value == DEFAULTS[name] and not (readonly or backfilled):
+        attrs["data-select-on-focus"] = True
+    if required:
+        attrs["aria-required"] = "true"
+    field.required = (
+        False  # the browser must not block 暂存 of a partial draft (the service names what is missing)
+    )
 
 
 def lookup_attrs(name: str) -> dict:
@@ -40,30 +80,26 @@ def lookup_attrs(name: str) -> dict:
 
 
 def code_names(data: dict) -> dict:
-    """Names of the units and the customs district a record's codes point to (read-only screens)."""
-    names = {f: getattr(unit_for(dept, data.get(f, "")), "name", "") for f, dept in UNIT_FIELDS.items()}
-    district = CustomsDistrict.objects.filter(code=data.get("customs_code", "")).first()
-    names["customs_code"] = district.name if district else ""
-    return names
+    """Names of what a record's codes point to (units, customs districts), by field: shown beside each
+    code, on the forms (a reopened draft) and on the read-only screens."""
+    return {name: name_for(source, str(data.get(name) or "")) for name, (source, _m) in LOOKUPS.items()}
 
 
-def entry_form(data: dict, *, uscc_editable: bool = False) -> EnterpriseDataForm:
+def entry_form(data: dict, *, uscc_editable: bool = False, locked: dict | None = None) -> EnterpriseDataForm:
     """The 三证合一 form for the screen. The USCC is the enterprise's own and read-only, except for an
-    enterprise first approved by organization code, whose change brings its USCC."""
-    form = EnterpriseDataForm(initial=data or {}, final=True)
-    for name, field in form.fields.items():
-        attrs = field.widget.attrs
-        classes = []
-        if name in form.REQUIRED or name in CONDITIONAL:
-            classes.append("req")
-        if name in READONLY and not uscc_editable:
-            attrs["readonly"] = "readonly"
-            classes.append("ro")
-        if name in LOOKUPS:
-            attrs.update(lookup_attrs(name))
-        attrs["class"] = " ".join(classes)
-        attrs["id"] = f"id_{name}"
-        field.required = False  # the browser must not block 暂存 of a partial draft
+    enterprise first approved by organization code, whose change brings its USCC. `locked`: the fields
+    back-filled from the business registry and their values (grey, not editable: the entry keeps them)."""
+    locked = locked or {}
+    form = EnterpriseDataForm(initial={**(data or {}), **locked}, final=True)
+    for name in form.fields:
+        _decorate(
+            form,
+            name,
+            required=name in form.REQUIRED or name in CONDITIONAL,
+            readonly=name in READONLY and not uscc_editable,
+            backfilled=name in locked and not (name == "uscc" and uscc_editable),
+            value=form.initial.get(name),
+        )
     return form
 
 
@@ -73,8 +109,5 @@ def kind_form(kind, data: dict):
     says what is missing, naming the field)."""
     form = kind.form_class(initial=data or {}, final=True)
     for name, field in form.fields.items():
-        field.widget.attrs.update({"class": "req" if field.required else "", "id": f"id_{name}"})
-        if name in LOOKUPS:
-            field.widget.attrs.update(lookup_attrs(name))
-        field.required = False
+        _decorate(form, name, required=field.required, value=form.initial.get(name))
     return form

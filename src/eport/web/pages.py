@@ -21,12 +21,29 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from eport.applications import selectors, services
+from eport.applications.codes import Code as AppCode
 from eport.applications.kinds import Kind, get_kind
-from eport.applications.models import Application, DocType, ReviewStep
+from eport.applications.models import Application, Attachment, DocType, ReviewStep
 
 from .access import SignedIn
 from .forms import kind_form
 from .refusals import Refusal, start_refusal
+
+ATTACHMENTS_REQUIRED = AppCode.ATTACHMENTS_REQUIRED
+
+
+def uploaded_message(att: Attachment) -> str:
+    return _("已上传随附单据：%(type)s（%(file)s）。") % {
+        "type": att.get_doc_type_display(),
+        "file": att.original_name,
+    }
+
+
+def removed_message(att: Attachment) -> str:
+    return _("已删除随附单据：%(type)s（%(file)s）。") % {
+        "type": att.get_doc_type_display(),
+        "file": att.original_name,
+    }
 
 
 def posted(request: HttpRequest, form_class: type[forms.Form], **fixed: Any) -> dict:
@@ -37,6 +54,27 @@ def posted(request: HttpRequest, form_class: type[forms.Form], **fixed: Any) -> 
 def declared(request: HttpRequest, kind: Kind, app: Application, submitted: bool) -> None:
     """The message after 暂存 / 申报, in the kind's words, naming the application (Kind.declared_message)."""
     messages.success(request, kind.declared_message(app, submitted))
+
+
+def doc_checklist(
+    kind: Kind, data: dict, attachments: Sequence[Attachment], enterprise: Any = None
+) -> list[dict[str, Any]]:
+    """The attachment checklist: each document type the kind accepts, whether 申报 requires it for this
+    data and enterprise (Kind.required_doc_types, the domain's rule), and the files uploaded of it."""
+    required = set(kind.required_doc_types(data or {}, enterprise))
+    return [
+        {
+            "value": d,
+            "label": DocType(d).label,
+            "required": d in required,
+            "files": [a for a in attachments if a.doc_type == d],
+        }
+        for d in kind.doc_types
+    ]
+
+
+def _attachment_id(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
 
 
 class _Open(Enum):
@@ -99,7 +137,9 @@ class ApplicationPage:
         """暂存 or (action=submit) 申报 of `data`. Saved: `done(app, submitted)`'s response, else the kind's
         message and a redirect to `then` (a URL, or a function of (app, submitted) giving one; by default
         this page again). Refused: None; the page then shows the refusal beside the fields."""
-        submit = self.request.POST.get("action") == "submit"
+        action = self.request.POST.get("action")
+        submit = action == "submit"
+        upload, remove = self._upload(action), self._removal()
         self.data = data
         with self.refusal:
             app = services.application_save(
@@ -109,6 +149,8 @@ class ApplicationPage:
                 data=data,
                 version=self.request.POST.get("version"),
                 submit=submit,
+                upload=upload,
+                remove_attachment=remove.pk if remove is not None else None,
             )
         if self.refusal:
             if self.app is not None:
@@ -117,9 +159,33 @@ class ApplicationPage:
         if done is not None:
             return done(app, submit)
         declared(self.request, self.kind, app, submit)
+        if upload is not None:
+            att = app.attachments.order_by("-pk").first()
+            assert att is not None, "the save stored the file (or was refused)"
+            messages.success(self.request, uploaded_message(att))
+        if remove is not None:
+            messages.success(self.request, removed_message(remove))
         if callable(then):
             then = then(app, submit)
-        return redirect(then or self.request.get_full_path())
+        then = then or self.request.get_full_path()
+        # 上传 / 删除: back to the checklist, where the user was
+        return redirect(f"{then}#attachments" if (upload or remove) and not submit else then)
+
+    def _upload(self, action: str | None) -> tuple[str, Any] | None:
+        """The file posted with the form (上传, or chosen and then 暂存 / 申报): (its type, the file)."""
+        if not self.kind.doc_types:
+            return None
+        file = self.request.FILES.get("file")
+        if file is None and action != "upload":
+            return None
+        return self.request.POST.get("doc_type", ""), file
+
+    def _removal(self) -> Attachment | None:
+        """The attachment a 删除 in the checklist names (one of this application's), before it goes."""
+        pk = _attachment_id(self.request.POST.get("remove_attachment"))
+        if pk is None or self.app is None:
+            return None
+        return self.app.attachments.filter(pk=pk).first()
 
     @property
     def form_data(self) -> dict:
@@ -165,19 +231,28 @@ class ApplicationPage:
 
     def context(self, form: forms.BaseForm | None = None) -> dict[str, Any]:
         app = self.app
+        attachments = list(app.attachments.all()) if app is not None else []
+        checklist = doc_checklist(self.kind, self.form_data, attachments, self.enterprise)
+        errors = self.refusal.errors(form, beside=("doc_type", "file"))
+        if self.refusal.code == ATTACHMENTS_REQUIRED:  # beside the checklist, naming what is missing
+            errors = {"attachments": errors.pop("doc_type")}
+        missing = [r for r in checklist if r["required"] and not r["files"]]
         return {
             "kind": self.kind,
             "form": form,
             "app": app,
             "editable": self.editable,
             "refused": self.start_refusal.message,
-            "errors": self.refusal.errors(form),
+            "errors": errors,
             "state": self.state(),
             "state_code": self.shown.status if self.shown is not None else "NONE",  # its colour (tone)
             "steps": self.steps(),
             "history": self.history[:20],
             "doc_types": [(d, DocType(d).label) for d in self.kind.doc_types],
-            "attachments": app.attachments.all() if app is not None else [],
+            "attachments": attachments,
+            "checklist": checklist,
+            # 上传 offers first what is still missing
+            "upload_type": self.request.POST.get("doc_type") or (missing[0]["value"] if missing else ""),
         }
 
     def render(self, template: str, form: forms.BaseForm | None = None, **extra: Any) -> HttpResponse:

@@ -61,15 +61,24 @@ class Refusal:
         return self.exc.message if self.exc is not None else None
 
     @property
+    def code(self) -> str | None:
+        return self.exc.code if self.exc is not None else None
+
+    @property
     def status(self) -> int:
         return self.exc.status if self.exc is not None else 200
 
-    def errors(self, form: forms.BaseForm | None = None) -> dict[str, Message]:
+    def errors(
+        self, form: forms.BaseForm | None = None, *, beside: tuple[str, ...] = ()
+    ) -> dict[str, Message]:
         """Field -> message for the template; "nonfield" (the summary at the top) for what names no field,
-        or none of the form's fields (e.g. a stale version)."""
+        or none of the form's fields (e.g. a stale version). `beside`: controls the page has besides the
+        form's fields (the attachment upload): a refusal naming one is shown there, whole."""
         if self.exc is None:
             return {}
         exc = self.exc
+        if exc.field in beside:
+            return {exc.field: exc.message}
         out: dict[str, Message] = {}
         for d in exc.details or [{"field": exc.field, "message": str(exc.message)}]:
             out.setdefault(d["field"] or "nonfield", d["message"])

@@ -1,4 +1,5 @@
 from django import template
+from django.utils.html import format_html
 
 from eport.applications.kinds import get_kind
 from eport.cards.models import Card, CardState
@@ -76,3 +77,28 @@ def tone(value) -> str:
 def kind_label(application) -> str:
     """What an application is called (its kind's label, or 申领/补办法人卡 by its data)."""
     return get_kind(application.kind).label_of(application)
+
+
+@register.simple_tag
+def field_control(bound_field, errors=None, names=None):
+    """A form field's control tied to what is said about it (as _input.html does for the account pages):
+    aria-invalid and aria-describedby naming its error (error_<name>) and, for a code look-up, the name of
+    the unit it stands for (name_<name>, server-rendered so a reopened draft shows it without script,
+    announced politely when the look-up changes it)."""
+    name = bound_field.name
+    error = (errors or {}).get(name)
+    lookup = "data-lookup" in bound_field.field.widget.attrs
+    described = [f"error_{name}"] if error else []
+    if lookup:
+        described.append(f"name_{name}")
+    attrs = {"aria-invalid": "true"} if error else {}
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    html = bound_field.as_widget(attrs=attrs)
+    if lookup:
+        html += format_html(
+            '<span class="lookup-note" id="name_{}" aria-live="polite">{}</span>',
+            name,
+            (names or {}).get(name, ""),
+        )
+    return html

@@ -7,62 +7,126 @@
 
   function focusables(form) {
     return Array.prototype.filter.call(form.querySelectorAll("input, select, textarea"), function (el) {
-      return !el.disabled && !el.readOnly && el.type !== "hidden" && el.offsetParent !== null;
+      return !el.disabled && !el.readOnly && el.type !== "hidden" && el.tabIndex >= 0 && el.offsetParent !== null;
     });
+  }
+
+  // Enter moves on (the manual's keyboard): the field after this one in the form, if any.
+  function moveOn(el) {
+    var list = focusables(el.form), i = list.indexOf(el);
+    if (i >= 0 && i < list.length - 1) { list[i + 1].focus(); return true; }
+    return false;
   }
 
   function enterMovesOn(form) {
     form.addEventListener("keydown", function (ev) {
       var t = ev.target;
       if (ev.key !== "Enter" || t.tagName === "TEXTAREA" || t.tagName === "BUTTON" || ev.defaultPrevented) return;
-      var list = focusables(form), i = list.indexOf(t);
-      if (i >= 0 && i < list.length - 1) { ev.preventDefault(); list[i + 1].focus(); }
+      if (moveOn(t)) ev.preventDefault();
     });
   }
 
+  // A field offered with a default to complete (发证机构名称): its text is selected on focus, so typing replaces it.
+  function selectOnFocus(input) {
+    input.addEventListener("focus", function () { input.select(); });
+  }
+
+  /* A code look-up as an ARIA combobox (input role=combobox + listbox of options). Typing asks the code list
+     (from the minimum length); arrows move the highlight; Enter takes the exact code, the only match, or the
+     highlighted option of an open list, and moves on at once, so what is typed next lands in the next field
+     even while the answer is on its way (it is applied when it comes). The unit's name is shown beside the
+     code (server-rendered for a saved code, announced politely). */
   function lookup(input) {
-    var box = document.createElement("ul"), items = [], active = -1, timer = null;
-    box.className = "lookup"; box.hidden = true; box.setAttribute("role", "listbox");
-    input.parentNode.style.position = "relative";
-    input.parentNode.appendChild(box);
-    var note = document.createElement("small"); note.className = "lookup-note";
-    input.parentNode.appendChild(note);
+    var name = input.name, listId = input.id + "_list";
+    var box = document.createElement("ul"), items = [], active = -1, timer = null, shownFor = null, cache = {};
+    box.className = "lookup"; box.hidden = true; box.id = listId; box.setAttribute("role", "listbox");
+    box.setAttribute("aria-label", (input.labels && input.labels[0] ? input.labels[0].textContent : name));
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-expanded", "false");
+    input.setAttribute("aria-controls", listId);
+    var field = input.parentNode; field.style.position = "relative";
+    input.insertAdjacentElement("afterend", box);
+    var note = document.getElementById("name_" + name);
+    if (!note) {
+      note = document.createElement("span"); note.className = "lookup-note"; note.id = "name_" + name;
+      note.setAttribute("aria-live", "polite"); box.insertAdjacentElement("afterend", note);
+    }
     var min = parseInt(input.dataset.min || "1", 10);
 
+    function optionId(i) { return listId + "_" + i; }
     function render() {
       box.innerHTML = "";
       items.forEach(function (it, i) {
         var li = document.createElement("li");
-        li.textContent = it.code + " " + it.name; li.setAttribute("role", "option");
+        li.id = optionId(i); li.textContent = it.code + " " + it.name; li.setAttribute("role", "option");
+        li.setAttribute("aria-selected", i === active ? "true" : "false");
         if (i === active) li.className = "active";
-        li.addEventListener("mousedown", function (e) { e.preventDefault(); pick(i); });
+        li.addEventListener("mousedown", function (e) { e.preventDefault(); take(it); });
         box.appendChild(li);
       });
       box.hidden = items.length === 0;
+      input.setAttribute("aria-expanded", box.hidden ? "false" : "true");
+      if (!box.hidden && active >= 0) {
+        input.setAttribute("aria-activedescendant", optionId(active));
+        var cur = box.children[active]; if (cur && cur.scrollIntoView) cur.scrollIntoView({ block: "nearest" });
+      } else input.removeAttribute("aria-activedescendant");
     }
-    function pick(i) {
-      var it = items[i]; if (!it) return;
-      input.value = it.code; note.textContent = it.name;
-      items = []; active = -1; render();
+    function close() { items = []; active = -1; shownFor = null; render(); }
+    function take(it) {
+      input.value = it.code; note.textContent = it.name; close();
       input.dispatchEvent(new Event("change", { bubbles: true }));
     }
-    function query() {
-      var v = input.value.trim();
-      if (v.length < min) { items = []; render(); note.textContent = v ? (input.dataset.minHint || "") : ""; return; }
-      fetch("/api/v1/refdata/" + input.dataset.lookup + "?prefix=" + encodeURIComponent(v), { credentials: "same-origin" })
-        .then(function (r) { return r.ok ? r.json() : []; })
-        .then(function (rows) { items = rows; active = rows.length ? 0 : -1; render();
-          var exact = rows.filter(function (r) { return r.code === v; })[0]; note.textContent = exact ? exact.name : ""; });
+    function ask(v) {  // the rows whose code starts with v (each prefix asked once)
+      if (v.length < min) return Promise.resolve([]);
+      if (!cache[v]) {
+        cache[v] = fetch("/api/v1/refdata/" + input.dataset.lookup + "?prefix=" + encodeURIComponent(v), { credentials: "same-origin" })
+          .then(function (r) { return r.ok ? r.json() : []; }).catch(function () { delete cache[v]; return []; });
+      }
+      return cache[v];
     }
-    input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(query, 150); });
-    input.addEventListener("keydown", function (ev) {
-      if (box.hidden) return;
-      if (ev.key === "ArrowDown") { active = Math.min(active + 1, items.length - 1); render(); ev.preventDefault(); }
-      else if (ev.key === "ArrowUp") { active = Math.max(active - 1, 0); render(); ev.preventDefault(); }
-      else if (ev.key === "Enter") { pick(active); ev.preventDefault(); }
-      else if (ev.key === "Escape") { items = []; render(); }
+    function exactIn(rows, v) { return rows.filter(function (r) { return r.code === v; })[0]; }
+    function query() {
+      timer = null;
+      var v = input.value.trim();
+      if (v.length < min) { close(); note.textContent = v ? (input.dataset.minHint || "") : ""; return; }
+      ask(v).then(function (rows) {
+        if (input.value.trim() !== v || document.activeElement !== input) return;  // typed on, or left: stale
+        items = rows; active = rows.length ? 0 : -1; shownFor = v; render();
+        var exact = exactIn(rows, v); note.textContent = exact ? exact.name : "";
+      });
+    }
+    input.addEventListener("input", function () {
+      note.textContent = "";  // the name shown was the old code's
+      clearTimeout(timer); timer = setTimeout(query, 150);
     });
-    input.addEventListener("blur", function () { setTimeout(function () { items = []; render(); }, 150); });
+    input.addEventListener("keydown", function (ev) {
+      if (ev.key === "ArrowDown" || ev.key === "ArrowUp") {
+        if (box.hidden) { clearTimeout(timer); query(); ev.preventDefault(); return; }
+        active = ev.key === "ArrowDown" ? Math.min(active + 1, items.length - 1) : Math.max(active - 1, 0);
+        render(); ev.preventDefault();
+      } else if (ev.key === "Enter") {
+        ev.preventDefault();
+        var v = input.value.trim(), open = !box.hidden && shownFor === v, highlighted = open ? items[active] : null;
+        clearTimeout(timer); timer = null;
+        if (open && highlighted && !exactIn(items, v) && items.length > 1) { take(highlighted); moveOn(input); return; }
+        close();
+        moveOn(input);
+        if (!v) { note.textContent = ""; return; }
+        ask(v).then(function (rows) {
+          if (input.value.trim() !== v) return;
+          var it = exactIn(rows, v) || (rows.length === 1 ? rows[0] : null);
+          if (it) take(it); else note.textContent = "";
+        });
+      } else if (ev.key === "Escape") { close(); }
+    });
+    input.addEventListener("blur", function () {
+      setTimeout(close, 150);
+      var v = input.value.trim();  // left by Tab or a click: the name of an exact code still shows
+      if (v && !note.textContent) ask(v).then(function (rows) {
+        var it = exactIn(rows, v); if (it && input.value.trim() === v) note.textContent = it.name;
+      });
+    });
   }
 
   function legalPersonRules(form) {
@@ -71,9 +135,12 @@
       var needed = JOINT[sel.value] || JOINT.enterprise;
       ["aic_unit", "tax_unit", "quality_unit"].forEach(function (name) {
         var el = form.querySelector("#id_" + name); if (!el) return;
-        var off = sel.value && needed.indexOf(name) < 0;
+        var off = !!sel.value && needed.indexOf(name) < 0;
         el.disabled = off; el.classList.toggle("ro", off); el.classList.toggle("req", !off);
-        if (off) el.value = "";
+        if (off) {
+          el.value = "";
+          var note = document.getElementById("name_" + name); if (note) note.textContent = "";  // no stale name
+        }
       });
     }
     sel.addEventListener("change", apply); apply();
@@ -97,6 +164,10 @@
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("form[data-enter-next]").forEach(enterMovesOn);
     document.querySelectorAll("input[data-lookup]").forEach(lookup);
+    document.querySelectorAll("input[data-select-on-focus]").forEach(selectOnFocus);
+    // After a refused submit focus goes to the error summary (autofocus does not when the URL has a #fragment).
+    var summary = document.querySelector(".error-summary[tabindex]");
+    if (summary && document.activeElement !== summary) summary.focus();
     document.querySelectorAll("form.entry").forEach(function (f) { legalPersonRules(f); enterpriseTypeOther(f); cardIssuer(f); });
     document.querySelectorAll("[data-confirm]").forEach(function (el) {
       var evName = el.tagName === "FORM" ? "submit" : "click";
@@ -130,8 +201,10 @@
     });
     var fold = document.querySelector("[data-toggle-menu]");
     if (fold) fold.addEventListener("click", function () { document.body.classList.toggle("menu-folded"); });
+    // A file over the limit is said before the form goes (the server refuses it too, beside the control).
     var up = document.getElementById("upload-form");
-    if (up) up.addEventListener("submit", function (ev) {
+    var upForm = up && up.closest("form");
+    if (upForm) upForm.addEventListener("submit", function (ev) {
       var f = up.querySelector("input[type=file]").files[0];
       if (f && f.size > parseInt(up.dataset.maxBytes, 10)) { ev.preventDefault(); window.alert(up.dataset.tooLarge); }
     });
