@@ -60,6 +60,14 @@ def test_review_without_an_opinion(client):
     check_pattern(page, ["opinion"])
 
 
+def test_a_filing_form(client):
+    user = f.cardless()
+    f.draft_entry(user)
+    client.force_login(user)
+    page = client.post("/filings/commerce/", {"action": "submit", "authority": "999999"}).content.decode()
+    check_pattern(page, ["authority"])
+
+
 def test_the_password_page_has_one_summary(client):
     user = f.cardless()
     client.force_login(user)
