@@ -12,7 +12,7 @@ from .test_entry_journey import login, logout
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_first_legal_card_from_request_to_queue_to_card(live_server, page, settings):
+def test_first_legal_card_from_request_to_queue_to_card(live_server, page, settings, shot):
     base = live_server.url
     settings.PUBLIC_URL = base
     f.staff("ra", "ra:5300", username="ra_queue")
@@ -23,6 +23,7 @@ def test_first_legal_card_from_request_to_queue_to_card(live_server, page, setti
     assert page.url.endswith("/start/")
     assert page.get_attribute("[data-task=legal_card]", "data-state") == "action"
     assert page.inner_text("#task-legal_card-status") == "待办理"
+    shot(page, "25-start-task-list")
     page.click("#next-step a")
     assert page.inner_text("h1") == "申领法人卡"
     assert page.input_value("#id_contact_name") == "联系人"  # the account's own, changeable
@@ -44,6 +45,7 @@ def test_first_legal_card_from_request_to_queue_to_card(live_server, page, setti
     assert (
         row.count() == 1 and "深圳首卡旅程有限公司" in row.inner_text() and "2099-03-01" in row.inner_text()
     )
+    shot(page, "26-ra-legal-card-queue")
     row.locator("a.btn").click()
     assert page.input_value("#id_enterprise_uscc") == e.uscc
     assert page.get_attribute("#id_enterprise_uscc", "readonly") is not None
