@@ -97,6 +97,7 @@ def screens(actor: str, d: dict) -> list:
         entry = d["entry"].id
         return [
             ("home", "/"),
+            ("start", "/start/"),
             ("account", "/account/"),
             ("entries", "/entries/"),
             ("application", f"/applications/{entry}/"),
@@ -111,7 +112,7 @@ def screens(actor: str, d: dict) -> list:
             ("error-404", "/applications/999999/"),
         ]
     if actor == "fresh":  # a card-less user before its first 三证合一 entry
-        return [("entries", "/entries/"), ("entry-new", "/entries/new/")]
+        return [("start", "/start/"), ("entries", "/entries/"), ("entry-new", "/entries/new/")]
     if actor == "drafter":  # a card-less user with a draft 三证合一 entry
         return [
             ("entry-edit", f"/entries/{d['draft'].id}/edit/"),
@@ -131,6 +132,7 @@ def screens(actor: str, d: dict) -> list:
             ("reviews", "/reviews/"),
             ("review", f"/reviews/{d['ra_step'].id}/"),
             ("ra-card-new", "/ra/cards/new/"),
+            ("ra-legal-card-queue", "/ra/legal-cards/"),
             ("cards", "/cards/"),
             ("card", f"/cards/{legal}/"),
             ("ra-card-made", make_card),
