@@ -16,13 +16,21 @@ Protocol (JSON in UTF-8, listening on 127.0.0.1 only)::
                  200 {"card_no", "signature": "<base64 of the DER ECDSA-SHA256 signature
                       over the base64-decoded nonce bytes>"}
 
-``/sign`` is not a general signing oracle: the decoded nonce must start with ``eport-card-challenge:v1:``
-and be at most 256 bytes.
+    POST /sign-document  Content-Type: application/json, body {"signed_attrs": "<base64 of DER CMS
+                 signed attributes>"}
+                 200 {"card_no", "signature": "<base64 of the DER ECDSA-SHA256 signature over those bytes>"}
+
+Neither is a general signing oracle. ``/sign``: the decoded nonce must start with ``eport-card-challenge:v1:``
+and be at most 256 bytes. ``/sign-document``: the bytes must be a DER ``SET OF Attribute`` holding exactly
+content-type (data), message-digest (SHA-256), signing-time and signing-certificate-v2 naming this card's
+certificate (eport_agent/documents.py); each document signed is logged (digest, signing time, card number).
 
 Errors are ``{"error": {"code": "<snake_case>", "message": "<Chinese text>"}}``:
 
     400 invalid_json, nonce_required, nonce_invalid (not strict base64), nonce_too_long,
-        nonce_not_challenge (no prefix), bad_request
+        nonce_not_challenge (no prefix), bad_request; for /sign-document signed_attrs_required,
+        signed_attrs_invalid (not base64), not_signed_attributes, attributes_not_exact,
+        attributes_too_long, certificate_mismatch
     403 host_not_allowed    Host is not 127.0.0.1:PORT or localhost:PORT (DNS rebinding)
     403 origin_not_allowed  an Origin header that is not an allowed portal origin (no CORS headers)
     404 not_found; 405 method_not_allowed (with Allow)

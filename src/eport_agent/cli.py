@@ -77,7 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="eport-card-agent",
         description="IC卡控件: holds an IC card (PKCS#12 card file or PKCS#11 token) and signs the "
-        "E-Port portal's login challenge for the portal's web page, on 127.0.0.1 only.",
+        "E-Port portal's login challenge and the CMS signed attributes of documents (POST /sign-document) "
+        "for the portal's web page, on 127.0.0.1 only.",
     )
     source = p.add_mutually_exclusive_group(required=True)
     source.add_argument("--card", metavar="FILE.p12", help="PKCS#12 card file")

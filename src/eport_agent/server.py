@@ -1,4 +1,4 @@
-"""The agent's HTTP service: ``GET /card`` and ``POST /sign`` on 127.0.0.1, for the portal's page only.
+"""The agent's HTTP service: ``GET /card``, ``POST /sign`` and ``POST /sign-document`` on 127.0.0.1, for the portal's page only.
 
 See the package docstring for the protocol. Every request goes through the same gate, in this order:
 ``Host`` (DNS rebinding), ``Origin`` (which web pages may call), route and method, then the body.
@@ -15,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 from .cards import Card
+from .documents import NotSignedAttributes, read_signed_attributes
 
 CHALLENGE_PREFIX = b"eport-card-challenge:v1:"
 MAX_NONCE_BYTES = 256
@@ -23,7 +24,7 @@ MAX_BODY_BYTES = 8 * 1024
 # is not cut off (TCP reset) while it is still sending; anything larger just gets the connection closed.
 MAX_DRAIN_BYTES = 1024 * 1024
 
-ROUTES = {"/card": "GET", "/sign": "POST"}
+ROUTES = {"/card": "GET", "/sign": "POST", "/sign-document": "POST"}
 
 
 class AgentServer(ThreadingHTTPServer):
@@ -86,6 +87,8 @@ class AgentHandler(BaseHTTPRequestHandler):
                 )
             if path == "/card":
                 self._send_json(HTTPStatus.OK, self.server.card.info())
+            elif path == "/sign-document":
+                self._sign_document()
             else:
                 self._sign()
         except Refusal as r:
@@ -168,6 +171,38 @@ class AgentHandler(BaseHTTPRequestHandler):
             raise Refusal(HTTPStatus.BAD_REQUEST, "nonce_not_challenge", "该内容不是门户的登录挑战，拒绝签名")
         card = self.server.card
         signature = card.sign(challenge)
+        self._send_json(
+            HTTPStatus.OK, {"card_no": card.card_no, "signature": base64.b64encode(signature).decode("ascii")}
+        )
+
+    # --- POST /sign-document -------------------------------------------------------------------------
+
+    def _sign_document(self) -> None:
+        data = self._read_json_body()
+        encoded = data.get("signed_attrs") if isinstance(data, dict) else None
+        if not isinstance(encoded, str) or not encoded:
+            raise Refusal(
+                HTTPStatus.BAD_REQUEST, "signed_attrs_required", "缺少待签名的签名属性 signed_attrs"
+            )
+        try:
+            der = base64.b64decode(encoded, validate=True)
+        except (binascii.Error, ValueError):
+            raise Refusal(
+                HTTPStatus.BAD_REQUEST, "signed_attrs_invalid", "签名属性 signed_attrs 不是有效的 Base64"
+            ) from None
+        card = self.server.card
+        try:
+            attrs = read_signed_attributes(der, card.certificate)
+        except NotSignedAttributes as e:
+            raise Refusal(HTTPStatus.BAD_REQUEST, e.code, str(e)) from None
+        signature = card.sign(der)
+        # What was signed, for the holder's own record: never the signature.
+        self.log_message(
+            "signed document digest=%s time=%s card=%s",
+            attrs.digest.hex(),
+            attrs.signing_time.isoformat(),
+            card.card_no,
+        )
         self._send_json(
             HTTPStatus.OK, {"card_no": card.card_no, "signature": base64.b64encode(signature).decode("ascii")}
         )

@@ -46,3 +46,40 @@ def test_the_card_file_password_may_be_typed_in_lower_case_without_dashes(made, 
     typed = made.card_file_password.replace("-", " ", 2).replace("-", "").lower()
     agent = launch(["--card", tmp_path / "card.p12"], EPORT_CARD_PASSWORD=f"  {typed} ")
     assert agent.call("GET", "/card").json()["card_no"] == made.card.card_no
+
+
+def test_the_agent_signs_a_document_the_server_prepared(made, launch, tmp_path):
+    """End to end: prepare on the server, the made card's agent signs the attributes, the server embeds;
+    the agent's signature of that document is no sign-in proof, and a sign-in signature completes nothing."""
+    import base64
+
+    from eport.cards.documents import document_complete, document_prepare
+    from eport.cards.proof import CardRefused
+    from eport.pki.documents import embedded_signature
+    from tests.sample_pdf import sample_pdf
+
+    password_file = tmp_path / "card.password"
+    password_file.write_text(made.card_file_password + "\n")
+    agent = launch(["--card", tmp_path / "card.p12", "--password-file", password_file])
+    sign_id, to_sign = document_prepare(sample_pdf(), made.card, purpose="paperless_agreement")
+    signed = agent.call("POST", "/sign-document", {"signed_attrs": base64.b64encode(to_sign).decode()})
+    assert signed.status == 200, signed.body
+    pdf = document_complete(sign_id, signed.json()["signature"], made.card)
+    assert embedded_signature(pdf)[0]
+
+    # the document signature offered as a sign-in proof: refused
+    challenge = challenge_issue(made.card.card_no)
+    with pytest.raises(CardRefused) as e:
+        card_sign_in(
+            card_no=made.card.card_no,
+            pin=made.initial_pin,
+            challenge_id=challenge["challenge_id"],
+            signature=signed.json()["signature"],
+        )
+    assert e.value.code == "signature_invalid"
+    # a sign-in signature offered to complete a document: refused
+    sign_id, _to_sign = document_prepare(sample_pdf(), made.card)
+    login = agent.call("POST", "/sign", {"nonce": challenge_issue(made.card.card_no)["nonce"]})
+    with pytest.raises(CardRefused) as e:
+        document_complete(sign_id, login.json()["signature"], made.card)
+    assert e.value.code == "signature_invalid"

@@ -1,6 +1,7 @@
 """The card agent on a PKCS#11 token (SoftHSM2): the key stays on the token, signing happens there."""
 
 import base64
+import datetime
 import shutil
 import subprocess
 import sys
@@ -174,3 +175,26 @@ def test_token_failures(tokens, run_agent):
         assert message in result.stderr, result.stderr
         assert "Traceback" not in result.stderr
         assert result.stdout == ""
+
+
+def test_token_signs_documents(tokens, launch):
+    """A PKCS#11 token signs document attributes as the card file does, and refuses what is not them."""
+    import hashlib
+
+    from eport.pki.documents import signed_attrs_build
+
+    conf, cards = tokens
+    agent = launch(token_args("card"), SOFTHSM2_CONF=conf, EPORT_TOKEN_PIN=PIN)
+    card = cards["card"]
+    der = signed_attrs_build(
+        hashlib.sha256(b"doc").digest(), card.certificate, datetime.datetime.now(datetime.UTC)
+    )
+    resp = agent.call("POST", "/sign-document", {"signed_attrs": base64.b64encode(der).decode()})
+    assert resp.status == 200, resp.body
+    card.certificate.public_key().verify(
+        base64.b64decode(resp.json()["signature"]), der, ec.ECDSA(hashes.SHA256())
+    )
+    challenge = PREFIX + b"token-test-0123456789"
+    resp = agent.call("POST", "/sign-document", {"signed_attrs": base64.b64encode(challenge).decode()})
+    assert resp.status == 400 and resp.json()["error"]["code"] == "not_signed_attributes"
+    assert "signed document digest=" in agent.stderr()

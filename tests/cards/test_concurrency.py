@@ -175,3 +175,52 @@ def test_ra_voids_while_the_enterprise_freezes_from_the_same_screen_exactly_one_
         AuditEvent.objects.filter(object_id=str(card.pk), action__in=["card.freeze", "card.void"]).count()
         == 1
     )
+
+
+def test_one_document_completed_twice_at_once_is_signed_once():
+    """Two completions of one sign_id race: one signed PDF, one sign_id_used, one audit of the signing."""
+    import base64
+
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from eport.cards.documents import document_complete, document_prepare
+    from tests.sample_pdf import sample_pdf
+
+    made = f.pin_changed(f.make_card())
+    sign_id, to_sign = document_prepare(sample_pdf(), made.card)
+    signature = base64.b64encode(f.card_key(made).sign(to_sign, ec.ECDSA(hashes.SHA256()))).decode()
+    results = run_together(*[lambda: document_complete(sign_id, signature, made.card)] * 2)
+    signed = [r for r in results if isinstance(r, bytes)]
+    refused = [r for r in results if isinstance(r, DomainError)]
+    assert len(signed) == 1 and len(refused) == 1 and refused[0].code == "sign_id_used", results
+    assert AuditEvent.objects.filter(action="card.document_sign", object_id=str(made.card.pk)).count() == 1
+
+
+def test_a_card_voided_while_its_document_completes_never_signs_after_the_void():
+    """complete() and 作废 lock the card row: either the signature lands before the void, or it is refused."""
+    import base64
+
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from eport.cards.documents import document_complete, document_prepare
+    from tests.sample_pdf import sample_pdf
+
+    ra = f.ra_officer()
+    made = f.pin_changed(f.make_card(ra=ra))
+    sign_id, to_sign = document_prepare(sample_pdf(), made.card)
+    signature = base64.b64encode(f.card_key(made).sign(to_sign, ec.ECDSA(hashes.SHA256()))).decode()
+    results = run_together(
+        lambda: document_complete(sign_id, signature, made.card),
+        lambda: card_act(actor=ra, card_no=made.card.card_no, action="void"),
+    )
+    assert not [r for r in results if isinstance(r, BaseException) and not isinstance(r, DomainError)], (
+        results
+    )
+    signed = AuditEvent.objects.filter(action="card.document_sign", object_id=str(made.card.pk)).first()
+    voided = AuditEvent.objects.get(action="card.void", object_id=str(made.card.pk))
+    if signed is not None:
+        assert signed.pk < voided.pk
+    else:
+        assert isinstance(results[0], DomainError) and results[0].code == "card_voided"

@@ -56,6 +56,12 @@ class Code(StrEnum):
     REQUEST_FULFILLED = "request_fulfilled"  # 这条法人卡申请已经制卡。
     RENEW_TOO_EARLY = "renew_too_early"  # IC卡在有效期届满前%(n)d天内才能办理延期（有效期至 %(d)s）。
     SIGNATURE_INVALID = "signature_invalid"
+    # card signing of documents (documents.py)
+    SIGN_ID_INVALID = "sign_id_invalid"  # 没有这份待签名文件，或它不是为这张卡准备的。
+    SIGN_ID_EXPIRED = "sign_id_expired"  # 待签名文件已过期，请重新发起签名。
+    SIGN_ID_USED = "sign_id_used"  # 这份文件已签过名（或签名已失败），请重新发起签名。
+    DOCUMENT_INVALID = "document_invalid"  # 文件不是可以签名的PDF。
+    DOCUMENT_DIGEST_MISMATCH = "document_digest_mismatch"  # 待签名文件已被改动，签名未写入。
     STALE_VERSION = "stale_version"  # 这条申请已被修改过（当前版本 %(v)d），请刷新后再操作。
     STATE_CONFLICT = "state_conflict"  # 申请当前状态不能办理这项操作。
     STATE_INVALID = "state_invalid"  # 卡状态不正确。

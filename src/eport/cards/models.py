@@ -293,3 +293,20 @@ class UsedChallenge(models.Model):
 
     key = models.CharField(max_length=64, primary_key=True)
     expires_at = models.DateTimeField(db_index=True)
+
+
+class DocumentSigning(models.Model):
+    """A document prepared for a card's signature (documents.py): the PDF with its signature field
+    reserved and the CMS signed attributes the card signs. Single use, for a few minutes."""
+
+    sign_id = models.CharField(max_length=64, unique=True)
+    card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="+")
+    purpose = models.CharField(max_length=64, blank=True)  # what the document is, e.g. paperless_agreement
+    pdf = models.BinaryField()
+    reserved_start = models.PositiveBigIntegerField()
+    reserved_end = models.PositiveBigIntegerField()
+    digest = models.BinaryField()  # SHA-256 of the /ByteRange
+    signed_attrs = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+    used_at = models.DateTimeField(null=True, blank=True)
