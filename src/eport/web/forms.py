@@ -15,6 +15,7 @@ LOOKUPS = {
     "quality_unit": ("quality_units", 1),
     "customs_code": ("customs", 2),
     "filing_customs": ("customs", 2),
+    "customs": ("customs", 2),  # 报关企业注册's 主管海关
     "forex_bureau": ("forex_bureaus", 2),
     "authority": ("commerce_authorities", 1),
 }
