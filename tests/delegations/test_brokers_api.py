@@ -199,3 +199,13 @@ def test_search_is_paged_and_for_enterprise_users_only():
     for staff in (assoc(), f.staff(UserKind.REVIEWER, "customs:5300"), f.ra_officer()):
         assert_error(Api(staff).get("/paperless/brokers"), 403, "enterprise_user_required")
     assert Api().get("/paperless/brokers").status_code == 401
+
+
+def test_the_association_switches_auto_review_for_its_own_unit_only():
+    reviewer = Api(assoc())
+    assert reviewer.put("/units/assoc:5300/auto-review", {"enabled": True}).status_code == 200
+    assert reviewer.put("/units/assoc:0100/auto-review", {"enabled": True}).status_code in (403, 404)
+    e, _made, api = legal()
+    app = file(api, "broker_registration", reg(e))
+    assert app["status"] == "APPROVED" and app["steps"][0]["status"] == "AUTO_APPROVED"
+    assert Broker.objects.filter(enterprise=e).exists()
