@@ -1,6 +1,8 @@
 """报关企业 screens (SPEC §6.2): 报关企业注册 on the application page, the 报关协会 reviewer's queue, and
 查找报关企业, as the users see them (zh-hans and English)."""
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -39,6 +41,7 @@ def test_register_review_and_find_through_the_screens():
     page = c.get(REGISTER).content.decode()
     assert "报关企业注册" in page and e.uscc[8:17] in page  # the code and name are filled in
     assert 'href="/paperless/broker-registration/"' in page  # in the enterprise's menu
+    assert re.search(r'<input[^>]*id="id_name"[^>]*readonly', page) and "深圳报关行有限公司" in page
     r = c.post(REGISTER, {**data(e, broker_code="12345"), "action": "submit"})
     assert r.status_code == 400 and "海关编码应为10位数字" in r.content.decode()
     r = c.post(REGISTER, {**data(e), "action": "submit"}, follow=True)

@@ -27,6 +27,7 @@ class BrokerRegistrationForm(KindForm):
     customs = forms.CharField(label=_("主管海关"), max_length=4)
     contact_name = forms.CharField(label=_("联系人"), max_length=100)
     contact_phone = forms.CharField(label=_("联系电话"), max_length=40)
+    BACKFILLED = ("name",)  # the screens show it read-only; json_data takes the enterprise's anyway
     REQUIRED = ("org_code", "broker_code", "customs", "contact_name", "contact_phone")
 
     def clean_org_code(self):
