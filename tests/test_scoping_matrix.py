@@ -27,6 +27,7 @@ from eport.applications import services
 from eport.applications.models import Application, Attachment, ReviewStep, StepStatus
 from eport.audit.models import AuditEvent
 from eport.cards.models import Card, CardPermission
+from eport.delegations.models import Broker
 from eport.enterprises.models import Enterprise
 from eport.filings.models import CardFiling, EnterpriseFiling
 from eport.operators.models import Operator
@@ -62,6 +63,16 @@ def build(files) -> SimpleNamespace:
     f.enterprise_filed(a, "customs", "customs:5300")
     CardFiling.objects.create(card=op_a.card, filing="customs")
     pending = f.cardless(uscc=a.uscc, verified=False)
+    # A's 报关企业注册, waiting at the 报关协会 of its direct customs (assoc:5300).
+    broker_data = {
+        "org_code": a.uscc[8:17],
+        "broker_code": "4403980001",
+        "customs": "5300",
+        "contact_name": "王五",
+        "contact_phone": "13912345678",
+    }
+    broker_reg = submitted(la, created(la, "broker_registration", broker_data)["id"], "SUBMITTED")
+    broker_step = ReviewStep.objects.get(application_id=broker_reg["id"], status=StepStatus.PENDING)
     officer, made_key, unlocked_key = _one_time_secrets(ra, legal_a.card.card_no, op_a.card.card_no)
 
     # Enterprise C, of A's sub-centre, waiting for its first legal card: an approved request in the queue.
@@ -92,6 +103,8 @@ def build(files) -> SimpleNamespace:
         attachment=upload.json()["id"],
         cancellation=cancellation["id"],
         step=step.id,
+        broker_reg=broker_reg["id"],
+        broker_step=broker_step.id,
         pending=pending.id,
         officer=officer,
         made_key=made_key,
@@ -164,6 +177,7 @@ def snapshot(w) -> dict:
             EnterpriseFiling.objects.count(),
             CardFiling.objects.count(),
             CardPermission.objects.count(),
+            Broker.objects.count(),
         ),
         "enterprise": list(Enterprise.objects.filter(pk=w.a.pk).values_list("name", "network_status")),
         "accounts": list(User.objects.order_by("pk").values_list("pk", "verified_at", "closed_at")),
@@ -190,6 +204,8 @@ class Call:
             legal=w.legal_a.card.card_no,
             opcard=w.op_a.card.card_no,
             step=w.step,
+            breg=w.broker_reg,
+            bstep=w.broker_step,
             pending=w.pending,
             request=w.request,
             uscc=w.a.uscc,
@@ -245,6 +261,14 @@ API = {
     "accounts": Call("get", "/enterprise/accounts"),
     "reviews": Call("get", "/reviews"),
     "applications": Call("get", "/applications"),
+    # 报关企业 (SPEC §6.2): A's registration waits at assoc:5300; the search is for enterprise users
+    "broker.registration.get": Call("get", "/applications/{breg}"),
+    "broker.registration.patch": Call(
+        "patch", "/applications/{breg}", {"data": {"broker_code": "4403989999"}, "version": 1}
+    ),
+    "broker.step.approve": Call("post", "/reviews/{bstep}/approve", {"opinion": "同意"}),
+    "broker.step.return": Call("post", "/reviews/{bstep}/return", {"opinion": "退回"}),
+    "brokers": Call("get", "/paperless/brokers?q=甲方"),
 }
 
 SCREENS = {
@@ -279,6 +303,11 @@ SCREENS = {
     "card.made": Call("get", "/ra/cards/made/{made}/"),
     "card.made.file": Call("get", "/ra/cards/made/{made}/card-file/"),
     "card.unlocked": Call("get", "/cards/{opcard}/unlocked/{unlocked}/"),
+    "broker.registration.get": Call("get", "/applications/{breg}/"),
+    "broker.step.get": Call("get", "/reviews/{bstep}/"),
+    "broker.step.approve": Call("post", "/reviews/{bstep}/", {"action": "approve", "opinion": "同意"}),
+    "broker_registration": Call("get", "/paperless/broker-registration/"),
+    "brokers": Call("get", "/paperless/brokers/?q=甲方"),
 }
 
 
@@ -364,6 +393,12 @@ API_EXPECT = {
     "accounts": (KIND_LEGAL, None, KIND_LEGAL, KIND_LEGAL, KIND_LEGAL),
     "reviews": (KIND_REVIEWER, KIND_REVIEWER, KIND_REVIEWER, None, None),
     "applications": (None, None, KIND_ENT, KIND_ENT, KIND_ENT),
+    "broker.registration.get": (NF_APP, NF_APP, KIND_APP_READER, NF_APP, NF_APP),
+    "broker.registration.patch": (NF_APP, NF_APP, KIND_ENT, KIND_ENT, KIND_ENT),
+    # an aic reviewer and another sub-centre are not the 报关协会 it waits at
+    "broker.step.approve": (KIND_REVIEWER, KIND_REVIEWER, KIND_REVIEWER, NF_STEP, NF_STEP),
+    "broker.step.return": (KIND_REVIEWER, KIND_REVIEWER, KIND_REVIEWER, NF_STEP, NF_STEP),
+    "brokers": (None, None, None, "403 enterprise_user_required", "403 enterprise_user_required"),
 }
 
 SCREEN_EXPECT = {
@@ -398,6 +433,11 @@ SCREEN_EXPECT = {
     "card.made": (403, 403, 403, 403, 410),
     "card.made.file": (403, 403, 403, 403, 410),
     "card.unlocked": (403, 404, 403, 403, 404),
+    "broker.registration.get": (404, 404, 403, 404, 404),
+    "broker.step.get": (403, 403, 403, 404, 404),
+    "broker.step.approve": (403, 403, 403, 404, 404),
+    "broker_registration": (None, None, 403, 403, 403),
+    "brokers": (None, None, None, 403, 403),
 }
 
 # Anonymous on the screens: sent to sign in, at the card sign-in where only a card may go.

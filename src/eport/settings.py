@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "eport.pki",
     "eport.cards",
     "eport.filings",
+    "eport.delegations",
     "eport.api",
     "eport.web",
     "eport.ops",

@@ -161,6 +161,8 @@ def screens(actor: str, d: dict) -> list:
             ("card-forex-filing", "/filings/cards/forex/"),
             ("card-permissions", "/filings/permissions/"),
             ("card-permission", f"/filings/permissions/{legal}/"),
+            ("broker-registration", "/paperless/broker-registration/"),
+            ("brokers", "/paperless/brokers/?q=报关"),
             ("status", "/status/"),
             ("application", f"/applications/{d['filing'].id}/"),
         ]
@@ -168,6 +170,7 @@ def screens(actor: str, d: dict) -> list:
         return [
             ("card-home", "/card/"),
             ("subsystem", "/subsystems/paperless_delegation/"),
+            ("brokers", "/paperless/brokers/"),
         ]
     raise AssertionError(actor)
 

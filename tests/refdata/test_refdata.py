@@ -18,7 +18,8 @@ N_DIVISIONS = 3214
 N_CUSTOMS = 213
 N_DIRECT = 43  # 0000 and the 42 direct customs XX00
 N_MAINLAND = N_DIVISIONS - 3  # forex and commerce units: not for 台湾, 香港, 澳门
-N_UNITS = 3 * N_DIVISIONS + 2 * N_MAINLAND + N_CUSTOMS + N_DIRECT
+# customs units, the sub-centres (ra:XX00 and ra:0000), the associations (assoc:XX00 but 0000)
+N_UNITS = 3 * N_DIVISIONS + 2 * N_MAINLAND + N_CUSTOMS + N_DIRECT + (N_DIRECT - 1)
 
 
 def _csv_rows(name):

@@ -168,7 +168,7 @@ def test_load_all_keeps_the_replacement(tmp_path):
     Unit.objects.filter(pk="commerce:440300").update(name="renamed")
     counts = load_all()
     assert counts["units_kept_from_file"] == 3
-    assert counts["units"] == 3 * 3214 + N_MAINLAND + 213 + 43  # forex not derived
+    assert counts["units"] == 3 * 3214 + N_MAINLAND + 213 + 43 + 42  # forex not derived; 42 associations
     assert _snapshot(Dept.FOREX) == forex
     assert Unit.objects.get(pk="commerce:440300").name == "深圳市商务局"  # commerce is still derived
     out = StringIO()

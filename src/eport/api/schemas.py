@@ -943,3 +943,20 @@ class OperatorDetail(OperatorOut):
     @staticmethod
     def resolve_applications(o: Operator) -> list[Application]:
         return list(operator_applications(o).select_related("enterprise"))
+
+
+# --- 通关无纸化 (paperless clearance) ------------------------------------------------------------------------
+
+
+class BrokerOut(Out):
+    """An approved 报关企业 as a consignor picks it."""
+
+    org_code: str  # 组织机构代码
+    customs_code: str  # 海关编码 (10 digits)
+    name: str
+    direct_customs: str  # the direct customs XX00 whose 报关协会 approved it
+
+
+class BrokerPage(Out):
+    items: list[BrokerOut]
+    total: int

@@ -36,6 +36,7 @@ STAFF = [
     ("ra_sz", UserKind.RA, "ra:5300", "深圳海关电子口岸数据分中心（操作中心）"),
     ("customs_sz", UserKind.REVIEWER, "customs:5300", "深圳海关（企业海关备案审核，含下属海关）"),
     ("forex_sz", UserKind.REVIEWER, "forex:440300", "国家外汇管理局深圳市分局（企业外汇备案审核）"),
+    ("assoc_sz", UserKind.REVIEWER, "assoc:5300", "深圳报关协会（报关企业注册审核）"),
 ]
 
 

@@ -182,10 +182,12 @@ def _upsert_by_depth(units: list[Unit], fields: list[str]) -> None:
 
 
 def _customs_units(districts: list[dict]) -> list[Unit]:
-    """Customs units (海关企管, reviewers of customs filings) and the data sub-centres (RA, 操作中心).
+    """Customs units (海关企管, reviewers of customs filings), the data sub-centres (RA, 操作中心) and the
+    customs brokers' associations (报关协会).
 
     Every direct customs XX00 is served by one data sub-centre, whose RA unit carries the same code;
-    ra:0000 (the national centre) is the root above them all.
+    ra:0000 (the national centre) is the root above them all. Every direct customs but 0000 has one
+    association, assoc:XX00, a root of its own (an association answers to no other).
     """
     by_code = {r["code"]: r for r in districts}
     units = []
@@ -226,6 +228,19 @@ def _customs_units(districts: list[dict]) -> list[Unit]:
                     path="/" + "/".join(Unit.make_id(Dept.RA, c) for c in ra_chain) + "/",
                 )
             )
+            if code != "0000":
+                # "深圳海关" -> "深圳报关协会": the association is named after its customs' city.
+                customs_name = r["full_name"] or r["name"]
+                units.append(
+                    Unit(
+                        id=Unit.make_id(Dept.ASSOC, code),
+                        dept=Dept.ASSOC,
+                        code=code,
+                        name=customs_name.removesuffix("海关") + "报关协会",
+                        parent_id=None,
+                        path=f"/{Unit.make_id(Dept.ASSOC, code)}/",
+                    )
+                )
     return units
 
 

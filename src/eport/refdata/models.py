@@ -71,6 +71,8 @@ class Dept(models.TextChoices):
     FOREX = "forex", _("外汇")
     COMMERCE = "commerce", _("商务")
     RA = "ra", _("操作中心")
+    # 报关协会: one per direct customs (assoc:XX00), reviews the customs brokers' registrations (SPEC §6.2).
+    ASSOC = "assoc", _("报关协会")
 
 
 # What a unit's code may be (derived or loaded by `eport load-units`), wherever a code is typed or imported.

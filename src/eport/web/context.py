@@ -21,6 +21,11 @@ _FILINGS = [
 MenuEntry = tuple[str | Promise, ...]
 MenuGroup = tuple[Promise, list[MenuEntry]]  # (its heading, its entries)
 
+# 报关企业 (SPEC §6.2): an enterprise registers as a customs broker; every enterprise user finds brokers.
+_BROKERS: MenuGroup = (
+    _("报关企业"),
+    [("web:broker_registration", _("报关企业注册")), ("web:brokers", _("查找报关企业"))],
+)
 _ACCOUNT_MENU: MenuGroup = (_("账号"), [("web:account", _("账号与身份认证"))])
 _CARD_MENU: MenuGroup = (_("电子口岸"), [("web:card_home", _("子系统")), ("web:card_pin", _("修改IC卡密码"))])
 
@@ -33,6 +38,7 @@ MENUS: dict[str, list[MenuGroup]] = {
         (_("企业操作员预录入"), [("web:operators", _("操作员信息预录入"))]),
         # Its label is the enterprise's: 申领法人卡 before the first card, 补办法人卡 after (portal()).
         (_("法人卡"), [("web:reissue", _("申领法人卡"))]),
+        _BROKERS,
         (_("业务办理状态查询"), [("web:status", _("业务办理状态查询"))]),
         _ACCOUNT_MENU,
     ],
@@ -44,6 +50,10 @@ MENUS: dict[str, list[MenuGroup]] = {
     # Customs and forex units review the enterprise filings (SPEC §3), not the 三证合一 entry.
     "filing_reviewer": [
         (_("审核"), [("web:reviews", _("企业备案审核")), ("web:auto_review", _("自动审核设置"))]),
+    ],
+    # The 报关协会 review the brokers' registrations (SPEC §6.2).
+    "assoc_reviewer": [
+        (_("审核"), [("web:reviews", _("报关企业注册审核")), ("web:auto_review", _("自动审核设置"))]),
     ],
     UserKind.RA: [
         (_("操作中心"), [("web:reviews", _("审核")), ("web:auto_review", _("自动审核设置"))]),
@@ -86,10 +96,11 @@ MENUS: dict[str, list[MenuGroup]] = {
                 ("web:card_permissions", _("IC卡权限申请")),
             ],
         ),
+        _BROKERS,
         (_("业务办理状态查询"), [("web:status", _("业务办理状态查询"))]),
         _CARD_MENU,
     ],
-    UserKind.OPERATOR_CARD: [_CARD_MENU],
+    UserKind.OPERATOR_CARD: [(_("报关企业"), [("web:brokers", _("查找报关企业"))]), _CARD_MENU],
 }
 
 
@@ -113,6 +124,8 @@ def portal(request):
     key = user.kind
     if key == UserKind.REVIEWER and user.unit_id and user.unit.dept in FILING_DEPTS:
         key = "filing_reviewer"
+    elif key == UserKind.REVIEWER and user.unit_id and user.unit.dept == Dept.ASSOC:
+        key = "assoc_reviewer"
     filing_refusal = trust_refusal(user, filing=True)
     if key == UserKind.CARDLESS and trust_refusal(user) is not None:
         key = "untrusted"

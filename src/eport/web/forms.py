@@ -15,6 +15,7 @@ LOOKUPS = {
     "quality_unit": ("quality_units", 1),
     "customs_code": ("customs", 2),
     "filing_customs": ("customs", 2),
+    "customs": ("customs", 2),  # 报关企业注册's 主管海关
     "forex_bureau": ("forex_bureaus", 2),
     "authority": ("commerce_authorities", 1),
 }
@@ -108,6 +109,9 @@ def kind_form(kind, data: dict):
     yellow, code fields with prefix auto-complete; the browser never blocks a partial 暂存 (the service
     says what is missing, naming the field)."""
     form = kind.form_class(initial=data or {}, final=True)
+    backfilled = getattr(kind.form_class, "BACKFILLED", ())  # the enterprise's own values: grey, not typed
     for name, field in form.fields.items():
-        _decorate(form, name, required=field.required, value=form.initial.get(name))
+        _decorate(
+            form, name, required=field.required, backfilled=name in backfilled, value=form.initial.get(name)
+        )
     return form

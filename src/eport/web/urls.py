@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import accounts, applications, cards, entries, filings, operators, progress, reviews, trust
+from . import accounts, applications, brokers, cards, entries, filings, operators, progress, reviews, trust
 
 app_name = "web"
 
@@ -57,6 +57,8 @@ urlpatterns = [
     path("filings/cards/forex/", filings.card_filing, {"filing": "forex"}, name="card_forex_filing"),
     path("filings/permissions/", filings.card_permissions, name="card_permissions"),
     path("filings/permissions/<str:card_no>/", filings.card_permission, name="card_permission"),
+    path("paperless/broker-registration/", brokers.broker_registration, name="broker_registration"),
+    path("paperless/brokers/", brokers.brokers, name="brokers"),
     path("reviews/", reviews.reviews, name="reviews"),
     path("reviews/<int:step_id>/", reviews.review, name="review"),
     path("reviews/auto-review/", reviews.auto_review, name="auto_review"),

@@ -1,0 +1,32 @@
+"""查找报关企业: the approved brokers a consignor may pick (SPEC §6.2). Only Broker rows are searched, and
+a row exists only once the 报关协会 approved it: drafts, pending and returned registrations never show."""
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from eport.accounts.permissions import ENTERPRISE_USERS
+from eport.errors import Forbidden
+
+from .codes import Code
+from .models import Broker
+
+
+def require_broker_searcher(actor) -> None:
+    """Enterprise users look for their brokers: the card-less user, the legal card and operator cards."""
+    if getattr(actor, "kind", None) not in ENTERPRISE_USERS or getattr(actor, "enterprise_id", None) is None:
+        raise Forbidden(Code.ENTERPRISE_USER_REQUIRED, _("只有企业用户可以查找报关企业。"))
+
+
+def brokers(actor, q: str = ""):
+    """Approved brokers matching `q`: exact 组织机构代码, exact 海关编码, or the name containing it."""
+    require_broker_searcher(actor)
+    qs = Broker.objects.all()
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(Q(org_code=q.upper()) | Q(customs_code=q) | Q(name__icontains=q))
+    return qs.order_by("customs_code")
+
+
+def broker_of(enterprise) -> Broker | None:
+    """The enterprise's own broker record, once its registration was approved."""
+    return Broker.objects.filter(enterprise=enterprise).first()
