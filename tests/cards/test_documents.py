@@ -230,3 +230,27 @@ def test_domain_separation_on_the_server(made, key):
         pdfsig.signed_attrs_read(
             nonce, pdfsig.x509.load_der_x509_certificate(bytes(made.card.certificate.der))
         )
+
+
+def test_a_document_is_signed_where_an_event_loop_already_runs():
+    """Inside a running event loop (an ASGI server; Playwright's sync API in the browser tests) asyncio.run
+    refuses to start: prepare and embed still run, on a loop of their own (a full test run failed this way,
+    the refusal reading "not a PDF we sign")."""
+    import asyncio
+
+    from cryptography import x509
+
+    from tests.sample_pdf import sample_pdf
+
+    made = f.pin_changed(f.make_card())
+    cert = x509.load_der_x509_certificate(bytes(made.card.made_certificate.der))
+    key = f.card_key(made)
+    when = timezone.now().replace(microsecond=0)
+
+    async def inside_a_loop():
+        prepared = pdfsig.pdf_prepare(sample_pdf(), cert, when=when)
+        signature = key.sign(prepared.signed_attrs, ec.ECDSA(hashes.SHA256()))
+        return pdfsig.pdf_embed(prepared, cert, signature)
+
+    signed = asyncio.run(inside_a_loop())
+    assert signed.startswith(b"%PDF") and b"/ByteRange" in signed

@@ -9,10 +9,14 @@ prepared state between the two steps, is the card's business (eport/cards/docume
 """
 
 import asyncio
+import concurrent.futures
 import datetime as dt
+import functools
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from io import BytesIO
+from typing import ParamSpec, TypeVar
 
 from asn1crypto import algos, cms, tsp
 from asn1crypto import x509 as asn1_x509
@@ -149,6 +153,28 @@ def _signer(cert: x509.Certificate, signature: bytes | None = None) -> signers.E
     )
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _outside_a_running_loop(fn: Callable[P, R]) -> Callable[P, R]:
+    """pyHanko runs its coroutines with asyncio.run (here and inside its own synchronous calls), which refuses
+    to start where this thread already runs an event loop (an ASGI server; Playwright's sync API in the tests):
+    there the whole call runs in a worker thread, which has no loop."""
+
+    @functools.wraps(fn)
+    def call(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return fn(*args, **kwargs)
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(fn, *args, **kwargs).result()
+
+    return call
+
+
+@_outside_a_running_loop
 def pdf_prepare(pdf: bytes, cert: x509.Certificate, *, when: dt.datetime, reason: str = "") -> Prepared:
     """Reserve the signature field of `pdf` for `cert` and build the signed attributes to sign."""
     writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
@@ -177,6 +203,7 @@ def byte_range_digest(pdf: bytes, start: int, end: int) -> bytes:
     return hashlib.sha256(pdf[:start] + pdf[end:]).digest()
 
 
+@_outside_a_running_loop
 def pdf_embed(prepared: Prepared, cert: x509.Certificate, signature: bytes) -> bytes:
     """The signed PDF: the card's signature over the prepared attributes checked against `cert`, and the
     prepared document's digest against those attributes, before anything is written."""
