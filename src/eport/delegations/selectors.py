@@ -2,13 +2,14 @@
 a row exists only once the 报关协会 approved it: drafts, pending and returned registrations never show."""
 
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from eport.accounts.permissions import ENTERPRISE_USERS
 from eport.errors import Forbidden
 
 from .codes import Code
-from .models import Broker
+from .models import Broker, Delegation, DelegationState
 
 
 def require_broker_searcher(actor) -> None:
@@ -30,3 +31,22 @@ def brokers(actor, q: str = ""):
 def broker_of(enterprise) -> Broker | None:
     """The enterprise's own broker record, once its registration was approved."""
     return Broker.objects.filter(enterprise=enterprise).first()
+
+
+def live_delegation(*, consignor, broker_enterprise, customs: str, direction: str, on=None):
+    """The accepted delegation that lets `broker_enterprise` declare for `consignor` in the 关区 of
+    `customs` (any district of the direct customs) and `direction` on the day `on` (today), or None."""
+    day = on or timezone.localdate()
+    return (
+        Delegation.objects.filter(
+            consignor=consignor,
+            broker__enterprise=broker_enterprise,
+            customs=(customs or "")[:2] + "00",
+            direction=direction,
+            state=DelegationState.ACCEPTED,
+            valid_from__lte=day,
+            valid_to__gte=day,
+        )
+        .select_related("broker")
+        .first()
+    )
