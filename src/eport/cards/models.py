@@ -302,6 +302,9 @@ class DocumentSigning(models.Model):
     sign_id = models.CharField(max_length=64, unique=True)
     card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="+")
     purpose = models.CharField(max_length=64, blank=True)  # what the document is, e.g. paperless_agreement
+    # What the document is about, for the service that completes it (the 关区 of a 三方协议): kept with the
+    # prepared document, so the second step signs exactly what the first one prepared.
+    context = models.JSONField(default=dict, blank=True)
     pdf = models.BinaryField()
     reserved_start = models.PositiveBigIntegerField()
     reserved_end = models.PositiveBigIntegerField()
