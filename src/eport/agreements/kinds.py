@@ -44,6 +44,7 @@ class PaperlessAgreement(Kind):
     number_prefix = "XY"
     filers = frozenset({UserKind.LEGAL_CARD})
     submitted_note = gettext_lazy("请等待海关审批。")
+    returned_note = gettext_lazy("请在通关无纸化网上签约中重新签约。")
 
     def label_of(self, application) -> str:
         d = application.data
@@ -128,7 +129,13 @@ class PaperlessAgreement(Kind):
         )
 
     def track(self, application):
-        """海关退回: the agreement returned with the opinion; the enterprise may sign again."""
+        """Filed: the agreement points at its application. 海关退回: the agreement returned with the
+        opinion; the enterprise may sign again."""
+        if application.status == Status.DRAFT:
+            Agreement.objects.filter(
+                pk=application.data["agreement"], enterprise=application.enterprise, application__isnull=True
+            ).update(application=application)
+            return
         if application.status != Status.RETURNED:
             return
         agreement = Agreement.objects.select_for_update().filter(application=application).first()

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from eport.accounts.models import UserKind
 from eport.accounts.permissions import acting_enterprise
+from eport.applications.models import Application
 from eport.applications.services import application_close, application_save
 from eport.audit.services import record
 from eport.cards.codes import Code as CardCode
@@ -136,16 +137,24 @@ def agreement_sign(actor, sign_id: str, signature: str | bytes) -> list[Agreemen
     _require_none_live(enterprise, codes)  # early and cheap; the index decides a race below
     signed = document_complete(sign_id, signature, card)  # its own transaction: the sign_id is spent
     with transaction.atomic():
-        agreements = [_send(actor, card, enterprise, code, signed) for code in codes]
+        # The card first, before any audit row (that row holds the audit chain's head to the commit): a
+        # concurrent signing by this card waits here, not in a lock cycle with the head (Kind.prelock).
+        Card.objects.select_for_update(of=("self",)).filter(pk=card.pk).first()
+        # Every row before the first audit row too: an insert may wait on the live index for another
+        # transaction, which must never be one waiting for the head this one holds.
+        now = timezone.now()
+        rows = [_insert(card, enterprise, code, signed, now) for code in codes]
+        agreements = [_file(actor, card, enterprise, row) for row in rows]
     agreements_receive([a.pk for a in agreements])
     return list(Agreement.objects.filter(pk__in=[a.pk for a in agreements]).order_by("customs"))
 
 
-def _send(actor, card: Card, enterprise, code: str, signed: bytes) -> Agreement:
-    now = timezone.now()
+def _insert(card: Card, enterprise, code: str, signed: bytes, now) -> Agreement:
+    """The agreement row of one 关区 (SENT), in a savepoint: losing a race on the live index leaves the
+    transaction usable, to name the state of the agreement that won (409, never a 500)."""
     try:
-        with transaction.atomic():  # a savepoint: losing the race leaves the transaction usable
-            agreement = Agreement.objects.create(
+        with transaction.atomic():
+            return Agreement.objects.create(
                 enterprise=enterprise,
                 customs=code,
                 state=AgreementState.SENT,
@@ -158,6 +167,11 @@ def _send(actor, card: Card, enterprise, code: str, signed: bytes) -> Agreement:
         if live is None:  # not the live index: a bug, not a race
             raise
         raise _exists(live) from None
+
+
+def _file(actor, card: Card, enterprise, agreement: Agreement) -> Agreement:
+    """Audit the signing of one 关区's agreement and file the application its customs reviews."""
+    code = agreement.customs
     record(
         actor=actor,
         action="agreement.sign",
@@ -181,12 +195,12 @@ def _send(actor, card: Card, enterprise, code: str, signed: bytes) -> Agreement:
             "enterprise_name": enterprise.name,
             "uscc": enterprise.code,
             "card_no": card.card_no,
-            "signed_at": timezone.localtime(now).strftime("%Y-%m-%d %H:%M:%S"),
+            "signed_at": timezone.localtime(agreement.signed_at).strftime("%Y-%m-%d %H:%M:%S"),
         },
         submit=True,
     )
-    Agreement.objects.filter(pk=agreement.pk, application__isnull=True).update(application=app)
-    agreement.refresh_from_db()
+    agreement.refresh_from_db()  # the kind linked it to `app` (track), maybe approved it (auto-review)
+    assert agreement.application_id == app.pk
     return agreement
 
 
@@ -223,7 +237,8 @@ def agreements_receive(ids: Iterable[int] | None = None) -> int:
     """入库: the data centre records the signed agreements still SENT (these, or all of them: what a crash
     between signing and receipt left), each validated first. One transaction; returns how many."""
     with transaction.atomic():
-        qs = Agreement.objects.select_for_update().filter(state=AgreementState.SENT).order_by("pk")
+        # FOR NO KEY UPDATE: a concurrent insert checking the live index against these rows need not wait
+        qs = Agreement.objects.select_for_update(no_key=True).filter(state=AgreementState.SENT).order_by("pk")
         if ids is not None:
             qs = qs.filter(pk__in=list(ids))
         return sum(receive(a) for a in qs)
@@ -235,11 +250,17 @@ def agreement_terminate(actor, customs: str) -> Agreement:
     not decided yet is closed through the engine and leaves its queue."""
     signing_card(actor)
     enterprise = acting_enterprise(actor, filing=True)
+    live = Agreement.objects.filter(
+        enterprise=enterprise, customs=(customs or "").strip(), state__in=LIVE_STATES
+    ).first()
+    # The engine's order (a customs decision locks the application, then the kind's agreement): the
+    # application first, then the agreement, whose state is read again once locked.
+    if live is not None and live.application_id is not None:
+        Application.objects.select_for_update().filter(pk=live.application_id).first()
     agreement = (
-        Agreement.objects.select_for_update()
-        .filter(enterprise=enterprise, customs=(customs or "").strip(), state__in=LIVE_STATES)
-        .select_related("application")
-        .first()
+        Agreement.objects.select_for_update().filter(pk=live.pk, state__in=LIVE_STATES).first()
+        if live
+        else None
     )
     if agreement is None:
         raise NotFound(Code.AGREEMENT_NOT_FOUND, _("没有找到该关区的三方协议。"), "customs")

@@ -30,6 +30,7 @@ class Kind:
     shows_last = False  # with none open, its page shows the last one's state and steps (approved by itself)
     saved_note: str | Promise = ""  # what the message after 暂存 adds for the kind (e.g. what may follow)
     submitted_note: str | Promise = gettext_lazy("请等待审核。")  # after 申报, when it waits for review
+    returned_note: str | Promise = gettext_lazy("请修改后重新申报。")  # the mail after a return: what to do
 
     def label_of(self, application) -> str:
         """What this application is called (lists, its page, messages): the kind's label, unless the kind
