@@ -983,7 +983,9 @@ class DelegationIn(In):
     customs: str = Field(max_length=4)
     direction: str = Field(max_length=1)  # I | E
     mode: str = Field(max_length=10)  # single | long_term
-    valid_from: str = Field(max_length=10)  # YYYY-MM-DD (the form reads it and names the field when it is not)
+    valid_from: str = Field(
+        max_length=10
+    )  # YYYY-MM-DD (the form reads it and names the field when it is not)
     valid_to: str = Field(max_length=10)
     goods: str = Field(max_length=200)
     remarks: str = Field("", max_length=500)
