@@ -7,7 +7,6 @@ from enum import StrEnum
 
 class Code(StrEnum):
     LEGAL_CARD_REQUIRED = "legal_card_required"  # 只有法人卡可以签订和解除三方协议。 (403)
-    SUBSYSTEM_NOT_GRANTED = "subsystem_not_granted"  # 本卡没有使用通关无纸化网上签约的权限。 (403)
     AGREEMENT_READER_REQUIRED = (
         "agreement_reader_required"  # 只有本企业用户和审核海关可以查看三方协议。 (403)
     )

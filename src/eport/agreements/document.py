@@ -1,35 +1,14 @@
-"""The 三方协议 itself: the PDF the legal card signs (SPEC §6.1), one for the 关区 ticked together.
-
-Written with reportlab in its built-in CID font STSong-Light (Adobe-GB1), so no font file ships with the
-portal and any PDF reader shows the Chinese text. The text is the agreement's, in Chinese whatever the
-reader's language: it is the document the parties sign."""
+"""The 三方协议 itself: the text of the PDF the legal card signs (SPEC §6.1), one for the 关区 ticked
+together. Rendered by eport/pdfdoc.py (reportlab, the built-in CID font STSong-Light: no font file). The
+text is the agreement's, in Chinese whatever the reader's language: it is the document the parties sign."""
 
 import datetime as dt
 from dataclasses import dataclass
-from io import BytesIO
-from xml.sax.saxutils import escape
 
-from reportlab.lib.enums import TA_CENTER
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from eport.pdfdoc import text_pdf
 
-FONT = "STSong-Light"
 TITLE = "中国电子口岸通关无纸化三方协议"
 DATA_CENTRE = "中国电子口岸数据中心"
-
-_registered = False
-
-
-def _font() -> str:
-    global _registered
-    if not _registered:
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-        _registered = True
-    return FONT
 
 
 @dataclass(frozen=True)
@@ -82,55 +61,36 @@ CLAUSES = [
 ]
 
 
+def agreement_rows(
+    enterprise: Party, customs: list[tuple[str, str]], day: dt.date, *, card_no: str = ""
+) -> list[tuple[str, str]]:
+    """The particulars: the three parties, the 关区, the signing card and the date (also what the signing
+    page shows above 签名)."""
+    return [
+        ("甲方（企业）", enterprise.name),
+        ("统一社会信用代码", enterprise.uscc),
+        ("乙方（海关）", "下列关区所属直属海关"),
+        ("丙方", DATA_CENTRE),
+        ("适用关区", "；".join(f"{code} {name}" for code, name in customs)),
+        ("签约法人卡", card_no or "-"),
+        ("签约日期", f"{day.year}年{day.month}月{day.day}日"),
+    ]
+
+
+def agreement_paragraphs() -> list[str]:
+    return [f"{heading}　{text}" for heading, text in CLAUSES] + [
+        "甲方以法人卡数字签名签署本协议；丙方验证签名后入库；乙方在网上审批。"
+    ]
+
+
 def agreement_pdf(
     enterprise: Party, customs: list[tuple[str, str]], day: dt.date, *, card_no: str = ""
 ) -> bytes:
     """The agreement for `customs` ([(code, name)]), dated `day`."""
-    font = _font()
-    body = ParagraphStyle("body", fontName=font, fontSize=10.5, leading=17, wordWrap="CJK")
-    head = ParagraphStyle("head", parent=body, fontSize=11.5, leading=20, spaceBefore=6)
-    title = ParagraphStyle("title", parent=body, fontSize=16, leading=24, alignment=TA_CENTER, spaceAfter=8)
-
-    def p(text: str, style: ParagraphStyle = body) -> Paragraph:
-        return Paragraph(escape(text), style)
-
-    story = [
-        p(TITLE, title),
-        p(f"甲方（企业）：{enterprise.name}"),
-        p(f"统一社会信用代码：{enterprise.uscc}"),
-        p("乙方（海关）：下列关区所属直属海关"),
-        p(f"丙方：{DATA_CENTRE}"),
-        Spacer(1, 4 * mm),
-    ]
-    for heading, text in CLAUSES:
-        story += [p(heading, head), p(text)]
-    story += [Spacer(1, 3 * mm), p("适用关区：", head)]
-    table = Table(
-        [[p("关区代码"), p("关区名称")], *[[p(code), p(name)] for code, name in customs]],
-        colWidths=[35 * mm, 120 * mm],
-    )
-    table.setStyle(
-        TableStyle([("GRID", (0, 0), (-1, -1), 0.5, "#555555"), ("VALIGN", (0, 0), (-1, -1), "TOP")])
-    )
-    story += [
-        table,
-        Spacer(1, 6 * mm),
-        p(f"甲方：{enterprise.name}（法人卡数字签名{f'，IC卡号 {card_no}' if card_no else ''}）"),
-        p("乙方：各关区直属海关（网上审批）"),
-        p(f"丙方：{DATA_CENTRE}（验证签名入库）"),
-        p(f"签约日期：{day.year}年{day.month}月{day.day}日"),
-    ]
-    out = BytesIO()
-    doc = SimpleDocTemplate(
-        out,
-        pagesize=A4,
-        title=TITLE,
+    return text_pdf(
+        TITLE,
+        agreement_rows(enterprise, customs, day, card_no=card_no),
+        agreement_paragraphs(),
         author=enterprise.name,
         subject=TITLE,
-        leftMargin=22 * mm,
-        rightMargin=22 * mm,
-        topMargin=20 * mm,
-        bottomMargin=20 * mm,
     )
-    doc.build(story)
-    return out.getvalue()

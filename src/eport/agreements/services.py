@@ -27,9 +27,9 @@ from eport.applications.services import application_close, application_save
 from eport.audit.services import record
 from eport.cards.codes import Code as CardCode
 from eport.cards.documents import document_complete, document_prepare, signing_context
-from eport.cards.models import Card
+from eport.cards.models import Card, DocumentSigning
 from eport.cards.proof import CardRefused
-from eport.cards.selectors import card_of, card_subsystems
+from eport.cards.selectors import subsystem_card
 from eport.enterprises.services import require_in_network
 from eport.errors import Conflict, Forbidden, InvalidInput, NotFound
 from eport.pki.documents import pdf_verify
@@ -46,13 +46,11 @@ KIND = "paperless_agreement"
 
 
 def signing_card(actor) -> Card:
-    """The legal card that may sign and terminate agreements: a legal card holding 通关无纸化网上签约 today."""
+    """The legal card that may sign and terminate agreements: a legal card holding 通关无纸化网上签约 today,
+    usable (cards.selectors.subsystem_card, the rule of every subsystem)."""
     if getattr(actor, "kind", None) != UserKind.LEGAL_CARD:
         raise Forbidden(Code.LEGAL_CARD_REQUIRED, _("只有法人卡可以签订和解除三方协议。"))
-    card = card_of(actor)
-    if not any(s["code"] == SUBSYSTEM and s["enabled"] for s in card_subsystems(card)):
-        raise Forbidden(Code.SUBSYSTEM_NOT_GRANTED, _("本卡没有使用通关无纸化网上签约的权限。"))
-    return card
+    return subsystem_card(actor, SUBSYSTEM)
 
 
 def direct_customs() -> list[CustomsDistrict]:
@@ -129,7 +127,11 @@ def agreement_sign(actor, sign_id: str, signature: str | bytes) -> list[Agreemen
     require_in_network(enterprise, _("企业尚未入网，不能签订三方协议。"))
     context = signing_context(sign_id, card, PURPOSE)
     if context is None:
-        # another purpose's document (a delegation's) never makes agreements; the card's own code and words
+        # Not an agreement waiting for this card's signature. Unless it is another purpose's document (a
+        # delegation's: never completed here), document_complete refuses it with the exact reason (used,
+        # expired, unknown, another card's) and audits the refusal.
+        if not DocumentSigning.objects.filter(sign_id=sign_id or "").exclude(purpose=PURPOSE).exists():
+            document_complete(sign_id, signature, card)
         raise CardRefused(
             CardCode.SIGN_ID_INVALID, _("没有这份待签名文件，或它不是为这张卡准备的。"), "sign_id"
         )

@@ -16,7 +16,7 @@ from .schemas import (
     AgreementList,
     AgreementOut,
     DocumentSignIn,
-    DocumentSignStart,
+    ToSignOut,
     errors,
     file_answer,
 )
@@ -38,12 +38,12 @@ def agreements(request: SignedIn) -> AgreementList:
 
 @router.post(
     "/paperless/agreements",
-    response={202: DocumentSignStart, **errors(*SIGNED_IN, 409)},
+    response={202: ToSignOut, **errors(*SIGNED_IN, 409)},
     summary="三方协议签约：为所选关区准备协议，待法人卡签名",
 )
-def prepare(request: SignedIn, payload: AgreementIn) -> Status[DocumentSignStart]:
+def prepare(request: SignedIn, payload: AgreementIn) -> Status[ToSignOut]:
     sign_id, to_sign = services.agreement_prepare(request.auth, payload.customs)
-    return Status(202, DocumentSignStart(sign_id=sign_id, to_sign=base64.b64encode(to_sign).decode()))
+    return Status(202, ToSignOut(sign_id=sign_id, to_sign=base64.b64encode(to_sign).decode()))
 
 
 @router.post(

@@ -39,8 +39,8 @@ def _certificate(card: Card) -> x509.Certificate:
 def document_prepare(
     pdf: bytes, card: Card, *, purpose: str = "", reason: str = "", context: dict | None = None
 ) -> tuple[str, bytes]:
-    """Reserve `card`'s signature on `pdf`: (sign_id, DER signed attributes for the card to sign). `context`
-    (JSON) stays with the prepared document for the service that completes it (`signing_context`)."""
+    """Reserve `card`'s signature on `pdf`: (sign_id, DER signed attributes for the card to sign); `context`
+    is kept with it for the domain that completes it (`signing_context`)."""
     if (refusal := usable_refusal(card)) is not None:
         raise refusal
     now = timezone.now()
@@ -74,10 +74,16 @@ def document_prepare(
 
 
 def signing_context(sign_id: str, card: Card, purpose: str) -> dict | None:
-    """The context a document of `purpose` was prepared with for `card`, or None when there is no such
-    prepared document (unknown, another card's, another purpose's)."""
-    row = DocumentSigning.objects.filter(sign_id=sign_id or "", card=card, purpose=purpose).first()
-    return dict(row.context) if row is not None and sign_id else None
+    """What the domain kept with a document prepared for `card` and `purpose`, while it can still be signed
+    (unused, not expired); None otherwise, and document_complete then refuses it with the reason."""
+    row = DocumentSigning.objects.filter(
+        sign_id=sign_id or "",
+        card=card,
+        purpose=purpose,
+        used_at__isnull=True,
+        expires_at__gte=timezone.now(),
+    ).first()
+    return dict(row.context) if row is not None else None
 
 
 def _decode(signature: str | bytes) -> bytes | None:
