@@ -45,6 +45,8 @@ class PaperlessAgreement(Kind):
     filers = frozenset({UserKind.LEGAL_CARD})
     submitted_note = gettext_lazy("请等待海关审批。")
     returned_note = gettext_lazy("请在通关无纸化网上签约中重新签约。")
+    document_screen = "web:agreement_application_pdf"
+    document_label = gettext_lazy("查看签约的三方协议（PDF，含法人卡签名）")
 
     def label_of(self, application) -> str:
         d = application.data

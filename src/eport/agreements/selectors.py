@@ -1,6 +1,6 @@
 """Reads of the paperless agreements that other apps ask (delegations, declarations)."""
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from eport.accounts.permissions import ENTERPRISE_ACTORS, acting_enterprise
@@ -48,13 +48,16 @@ def _reader_enterprise(actor):
     return acting_enterprise(actor)
 
 
-def agreements_current(actor) -> list[Agreement]:
-    """三方协议查询: per 关区 the enterprise's latest agreement (live, or the last returned or terminated)."""
+def agreements_current(actor) -> QuerySet[Agreement]:
+    """三方协议查询: per 关区 the enterprise's latest agreement (live, or the last returned or terminated),
+    with its 关区名称, by 关区."""
     enterprise = _reader_enterprise(actor)
-    latest: dict[str, Agreement] = {}
-    for a in _named(Agreement.objects.filter(enterprise=enterprise)).order_by("customs", "-signed_at", "-pk"):
-        latest.setdefault(a.customs, a)
-    return list(latest.values())
+    latest = Agreement.objects.filter(enterprise=enterprise, customs=OuterRef("customs")).order_by(
+        "-signed_at", "-pk"
+    )
+    return _named(
+        Agreement.objects.filter(enterprise=enterprise, pk=Subquery(latest.values("pk")[:1]))
+    ).order_by("customs")
 
 
 def agreement_for(actor, customs: str) -> Agreement:

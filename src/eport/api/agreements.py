@@ -7,11 +7,13 @@ import base64
 from django.http import HttpResponse
 from ninja import Router, Status
 
+from eport import exports
 from eport.agreements import selectors, services
 
 from .auth import AUTH, SignedIn
 from .schemas import (
     SIGNED_IN,
+    XLSX,
     AgreementIn,
     AgreementList,
     AgreementOut,
@@ -34,6 +36,16 @@ def agreements(request: SignedIn) -> AgreementList:
     return AgreementList(
         items=[AgreementOut.model_validate(a) for a in selectors.agreements_current(request.auth)]
     )
+
+
+@router.get(
+    "/paperless/agreements.xlsx",
+    response={200: None, **errors(*SIGNED_IN)},
+    summary="导出三方协议（Excel）",
+    openapi_extra=file_answer(XLSX, "the agreements as .xlsx"),
+)
+def agreements_export(request: SignedIn) -> HttpResponse:
+    return exports.xlsx_response(request, "agreements", selectors.agreements_current(request.auth), {})
 
 
 @router.post(

@@ -1,6 +1,18 @@
 from django.urls import path
 
-from . import accounts, applications, brokers, cards, entries, filings, operators, progress, reviews, trust
+from . import (
+    accounts,
+    agreements,
+    applications,
+    brokers,
+    cards,
+    entries,
+    filings,
+    operators,
+    progress,
+    reviews,
+    trust,
+)
 
 app_name = "web"
 
@@ -59,6 +71,20 @@ urlpatterns = [
     path("filings/permissions/<str:card_no>/", filings.card_permission, name="card_permission"),
     path("paperless/broker-registration/", brokers.broker_registration, name="broker_registration"),
     path("paperless/brokers/", brokers.brokers, name="brokers"),
+    path("paperless/agreements/", agreements.agreements, name="agreements"),
+    path("paperless/agreements/sign/", agreements.agreement_sign, name="agreement_sign"),
+    path("paperless/agreements/query/", agreements.agreement_query, name="agreement_query"),
+    path(
+        "paperless/agreements/applications/<int:app_id>/pdf/",
+        agreements.agreement_application_pdf,
+        name="agreement_application_pdf",
+    ),
+    path("paperless/agreements/<str:customs>/pdf/", agreements.agreement_pdf, name="agreement_pdf"),
+    path(
+        "paperless/agreements/<str:customs>/terminate/",
+        agreements.agreement_terminate,
+        name="agreement_terminate",
+    ),
     path("reviews/", reviews.reviews, name="reviews"),
     path("reviews/<int:step_id>/", reviews.review, name="review"),
     path("reviews/auto-review/", reviews.auto_review, name="auto_review"),
