@@ -19,10 +19,14 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 import pytest
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
 from django.db import transaction
 from django.test import Client, override_settings
 
 from eport.accounts.models import User
+from eport.agreements.models import Agreement
+from eport.agreements.services import agreement_prepare, agreement_sign
 from eport.applications import services
 from eport.applications.models import Application, Attachment, ReviewStep, StepStatus
 from eport.audit.models import AuditEvent
@@ -73,6 +77,14 @@ def build(files) -> SimpleNamespace:
     }
     broker_reg = submitted(la, created(la, "broker_registration", broker_data)["id"], "SUBMITTED")
     broker_step = ReviewStep.objects.get(application_id=broker_reg["id"], status=StepStatus.PENDING)
+    # A's 三方协议 for 5300, signed by its legal card, waiting at customs:5300.
+    CardPermission.objects.create(card=legal_a.card, subsystem_id="paperless_signing")
+    sign_id, to_sign = agreement_prepare(legal_a.card.user, ["5300"])
+    signature = f.card_key(legal_a).sign(to_sign, ec.ECDSA(hashes.SHA256()))
+    [agreement] = agreement_sign(legal_a.card.user, sign_id, signature)
+    agreement_step = ReviewStep.objects.get(
+        application_id=agreement.application_id, status=StepStatus.PENDING
+    )
     officer, made_key, unlocked_key = _one_time_secrets(ra, legal_a.card.card_no, op_a.card.card_no)
 
     # Enterprise C, of A's sub-centre, waiting for its first legal card: an approved request in the queue.
@@ -88,7 +100,7 @@ def build(files) -> SimpleNamespace:
     users = {
         "anonymous": None,
         "cardless_b": f.cardless(uscc=b.uscc),
-        "legal_b": f.legal_card(b, ra=ra).card.user,
+        "legal_b": _signing(f.legal_card(b, ra=ra).card).user,
         "operator_b": f.operator_card(b, ra=ra, name="周八").card.user,
         "reviewer_out": f.staff("reviewer", "aic:110000"),  # A's entry-like steps go to aic:440300
         "ra_other": f.ra_officer("ra:0100"),
@@ -110,9 +122,17 @@ def build(files) -> SimpleNamespace:
         made_key=made_key,
         unlocked_key=unlocked_key,
         request=request.id,
+        agreement_app=agreement.application_id,
+        agreement_step=agreement_step.id,
         users=users,
         apis={k: Api(u) for k, u in users.items()},
     )
+
+
+def _signing(card):
+    """B's legal card may sign agreements too: what it is refused of A's is refused as not found."""
+    CardPermission.objects.create(card=card, subsystem_id="paperless_signing")
+    return card
 
 
 # What the one-time pages hold for A's sub-centre officer: no stranger's session may show or download it.
@@ -181,6 +201,7 @@ def snapshot(w) -> dict:
         ),
         "enterprise": list(Enterprise.objects.filter(pk=w.a.pk).values_list("name", "network_status")),
         "accounts": list(User.objects.order_by("pk").values_list("pk", "verified_at", "closed_at")),
+        "agreements": list(Agreement.objects.order_by("pk").values_list("pk", "state", "application_id")),
         "audit": AuditEvent.objects.count(),
     }
 
@@ -211,6 +232,8 @@ class Call:
             uscc=w.a.uscc,
             made=w.made_key,
             unlocked=w.unlocked_key,
+            aapp=w.agreement_app,
+            astep=w.agreement_step,
         )
 
 
@@ -269,6 +292,13 @@ API = {
     "broker.step.approve": Call("post", "/reviews/{bstep}/approve", {"opinion": "同意"}),
     "broker.step.return": Call("post", "/reviews/{bstep}/return", {"opinion": "退回"}),
     "brokers": Call("get", "/paperless/brokers?q=甲方"),
+    # 三方协议 (SPEC §6.1): A's agreement for 5300 waits at customs:5300
+    "agreements": Call("get", "/paperless/agreements"),
+    "agreement.pdf": Call("get", "/paperless/agreements/5300/pdf"),
+    "agreement.terminate": Call("post", "/paperless/agreements/5300/terminate"),
+    "agreement.application.get": Call("get", "/applications/{aapp}"),
+    "agreement.step.approve": Call("post", "/reviews/{astep}/approve", {"opinion": "同意"}),
+    "agreement.step.return": Call("post", "/reviews/{astep}/return", {"opinion": "退回"}),
 }
 
 SCREENS = {
@@ -308,6 +338,13 @@ SCREENS = {
     "broker.step.approve": Call("post", "/reviews/{bstep}/", {"action": "approve", "opinion": "同意"}),
     "broker_registration": Call("get", "/paperless/broker-registration/"),
     "brokers": Call("get", "/paperless/brokers/?q=甲方"),
+    "agreements": Call("get", "/paperless/agreements/query/"),
+    "agreement.sign": Call("get", "/paperless/agreements/"),
+    "agreement.pdf": Call("get", "/paperless/agreements/5300/pdf/"),
+    "agreement.terminate": Call("post", "/paperless/agreements/5300/terminate/"),
+    "agreement.application.pdf": Call("get", "/paperless/agreements/applications/{aapp}/pdf/"),
+    "agreement.step.get": Call("get", "/reviews/{astep}/"),
+    "agreement.step.approve": Call("post", "/reviews/{astep}/", {"action": "approve", "opinion": "同意"}),
 }
 
 
@@ -359,6 +396,8 @@ KIND_REVIEWER = "403 reviewer_required"
 KIND_APP_READER = KIND_ENT
 KIND_OP_READER = "403 operator_reader_required"
 KIND_CARD_READER = "403 card_reader_required"
+KIND_AGREEMENT, KIND_SIGNER = "403 agreement_reader_required", "403 legal_card_required"
+NF_AGREEMENT = "404 agreement_not_found"
 
 API_EXPECT = {
     "application.get": (NF_APP, NF_APP, KIND_APP_READER, NF_APP, NF_APP),
@@ -399,6 +438,14 @@ API_EXPECT = {
     "broker.step.approve": (KIND_REVIEWER, KIND_REVIEWER, KIND_REVIEWER, NF_STEP, NF_STEP),
     "broker.step.return": (KIND_REVIEWER, KIND_REVIEWER, KIND_REVIEWER, NF_STEP, NF_STEP),
     "brokers": (None, None, None, "403 enterprise_user_required", "403 enterprise_user_required"),
+    # 三方协议: B's own list (empty); A's agreement is not found; an operator card and staff read none
+    "agreements": (None, None, *[KIND_AGREEMENT] * 3),
+    "agreement.pdf": (NF_AGREEMENT, NF_AGREEMENT, *[KIND_AGREEMENT] * 3),
+    "agreement.terminate": (KIND_SIGNER, NF_AGREEMENT, *[KIND_SIGNER] * 3),
+    "agreement.application.get": (NF_APP, NF_APP, KIND_APP_READER, NF_APP, NF_APP),
+    # an aic reviewer and another sub-centre are not the customs unit it waits at
+    "agreement.step.approve": (KIND_REVIEWER, KIND_REVIEWER, KIND_REVIEWER, NF_STEP, NF_STEP),
+    "agreement.step.return": (KIND_REVIEWER, KIND_REVIEWER, KIND_REVIEWER, NF_STEP, NF_STEP),
 }
 
 SCREEN_EXPECT = {
@@ -438,6 +485,13 @@ SCREEN_EXPECT = {
     "broker.step.approve": (403, 403, 403, 404, 404),
     "broker_registration": (None, None, 403, 403, 403),
     "brokers": (None, None, None, 403, 403),
+    "agreements": (None, None, 403, 403, 403),
+    "agreement.sign": (403, None, 403, 403, 403),
+    "agreement.pdf": (404, 404, 403, 403, 403),
+    "agreement.terminate": (403, 404, 403, 403, 403),
+    "agreement.application.pdf": (404, 404, 403, 404, 404),
+    "agreement.step.get": (403, 403, 403, 404, 404),
+    "agreement.step.approve": (403, 403, 403, 404, 404),
 }
 
 # Anonymous on the screens: sent to sign in, at the card sign-in where only a card may go.
@@ -453,6 +507,8 @@ CARD_SIGN_IN = {
     "filings.cards",
     "accounts",
     "card.unlocked",
+    "agreement.sign",
+    "agreement.terminate",
 }
 
 

@@ -14,6 +14,7 @@ from eport import exports
 from eport.accounts import permissions
 from eport.agreements import document, selectors, services
 from eport.agreements.models import LIVE_STATES
+from eport.errors import NotFound
 
 from .access import legal_card_only, signed_in
 from .refusals import Refusal
@@ -127,7 +128,7 @@ def agreement_query(request):
 @require_POST
 def agreement_terminate(request, customs):
     """解约 (the form asks 解约后不能在该关区无纸化报关，确定解约吗？ first): no customs review."""
-    with Refusal() as refusal:
+    with Refusal(passes=(NotFound,)) as refusal:  # not its agreement: the 404 page, like any record
         a = services.agreement_terminate(request.user, customs)
     if refusal:
         refusal.flash(request)
