@@ -2,11 +2,13 @@
 legal card, the data centre's receipt, customs' approval or return, 解约, and every refusal."""
 
 import base64
+import io
 import shutil
 import time
 
 import pytest
 from asn1crypto import crl as asn1_crl
+from django.core.management import call_command
 
 from eport.agreements import selectors
 from eport.agreements.models import Agreement
@@ -404,3 +406,13 @@ def test_an_earlier_signature_still_validates_as_of_its_signing_time(signer, ra,
         assert openssl_verify(pdf, tmp_path, "-attime", str(int(signed_at.timestamp()))).returncode == 0
     # what the reviewer is shown: the signature verifies as of its signing time
     assert pdfsig.pdf_verify(pdf).valid
+
+
+def test_the_receipt_command_records_what_a_crash_left_sent(signer):
+    made, key, api = signer
+    sign_via_api(api, key, ["5300", "0100"])
+    Agreement.objects.update(state="SENT", received_at=None)  # as if the process died before the receipt
+    out = io.StringIO()
+    call_command("agreements_receive", stdout=out)
+    assert "2 agreement(s) received; 0 still SENT" in out.getvalue()
+    assert set(Agreement.objects.values_list("state", flat=True)) == {"RECEIVED"}
