@@ -3,6 +3,7 @@ customs reviewers, and the two verifications of a signed PDF (pyHanko, openssl).
 
 import base64
 import io
+import re
 import subprocess
 
 from asn1crypto import x509 as asn1_x509
@@ -85,3 +86,44 @@ def openssl_verify(pdf: bytes, tmp_path, *extra: str) -> subprocess.CompletedPro
         capture_output=True,
         text=True,
     )
+
+
+_LITERAL = re.compile(rb"\((?:\\.|[^\\)])*\)\s*Tj", re.S)
+_ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
+
+
+def _unescape(s: bytes) -> bytes:
+    out, i = bytearray(), 0
+    while i < len(s):
+        c = s[i : i + 1]
+        if c != b"\\":
+            out += c
+            i += 1
+            continue
+        nxt = s[i + 1 : i + 2]
+        if nxt.isdigit():
+            j = i + 1
+            while j < len(s) and j < i + 4 and s[j : j + 1].isdigit():
+                j += 1
+            out.append(int(s[i + 1 : j], 8) & 0xFF)
+            i = j
+        else:
+            out += _ESCAPES.get(nxt, nxt)
+            i += 2
+    return bytes(out)
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The text the agreement's pages show: reportlab writes the CID font's text as UCS-2 (UTF-16BE)
+    literal strings shown with Tj, one run per line of a paragraph."""
+    reader = PdfFileReader(io.BytesIO(pdf))
+    runs = []
+    for i in range(int(reader.root["/Pages"]["/Count"])):
+        page = reader.find_page_for_modification(i)[0].get_object()
+        data = page["/Contents"].get_object().data
+        for m in _LITERAL.finditer(data):
+            raw = _unescape(m.group(0)[1 : m.group(0).rindex(b")")])
+            runs.append(
+                raw.decode("utf-16-be", errors="replace") if len(raw) % 2 == 0 else raw.decode("latin1")
+            )
+    return "".join(runs)

@@ -9,6 +9,7 @@ import time
 import pytest
 from asn1crypto import crl as asn1_crl
 from django.core.management import call_command
+from django.utils import timezone
 
 from eport.agreements import selectors
 from eport.agreements.models import Agreement
@@ -28,6 +29,7 @@ from tests.agreements.helpers import (
     card_sign,
     customs_reviewer,
     openssl_verify,
+    pdf_text,
     pyhanko_status,
     return_,
     sign_via_api,
@@ -416,3 +418,18 @@ def test_the_receipt_command_records_what_a_crash_left_sent(signer):
     call_command("agreements_receive", stdout=out)
     assert "2 agreement(s) received; 0 still SENT" in out.getvalue()
     assert set(Agreement.objects.values_list("state", flat=True)) == {"RECEIVED"}
+
+
+def test_the_agreement_names_the_parties_the_customs_and_the_date(signer):
+    made, key, api = signer
+    sign_via_api(api, key, ["5300", "0100"])
+    a = Agreement.objects.get(customs="5300")
+    text = pdf_text(bytes(a.pdf))
+    e = made.card.enterprise
+    assert "中国电子口岸通关无纸化三方协议" in text
+    for words in (e.name, e.uscc, "中国电子口岸数据中心", "5300", "0100", made.card.card_no, "第六条"):
+        assert words in text, words
+    names = selectors.customs_names(["5300", "0100"])
+    assert names["5300"] in text and names["0100"] in text
+    day = timezone.localdate(a.signed_at)
+    assert f"{day.year}年{day.month}月{day.day}日" in text

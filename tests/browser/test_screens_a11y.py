@@ -141,7 +141,8 @@ def screens(actor: str, d: dict) -> list:
         return [
             ("card-home", "/card/"),
             ("card-pin", "/card/pin/"),
-            ("subsystem", "/subsystems/paperless_signing/"),
+            ("subsystem", "/subsystems/paperless_signing/"),  # 三方协议签约 (web/agreements.py)
+            ("agreements-query", "/paperless/agreements/query/"),
             ("operators", "/operators/"),
             ("operator", f"/operators/{d['operator'].operator_no}/"),
             ("operator-new", "/operators/new/"),
