@@ -141,7 +141,7 @@ def screens(actor: str, d: dict) -> list:
         return [
             ("card-home", "/card/"),
             ("card-pin", "/card/pin/"),
-            ("subsystem", "/subsystems/paperless_signing/"),  # 三方协议签约 (web/agreements.py)
+            ("agreements", "/paperless/agreements/"),  # 三方协议签约: the paperless_signing menu entry opens it
             ("agreements-query", "/paperless/agreements/query/"),
             ("operators", "/operators/"),
             ("operator", f"/operators/{d['operator'].operator_no}/"),
