@@ -141,7 +141,7 @@ def screens(actor: str, d: dict) -> list:
         return [
             ("card-home", "/card/"),
             ("card-pin", "/card/pin/"),
-            ("agreements", "/paperless/agreements/"),  # 三方协议签约: the paperless_signing menu entry opens it
+            ("agreements", "/paperless/agreements/"),  # 三方协议签约, opened by its menu entry
             ("agreements-query", "/paperless/agreements/query/"),
             ("operators", "/operators/"),
             ("operator", f"/operators/{d['operator'].operator_no}/"),
