@@ -1,6 +1,18 @@
 from django.urls import path
 
-from . import accounts, applications, brokers, cards, entries, filings, operators, progress, reviews, trust
+from . import (
+    accounts,
+    applications,
+    brokers,
+    cards,
+    delegations,
+    entries,
+    filings,
+    operators,
+    progress,
+    reviews,
+    trust,
+)
 
 app_name = "web"
 
@@ -59,6 +71,16 @@ urlpatterns = [
     path("filings/permissions/<str:card_no>/", filings.card_permission, name="card_permission"),
     path("paperless/broker-registration/", brokers.broker_registration, name="broker_registration"),
     path("paperless/brokers/", brokers.brokers, name="brokers"),
+    path("paperless/delegations/", delegations.delegations, name="delegations"),
+    path("paperless/delegations/new/", delegations.delegation_new, name="delegation_new"),
+    path("paperless/delegations/sign/", delegations.delegation_sign, name="delegation_sign"),
+    path("paperless/delegations/<int:delegation_id>/", delegations.delegation, name="delegation"),
+    path("paperless/delegations/<int:delegation_id>/pdf/", delegations.delegation_pdf, name="delegation_pdf"),
+    path(
+        "paperless/delegations/<int:delegation_id>/<slug:action>/",
+        delegations.delegation_act,
+        name="delegation_act",
+    ),
     path("reviews/", reviews.reviews, name="reviews"),
     path("reviews/<int:step_id>/", reviews.review, name="review"),
     path("reviews/auto-review/", reviews.auto_review, name="auto_review"),
