@@ -3,10 +3,13 @@ the delegations given, 发起委托申请: 通用条款 → 同意 → 选择报
 and 委托接收 (the broker's inbox: 接受, 拒绝 with a reason), 撤销 by either side, the signed 委托书. Every rule
 is eport.delegations', shared with the API."""
 
+import datetime as dt
+
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -109,6 +112,10 @@ def delegation_new(request):
     initial = {**data, "broker": broker.customs_code if broker else data.get("broker", "")}
     if not initial.get("customs") and len(given_customs) == 1:
         initial["customs"] = next(iter(given_customs))
+    today = timezone.localdate()  # a long-term delegation from today for a year, unless changed
+    initial.setdefault("valid_from", today.isoformat())
+    initial.setdefault("valid_to", (today + dt.timedelta(days=365)).isoformat())
+    initial.setdefault("mode", "long_term")
     form = decorate_form(DelegationForm(initial=initial), exclude=("accept_terms", "broker"))
     return render(
         request,
