@@ -27,12 +27,13 @@ from eport.applications import services
 from eport.applications.models import Application, Attachment, ReviewStep, StepStatus
 from eport.audit.models import AuditEvent
 from eport.cards.models import Card, CardPermission
-from eport.delegations.models import Broker
+from eport.delegations.models import Broker, Delegation
 from eport.enterprises.models import Enterprise
 from eport.filings.models import CardFiling, EnterpriseFiling
 from eport.operators.models import Operator
 from tests import factories as f
 from tests.api.helpers import Api, created, make_pdf, submitted
+from tests.delegations.helpers import agreement, broker, delegate, grant
 
 ACTORS = ("anonymous", "cardless_b", "legal_b", "operator_b", "reviewer_out", "ra_other")
 FAST = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -74,6 +75,11 @@ def build(files) -> SimpleNamespace:
     broker_reg = submitted(la, created(la, "broker_registration", broker_data)["id"], "SUBMITTED")
     broker_step = ReviewStep.objects.get(application_id=broker_reg["id"], status=StepStatus.PENDING)
     officer, made_key, unlocked_key = _one_time_secrets(ra, legal_a.card.card_no, op_a.card.card_no)
+    # A's operator card delegates to broker D (A's agreement for 5300 approved); D has not answered yet.
+    agreement(a, legal_a.card, "5300")
+    grant(op_a, "paperless_delegation")
+    broker(name="丁方报关有限公司", code="4403985555")
+    delegation = delegate(op_a, Api(op_a.card.user), broker_code="4403985555")
 
     # Enterprise C, of A's sub-centre, waiting for its first legal card: an approved request in the queue.
     c = f.enterprise_in_network(name="丙方科技有限公司")
@@ -89,7 +95,8 @@ def build(files) -> SimpleNamespace:
         "anonymous": None,
         "cardless_b": f.cardless(uscc=b.uscc),
         "legal_b": f.legal_card(b, ra=ra).card.user,
-        "operator_b": f.operator_card(b, ra=ra, name="周八").card.user,
+        # B's operator card may use 代理报关委托 (its own delegations): A's are not found for it
+        "operator_b": grant(f.operator_card(b, ra=ra, name="周八"), "paperless_delegation").card.user,
         "reviewer_out": f.staff("reviewer", "aic:110000"),  # A's entry-like steps go to aic:440300
         "ra_other": f.ra_officer("ra:0100"),
     }
@@ -110,6 +117,7 @@ def build(files) -> SimpleNamespace:
         made_key=made_key,
         unlocked_key=unlocked_key,
         request=request.id,
+        delegation=delegation["id"],
         users=users,
         apis={k: Api(u) for k, u in users.items()},
     )
@@ -181,6 +189,7 @@ def snapshot(w) -> dict:
         ),
         "enterprise": list(Enterprise.objects.filter(pk=w.a.pk).values_list("name", "network_status")),
         "accounts": list(User.objects.order_by("pk").values_list("pk", "verified_at", "closed_at")),
+        "delegations": list(Delegation.objects.order_by("pk").values_list("pk", "state", "reason")),
         "audit": AuditEvent.objects.count(),
     }
 
@@ -211,6 +220,7 @@ class Call:
             uscc=w.a.uscc,
             made=w.made_key,
             unlocked=w.unlocked_key,
+            dlg=w.delegation,
         )
 
 
@@ -269,6 +279,13 @@ API = {
     "broker.step.approve": Call("post", "/reviews/{bstep}/approve", {"opinion": "同意"}),
     "broker.step.return": Call("post", "/reviews/{bstep}/return", {"opinion": "退回"}),
     "brokers": Call("get", "/paperless/brokers?q=甲方"),
+    # 代理报关委托: A's delegation to broker D
+    "delegation.get": Call("get", "/paperless/delegations/{dlg}"),
+    "delegation.pdf": Call("get", "/paperless/delegations/{dlg}/pdf"),
+    "delegation.accept": Call("post", "/paperless/delegations/{dlg}/accept"),
+    "delegation.reject": Call("post", "/paperless/delegations/{dlg}/reject", {"reason": "x"}),
+    "delegation.revoke": Call("post", "/paperless/delegations/{dlg}/revoke", {"reason": "x"}),
+    "delegations": Call("get", "/paperless/delegations"),
 }
 
 SCREENS = {
@@ -308,6 +325,11 @@ SCREENS = {
     "broker.step.approve": Call("post", "/reviews/{bstep}/", {"action": "approve", "opinion": "同意"}),
     "broker_registration": Call("get", "/paperless/broker-registration/"),
     "brokers": Call("get", "/paperless/brokers/?q=甲方"),
+    "delegation.get": Call("get", "/paperless/delegations/{dlg}/"),
+    "delegation.pdf": Call("get", "/paperless/delegations/{dlg}/pdf/"),
+    "delegation.accept": Call("post", "/paperless/delegations/{dlg}/accept/"),
+    "delegation.revoke": Call("post", "/paperless/delegations/{dlg}/revoke/", {"reason": "x"}),
+    "delegations": Call("get", "/paperless/delegations/"),
 }
 
 
@@ -359,6 +381,7 @@ KIND_REVIEWER = "403 reviewer_required"
 KIND_APP_READER = KIND_ENT
 KIND_OP_READER = "403 operator_reader_required"
 KIND_CARD_READER = "403 card_reader_required"
+NO_SUB, NF_DLG = "403 subsystem_not_granted", "404 delegation_not_found"
 
 API_EXPECT = {
     "application.get": (NF_APP, NF_APP, KIND_APP_READER, NF_APP, NF_APP),
@@ -399,6 +422,13 @@ API_EXPECT = {
     "broker.step.approve": (KIND_REVIEWER, KIND_REVIEWER, KIND_REVIEWER, NF_STEP, NF_STEP),
     "broker.step.return": (KIND_REVIEWER, KIND_REVIEWER, KIND_REVIEWER, NF_STEP, NF_STEP),
     "brokers": (None, None, None, "403 enterprise_user_required", "403 enterprise_user_required"),
+    # a card without the subsystem, or no card at all, is refused as such; B's card that has it: not found
+    "delegation.get": (NO_SUB, NO_SUB, NF_DLG, NO_SUB, NO_SUB),
+    "delegation.pdf": (NO_SUB, NO_SUB, NF_DLG, NO_SUB, NO_SUB),
+    "delegation.accept": (NO_SUB, NO_SUB, NF_DLG, NO_SUB, NO_SUB),
+    "delegation.reject": (NO_SUB, NO_SUB, NF_DLG, NO_SUB, NO_SUB),
+    "delegation.revoke": (NO_SUB, NO_SUB, NF_DLG, NO_SUB, NO_SUB),
+    "delegations": (NO_SUB, NO_SUB, None, NO_SUB, NO_SUB),
 }
 
 SCREEN_EXPECT = {
@@ -438,6 +468,11 @@ SCREEN_EXPECT = {
     "broker.step.approve": (403, 403, 403, 404, 404),
     "broker_registration": (None, None, 403, 403, 403),
     "brokers": (None, None, None, 403, 403),
+    "delegation.get": (403, 403, 404, 403, 403),
+    "delegation.pdf": (403, 403, 404, 403, 403),
+    "delegation.accept": (403, 403, 404, 403, 403),
+    "delegation.revoke": (403, 403, 404, 403, 403),
+    "delegations": (403, 403, None, 403, 403),
 }
 
 # Anonymous on the screens: sent to sign in, at the card sign-in where only a card may go.
@@ -453,6 +488,11 @@ CARD_SIGN_IN = {
     "filings.cards",
     "accounts",
     "card.unlocked",
+    "delegation.get",
+    "delegation.pdf",
+    "delegation.accept",
+    "delegation.revoke",
+    "delegations",
 }
 
 

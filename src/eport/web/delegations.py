@@ -188,6 +188,7 @@ def delegation_act(request, delegation_id, action):
     }
     if action not in moves:
         return error_page(request, _("没有这项操作。"), 404)
+    services.delegation_for(request.user, delegation_id)  # not the card's, or no subsystem: 404 / 403 page
     fn, done = moves[action]
     act(request, fn, done)
     return redirect("web:delegation", delegation_id)
