@@ -31,12 +31,13 @@ from eport.applications import services
 from eport.applications.models import Application, Attachment, ReviewStep, StepStatus
 from eport.audit.models import AuditEvent
 from eport.cards.models import Card, CardPermission
-from eport.delegations.models import Broker
+from eport.delegations.models import Broker, Delegation
 from eport.enterprises.models import Enterprise
 from eport.filings.models import CardFiling, EnterpriseFiling
 from eport.operators.models import Operator
 from tests import factories as f
 from tests.api.helpers import Api, created, make_pdf, submitted
+from tests.delegations.helpers import agreement, broker, delegate, grant
 
 ACTORS = ("anonymous", "cardless_b", "legal_b", "operator_b", "reviewer_out", "ra_other")
 FAST = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -77,15 +78,18 @@ def build(files) -> SimpleNamespace:
     }
     broker_reg = submitted(la, created(la, "broker_registration", broker_data)["id"], "SUBMITTED")
     broker_step = ReviewStep.objects.get(application_id=broker_reg["id"], status=StepStatus.PENDING)
-    # A's 三方协议 for 5300, signed by its legal card, waiting at customs:5300.
+    # A's 三方协议 for 0100, signed by its legal card, waiting at customs:0100.
     CardPermission.objects.create(card=legal_a.card, subsystem_id="paperless_signing")
-    sign_id, to_sign = agreement_prepare(legal_a.card.user, ["5300"])
+    sign_id, to_sign = agreement_prepare(legal_a.card.user, ["0100"])
     signature = f.card_key(legal_a).sign(to_sign, ec.ECDSA(hashes.SHA256()))
-    [agreement] = agreement_sign(legal_a.card.user, sign_id, signature)
-    agreement_step = ReviewStep.objects.get(
-        application_id=agreement.application_id, status=StepStatus.PENDING
-    )
+    [signed] = agreement_sign(legal_a.card.user, sign_id, signature)
+    agreement_step = ReviewStep.objects.get(application_id=signed.application_id, status=StepStatus.PENDING)
     officer, made_key, unlocked_key = _one_time_secrets(ra, legal_a.card.card_no, op_a.card.card_no)
+    # A's operator card delegates to broker D (A's agreement for 5300 approved); D has not answered yet.
+    agreement(a, legal_a.card, "5300")
+    grant(op_a, "paperless_delegation")
+    broker(name="丁方报关有限公司", code="4403985555")
+    delegation = delegate(op_a, Api(op_a.card.user), broker_code="4403985555")
 
     # Enterprise C, of A's sub-centre, waiting for its first legal card: an approved request in the queue.
     c = f.enterprise_in_network(name="丙方科技有限公司")
@@ -101,7 +105,8 @@ def build(files) -> SimpleNamespace:
         "anonymous": None,
         "cardless_b": f.cardless(uscc=b.uscc),
         "legal_b": _signing(f.legal_card(b, ra=ra).card).user,
-        "operator_b": f.operator_card(b, ra=ra, name="周八").card.user,
+        # B's operator card may use 代理报关委托 (its own delegations): A's are not found for it
+        "operator_b": grant(f.operator_card(b, ra=ra, name="周八"), "paperless_delegation").card.user,
         "reviewer_out": f.staff("reviewer", "aic:110000"),  # A's entry-like steps go to aic:440300
         "ra_other": f.ra_officer("ra:0100"),
     }
@@ -122,8 +127,9 @@ def build(files) -> SimpleNamespace:
         made_key=made_key,
         unlocked_key=unlocked_key,
         request=request.id,
-        agreement_app=agreement.application_id,
+        agreement_app=signed.application_id,
         agreement_step=agreement_step.id,
+        delegation=delegation["id"],
         users=users,
         apis={k: Api(u) for k, u in users.items()},
     )
@@ -202,6 +208,7 @@ def snapshot(w) -> dict:
         "enterprise": list(Enterprise.objects.filter(pk=w.a.pk).values_list("name", "network_status")),
         "accounts": list(User.objects.order_by("pk").values_list("pk", "verified_at", "closed_at")),
         "agreements": list(Agreement.objects.order_by("pk").values_list("pk", "state", "application_id")),
+        "delegations": list(Delegation.objects.order_by("pk").values_list("pk", "state", "reason")),
         "audit": AuditEvent.objects.count(),
     }
 
@@ -234,6 +241,7 @@ class Call:
             unlocked=w.unlocked_key,
             aapp=w.agreement_app,
             astep=w.agreement_step,
+            dlg=w.delegation,
         )
 
 
@@ -292,13 +300,20 @@ API = {
     "broker.step.approve": Call("post", "/reviews/{bstep}/approve", {"opinion": "同意"}),
     "broker.step.return": Call("post", "/reviews/{bstep}/return", {"opinion": "退回"}),
     "brokers": Call("get", "/paperless/brokers?q=甲方"),
-    # 三方协议 (SPEC §6.1): A's agreement for 5300 waits at customs:5300
+    # 三方协议 (SPEC §6.1): A's agreement for 0100 waits at customs:0100
     "agreements": Call("get", "/paperless/agreements"),
-    "agreement.pdf": Call("get", "/paperless/agreements/5300/pdf"),
-    "agreement.terminate": Call("post", "/paperless/agreements/5300/terminate"),
+    "agreement.pdf": Call("get", "/paperless/agreements/0100/pdf"),
+    "agreement.terminate": Call("post", "/paperless/agreements/0100/terminate"),
     "agreement.application.get": Call("get", "/applications/{aapp}"),
     "agreement.step.approve": Call("post", "/reviews/{astep}/approve", {"opinion": "同意"}),
     "agreement.step.return": Call("post", "/reviews/{astep}/return", {"opinion": "退回"}),
+    # 代理报关委托: A's delegation to broker D
+    "delegation.get": Call("get", "/paperless/delegations/{dlg}"),
+    "delegation.pdf": Call("get", "/paperless/delegations/{dlg}/pdf"),
+    "delegation.accept": Call("post", "/paperless/delegations/{dlg}/accept"),
+    "delegation.reject": Call("post", "/paperless/delegations/{dlg}/reject", {"reason": "x"}),
+    "delegation.revoke": Call("post", "/paperless/delegations/{dlg}/revoke", {"reason": "x"}),
+    "delegations": Call("get", "/paperless/delegations"),
 }
 
 SCREENS = {
@@ -340,11 +355,16 @@ SCREENS = {
     "brokers": Call("get", "/paperless/brokers/?q=甲方"),
     "agreements": Call("get", "/paperless/agreements/query/"),
     "agreement.sign": Call("get", "/paperless/agreements/"),
-    "agreement.pdf": Call("get", "/paperless/agreements/5300/pdf/"),
-    "agreement.terminate": Call("post", "/paperless/agreements/5300/terminate/"),
+    "agreement.pdf": Call("get", "/paperless/agreements/0100/pdf/"),
+    "agreement.terminate": Call("post", "/paperless/agreements/0100/terminate/"),
     "agreement.application.pdf": Call("get", "/paperless/agreements/applications/{aapp}/pdf/"),
     "agreement.step.get": Call("get", "/reviews/{astep}/"),
     "agreement.step.approve": Call("post", "/reviews/{astep}/", {"action": "approve", "opinion": "同意"}),
+    "delegation.get": Call("get", "/paperless/delegations/{dlg}/"),
+    "delegation.pdf": Call("get", "/paperless/delegations/{dlg}/pdf/"),
+    "delegation.accept": Call("post", "/paperless/delegations/{dlg}/accept/"),
+    "delegation.revoke": Call("post", "/paperless/delegations/{dlg}/revoke/", {"reason": "x"}),
+    "delegations": Call("get", "/paperless/delegations/"),
 }
 
 
@@ -398,6 +418,7 @@ KIND_OP_READER = "403 operator_reader_required"
 KIND_CARD_READER = "403 card_reader_required"
 KIND_AGREEMENT, KIND_SIGNER = "403 agreement_reader_required", "403 legal_card_required"
 NF_AGREEMENT = "404 agreement_not_found"
+NO_SUB, NF_DLG = "403 subsystem_not_granted", "404 delegation_not_found"
 
 API_EXPECT = {
     "application.get": (NF_APP, NF_APP, KIND_APP_READER, NF_APP, NF_APP),
@@ -446,6 +467,13 @@ API_EXPECT = {
     # an aic reviewer and another sub-centre are not the customs unit it waits at
     "agreement.step.approve": (KIND_REVIEWER, KIND_REVIEWER, KIND_REVIEWER, NF_STEP, NF_STEP),
     "agreement.step.return": (KIND_REVIEWER, KIND_REVIEWER, KIND_REVIEWER, NF_STEP, NF_STEP),
+    # a card without the subsystem, or no card at all, is refused as such; B's card that has it: not found
+    "delegation.get": (NO_SUB, NO_SUB, NF_DLG, NO_SUB, NO_SUB),
+    "delegation.pdf": (NO_SUB, NO_SUB, NF_DLG, NO_SUB, NO_SUB),
+    "delegation.accept": (NO_SUB, NO_SUB, NF_DLG, NO_SUB, NO_SUB),
+    "delegation.reject": (NO_SUB, NO_SUB, NF_DLG, NO_SUB, NO_SUB),
+    "delegation.revoke": (NO_SUB, NO_SUB, NF_DLG, NO_SUB, NO_SUB),
+    "delegations": (NO_SUB, NO_SUB, None, NO_SUB, NO_SUB),
 }
 
 SCREEN_EXPECT = {
@@ -492,6 +520,11 @@ SCREEN_EXPECT = {
     "agreement.application.pdf": (404, 404, 403, 404, 404),
     "agreement.step.get": (403, 403, 403, 404, 404),
     "agreement.step.approve": (403, 403, 403, 404, 404),
+    "delegation.get": (403, 403, 404, 403, 403),
+    "delegation.pdf": (403, 403, 404, 403, 403),
+    "delegation.accept": (403, 403, 404, 403, 403),
+    "delegation.revoke": (403, 403, 404, 403, 403),
+    "delegations": (403, 403, None, 403, 403),
 }
 
 # Anonymous on the screens: sent to sign in, at the card sign-in where only a card may go.
@@ -509,6 +542,11 @@ CARD_SIGN_IN = {
     "card.unlocked",
     "agreement.sign",
     "agreement.terminate",
+    "delegation.get",
+    "delegation.pdf",
+    "delegation.accept",
+    "delegation.revoke",
+    "delegations",
 }
 
 

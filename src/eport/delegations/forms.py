@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from eport.applications.forms import KindForm
+from eport.applications.forms import DateField, KindForm
 from eport.refdata.models import CustomsDistrict
 from eport.validators import org_code_check_char, validate_phone
 
@@ -77,11 +77,16 @@ class DelegationForm(forms.Form):
     customs = forms.CharField(label=_("关区"), max_length=4)
     direction = forms.ChoiceField(label=_("进出口"), choices=Direction.choices)
     mode = forms.ChoiceField(label=_("委托方式"), choices=DelegationMode.choices)
-    valid_from = forms.DateField(label=_("有效期自"))
-    valid_to = forms.DateField(label=_("有效期至"))
+    valid_from = DateField(label=_("有效期自"))
+    valid_to = DateField(label=_("有效期至"))
     goods = forms.CharField(label=_("主要货物"), max_length=200)
     remarks = forms.CharField(label=_("备注"), max_length=500, required=False)
     accept_terms = forms.BooleanField(label=_("同意委托报关协议通用条款"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():  # the summary at the top names the field
+            field.error_messages["required"] = _("请填写%(f)s。") % {"f": field.label}
 
     def clean_broker(self):
         code = (self.cleaned_data.get("broker") or "").strip()

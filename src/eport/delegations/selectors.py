@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from eport.accounts.permissions import ENTERPRISE_USERS
+from eport.agreements.selectors import approved_customs
 from eport.cards.selectors import subsystem_card
 from eport.errors import Forbidden, InvalidInput
 
@@ -60,6 +61,11 @@ def visible(actor):
     may use the subsystem."""
     card = subsystem_card(actor, SUBSYSTEM)
     return Delegation.objects.filter(Q(consignor=card.enterprise) | Q(broker__enterprise=card.enterprise))
+
+
+def delegating_customs(actor) -> set[str]:
+    """The 关区 where the signed-in card's enterprise may delegate: its approved paperless agreements."""
+    return approved_customs(subsystem_card(actor, SUBSYSTEM).enterprise)
 
 
 def delegations(actor, *, role: str = "", state: str = ""):
