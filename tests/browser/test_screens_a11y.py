@@ -170,7 +170,7 @@ def screens(actor: str, d: dict) -> list:
     if actor == "operator":
         return [
             ("card-home", "/card/"),
-            ("subsystem", "/subsystems/paperless_delegation/"),
+            ("delegations", "/paperless/delegations/"),  # 代理报关委托, opened by its menu entry
             ("brokers", "/paperless/brokers/"),
         ]
     raise AssertionError(actor)
