@@ -19,10 +19,14 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 import pytest
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
 from django.db import transaction
 from django.test import Client, override_settings
 
 from eport.accounts.models import User
+from eport.agreements.models import Agreement
+from eport.agreements.services import agreement_prepare, agreement_sign
 from eport.applications import services
 from eport.applications.models import Application, Attachment, ReviewStep, StepStatus
 from eport.audit.models import AuditEvent
@@ -74,6 +78,12 @@ def build(files) -> SimpleNamespace:
     }
     broker_reg = submitted(la, created(la, "broker_registration", broker_data)["id"], "SUBMITTED")
     broker_step = ReviewStep.objects.get(application_id=broker_reg["id"], status=StepStatus.PENDING)
+    # A's 三方协议 for 0100, signed by its legal card, waiting at customs:0100.
+    CardPermission.objects.create(card=legal_a.card, subsystem_id="paperless_signing")
+    sign_id, to_sign = agreement_prepare(legal_a.card.user, ["0100"])
+    signature = f.card_key(legal_a).sign(to_sign, ec.ECDSA(hashes.SHA256()))
+    [signed] = agreement_sign(legal_a.card.user, sign_id, signature)
+    agreement_step = ReviewStep.objects.get(application_id=signed.application_id, status=StepStatus.PENDING)
     officer, made_key, unlocked_key = _one_time_secrets(ra, legal_a.card.card_no, op_a.card.card_no)
     # A's operator card delegates to broker D (A's agreement for 5300 approved); D has not answered yet.
     agreement(a, legal_a.card, "5300")
@@ -94,7 +104,7 @@ def build(files) -> SimpleNamespace:
     users = {
         "anonymous": None,
         "cardless_b": f.cardless(uscc=b.uscc),
-        "legal_b": f.legal_card(b, ra=ra).card.user,
+        "legal_b": _signing(f.legal_card(b, ra=ra).card).user,
         # B's operator card may use 代理报关委托 (its own delegations): A's are not found for it
         "operator_b": grant(f.operator_card(b, ra=ra, name="周八"), "paperless_delegation").card.user,
         "reviewer_out": f.staff("reviewer", "aic:110000"),  # A's entry-like steps go to aic:440300
@@ -117,10 +127,18 @@ def build(files) -> SimpleNamespace:
         made_key=made_key,
         unlocked_key=unlocked_key,
         request=request.id,
+        agreement_app=signed.application_id,
+        agreement_step=agreement_step.id,
         delegation=delegation["id"],
         users=users,
         apis={k: Api(u) for k, u in users.items()},
     )
+
+
+def _signing(card):
+    """B's legal card may sign agreements too: what it is refused of A's is refused as not found."""
+    CardPermission.objects.create(card=card, subsystem_id="paperless_signing")
+    return card
 
 
 # What the one-time pages hold for A's sub-centre officer: no stranger's session may show or download it.
@@ -189,6 +207,7 @@ def snapshot(w) -> dict:
         ),
         "enterprise": list(Enterprise.objects.filter(pk=w.a.pk).values_list("name", "network_status")),
         "accounts": list(User.objects.order_by("pk").values_list("pk", "verified_at", "closed_at")),
+        "agreements": list(Agreement.objects.order_by("pk").values_list("pk", "state", "application_id")),
         "delegations": list(Delegation.objects.order_by("pk").values_list("pk", "state", "reason")),
         "audit": AuditEvent.objects.count(),
     }
@@ -220,6 +239,8 @@ class Call:
             uscc=w.a.uscc,
             made=w.made_key,
             unlocked=w.unlocked_key,
+            aapp=w.agreement_app,
+            astep=w.agreement_step,
             dlg=w.delegation,
         )
 
@@ -279,6 +300,13 @@ API = {
     "broker.step.approve": Call("post", "/reviews/{bstep}/approve", {"opinion": "同意"}),
     "broker.step.return": Call("post", "/reviews/{bstep}/return", {"opinion": "退回"}),
     "brokers": Call("get", "/paperless/brokers?q=甲方"),
+    # 三方协议 (SPEC §6.1): A's agreement for 0100 waits at customs:0100
+    "agreements": Call("get", "/paperless/agreements"),
+    "agreement.pdf": Call("get", "/paperless/agreements/0100/pdf"),
+    "agreement.terminate": Call("post", "/paperless/agreements/0100/terminate"),
+    "agreement.application.get": Call("get", "/applications/{aapp}"),
+    "agreement.step.approve": Call("post", "/reviews/{astep}/approve", {"opinion": "同意"}),
+    "agreement.step.return": Call("post", "/reviews/{astep}/return", {"opinion": "退回"}),
     # 代理报关委托: A's delegation to broker D
     "delegation.get": Call("get", "/paperless/delegations/{dlg}"),
     "delegation.pdf": Call("get", "/paperless/delegations/{dlg}/pdf"),
@@ -325,6 +353,13 @@ SCREENS = {
     "broker.step.approve": Call("post", "/reviews/{bstep}/", {"action": "approve", "opinion": "同意"}),
     "broker_registration": Call("get", "/paperless/broker-registration/"),
     "brokers": Call("get", "/paperless/brokers/?q=甲方"),
+    "agreements": Call("get", "/paperless/agreements/query/"),
+    "agreement.sign": Call("get", "/paperless/agreements/"),
+    "agreement.pdf": Call("get", "/paperless/agreements/0100/pdf/"),
+    "agreement.terminate": Call("post", "/paperless/agreements/0100/terminate/"),
+    "agreement.application.pdf": Call("get", "/paperless/agreements/applications/{aapp}/pdf/"),
+    "agreement.step.get": Call("get", "/reviews/{astep}/"),
+    "agreement.step.approve": Call("post", "/reviews/{astep}/", {"action": "approve", "opinion": "同意"}),
     "delegation.get": Call("get", "/paperless/delegations/{dlg}/"),
     "delegation.pdf": Call("get", "/paperless/delegations/{dlg}/pdf/"),
     "delegation.accept": Call("post", "/paperless/delegations/{dlg}/accept/"),
@@ -381,6 +416,8 @@ KIND_REVIEWER = "403 reviewer_required"
 KIND_APP_READER = KIND_ENT
 KIND_OP_READER = "403 operator_reader_required"
 KIND_CARD_READER = "403 card_reader_required"
+KIND_AGREEMENT, KIND_SIGNER = "403 agreement_reader_required", "403 legal_card_required"
+NF_AGREEMENT = "404 agreement_not_found"
 NO_SUB, NF_DLG = "403 subsystem_not_granted", "404 delegation_not_found"
 
 API_EXPECT = {
@@ -422,6 +459,14 @@ API_EXPECT = {
     "broker.step.approve": (KIND_REVIEWER, KIND_REVIEWER, KIND_REVIEWER, NF_STEP, NF_STEP),
     "broker.step.return": (KIND_REVIEWER, KIND_REVIEWER, KIND_REVIEWER, NF_STEP, NF_STEP),
     "brokers": (None, None, None, "403 enterprise_user_required", "403 enterprise_user_required"),
+    # 三方协议: B's own list (empty); A's agreement is not found; an operator card and staff read none
+    "agreements": (None, None, *[KIND_AGREEMENT] * 3),
+    "agreement.pdf": (NF_AGREEMENT, NF_AGREEMENT, *[KIND_AGREEMENT] * 3),
+    "agreement.terminate": (KIND_SIGNER, NF_AGREEMENT, *[KIND_SIGNER] * 3),
+    "agreement.application.get": (NF_APP, NF_APP, KIND_APP_READER, NF_APP, NF_APP),
+    # an aic reviewer and another sub-centre are not the customs unit it waits at
+    "agreement.step.approve": (KIND_REVIEWER, KIND_REVIEWER, KIND_REVIEWER, NF_STEP, NF_STEP),
+    "agreement.step.return": (KIND_REVIEWER, KIND_REVIEWER, KIND_REVIEWER, NF_STEP, NF_STEP),
     # a card without the subsystem, or no card at all, is refused as such; B's card that has it: not found
     "delegation.get": (NO_SUB, NO_SUB, NF_DLG, NO_SUB, NO_SUB),
     "delegation.pdf": (NO_SUB, NO_SUB, NF_DLG, NO_SUB, NO_SUB),
@@ -468,6 +513,13 @@ SCREEN_EXPECT = {
     "broker.step.approve": (403, 403, 403, 404, 404),
     "broker_registration": (None, None, 403, 403, 403),
     "brokers": (None, None, None, 403, 403),
+    "agreements": (None, None, 403, 403, 403),
+    "agreement.sign": (403, None, 403, 403, 403),
+    "agreement.pdf": (404, 404, 403, 403, 403),
+    "agreement.terminate": (403, 404, 403, 403, 403),
+    "agreement.application.pdf": (404, 404, 403, 404, 404),
+    "agreement.step.get": (403, 403, 403, 404, 404),
+    "agreement.step.approve": (403, 403, 403, 404, 404),
     "delegation.get": (403, 403, 404, 403, 403),
     "delegation.pdf": (403, 403, 404, 403, 403),
     "delegation.accept": (403, 403, 404, 403, 403),
@@ -488,6 +540,8 @@ CARD_SIGN_IN = {
     "filings.cards",
     "accounts",
     "card.unlocked",
+    "agreement.sign",
+    "agreement.terminate",
     "delegation.get",
     "delegation.pdf",
     "delegation.accept",

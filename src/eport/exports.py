@@ -126,6 +126,22 @@ LISTS = {
         ],
         ("consignor", "broker"),
     ),
+    "agreements": (
+        "agreements",
+        gettext_lazy("三方协议"),
+        [
+            (gettext_lazy("关区代码"), lambda a: a.customs),
+            (gettext_lazy("关区名称"), lambda a: getattr(a, "customs_name", "") or ""),
+            (gettext_lazy("状态"), lambda a: str(a.get_state_display())),
+            (gettext_lazy("签约时间"), lambda a: _dt(a.signed_at)),
+            (gettext_lazy("入库时间"), lambda a: _dt(a.received_at)),
+            (gettext_lazy("审批时间"), lambda a: _dt(a.decided_at)),
+            (gettext_lazy("解约时间"), lambda a: _dt(a.terminated_at)),
+            (gettext_lazy("审批意见"), lambda a: a.opinion),
+            (gettext_lazy("签约法人卡"), lambda a: a.card.card_no),
+        ],
+        ("card",),
+    ),
     "applications": (
         "applications",
         gettext_lazy("业务办理"),

@@ -141,7 +141,8 @@ def screens(actor: str, d: dict) -> list:
         return [
             ("card-home", "/card/"),
             ("card-pin", "/card/pin/"),
-            ("subsystem", "/subsystems/paperless_signing/"),
+            ("agreements", "/paperless/agreements/"),  # 三方协议签约, opened by its menu entry
+            ("agreements-query", "/paperless/agreements/query/"),
             ("operators", "/operators/"),
             ("operator", f"/operators/{d['operator'].operator_no}/"),
             ("operator-new", "/operators/new/"),
@@ -169,7 +170,7 @@ def screens(actor: str, d: dict) -> list:
     if actor == "operator":
         return [
             ("card-home", "/card/"),
-            ("subsystem", "/subsystems/paperless_delegation/"),
+            ("delegations", "/paperless/delegations/"),  # 代理报关委托, opened by its menu entry
             ("brokers", "/paperless/brokers/"),
         ]
     raise AssertionError(actor)

@@ -26,6 +26,7 @@ from pydantic.functional_validators import ModelWrapValidatorHandler
 
 from eport.accounts.models import User, UserKind, Verification
 from eport.accounts.permissions import CARD_KINDS
+from eport.agreements.models import Agreement
 from eport.applications.kinds import all_kinds, get_kind
 from eport.applications.models import Application, Attachment, DocType, ReviewStep, Status, StepStatus
 from eport.cards.making import MadeCard
@@ -1023,3 +1024,38 @@ class DelegationOut(Out):
 class DelegationPage(Out):
     items: list[DelegationOut]
     total: int
+
+
+# --- 三方协议 (paperless agreements) ------------------------------------------------------------------------
+
+
+class AgreementIn(Schema):
+    customs: list[str]  # the direct customs XX00 ticked together: one PDF, one signature
+
+
+class AgreementOut(Out):
+    """One 关区's agreement (the latest): `state` SENT 签约已发往海关, RECEIVED 海关入库成功, APPROVED
+    签约海关审批, RETURNED 海关退回, TERMINATED 已解约."""
+
+    customs: str
+    customs_name: str = ""
+    state: str
+    state_label: str = ""
+    signed_at: datetime
+    received_at: datetime | None
+    decided_at: datetime | None
+    terminated_at: datetime | None
+    opinion: str
+    application: int | None = Field(None, alias="application_id")
+
+    @staticmethod
+    def resolve_state_label(a: Agreement) -> str:
+        return str(a.get_state_display())
+
+    @staticmethod
+    def resolve_customs_name(a: Agreement) -> str:
+        return getattr(a, "customs_name", "")
+
+
+class AgreementList(Out):
+    items: list[AgreementOut]

@@ -27,9 +27,12 @@ class Kind:
     # What the screens (web/) need to know of it; no rule lives here.
     screen: str = ""  # URL name of the page it is filed and edited on ("": none, it is only viewed)
     screen_arg: str = ""  # what that URL takes: "id" (the application's), a data field's name, "" (nothing)
+    document_screen: str = ""  # URL name (taking the application's id) of the signed document it is about
+    document_label: str | Promise = ""  # that link's words
     shows_last = False  # with none open, its page shows the last one's state and steps (approved by itself)
     saved_note: str | Promise = ""  # what the message after 暂存 adds for the kind (e.g. what may follow)
     submitted_note: str | Promise = gettext_lazy("请等待审核。")  # after 申报, when it waits for review
+    returned_note: str | Promise = gettext_lazy("请修改后重新申报。")  # the mail after a return: what to do
 
     def label_of(self, application) -> str:
         """What this application is called (lists, its page, messages): the kind's label, unless the kind

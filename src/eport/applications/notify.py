@@ -22,7 +22,12 @@ def application_decided(app, step=None) -> None:
             }
         else:
             subject = _("【电子口岸】%(k)s被退回：%(n)s") % {"k": kind, "n": app.number}
-            body = _(
-                "您单位（%(e)s）的%(k)s（申请编号 %(n)s）被%(u)s退回。\n审核意见：%(o)s\n请修改后重新申报。"
-            ) % {"e": app.enterprise.name, "k": kind, "n": app.number, "u": step.unit.name, "o": step.opinion}
+            body = _("您单位（%(e)s）的%(k)s（申请编号 %(n)s）被%(u)s退回。\n审核意见：%(o)s\n%(next)s") % {
+                "e": app.enterprise.name,
+                "k": kind,
+                "n": app.number,
+                "u": step.unit.name,
+                "o": step.opinion,
+                "next": get_kind(app.kind).returned_note,
+            }
     mail.send_on_commit(enterprise_recipients(app.enterprise), subject, body)

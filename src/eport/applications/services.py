@@ -449,6 +449,18 @@ def applications_close(*, enterprise, reason: str) -> int:
     return len(apps)
 
 
+def application_close(application: Application, *, actor, reason: str) -> Application:
+    """Close one open application without a decision, in the caller's transaction: what a kind's own
+    service ends (a 三方协议 terminated, or signed again after a return), its open steps leaving the review
+    queues. The caller has decided it may; an application no longer open is left as it is."""
+    app = Application.objects.select_for_update().select_related("enterprise").get(pk=application.pk)
+    if app.status not in OPEN_STATUSES:
+        return app
+    for s in _open_steps([app])[app.pk]:
+        _step_move(s, StepAction.CLOSE, actor=actor)
+    return _move(app, Action.CLOSE, actor=actor, reason=reason, decided_at=timezone.now())
+
+
 @transaction.atomic
 def unit_set_auto_review(*, actor, unit_id: str, enabled: bool):
     """自动审核设置: only a reviewer of that very unit (not of a unit above it) may switch it.

@@ -29,6 +29,8 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.sign.signers.pdf_byterange import PreparedByteRangeDigest
 from pyhanko.sign.signers.pdf_signer import PdfTBSDocument
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from .ca import ca_certificates
@@ -236,3 +238,36 @@ def embedded_signature(pdf: bytes) -> tuple[bytes, bytes]:
     contents = sig.sig_object["/Contents"]
     a, b, c, d = (int(x) for x in sig.sig_object["/ByteRange"])
     return bytes(contents.original_bytes), pdf[a : a + b] + pdf[c : c + d]
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What pyHanko's validation of a document's last signature says, against the system root."""
+
+    valid: bool  # intact, the signature right, the chain to the system root trusted
+    signer_serial: str  # the signing certificate's serial (hex, as pki.Certificate keeps it)
+    signer: str  # its subject's common name
+    signing_time: dt.datetime | None  # the signed attributes' signing time
+    summary: str  # pyHanko's words when not valid
+
+
+@_outside_a_running_loop
+def pdf_verify(pdf: bytes) -> Verification:
+    """Validate the document's last signature against the system root, as of its signing time (a card
+    voided or held since does not undo what it signed while it was good), no fetching, no revocation
+    information: the check the data centre makes when it records a signed document, and a reviewer sees."""
+    try:
+        reader = PdfFileReader(BytesIO(pdf), strict=False)
+        sig = reader.embedded_signatures[-1]
+        cert = sig.signer_cert
+        serial, signer = format(cert.serial_number, "x"), cert.subject.native.get("common_name", "")
+        when = sig.self_reported_timestamp
+        root = ca_certificates()[1]
+        context = ValidationContext(
+            trust_roots=[_asn1_cert(root)], allow_fetching=False, moment=when, retroactive_revinfo=True
+        )
+        status = validate_pdf_signature(sig, context)
+    except Exception as e:  # a broken or unsigned document: not valid, and why
+        return Verification(False, "", "", None, f"{type(e).__name__}: {e}"[:300])
+    ok = bool(status.intact and status.valid and status.trusted)
+    return Verification(ok, serial, signer, when, "" if ok else status.summary())

@@ -158,6 +158,7 @@ def _legal_card_notices(user) -> list[tuple[str, str, str]]:
 
 # The screen each subsystem of the card's menu opens (URL names); one without a screen yet shows its page.
 SUBSYSTEM_SCREENS: dict[str, str] = {
+    "paperless_signing": "web:agreements",
     "paperless_delegation": "web:delegations",
 }
 

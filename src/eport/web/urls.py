@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import (
     accounts,
+    agreements,
     applications,
     brokers,
     cards,
@@ -71,6 +72,20 @@ urlpatterns = [
     path("filings/permissions/<str:card_no>/", filings.card_permission, name="card_permission"),
     path("paperless/broker-registration/", brokers.broker_registration, name="broker_registration"),
     path("paperless/brokers/", brokers.brokers, name="brokers"),
+    path("paperless/agreements/", agreements.agreements, name="agreements"),
+    path("paperless/agreements/sign/", agreements.agreement_sign, name="agreement_sign"),
+    path("paperless/agreements/query/", agreements.agreement_query, name="agreement_query"),
+    path(
+        "paperless/agreements/applications/<int:app_id>/pdf/",
+        agreements.agreement_application_pdf,
+        name="agreement_application_pdf",
+    ),
+    path("paperless/agreements/<str:customs>/pdf/", agreements.agreement_pdf, name="agreement_pdf"),
+    path(
+        "paperless/agreements/<str:customs>/terminate/",
+        agreements.agreement_terminate,
+        name="agreement_terminate",
+    ),
     path("paperless/delegations/", delegations.delegations, name="delegations"),
     path("paperless/delegations/new/", delegations.delegation_new, name="delegation_new"),
     path("paperless/delegations/sign/", delegations.delegation_sign, name="delegation_sign"),
