@@ -402,6 +402,8 @@ class SubsystemOut(Out):
     code: str  # an administrator may add subsystems: API.md's six are not the only codes
     name: str
     enabled: bool
+    # The rights held within it, for a subsystem that defines some (paperless_documents: entry, declare).
+    rights: list[str] | None = None
 
 
 class PermissionOut(Out):
@@ -410,6 +412,7 @@ class PermissionOut(Out):
     valid_from: date | None = None
     valid_to: date | None = None
     active: bool
+    rights: list[str] = []  # the rights granted within the subsystem (paperless_documents: entry, declare)
 
     @staticmethod
     def resolve_name(p: CardPermission) -> str:
