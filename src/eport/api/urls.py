@@ -11,7 +11,18 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from eport.api.codes import Code
 from eport.errors import DomainError, NotFound
 
-from . import accounts, applications, cards, filings, legal_cards, operators, paperless, refdata, reviews
+from . import (
+    accounts,
+    applications,
+    cards,
+    declarations,
+    filings,
+    legal_cards,
+    operators,
+    paperless,
+    refdata,
+    reviews,
+)
 
 api = NinjaAPI(
     title="E-Port Identity Authentication API",
@@ -20,7 +31,18 @@ api = NinjaAPI(
     docs_url="/docs",
     openapi_url="/openapi.json",
 )
-for module in (accounts, refdata, applications, reviews, cards, operators, filings, legal_cards, paperless):
+for module in (
+    accounts,
+    refdata,
+    applications,
+    reviews,
+    cards,
+    operators,
+    filings,
+    legal_cards,
+    paperless,
+    declarations,
+):
     api.add_router("", module.router)
 
 # Last of all (add new routers above): any other path under the API answers in the API's error shape,

@@ -9,7 +9,7 @@ from eport.accounts.permissions import CARD_KINDS, is_staff, jurisdiction_units
 from eport.cards.models import Card
 from eport.cards.selectors import card_may, card_of
 from eport.cards.subsystems import SUBSYSTEM_RIGHTS
-from eport.errors import Forbidden, NotFound
+from eport.errors import Forbidden, InvalidInput, NotFound
 from eport.filters import filter_choice, filter_given
 from eport.refdata.models import Dept
 
@@ -138,3 +138,23 @@ def document_get(actor, decl_no, doc_type) -> Document:
 
 def reupload_requests(dossier: Dossier):
     return dossier.reupload_requests.select_related("requested_by").order_by("-requested_at", "-id")
+
+
+REUPLOAD_STATUSES = ("open", "satisfied")
+
+
+def reupload_list(actor, *, decl_no: str = "", status: str = "", doc_type: str = "") -> QuerySet:
+    """重新上传 (the declarer: its dossiers' 重传指令) and customs' list of its 关区's 重传指令: newest first;
+    `status` open / satisfied / "" (all)."""
+    qs = ReuploadRequest.objects.filter(dossier__in=visible_dossiers(actor).values("pk")).select_related(
+        "dossier", "dossier__declarant", "dossier__consignor"
+    )
+    qs = filter_given(qs, dossier__decl_no__startswith=(decl_no or "").strip())
+    qs = filter_choice(
+        qs, "doc_type", doc_type, DocType.values, Code.DOC_TYPE_INVALID, _("请选择正确的单据类型。")
+    )
+    if status and status not in REUPLOAD_STATUSES:
+        raise InvalidInput(Code.STATE_INVALID, _("没有这个状态。"), "status")
+    if status:
+        qs = qs.filter(satisfied_at__isnull=(status == "open"))
+    return qs.order_by("-requested_at", "-id")
