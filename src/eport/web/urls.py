@@ -1,6 +1,18 @@
 from django.urls import path
 
-from . import accounts, applications, brokers, cards, entries, filings, operators, progress, reviews, trust
+from . import (
+    accounts,
+    applications,
+    brokers,
+    cards,
+    declarations,
+    entries,
+    filings,
+    operators,
+    progress,
+    reviews,
+    trust,
+)
 
 app_name = "web"
 
@@ -58,6 +70,21 @@ urlpatterns = [
     path("filings/permissions/", filings.card_permissions, name="card_permissions"),
     path("filings/permissions/<str:card_no>/", filings.card_permission, name="card_permission"),
     path("paperless/broker-registration/", brokers.broker_registration, name="broker_registration"),
+    path("declarations/", declarations.declarations, name="declarations"),
+    path("declarations/reupload-requests/", declarations.reuploads, name="declaration_reuploads"),
+    path("declarations/<str:decl_no>/", declarations.declaration, name="declaration"),
+    path("declarations/<str:decl_no>/upload/", declarations.declaration_upload, name="declaration_upload"),
+    path("declarations/<str:decl_no>/declare/", declarations.declaration_declare, name="declaration_declare"),
+    path(
+        "declarations/<str:decl_no>/reupload-requests/",
+        declarations.declaration_reupload_request,
+        name="declaration_reupload_request",
+    ),
+    path(
+        "declarations/<str:decl_no>/documents/<str:doc_type>/",
+        declarations.declaration_document,
+        name="declaration_document",
+    ),
     path("paperless/brokers/", brokers.brokers, name="brokers"),
     path("reviews/", reviews.reviews, name="reviews"),
     path("reviews/<int:step_id>/", reviews.review, name="review"),
