@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client, override_settings
 
@@ -27,12 +28,15 @@ from eport.applications import services
 from eport.applications.models import Application, Attachment, ReviewStep, StepStatus
 from eport.audit.models import AuditEvent
 from eport.cards.models import Card, CardPermission
+from eport.declarations import services as declarations
+from eport.declarations.models import Document, Dossier, ReuploadRequest
 from eport.delegations.models import Broker
 from eport.enterprises.models import Enterprise
 from eport.filings.models import CardFiling, EnterpriseFiling
 from eport.operators.models import Operator
 from tests import factories as f
 from tests.api.helpers import Api, created, make_pdf, submitted
+from tests.sample_pdf import sample_pdf
 
 ACTORS = ("anonymous", "cardless_b", "legal_b", "operator_b", "reviewer_out", "ra_other")
 FAST = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -84,12 +88,28 @@ def build(files) -> SimpleNamespace:
     )
     services.step_approve(actor=ra, step_id=request.steps.get().id, opinion="同意")
 
+    # A's declared 报关单 (SPEC §6.3): its operator card holds 报关单电子随附单据 with both rights.
+    f.agreement_approved(a, "5300", card=legal_a.card)
+    f.documents_permission(op_a)
+    dossier_no = "530020261000000777"
+    declarations.dossier_open(
+        actor=op_a.card.user, decl_no=dossier_no, consignor=a.uscc, customs="5300", direction="I"
+    )
+    pdf_upload = SimpleUploadedFile("invoice.pdf", sample_pdf("invoice"))
+    declarations.document_upload(
+        actor=op_a.card.user, decl_no=dossier_no, doc_type="invoice", upload=pdf_upload
+    )
+    declarations.declare(actor=op_a.card.user, decl_no=dossier_no)
+
     b = f.enterprise_in_network(name="乙方实业有限公司")
+    # B's cards may use 报关单电子随附单据 too: A's dossier is then not theirs (404), not a kind refusal.
+    legal_b = f.documents_permission(f.legal_card(b, ra=ra))
+    operator_b = f.documents_permission(f.operator_card(b, ra=ra, name="周八"))
     users = {
         "anonymous": None,
         "cardless_b": f.cardless(uscc=b.uscc),
-        "legal_b": f.legal_card(b, ra=ra).card.user,
-        "operator_b": f.operator_card(b, ra=ra, name="周八").card.user,
+        "legal_b": legal_b.card.user,
+        "operator_b": operator_b.card.user,
         "reviewer_out": f.staff("reviewer", "aic:110000"),  # A's entry-like steps go to aic:440300
         "ra_other": f.ra_officer("ra:0100"),
     }
@@ -110,6 +130,7 @@ def build(files) -> SimpleNamespace:
         made_key=made_key,
         unlocked_key=unlocked_key,
         request=request.id,
+        dossier=dossier_no,
         users=users,
         apis={k: Api(u) for k, u in users.items()},
     )
@@ -181,6 +202,9 @@ def snapshot(w) -> dict:
         ),
         "enterprise": list(Enterprise.objects.filter(pk=w.a.pk).values_list("name", "network_status")),
         "accounts": list(User.objects.order_by("pk").values_list("pk", "verified_at", "closed_at")),
+        "dossiers": list(Dossier.objects.order_by("pk").values_list("pk", "state", "declared_at")),
+        "documents": list(Document.objects.order_by("pk").values_list("pk", "doc_type", "sha256")),
+        "reuploads": ReuploadRequest.objects.count(),
         "audit": AuditEvent.objects.count(),
     }
 
@@ -211,6 +235,7 @@ class Call:
             uscc=w.a.uscc,
             made=w.made_key,
             unlocked=w.unlocked_key,
+            dno=w.dossier,
         )
 
 
@@ -269,6 +294,20 @@ API = {
     "broker.step.approve": Call("post", "/reviews/{bstep}/approve", {"opinion": "同意"}),
     "broker.step.return": Call("post", "/reviews/{bstep}/return", {"opinion": "退回"}),
     "brokers": Call("get", "/paperless/brokers?q=甲方"),
+    # 报关单电子随附单据 (SPEC §6.3): A's declared dossier, in customs:5300's 关区
+    "dossier.get": Call("get", "/declarations/{dno}"),
+    "dossier.document": Call("get", "/declarations/{dno}/documents/invoice"),
+    "dossier.upload": Call("decl_upload", "/declarations/{dno}/documents"),
+    "dossier.declare": Call("post", "/declarations/{dno}/declare"),
+    "dossier.reupload_request": Call(
+        "post", "/declarations/{dno}/reupload-requests", {"doc_type": "invoice", "reason": "x"}
+    ),
+    "dossier.open": Call(
+        "post",
+        "/declarations",
+        {"decl_no": "{dno}", "consignor": "{uscc}", "customs": "5300", "direction": "I"},
+    ),
+    "dossiers": Call("get", "/declarations"),
 }
 
 SCREENS = {
@@ -308,6 +347,13 @@ SCREENS = {
     "broker.step.approve": Call("post", "/reviews/{bstep}/", {"action": "approve", "opinion": "同意"}),
     "broker_registration": Call("get", "/paperless/broker-registration/"),
     "brokers": Call("get", "/paperless/brokers/?q=甲方"),
+    "dossier.get": Call("get", "/declarations/{dno}/"),
+    "dossier.document": Call("get", "/declarations/{dno}/documents/invoice/"),
+    "dossier.upload": Call("decl_upload", "/declarations/{dno}/upload/"),
+    "dossier.declare": Call("post", "/declarations/{dno}/declare/"),
+    "dossier.reupload_request": Call(
+        "post", "/declarations/{dno}/reupload-requests/", {"doc_type": "invoice", "reason": "x"}
+    ),
 }
 
 
@@ -325,6 +371,10 @@ def call_api(api: Api, call: Call, w):
     url, body = call.url(w), _fill(call.body, w)
     if call.method == "upload":
         return api.upload(int(url.split("/")[2]), make_pdf())
+    if call.method == "decl_upload":
+        fh = io.BytesIO(sample_pdf("invoice"))
+        fh.name = "invoice.pdf"
+        return api.client.post("/api/v1" + url, {"doc_type": "invoice", "file": fh}, headers=api._headers())
     if call.method == "get":
         return api.get(url)
     if call.method == "delete":
@@ -336,6 +386,8 @@ def call_screen(client, call: Call, w):
     url, body = call.url(w), _fill(call.body, w)
     if call.method == "upload":
         return client.post(url, {"doc_type": "business_license", "file": _pdf()})
+    if call.method == "decl_upload":
+        return client.post(url, {"doc_type": "invoice", "file": _pdf()})
     if call.method == "get":
         return client.get(url)
     return client.post(url, body or {})
@@ -353,6 +405,7 @@ NF_APP, NF_OP, NF_CARD, NF_STEP = (
     "404 step_not_found",
 )
 KIND_ENT = "403 enterprise_actor_required"
+CARD_REQ, CUSTOMS_REQ, NF_DOSSIER = "403 card_required", "403 customs_required", "404 dossier_not_found"
 KIND_LEGAL = "403 legal_card_only"
 KIND_REVIEWER = "403 reviewer_required"
 # A kind that may not read a family at all is refused on the whole family (accounts/permissions.READERS).
@@ -399,6 +452,16 @@ API_EXPECT = {
     "broker.step.approve": (KIND_REVIEWER, KIND_REVIEWER, KIND_REVIEWER, NF_STEP, NF_STEP),
     "broker.step.return": (KIND_REVIEWER, KIND_REVIEWER, KIND_REVIEWER, NF_STEP, NF_STEP),
     "brokers": (None, None, None, "403 enterprise_user_required", "403 enterprise_user_required"),
+    # Cards of B (with the permission): A's dossier does not exist for them; staff outside customs:5300 alike.
+    # Changing it is a card's business (403 card_required for staff); 重传指令 customs' (403 customs_required).
+    "dossier.get": (CARD_REQ, NF_DOSSIER, NF_DOSSIER, NF_DOSSIER, NF_DOSSIER),
+    "dossier.document": (CARD_REQ, NF_DOSSIER, NF_DOSSIER, NF_DOSSIER, NF_DOSSIER),
+    "dossier.upload": (CARD_REQ, NF_DOSSIER, NF_DOSSIER, CARD_REQ, CARD_REQ),
+    "dossier.declare": (CARD_REQ, NF_DOSSIER, NF_DOSSIER, CARD_REQ, CARD_REQ),
+    "dossier.reupload_request": (CUSTOMS_REQ, CUSTOMS_REQ, CUSTOMS_REQ, NF_DOSSIER, NF_DOSSIER),
+    # Opening A's number for A: B is not A, and holds no delegation of A.
+    "dossier.open": (CARD_REQ, "403 delegation_required", "403 delegation_required", CARD_REQ, CARD_REQ),
+    "dossiers": (CARD_REQ, None, None, None, None),
 }
 
 SCREEN_EXPECT = {
@@ -438,6 +501,11 @@ SCREEN_EXPECT = {
     "broker.step.approve": (403, 403, 403, 404, 404),
     "broker_registration": (None, None, 403, 403, 403),
     "brokers": (None, None, None, 403, 403),
+    "dossier.get": (403, 404, 404, 404, 404),
+    "dossier.document": (403, 404, 404, 404, 404),
+    "dossier.upload": (403, 404, 404, 404, 404),
+    "dossier.declare": (403, 404, 404, 404, 404),
+    "dossier.reupload_request": (403, 404, 404, 404, 404),
 }
 
 # Anonymous on the screens: sent to sign in, at the card sign-in where only a card may go.

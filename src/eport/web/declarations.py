@@ -18,8 +18,9 @@ from .access import signed_in
 from .paging import export_query, page_of, pager
 from .refusals import Refusal
 
-# Cards and customs alike; who may do what is the selectors' answer (403 or 404 pages).
-declarations_user = signed_in(login_url="web:card_login")
+# Cards and customs alike (anonymous: the sign-in page, which offers the card sign-in too); who may do what is
+# the selectors' answer (403 or 404 pages).
+declarations_user = signed_in()  # customs signs in with a password, cards with the card: the portal's sign-in
 
 OPEN_FIELDS = ("decl_no", "consignor", "customs", "direction")
 
