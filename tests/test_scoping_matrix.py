@@ -30,12 +30,13 @@ from eport.audit.models import AuditEvent
 from eport.cards.models import Card, CardPermission
 from eport.declarations import services as declarations
 from eport.declarations.models import Document, Dossier, ReuploadRequest
-from eport.delegations.models import Broker
+from eport.delegations.models import Broker, Delegation
 from eport.enterprises.models import Enterprise
 from eport.filings.models import CardFiling, EnterpriseFiling
 from eport.operators.models import Operator
 from tests import factories as f
 from tests.api.helpers import Api, created, make_pdf, submitted
+from tests.delegations.helpers import agreement, broker, delegate, grant
 from tests.sample_pdf import sample_pdf
 
 ACTORS = ("anonymous", "cardless_b", "legal_b", "operator_b", "reviewer_out", "ra_other")
@@ -78,6 +79,11 @@ def build(files) -> SimpleNamespace:
     broker_reg = submitted(la, created(la, "broker_registration", broker_data)["id"], "SUBMITTED")
     broker_step = ReviewStep.objects.get(application_id=broker_reg["id"], status=StepStatus.PENDING)
     officer, made_key, unlocked_key = _one_time_secrets(ra, legal_a.card.card_no, op_a.card.card_no)
+    # A's operator card delegates to broker D (A's agreement for 5300 approved); D has not answered yet.
+    agreement(a, legal_a.card, "5300")
+    grant(op_a, "paperless_delegation")
+    broker(name="丁方报关有限公司", code="4403985555")
+    delegation = delegate(op_a, Api(op_a.card.user), broker_code="4403985555")
 
     # Enterprise C, of A's sub-centre, waiting for its first legal card: an approved request in the queue.
     c = f.enterprise_in_network(name="丙方科技有限公司")
@@ -89,7 +95,7 @@ def build(files) -> SimpleNamespace:
     services.step_approve(actor=ra, step_id=request.steps.get().id, opinion="同意")
 
     # A's declared 报关单 (SPEC §6.3): its operator card holds 报关单电子随附单据 with both rights.
-    f.agreement_approved(a, "5300", card=legal_a.card)
+    # (A's agreement for 5300 is approved above, for its delegation.)
     f.documents_permission(op_a)
     dossier_no = "530020261000000777"
     declarations.dossier_open(
@@ -104,11 +110,12 @@ def build(files) -> SimpleNamespace:
     b = f.enterprise_in_network(name="乙方实业有限公司")
     # B's cards may use 报关单电子随附单据 too: A's dossier is then not theirs (404), not a kind refusal.
     legal_b = f.documents_permission(f.legal_card(b, ra=ra))
-    operator_b = f.documents_permission(f.operator_card(b, ra=ra, name="周八"))
+    operator_b = f.documents_permission(grant(f.operator_card(b, ra=ra, name="周八"), "paperless_delegation"))
     users = {
         "anonymous": None,
         "cardless_b": f.cardless(uscc=b.uscc),
         "legal_b": legal_b.card.user,
+        # B's operator card may use 代理报关委托 (its own delegations): A's are not found for it
         "operator_b": operator_b.card.user,
         "reviewer_out": f.staff("reviewer", "aic:110000"),  # A's entry-like steps go to aic:440300
         "ra_other": f.ra_officer("ra:0100"),
@@ -131,6 +138,7 @@ def build(files) -> SimpleNamespace:
         unlocked_key=unlocked_key,
         request=request.id,
         dossier=dossier_no,
+        delegation=delegation["id"],
         users=users,
         apis={k: Api(u) for k, u in users.items()},
     )
@@ -205,6 +213,7 @@ def snapshot(w) -> dict:
         "dossiers": list(Dossier.objects.order_by("pk").values_list("pk", "state", "declared_at")),
         "documents": list(Document.objects.order_by("pk").values_list("pk", "doc_type", "sha256")),
         "reuploads": ReuploadRequest.objects.count(),
+        "delegations": list(Delegation.objects.order_by("pk").values_list("pk", "state", "reason")),
         "audit": AuditEvent.objects.count(),
     }
 
@@ -236,6 +245,7 @@ class Call:
             made=w.made_key,
             unlocked=w.unlocked_key,
             dno=w.dossier,
+            dlg=w.delegation,
         )
 
 
@@ -308,6 +318,13 @@ API = {
         {"decl_no": "{dno}", "consignor": "{uscc}", "customs": "5300", "direction": "I"},
     ),
     "dossiers": Call("get", "/declarations"),
+    # 代理报关委托: A's delegation to broker D
+    "delegation.get": Call("get", "/paperless/delegations/{dlg}"),
+    "delegation.pdf": Call("get", "/paperless/delegations/{dlg}/pdf"),
+    "delegation.accept": Call("post", "/paperless/delegations/{dlg}/accept"),
+    "delegation.reject": Call("post", "/paperless/delegations/{dlg}/reject", {"reason": "x"}),
+    "delegation.revoke": Call("post", "/paperless/delegations/{dlg}/revoke", {"reason": "x"}),
+    "delegations": Call("get", "/paperless/delegations"),
 }
 
 SCREENS = {
@@ -354,6 +371,11 @@ SCREENS = {
     "dossier.reupload_request": Call(
         "post", "/declarations/{dno}/reupload-requests/", {"doc_type": "invoice", "reason": "x"}
     ),
+    "delegation.get": Call("get", "/paperless/delegations/{dlg}/"),
+    "delegation.pdf": Call("get", "/paperless/delegations/{dlg}/pdf/"),
+    "delegation.accept": Call("post", "/paperless/delegations/{dlg}/accept/"),
+    "delegation.revoke": Call("post", "/paperless/delegations/{dlg}/revoke/", {"reason": "x"}),
+    "delegations": Call("get", "/paperless/delegations/"),
 }
 
 
@@ -405,13 +427,18 @@ NF_APP, NF_OP, NF_CARD, NF_STEP = (
     "404 step_not_found",
 )
 KIND_ENT = "403 enterprise_actor_required"
-CARD_REQ, CUSTOMS_REQ, NF_DOSSIER = "403 card_required", "403 customs_required", "404 dossier_not_found"
+CARD_REQ, CUSTOMS_REQ, NF_DOSSIER = (
+    "403 subsystem_not_granted",
+    "403 customs_required",
+    "404 dossier_not_found",
+)
 KIND_LEGAL = "403 legal_card_only"
 KIND_REVIEWER = "403 reviewer_required"
 # A kind that may not read a family at all is refused on the whole family (accounts/permissions.READERS).
 KIND_APP_READER = KIND_ENT
 KIND_OP_READER = "403 operator_reader_required"
 KIND_CARD_READER = "403 card_reader_required"
+NO_SUB, NF_DLG = "403 subsystem_not_granted", "404 delegation_not_found"
 
 API_EXPECT = {
     "application.get": (NF_APP, NF_APP, KIND_APP_READER, NF_APP, NF_APP),
@@ -453,7 +480,7 @@ API_EXPECT = {
     "broker.step.return": (KIND_REVIEWER, KIND_REVIEWER, KIND_REVIEWER, NF_STEP, NF_STEP),
     "brokers": (None, None, None, "403 enterprise_user_required", "403 enterprise_user_required"),
     # Cards of B (with the permission): A's dossier does not exist for them; staff outside customs:5300 alike.
-    # Changing it is a card's business (403 card_required for staff); 重传指令 customs' (403 customs_required).
+    # Changing it is a card's business (403 subsystem_not_granted for staff); 重传指令 customs' (403 customs_required).
     "dossier.get": (CARD_REQ, NF_DOSSIER, NF_DOSSIER, NF_DOSSIER, NF_DOSSIER),
     "dossier.document": (CARD_REQ, NF_DOSSIER, NF_DOSSIER, NF_DOSSIER, NF_DOSSIER),
     "dossier.upload": (CARD_REQ, NF_DOSSIER, NF_DOSSIER, CARD_REQ, CARD_REQ),
@@ -462,6 +489,13 @@ API_EXPECT = {
     # Opening A's number for A: B is not A, and holds no delegation of A.
     "dossier.open": (CARD_REQ, "403 delegation_required", "403 delegation_required", CARD_REQ, CARD_REQ),
     "dossiers": (CARD_REQ, None, None, None, None),
+    # a card without the subsystem, or no card at all, is refused as such; B's card that has it: not found
+    "delegation.get": (NO_SUB, NO_SUB, NF_DLG, NO_SUB, NO_SUB),
+    "delegation.pdf": (NO_SUB, NO_SUB, NF_DLG, NO_SUB, NO_SUB),
+    "delegation.accept": (NO_SUB, NO_SUB, NF_DLG, NO_SUB, NO_SUB),
+    "delegation.reject": (NO_SUB, NO_SUB, NF_DLG, NO_SUB, NO_SUB),
+    "delegation.revoke": (NO_SUB, NO_SUB, NF_DLG, NO_SUB, NO_SUB),
+    "delegations": (NO_SUB, NO_SUB, None, NO_SUB, NO_SUB),
 }
 
 SCREEN_EXPECT = {
@@ -506,6 +540,11 @@ SCREEN_EXPECT = {
     "dossier.upload": (403, 404, 404, 404, 404),
     "dossier.declare": (403, 404, 404, 404, 404),
     "dossier.reupload_request": (403, 404, 404, 404, 404),
+    "delegation.get": (403, 403, 404, 403, 403),
+    "delegation.pdf": (403, 403, 404, 403, 403),
+    "delegation.accept": (403, 403, 404, 403, 403),
+    "delegation.revoke": (403, 403, 404, 403, 403),
+    "delegations": (403, 403, None, 403, 403),
 }
 
 # Anonymous on the screens: sent to sign in, at the card sign-in where only a card may go.
@@ -521,6 +560,11 @@ CARD_SIGN_IN = {
     "filings.cards",
     "accounts",
     "card.unlocked",
+    "delegation.get",
+    "delegation.pdf",
+    "delegation.accept",
+    "delegation.revoke",
+    "delegations",
 }
 
 

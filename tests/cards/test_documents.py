@@ -2,22 +2,16 @@
 verifies with pyHanko against the system root and with `openssl cms -verify` on the embedded CMS."""
 
 import base64
-import io
 import shutil
-import subprocess
 import time
 from datetime import timedelta
 
 import pytest
 from asn1crypto import cms
 from asn1crypto import crl as asn1_crl
-from asn1crypto import x509 as asn1_x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.utils import timezone
-from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.validation import validate_pdf_signature
-from pyhanko_certvalidator import ValidationContext
 
 from eport.audit.models import AuditEvent
 from eport.cards import actions
@@ -27,9 +21,10 @@ from eport.cards.models import Card, DocumentSigning
 from eport.cards.proof import CardRefused, proof_refusal
 from eport.errors import DomainError
 from eport.pki import documents as pdfsig
-from eport.pki.ca import issuing_ca, pki_dir
+from eport.pki.ca import issuing_ca
 from eport.pki.services import crl_current
 from tests import factories as f
+from tests.pdf_checks import openssl_verify, pyhanko_status
 from tests.sample_pdf import sample_pdf
 
 pytestmark = pytest.mark.django_db
@@ -57,31 +52,6 @@ def key(made):
 def signed_pdf(made, key) -> bytes:
     sign_id, to_sign = document_prepare(sample_pdf(), made.card, purpose="test")
     return document_complete(sign_id, sign(key, to_sign), made.card)
-
-
-def root_asn1():
-    return asn1_x509.Certificate.load(issuing_ca().root.public_bytes(serialization.Encoding.DER))
-
-
-def pyhanko_status(pdf: bytes, **context):
-    reader = PdfFileReader(io.BytesIO(pdf))
-    vc = ValidationContext(trust_roots=[root_asn1()], allow_fetching=False, **context)
-    return validate_pdf_signature(reader.embedded_signatures[-1], vc)
-
-
-def openssl_verify(pdf: bytes, tmp_path, *extra: str) -> subprocess.CompletedProcess:
-    cms_der, content = pdfsig.embedded_signature(pdf)
-    (tmp_path / "sig.p7s").write_bytes(cms_der)
-    (tmp_path / "content.bin").write_bytes(content)
-    # -purpose any: a card certificate is for client authentication (its EKU), which openssl's default
-    # S/MIME purpose check would refuse; the chain and the signature are what is verified here.
-    return subprocess.run(
-        ["openssl", "cms", "-verify", "-inform", "DER", "-binary", "-in", str(tmp_path / "sig.p7s")]
-        + ["-content", str(tmp_path / "content.bin"), "-CAfile", str(pki_dir() / "root.pem")]
-        + ["-purpose", "any", "-out", "/dev/null", *extra],
-        capture_output=True,
-        text=True,
-    )
 
 
 def test_signed_pdf_verifies_with_pyhanko_and_openssl(made, key, tmp_path):

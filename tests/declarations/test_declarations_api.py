@@ -255,11 +255,11 @@ def test_who_may_not_declare_at_all():
     n = decl_no(15)
     open_(api, n, e)
     no_permission = Api(f.operator_card(e, name="孙七").card.user)
-    assert_error(no_permission.get(f"/declarations/{n}"), 403, "permission_required")
-    assert_error(open_(no_permission, decl_no(16), e), 403, "permission_required")
+    assert_error(no_permission.get(f"/declarations/{n}"), 403, "subsystem_not_granted")
+    assert_error(open_(no_permission, decl_no(16), e), 403, "subsystem_not_granted")
     cardless = Api(f.cardless(uscc=e.uscc))
-    assert_error(cardless.get("/declarations"), 403, "card_required")
-    assert_error(open_(cardless, decl_no(16), e), 403, "card_required")
+    assert_error(cardless.get("/declarations"), 403, "subsystem_not_granted")
+    assert_error(open_(cardless, decl_no(16), e), 403, "subsystem_not_granted")
     legal_card = Card.objects.get(enterprise=e, kind="legal")  # the one that signed the agreement
     legal = Api(f.documents_permission(legal_card).user)
     assert legal.get(f"/declarations/{n}").status_code == 200

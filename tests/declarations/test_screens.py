@@ -142,3 +142,12 @@ def test_strangers_get_not_found_pages():
     cardless.force_login(f.cardless(uscc=e.uscc))
     assert cardless.get("/declarations/").status_code == 403
     assert not ReuploadRequest.objects.exists()
+
+
+def test_the_card_menu_entry_opens_the_screen():
+    e, api = declarer()
+    c = client_of(api)
+    r = c.get("/subsystems/paperless_documents/")
+    assert r.status_code == 302 and r["Location"] == "/declarations/"
+    menu = page(c.get("/card/")).by_id("subsystems")
+    assert "报关单电子随附单据" in menu.text

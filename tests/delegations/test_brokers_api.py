@@ -2,11 +2,15 @@
 rules and refusals, its routing to the 报关协会 of the direct customs, who may review it, and the search
 that finds approved brokers only."""
 
+import threading
+
 import pytest
+from django.db import connection
 
 from eport.accounts.models import UserKind
 from eport.applications import services
 from eport.delegations.models import Broker
+from eport.errors import DomainError
 from eport.refdata.models import Unit
 from tests import factories as f
 from tests.api.helpers import Api, assert_error, create, file, legal
@@ -209,3 +213,44 @@ def test_the_association_switches_auto_review_for_its_own_unit_only():
     app = file(api, "broker_registration", reg(e))
     assert app["status"] == "APPROVED" and app["steps"][0]["status"] == "AUTO_APPROVED"
     assert Broker.objects.filter(enterprise=e).exists()
+
+
+def test_two_submitted_registrations_of_one_code_the_second_approval_is_refused():
+    """Both filed before either was approved: the association's second approval answers 409, not 500."""
+    (e1, _m1, api1), (e2, _m2, api2) = legal(), legal()
+    a1 = file(api1, "broker_registration", reg(e1))
+    a2 = file(api2, "broker_registration", reg(e2))
+    reviewer = assoc()
+    approve(a1["id"], reviewer)
+    with pytest.raises(DomainError) as e:
+        approve(a2["id"], reviewer)
+    assert e.value.code == "broker_code_taken"
+    assert Broker.objects.get().enterprise == e1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="concurrent approvals: PostgreSQL")
+def test_two_approvals_of_one_code_at_once_one_broker_and_a_409():
+    (e1, _m1, api1), (e2, _m2, api2) = legal(), legal()
+    apps = [file(api1, "broker_registration", reg(e1)), file(api2, "broker_registration", reg(e2))]
+    reviewers = [assoc(), f.staff(UserKind.REVIEWER, "assoc:5300", username="assoc_second")]
+    results: list[str] = []
+    barrier = threading.Barrier(2)
+
+    def run(app, reviewer):
+        try:
+            barrier.wait()
+            approve(app["id"], reviewer)
+            results.append("ok")
+        except DomainError as e:
+            results.append(e.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=pair) for pair in zip(apps, reviewers, strict=True)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == ["broker_code_taken", "ok"]
+    assert Broker.objects.count() == 1

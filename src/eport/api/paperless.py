@@ -1,14 +1,34 @@
-"""通关无纸化 (API.md "Paperless clearance"): for now 查找报关企业 — the approved customs brokers a
-consignor may delegate to. Brokers register through /applications (kind broker_registration) and their
-报关协会 reviews them through /reviews."""
+"""通关无纸化 (API.md "Paperless clearance"): 查找报关企业 and 代理报关委托. Brokers register through
+/applications (kind broker_registration) and their 报关协会 reviews them through /reviews. A delegation is
+signed by the consignor's card in two steps (202 {sign_id, to_sign}, then /sign); the broker's cards accept
+or reject it; either side revokes. Every rule is eport.delegations'."""
 
-from ninja import Router
+import base64
 
-from eport.delegations import selectors
+from django.http import HttpResponse
+from ninja import Router, Status
+
+from eport import exports
+from eport.delegations import selectors, services
 from eport.pagination import paginate
 
 from .auth import AUTH, SignedIn
-from .schemas import SIGNED_IN, BrokerOut, BrokerPage, Page, PageSize, errors
+from .schemas import (
+    SIGNED_IN,
+    XLSX,
+    BrokerOut,
+    BrokerPage,
+    DelegationIn,
+    DelegationOut,
+    DelegationPage,
+    DelegationReasonIn,
+    DocumentSignIn,
+    Page,
+    PageSize,
+    ToSignOut,
+    errors,
+    file_answer,
+)
 
 router = Router(tags=["paperless"], auth=AUTH)
 
@@ -22,3 +42,111 @@ def brokers(request: SignedIn, q: str = "", page: Page = 1, page_size: PageSize 
     """Approved brokers only: exact 组织机构代码, exact 海关编码, or a name containing `q`."""
     items, total = paginate(selectors.brokers(request.auth, q), page, page_size)
     return BrokerPage(items=[BrokerOut.model_validate(b) for b in items], total=total)
+
+
+@router.post(
+    "/paperless/delegations",
+    response={202: ToSignOut, **errors(*SIGNED_IN, 404, 409)},
+    summary="发起委托申请：检查后生成代理报关委托书，待IC卡签名",
+)
+def delegation_prepare(request: SignedIn, payload: DelegationIn) -> Status[ToSignOut]:
+    sign_id, to_sign, _rows = services.delegation_prepare(request.auth, payload.model_dump(mode="json"))
+    return Status(202, ToSignOut(sign_id=sign_id, to_sign=_b64(to_sign)))
+
+
+@router.post(
+    "/paperless/delegations/sign",
+    response={201: DelegationOut, **errors(*SIGNED_IN, 404, 409)},
+    summary="IC卡签名代理报关委托书：委托发送给报关企业",
+)
+def delegation_sign(request: SignedIn, payload: DocumentSignIn) -> Status[DelegationOut]:
+    d = services.delegation_sign(request.auth, payload.sign_id, payload.signature, ip=request.client_ip)
+    return Status(201, DelegationOut.model_validate(d))
+
+
+@router.get(
+    "/paperless/delegations",
+    response={200: DelegationPage, **errors(*SIGNED_IN)},
+    summary="代理报关委托（委托方）与委托接收（报关企业）",
+)
+def delegations(
+    request: SignedIn, role: str = "", state: str = "", page: Page = 1, page_size: PageSize = 20
+) -> DelegationPage:
+    """`role`: given (本企业发出的委托) or received (委托接收); `state`: one of the states (已到期 by date)."""
+    qs = selectors.delegations(request.auth, role=role, state=state)
+    items, total = paginate(qs, page, page_size)
+    return DelegationPage(items=[DelegationOut.model_validate(d) for d in items], total=total)
+
+
+@router.get(
+    "/paperless/delegations.xlsx",
+    response={200: None, **errors(*SIGNED_IN)},
+    summary="导出代理报关委托（Excel）",
+    openapi_extra=file_answer(XLSX, "the delegations as .xlsx"),
+)
+def delegations_export(request: SignedIn, role: str = "", state: str = "") -> HttpResponse:
+    q = {"role": role, "state": state}
+    return exports.xlsx_response(request, "delegations", selectors.delegations(request.auth, **q), q)
+
+
+@router.get(
+    "/paperless/delegations/{delegation_id}",
+    response={200: DelegationOut, **errors(*SIGNED_IN, 404)},
+    summary="一份代理报关委托",
+)
+def delegation(request: SignedIn, delegation_id: int) -> DelegationOut:
+    return DelegationOut.model_validate(services.delegation_for(request.auth, delegation_id))
+
+
+@router.get(
+    "/paperless/delegations/{delegation_id}/pdf",
+    response={200: None, **errors(*SIGNED_IN, 404)},
+    summary="签名的代理报关委托书（PDF）",
+    openapi_extra=file_answer({"application/pdf": {"schema": {"type": "string", "format": "binary"}}}, "PDF"),
+)
+def delegation_pdf(request: SignedIn, delegation_id: int) -> HttpResponse:
+    d = services.delegation_for(request.auth, delegation_id)
+    return pdf_response(bytes(d.pdf), f"delegation-{d.pk}.pdf")
+
+
+@router.post(
+    "/paperless/delegations/{delegation_id}/accept",
+    response={200: DelegationOut, **errors(*SIGNED_IN, 404, 409)},
+    summary="报关企业接受委托",
+)
+def delegation_accept(request: SignedIn, delegation_id: int) -> DelegationOut:
+    return DelegationOut.model_validate(
+        services.delegation_accept(request.auth, delegation_id, ip=request.client_ip)
+    )
+
+
+@router.post(
+    "/paperless/delegations/{delegation_id}/reject",
+    response={200: DelegationOut, **errors(*SIGNED_IN, 404, 409)},
+    summary="报关企业拒绝委托（须填写原因）",
+)
+def delegation_reject(request: SignedIn, delegation_id: int, payload: DelegationReasonIn) -> DelegationOut:
+    return DelegationOut.model_validate(
+        services.delegation_reject(request.auth, delegation_id, payload.reason, ip=request.client_ip)
+    )
+
+
+@router.post(
+    "/paperless/delegations/{delegation_id}/revoke",
+    response={200: DelegationOut, **errors(*SIGNED_IN, 404, 409)},
+    summary="撤销委托（委托方或报关企业）",
+)
+def delegation_revoke(request: SignedIn, delegation_id: int, payload: DelegationReasonIn) -> DelegationOut:
+    return DelegationOut.model_validate(
+        services.delegation_revoke(request.auth, delegation_id, payload.reason, ip=request.client_ip)
+    )
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def pdf_response(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

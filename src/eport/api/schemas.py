@@ -968,6 +968,69 @@ class BrokerPage(Out):
     total: int
 
 
+class ToSignOut(Out):
+    """The first step of a card's signature of a document: what the card signs (API.md "Paperless")."""
+
+    sign_id: str
+    to_sign: str  # base64 of the DER CMS signed attributes
+
+
+class DocumentSignIn(In):
+    """The second step: the card's signature (ECDSA P-256, SHA-256, DER, base64) of `to_sign`."""
+
+    sign_id: str = Field(max_length=64)
+    signature: str = Field(max_length=1024)
+
+
+class DelegationIn(In):
+    """发起委托申请: the broker by its 海关编码; the card signs the 委托书 next (/paperless/delegations/sign)."""
+
+    broker: str = Field(max_length=10)
+    customs: str = Field(max_length=4)
+    direction: str = Field(max_length=1)  # I | E
+    mode: str = Field(max_length=10)  # single | long_term
+    valid_from: str = Field(
+        max_length=10
+    )  # YYYY-MM-DD (the form reads it and names the field when it is not)
+    valid_to: str = Field(max_length=10)
+    goods: str = Field(max_length=200)
+    remarks: str = Field("", max_length=500)
+    accept_terms: bool = False
+
+
+class DelegationReasonIn(In):
+    reason: str = Field("", max_length=500)
+
+
+class DelegationOut(Out):
+    id: int
+    consignor_name: str = Field(alias="consignor.name")
+    consignor_uscc: str | None = Field(alias="consignor.uscc")
+    broker: str = Field(alias="broker.customs_code")  # the broker's 海关编码
+    broker_name: str = Field(alias="broker.name")
+    customs: str  # the 关区 (direct customs XX00)
+    direction: str  # I | E
+    mode: str  # single | long_term
+    valid_from: date
+    valid_to: date
+    goods: str
+    remarks: str
+    terms_version: str
+    state: str = Field(alias="effective_state")  # SENT ACCEPTED REJECTED EXPIRED REVOKED
+    state_name: str = Field(alias="display_state")
+    signed_at: datetime
+    decided_at: datetime | None
+    revoked_at: datetime | None
+    revoked_by: str  # consignor | broker | ""
+    reason: str
+    signing_card: str = Field(alias="card.card_no")
+
+
+class DelegationPage(Out):
+    items: list[DelegationOut]
+    total: int
+
+
 # --- 报关单电子随附单据 (declarations) -------------------------------------------------------------------------
 
 DeclDocTypeCode: TypeAlias = Annotated[str, enum_of(DeclDocType)]  # doc_type_invalid

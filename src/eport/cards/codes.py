@@ -23,6 +23,7 @@ class Code(StrEnum):
     CARD_UNKNOWN = "card_unknown"  # the signing card is not one of ours
     CARD_NO_INVALID = "card_no_invalid"  # IC卡号格式不正确。
     CARD_ONLY = "card_only"  # 请使用IC卡登录后修改IC卡密码。
+    SUBSYSTEM_NOT_GRANTED = "subsystem_not_granted"  # 本卡没有使用“%(s)s”的权限。
     CARD_VOIDED = "card_voided"  # IC卡已作废，不能再办理业务。
     CA_EXPIRING = "ca_expiring"  # 签发CA的有效期不足，不能再延期：请联系系统管理员更新CA。
     CERTIFICATE_UNTRUSTED = "certificate_untrusted"  # IC卡证书不是本系统CA签发的。

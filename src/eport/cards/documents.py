@@ -36,8 +36,11 @@ def _certificate(card: Card) -> x509.Certificate:
     return x509.load_der_x509_certificate(bytes(card.made_certificate.der))
 
 
-def document_prepare(pdf: bytes, card: Card, *, purpose: str = "", reason: str = "") -> tuple[str, bytes]:
-    """Reserve `card`'s signature on `pdf`: (sign_id, DER signed attributes for the card to sign)."""
+def document_prepare(
+    pdf: bytes, card: Card, *, purpose: str = "", reason: str = "", context: dict | None = None
+) -> tuple[str, bytes]:
+    """Reserve `card`'s signature on `pdf`: (sign_id, DER signed attributes for the card to sign); `context`
+    is kept with it for the domain that completes it (`signing_context`)."""
     if (refusal := usable_refusal(card)) is not None:
         raise refusal
     now = timezone.now()
@@ -51,6 +54,7 @@ def document_prepare(pdf: bytes, card: Card, *, purpose: str = "", reason: str =
             sign_id=sign_id,
             card=card,
             purpose=purpose,
+            context=context or {},
             pdf=prepared.pdf,
             reserved_start=prepared.start,
             reserved_end=prepared.end,
@@ -67,6 +71,19 @@ def document_prepare(pdf: bytes, card: Card, *, purpose: str = "", reason: str =
     if random.random() < 0.01:  # now and then, forget documents that can no longer be completed anyway
         DocumentSigning.objects.filter(expires_at__lt=now).delete()
     return sign_id, prepared.signed_attrs
+
+
+def signing_context(sign_id: str, card: Card, purpose: str) -> dict | None:
+    """What the domain kept with a document prepared for `card` and `purpose`, while it can still be signed
+    (unused, not expired); None otherwise, and document_complete then refuses it with the reason."""
+    row = DocumentSigning.objects.filter(
+        sign_id=sign_id or "",
+        card=card,
+        purpose=purpose,
+        used_at__isnull=True,
+        expires_at__gte=timezone.now(),
+    ).first()
+    return dict(row.context) if row is not None else None
 
 
 def _decode(signature: str | bytes) -> bytes | None:

@@ -315,6 +315,9 @@ class DocumentSigning(models.Model):
     sign_id = models.CharField(max_length=64, unique=True)
     card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="+")
     purpose = models.CharField(max_length=64, blank=True)  # what the document is, e.g. paperless_agreement
+    # What the domain needs back when the signature comes (e.g. the 关区 ticked): kept with the document,
+    # so that what is completed is exactly what was prepared and shown.
+    context = models.JSONField(default=dict, blank=True)
     pdf = models.BinaryField()
     reserved_start = models.PositiveBigIntegerField()
     reserved_end = models.PositiveBigIntegerField()

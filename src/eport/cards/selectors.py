@@ -9,7 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from eport.accounts.models import UserKind
-from eport.accounts.permissions import jurisdiction_units, require_reader
+from eport.accounts.permissions import CARD_KINDS, jurisdiction_units, require_reader
 from eport.applications.codes import Code as AppCode
 from eport.applications.models import Application, Status
 from eport.cards.codes import Code
@@ -19,6 +19,7 @@ from eport.pagination import paginate, planned_for_values
 from eport.refdata.models import Dept
 
 from .models import LEGAL_CARD_REQUEST, Card, CardKind, CardState, Subsystem
+from .proof import usable_refusal
 from .subsystems import SUBSYSTEM_RIGHTS, rights_of
 
 
@@ -202,6 +203,23 @@ def cards_page(
         items, total = paginate(qs, page, page_size, deferred_join=deferred_join, count_limit=COUNT_LIMIT)
     prefetch_related_objects(items, "filings", "permissions__subsystem")  # 综合查询 shows them
     return items, min(total, COUNT_LIMIT), total > COUNT_LIMIT
+
+
+def subsystem_card(actor, code: str) -> Card:
+    """The signed-in card, when it may use subsystem `code` today (the menu's rule: a permission valid
+    today, for a subsystem accepting the card's kind, and the card usable); refused otherwise. Every
+    subsystem's services ask this first."""
+    card = getattr(actor, "card", None) if getattr(actor, "kind", None) in CARD_KINDS else None
+    subsystem = Subsystem.objects.filter(code=code).first()
+    name = subsystem.label if subsystem else code
+    if card is None:
+        raise Forbidden(Code.SUBSYSTEM_NOT_GRANTED, _("请使用有“%(s)s”权限的IC卡登录。") % {"s": name})
+    entry = next((s for s in card_subsystems(card) if s["code"] == code), None)
+    if entry is None or not entry["enabled"]:
+        raise Forbidden(Code.SUBSYSTEM_NOT_GRANTED, _("本卡没有使用“%(s)s”的权限。") % {"s": name})
+    if (refusal := usable_refusal(card)) is not None:
+        raise refusal
+    return card
 
 
 def card_subsystems(card: Card) -> list[dict]:

@@ -5,9 +5,9 @@
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext as _
 
-from eport.accounts.permissions import CARD_KINDS, is_staff, jurisdiction_units
+from eport.accounts.permissions import is_staff, jurisdiction_units
 from eport.cards.models import Card
-from eport.cards.selectors import card_may, card_of
+from eport.cards.selectors import card_may, subsystem_card
 from eport.cards.subsystems import SUBSYSTEM_RIGHTS
 from eport.errors import Forbidden, InvalidInput, NotFound
 from eport.filters import filter_choice, filter_given
@@ -20,16 +20,10 @@ SUBSYSTEM = "paperless_documents"
 
 
 def require_declarer(actor, *, right: str | None = None) -> Card:
-    """A card of the declaring enterprise with the 报关单电子随附单据 permission (and `right` within it:
-    `entry` 报关单录入, `declare` 报关申报)."""
-    if getattr(actor, "kind", None) not in CARD_KINDS or getattr(actor, "enterprise_id", None) is None:
-        raise Forbidden(Code.CARD_REQUIRED, _("报关单电子随附单据须使用IC卡（法人卡或操作员卡）办理。"))
-    card = card_of(actor)
-    if not card_may(card, SUBSYSTEM):
-        raise Forbidden(
-            Code.PERMISSION_REQUIRED,
-            _("这张IC卡没有“报关单电子随附单据”权限，请由法人卡办理IC卡权限申请。"),
-        )
+    """A usable card of the declaring enterprise with the 报关单电子随附单据 permission valid today (the menu's
+    rule, `cards.selectors.subsystem_card`: 403 `subsystem_not_granted`) and `right` within it (`entry`
+    报关单录入, `declare` 报关申报: 403 `right_required`)."""
+    card = subsystem_card(actor, SUBSYSTEM)
     if right is not None and not card_may(card, SUBSYSTEM, right):
         name = _(dict(SUBSYSTEM_RIGHTS[SUBSYSTEM])[right])
         raise Forbidden(

@@ -1,13 +1,17 @@
-"""The 报关企业注册 form (API field names): one form for the screen, the API and the engine."""
+"""The 报关企业注册 form (API field names): one form for the screen, the API and the engine; the 委托 form."""
 
+import datetime as dt
 import re
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from eport.applications.forms import KindForm
+from eport.applications.forms import DateField, KindForm
 from eport.refdata.models import CustomsDistrict
 from eport.validators import org_code_check_char, validate_phone
+
+from .models import DelegationMode, Direction
 
 ORG_CODE_RE = re.compile(r"[0-9A-Z]{8}[0-9X]")
 CUSTOMS_CODE_RE = re.compile(r"\d{10}")
@@ -64,3 +68,61 @@ class BrokerRegistrationForm(KindForm):
         if self.enterprise is not None:
             data["name"] = self.enterprise.name
         return data
+
+
+class DelegationForm(forms.Form):
+    """发起委托申请 (API.md field names): what the consignor fills in before its card signs the 委托书."""
+
+    broker = forms.CharField(label=_("报关企业海关编码"), max_length=10)
+    customs = forms.CharField(label=_("关区"), max_length=4)
+    direction = forms.ChoiceField(label=_("进出口"), choices=Direction.choices)
+    mode = forms.ChoiceField(label=_("委托方式"), choices=DelegationMode.choices)
+    valid_from = DateField(label=_("有效期自"))
+    valid_to = DateField(label=_("有效期至"))
+    goods = forms.CharField(label=_("主要货物"), max_length=200)
+    remarks = forms.CharField(label=_("备注"), max_length=500, required=False)
+    accept_terms = forms.BooleanField(label=_("同意委托报关协议通用条款"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():  # the summary at the top names the field
+            field.error_messages["required"] = _("请填写%(f)s。") % {"f": field.label}
+
+    def clean_broker(self):
+        code = (self.cleaned_data.get("broker") or "").strip()
+        if not CUSTOMS_CODE_RE.fullmatch(code):
+            raise forms.ValidationError(_("海关编码应为10位数字。"), code="customs_code_invalid")
+        return code
+
+    def clean_customs(self):
+        code = (self.cleaned_data.get("customs") or "").strip()
+        if not (re.fullmatch(r"\d{4}", code) and CustomsDistrict.objects.filter(code=code).exists()):
+            raise forms.ValidationError(_("没有这个关区代码，请从提示中选择。"), code="customs_unknown")
+        return code[:2] + "00"  # a delegation is per 关区: the direct customs
+
+    def clean(self):
+        data = super().clean() or {}
+        start, end, mode = data.get("valid_from"), data.get("valid_to"), data.get("mode")
+        today = timezone.localdate()
+        if start and start < today:
+            self.add_error("valid_from", forms.ValidationError(_("有效期不能早于今天。"), code="date_past"))
+        longest = MAX_DAYS[DelegationMode(mode or DelegationMode.LONG_TERM)]
+        if start and end:
+            if end < start:
+                self.add_error(
+                    "valid_to", forms.ValidationError(_("有效期至不能早于有效期自。"), code="date_order")
+                )
+            elif end > start + dt.timedelta(days=longest):
+                self.add_error(
+                    "valid_to",
+                    forms.ValidationError(
+                        _("%(m)s委托的有效期最长 %(d)d 天。")
+                        % {"m": DelegationMode(mode or DelegationMode.LONG_TERM).label, "d": longest},
+                        code="date_too_far",
+                    ),
+                )
+        return data
+
+
+# [P] the longest period per mode: a single-declaration delegation for a few months, a long-term one a year.
+MAX_DAYS = {DelegationMode.SINGLE: 90, DelegationMode.LONG_TERM: 366}

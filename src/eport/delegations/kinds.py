@@ -2,6 +2,7 @@
 network registers as a customs broker; the 报关协会 of its direct customs (assoc:XX00) reviews it; on
 approval the Broker row exists and consignors can find it (selectors.brokers)."""
 
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -88,18 +89,26 @@ class BrokerRegistration(Kind):
         step = application.steps.filter(round=application.round).select_related("unit").first()
         self.check_submit(application=application)
         d = application.data
-        broker = Broker.objects.create(
-            enterprise=application.enterprise,
-            org_code=d["org_code"],
-            customs_code=d["broker_code"],
-            name=application.enterprise.name,
-            direct_customs=direct_customs(d["customs"]),
-            contact_name=d.get("contact_name") or "",
-            contact_phone=d.get("contact_phone") or "",
-            unit=step.unit,
-            application=application,
-            approved_at=timezone.now(),
-        )
+        try:
+            with transaction.atomic():  # two approvals of one 海关编码 at once: the unique index decides
+                broker = Broker.objects.create(
+                    enterprise=application.enterprise,
+                    org_code=d["org_code"],
+                    customs_code=d["broker_code"],
+                    name=application.enterprise.name,
+                    direct_customs=direct_customs(d["customs"]),
+                    contact_name=d.get("contact_name") or "",
+                    contact_phone=d.get("contact_phone") or "",
+                    unit=step.unit,
+                    application=application,
+                    approved_at=timezone.now(),
+                )
+        except IntegrityError:
+            raise Conflict(
+                Code.BROKER_CODE_TAKEN,
+                _("海关编码 %(c)s 已由其他报关企业注册。") % {"c": d["broker_code"]},
+                "broker_code",
+            ) from None
         record(
             actor=actor,
             action="broker.registered",

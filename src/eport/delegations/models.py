@@ -2,6 +2,7 @@
 A row is written only by an approved broker_registration (kinds.py): what is here is what may be found."""
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -95,3 +96,15 @@ class Delegation(models.Model):
 
     def __str__(self):
         return f"{self.consignor_id}→{self.broker_id} {self.customs} {self.state}"
+
+    @property
+    def effective_state(self) -> str:
+        """The state as of today: an open delegation past its 有效期至 is 已到期 before the daily command
+        writes it (services.expire_due)."""
+        if self.state in OPEN_STATES and self.valid_to < timezone.localdate():
+            return DelegationState.EXPIRED
+        return self.state
+
+    @property
+    def display_state(self) -> str:
+        return str(DelegationState(self.effective_state).label)

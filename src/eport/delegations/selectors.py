@@ -6,10 +6,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from eport.accounts.permissions import ENTERPRISE_USERS
-from eport.errors import Forbidden
+from eport.agreements.selectors import approved_customs
+from eport.cards.selectors import subsystem_card
+from eport.errors import Forbidden, InvalidInput
 
 from .codes import Code
-from .models import Broker, Delegation, DelegationState
+from .models import OPEN_STATES, Broker, Delegation, DelegationState
+
+SUBSYSTEM = "paperless_delegation"
 
 
 def require_broker_searcher(actor) -> None:
@@ -50,3 +54,37 @@ def live_delegation(*, consignor, broker_enterprise, customs: str, direction: st
         .select_related("broker")
         .first()
     )
+
+
+def visible(actor):
+    """The delegations the signed-in card's enterprise gives or receives (委托 and 委托接收), when the card
+    may use the subsystem."""
+    card = subsystem_card(actor, SUBSYSTEM)
+    return Delegation.objects.filter(Q(consignor=card.enterprise) | Q(broker__enterprise=card.enterprise))
+
+
+def delegating_customs(actor) -> set[str]:
+    """The 关区 where the signed-in card's enterprise may delegate: its approved paperless agreements."""
+    return approved_customs(subsystem_card(actor, SUBSYSTEM).enterprise)
+
+
+def delegations(actor, *, role: str = "", state: str = ""):
+    """代理报关委托 (given) and 委托接收 (received) of the signed-in card's enterprise, newest first; `state`
+    as of today (an open one past its date is 已到期)."""
+    qs = visible(actor).select_related("consignor", "broker", "card")
+    if role and role not in ("given", "received"):
+        raise InvalidInput(Code.ROLE_INVALID, _("委托方向只能是 given 或 received。"), "role")
+    if state and state not in DelegationState.values:
+        raise InvalidInput(Code.STATE_INVALID, _("没有这个委托状态。"), "state")
+    if role == "given":
+        qs = qs.filter(consignor_id=actor.enterprise_id)
+    elif role == "received":
+        qs = qs.filter(broker__enterprise_id=actor.enterprise_id)
+    today = timezone.localdate()
+    if state == DelegationState.EXPIRED:
+        qs = qs.filter(Q(state=state) | Q(state__in=OPEN_STATES, valid_to__lt=today))
+    elif state in OPEN_STATES:
+        qs = qs.filter(state=state, valid_to__gte=today)
+    elif state:
+        qs = qs.filter(state=state)
+    return qs.order_by("-signed_at", "-pk")

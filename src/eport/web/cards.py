@@ -1,10 +1,6 @@
 """Card screens: 卡介质登录 (with the card agent), 修改IC卡密码, the subsystem menu, and the RA's
 制卡 / IC卡管理. Views parse and render; every rule is in eport.cards (making, signin, actions)."""
 
-from urllib.parse import urlsplit
-
-from csp.constants import SELF
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import update_session_auth_hash
@@ -35,25 +31,10 @@ from .pages import form_page
 from .paging import PAGE_SIZE, export_query, page_number, page_of, pager
 from .progress import task_rows
 from .refusals import Refusal, act, error_page
+from .signing import agent, with_agent
 
 card_only = signed_in(set(CARD_KINDS), login_url="web:card_login")
 ra_only = signed_in({UserKind.RA})
-
-
-def _agent_origin() -> str:
-    parts = urlsplit(settings.CARD_AGENT_URL)
-    return f"{parts.scheme}://{parts.netloc}"
-
-
-def _agent() -> dict:
-    """The agent's address for the page, and its port for the 'run the agent' hint when it does not answer."""
-    return {"agent_url": settings.CARD_AGENT_URL, "agent_port": urlsplit(settings.CARD_AGENT_URL).port}
-
-
-def _with_agent(response):
-    """Pages that talk to the card agent may connect to it (CSP connect-src), and to nothing else new."""
-    response._csp_update = {"connect-src": [SELF, _agent_origin()]}
-    return response
 
 
 # --- 卡介质登录, 修改IC卡密码, subsystem menu ----------------------------------------------------------
@@ -73,13 +54,13 @@ def card_login(request):
         if not refusal:
             auth_login(request, card.user, backend="django.contrib.auth.backends.ModelBackend")
             return redirect("web:card_pin" if card.must_change_pin else "web:card_home")
-    return _with_agent(
+    return with_agent(
         render(
             request,
             "web/card_login.html",
             {
                 "error": refusal.message,
-                **_agent(),
+                **agent(),
                 "card_no": request.POST.get("card_no", ""),
             },
             status=refusal.status,
@@ -175,12 +156,21 @@ def _legal_card_notices(user) -> list[tuple[str, str, str]]:
     return notices
 
 
+# The screen each subsystem of the card's menu opens (URL names); one without a screen yet shows its page.
+SUBSYSTEM_SCREENS: dict[str, str] = {
+    "paperless_delegation": "web:delegations",
+    "paperless_documents": "web:declarations",
+}
+
+
 @card_only
 def subsystem(request, code):
     card = request.user.card
     entry = next((s for s in selectors.card_subsystems(card) if s["code"] == code), None)
     if entry is None or not entry["enabled"]:
         return error_page(request, _("本卡没有使用该子系统的权限。"), 403)
+    if code in SUBSYSTEM_SCREENS:
+        return redirect(SUBSYSTEM_SCREENS[code])
     return render(request, "web/subsystem.html", {"card": card, "subsystem": entry})
 
 
@@ -467,7 +457,7 @@ def card_renew(request, card_no):
         )
         if renewed:
             return redirect("web:card", card_no)
-    return _with_agent(_card_page(request, card, "web/card_renew.html", **_agent()))
+    return with_agent(_card_page(request, card, "web/card_renew.html", **agent()))
 
 
 # --- 申领/补办法人卡 (the card-less user) ------------------------------------------------------------

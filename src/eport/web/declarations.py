@@ -6,7 +6,6 @@ customs lists its 关区's declared dossiers and 重传指令 and issues them. E
 from django.contrib import messages
 from django.http import FileResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from eport import exports
@@ -204,8 +203,3 @@ def declaration_document(request, decl_no: str, doc_type: str):
     return FileResponse(
         doc.file.open("rb"), content_type="application/pdf", as_attachment=False, filename=doc.original_name
     )
-
-
-def declarations_url() -> str:
-    """Where the card menu's 报关单电子随附单据 opens (web/cards.py)."""
-    return reverse("web:declarations")

@@ -86,6 +86,18 @@ def code_names(data: dict) -> dict:
     return {name: name_for(source, str(data.get(name) or "")) for name, (source, _m) in LOOKUPS.items()}
 
 
+def decorate_form(form: forms.BaseForm, *, exclude: tuple[str, ...] = ()) -> forms.BaseForm:
+    """A plain (not a kind's) form for the screen, with the one look: required yellow, code fields as
+    look-ups, dates as date pickers; `exclude`: fields the page handles itself (not rendered)."""
+    for name in exclude:
+        form.fields.pop(name, None)
+    for name, field in form.fields.items():
+        if isinstance(field, forms.DateField):
+            field.widget.input_type, field.widget.format = "date", "%Y-%m-%d"
+        _decorate(form, name, required=field.required, value=form.initial.get(name))
+    return form
+
+
 def entry_form(data: dict, *, uscc_editable: bool = False, locked: dict | None = None) -> EnterpriseDataForm:
     """The 三证合一 form for the screen. The USCC is the enterprise's own and read-only, except for an
     enterprise first approved by organization code, whose change brings its USCC. `locked`: the fields

@@ -59,6 +59,12 @@ TONES = {
     "in_progress": AMBER,
     "action": BLUE,
     "not_yet": GREY,
+    # 代理报关委托 (delegations.models.DelegationState): 已发送 amber, 已接受 green, 已拒绝 red, 到期/撤销 grey
+    "SENT": AMBER,
+    "ACCEPTED": GREEN,
+    "REJECTED": RED,
+    "EXPIRED": GREY,
+    "REVOKED": GREY,
 }
 
 

@@ -48,15 +48,12 @@
       if (busy) return;
       busy = true; enable(false); error.hidden = true;
       say(form.dataset.msgSigning);
-      json("/api/v1/auth/card/challenge", {
-        method: "POST", credentials: "same-origin",
-        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf(form) },
-        body: JSON.stringify({ card_no: cardNo.value, purpose: form.dataset.purpose || "login" })
-      }).then(function (c) {
-        form.querySelector("#id_challenge_id").value = c.challenge_id;
-        return json(agent + "/sign", { method: "POST", mode: "cors", headers: { "Content-Type": "application/json" },
-                                       body: JSON.stringify({ nonce: c.nonce }) });
-      }).then(function (s) {
+      // A prepared document (三方协议, 代理报关委托): the agent signs its CMS signed attributes as given.
+      var signing = form.dataset.signedAttrs
+        ? json(agent + "/sign-document", { method: "POST", mode: "cors", headers: { "Content-Type": "application/json" },
+                                           body: JSON.stringify({ signed_attrs: form.dataset.signedAttrs }) })
+        : challengeSigned();
+      signing.then(function (s) {
         form.querySelector("#id_signature").value = s.signature;
         form.dataset.signed = "1";
         form.submit();
@@ -65,6 +62,18 @@
         fail(form.dataset.msgFailed + e.message);
       });
     });
+
+    function challengeSigned() {
+      return json("/api/v1/auth/card/challenge", {
+        method: "POST", credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf(form) },
+        body: JSON.stringify({ card_no: cardNo.value, purpose: form.dataset.purpose || "login" })
+      }).then(function (c) {
+        form.querySelector("#id_challenge_id").value = c.challenge_id;
+        return json(agent + "/sign", { method: "POST", mode: "cors", headers: { "Content-Type": "application/json" },
+                                       body: JSON.stringify({ nonce: c.nonce }) });
+      });
+    }
   }
 
   document.addEventListener("DOMContentLoaded", function () {

@@ -34,7 +34,7 @@ def back(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cards', '0010_document_signing'),
+        ('cards', '0011_document_signing_context'),
     ]
 
     operations = [
