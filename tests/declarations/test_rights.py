@@ -98,3 +98,12 @@ def test_the_screen_offers_a_checkbox_per_right():
     assert not doc.find("input", name="rights", value="paperless_documents:declare").has("checked")
     listed = page(c.get("/filings/permissions/")).find("tr", data_card=op.card.card_no).text
     assert "报关单电子随附单据 (报关单录入)" in listed
+
+
+def test_the_card_page_shows_the_rights():
+    e, made, _api = legal()
+    op = f.documents_permission(f.operator_card(e), ("entry",))
+    c = Client()
+    c.force_login(made.card.user)
+    body = c.get(f"/cards/{op.card.card_no}/").content.decode()
+    assert "报关单电子随附单据 (报关单录入)" in body
