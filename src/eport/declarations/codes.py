@@ -14,7 +14,6 @@ class Code(StrEnum):
     DOSSIER_NOT_FOUND = "dossier_not_found"  # 没有找到这份报关单。
     CUSTOMS_UNKNOWN = "customs_unknown"  # 没有这个关区代码。
     DIRECTION_INVALID = "direction_invalid"  # 进出口须为 I（进口）或 E（出口）。
-    CONSIGNOR_UNKNOWN = "consignor_unknown"  # 请填写经营单位的统一社会信用代码。
     AGREEMENT_REQUIRED = "agreement_required"  # 本企业在关区 %(c)s 尚未签约通关无纸化…
     DELEGATION_REQUIRED = "delegation_required"  # 没有该经营单位在关区…的有效代理报关委托。
     DOC_TYPE_INVALID = "doc_type_invalid"  # 请选择正确的单据类型。
@@ -28,7 +27,6 @@ class Code(StrEnum):
     DOCUMENT_LOCKED = "document_locked"  # 报关单已申报：只有海关要求重传的单据可以重新上传。
     DOCUMENTS_REQUIRED = "documents_required"  # 请至少上传一份随附单据后再申报。
     ALREADY_DECLARED = "already_declared"  # 这份报关单已申报。
-    NOT_DECLARED = "not_declared"  # 报关单尚未申报，不能发布重传指令。
     REUPLOAD_NOT_ALLOWED = "reupload_not_allowed"  # 代理报关委托…不允许重传。
     REUPLOAD_OPEN = "reupload_open"  # 这类单据已有未完成的重传指令。
     STATE_INVALID = "state_invalid"  # 没有这个状态。
