@@ -6,12 +6,16 @@ import io
 import pytest
 from django.conf import settings
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from eport.accounts.models import User
 from eport.audit.models import AuditEvent
 from eport.cards.models import Card
+from eport.declarations import services
 from eport.declarations.models import Document, Dossier, ReuploadRequest
+from eport.errors import DomainError
 from tests import factories as f
 from tests.api.helpers import Api, assert_error, make_pdf, stored_files
 
@@ -384,3 +388,22 @@ def test_exports_of_both_lists():
     rows = list(ws.values)
     assert rows[0][0] == "报关单号" and rows[1][0] == n and rows[1][4] == "重传"
     assert AuditEvent.objects.filter(action="export").count() == 5
+
+
+def test_an_unusable_card_is_refused():
+    e, api = declarer()
+    n = decl_no(23)
+    assert open_(api, n, e).status_code == 201
+    Card.objects.filter(user=api.user).update(state="frozen")
+    # The API's sign-in gate ends a frozen card's session; the services refuse it themselves too.
+    assert_error(upload(api, n, pdfs.good()), 401)
+    user = User.objects.get(pk=api.user.pk)
+    with pytest.raises(DomainError) as refused:
+        services.document_upload(
+            actor=user, decl_no=n, doc_type="invoice", upload=SimpleUploadedFile("a.pdf", pdfs.good())
+        )
+    assert refused.value.status == 403 and refused.value.code == "card_frozen"
+    with pytest.raises(DomainError) as refused:
+        services.declare(actor=user, decl_no=n)
+    assert refused.value.code == "card_frozen"
+    assert not Document.objects.exists()

@@ -151,3 +151,15 @@ def test_the_card_menu_entry_opens_the_screen():
     assert r.status_code == 302 and r["Location"] == "/declarations/"
     menu = page(c.get("/card/")).by_id("subsystems")
     assert "报关单电子随附单据" in menu.text
+
+
+def test_the_screens_in_english():
+    e, api = declarer()
+    n = decl_no(44)
+    declared(api, n, e)
+    c = client_of(api)
+    c.cookies["django_language"] = "en"
+    body = c.get(f"/declarations/{n}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Invoice" in body and "Packing list" in body and "Filed" in body
+    body = c.get("/declarations/reupload-requests/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Re-upload" in body
