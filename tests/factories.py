@@ -293,3 +293,102 @@ def as_user(client, user):
     """The test client signed in as the user (a screen session)."""
     client.force_login(user)
     return client
+
+
+# --- 通关无纸化: agreements, brokers, delegations, the 随附单据 permission ------------------------------------
+
+
+def agreement_approved(enterprise, customs: str = "5300", card=None):
+    """An approved 三方协议 of the enterprise for the 关区 of `customs` (its direct customs), as the
+    agreements app leaves it after customs approved it (the PDF is a stand-in, not a signed one)."""
+    from django.utils import timezone
+
+    from eport.agreements.models import Agreement, AgreementState
+    from eport.cards.models import Card
+    from tests.sample_pdf import sample_pdf
+
+    card = card or Card.objects.filter(enterprise=enterprise, kind="legal").first()
+    card = card or legal_card(enterprise).card
+    now = timezone.now()
+    return Agreement.objects.create(
+        enterprise=enterprise,
+        customs=customs[:2] + "00",
+        state=AgreementState.APPROVED,
+        card=card,
+        pdf=sample_pdf("agreement"),
+        signed_at=now,
+        received_at=now,
+        decided_at=now,
+    )
+
+
+def broker(enterprise, customs: str = "5300"):
+    """An approved 报关企业 record of the enterprise (as broker_registration's approval writes it)."""
+    from django.utils import timezone
+
+    from eport.delegations.models import Broker
+
+    direct = customs[:2] + "00"
+    return Broker.objects.get_or_create(
+        enterprise=enterprise,
+        defaults={
+            "org_code": (enterprise.uscc or "X" * 17)[8:17],
+            "customs_code": f"{direct}98{next(_seq) % 10000:04d}",
+            "name": enterprise.name,
+            "direct_customs": direct,
+            "unit": Unit.objects.get(pk=f"assoc:{direct}"),
+            "approved_at": timezone.now(),
+        },
+    )[0]
+
+
+def delegation(
+    consignor,
+    broker_enterprise,
+    customs: str = "5300",
+    direction: str = "I",
+    state: str = "ACCEPTED",
+    valid_from=None,
+    valid_to=None,
+    card=None,
+):
+    """A 代理报关委托 of the consignor to the broker for the 关区 and direction, in `state` (accepted by
+    default), valid from yesterday for a year unless told; its PDF a stand-in for the signed one."""
+    import datetime
+
+    from django.utils import timezone
+
+    from eport.cards.models import Card
+    from eport.delegations.models import Delegation
+    from tests.sample_pdf import sample_pdf
+
+    today = timezone.localdate()
+    card = card or Card.objects.filter(enterprise=consignor).first() or make_card("legal", consignor).card
+    return Delegation.objects.create(
+        consignor=consignor,
+        broker=broker(broker_enterprise, customs),
+        customs=customs[:2] + "00",
+        direction=direction,
+        mode="long_term",
+        valid_from=valid_from or today - datetime.timedelta(days=1),
+        valid_to=valid_to or today + datetime.timedelta(days=365),
+        goods="电子元件",
+        terms_version="2026-1",
+        state=state,
+        card=card,
+        pdf=sample_pdf("delegation"),
+        signed_at=timezone.now(),
+    )
+
+
+def documents_permission(made, rights=("entry", "declare")):
+    """The card (or made card) may use 报关单电子随附单据 with the given rights (as an approved IC卡权限申请
+    leaves it)."""
+    from eport.cards.models import CardPermission
+
+    CardPermission.objects.update_or_create(
+        card=getattr(made, "card", made),
+        subsystem_id="paperless_documents",
+        defaults={"rights": list(rights)},
+    )
+    return made

@@ -21,6 +21,7 @@ from types import SimpleNamespace
 import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client, override_settings
 
@@ -31,6 +32,8 @@ from eport.applications import services
 from eport.applications.models import Application, Attachment, ReviewStep, StepStatus
 from eport.audit.models import AuditEvent
 from eport.cards.models import Card, CardPermission
+from eport.declarations import services as declarations
+from eport.declarations.models import Document, Dossier, ReuploadRequest
 from eport.delegations.models import Broker, Delegation
 from eport.enterprises.models import Enterprise
 from eport.filings.models import CardFiling, EnterpriseFiling
@@ -38,6 +41,7 @@ from eport.operators.models import Operator
 from tests import factories as f
 from tests.api.helpers import Api, created, make_pdf, submitted
 from tests.delegations.helpers import agreement, broker, delegate, grant
+from tests.sample_pdf import sample_pdf
 
 ACTORS = ("anonymous", "cardless_b", "legal_b", "operator_b", "reviewer_out", "ra_other")
 FAST = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -100,13 +104,29 @@ def build(files) -> SimpleNamespace:
     )
     services.step_approve(actor=ra, step_id=request.steps.get().id, opinion="同意")
 
+    # A's declared 报关单 (SPEC §6.3): its operator card holds 报关单电子随附单据 with both rights.
+    # (A's agreement for 5300 is approved above, for its delegation.)
+    f.documents_permission(op_a)
+    dossier_no = "530020261000000777"
+    declarations.dossier_open(
+        actor=op_a.card.user, decl_no=dossier_no, consignor=a.uscc, customs="5300", direction="I"
+    )
+    pdf_upload = SimpleUploadedFile("invoice.pdf", sample_pdf("invoice"))
+    declarations.document_upload(
+        actor=op_a.card.user, decl_no=dossier_no, doc_type="invoice", upload=pdf_upload
+    )
+    declarations.declare(actor=op_a.card.user, decl_no=dossier_no)
+
     b = f.enterprise_in_network(name="乙方实业有限公司")
+    # B's cards may use 报关单电子随附单据 too: A's dossier is then not theirs (404), not a kind refusal.
+    legal_b = f.documents_permission(f.legal_card(b, ra=ra))
+    operator_b = f.documents_permission(grant(f.operator_card(b, ra=ra, name="周八"), "paperless_delegation"))
     users = {
         "anonymous": None,
         "cardless_b": f.cardless(uscc=b.uscc),
-        "legal_b": _signing(f.legal_card(b, ra=ra).card).user,
+        "legal_b": _signing(legal_b.card).user,
         # B's operator card may use 代理报关委托 (its own delegations): A's are not found for it
-        "operator_b": grant(f.operator_card(b, ra=ra, name="周八"), "paperless_delegation").card.user,
+        "operator_b": operator_b.card.user,
         "reviewer_out": f.staff("reviewer", "aic:110000"),  # A's entry-like steps go to aic:440300
         "ra_other": f.ra_officer("ra:0100"),
     }
@@ -129,6 +149,7 @@ def build(files) -> SimpleNamespace:
         request=request.id,
         agreement_app=signed.application_id,
         agreement_step=agreement_step.id,
+        dossier=dossier_no,
         delegation=delegation["id"],
         users=users,
         apis={k: Api(u) for k, u in users.items()},
@@ -208,6 +229,9 @@ def snapshot(w) -> dict:
         "enterprise": list(Enterprise.objects.filter(pk=w.a.pk).values_list("name", "network_status")),
         "accounts": list(User.objects.order_by("pk").values_list("pk", "verified_at", "closed_at")),
         "agreements": list(Agreement.objects.order_by("pk").values_list("pk", "state", "application_id")),
+        "dossiers": list(Dossier.objects.order_by("pk").values_list("pk", "state", "declared_at")),
+        "documents": list(Document.objects.order_by("pk").values_list("pk", "doc_type", "sha256")),
+        "reuploads": ReuploadRequest.objects.count(),
         "delegations": list(Delegation.objects.order_by("pk").values_list("pk", "state", "reason")),
         "audit": AuditEvent.objects.count(),
     }
@@ -241,6 +265,7 @@ class Call:
             unlocked=w.unlocked_key,
             aapp=w.agreement_app,
             astep=w.agreement_step,
+            dno=w.dossier,
             dlg=w.delegation,
         )
 
@@ -307,6 +332,20 @@ API = {
     "agreement.application.get": Call("get", "/applications/{aapp}"),
     "agreement.step.approve": Call("post", "/reviews/{astep}/approve", {"opinion": "同意"}),
     "agreement.step.return": Call("post", "/reviews/{astep}/return", {"opinion": "退回"}),
+    # 报关单电子随附单据 (SPEC §6.3): A's declared dossier, in customs:5300's 关区
+    "dossier.get": Call("get", "/declarations/{dno}"),
+    "dossier.document": Call("get", "/declarations/{dno}/documents/invoice"),
+    "dossier.upload": Call("decl_upload", "/declarations/{dno}/documents"),
+    "dossier.declare": Call("post", "/declarations/{dno}/declare"),
+    "dossier.reupload_request": Call(
+        "post", "/declarations/{dno}/reupload-requests", {"doc_type": "invoice", "reason": "x"}
+    ),
+    "dossier.open": Call(
+        "post",
+        "/declarations",
+        {"decl_no": "{dno}", "consignor": "{uscc}", "customs": "5300", "direction": "I"},
+    ),
+    "dossiers": Call("get", "/declarations"),
     # 代理报关委托: A's delegation to broker D
     "delegation.get": Call("get", "/paperless/delegations/{dlg}"),
     "delegation.pdf": Call("get", "/paperless/delegations/{dlg}/pdf"),
@@ -360,6 +399,13 @@ SCREENS = {
     "agreement.application.pdf": Call("get", "/paperless/agreements/applications/{aapp}/pdf/"),
     "agreement.step.get": Call("get", "/reviews/{astep}/"),
     "agreement.step.approve": Call("post", "/reviews/{astep}/", {"action": "approve", "opinion": "同意"}),
+    "dossier.get": Call("get", "/declarations/{dno}/"),
+    "dossier.document": Call("get", "/declarations/{dno}/documents/invoice/"),
+    "dossier.upload": Call("decl_upload", "/declarations/{dno}/upload/"),
+    "dossier.declare": Call("post", "/declarations/{dno}/declare/"),
+    "dossier.reupload_request": Call(
+        "post", "/declarations/{dno}/reupload-requests/", {"doc_type": "invoice", "reason": "x"}
+    ),
     "delegation.get": Call("get", "/paperless/delegations/{dlg}/"),
     "delegation.pdf": Call("get", "/paperless/delegations/{dlg}/pdf/"),
     "delegation.accept": Call("post", "/paperless/delegations/{dlg}/accept/"),
@@ -382,6 +428,10 @@ def call_api(api: Api, call: Call, w):
     url, body = call.url(w), _fill(call.body, w)
     if call.method == "upload":
         return api.upload(int(url.split("/")[2]), make_pdf())
+    if call.method == "decl_upload":
+        fh = io.BytesIO(sample_pdf("invoice"))
+        fh.name = "invoice.pdf"
+        return api.client.post("/api/v1" + url, {"doc_type": "invoice", "file": fh}, headers=api._headers())
     if call.method == "get":
         return api.get(url)
     if call.method == "delete":
@@ -393,6 +443,8 @@ def call_screen(client, call: Call, w):
     url, body = call.url(w), _fill(call.body, w)
     if call.method == "upload":
         return client.post(url, {"doc_type": "business_license", "file": _pdf()})
+    if call.method == "decl_upload":
+        return client.post(url, {"doc_type": "invoice", "file": _pdf()})
     if call.method == "get":
         return client.get(url)
     return client.post(url, body or {})
@@ -410,6 +462,11 @@ NF_APP, NF_OP, NF_CARD, NF_STEP = (
     "404 step_not_found",
 )
 KIND_ENT = "403 enterprise_actor_required"
+CARD_REQ, CUSTOMS_REQ, NF_DOSSIER = (
+    "403 subsystem_not_granted",
+    "403 customs_required",
+    "404 dossier_not_found",
+)
 KIND_LEGAL = "403 legal_card_only"
 KIND_REVIEWER = "403 reviewer_required"
 # A kind that may not read a family at all is refused on the whole family (accounts/permissions.READERS).
@@ -467,6 +524,16 @@ API_EXPECT = {
     # an aic reviewer and another sub-centre are not the customs unit it waits at
     "agreement.step.approve": (KIND_REVIEWER, KIND_REVIEWER, KIND_REVIEWER, NF_STEP, NF_STEP),
     "agreement.step.return": (KIND_REVIEWER, KIND_REVIEWER, KIND_REVIEWER, NF_STEP, NF_STEP),
+    # Cards of B (with the permission): A's dossier does not exist for them; staff outside customs:5300 alike.
+    # Changing it is a card's business (403 subsystem_not_granted for staff); 重传指令 customs' (403 customs_required).
+    "dossier.get": (CARD_REQ, NF_DOSSIER, NF_DOSSIER, NF_DOSSIER, NF_DOSSIER),
+    "dossier.document": (CARD_REQ, NF_DOSSIER, NF_DOSSIER, NF_DOSSIER, NF_DOSSIER),
+    "dossier.upload": (CARD_REQ, NF_DOSSIER, NF_DOSSIER, CARD_REQ, CARD_REQ),
+    "dossier.declare": (CARD_REQ, NF_DOSSIER, NF_DOSSIER, CARD_REQ, CARD_REQ),
+    "dossier.reupload_request": (CUSTOMS_REQ, CUSTOMS_REQ, CUSTOMS_REQ, NF_DOSSIER, NF_DOSSIER),
+    # Opening A's number for A: B is not A, and holds no delegation of A.
+    "dossier.open": (CARD_REQ, "403 delegation_required", "403 delegation_required", CARD_REQ, CARD_REQ),
+    "dossiers": (CARD_REQ, None, None, None, None),
     # a card without the subsystem, or no card at all, is refused as such; B's card that has it: not found
     "delegation.get": (NO_SUB, NO_SUB, NF_DLG, NO_SUB, NO_SUB),
     "delegation.pdf": (NO_SUB, NO_SUB, NF_DLG, NO_SUB, NO_SUB),
@@ -520,6 +587,11 @@ SCREEN_EXPECT = {
     "agreement.application.pdf": (404, 404, 403, 404, 404),
     "agreement.step.get": (403, 403, 403, 404, 404),
     "agreement.step.approve": (403, 403, 403, 404, 404),
+    "dossier.get": (403, 404, 404, 404, 404),
+    "dossier.document": (403, 404, 404, 404, 404),
+    "dossier.upload": (403, 404, 404, 404, 404),
+    "dossier.declare": (403, 404, 404, 404, 404),
+    "dossier.reupload_request": (403, 404, 404, 404, 404),
     "delegation.get": (403, 403, 404, 403, 403),
     "delegation.pdf": (403, 403, 404, 403, 403),
     "delegation.accept": (403, 403, 404, 403, 403),

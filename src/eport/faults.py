@@ -171,6 +171,15 @@ class ApiErrorShapeMiddleware:
         return response
 
 
+def large_upload(request) -> bool:
+    """A multipart POST to a path that takes documents larger than the body limit (settings.LARGE_UPLOAD_PATHS)."""
+    return (
+        request.method == "POST"
+        and request.META.get("CONTENT_TYPE", "").startswith("multipart/form-data")
+        and bool(settings.LARGE_UPLOAD_PATHS.match(request.path))
+    )
+
+
 class RequestParseMiddleware:
     """Check the Host and read the body before anything else does: what Django cannot accept (a
     foreign Host, a body over DATA_UPLOAD_MAX_MEMORY_SIZE, malformed multipart, too many fields)
@@ -185,7 +194,20 @@ class RequestParseMiddleware:
     def __call__(self, request):
         try:
             request.get_host()
-            if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+            if large_upload(request):
+                # A document of up to 20 MB (settings.LARGE_UPLOAD_PATHS): the form is parsed as a stream (the
+                # file into a temporary file), the body never read whole; over the larger limit, refused unread.
+                if int(request.META.get("CONTENT_LENGTH") or 0) > settings.LARGE_UPLOAD_MAX_BYTES:
+                    mb = 1024 * 1024
+                    return error_response(
+                        request,
+                        413,
+                        "request_too_large",
+                        _("请求数据超过%(limit)d MB的上限；每个文件不能超过20M。")
+                        % {"limit": settings.LARGE_UPLOAD_MAX_BYTES // mb},
+                    )
+                request.POST  # noqa: B018
+            elif request.method in ("POST", "PUT", "PATCH", "DELETE"):
                 request.body  # noqa: B018
                 if request.method == "POST" and request.content_type in self.FORMS:
                     request.POST  # noqa: B018

@@ -19,6 +19,7 @@ EPORT_LICENCE_*  the electronic business licence (电子营业执照) issuer to 
 
 import ipaddress
 import os
+import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -236,6 +237,11 @@ STORAGES = {
 }
 ATTACHMENT_MAX_BYTES = 4 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
+# 报关单电子随附单据 take PDFs up to 20 MB (seed 000): on these paths alone a multipart body may reach this
+# size; its file goes to a temporary file (FILE_UPLOAD_MAX_MEMORY_SIZE), never the whole body into memory
+# (faults.RequestParseMiddleware, web/middleware.RejectNulMiddleware).
+LARGE_UPLOAD_MAX_BYTES = 21 * 1024 * 1024
+LARGE_UPLOAD_PATHS = re.compile(r"^/(api/v1/declarations|declarations)/[0-9]{18}/(documents|upload)/?$")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
 # Security defaults; cookies become Secure when served over HTTPS.

@@ -93,7 +93,7 @@ def test_me_lists_the_subsystems_enabled_by_permissions():
     me = signed_in(made).get("/me").json()
     assert me["kind"] == "operator_card" and me["card"]["card_no"] == made.card.card_no
     enabled = {s["code"]: s["enabled"] for s in me["subsystems"]}
-    assert len(enabled) == 6 and enabled["export_receipt"] is True
+    assert len(enabled) == 7 and enabled["export_receipt"] is True
     assert enabled["paperless_signing"] is False and enabled["express"] is False
 
 

@@ -86,7 +86,7 @@ def test_make_card_sign_in_through_the_agent_then_lock(live_server, page, browse
         enabled = page.locator("#subsystems li.enabled")
         assert enabled.count() == 1 and enabled.inner_text().strip() == "通关无纸化网上签约"
         assert page.locator("#subsystems li.disabled a").count() == 0  # greyed entries are not links
-        assert page.locator("#subsystems li.disabled").count() == 5
+        assert page.locator("#subsystems li.disabled").count() == 6
         shot(page, "11-card-subsystems")
         logout(page)
 

@@ -139,7 +139,14 @@ def test_legal_card_files_the_enterprise_and_its_operator_card(
         page.wait_for_selector(".messages")
         assert page.inner_text("#app-status").strip() == "审核通过"
         shot(page, "17-card-permission")
-        granted = {"paperless_delegation", "export_receipt", "processing_trade", "express", "enterprise_mgmt"}
+        granted = {
+            "paperless_delegation",
+            "paperless_documents",
+            "export_receipt",
+            "processing_trade",
+            "express",
+            "enterprise_mgmt",
+        }
         assert (
             set(Card.objects.get(pk=op.card.pk).permissions.values_list("subsystem_id", flat=True)) == granted
         )

@@ -17,14 +17,17 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from eport.accounts.models import User
 from eport.applications.models import Application, ReviewStep, StepStatus
 from eport.cards.models import Card
+from eport.declarations import services as declarations
 from eport.operators.models import Operator, OperatorStatus
 from eport.ops.demo import create_demo
 from tests import factories as f
+from tests.sample_pdf import sample_pdf
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -58,6 +61,24 @@ def demo(settings, tmp_path):
     legal = Card.objects.get(kind="legal", state="normal")
     operator_card = Card.objects.get(kind="operator", state="normal")
     Card.objects.filter(pk__in=[legal.pk, operator_card.pk]).update(must_change_pin=False)
+    # 报关单电子随附单据: the operator card declares for its enterprise (agreement approved, both rights), one
+    # dossier with an invoice, not yet declared (the upload controls show).
+    f.agreement_approved(legal.enterprise, legal.enterprise.customs_code or "5300", card=legal)
+    f.documents_permission(operator_card)
+    dossier_no = f"{legal.enterprise.customs_code or '5300'}20261000000001"
+    declarations.dossier_open(
+        actor=operator_card.user,
+        decl_no=dossier_no,
+        consignor=legal.enterprise.code,
+        customs=legal.enterprise.customs_code or "5300",
+        direction="I",
+    )
+    declarations.document_upload(
+        actor=operator_card.user,
+        decl_no=dossier_no,
+        doc_type="invoice",
+        upload=SimpleUploadedFile("invoice.pdf", sample_pdf("invoice")),
+    )
     waiting = f.enterprise_in_network(name="深圳市待制卡示范有限公司")
     drafter = f.cardless(name="深圳市草稿示范有限公司")
     return {
@@ -78,6 +99,7 @@ def demo(settings, tmp_path):
             enterprise=legal.enterprise, status=OperatorStatus.APPROVED
         ).first(),
         "filing": Application.objects.filter(kind="customs_filing").first(),
+        "dossier": dossier_no,
     }
 
 
@@ -171,7 +193,11 @@ def screens(actor: str, d: dict) -> list:
         return [
             ("card-home", "/card/"),
             ("delegations", "/paperless/delegations/"),  # 代理报关委托, opened by its menu entry
+            ("subsystem", "/subsystems/export_receipt/"),  # a subsystem without a screen of its own yet
             ("brokers", "/paperless/brokers/"),
+            ("declarations", "/declarations/"),
+            ("declaration", f"/declarations/{d['dossier']}/"),
+            ("declaration-reuploads", "/declarations/reupload-requests/"),
         ]
     raise AssertionError(actor)
 

@@ -307,8 +307,8 @@ def test_permission_rules_per_subsystem():
     r = assert_error(api.post(f"/applications/{d['id']}/submit"), 409, "card_filing_required", "subsystems")
     assert "出口收汇" in r["message"] and "外汇备案" in r["message"]
     api.delete(f"/applications/{d['id']}")
-    # 代理报关委托 is for operator cards.
-    d = create(api, "card_permission", card_no=made.card.card_no, subsystems=["paperless_delegation"]).json()
+    # 快件通关 is for operator cards (代理报关委托 is done with an operator or the legal card: issue 14).
+    d = create(api, "card_permission", card_no=made.card.card_no, subsystems=["express"]).json()
     assert_error(
         api.post(f"/applications/{d['id']}/submit"), 409, "subsystem_not_for_card_kind", "subsystems"
     )

@@ -32,6 +32,9 @@ from eport.applications.models import Application, Attachment, DocType, ReviewSt
 from eport.cards.making import MadeCard
 from eport.cards.models import Card, CardKind, CardPermission, CardState, VoidReason
 from eport.cards.selectors import card_of, card_subsystems
+from eport.declarations.models import NO_REUPLOAD, Dossier, DossierState, ReuploadRequest
+from eport.declarations.models import DocType as DeclDocType
+from eport.declarations.selectors import document_rows
 from eport.enterprises.choices import CapitalUnit, IdType, LegalPersonType, NetworkStatus
 from eport.enterprises.models import Enterprise
 from eport.enterprises.services import master_data
@@ -403,6 +406,8 @@ class SubsystemOut(Out):
     code: str  # an administrator may add subsystems: API.md's six are not the only codes
     name: str
     enabled: bool
+    # The rights held within it, for a subsystem that defines some (paperless_documents: entry, declare).
+    rights: list[str] | None = None
 
 
 class PermissionOut(Out):
@@ -411,6 +416,7 @@ class PermissionOut(Out):
     valid_from: date | None = None
     valid_to: date | None = None
     active: bool
+    rights: list[str] = []  # the rights granted within the subsystem (paperless_documents: entry, declare)
 
     @staticmethod
     def resolve_name(p: CardPermission) -> str:
@@ -1059,3 +1065,180 @@ class AgreementOut(Out):
 
 class AgreementList(Out):
     items: list[AgreementOut]
+
+
+# --- 报关单电子随附单据 (declarations) -------------------------------------------------------------------------
+
+DeclDocTypeCode: TypeAlias = Annotated[str, enum_of(DeclDocType)]  # doc_type_invalid
+DossierStateCode: TypeAlias = Annotated[str, enum_of(DossierState)]
+DossierStateFilter: TypeAlias = Annotated[str, enum_of(DossierState, blank=True)]
+DeclNo: TypeAlias = Annotated[str, declared(pattern=r"^[0-9]{18}$")]  # else dossier_not_found (404)
+
+
+class DossierIn(In):
+    """录入: the 18-digit 报关单号 (its first four digits the 关区, its ninth the 进出口标志: 1 进口, 0 出口),
+    the 经营单位 (USCC, or organization code), the 关区 (4 digits) and I|E."""
+
+    decl_no: str = declared(pattern=r"^[0-9]{18}$")
+    consignor: str
+    customs: str = declared(pattern=r"^[0-9]{4}$")
+    direction: str = declared(pattern="^[IE]$")
+
+
+class ReuploadIn(In):
+    doc_type: DeclDocTypeCode
+    reason: str = declared(min_length=1, max_length=500)
+
+
+class DossierFilters(Filters):
+    """The declarer's dossiers, or customs' of its 关区 (declared only): a number prefix, a state, a 关区,
+    `reupload=1` only those with an open 重传指令."""
+
+    decl_no: str = ""
+    state: DossierStateFilter = ""
+    customs: str = ""
+    reupload: str = ""
+
+
+class ReuploadFilters(Filters):
+    """重新上传 / 重传指令: a number prefix, `status` open | satisfied (blank: all), a doc_type."""
+
+    decl_no: str = ""
+    status: Annotated[str, enum_of(["open", "satisfied"], blank=True)] = ""
+    doc_type: Annotated[str, enum_of(DeclDocType, blank=True)] = ""
+
+
+class ReuploadOut(Out):
+    id: int
+    doc_type: DeclDocTypeCode
+    doc_type_label: str
+    reason: str
+    requested_at: datetime
+    satisfied_at: datetime | None = None
+    open: bool
+
+    @staticmethod
+    def resolve_doc_type_label(r: ReuploadRequest) -> str:
+        return str(r.get_doc_type_display())
+
+    @staticmethod
+    def resolve_open(r: ReuploadRequest) -> bool:
+        return r.is_open
+
+
+class DocumentOut(Out):
+    doc_type: DeclDocTypeCode
+    doc_type_label: str
+    uploaded: bool
+    name: str | None = None
+    size: int | None = None
+    pages: int | None = None
+    sha256: str | None = None
+    source: str | None = None  # "upload", or "delegation" (filled in from the delegation's signed PDF)
+    uploaded_at: datetime | None = None
+    reupload_required: bool = False
+    reupload_allowed: bool  # never for delegation, tax_guarantee, tax_deferral_guarantee
+
+
+class DossierOut(Out):
+    decl_no: str
+    consignor: str
+    consignor_name: str
+    declarant: str
+    declarant_name: str
+    customs: str
+    direct_customs: str
+    direction: str
+    state: DossierStateCode
+    state_label: str
+    created_at: datetime
+    declared_at: datetime | None = None
+    reupload_open: bool = False
+
+    @staticmethod
+    def resolve_consignor(d: Dossier) -> str:
+        return d.consignor.code
+
+    @staticmethod
+    def resolve_consignor_name(d: Dossier) -> str:
+        return d.consignor.name
+
+    @staticmethod
+    def resolve_declarant(d: Dossier) -> str:
+        return d.declarant.code
+
+    @staticmethod
+    def resolve_declarant_name(d: Dossier) -> str:
+        return d.declarant.name
+
+    @staticmethod
+    def resolve_state_label(d: Dossier) -> str:
+        return str(d.get_state_display())
+
+    @staticmethod
+    def resolve_reupload_open(d: Dossier) -> bool:
+        flag = getattr(d, "has_open_request", None)
+        return (
+            bool(flag) if flag is not None else d.reupload_requests.filter(satisfied_at__isnull=True).exists()
+        )
+
+
+class DossierDetail(DossierOut):
+    documents: list[DocumentOut]
+    reupload_requests: list[ReuploadOut]
+
+    @staticmethod
+    def resolve_documents(d: Dossier) -> list[DocumentOut]:
+        out = []
+        for row in document_rows(d):
+            doc = row["document"]
+            out.append(
+                DocumentOut(
+                    doc_type=row["doc_type"],
+                    doc_type_label=str(row["label"]),
+                    uploaded=doc is not None,
+                    name=doc.original_name if doc else None,
+                    size=doc.size if doc else None,
+                    pages=doc.pages if doc else None,
+                    sha256=doc.sha256 if doc else None,
+                    source=doc.source if doc else None,
+                    uploaded_at=doc.uploaded_at if doc else None,
+                    reupload_required=row["request"] is not None,
+                    reupload_allowed=row["doc_type"] not in NO_REUPLOAD,
+                )
+            )
+        return out
+
+    @staticmethod
+    def resolve_reupload_requests(d: Dossier) -> list[ReuploadRequest]:
+        return list(d.reupload_requests.all())
+
+
+class DossierPage(Out):
+    items: list[DossierOut]
+    total: int
+
+
+class ReuploadRow(ReuploadOut):
+    """重新上传 / customs' 重传指令 list: the request with its declaration."""
+
+    decl_no: str
+    customs: str
+    declarant_name: str
+
+    @staticmethod
+    def resolve_decl_no(r: ReuploadRequest) -> str:
+        return r.dossier.decl_no
+
+    @staticmethod
+    def resolve_customs(r: ReuploadRequest) -> str:
+        return r.dossier.customs
+
+    @staticmethod
+    def resolve_declarant_name(r: ReuploadRequest) -> str:
+        return r.dossier.declarant.name
+
+
+class ReuploadPage(Out):
+    items: list[ReuploadRow]
+    total: int

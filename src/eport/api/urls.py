@@ -16,6 +16,7 @@ from . import (
     agreements,
     applications,
     cards,
+    declarations,
     filings,
     legal_cards,
     operators,
@@ -42,6 +43,7 @@ for module in (
     legal_cards,
     paperless,
     agreements,
+    declarations,
 ):
     api.add_router("", module.router)
 

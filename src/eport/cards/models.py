@@ -10,6 +10,7 @@ from eport.accounts.models import User
 from eport.pki.models import Certificate, CertStatus
 
 from .codes import Code
+from .subsystems import SUBSYSTEM_RIGHTS
 
 # The kind of application that asks the sub-centre for a legal card (申领/补办法人卡, kinds.py): 制卡 fulfils
 # it. The API's name for it, kept since 补办 came first (API.md).
@@ -261,9 +262,21 @@ class CardPermission(models.Model):
     valid_from = models.DateField(null=True, blank=True)
     valid_to = models.DateField(null=True, blank=True)
     granted_at = models.DateTimeField(auto_now_add=True)
+    # The rights granted within the subsystem (subsystems.SUBSYSTEM_RIGHTS), e.g. ["entry", "declare"].
+    rights = models.JSONField(_("子系统内权限"), default=list, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["card", "subsystem"], name="card_permission_unique")]
+
+    @property
+    def right_names(self) -> list[str]:
+        """The rights held within the subsystem, by name in the reader's language (报关单录入, 报关申报)."""
+        names = dict(SUBSYSTEM_RIGHTS.get(self.subsystem_id, []))
+        return [
+            gettext(names[r])
+            for r, _n in SUBSYSTEM_RIGHTS.get(self.subsystem_id, [])
+            if r in (self.rights or [])
+        ]
 
     def active_on(self, day: dt.date) -> bool:
         return (self.valid_from is None or self.valid_from <= day) and (

@@ -5,6 +5,7 @@ from django.db import connection
 from django.db.models import BooleanField, QuerySet, prefetch_related_objects
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from eport.accounts.models import UserKind
@@ -19,6 +20,7 @@ from eport.refdata.models import Dept
 
 from .models import LEGAL_CARD_REQUEST, Card, CardKind, CardState, Subsystem
 from .proof import usable_refusal
+from .subsystems import SUBSYSTEM_RIGHTS, rights_of
 
 
 def cards_visible(actor) -> QuerySet:
@@ -224,8 +226,30 @@ def card_subsystems(card: Card) -> list[dict]:
     """The menu of a card (SPEC §1): every subsystem, enabled (dark) only where the card holds a
     permission valid today and the subsystem accepts the card's kind."""
     today = timezone.localdate()
-    granted = {p.subsystem_id for p in card.permissions.all() if p.active_on(today)}
-    return [
-        {"code": s.code, "name": s.label, "enabled": card.kind in s.card_kinds and s.code in granted}
-        for s in Subsystem.objects.all()
-    ]
+    granted = {p.subsystem_id: p.rights or [] for p in card.permissions.all() if p.active_on(today)}
+    out = []
+    for s in Subsystem.objects.all():
+        enabled = card.kind in s.card_kinds and s.code in granted
+        row = {"code": s.code, "name": s.label, "enabled": enabled}
+        if s.code in SUBSYSTEM_RIGHTS:  # the rights within it the card holds (none while not enabled)
+            row["rights"] = [r for r in rights_of(s.code) if enabled and r in granted[s.code]]
+        out.append(row)
+    return out
+
+
+def card_may(card: Card, code: str, right: str | None = None) -> bool:
+    """Whether the card may use the subsystem `code` today (a permission valid today, a card kind it
+    accepts) and, with `right`, holds that right within it (subsystems.SUBSYSTEM_RIGHTS)."""
+    subsystem = Subsystem.objects.filter(code=code).first()
+    if subsystem is None or card.kind not in subsystem.card_kinds:
+        return False
+    p = card.permissions.filter(subsystem_id=code).first()
+    if p is None or not p.active_on(timezone.localdate()):
+        return False
+    return right is None or right in (p.rights or [])
+
+
+def right_labels(code: str, rights) -> list[str]:
+    """The names of the rights held within a subsystem, in the reader's language and the defined order."""
+    names = dict(SUBSYSTEM_RIGHTS.get(code, []))
+    return [gettext(names[r]) for r in rights_of(code) if r in (rights or [])]

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from eport.applications.forms import DateField, KindForm
 from eport.cards.models import Subsystem
+from eport.cards.subsystems import rights_of
 from eport.refdata.lookup import unit_for
 from eport.refdata.models import CustomsDistrict, Dept
 
@@ -114,6 +115,44 @@ class CardFilingForm(FilingForm):
         return {"card_nos": self.cleaned_data.get("card_nos") or []}
 
 
+class RightsField(forms.Field):
+    """The rights within subsystems (cards/subsystems.SUBSYSTEM_RIGHTS): JSON `{"paperless_documents":
+    ["entry", "declare"]}`, or a form's repeated `subsystem:right` values (one checkbox per right). Cleaned to
+    `{code: [rights in their defined order]}`, subsystems without a right left out."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {
+        "invalid": _("子系统内权限格式不正确。"),
+        "unknown": _("没有这项子系统内权限：%(r)s"),
+    }
+
+    def to_python(self, value):
+        if value in (None, "", [], {}):
+            return {}
+        pairs: list[tuple[str, str]] = []
+        if isinstance(value, dict):
+            for code, rights in value.items():
+                if not isinstance(rights, list) or len(rights) > 10:
+                    raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+                pairs += [(str(code), r) for r in rights]
+        elif isinstance(value, (list, tuple)) and len(value) <= 50:
+            for v in value:
+                if not isinstance(v, str) or ":" not in v:
+                    raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+                code, right = v.split(":", 1)
+                pairs.append((code.strip(), right.strip()))
+        else:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        chosen: dict[str, set[str]] = {}
+        for code, right in pairs:
+            if not isinstance(right, str) or right not in rights_of(code):
+                raise forms.ValidationError(
+                    self.error_messages["unknown"] % {"r": f"{code}:{right}"}, code="rights_unknown"
+                )
+            chosen.setdefault(code, set()).add(right)
+        return {code: [r for r in rights_of(code) if r in got] for code, got in chosen.items()}
+
+
 class CardPermissionForm(FilingForm):
     """IC卡权限申请: the card, the subsystems it may use (exactly these after approval), an optional period."""
 
@@ -124,6 +163,7 @@ class CardPermissionForm(FilingForm):
         upper=False,
         error_messages={"required": _("请至少选择一个子系统。")},
     )
+    rights = RightsField(label=_("子系统内权限"), required=False)
     valid_from = DateField(label=_("权限有效期自"))
     valid_to = DateField(label=_("权限有效期至"))
     ALWAYS = ("card_no",)  # what the application is about, from the first 暂存 on
@@ -145,6 +185,9 @@ class CardPermissionForm(FilingForm):
     def clean(self):
         super().clean()
         data = self.cleaned_data
+        # A right lives within its subsystem's permission: the rights of a subsystem not chosen go with it.
+        chosen = set(data.get("subsystems") or [])
+        data["rights"] = {c: r for c, r in (data.get("rights") or {}).items() if c in chosen}
         start, end = data.get("valid_from"), data.get("valid_to")
         if start and end and start > end:
             self.add_error(
@@ -162,6 +205,7 @@ class CardPermissionForm(FilingForm):
         return {
             "card_no": d.get("card_no") or "",
             "subsystems": d.get("subsystems") or [],
+            "rights": d.get("rights") or {},
             "valid_from": d["valid_from"].isoformat() if d.get("valid_from") else "",
             "valid_to": d["valid_to"].isoformat() if d.get("valid_to") else "",
         }

@@ -20,6 +20,7 @@ from eport.applications.kinds import Kind, all_kinds, register
 from eport.applications.models import Application
 from eport.audit.services import record
 from eport.cards.models import BLOCKER_LABELS, Card, CardPermission, CardState, Subsystem
+from eport.cards.selectors import right_labels
 from eport.enterprises.services import enterprise_ra_unit, require_in_network
 from eport.errors import Conflict, NotFound
 from eport.filings.codes import Code
@@ -451,8 +452,12 @@ class CardPermissionKind(CardKindBase):
 
     def display_rows(self, data):
         names = {s.code: s.label for s in Subsystem.objects.all()}  # the subsystems by name, not code
+        rights = "；".join(
+            f"{names.get(c, c)}: {'、'.join(right_labels(c, r))}"
+            for c, r in (data.get("rights") or {}).items()
+        )
         return super().display_rows(
-            {**data, "subsystems": [names.get(c, c) for c in data.get("subsystems") or []]}
+            {**data, "subsystems": [names.get(c, c) for c in data.get("subsystems") or []], "rights": rights}
         )
 
     def auto_opinion(self, application, step):
@@ -473,8 +478,11 @@ class CardPermissionKind(CardKindBase):
             "valid_to": d.get("valid_to") or None,
             "granted_at": timezone.now(),
         }
+        rights = d.get("rights") or {}
         for code in d["subsystems"]:
-            CardPermission.objects.update_or_create(card=card, subsystem_id=code, defaults=period)
+            CardPermission.objects.update_or_create(
+                card=card, subsystem_id=code, defaults={**period, "rights": rights.get(code, [])}
+            )
         record(
             actor=actor,
             action="card.permissions",
@@ -482,6 +490,7 @@ class CardPermissionKind(CardKindBase):
             before={"subsystems": before},
             after={
                 "subsystems": sorted(d["subsystems"]),
+                "rights": rights,
                 "valid_from": period["valid_from"],
                 "valid_to": period["valid_to"],
             },

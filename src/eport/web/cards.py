@@ -160,6 +160,7 @@ def _legal_card_notices(user) -> list[tuple[str, str, str]]:
 SUBSYSTEM_SCREENS: dict[str, str] = {
     "paperless_signing": "web:agreements",
     "paperless_delegation": "web:delegations",
+    "paperless_documents": "web:declarations",
 }
 
 

@@ -51,6 +51,14 @@ MENUS: dict[str, list[MenuGroup]] = {
     "filing_reviewer": [
         (_("审核"), [("web:reviews", _("企业备案审核")), ("web:auto_review", _("自动审核设置"))]),
     ],
+    # Customs also sees its 关区's declared dossiers and issues 重传指令 (SPEC §6.3).
+    "customs_reviewer": [
+        (_("审核"), [("web:reviews", _("企业备案审核")), ("web:auto_review", _("自动审核设置"))]),
+        (
+            _("通关无纸化"),
+            [("web:declarations", _("报关单电子随附单据")), ("web:declaration_reuploads", _("重传指令"))],
+        ),
+    ],
     # The 报关协会 review the brokers' registrations (SPEC §6.2).
     "assoc_reviewer": [
         (_("审核"), [("web:reviews", _("报关企业注册审核")), ("web:auto_review", _("自动审核设置"))]),
@@ -122,7 +130,9 @@ def portal(request):
     if user is None or not user.is_authenticated:
         return {"menu": []}
     key = user.kind
-    if key == UserKind.REVIEWER and user.unit_id and user.unit.dept in FILING_DEPTS:
+    if key == UserKind.REVIEWER and user.unit_id and user.unit.dept == Dept.CUSTOMS:
+        key = "customs_reviewer"
+    elif key == UserKind.REVIEWER and user.unit_id and user.unit.dept in FILING_DEPTS:
         key = "filing_reviewer"
     elif key == UserKind.REVIEWER and user.unit_id and user.unit.dept == Dept.ASSOC:
         key = "assoc_reviewer"

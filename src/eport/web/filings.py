@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from eport import exports
 from eport.accounts.permissions import enterprise_for_reading, require_legal_card
 from eport.cards.models import BLOCKER_LABELS, Subsystem
+from eport.cards.subsystems import SUBSYSTEM_RIGHTS
 from eport.errors import NotFound
 from eport.filings import selectors
 from eport.filings.kinds import (
@@ -159,6 +160,17 @@ def card_permissions(request):
     )
 
 
+def _rights_in(data, code: str) -> list[str]:
+    """The rights of a subsystem in the form's data: a dict (saved) or the posted `code:right` values."""
+    rights = data.get("rights") or {}
+    if isinstance(rights, dict):
+        got = rights.get(code) or []
+        return got if isinstance(got, list) else []
+    if isinstance(rights, list):
+        return [str(v).split(":", 1)[1] for v in rights if str(v).startswith(code + ":")]
+    return []
+
+
 @legal_card_only
 def card_permission(request, card_no: str):
     """One card's subsystem permissions: tick them (全选), an optional period, 暂存, 申报."""
@@ -174,6 +186,7 @@ def card_permission(request, card_no: str):
         initial={
             "card_no": card.card_no,
             "subsystems": [p.subsystem_id for p in held],
+            "rights": {p.subsystem_id: p.rights for p in held if p.rights},
             "valid_from": held[0].valid_from.isoformat() if held and held[0].valid_from else "",
             "valid_to": held[0].valid_to.isoformat() if held and held[0].valid_to else "",
         },
@@ -183,6 +196,7 @@ def card_permission(request, card_no: str):
             {
                 "card_no": card.card_no,
                 "subsystems": request.POST.getlist("subsystems"),
+                "rights": request.POST.getlist("rights"),
                 "valid_from": request.POST.get("valid_from", ""),
                 "valid_to": request.POST.get("valid_to", ""),
             },
@@ -205,6 +219,11 @@ def card_permission(request, card_no: str):
                 "why": why,
                 "checked": s.code in (data.get("subsystems") or []),
                 "held": any(p.subsystem_id == s.code for p in held),
+                # a checkbox per right within the subsystem (报关单录入, 报关申报), ticked as in the data
+                "rights": [
+                    {"code": r, "name": _(name), "checked": r in _rights_in(data, s.code)}
+                    for r, name in SUBSYSTEM_RIGHTS.get(s.code, [])
+                ],
             }
         )
     return page.render(

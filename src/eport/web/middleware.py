@@ -9,6 +9,8 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from eport.faults import large_upload
+
 # "\ud800" not followed by a low half, or "\udc00" not preceded by a high half: no character at all
 # (a pair such as "\ud83d\ude00", an emoji, is fine).
 LONE_SURROGATE = re.compile(
@@ -41,6 +43,8 @@ class RejectNulMiddleware:
             return (
                 False  # binary DER bodies (OCSP, RFC 6960), never stored: NUL bytes are their normal content
             )
+        if large_upload(request):  # parsed as a stream (faults.RequestParseMiddleware): the fields only
+            return any("\x00" in v for values in request.POST.lists() for v in values[1])
         if request.META.get("CONTENT_TYPE", "").startswith("multipart/"):
             # Read the raw body first: the form is then parsed from that copy, and a view that reads
             # request.body after us (django-ninja, on a JSON endpoint sent a form) still can.
