@@ -8,10 +8,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.utils import timezone
 
-from eport.agreements.models import Agreement, AgreementState
 from eport.cards.models import CardPermission
-from eport.delegations.models import Broker
-from eport.refdata.models import Unit
 from tests import factories as f
 from tests.api.helpers import Api
 
@@ -22,18 +19,9 @@ def grant(made, *codes: str):
     return made
 
 
-def agreement(enterprise, card, customs: str = "5300", state=AgreementState.APPROVED):
+def agreement(enterprise, card, customs: str = "5300"):
     """An approved 三方协议 as the agreements app leaves it (its own tests sign it for real)."""
-    now = timezone.now()
-    return Agreement.objects.create(
-        enterprise=enterprise,
-        customs=customs,
-        state=state,
-        card=card,
-        pdf=b"%PDF-1.7",
-        signed_at=now,
-        decided_at=now,
-    )
+    return f.agreement_approved(enterprise, customs, card=card)
 
 
 def broker(name: str = "深圳报关行有限公司", code: str = "4403980001", customs: str = "5300"):
@@ -41,15 +29,9 @@ def broker(name: str = "深圳报关行有限公司", code: str = "4403980001", 
     e = f.enterprise_in_network(name=name)
     e.contact_email = f"broker{code}@example.com"
     e.save(update_fields=["contact_email"])
-    b = Broker.objects.create(
-        enterprise=e,
-        org_code=e.uscc[8:17],
-        customs_code=code,
-        name=e.name,
-        direct_customs=customs,
-        unit=Unit.objects.get(pk=f"assoc:{customs}"),
-        approved_at=timezone.now(),
-    )
+    b = f.broker(e, customs)
+    b.customs_code = code  # the tests name it
+    b.save(update_fields=["customs_code"])
     made = grant(f.operator_card(e, name="报关员甲"), "paperless_delegation")
     return b, made, Api(made.card.user)
 
