@@ -4,21 +4,15 @@ customs reviewers, and the two verifications of a signed PDF (pyHanko, openssl).
 import base64
 import io
 import re
-import subprocess
 
-from asn1crypto import x509 as asn1_x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.validation import validate_pdf_signature
-from pyhanko_certvalidator import ValidationContext
 
 from eport.accounts.models import UserKind
 from eport.applications import services as engine
 from eport.applications.models import ReviewStep, StepStatus
 from eport.cards.models import CardPermission
-from eport.pki import documents as pdfsig
-from eport.pki.ca import issuing_ca, pki_dir
 from tests import factories as f
 from tests.api.helpers import Api
 
@@ -62,30 +56,6 @@ def approve(agreement, reviewer, opinion="同意无纸化通关。"):
 
 def return_(agreement, reviewer, opinion="企业信息有误，请重新签约。"):
     return engine.step_return(actor=reviewer, step_id=pending_step(agreement).id, opinion=opinion)
-
-
-def root_asn1():
-    return asn1_x509.Certificate.load(issuing_ca().root.public_bytes(serialization.Encoding.DER))
-
-
-def pyhanko_status(pdf: bytes, **context):
-    reader = PdfFileReader(io.BytesIO(pdf))
-    vc = ValidationContext(trust_roots=[root_asn1()], allow_fetching=False, **context)
-    return validate_pdf_signature(reader.embedded_signatures[-1], vc)
-
-
-def openssl_verify(pdf: bytes, tmp_path, *extra: str) -> subprocess.CompletedProcess:
-    cms_der, content = pdfsig.embedded_signature(pdf)
-    (tmp_path / "sig.p7s").write_bytes(cms_der)
-    (tmp_path / "content.bin").write_bytes(content)
-    # -purpose any: a card certificate is for client authentication (tests/cards/test_documents.py)
-    return subprocess.run(
-        ["openssl", "cms", "-verify", "-inform", "DER", "-binary", "-in", str(tmp_path / "sig.p7s")]
-        + ["-content", str(tmp_path / "content.bin"), "-CAfile", str(pki_dir() / "root.pem")]
-        + ["-purpose", "any", "-out", "/dev/null", *extra],
-        capture_output=True,
-        text=True,
-    )
 
 
 _LITERAL = re.compile(rb"\((?:\\.|[^\\)])*\)\s*Tj", re.S)

@@ -28,14 +28,13 @@ from tests.agreements.helpers import (
     approve,
     card_sign,
     customs_reviewer,
-    openssl_verify,
     pdf_text,
-    pyhanko_status,
     return_,
     sign_via_api,
     signing_card,
 )
 from tests.api.helpers import Api, assert_error, create
+from tests.pdf_checks import openssl_verify, pyhanko_status
 from tests.sample_pdf import sample_pdf
 
 pytestmark = pytest.mark.django_db

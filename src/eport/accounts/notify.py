@@ -2,7 +2,8 @@
 
 Mail about an enterprise goes to its verified contacts: its registered contact address and the confirmed
 addresses of its card-less accounts that may act for it (never an unverified stranger's: SPEC §8) —
-`enterprise_recipients`, which every app's mail about an enterprise asks.
+`enterprise_recipients`, which every app's mail about an enterprise asks. Mail to a unit goes to its
+reviewers' addresses (`unit_recipients`).
 """
 
 from django.conf import settings
@@ -11,6 +12,19 @@ from django.utils.translation import gettext as _
 from eport import mail
 
 from .models import UserKind
+
+
+def unit_recipients(unit) -> list[str]:
+    """Who hears about what a unit must see (a 解约 of its agreement, a dossier declared in its 关区): the
+    active, not closed reviewer accounts of that unit with an e-mail address."""
+    if unit is None:
+        return []
+    emails = (
+        unit.staff.filter(kind=UserKind.REVIEWER, is_active=True, closed_at__isnull=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    return sorted({e.strip().lower() for e in emails if e.strip()})
 
 
 def enterprise_recipients(enterprise) -> list[str]:

@@ -37,6 +37,7 @@ from eport.pki.documents import Verification, pdf_verify
 from eport.refdata.lookup import unit_for
 from eport.refdata.models import CustomsDistrict, Dept, Unit
 
+from . import notify
 from .codes import Code
 from .document import Party, agreement_pdf
 from .models import LIVE_STATES, Agreement, AgreementState
@@ -276,8 +277,8 @@ def agreement_terminate(actor, customs: str) -> Agreement:
         application_close(agreement.application, actor=actor, reason=str(_("企业解约")))
     agreement.state, agreement.terminated_at = AgreementState.TERMINATED, timezone.now()
     agreement.save(update_fields=["state", "terminated_at"])
-    # Customs hears of it through the audit (no mail to a unit's reviewers exists yet); the application
-    # it was reviewing, if any, is closed and left its queue.
+    # Customs is told (its reviewers' mail); the application it was reviewing, if any, left its queue.
+    notify.agreement_terminated(agreement)
     record(
         actor=actor,
         action="agreement.terminate",

@@ -1,12 +1,14 @@
-"""Mail about dossiers (eport/mail.py sends it, after the commit). A 重传指令 goes to the declaring
-enterprise's verified contacts (and the consignor's, when a broker declares for it). Customs has no mail
-address of its own in the portal (no recipients pattern for a unit): 申报 and 重传 reach it through its list
-of its 关区's dossiers and the audit (declaration.declare, declaration.reupload)."""
+"""Mail about dossiers (eport/mail.py sends it, after the commit): the other party of every step. A 重传指令
+goes to the declaring enterprise's verified contacts (and the consignor's, when a broker declares for it);
+申报 and 重新上传 go to the reviewers of the customs unit of the dossier's 关区 (`unit_recipients`) and, when
+a broker declares, to the consignor."""
 
 from django.utils.translation import gettext as _
 
 from eport import mail
-from eport.accounts.notify import enterprise_recipients
+from eport.accounts.notify import enterprise_recipients, unit_recipients
+from eport.refdata.lookup import unit_for
+from eport.refdata.models import Dept
 
 from .models import DocType
 
@@ -29,9 +31,34 @@ def reupload_requested(dossier, request) -> None:
     mail.send_on_commit(sorted(recipients), subject, body)
 
 
+def _customs_and_consignor(dossier) -> list[str]:
+    recipients = set(unit_recipients(unit_for(Dept.CUSTOMS, dossier.direct_customs)))
+    if dossier.consignor_id != dossier.declarant_id:
+        recipients |= set(enterprise_recipients(dossier.consignor))
+    return sorted(recipients)
+
+
 def declared(dossier) -> None:
-    """申报: customs learns it from its list and the audit (see the module's note); nothing is mailed."""
+    """申报: customs of the 关区 is told a dossier waits for it; the consignor, when a broker declared."""
+    with mail.site_language():
+        subject = _("【电子口岸】报关单 %(n)s 的随附单据已申报") % {"n": dossier.decl_no}
+        body = _("%(d)s 已申报报关单 %(n)s（关区 %(c)s，经营单位 %(e)s）的电子随附单据。") % {
+            "d": dossier.declarant.name,
+            "n": dossier.decl_no,
+            "c": dossier.customs,
+            "e": dossier.consignor.name,
+        }
+    mail.send_on_commit(_customs_and_consignor(dossier), subject, body)
 
 
 def reuploaded(dossier, doc_type: str) -> None:
-    """重新上传: as for 申报, customs sees it in its list (state 已重传) and the audit."""
+    """重新上传: customs sees the type uploaded again; the consignor, when a broker declared."""
+    with mail.site_language():
+        subject = _("【电子口岸】报关单 %(n)s 已重传随附单据") % {"n": dossier.decl_no}
+        body = _("%(d)s 已按重传指令重新上传报关单 %(n)s 的随附单据“%(t)s”。当前状态：%(s)s。") % {
+            "d": dossier.declarant.name,
+            "n": dossier.decl_no,
+            "t": DocType(doc_type).label,
+            "s": dossier.get_state_display(),
+        }
+    mail.send_on_commit(_customs_and_consignor(dossier), subject, body)

@@ -14,6 +14,7 @@ from eport.applications.models import Application, StepStatus
 from eport.applications.services import application_create, application_submit, step_approve
 from eport.cards.making import card_make
 from eport.cards.models import Card
+from eport.delegations.models import Broker
 from eport.enterprises.models import Enterprise
 from eport.enterprises.registration import account_register
 from eport.enterprises.services import enterprise_apply_data
@@ -204,6 +205,7 @@ def create_demo_cards() -> list[dict]:
         try:
             with transaction.atomic():
                 _demo_filings(legal.user, User.objects.get(username="customs_sz"))
+                _demo_broker()
         except DomainError as err:
             # e.g. the 商务/外汇局 list was replaced (eport load-units) without the demo's units:
             # the demo goes on without its filings rather than failing.
@@ -233,8 +235,90 @@ def _demo_filings(legal_user, customs_reviewer) -> None:
     file("forex_filing", {"forex_bureau": "440300"})
     file("card_customs_filing", {"card_nos": [legal, operator]})
     file("card_forex_filing", {"card_nos": [operator]})
-    file("card_permission", {"card_no": legal, "subsystems": ["paperless_signing", "processing_trade"]})
-    file("card_permission", {"card_no": operator, "subsystems": ["paperless_delegation", "export_receipt"]})
+    documents = {"paperless_documents": ["entry", "declare"]}  # 报关单录入 and 报关申报
+    file(
+        "card_permission",
+        {
+            "card_no": legal,
+            "subsystems": [
+                "paperless_signing",
+                "paperless_delegation",
+                "paperless_documents",
+                "processing_trade",
+            ],
+            "rights": documents,
+        },
+    )
+    file(
+        "card_permission",
+        {
+            "card_no": operator,
+            "subsystems": ["paperless_delegation", "paperless_documents", "export_receipt"],
+            "rights": documents,
+        },
+    )
+
+
+BROKER_USCC = make_uscc("91", "440300", "MA5DBRKR")
+BROKER_NAME = "深圳市示范报关行有限公司"
+
+
+def _demo_broker() -> None:
+    """A customs broker in the network, registered through the engine and approved by 深圳报关协会
+    (assoc_sz): what the demo's operator card finds when it delegates (代理报关委托)."""
+    e, created = Enterprise.objects.get_or_create(uscc=BROKER_USCC, defaults={"name": BROKER_NAME})
+    if Broker.objects.filter(enterprise=e).exists():
+        return
+    if created or not e.in_network:
+        enterprise_apply_data(
+            enterprise=e,
+            application=None,
+            data={
+                "name": BROKER_NAME,
+                "legal_rep_name": "黄志明",
+                "legal_rep_id_type": "resident_id",
+                "legal_rep_id_no": "440305198003031236",
+                "legal_person_type": "enterprise",
+                "enterprise_type": "6",
+                "registered_capital": "500",
+                "capital_unit": "wan_yuan",
+                "address": "深圳市福田区示范报关大厦3楼",
+                "phone": "0755-83001234",
+                "aic_unit": "440300",
+                "tax_unit": "14403000000",
+                "quality_unit": "440300",
+                "issuing_authority_name": "深圳市市场监督管理局",
+                "customs_code": "5300",
+            },
+        )
+        e.refresh_from_db()
+    now = timezone.now()
+    clerk, _ = User.objects.get_or_create(
+        username="broker_demo",
+        defaults={
+            "kind": UserKind.CARDLESS,
+            "enterprise": e,
+            "email": "broker@example.com",
+            "email_confirmed_at": now,
+            "verified_at": now,
+            "verified_by": "legal_card",
+        },
+    )
+    app = application_create(
+        actor=clerk,
+        kind="broker_registration",
+        data={
+            "org_code": BROKER_USCC[8:17],
+            "broker_code": "5300980001",
+            "customs": "5300",
+            "contact_name": "黄志明",
+            "contact_phone": "13800138111",
+        },
+    )
+    app = application_submit(actor=clerk, application_id=app.id)
+    assoc = User.objects.get(username="assoc_sz")
+    for step in app.steps.filter(status=StepStatus.PENDING):
+        step_approve(actor=assoc, step_id=step.id, opinion="报关企业资质齐全，同意注册。")
 
 
 def _demo_declaration(legal_user) -> None:

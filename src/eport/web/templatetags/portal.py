@@ -65,6 +65,14 @@ TONES = {
     "REJECTED": RED,
     "EXPIRED": GREY,
     "REVOKED": GREY,
+    # 三方协议 (agreements.models.AgreementState; SENT, APPROVED, RETURNED above): in customs' hands amber
+    "RECEIVED": AMBER,
+    "TERMINATED": GREY,
+    # 随附单据 (declarations.models.DossierState): 已上传 is the declarer's draft, a 重传指令 asks it to act
+    "UPLOADED": GREY,
+    "DECLARED": GREEN,
+    "REUPLOAD_REQUIRED": RED,
+    "REUPLOADED": GREEN,
 }
 
 
