@@ -182,9 +182,13 @@ def test_a_broker_declares_under_a_live_delegation_with_its_pdf_filled_in():
     assert_error(api.post(f"/declarations/{n}/declare"), 409, "documents_required")
     assert upload(api, n, pdfs.good()).status_code == 201
     assert api.post(f"/declarations/{n}/declare").json()["state"] == "DECLARED"
-    # The consignor's own cards do not see the broker's dossier (it is the declarant's).
+    # The consignor's own cards read what the broker declared in its name; the changes are the broker's.
     _, consignor_api = declarer(enterprise=consignor)
-    assert_error(consignor_api.get(f"/declarations/{n}"), 404, "dossier_not_found")
+    got = consignor_api.get(f"/declarations/{n}")
+    assert got.status_code == 200 and got.json()["declarant"] == b.code
+    assert [x["decl_no"] for x in consignor_api.get("/declarations").json()["items"]] == [n]
+    assert_error(upload(consignor_api, n, pdfs.good()), 404, "dossier_not_found")
+    assert_error(consignor_api.post(f"/declarations/{n}/declare"), 404, "dossier_not_found")
 
 
 @pytest.mark.parametrize(

@@ -163,3 +163,25 @@ def test_the_screens_in_english():
     assert "Invoice" in body and "Packing list" in body and "Filed" in body
     body = c.get("/declarations/reupload-requests/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Re-upload" in body
+
+
+def test_the_consignor_reads_its_brokers_declared_dossier_without_controls():
+    consignor = f.enterprise_in_network(name="经营单位查看有限公司")
+    b, api = declarer(customs="")
+    f.delegation(consignor, b, "5300", "I")
+    n = decl_no(88)
+    r = api.post(
+        "/declarations", {"decl_no": n, "consignor": consignor.code, "customs": "5300", "direction": "I"}
+    )
+    assert r.status_code == 201
+    _, consignor_api = declarer(enterprise=consignor)
+    c = client_of(consignor_api)
+    assert c.get(f"/declarations/{n}/").status_code == 404  # not before 申报: it is the broker's draft
+    declared_by_broker = client_of(api)
+    post_file(declared_by_broker, n, pdfs.good())
+    declared_by_broker.post(f"/declarations/{n}/declare/")
+    doc = page(c.get(f"/declarations/{n}/"))
+    assert text_of(doc, "dossier-state") == "已申报"
+    assert doc.by_id("upload-hint") is None and doc.find("input", type="file") is None
+    assert doc.by_id("declare-form") is None
+    assert post_file(c, n, pdfs.good()).status_code == 404

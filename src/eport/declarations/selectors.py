@@ -2,7 +2,7 @@
 (403: who the actor is); another enterprise's dossier, or one outside a customs officer's 关区, is missing
 (404: whose it is)."""
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from eport.accounts.permissions import is_staff, jurisdiction_units
@@ -71,8 +71,20 @@ def customs_dossiers(actor) -> QuerySet:
     )
 
 
+def enterprise_dossiers(actor) -> QuerySet:
+    """What an enterprise's cards read: the dossiers it declares, and those a broker declared in its name
+    (the consignor's, once declared: read only, the changes are the declarant's, `declarer_dossier`)."""
+    require_declarer(actor)
+    own = Q(declarant_id=actor.enterprise_id) | Q(consignor_id=actor.enterprise_id, state__in=DECLARED_STATES)
+    return (
+        Dossier.objects.filter(own)
+        .select_related("consignor", "declarant")
+        .annotate(has_open_request=Exists(_open_requests()))
+    )
+
+
 def visible_dossiers(actor) -> QuerySet:
-    return customs_dossiers(actor) if is_staff(actor) else declarer_dossiers(actor)
+    return customs_dossiers(actor) if is_staff(actor) else enterprise_dossiers(actor)
 
 
 def _one(qs: QuerySet, decl_no) -> Dossier:
@@ -91,7 +103,7 @@ def customs_dossier(actor, decl_no) -> Dossier:
 
 
 def dossier_get(actor, decl_no) -> Dossier:
-    """One dossier for the declarer's cards or the customs of its 关区."""
+    """One dossier for the declarer's cards (the consignor's too, once declared) or the customs of its 关区."""
     return _one(visible_dossiers(actor), decl_no)
 
 

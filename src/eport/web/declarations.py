@@ -105,12 +105,14 @@ def reuploads(request):
 
 def _dossier_page(request, dossier: Dossier, *, errors=None, status=200, upload_type="", reupload=None):
     customs = is_staff(request.user)
+    # The consignor reads what its broker declared; uploading and 申报 are the declarant's.
+    declarer = not customs and dossier.declarant_id == request.user.enterprise_id
     rows = selectors.document_rows(dossier)
-    declaring = not customs and dossier.state == DossierState.UPLOADED
+    declaring = declarer and dossier.state == DossierState.UPLOADED
     for row in rows:
         # The upload control: before 申报 any type but the delegation's; after it, a type under a 重传指令.
         row["uploadable"] = (
-            not customs and row["doc_type"] != DocType.DELEGATION and (declaring or row["request"])
+            declarer and row["doc_type"] != DocType.DELEGATION and (declaring or row["request"])
         )
     return render(
         request,
@@ -119,6 +121,7 @@ def _dossier_page(request, dossier: Dossier, *, errors=None, status=200, upload_
             "dossier": dossier,
             "rows": rows,
             "customs": customs,
+            "declarer": declarer,
             "declaring": declaring,
             "requests": selectors.reupload_requests(dossier),
             "reupload_types": [(t.value, t.label) for t in DocType if t not in NO_REUPLOAD],
