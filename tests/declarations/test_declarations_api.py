@@ -175,6 +175,7 @@ def test_a_broker_declares_under_a_live_delegation_with_its_pdf_filled_in():
     assert d["consignor"] == consignor.code and d["declarant"] == b.code
     row = doc_row(d, "delegation")
     assert row["uploaded"] and row["source"] == "delegation" and not row["reupload_allowed"]
+    assert Document.objects.get(dossier__decl_no=n, doc_type="delegation").pages == 1  # measured too
     got = api.get(f"/declarations/{n}/documents/delegation")
     assert b"".join(got.streaming_content) == bytes(dlg.pdf)
     assert_error(upload(api, n, pdfs.good(), doc_type="delegation"), 409, "delegation_not_uploadable")

@@ -12,6 +12,7 @@ after it, a re-upload answers customs for what was declared then.
 """
 
 import hashlib
+import io
 import re
 
 from django.core.files.base import ContentFile
@@ -151,6 +152,10 @@ def dossier_open(*, actor, decl_no, consignor, customs, direction) -> tuple[Doss
                     original_name=f"delegation-{delegation.pk}.pdf",
                     size=len(delegation.pdf),
                     sha256=hashlib.sha256(bytes(delegation.pdf)).hexdigest(),
+                    # measured like an upload (the system's own PDF: within the limits by construction)
+                    pages=files.pdf_check(
+                        io.BytesIO(bytes(delegation.pdf)), max_page_bytes=MAX_PAGE_BYTES
+                    ).pages,
                     source="delegation",
                     uploaded_by=actor,
                     uploaded_at=now,
