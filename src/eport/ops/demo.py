@@ -105,6 +105,27 @@ CARD_USCC = make_uscc("91", "440300", "MA5DCARD")
 CARD_ENTERPRISE = "深圳市南山示范进出口有限公司"
 
 
+def _in_network(uscc: str, name: str, **data) -> Enterprise:
+    """A 深圳 enterprise in the network, as if its 三证合一 entry had been approved: the same effect,
+    history and audit (once)."""
+    e, created = Enterprise.objects.get_or_create(uscc=uscc, defaults={"name": name})
+    if created or not e.in_network:
+        defaults = {
+            "name": name,
+            "legal_rep_id_type": "resident_id",
+            "legal_person_type": "enterprise",
+            "enterprise_type": "6",
+            "capital_unit": "wan_yuan",
+            "aic_unit": "440300",
+            "tax_unit": "14403000000",
+            "quality_unit": "440300",
+            "issuing_authority_name": "深圳市市场监督管理局",
+        }
+        enterprise_apply_data(enterprise=e, application=None, data={**defaults, **data})
+        e.refresh_from_db()
+    return e
+
+
 def create_demo_cards() -> list[dict]:
     """An enterprise in the network with a legal card and an operator card, made by the demo RA officer.
 
@@ -115,31 +136,16 @@ def create_demo_cards() -> list[dict]:
 
     folder = settings.DATA_DIR / "demo-cards"
     folder.mkdir(exist_ok=True)
-    e, created = Enterprise.objects.get_or_create(uscc=CARD_USCC, defaults={"name": CARD_ENTERPRISE})
-    if created or not e.in_network:
-        # As if its 三证合一 entry had been approved: the same effect, history and audit.
-        enterprise_apply_data(
-            enterprise=e,
-            application=None,
-            data={
-                "name": CARD_ENTERPRISE,
-                "legal_rep_name": "陈建国",
-                "legal_rep_id_type": "resident_id",
-                "legal_rep_id_no": "440305198501011231",
-                "legal_person_type": "enterprise",
-                "enterprise_type": "6",
-                "registered_capital": "1000",
-                "capital_unit": "wan_yuan",
-                "address": "深圳市南山区粤海街道示范路8号",
-                "phone": "0755-26001234",
-                "aic_unit": "440300",
-                "tax_unit": "14403000000",
-                "quality_unit": "440300",
-                "issuing_authority_name": "深圳市市场监督管理局",
-                "customs_code": "5301",
-            },
-        )
-        e.refresh_from_db()
+    e = _in_network(
+        CARD_USCC,
+        CARD_ENTERPRISE,
+        legal_rep_name="陈建国",
+        legal_rep_id_no="440305198501011231",
+        registered_capital="1000",
+        address="深圳市南山区粤海街道示范路8号",
+        phone="0755-26001234",
+        customs_code="5301",
+    )
     if not e.contact_email:  # where its notifications go (printed on the console by default)
         Enterprise.objects.filter(pk=e.pk).update(contact_name="陈建国", contact_email="ic-admin@example.com")
     operator, _ = Operator.objects.get_or_create(
@@ -266,32 +272,18 @@ BROKER_NAME = "深圳市示范报关行有限公司"
 def _demo_broker() -> None:
     """A customs broker in the network, registered through the engine and approved by 深圳报关协会
     (assoc_sz): what the demo's operator card finds when it delegates (代理报关委托)."""
-    e, created = Enterprise.objects.get_or_create(uscc=BROKER_USCC, defaults={"name": BROKER_NAME})
+    e = _in_network(
+        BROKER_USCC,
+        BROKER_NAME,
+        legal_rep_name="黄志明",
+        legal_rep_id_no="440305198003031236",
+        registered_capital="500",
+        address="深圳市福田区示范报关大厦3楼",
+        phone="0755-83001234",
+        customs_code="5300",
+    )
     if Broker.objects.filter(enterprise=e).exists():
         return
-    if created or not e.in_network:
-        enterprise_apply_data(
-            enterprise=e,
-            application=None,
-            data={
-                "name": BROKER_NAME,
-                "legal_rep_name": "黄志明",
-                "legal_rep_id_type": "resident_id",
-                "legal_rep_id_no": "440305198003031236",
-                "legal_person_type": "enterprise",
-                "enterprise_type": "6",
-                "registered_capital": "500",
-                "capital_unit": "wan_yuan",
-                "address": "深圳市福田区示范报关大厦3楼",
-                "phone": "0755-83001234",
-                "aic_unit": "440300",
-                "tax_unit": "14403000000",
-                "quality_unit": "440300",
-                "issuing_authority_name": "深圳市市场监督管理局",
-                "customs_code": "5300",
-            },
-        )
-        e.refresh_from_db()
     now = timezone.now()
     clerk, _ = User.objects.get_or_create(
         username="broker_demo",
