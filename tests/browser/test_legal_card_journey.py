@@ -95,7 +95,7 @@ def test_legal_card_runs_its_operator_and_the_operator_card(
         assert people["real_user"].url.endswith("/start/")
         people["real_user"].click("#menu-button")  # a phone: the menu is a drawer behind ☰
         people["real_user"].click("nav >> text=补办法人卡")
-        assert people["real_user"].locator("#page-form").count() == 1
+        people["real_user"].wait_for_selector("#page-form")  # the page has loaded
         for p in people.values():
             p.context.close()
 

@@ -7,6 +7,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 
 from eport.cards.models import Card
 from eport.cards.signin import card_sign_in
+from eport.delegations.models import Broker
 from eport.ops.demo import create_demo
 from tests import factories as f
 
@@ -49,7 +50,7 @@ def test_demo_enterprise_is_filed_through_the_engine(data_dir):
     """Its filings went through the kinds (applications approved, steps recorded), and each card's menu
     shows exactly the subsystems its permission applications granted."""
     from eport.applications.models import Application
-    from eport.cards.selectors import card_subsystems
+    from eport.cards.selectors import card_may, card_subsystems
     from eport.filings.models import EnterpriseFiling
 
     create_demo()
@@ -72,12 +73,21 @@ def test_demo_enterprise_is_filed_through_the_engine(data_dir):
     operator = Card.objects.get(kind="operator", enterprise=e)
     assert {s["code"] for s in card_subsystems(operator) if s["enabled"]} == {
         "paperless_delegation",
+        "paperless_documents",
         "export_receipt",
     }
     assert {s["code"] for s in card_subsystems(legal) if s["enabled"]} == {
         "paperless_signing",
+        "paperless_delegation",
+        "paperless_documents",
         "processing_trade",
     }
+    # 报关单录入 and 报关申报 within 随附单据; an approved broker to delegate to (深圳报关协会 approved it)
+    assert card_may(operator, "paperless_documents", "entry") and card_may(
+        operator, "paperless_documents", "declare"
+    )
+    broker = Broker.objects.get(customs_code="5300980001")
+    assert broker.application.status == "APPROVED" and broker.unit_id == "assoc:5300"
     count = Application.objects.count()
     create_demo()
     assert Application.objects.count() == count
