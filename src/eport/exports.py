@@ -104,6 +104,18 @@ LISTS = {
         ],
         ("certificate",),
     ),
+    "brokers": (
+        "brokers",
+        gettext_lazy("报关企业"),
+        [
+            (gettext_lazy("组织机构代码"), lambda b: b.org_code),
+            (gettext_lazy("海关编码"), lambda b: b.customs_code),
+            (gettext_lazy("企业名称"), lambda b: b.name),
+            (gettext_lazy("直属海关"), lambda b: b.direct_customs),
+            (gettext_lazy("注册时间"), lambda b: _dt(b.approved_at)),
+        ],
+        (),
+    ),
     "delegations": (
         "delegations",
         gettext_lazy("代理报关委托"),

@@ -2,10 +2,12 @@
 rules and refusals, its routing to the 报关协会 of the direct customs, who may review it, and the search
 that finds approved brokers only."""
 
+import io
 import threading
 
 import pytest
 from django.db import connection
+from openpyxl import load_workbook
 
 from eport.accounts.models import UserKind
 from eport.applications import services
@@ -254,3 +256,18 @@ def test_two_approvals_of_one_code_at_once_one_broker_and_a_409():
         t.join()
     assert sorted(results) == ["broker_code_taken", "ok"]
     assert Broker.objects.count() == 1
+
+
+def test_the_brokers_found_export_as_text_for_enterprise_users_only(client):
+    registered(name='=HYPERLINK("x")报关公司', code="4403980111")
+    registered(name="深圳另一报关公司", code="4403980112")
+    _e, made, api = legal()
+    r = api.get("/paperless/brokers.xlsx", {"q": "HYPERLINK"})
+    assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxml")
+    rows = list(load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))
+    assert len(rows) == 2 and rows[1][1] == "4403980111"
+    assert rows[1][2].startswith("=HYPERLINK")  # a text cell, never a formula (exports.py)
+    assert_error(Api(assoc()).get("/paperless/brokers.xlsx"), 403, "enterprise_user_required")
+    client.force_login(made.card.user)
+    r = client.get("/paperless/brokers/?q=报关公司&export=xlsx")
+    assert r.status_code == 200 and len(list(load_workbook(io.BytesIO(r.content)).active.iter_rows())) == 3

@@ -44,6 +44,16 @@ def brokers(request: SignedIn, q: str = "", page: Page = 1, page_size: PageSize 
     return BrokerPage(items=[BrokerOut.model_validate(b) for b in items], total=total)
 
 
+@router.get(
+    "/paperless/brokers.xlsx",
+    response={200: None, **errors(*SIGNED_IN)},
+    summary="导出报关企业（Excel）",
+    openapi_extra=file_answer(XLSX, "the brokers found, as .xlsx"),
+)
+def brokers_export(request: SignedIn, q: str = "") -> HttpResponse:
+    return exports.xlsx_response(request, "brokers", selectors.brokers(request.auth, q), {"q": q})
+
+
 @router.post(
     "/paperless/delegations",
     response={202: ToSignOut, **errors(*SIGNED_IN, 404, 409)},

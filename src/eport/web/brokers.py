@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from eport import exports
 from eport.accounts import permissions
 from eport.accounts.permissions import enterprise_for_reading
 from eport.applications.kinds import get_kind
@@ -14,7 +15,8 @@ from eport.delegations import selectors
 from .access import enterprise_actor, signed_in
 from .forms import kind_form
 from .pages import form_page
-from .paging import page_of, pager
+from .paging import export_query, page_of, pager
+from .refusals import Refusal
 
 REGISTRATION_HINT = gettext_lazy(
     "已入网的企业可以在此注册为报关企业，由主管海关所属直属海关的报关协会审核；审核通过后，委托方可以查找到本企业。"
@@ -48,5 +50,14 @@ def broker_registration(request):
 def brokers(request):
     """查找报关企业: one query box (组织机构代码 / 海关编码 / 名称), 查询 and 重置; approved brokers only."""
     q = {"q": (request.GET.get("q") or "").strip()}
-    rows, total, number = page_of(request, selectors.brokers(request.user, q["q"]))
-    return render(request, "web/brokers.html", {"rows": rows, "q": q, **pager(total, number, q)})
+    qs = selectors.brokers(request.user, q["q"])
+    if request.GET.get("export") == "xlsx":
+        with Refusal() as refusal:
+            return exports.xlsx_response(request, "brokers", qs, q)
+        refusal.flash(request)
+    rows, total, number = page_of(request, qs)
+    return render(
+        request,
+        "web/brokers.html",
+        {"rows": rows, "q": q, "export_query": export_query(q), **pager(total, number, q)},
+    )
