@@ -24,6 +24,7 @@ from eport.accounts.models import User
 from eport.applications.models import Application, ReviewStep, StepStatus
 from eport.cards.models import Card
 from eport.declarations import services as declarations
+from eport.enterprises.models import Enterprise
 from eport.operators.models import Operator, OperatorStatus
 from eport.ops.demo import create_demo
 from tests import factories as f
@@ -79,6 +80,9 @@ def demo(settings, tmp_path):
         doc_type="invoice",
         upload=SimpleUploadedFile("invoice.pdf", sample_pdf("invoice")),
     )
+    # 代理报关委托: the operator card's enterprise has delegated to the demo broker (not yet answered).
+    broker = Enterprise.objects.get(broker__customs_code="5300980001")
+    delegation = f.delegation(legal.enterprise, broker, state="SENT", card=operator_card)
     waiting = f.enterprise_in_network(name="深圳市待制卡示范有限公司")
     drafter = f.cardless(name="深圳市草稿示范有限公司")
     return {
@@ -100,6 +104,7 @@ def demo(settings, tmp_path):
         ).first(),
         "filing": Application.objects.filter(kind="customs_filing").first(),
         "dossier": dossier_no,
+        "delegation": delegation.pk,
     }
 
 
@@ -193,6 +198,8 @@ def screens(actor: str, d: dict) -> list:
         return [
             ("card-home", "/card/"),
             ("delegations", "/paperless/delegations/"),  # 代理报关委托, opened by its menu entry
+            ("delegation-terms", "/paperless/delegations/new/"),  # 通用条款 first
+            ("delegation", f"/paperless/delegations/{d['delegation']}/"),
             ("subsystem", "/subsystems/export_receipt/"),  # a subsystem without a screen of its own yet
             ("brokers", "/paperless/brokers/"),
             ("declarations", "/declarations/"),
