@@ -307,6 +307,11 @@ def agreement_approved(enterprise, customs: str = "5300", card=None):
     from eport.cards.models import Card
     from tests.sample_pdf import sample_pdf
 
+    existing = Agreement.objects.filter(
+        enterprise=enterprise, customs=customs[:2] + "00", state=AgreementState.APPROVED
+    ).first()
+    if existing is not None:  # one live agreement per 关区: asked twice, the same one
+        return existing
     card = card or Card.objects.filter(enterprise=enterprise, kind="legal").first()
     card = card or legal_card(enterprise).card
     now = timezone.now()
@@ -353,17 +358,21 @@ def delegation(
     card=None,
 ):
     """A 代理报关委托 of the consignor to the broker for the 关区 and direction, in `state` (accepted by
-    default), valid from yesterday for a year unless told; its PDF a stand-in for the signed one."""
+    default), valid from yesterday for a year unless told; its PDF a stand-in for the signed one. The
+    consignor's agreement for the 关区 is approved (made if missing), as a delegation needs."""
     import datetime
 
     from django.utils import timezone
 
+    from eport.agreements.selectors import has_approved
     from eport.cards.models import Card
     from eport.delegations.models import Delegation
     from tests.sample_pdf import sample_pdf
 
     today = timezone.localdate()
     card = card or Card.objects.filter(enterprise=consignor).first() or make_card("legal", consignor).card
+    if not has_approved(consignor, customs):  # a consignor delegates under its own approved agreement
+        agreement_approved(consignor, customs)
     return Delegation.objects.create(
         consignor=consignor,
         broker=broker(broker_enterprise, customs),

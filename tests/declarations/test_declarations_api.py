@@ -203,6 +203,7 @@ def test_a_broker_declares_under_a_live_delegation_with_its_pdf_filled_in():
         "not_accepted",
         "not_yet",
         "other_broker",
+        "agreement_ended",
     ],
 )
 def test_a_broker_without_a_live_delegation_is_refused(case):
@@ -224,6 +225,9 @@ def test_a_broker_without_a_live_delegation_is_refused(case):
         f.delegation(consignor, b, valid_from=today + day, valid_to=today + 10 * day)
     elif case == "other_broker":
         f.delegation(consignor, f.enterprise_in_network())
+    elif case == "agreement_ended":  # accepted, but the consignor's own agreement is no longer approved
+        f.delegation(consignor, b)
+        consignor.paperless_agreements.update(state="TERMINATED")
     assert_error(open_(api, decl_no(11), consignor), 403, "delegation_required", "consignor")
     assert not Dossier.objects.exists()
 

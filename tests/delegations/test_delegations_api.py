@@ -16,7 +16,7 @@ from django.utils import timezone
 from eport.agreements.models import AgreementState
 from eport.audit.models import AuditEvent
 from eport.cards import actions
-from eport.cards.models import CardPermission
+from eport.cards.models import Card, CardPermission
 from eport.delegations import selectors, services
 from eport.delegations.models import Delegation, DelegationState
 from eport.errors import DomainError
@@ -286,3 +286,70 @@ def test_two_delegations_of_one_broker_and_customs_at_once():
         t.join()
     assert sorted(results) == ["delegation_open", "ok"]
     assert Delegation.objects.count() == 1
+
+
+def test_terminating_the_agreement_ends_the_delegations_and_stops_the_broker(
+    p, django_capture_on_commit_callbacks
+):
+    """解约后不能在该关区无纸化报关: the consignor's delegations there end, and none is live or acceptable."""
+    accepted = delegate(p["c_made"], p["c_api"])
+    p["b_api"].post(f"/paperless/delegations/{accepted['id']}/accept")
+    assert live(p) is not None
+    legal = Card.objects.get(enterprise=p["c_made"].card.enterprise, kind="legal")
+    CardPermission.objects.create(card=legal, subsystem_id="paperless_signing")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        r = Api(legal.user).post("/paperless/agreements/5300/terminate")
+    assert r.status_code == 200, r.content
+    got = p["b_api"].get(f"/paperless/delegations/{accepted['id']}").json()
+    assert got["state"] == "REVOKED" and "解除" in got["reason"]
+    assert live(p) is None
+    assert any(p["broker"].enterprise.contact_email in m.to for m in mail.outbox)  # the broker is told
+
+
+def test_a_sent_delegation_cannot_be_accepted_once_the_agreement_is_gone(p):
+    d = delegate(p["c_made"], p["c_api"])
+    p["c_made"].card.enterprise.paperless_agreements.update(state=AgreementState.TERMINATED)
+    assert_error(p["b_api"].post(f"/paperless/delegations/{d['id']}/accept"), 409, "agreement_required")
+    assert live(p) is None
+
+
+def test_an_agreements_sign_id_is_not_spent_by_the_delegations_sign(p):
+    """A document prepared for another purpose is not found here, and stays signable where it belongs."""
+    legal, api = consignor(kind="legal")
+    grant(legal, "paperless_signing")
+    prep = api.post("/paperless/agreements", {"customs": ["0100"]}).json()
+    signature = card_sign(legal, prep["to_sign"])
+    r = api.post("/paperless/delegations/sign", {"sign_id": prep["sign_id"], "signature": signature})
+    assert r.status_code in (400, 401) and not Delegation.objects.exists()
+    r = api.post("/paperless/agreements/sign", {"sign_id": prep["sign_id"], "signature": signature})
+    assert r.status_code == 201, r.content
+
+
+def test_a_delegation_past_its_date_blocks_no_new_one(p):
+    d = delegate(p["c_made"], p["c_api"])
+    p["b_api"].post(f"/paperless/delegations/{d['id']}/accept")
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    Delegation.objects.filter(pk=d["id"]).update(
+        valid_from=yesterday - dt.timedelta(days=5), valid_to=yesterday
+    )
+    again = delegate(p["c_made"], p["c_api"])
+    assert again["state"] == "SENT"
+    assert Delegation.objects.get(pk=d["id"]).state == DelegationState.EXPIRED
+
+
+def test_signed_after_midnight_what_was_prepared_the_day_before(p):
+    """The dates are checked against the day the 委托书 was prepared and shown, not the day it is signed."""
+    from eport.cards.models import DocumentSigning
+
+    prep = p["c_api"].post("/paperless/delegations", body()).json()
+    yesterday = (timezone.localdate() - dt.timedelta(days=1)).isoformat()
+    row = DocumentSigning.objects.get(sign_id=prep["sign_id"])
+    row.context = {**row.context, "valid_from": yesterday, "prepared_on": yesterday}
+    row.save(update_fields=["context"])
+    r = p["c_api"].post(
+        "/paperless/delegations/sign",
+        {"sign_id": prep["sign_id"], "signature": card_sign(p["c_made"], prep["to_sign"])},
+    )
+    assert r.status_code == 201, r.content
+    assert r.json()["valid_from"] == yesterday

@@ -28,7 +28,7 @@ from eport.applications.services import application_close, application_save
 from eport.audit.services import record
 from eport.cards.codes import Code as CardCode
 from eport.cards.documents import document_complete, document_prepare, signing_context
-from eport.cards.models import Card, DocumentSigning
+from eport.cards.models import Card
 from eport.cards.proof import CardRefused
 from eport.cards.selectors import subsystem_card
 from eport.enterprises.services import require_in_network
@@ -37,7 +37,7 @@ from eport.pki.documents import Verification, pdf_verify
 from eport.refdata.lookup import unit_for
 from eport.refdata.models import CustomsDistrict, Dept, Unit
 
-from . import notify
+from . import notify, signals
 from .codes import Code
 from .document import Party, agreement_pdf
 from .models import LIVE_STATES, Agreement, AgreementState
@@ -129,17 +129,16 @@ def agreement_sign(actor, sign_id: str, signature: str | bytes) -> list[Agreemen
     require_in_network(enterprise, _("企业尚未入网，不能签订三方协议。"))
     context = signing_context(sign_id, card, PURPOSE)
     if context is None:
-        # Not an agreement waiting for this card's signature. Unless it is another purpose's document (a
-        # delegation's: never completed here), document_complete refuses it with the exact reason (used,
-        # expired, unknown, another card's) and audits the refusal.
-        if not DocumentSigning.objects.filter(sign_id=sign_id or "").exclude(purpose=PURPOSE).exists():
-            document_complete(sign_id, signature, card)
+        # Not an agreement waiting for this card's signature: document_complete refuses it with the exact
+        # reason (used, expired, unknown, another card's) and audits the refusal; another purpose's document
+        # (a delegation's) is not found for this purpose and stays unspent.
+        document_complete(sign_id, signature, card, purpose=PURPOSE)
         raise CardRefused(
             CardCode.SIGN_ID_INVALID, _("没有这份待签名文件，或它不是为这张卡准备的。"), "sign_id"
         )
     codes = list(context.get("customs") or [])
     _require_none_live(enterprise, codes)  # early and cheap; the index decides a race below
-    signed = document_complete(sign_id, signature, card)  # its own transaction: the sign_id is spent
+    signed = document_complete(sign_id, signature, card, purpose=PURPOSE)  # own transaction: sign_id spent
     with transaction.atomic():
         # The card first, before any audit row (that row holds the audit chain's head to the commit): a
         # concurrent signing by this card waits here, not in a lock cycle with the head (Kind.prelock).
@@ -279,6 +278,7 @@ def agreement_terminate(actor, customs: str) -> Agreement:
     agreement.save(update_fields=["state", "terminated_at"])
     # Customs is told (its reviewers' mail); the application it was reviewing, if any, left its queue.
     notify.agreement_terminated(agreement)
+    signals.agreement_terminated.send(sender=Agreement, agreement=agreement, actor=actor)
     record(
         actor=actor,
         action="agreement.terminate",

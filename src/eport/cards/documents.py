@@ -95,19 +95,22 @@ def _decode(signature: str | bytes) -> bytes | None:
         return None
 
 
-def document_complete(sign_id: str, signature: str | bytes, card: Card, *, ip: str | None = None) -> bytes:
+def document_complete(
+    sign_id: str, signature: str | bytes, card: Card, *, purpose: str | None = None, ip: str | None = None
+) -> bytes:
     """The signed PDF, once the card, the prepared document and the signature (DER ECDSA, raw or base64)
-    all check out. One transaction: the sign_id is used up and a refusal audited, then it is raised."""
+    all check out. One transaction: the sign_id is used up and a refusal audited, then it is raised.
+    `purpose`: the domain completing it; a document prepared for another purpose is not found here (and
+    stays unspent for its own domain)."""
     refusal: DomainError | None = None
     with transaction.atomic():
         card = (
             Card.objects.select_for_update(of=("self",)).select_related("certificate", "user").get(pk=card.pk)
         )
-        row = (
-            DocumentSigning.objects.select_for_update().filter(sign_id=sign_id or "", card=card).first()
-            if sign_id
-            else None
-        )
+        rows = DocumentSigning.objects.select_for_update().filter(sign_id=sign_id or "", card=card)
+        if purpose is not None:
+            rows = rows.filter(purpose=purpose)
+        row = rows.first() if sign_id else None
         now = timezone.now()
         if row is None:
             refusal = CardRefused(

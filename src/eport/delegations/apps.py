@@ -7,4 +7,9 @@ class DelegationsConfig(AppConfig):
     verbose_name = _("代理报关委托")
 
     def ready(self):
-        from . import kinds  # noqa: F401  registers broker_registration with the application engine
+        from . import (
+            kinds,  # noqa: F401  registers broker_registration with the application engine
+            receivers,
+        )
+
+        receivers.connect()

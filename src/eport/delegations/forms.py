@@ -83,8 +83,9 @@ class DelegationForm(forms.Form):
     remarks = forms.CharField(label=_("备注"), max_length=500, required=False)
     accept_terms = forms.BooleanField(label=_("同意委托报关协议通用条款"), required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, today: dt.date | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.today = today  # the day the dates are checked against (the day it was prepared, when signed)
         for field in self.fields.values():  # the summary at the top names the field
             field.error_messages["required"] = _("请填写%(f)s。") % {"f": field.label}
 
@@ -103,7 +104,7 @@ class DelegationForm(forms.Form):
     def clean(self):
         data = super().clean() or {}
         start, end, mode = data.get("valid_from"), data.get("valid_to"), data.get("mode")
-        today = timezone.localdate()
+        today = self.today or timezone.localdate()
         if start and start < today:
             self.add_error("valid_from", forms.ValidationError(_("有效期不能早于今天。"), code="date_past"))
         longest = MAX_DAYS[DelegationMode(mode or DelegationMode.LONG_TERM)]

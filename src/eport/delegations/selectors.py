@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from eport.accounts.permissions import ENTERPRISE_USERS
-from eport.agreements.selectors import approved_customs
+from eport.agreements.selectors import approved_customs, has_approved
 from eport.cards.selectors import subsystem_card
 from eport.errors import Forbidden, InvalidInput
 
@@ -39,8 +39,11 @@ def broker_of(enterprise) -> Broker | None:
 
 def live_delegation(*, consignor, broker_enterprise, customs: str, direction: str, on=None):
     """The accepted delegation that lets `broker_enterprise` declare for `consignor` in the 关区 of
-    `customs` (any district of the direct customs) and `direction` on the day `on` (today), or None."""
+    `customs` (any district of the direct customs) and `direction` on the day `on` (today), while the
+    consignor's paperless agreement for that 关区 is approved; or None."""
     day = on or timezone.localdate()
+    if not has_approved(consignor, customs):  # the consignor's own paperless agreement for the 关区
+        return None
     return (
         Delegation.objects.filter(
             consignor=consignor,

@@ -6,6 +6,8 @@ States: SENT (已发送) → ACCEPTED (已接受) | REJECTED (已拒绝); SENT/A
 side, → EXPIRED (已到期) once valid_to has passed (written by `expire_due`, daily, and by any step that
 meets it). One open delegation per (consignor, broker, 关区): the partial unique index decides a race."""
 
+import datetime as dt
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,8 +30,8 @@ from .terms import TERMS, TERMS_VERSION
 PURPOSE = "paperless_delegation"
 
 
-def _clean(data: dict) -> dict:
-    form = DelegationForm(data={k: v for k, v in (data or {}).items() if v is not None})
+def _clean(data: dict, *, today=None) -> dict:
+    form = DelegationForm(data={k: v for k, v in (data or {}).items() if v is not None}, today=today)
     if not form.is_valid():
         raise from_form_errors(form)
     d = form.cleaned_data
@@ -41,6 +43,8 @@ def _clean(data: dict) -> dict:
 
 
 def _open_conflict(consignor, broker: Broker, customs: str) -> Conflict | None:
+    # One past its date is 已到期 already (the list says so): written now, it blocks nothing.
+    expire_due(consignor=consignor, broker=broker, customs=customs)
     live = Delegation.objects.filter(
         consignor=consignor, broker=broker, customs=customs, state__in=OPEN_STATES
     )
@@ -119,6 +123,7 @@ def delegation_prepare(actor, data: dict) -> tuple[str, bytes, list[tuple[str, s
         "goods": d["goods"],
         "remarks": d.get("remarks") or "",
         "accept_terms": True,
+        "prepared_on": timezone.localdate().isoformat(),  # signed after midnight: still what was shown
     }
     sign_id, to_sign = document_prepare(
         pdf, card, purpose=PURPOSE, reason=str(_("代理报关委托")), context=context
@@ -132,16 +137,17 @@ def delegation_sign(actor, sign_id: str, signature: str, *, ip: str | None = Non
     context = signing_context(sign_id, card, PURPOSE)
     if context is None:
         # document_complete refuses it with the exact reason (used, expired, another card's) and audits it.
-        document_complete(sign_id, signature, card, ip=ip)
+        document_complete(sign_id, signature, card, purpose=PURPOSE, ip=ip)
         raise InvalidInput(
             Code.SIGNING_UNKNOWN, _("没有这份待签名的委托书，或已过期，请重新发起委托。"), "sign_id"
         )
-    d = _clean(context)
+    prepared_on = context.pop("prepared_on", None)
+    d = _clean(context, today=dt.date.fromisoformat(prepared_on) if prepared_on else None)
     refusal: DomainError | None = None
     with transaction.atomic():
         broker = _checked(card, d)  # again: the agreement, the broker and the open delegations now
         try:
-            signed = document_complete(sign_id, signature, card, ip=ip)
+            signed = document_complete(sign_id, signature, card, purpose=PURPOSE, ip=ip)
         except DomainError as e:  # kept: the sign_id spent and the refusal audited (document_complete's rows)
             refusal = e
         else:
@@ -243,6 +249,12 @@ def _decide(actor, delegation_id, *, accept: bool, reason: str = "", ip: str | N
                     Code.DELEGATION_NOT_PENDING,
                     _("委托当前状态为“%(s)s”，不能接受或拒绝。") % {"s": row.get_state_display()},
                 )
+            if accept and not has_approved(row.consignor, row.customs):
+                raise Conflict(
+                    Code.AGREEMENT_REQUIRED,
+                    _("委托方在关区 %(c)s 的通关无纸化三方协议已不在审批通过状态，不能接受委托。")
+                    % {"c": row.customs},
+                )
             row.state = DelegationState.ACCEPTED if accept else DelegationState.REJECTED
             row.decided_at = timezone.now()
             row.decided_by = actor.card
@@ -299,13 +311,13 @@ def delegation_revoke(actor, delegation_id, reason: str = "", *, ip: str | None 
     raise Conflict(Code.DELEGATION_EXPIRED, _("委托已过有效期（%(d)s），无需撤销。") % {"d": row.valid_to})
 
 
-def expire_due(today=None) -> list[Delegation]:
-    """已到期: every open delegation whose valid_to has passed, written and both sides told (daily)."""
+def expire_due(today=None, **among) -> list[Delegation]:
+    """已到期: every open delegation whose valid_to has passed (`among`: only those matching these filters),
+    written and both sides told (daily; and before a new delegation is checked against the open ones)."""
     today = today or timezone.localdate()
     done = []
-    for pk in Delegation.objects.filter(state__in=OPEN_STATES, valid_to__lt=today).values_list(
-        "pk", flat=True
-    ):
+    due = Delegation.objects.filter(state__in=OPEN_STATES, valid_to__lt=today, **among)
+    for pk in due.values_list("pk", flat=True):
         with transaction.atomic():
             row = (
                 Delegation.objects.select_for_update(of=("self",))
