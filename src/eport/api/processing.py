@@ -2,6 +2,8 @@
 rights on its 电子手册 / 电子账册 / 无纸化手册; the grantee's cards read theirs with `?received=1`. Every
 rule is eport.processing's."""
 
+from typing import Any
+
 from django.http import HttpResponse
 from ninja import Router, Status
 
@@ -26,7 +28,7 @@ from .schemas import (
 router = Router(tags=["processing-trade"], auth=AUTH)
 
 
-def _query(book_type: str, grantee: str, internal_no: str, received: bool) -> dict:
+def _query(book_type: str, grantee: str, internal_no: str, received: bool) -> dict[str, Any]:
     return {"book_type": book_type, "grantee": grantee, "internal_no": internal_no, "received": received}
 
 

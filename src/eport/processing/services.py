@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from eport.audit.services import record
 from eport.cards.models import CardKind
 from eport.cards.selectors import subsystem_card
+from eport.enterprises.models import Enterprise
 from eport.errors import Conflict, Forbidden, NotFound, from_form_errors
 
 from . import notify
@@ -19,14 +20,15 @@ from .models import Grant
 from .selectors import SUBSYSTEM, grantee_by_code
 
 
-def _legal_card(actor):
+def require_legal_card(actor):
+    """The signed-in card, when it holds the subsystem and is its enterprise's legal card."""
     card = subsystem_card(actor, SUBSYSTEM)
     if card.kind != CardKind.LEGAL:
         raise Forbidden(Code.LEGAL_CARD_REQUIRED, _("只有法人卡可以新增、修改或删除加贸授权。"))
     return card
 
 
-def _clean(card, data: dict) -> tuple[dict, object]:
+def _clean(card, data: dict) -> tuple[dict, Enterprise]:
     form = GrantForm(data={k: v for k, v in (data or {}).items() if v is not None})
     if not form.is_valid():
         raise from_form_errors(form)
@@ -35,18 +37,18 @@ def _clean(card, data: dict) -> tuple[dict, object]:
     if grantee is None:
         raise NotFound(
             Code.GRANTEE_UNKNOWN,
-            _("企业编码: 没有海关编码为 %(c)s 的已备案企业。") % {"c": d["grantee_customs_code"]},
+            _("没有海关编码为 %(c)s 的已备案企业。") % {"c": d["grantee_customs_code"]},
             "grantee_customs_code",
         )
     if grantee.pk == card.enterprise_id:
-        raise Conflict(Code.SELF_GRANT, _("企业编码: 不能授权给本企业自己。"), "grantee_customs_code")
+        raise Conflict(Code.SELF_GRANT, _("不能授权给本企业自己。"), "grantee_customs_code")
     return d, grantee
 
 
 def _taken() -> Conflict:
     return Conflict(
         Code.GRANT_EXISTS,
-        _("企业内部编号: 已有对该企业、该授权类型和企业内部编号的授权，请修改原授权。"),
+        _("已有对该企业、该授权类型和企业内部编号的授权，请修改原授权。"),
         "internal_no",
     )
 
@@ -75,7 +77,7 @@ def grant_for(actor, grant_id, *, lock: bool = False, received: bool = False) ->
 
 
 def grant_add(actor, data: dict, *, ip=None) -> Grant:
-    card = _legal_card(actor)
+    card = require_legal_card(actor)
     d, grantee = _clean(card, data)
     with transaction.atomic():
         if Grant.objects.filter(
@@ -104,7 +106,7 @@ def grant_add(actor, data: dict, *, ip=None) -> Grant:
 def grant_change(actor, grant_id, data: dict, *, ip=None) -> Grant:
     """修改: every field may change (a missing one keeps its value); a changed grantee is told as added,
     the former one as deleted."""
-    card = _legal_card(actor)
+    card = require_legal_card(actor)
     with transaction.atomic():
         g = grant_for(actor, grant_id, lock=True)
         merged = {**_snapshot(g), "grantee_customs_code": g.grantee_customs_code}
@@ -145,7 +147,7 @@ def grant_change(actor, grant_id, data: dict, *, ip=None) -> Grant:
 
 
 def grant_delete(actor, grant_id, *, ip=None) -> None:
-    _legal_card(actor)
+    require_legal_card(actor)
     with transaction.atomic():
         g = grant_for(actor, grant_id, lock=True)
         before = _snapshot(g)
