@@ -2,6 +2,7 @@
 added, changed or deleted for them."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from eport import mail
 from eport.accounts.notify import enterprise_recipients
@@ -12,7 +13,11 @@ from .models import Grant
 def grant_changed(g: Grant, *, what: str) -> None:
     """`what`: "added", "changed" or "deleted"."""
     with mail.site_language():
-        verb = {"added": _("新增"), "changed": _("修改"), "deleted": _("删除")}[what]
+        verb = {
+            "added": pgettext("grant mail", "新增"),
+            "changed": pgettext("grant mail", "修改"),
+            "deleted": pgettext("grant mail", "删除"),
+        }[what]
         subject = _("【电子口岸】加贸权限%(v)s：%(g)s → %(e)s") % {
             "v": verb,
             "g": g.grantor.name,
