@@ -173,3 +173,26 @@ def test_two_equal_grants_at_once_end_in_one():
         t.join()
     assert sorted(results) == ["grant_exists", "ok"]
     assert Grant.objects.count() == 1
+
+
+def test_moving_a_grant_to_another_grantee_tells_both(p, django_capture_on_commit_callbacks):
+    other, _o_legal, o_api = grantee(reg_no="4403960003", name="另一代理企业")
+    gid = p["api"].post(URL, body()).json()["id"]
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        r = p["api"].patch(f"{URL}/{gid}", {"grantee_customs_code": "4403960003"})
+    assert r.status_code == 200 and r.json()["grantee_name"] == "另一代理企业"
+    told = {m.to[0]: m.subject for m in mail.outbox}
+    assert "删除" in told["grantee4403960002@example.com"] and "新增" in told["grantee4403960003@example.com"]
+    assert p["g_api"].get(URL, {"received": 1}).json()["total"] == 0
+    assert o_api.get(URL, {"received": 1}).json()["total"] == 1
+    changed = AuditEvent.objects.get(action="processing_grant.changed")
+    assert changed.before["grantee"] == "4403960002" and changed.after["grantee"] == "4403960003"
+
+
+def test_the_mail_in_english(p, settings, django_capture_on_commit_callbacks):
+    settings.LANGUAGE_CODE = "en"
+    with django_capture_on_commit_callbacks(execute=True):
+        p["api"].post(URL, body(rights="111"))
+    [m] = mail.outbox
+    assert "Processing-trade grant added" in m.subject and "Declaring as agent" in m.body
