@@ -180,10 +180,16 @@ def test_moving_a_grant_to_another_grantee_tells_both(p, django_capture_on_commi
     gid = p["api"].post(URL, body()).json()["id"]
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        r = p["api"].patch(f"{URL}/{gid}", {"grantee_customs_code": "4403960003"})
+        r = p["api"].patch(f"{URL}/{gid}", {"grantee_customs_code": "4403960003", "internal_no": "NEW-1"})
     assert r.status_code == 200 and r.json()["grantee_name"] == "另一代理企业"
-    told = {m.to[0]: m.subject for m in mail.outbox}
-    assert "删除" in told["grantee4403960002@example.com"] and "新增" in told["grantee4403960003@example.com"]
+    told = {m.to[0]: m for m in mail.outbox}
+    former, new = told["grantee4403960002@example.com"], told["grantee4403960003@example.com"]
+    assert (
+        "删除" in former.subject
+        and "C5300A000001" in former.body
+        and "东莞代理报关有限公司" in former.subject
+    )
+    assert "新增" in new.subject and "NEW-1" in new.body
     assert p["g_api"].get(URL, {"received": 1}).json()["total"] == 0
     assert o_api.get(URL, {"received": 1}).json()["total"] == 1
     changed = AuditEvent.objects.get(action="processing_grant.changed")

@@ -114,7 +114,7 @@ def grant_change(actor, grant_id, data: dict, *, ip=None) -> Grant:
         merged.update({k: v for k, v in (data or {}).items() if v is not None and k in merged})
         d, grantee = _clean(card, merged)
         before = _snapshot(g)
-        old_grantee = g.grantee
+        old_grantee, old_name = g.grantee, g.grantee_name
         clash = Grant.objects.filter(
             grantor=card.enterprise, book_type=d["book_type"], grantee=grantee, internal_no=d["internal_no"]
         ).exclude(pk=g.pk)
@@ -135,10 +135,15 @@ def grant_change(actor, grant_id, data: dict, *, ip=None) -> Grant:
         )
         if old_grantee.pk != grantee.pk:
             gone = Grant(
-                **{**{f: getattr(g, f) for f in ("grantor", "book_type", "category", "internal_no")}}
-            )
-            gone.grantee, gone.grantee_name = old_grantee, old_grantee.name
-            gone.grantee_customs_code, gone.rights = before["grantee"], before["rights"]
+                grantor=g.grantor,
+                grantee=old_grantee,
+                grantee_customs_code=before["grantee"],
+                grantee_name=old_name,
+                book_type=before["book_type"],
+                category=before["category"],
+                internal_no=before["internal_no"],
+                rights=before["rights"],
+            )  # not saved: what the former grantee had, for its mail
             notify.grant_changed(gone, what="deleted")
             notify.grant_changed(g, what="added")
         else:
