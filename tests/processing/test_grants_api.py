@@ -108,6 +108,9 @@ def test_filters(p):
     assert api.get(URL, {"grantee": "4403960002"}).json()["total"] == 2
     assert api.get(URL, {"grantee": "代理报关"}).json()["total"] == 2
     assert api.get(URL, {"grantee": "4403960009"}).json()["total"] == 0
+    g_api = p["g_api"]  # the grantee filters what it received by the granting enterprise's name
+    assert g_api.get(URL, {"received": 1, "grantee": "加工贸易"}).json()["total"] == 2
+    assert g_api.get(URL, {"received": 1, "grantee": "代理报关"}).json()["total"] == 0
 
 
 def test_only_the_legal_card_writes_and_the_subsystem_is_required(p):

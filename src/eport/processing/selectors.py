@@ -28,7 +28,8 @@ def grantee_by_code(code: str):
 
 def grants(actor, *, book_type: str = "", grantee: str = "", internal_no: str = "", received: bool = False):
     """The grants the signed-in card's enterprise gave (or, `received`, was given), filtered by 授权类型,
-    the grantee's 海关编码 or name (contains) and 企业内部编号 (contains)."""
+    the grantee's 海关编码 or name (contains; with `received`, the granting enterprise's name) and 企业内部编号
+    (contains)."""
     card = subsystem_card(actor, SUBSYSTEM)
     if book_type and book_type not in BookType.values:
         raise InvalidInput(Code.BOOK_TYPE_INVALID, _("没有这个授权类型。"), "book_type")
@@ -39,7 +40,9 @@ def grants(actor, *, book_type: str = "", grantee: str = "", internal_no: str = 
     if book_type:
         qs = qs.filter(book_type=book_type)
     grantee = (grantee or "").strip()
-    if grantee:
+    if grantee and received:  # the other party here is the granting enterprise: by its name
+        qs = qs.filter(grantor__name__icontains=grantee)
+    elif grantee:
         qs = qs.filter(grantee_customs_code=grantee.upper()) | qs.filter(grantee_name__icontains=grantee)
     if (internal_no or "").strip():
         qs = qs.filter(internal_no__icontains=internal_no.strip())
