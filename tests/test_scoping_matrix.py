@@ -38,9 +38,13 @@ from eport.delegations.models import Broker, Delegation
 from eport.enterprises.models import Enterprise
 from eport.filings.models import CardFiling, EnterpriseFiling
 from eport.operators.models import Operator
+from eport.processing.models import Grant
+from eport.processing.services import grant_add
 from tests import factories as f
 from tests.api.helpers import Api, created, make_pdf, submitted
 from tests.delegations.helpers import agreement, broker, delegate, grant
+from tests.processing.helpers import body as grant_body
+from tests.processing.helpers import customs_filed
 from tests.sample_pdf import sample_pdf
 
 ACTORS = ("anonymous", "cardless_b", "legal_b", "operator_b", "reviewer_out", "ra_other")
@@ -94,6 +98,10 @@ def build(files) -> SimpleNamespace:
     grant(op_a, "paperless_delegation")
     broker(name="丁方报关有限公司", code="4403985555")
     delegation = delegate(op_a, Api(op_a.card.user), broker_code="4403985555")
+    # 加贸权限管理 (SPEC §6.4): A's legal card grants E rights on a manual.
+    grant(legal_a, "processing_trade")
+    customs_filed(f.enterprise_in_network(name="戊方加工有限公司"), "4403961111")
+    processing_grant = grant_add(legal_a.card.user, grant_body(grantee_customs_code="4403961111"))
 
     # Enterprise C, of A's sub-centre, waiting for its first legal card: an approved request in the queue.
     c = f.enterprise_in_network(name="丙方科技有限公司")
@@ -119,7 +127,7 @@ def build(files) -> SimpleNamespace:
 
     b = f.enterprise_in_network(name="乙方实业有限公司")
     # B's cards may use 报关单电子随附单据 too: A's dossier is then not theirs (404), not a kind refusal.
-    legal_b = f.documents_permission(f.legal_card(b, ra=ra))
+    legal_b = grant(f.documents_permission(f.legal_card(b, ra=ra)), "processing_trade")
     operator_b = f.documents_permission(grant(f.operator_card(b, ra=ra, name="周八"), "paperless_delegation"))
     users = {
         "anonymous": None,
@@ -151,6 +159,7 @@ def build(files) -> SimpleNamespace:
         agreement_step=agreement_step.id,
         dossier=dossier_no,
         delegation=delegation["id"],
+        grant=processing_grant.pk,
         users=users,
         apis={k: Api(u) for k, u in users.items()},
     )
@@ -233,6 +242,7 @@ def snapshot(w) -> dict:
         "documents": list(Document.objects.order_by("pk").values_list("pk", "doc_type", "sha256")),
         "reuploads": ReuploadRequest.objects.count(),
         "delegations": list(Delegation.objects.order_by("pk").values_list("pk", "state", "reason")),
+        "grants": list(Grant.objects.order_by("pk").values_list("pk", "rights", "updated_at")),
         "audit": AuditEvent.objects.count(),
     }
 
@@ -267,6 +277,7 @@ class Call:
             astep=w.agreement_step,
             dno=w.dossier,
             dlg=w.delegation,
+            grant=w.grant,
         )
 
 
@@ -353,6 +364,10 @@ API = {
     "delegation.reject": Call("post", "/paperless/delegations/{dlg}/reject", {"reason": "x"}),
     "delegation.revoke": Call("post", "/paperless/delegations/{dlg}/revoke", {"reason": "x"}),
     "delegations": Call("get", "/paperless/delegations"),
+    # 加贸权限管理: A's grant to E
+    "grant.patch": Call("patch", "/processing-trade/grants/{grant}", {"rights": "111"}),
+    "grant.delete": Call("delete", "/processing-trade/grants/{grant}"),
+    "grants": Call("get", "/processing-trade/grants"),
 }
 
 SCREENS = {
@@ -411,6 +426,10 @@ SCREENS = {
     "delegation.accept": Call("post", "/paperless/delegations/{dlg}/accept/"),
     "delegation.revoke": Call("post", "/paperless/delegations/{dlg}/revoke/", {"reason": "x"}),
     "delegations": Call("get", "/paperless/delegations/"),
+    "grant.edit": Call("get", "/processing-trade/grants/{grant}/"),
+    "grant.edit.post": Call("post", "/processing-trade/grants/{grant}/", {"rights": "111"}),
+    "grant.delete": Call("post", "/processing-trade/grants/{grant}/delete/"),
+    "grants": Call("get", "/processing-trade/grants/"),
 }
 
 
@@ -476,6 +495,7 @@ KIND_CARD_READER = "403 card_reader_required"
 KIND_AGREEMENT, KIND_SIGNER = "403 agreement_reader_required", "403 legal_card_required"
 NF_AGREEMENT = "404 agreement_not_found"
 NO_SUB, NF_DLG = "403 subsystem_not_granted", "404 delegation_not_found"
+NF_GRANT = "404 grant_not_found"
 
 API_EXPECT = {
     "application.get": (NF_APP, NF_APP, KIND_APP_READER, NF_APP, NF_APP),
@@ -541,6 +561,10 @@ API_EXPECT = {
     "delegation.reject": (NO_SUB, NO_SUB, NF_DLG, NO_SUB, NO_SUB),
     "delegation.revoke": (NO_SUB, NO_SUB, NF_DLG, NO_SUB, NO_SUB),
     "delegations": (NO_SUB, NO_SUB, None, NO_SUB, NO_SUB),
+    # B's legal card holds 加贸权限管理: A's grant is not found for it; every other actor lacks the subsystem
+    "grant.patch": (NO_SUB, NF_GRANT, NO_SUB, NO_SUB, NO_SUB),
+    "grant.delete": (NO_SUB, NF_GRANT, NO_SUB, NO_SUB, NO_SUB),
+    "grants": (NO_SUB, None, NO_SUB, NO_SUB, NO_SUB),
 }
 
 SCREEN_EXPECT = {
@@ -597,6 +621,10 @@ SCREEN_EXPECT = {
     "delegation.accept": (403, 403, 404, 403, 403),
     "delegation.revoke": (403, 403, 404, 403, 403),
     "delegations": (403, 403, None, 403, 403),
+    "grant.edit": (403, 404, 403, 403, 403),
+    "grant.edit.post": (403, 404, 403, 403, 403),
+    "grant.delete": (403, 404, 403, 403, 403),
+    "grants": (403, None, 403, 403, 403),
 }
 
 # Anonymous on the screens: sent to sign in, at the card sign-in where only a card may go.
@@ -619,6 +647,10 @@ CARD_SIGN_IN = {
     "delegation.accept",
     "delegation.revoke",
     "delegations",
+    "grant.edit",
+    "grant.edit.post",
+    "grant.delete",
+    "grants",
 }
 
 

@@ -138,6 +138,23 @@ LISTS = {
         ],
         ("consignor", "broker"),
     ),
+    "processing_grants": (
+        "processing-grants",
+        gettext_lazy("加贸权限"),
+        [
+            (gettext_lazy("授权类型"), lambda g: str(g.get_book_type_display())),
+            (gettext_lazy("授权企业"), lambda g: g.grantor.name),
+            (gettext_lazy("企业编码"), lambda g: g.grantee_customs_code),
+            (gettext_lazy("名称"), lambda g: g.grantee_name),
+            (gettext_lazy("类别"), lambda g: g.category),
+            (gettext_lazy("企业内部编号"), lambda g: g.internal_no),
+            (gettext_lazy("权限代码"), lambda g: g.rights),
+            (gettext_lazy("权限"), lambda g: g.rights_display),
+            (gettext_lazy("授权时间"), lambda g: _dt(g.created_at)),
+            (gettext_lazy("修改时间"), lambda g: _dt(g.updated_at)),
+        ],
+        ("grantor",),
+    ),
     "agreements": (
         "agreements",
         gettext_lazy("三方协议"),

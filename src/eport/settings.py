@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "eport.filings",
     "eport.agreements",
     "eport.delegations",
+    "eport.processing",
     "eport.declarations",
     "eport.api",
     "eport.web",

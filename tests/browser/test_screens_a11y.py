@@ -27,7 +27,10 @@ from eport.declarations import services as declarations
 from eport.enterprises.models import Enterprise
 from eport.operators.models import Operator, OperatorStatus
 from eport.ops.demo import create_demo
+from eport.processing.services import grant_add
 from tests import factories as f
+from tests.processing.helpers import body as grant_body
+from tests.processing.helpers import customs_filed
 from tests.sample_pdf import sample_pdf
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -83,6 +86,9 @@ def demo(settings, tmp_path):
     # 代理报关委托: the operator card's enterprise has delegated to the demo broker (not yet answered).
     broker = Enterprise.objects.get(broker__customs_code="5300980001")
     delegation = f.delegation(legal.enterprise, broker, state="SENT", card=operator_card)
+    # 加贸权限管理: the legal card (it holds processing_trade) has granted a filed enterprise a manual.
+    customs_filed(f.enterprise_in_network(name="深圳市加工示范有限公司"), "5300960001")
+    processing_grant = grant_add(legal.user, grant_body(grantee_customs_code="5300960001"))
     waiting = f.enterprise_in_network(name="深圳市待制卡示范有限公司")
     drafter = f.cardless(name="深圳市草稿示范有限公司")
     return {
@@ -105,6 +111,7 @@ def demo(settings, tmp_path):
         "filing": Application.objects.filter(kind="customs_filing").first(),
         "dossier": dossier_no,
         "delegation": delegation.pk,
+        "grant": processing_grant.pk,
     }
 
 
@@ -193,6 +200,12 @@ def screens(actor: str, d: dict) -> list:
             ("brokers", "/paperless/brokers/?q=报关"),
             ("status", "/status/"),
             ("application", f"/applications/{d['filing'].id}/"),
+            ("processing-grants", "/processing-trade/grants/"),  # 加贸权限管理, opened by its menu entry
+            ("processing-grants-book", "/processing-trade/grants/?tab=account_book"),
+            ("processing-grants-received", "/processing-trade/grants/?tab=received"),
+            ("processing-grant-new", "/processing-trade/grants/new/"),
+            ("processing-grant-edit", f"/processing-trade/grants/{d['grant']}/"),
+            ("processing-grant-delete", f"/processing-trade/grants/{d['grant']}/delete/"),
         ]
     if actor == "operator":
         return [

@@ -1242,3 +1242,47 @@ class ReuploadRow(ReuploadOut):
 class ReuploadPage(Out):
     items: list[ReuploadRow]
     total: int
+
+
+# --- 加贸权限管理 (processing-trade grants) ---------------------------------------------------------------
+
+
+class GrantIn(In):
+    """A grant: 授权类型 (manual | account_book | paperless_manual), the grantee's 10-digit 海关编码, 类别,
+    企业内部编号, 权限代码 (3 digits 报关/操作/查询, each 0/1, at least one 1: 101, 111 …)."""
+
+    book_type: str = Field(max_length=20)
+    grantee_customs_code: str = Field(max_length=10)
+    category: str = Field(max_length=50)
+    internal_no: str = Field(max_length=50)
+    rights: str = Field(max_length=3)
+
+
+class GrantPatch(In):
+    """修改: the fields to change; a missing one keeps its value."""
+
+    book_type: str | None = Field(default=None, max_length=20)
+    grantee_customs_code: str | None = Field(default=None, max_length=10)
+    category: str | None = Field(default=None, max_length=50)
+    internal_no: str | None = Field(default=None, max_length=50)
+    rights: str | None = Field(default=None, max_length=3)
+
+
+class GrantOut(Out):
+    id: int
+    book_type: str
+    book_type_name: str
+    grantor_name: str = Field(alias="grantor.name")
+    grantee_customs_code: str
+    grantee_name: str
+    category: str
+    internal_no: str
+    rights: str
+    rights_names: list[str]  # the rights the code grants, e.g. ["代理报关权", "查询权"]
+    created_at: datetime
+    updated_at: datetime
+
+
+class GrantPage(Out):
+    items: list[GrantOut]
+    total: int

@@ -21,6 +21,7 @@ from . import (
     legal_cards,
     operators,
     paperless,
+    processing,
     refdata,
     reviews,
 )
@@ -44,6 +45,7 @@ for module in (
     paperless,
     agreements,
     declarations,
+    processing,
 ):
     api.add_router("", module.router)
 

@@ -161,6 +161,7 @@ SUBSYSTEM_SCREENS: dict[str, str] = {
     "paperless_signing": "web:agreements",
     "paperless_delegation": "web:delegations",
     "paperless_documents": "web:declarations",
+    "processing_trade": "web:processing_grants",
 }
 
 
