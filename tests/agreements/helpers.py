@@ -1,12 +1,9 @@
 """三方协议 tests' helpers: a legal card holding 通关无纸化网上签约, its key, signing through the API, the
 customs reviewers, and the two verifications of a signed PDF (pyHanko, openssl)."""
 
-import base64
 import io
 import re
 
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from eport.accounts.models import UserKind
@@ -26,7 +23,7 @@ def signing_card(enterprise=None, ra=None, granted: bool = True):
 
 
 def card_sign(key, to_sign_b64: str) -> str:
-    return base64.b64encode(key.sign(base64.b64decode(to_sign_b64), ec.ECDSA(hashes.SHA256()))).decode()
+    return f.sign_nonce(key, to_sign_b64)
 
 
 def sign_via_api(api, key, customs) -> dict:

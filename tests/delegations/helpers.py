@@ -1,11 +1,8 @@
 """Delegation scenarios: a consignor with an approved paperless agreement and a card holding the subsystem,
 brokers approved by their association, and the card's real signature of the prepared 委托书."""
 
-import base64
 import datetime as dt
 
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec
 from django.utils import timezone
 
 from eport.cards.models import CardPermission
@@ -66,8 +63,8 @@ def body(broker_code: str = "4403980001", **over) -> dict:
 
 
 def card_sign(made, to_sign_b64: str) -> str:
-    key = f.card_key(made)
-    return base64.b64encode(key.sign(base64.b64decode(to_sign_b64), ec.ECDSA(hashes.SHA256()))).decode()
+    """The card's signature of `to_sign`, as the agent makes it (the same as over a challenge's nonce)."""
+    return f.sign_nonce(f.card_key(made), to_sign_b64)
 
 
 def delegate(made, api, **over) -> dict:

@@ -2,13 +2,12 @@
 agreement PDF), 解约 and the signed PDF. Customs reviews them through /reviews (kind paperless_agreement,
 unit customs:XX00). The rules are eport.agreements'."""
 
-import base64
-
 from django.http import HttpResponse
 from ninja import Router, Status
 
 from eport import exports
 from eport.agreements import selectors, services
+from eport.pdfdoc import pdf_response
 
 from .auth import AUTH, SignedIn
 from .schemas import (
@@ -55,7 +54,7 @@ def agreements_export(request: SignedIn) -> HttpResponse:
 )
 def prepare(request: SignedIn, payload: AgreementIn) -> Status[ToSignOut]:
     sign_id, to_sign = services.agreement_prepare(request.auth, payload.customs)
-    return Status(202, ToSignOut(sign_id=sign_id, to_sign=base64.b64encode(to_sign).decode()))
+    return Status(202, ToSignOut.of(sign_id, to_sign))
 
 
 @router.post(
@@ -91,6 +90,4 @@ def terminate(request: SignedIn, customs: str) -> AgreementOut:
 )
 def pdf(request: SignedIn, customs: str) -> HttpResponse:
     a = selectors.agreement_for(request.auth, customs)
-    response = HttpResponse(bytes(a.pdf), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="agreement-{a.customs}.pdf"'
-    return response
+    return pdf_response(a.pdf, f"agreement-{a.customs}.pdf")

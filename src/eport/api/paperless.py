@@ -3,14 +3,13 @@
 signed by the consignor's card in two steps (202 {sign_id, to_sign}, then /sign); the broker's cards accept
 or reject it; either side revokes. Every rule is eport.delegations'."""
 
-import base64
-
 from django.http import HttpResponse
 from ninja import Router, Status
 
 from eport import exports
 from eport.delegations import selectors, services
 from eport.pagination import paginate
+from eport.pdfdoc import pdf_response
 
 from .auth import AUTH, SignedIn
 from .schemas import (
@@ -61,7 +60,7 @@ def brokers_export(request: SignedIn, q: str = "") -> HttpResponse:
 )
 def delegation_prepare(request: SignedIn, payload: DelegationIn) -> Status[ToSignOut]:
     sign_id, to_sign, _rows = services.delegation_prepare(request.auth, payload.model_dump(mode="json"))
-    return Status(202, ToSignOut(sign_id=sign_id, to_sign=_b64(to_sign)))
+    return Status(202, ToSignOut.of(sign_id, to_sign))
 
 
 @router.post(
@@ -116,7 +115,7 @@ def delegation(request: SignedIn, delegation_id: int) -> DelegationOut:
 )
 def delegation_pdf(request: SignedIn, delegation_id: int) -> HttpResponse:
     d = services.delegation_for(request.auth, delegation_id)
-    return pdf_response(bytes(d.pdf), f"delegation-{d.pk}.pdf")
+    return pdf_response(d.pdf, f"delegation-{d.pk}.pdf", inline=False)
 
 
 @router.post(
@@ -150,13 +149,3 @@ def delegation_revoke(request: SignedIn, delegation_id: int, payload: Delegation
     return DelegationOut.model_validate(
         services.delegation_revoke(request.auth, delegation_id, payload.reason, ip=request.client_ip)
     )
-
-
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
-
-
-def pdf_response(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response

@@ -975,6 +975,10 @@ class ToSignOut(Out):
     sign_id: str
     to_sign: str  # base64 of the DER CMS signed attributes
 
+    @classmethod
+    def of(cls, sign_id: str, to_sign: bytes) -> "ToSignOut":
+        return cls(sign_id=sign_id, to_sign=base64.b64encode(to_sign).decode("ascii"))
+
 
 class DocumentSignIn(In):
     """The second step: the card's signature (ECDSA P-256, SHA-256, DER, base64) of `to_sign`."""

@@ -15,6 +15,7 @@ from eport.accounts import permissions
 from eport.agreements import document, selectors, services
 from eport.agreements.models import LIVE_STATES
 from eport.errors import NotFound
+from eport.pdfdoc import pdf_response
 
 from .access import legal_card_only, signed_in
 from .refusals import Refusal
@@ -24,9 +25,7 @@ agreement_reader = signed_in(permissions.ENTERPRISE_ACTORS)
 
 
 def _pdf_response(agreement) -> HttpResponse:
-    response = HttpResponse(bytes(agreement.pdf), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="agreement-{agreement.customs}.pdf"'
-    return response
+    return pdf_response(agreement.pdf, f"agreement-{agreement.customs}.pdf")
 
 
 @legal_card_only

@@ -6,7 +6,6 @@ is eport.delegations', shared with the API."""
 import datetime as dt
 
 from django.contrib import messages
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +17,7 @@ from eport.delegations import selectors, services
 from eport.delegations.forms import DelegationForm
 from eport.delegations.models import DelegationState
 from eport.delegations.terms import TERMS, TERMS_VERSION
+from eport.pdfdoc import pdf_response
 from eport.refdata.lookup import name_for
 
 from .cards import card_only
@@ -165,9 +165,7 @@ def delegation(request, delegation_id):
 @card_only
 def delegation_pdf(request, delegation_id):
     d = services.delegation_for(request.user, delegation_id)
-    response = HttpResponse(bytes(d.pdf), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="delegation-{d.pk}.pdf"'
-    return response
+    return pdf_response(d.pdf, f"delegation-{d.pk}.pdf", inline=False)
 
 
 @card_only
