@@ -157,6 +157,7 @@ def test_register_enter_review_approve(live_server, page, shot, tmp_path):
     page.click("#review-list a.act-review >> nth=0")
     page.fill("#id_opinion", "同意入网。")
     page.click("#btn-approve")
+    assert "审核通过" in page.inner_text(".messages")
     page.goto(base + "/reviews/auto-review/")
     shot(page, "07-auto-review")
     logout(page)
