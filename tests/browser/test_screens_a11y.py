@@ -192,6 +192,7 @@ def screens(actor: str, d: dict) -> list:
             ("commerce-filing", "/filings/commerce/"),
             ("customs-filing", "/filings/customs/"),
             ("forex-filing", "/filings/forex/"),
+            ("commerce-filing-change", "/filings/commerce/change/"),  # 备案变更
             ("card-customs-filing", "/filings/cards/customs/"),
             ("card-forex-filing", "/filings/cards/forex/"),
             ("card-permissions", "/filings/permissions/"),

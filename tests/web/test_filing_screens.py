@@ -922,3 +922,42 @@ def test_the_card_query_shows_each_cards_filings_and_permissions(ctx):
     assert doc.find("tr", data_card=ctx.legal.card_no).find("td", class_="filings").text == "-"
     card_page = page(ctx.c.get(f"/cards/{op.card_no}/"))
     assert "海关备案" in text_of(card_page, "card-filings")
+
+
+def test_after_a_change_of_the_enterprise_the_filing_page_leads_to_its_filing_change(client):
+    """备案变更: the filed page says what the filing still holds and links to the change; the change page
+    shows the same, is prefilled with the authority and files the change (here the forex bureau reviews it:
+    the directory still holds the old name)."""
+    from eport.enterprises.services import enterprise_apply_data, master_data
+
+    user = f.cardless(uscc=f.enterprise_in_network(name="深圳旧名贸易有限公司").uscc)
+    e = user.enterprise
+    ForexDirectoryEntry.objects.create(uscc=e.uscc, name=e.name, forex_bureau="440300")
+    c = f.as_user(client, user)
+    assert c.post(FOREX, {"forex_bureau": "440300", "action": "submit"}).status_code == 302
+    doc = page(c.get(FOREX))
+    assert text_of(doc, "app-status") == "备案通过" and doc.by_id("filing-change") is None
+
+    enterprise_apply_data(
+        enterprise=e, data={**master_data(e), "name": "深圳新名科技有限公司"}, application=None
+    )
+    doc = page(c.get(FOREX))
+    assert "企业名称 深圳旧名贸易有限公司（现为 深圳新名科技有限公司）" in text_of(doc, "filing-behind")
+    link = doc.by_id("filing-change")
+    assert link.attrs["href"] == "/filings/forex/change/" and link.text == "企业外汇备案变更"
+
+    doc = page(c.get("/filings/forex/change/"))
+    assert doc.find("h1").text == "企业外汇备案变更"
+    assert "深圳旧名贸易有限公司" in text_of(doc, "filing-behind")
+    assert doc.by_id("id_forex_bureau").attrs.get("value") == "440300"
+    r = c.post("/filings/forex/change/", {"forex_bureau": "999999", "action": "submit"})
+    assert r.status_code == 400 and "没有这个外汇局代码" in field_error(page(r), "forex_bureau")
+    r = c.post("/filings/forex/change/", {"forex_bureau": "440300", "action": "submit"})
+    assert r.status_code == 302
+    app = Application.objects.get(kind="forex_filing_change")
+    assert app.status == Status.SUBMITTED
+    doc = page(c.get(FOREX))
+    assert doc.by_id("filing-change").attrs["href"] == "/filings/forex/change/"  # under way: still linked
+    doc = page(c.get("/filings/forex/change/"))
+    assert text_of(doc, "app-status") == "申报"
+    assert doc.by_id("btn-submit") is None

@@ -569,6 +569,13 @@ class EnterpriseData(Out):
     customs_code: str
 
 
+class FiledAsChange(Out):
+    field: str
+    label: str
+    filed: str
+    current: str
+
+
 class FilingState(Out):
     # One filing as filings/selectors.py enterprise_filings tells it (comments, not a docstring: a schema's
     # docstring is its description in the OpenAPI document)
@@ -577,11 +584,21 @@ class FilingState(Out):
     label: str
     unit: UnitOut | None = None
     filed_at: datetime | None = None
+    changed_at: datetime | None = None
     application_id: int | None = None
+    # What the filing holds of the enterprise that its 三证合一 record no longer says: a 备案变更 (the kind
+    # <filing>_filing_change under /applications) is due; and the open one.
+    changes: list[FiledAsChange] = []
+    change_application_id: int | None = None
 
     @staticmethod
     def resolve_application_id(f: Mapping[str, Any]) -> int | None:
         app: Application | None = f["application"]
+        return app.id if app else None
+
+    @staticmethod
+    def resolve_change_application_id(f: Mapping[str, Any]) -> int | None:
+        app: Application | None = f["change_application"]
         return app.id if app else None
 
 

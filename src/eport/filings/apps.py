@@ -8,4 +8,4 @@ class FilingsConfig(AppConfig):
 
     def ready(self):
         # Imported once the apps are ready (it imports models): registering is what importing it does.
-        from . import kinds  # noqa: F401  registers the filing kinds with the application engine
+        from . import changes, kinds  # noqa: F401  register the filing kinds with the application engine

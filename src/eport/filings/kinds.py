@@ -35,7 +35,7 @@ from eport.registry.lists import (
 )
 
 from . import forms
-from .models import CardFiling, EnterpriseFiling, Filing
+from .models import CardFiling, EnterpriseFiling, Filing, filed_as
 
 CODE_DEPTS = {
     "authority": Dept.COMMERCE,
@@ -90,15 +90,22 @@ class EnterpriseFilingKind(Kind):
     def _not_filed(self, enterprise) -> None:
         if enterprise_filing(enterprise, self.filing) is not None:
             raise Conflict(
-                Code.ALREADY_FILED, _("本企业已%(f)s通过，不能再次备案。") % {"f": filing_label(self.filing)}
+                Code.ALREADY_FILED,
+                _("本企业已%(f)s通过，不能再次备案；企业信息有变化的，请办理备案变更。")
+                % {"f": filing_label(self.filing)},
             )
 
     def check_create(self, *, actor, enterprise, data=None):
         self.precondition(enterprise)
         self._not_filed(enterprise)
 
+    def requirements(self, enterprise) -> None:
+        """What must hold when it is submitted, filing or 备案变更 (changes.py): the precondition by default."""
+        self.precondition(enterprise)
+
     def check_submit(self, *, application):
-        self.check_create(actor=None, enterprise=application.enterprise)
+        self._not_filed(application.enterprise)
+        self.requirements(application.enterprise)
 
     def route(self, application):
         return [[unit_for(CODE_DEPTS[self.unit_field], application.data[self.unit_field])]]
@@ -132,6 +139,7 @@ class EnterpriseFilingKind(Kind):
             filing=self.filing,
             unit=step.unit,
             data=self.filed_data(application),
+            filed_as=filed_as(application.enterprise),
             application=application,
         )
         record(
@@ -183,9 +191,9 @@ class CustomsFiling(EnterpriseFilingKind):
     def precondition(self, enterprise):
         require_in_network(enterprise, _("企业在三证合一系统中没有入网，不能办理海关备案。"))
 
-    def check_submit(self, *, application):
-        super().check_submit(application=application)
-        if customs_registration(application.enterprise) is None:
+    def requirements(self, enterprise):
+        super().requirements(enterprise)
+        if customs_registration(enterprise) is None:
             raise Conflict(Code.CUSTOMS_REGISTRATION_NOT_FOUND, NO_CUSTOMS_REGISTRATION)
 
     def filed_data(self, application):

@@ -11,6 +11,21 @@ class Filing(models.TextChoices):
     FOREX = "forex", _("外汇备案")
 
 
+# What an authority holds of the enterprise besides its own filing data (the name on its documents, the
+# legal representative, the address); an approved 三证合一 change of one of these makes the filing follow
+# (changes.py, 备案变更).
+FILED_AS_FIELDS = {
+    "name": _("企业名称"),
+    "legal_rep_name": _("企业法人"),
+    "address": _("住所"),
+}
+
+
+def filed_as(enterprise) -> dict:
+    """The enterprise as a filing made now holds it."""
+    return {k: getattr(enterprise, k) or "" for k in FILED_AS_FIELDS}
+
+
 class Filed(models.Model):
     """What every filing row keeps: which filing, the application that filed it, and when."""
 
@@ -33,6 +48,10 @@ class EnterpriseFiling(Filed):
         "refdata.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("备案机关")
     )
     data = models.JSONField(default=dict)
+    # The enterprise as this authority holds it (changes.FILED_AS_FIELDS): an approved 三证合一 change makes
+    # it differ, and the filing follows through a 备案变更 (changes.py), reviewed like the filing itself.
+    filed_as = models.JSONField(default=dict)
+    changed_at = models.DateTimeField(_("变更时间"), null=True, blank=True)
 
     class Meta:
         ordering = ["enterprise", "filing"]

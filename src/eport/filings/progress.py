@@ -22,6 +22,7 @@ from eport.cards.models import LEGAL_CARD_REQUEST, Card, CardKind
 from eport.cards.selectors import live_legal_card
 from eport.errors import DomainError
 
+from .changes import change_kinds, differences
 from .kinds import EnterpriseFilingKind, kinds_by_filing
 from .models import EnterpriseFiling, Filing
 
@@ -123,13 +124,28 @@ def _legal_card(enterprise) -> Task:
     )
 
 
+def _filed(code: str, label: str, kind, f: EnterpriseFiling, enterprise) -> Task:
+    """A filing made: done, unless the 三证合一 record changed since and its 备案变更 is due or under way."""
+    change = change_kinds()[f.filing]
+    app = open_application(enterprise, change.code)
+    if app is not None:
+        state, detail = _application_state(app)
+        return Task(code, label, state, _("备案变更：") + detail, change.screen, app)
+    behind = differences(f, enterprise)
+    if behind:
+        what = "、".join(d["label"] for d in behind)
+        detail = _("三证合一信息已变更（%(f)s），请办理备案变更。") % {"f": what}
+        return Task(code, label, ACTION, detail, change.screen)
+    return Task(code, label, DONE, _("备案通过"), kind.screen)
+
+
 def _filings(enterprise) -> list[Task]:
-    filed = {f.filing for f in EnterpriseFiling.objects.filter(enterprise=enterprise)}
+    filed = {f.filing: f for f in EnterpriseFiling.objects.filter(enterprise=enterprise)}
     tasks = []
     for filing, kind in kinds_by_filing(EnterpriseFilingKind).items():
         code, label = f"{filing}_filing", str(kind.label)
         if filing in filed:
-            tasks.append(Task(code, label, DONE, _("备案通过"), kind.screen))
+            tasks.append(_filed(code, label, kind, filed[filing], enterprise))
             continue
         app = open_application(enterprise, kind.code)
         if app is not None:

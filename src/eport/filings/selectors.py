@@ -9,6 +9,7 @@ from eport.applications.selectors import open_application
 from eport.cards.models import Card, CardPermission, CardState
 from eport.filters import filter_given
 
+from .changes import change_kinds, differences
 from .kinds import EnterpriseFilingKind, kinds_by_filing
 from .models import EnterpriseFiling
 
@@ -25,22 +26,30 @@ def state_label(filed: bool, app: Application | None) -> str:
 
 
 def enterprise_filings(enterprise) -> dict:
-    """filing -> {"filed": bool, "status", "label", "unit", "filed_at", "application"} for the three filings."""
+    """filing -> {"filed": bool, "status", "label", "unit", "filed_at", "application", "changes",
+    "change_application", "changed_at"} for the three filings: `changes` is what the filing holds of the
+    enterprise that its 三证合一 record no longer says (a 备案变更 is due), `change_application` the open
+    备案变更."""
     filed = {
         f.filing: f for f in EnterpriseFiling.objects.filter(enterprise=enterprise).select_related("unit")
     }
+    changes = change_kinds()
     out = {}
     for filing, kind in kinds_by_filing(EnterpriseFilingKind).items():
         f = filed.get(filing)
         app = None if f else open_application(enterprise, kind.code)
+        change_app = open_application(enterprise, changes[filing].code) if f else None
         out[str(filing)] = {
             "filed": f is not None,
             "status": "FILED" if f else (app.status if app else "NONE"),
             "label": state_label(f is not None, app),
             "unit": f.unit if f else None,
             "filed_at": f.filed_at if f else None,
+            "changed_at": f.changed_at if f else None,
             "data": f.data if f else None,
             "application": app,
+            "changes": differences(f, enterprise) if f else [],
+            "change_application": change_app,
         }
     return out
 

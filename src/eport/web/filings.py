@@ -14,6 +14,7 @@ from eport.cards.models import BLOCKER_LABELS, Subsystem
 from eport.cards.subsystems import SUBSYSTEM_RIGHTS
 from eport.errors import NotFound
 from eport.filings import selectors
+from eport.filings.changes import change_kinds
 from eport.filings.kinds import (
     NO_CUSTOMS_REGISTRATION,
     CardFilingKind,
@@ -60,8 +61,14 @@ def enterprise_filing(request, filing: str):
     readonly = None
     app = state["application"]
     names = kind.unit_names(state["data"] if state["filed"] else (app.data if app else {}))
+    link = None
     if state["filed"]:
         readonly = kind_form(kind, state["data"])
+        change = change_kinds()[filing]
+        if state["changes"]:
+            notices.append(("filing-behind", behind_notice(state["changes"])))
+        if state["changes"] or state["change_application"]:
+            link = {"id": "filing-change", "url": reverse(change.screen), "text": change.label}
     elif filing == "customs" and enterprise.in_network:
         reg = customs_registration(enterprise)
         if reg is None:
@@ -90,6 +97,50 @@ def enterprise_filing(request, filing: str):
         notices=notices,
         readonly_form=readonly,
         names=names,
+        link=link,
+    )
+
+
+def behind_notice(changes: list[dict]) -> str:
+    return _("三证合一信息已变更，本备案仍为：%(rows)s。请办理备案变更。") % {
+        "rows": "；".join(
+            _("%(f)s %(old)s（现为 %(new)s）")
+            % {"f": d["label"], "old": d["filed"] or "-", "new": d["current"] or "-"}
+            for d in changes
+        )
+    }
+
+
+CHANGE_HINT = gettext_lazy(
+    "三证合一信息变更审核通过后，备案信息需要随之变更：确认（或修改）备案机关后申报，由备案机关审核；"
+    "商务部备案变更自动审核通过，外汇备案变更在企业信息与外汇企业名录一致时自动审核通过。"
+)
+
+
+@enterprise_actor
+def enterprise_filing_change(request, filing: str):
+    """备案变更 of one of the three filings: the filing's own form (its authority), the differences it
+    follows shown above; on the one application page."""
+    enterprise = enterprise_for_reading(request.user)
+    kind = change_kinds()[filing]
+    state = selectors.enterprise_filings(enterprise)[filing]
+    notices: list[tuple[str, str | Promise]] = []
+    if state["changes"]:
+        notices.append(("filing-behind", behind_notice(state["changes"])))
+    app = state["change_application"]
+    return form_page(
+        request,
+        kind.code,
+        title=kind.label,
+        hint=CHANGE_HINT,
+        history_title=_("备案变更记录"),
+        notices=notices,
+        names=kind.unit_names(app.data if app else (state["data"] or {})),
+        link={
+            "id": "filing-back",
+            "url": reverse(kinds_by_filing(EnterpriseFilingKind)[filing].screen),
+            "text": _("返回备案"),
+        },
     )
 
 

@@ -273,14 +273,16 @@ def form_page(
     readonly_form: forms.BaseForm | None = None,
     names: dict[str, str] | None = None,
     initial: dict | None = None,
+    link: dict | None = None,
 ) -> HttpResponse:
     """The page of a kind filed with its own form alone (补办法人卡, the 企业备案 filings):
-    application_page.html over an ApplicationPage.
+        application_page.html over an ApplicationPage.
 
-    `state` overrides the 当前状态 line (a filing says 备案通过), `state_code` its colour (FILED, a status);
-    `readonly_form` shows what was
-    filed instead of a form; `notices` are (id, text) warnings shown above the form; `names` the names of
-    the units the form's codes point to; `initial` a new one's data when not the kind's initial_data."""
+        `state` overrides the 当前状态 line (a filing says 备案通过), `state_code` its colour (FILED, a status);
+        `readonly_form` shows what was
+        filed instead of a form; `notices` are (id, text) warnings shown above the form; `names` the names of
+        the units the form's codes point to; `initial` a new one's data when not the kind's initial_data; `link`
+    ({"id", "url", "text"}) the page's next step (a filing's 备案变更)."""
     page = ApplicationPage(request, kind_code, readonly=readonly_form is not None, initial=initial)
     if page.posting:
         saved = page.save(posted(request, page.kind.form_class))
@@ -295,6 +297,7 @@ def form_page(
         history_title=history_title,
         notices=notices,
         names=names or {},
+        page_link=link,
         state=state or page.state(),
         **({"state_code": state_code} if state_code else {}),
     )
