@@ -400,7 +400,7 @@ def test_cardless_user_cannot_take_over_the_legal_cards_operator_declarations(en
 # --- 3. 三证合一信息变更 -----------------------------------------------------------------------------------
 
 
-def test_legal_card_changes_the_enterprise_record(ent):
+def test_legal_card_changes_the_enterprise_record(ent, mailoutbox, django_capture_on_commit_callbacks):
     """The legal card starts from its own record (GET /enterprise), changes the address, goes through the
     joint review and sees the new record; the card-less user of the same enterprise may not file it."""
     api = ent.legal
@@ -423,8 +423,12 @@ def test_legal_card_changes_the_enterprise_record(ent):
         "ra:5300",
     }  # the joint review, then the sub-centre
     assert api.get("/enterprise").json()["data"]["address"] != "深圳市福田区新地址9号"  # not before approval
-    approve_all(Application.objects.get(pk=change["id"]), f.reviewers())
+    type(ent.e).objects.filter(pk=ent.e.pk).update(contact_email="boss@jiafang.example")
+    with django_capture_on_commit_callbacks(execute=True):
+        approve_all(Application.objects.get(pk=change["id"]), f.reviewers())
     assert api.get(f"/applications/{change['id']}").json()["status"] == "APPROVED"
+    told = [m for m in mailoutbox if "三证合一信息变更审核通过" in m.subject]
+    assert told and "办理备案变更" in told[0].body  # the filings follow (filings/changes.py)
     now = api.get("/enterprise").json()["data"]
     assert now["address"] == "深圳市福田区新地址9号"
     money = Decimal(now.pop("registered_capital")), Decimal(data.pop("registered_capital"))

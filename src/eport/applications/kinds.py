@@ -33,6 +33,7 @@ class Kind:
     saved_note: str | Promise = ""  # what the message after 暂存 adds for the kind (e.g. what may follow)
     submitted_note: str | Promise = gettext_lazy("请等待审核。")  # after 申报, when it waits for review
     returned_note: str | Promise = gettext_lazy("请修改后重新申报。")  # the mail after a return: what to do
+    approved_note: str | Promise = ""  # the mail after an approval: what follows it, if anything
 
     def label_of(self, application) -> str:
         """What this application is called (lists, its page, messages): the kind's label, unless the kind

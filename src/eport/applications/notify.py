@@ -20,6 +20,9 @@ def application_decided(app, step=None) -> None:
                 "k": kind,
                 "n": app.number,
             }
+            note = get_kind(app.kind).approved_note
+            if note:
+                body += "\n" + str(note)
         else:
             subject = _("【电子口岸】%(k)s被退回：%(n)s") % {"k": kind, "n": app.number}
             body = _("您单位（%(e)s）的%(k)s（申请编号 %(n)s）被%(u)s退回。\n审核意见：%(o)s\n%(next)s") % {

@@ -157,6 +157,8 @@ class EnterpriseChange(EnterpriseDataKind):
     number_prefix = "BG"
     filers = frozenset({UserKind.LEGAL_CARD})
     screen = "web:enterprise_change"
+    # The filings (an app above this one) follow through their own 备案变更 (filings/changes.py).
+    approved_note = gettext_lazy("已办理的企业商务部、海关、外汇备案，请在“企业备案”中随之办理备案变更。")
 
     def initial_data(self, *, enterprise):
         return master_data(enterprise)
