@@ -10,6 +10,8 @@ from eport.accounts.trust import trust_refusal
 from eport.cards.kinds import request_label
 from eport.refdata.models import Dept
 
+from . import manual
+
 FILING_DEPTS = (Dept.CUSTOMS, Dept.FOREX, Dept.COMMERCE)
 
 _FILINGS = [
@@ -128,7 +130,7 @@ def _entries(request, entries, labels=None):
 def portal(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"menu": []}
+        return {"menu": [], "help_url": manual.link_for(request)}
     key = user.kind
     if key == UserKind.REVIEWER and user.unit_id and user.unit.dept == Dept.CUSTOMS:
         key = "customs_reviewer"
@@ -143,6 +145,7 @@ def portal(request):
     menu = [(group, _entries(request, entries, labels)) for group, entries in MENUS.get(key, [])]
     return {
         "menu": menu,
+        "help_url": manual.link_for(request),
         "is_card": user.kind in CARD_KINDS,
         # Above every page of a card-less account that may not file yet: why, and where to fix it.
         "trust_notice": filing_refusal.message if filing_refusal is not None else None,

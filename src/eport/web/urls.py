@@ -10,6 +10,7 @@ from . import (
     delegations,
     entries,
     filings,
+    manual,
     operators,
     processing,
     progress,
@@ -22,6 +23,8 @@ app_name = "web"
 urlpatterns = [
     path("", accounts.home, name="home"),
     path("start/", progress.start, name="start"),
+    path("help/", manual.index, name="help"),
+    path("help/<slug:topic>/", manual.topic, name="help_topic"),
     path("login/", accounts.login, name="login"),
     path("logout/", accounts.logout, name="logout"),
     path("register/", accounts.register, name="register"),
