@@ -22,7 +22,7 @@ def signed_in(browser, base, user):
     return ctx, ctx.new_page()
 
 
-def test_grant_add_change_delete_and_the_grantee_sees_it(live_server, browser):
+def test_grant_add_change_delete_and_the_grantee_sees_it(live_server, browser, shot):
     base = live_server.url
     legal, _api = grantor()
     _e, g_legal, _g_api = grantee()
@@ -46,10 +46,12 @@ def test_grant_add_change_delete_and_the_grantee_sees_it(live_server, browser):
         assert g.book_type == "account_book" and g.rights == "101"
         row = page.inner_text(f'[data-grant="{g.pk}"]')
         assert "东莞代理报关有限公司" in row and "代理报关权" in row
+        shot(page, "33-processing-grants")
         assert page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth") <= 0
 
         g_page.goto(base + "/processing-trade/grants/?tab=received")
         assert "深圳加工贸易有限公司" in g_page.inner_text(f'[data-grant="{g.pk}"]')
+        shot(g_page, "34-processing-received")
 
         page.click(f"#edit-{g.pk}")
         assert "东莞代理报关有限公司" in page.inner_text("#grantee-name")
