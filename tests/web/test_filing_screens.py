@@ -961,3 +961,10 @@ def test_after_a_change_of_the_enterprise_the_filing_page_leads_to_its_filing_ch
     doc = page(c.get("/filings/forex/change/"))
     assert text_of(doc, "app-status") == "申报"
     assert doc.by_id("btn-submit") is None
+
+    # The bureau's reviewer sees what the filing follows, old → new, beside the directory's entry.
+    step = app.steps.get()
+    reviewer = Client()
+    f.as_user(reviewer, f.staff("reviewer", "forex:440300"))
+    review = reviewer.get(f"/reviews/{step.id}/").content.decode()
+    assert "深圳旧名贸易有限公司 → 深圳新名科技有限公司" in review and "外汇企业名录" in review
