@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from eport.accounts import notify
 from eport.accounts.models import User, UserKind, Verification
@@ -35,7 +35,11 @@ from .models import Enterprise
 
 # Account states as the legal card's screen and the API name them.
 PENDING, VERIFIED, CLOSED = "pending", "verified", "closed"
-STATES = {PENDING: gettext_lazy("待确认"), VERIFIED: gettext_lazy("已认证"), CLOSED: gettext_lazy("已关闭")}
+STATES = {
+    PENDING: gettext_lazy("待确认"),
+    VERIFIED: gettext_lazy("已认证"),
+    CLOSED: pgettext_lazy("account", "已关闭"),
+}
 OTHER_VERIFIED = gettext_lazy(
     "本企业已由其他账号完成身份认证，本账号已关闭。如确为本企业人员，请联系本企业法人卡持有人。"
 )
