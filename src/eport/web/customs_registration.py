@@ -48,6 +48,10 @@ def registration(request):
 @card_only
 @require_POST
 def annual_report(request):
+    with Refusal() as refusal:  # a card without the subsystem: refused as such, not a message on a page
+        selectors.registration_of(request.user)
+    if refusal:
+        return refusal.page(request)
     act(
         request,
         lambda: services.annual_report_submit(request.user, ip=request.client_ip),
