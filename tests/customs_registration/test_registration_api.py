@@ -40,7 +40,31 @@ def test_without_the_subsystem_or_the_filing_it_is_refused():
     assert_error(Api(other.card.user).get("/customs-registration"), 404, "customs_registration_not_found")
 
 
-def test_me_lists_the_reminders_of_a_card_holding_the_subsystem(django_assert_max_num_queries):
+def test_the_reminders_are_one_query(django_assert_num_queries):
+    from eport.customs_registration.selectors import reminders
+
+    e, legal, api = registered(days=30)
+    create(api, "customs_registration_renewal", {})
+    with django_assert_num_queries(1):
+        got = reminders(legal.card)
+    assert [x["code"] for x in got] == ["registration_expiring", "annual_report_due", "materials_missing"]
+
+
+def test_a_return_is_mailed_with_the_opinion(django_capture_on_commit_callbacks):
+    e, legal, api = registered(days=30)
+    reviewer, r_api = qiguan()
+    app = create(api, "customs_registration_renewal", {}).json()
+    attach_required(api, app["id"])
+    sub = submitted(api, app["id"], "SUBMITTED")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        r = r_api.post(f"/reviews/{sub['steps'][0]['id']}/return", {"opinion": "登记证扫描件不清晰"})
+    assert r.status_code == 200, r.content
+    assert mail.outbox[0].to == ["reg4403960101@example.com"] and "登记证扫描件不清晰" in mail.outbox[0].body
+    assert api.get(f"/applications/{app['id']}").json()["status"] == "RETURNED"
+
+
+def test_me_lists_the_reminders_of_a_card_holding_the_subsystem():
     e, legal, api = registered(days=30)
     me = api.get("/me").json()
     codes = [x["code"] for x in me["reminders"]]
