@@ -14,6 +14,7 @@ The data is built once for the module (inside a transaction rolled back at its e
 own savepoint, so a case that did change something could not hide it from the next one.
 """
 
+import datetime as dt
 import io
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -24,6 +25,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client, override_settings
+from django.utils import timezone
 
 from eport.accounts.models import User
 from eport.agreements.models import Agreement
@@ -32,6 +34,8 @@ from eport.applications import services
 from eport.applications.models import Application, Attachment, ReviewStep, StepStatus
 from eport.audit.models import AuditEvent
 from eport.cards.models import Card, CardPermission
+from eport.customs_registration.models import Registration
+from eport.customs_registration.services import registration_ensure
 from eport.declarations import services as declarations
 from eport.declarations.models import Document, Dossier, ReuploadRequest
 from eport.delegations.models import Broker, Delegation
@@ -102,6 +106,15 @@ def build(files) -> SimpleNamespace:
     grant(legal_a, "processing_trade")
     customs_filed(f.enterprise_in_network(name="戊方加工有限公司"), "4403961111")
     processing_grant = grant_add(legal_a.card.user, grant_body(grantee_customs_code="4403961111"))
+    # 海关企业管理 (SPEC §6.7): A's registration (from its customs filing) ends within 90 days; its 延续 waits
+    # at customs:5300, the 企管 of its direct customs.
+    grant(legal_a, "enterprise_mgmt")
+    reg = registration_ensure(a)
+    Registration.objects.filter(pk=reg.pk).update(valid_until=timezone.localdate() + dt.timedelta(days=30))
+    renewal = submitted(
+        la, created(la, "customs_registration_renewal", {"reason": "延续"})["id"], "SUBMITTED"
+    )
+    renewal_step = ReviewStep.objects.get(application_id=renewal["id"], status=StepStatus.PENDING)
 
     # Enterprise C, of A's sub-centre, waiting for its first legal card: an approved request in the queue.
     c = f.enterprise_in_network(name="丙方科技有限公司")
@@ -129,6 +142,7 @@ def build(files) -> SimpleNamespace:
     # B's cards may use 报关单电子随附单据 too: A's dossier is then not theirs (404), not a kind refusal.
     legal_b = grant(f.documents_permission(f.legal_card(b, ra=ra)), "processing_trade")
     operator_b = f.documents_permission(grant(f.operator_card(b, ra=ra, name="周八"), "paperless_delegation"))
+    grant(legal_b, "enterprise_mgmt")  # B's own registration does not exist (no customs filing): 404
     users = {
         "anonymous": None,
         "cardless_b": f.cardless(uscc=b.uscc),
@@ -160,6 +174,8 @@ def build(files) -> SimpleNamespace:
         dossier=dossier_no,
         delegation=delegation["id"],
         grant=processing_grant.pk,
+        renewal=renewal["id"],
+        renewal_step=renewal_step.id,
         users=users,
         apis={k: Api(u) for k, u in users.items()},
     )
@@ -243,6 +259,11 @@ def snapshot(w) -> dict:
         "reuploads": ReuploadRequest.objects.count(),
         "delegations": list(Delegation.objects.order_by("pk").values_list("pk", "state", "reason")),
         "grants": list(Grant.objects.order_by("pk").values_list("pk", "rights", "updated_at")),
+        "registrations": list(
+            Registration.objects.order_by("pk").values_list(
+                "pk", "category", "valid_until", "annual_report_year"
+            )
+        ),
         "audit": AuditEvent.objects.count(),
     }
 
@@ -278,6 +299,8 @@ class Call:
             dno=w.dossier,
             dlg=w.delegation,
             grant=w.grant,
+            renewal=w.renewal,
+            rstep=w.renewal_step,
         )
 
 
@@ -368,6 +391,12 @@ API = {
     "grant.patch": Call("patch", "/processing-trade/grants/{grant}", {"rights": "111"}),
     "grant.delete": Call("delete", "/processing-trade/grants/{grant}"),
     "grants": Call("get", "/processing-trade/grants"),
+    # 海关企业管理: A's 延续 and its step at customs:5300; the registration endpoints are the card's own
+    "registration": Call("get", "/customs-registration"),
+    "registration.annual_report": Call("post", "/customs-registration/annual-report"),
+    "registration.applications": Call("get", "/customs-registration/applications"),
+    "registration.renewal.get": Call("get", "/applications/{renewal}"),
+    "registration.step.approve": Call("post", "/reviews/{rstep}/approve", {"opinion": "同意"}),
 }
 
 SCREENS = {
@@ -430,6 +459,11 @@ SCREENS = {
     "grant.edit.post": Call("post", "/processing-trade/grants/{grant}/", {"rights": "111"}),
     "grant.delete": Call("post", "/processing-trade/grants/{grant}/delete/"),
     "grants": Call("get", "/processing-trade/grants/"),
+    "registration": Call("get", "/customs-registration/"),
+    "registration.annual_report": Call("post", "/customs-registration/annual-report/"),
+    "registration.renewal": Call("get", "/customs-registration/renewal/"),
+    "registration.renewal.get": Call("get", "/applications/{renewal}/"),
+    "registration.step.approve": Call("post", "/reviews/{rstep}/", {"action": "approve", "opinion": "同意"}),
 }
 
 
@@ -496,6 +530,7 @@ KIND_AGREEMENT, KIND_SIGNER = "403 agreement_reader_required", "403 legal_card_r
 NF_AGREEMENT = "404 agreement_not_found"
 NO_SUB, NF_DLG = "403 subsystem_not_granted", "404 delegation_not_found"
 NF_GRANT = "404 grant_not_found"
+NF_REG = "404 customs_registration_not_found"
 
 API_EXPECT = {
     "application.get": (NF_APP, NF_APP, KIND_APP_READER, NF_APP, NF_APP),
@@ -565,6 +600,13 @@ API_EXPECT = {
     "grant.patch": (NO_SUB, NF_GRANT, NO_SUB, NO_SUB, NO_SUB),
     "grant.delete": (NO_SUB, NF_GRANT, NO_SUB, NO_SUB, NO_SUB),
     "grants": (NO_SUB, None, NO_SUB, NO_SUB, NO_SUB),
+    # 海关企业管理: B's legal card holds it but B has no registration of its own (A's is never shown); the
+    # others lack the subsystem. A's 延续 is not found for B and for staff outside customs:5300.
+    "registration": (NO_SUB, NF_REG, NO_SUB, NO_SUB, NO_SUB),
+    "registration.annual_report": (NO_SUB, NF_REG, NO_SUB, NO_SUB, NO_SUB),
+    "registration.applications": (NO_SUB, None, NO_SUB, NO_SUB, NO_SUB),
+    "registration.renewal.get": (NF_APP, NF_APP, KIND_APP_READER, NF_APP, NF_APP),
+    "registration.step.approve": (KIND_REVIEWER, KIND_REVIEWER, KIND_REVIEWER, NF_STEP, NF_STEP),
 }
 
 SCREEN_EXPECT = {
@@ -625,6 +667,12 @@ SCREEN_EXPECT = {
     "grant.edit.post": (403, 404, 403, 403, 403),
     "grant.delete": (403, 404, 403, 403, 403),
     "grants": (403, None, 403, 403, 403),
+    "registration": (403, 404, 403, 403, 403),
+    "registration.annual_report": (403, 404, 403, 403, 403),
+    # B's legal card may open the page: it says why B may not apply (no registration), nothing of A
+    "registration.renewal": (403, None, 403, 403, 403),
+    "registration.renewal.get": (404, 404, 403, 404, 404),
+    "registration.step.approve": (403, 403, 403, 404, 404),
 }
 
 # Anonymous on the screens: sent to sign in, at the card sign-in where only a card may go.
@@ -651,6 +699,9 @@ CARD_SIGN_IN = {
     "grant.edit.post",
     "grant.delete",
     "grants",
+    "registration",
+    "registration.annual_report",
+    "registration.renewal",
 }
 
 

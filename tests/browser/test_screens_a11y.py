@@ -207,6 +207,10 @@ def screens(actor: str, d: dict) -> list:
             ("processing-grant-new", "/processing-trade/grants/new/"),
             ("processing-grant-edit", f"/processing-trade/grants/{d['grant']}/"),
             ("processing-grant-delete", f"/processing-trade/grants/{d['grant']}/delete/"),
+            # 海关企业管理 (it holds enterprise_mgmt; the registration ends within 90 days: the reminders show)
+            ("customs-registration", "/customs-registration/"),
+            ("customs-registration-change", "/customs-registration/change/"),
+            ("customs-registration-renewal", "/customs-registration/renewal/"),
         ]
     if actor == "operator":
         return [
@@ -219,6 +223,10 @@ def screens(actor: str, d: dict) -> list:
             ("declarations", "/declarations/"),
             ("declaration", f"/declarations/{d['dossier']}/"),
             ("declaration-reuploads", "/declarations/reupload-requests/"),
+            (
+                "customs-registration",
+                "/customs-registration/",
+            ),  # 海关企业管理, read-only for an operator card
         ]
     raise AssertionError(actor)
 

@@ -7,6 +7,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 
 from eport.cards.models import Card
 from eport.cards.signin import card_sign_in
+from eport.customs_registration.selectors import reminders
 from eport.delegations.models import Broker
 from eport.ops.demo import create_demo
 from tests import factories as f
@@ -49,6 +50,7 @@ def test_demo_cards_sign_in_and_demo_is_idempotent(data_dir):
 def test_demo_enterprise_is_filed_through_the_engine(data_dir):
     """Its filings went through the kinds (applications approved, steps recorded), and each card's menu
     shows exactly the subsystems its permission applications granted."""
+    from eport.accounts.models import User
     from eport.applications.models import Application
     from eport.cards.selectors import card_may, card_subsystems
     from eport.filings.models import EnterpriseFiling
@@ -75,13 +77,18 @@ def test_demo_enterprise_is_filed_through_the_engine(data_dir):
         "paperless_delegation",
         "paperless_documents",
         "export_receipt",
+        "enterprise_mgmt",
     }
     assert {s["code"] for s in card_subsystems(legal) if s["enabled"]} == {
         "paperless_signing",
         "paperless_delegation",
         "paperless_documents",
         "processing_trade",
+        "enterprise_mgmt",
     }
+    # 海关企业管理: the registration ends within 90 days, so the cards see the 报关有效期提醒 after sign-in
+    assert "registration_expiring" in [r["code"] for r in reminders(legal)]
+    assert User.objects.get(username="qiguan_sz").unit_id == "customs:5300"
     # 报关单录入 and 报关申报 within 随附单据; an approved broker to delegate to (深圳报关协会 approved it)
     assert card_may(operator, "paperless_documents", "entry") and card_may(
         operator, "paperless_documents", "declare"

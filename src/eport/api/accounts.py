@@ -5,6 +5,7 @@ from ninja import Router, Status
 from eport.accounts import services
 from eport.accounts.permissions import CARD_KINDS, enterprise_for_reading
 from eport.cards.selectors import card_of
+from eport.customs_registration.selectors import reminders as registration_reminders
 from eport.enterprises import registration, trust
 from eport.pagination import paginate
 
@@ -30,6 +31,7 @@ from .schemas import (
     ReasonIn,
     RegisterIn,
     RegisterOut,
+    ReminderOut,
     errors,
 )
 
@@ -86,7 +88,10 @@ def me(request: SignedIn) -> MeOut:
     u = request.auth
     # A card holder's card, loaded once for the card, its menu and must_change_pin
     card = card_of(u) if u.kind in CARD_KINDS else None
-    return MeOut.model_validate(u, context={"card": card})
+    out = MeOut.model_validate(u, context={"card": card})
+    if card is not None:
+        out.reminders = [ReminderOut(**r) for r in registration_reminders(card)]
+    return out
 
 
 # --- trust (SPEC §8): e-mail confirmation, the licence, the legal card's decision ------------------------

@@ -490,6 +490,12 @@ def _card_of_me(u: User, context: Mapping[str, Any] | None) -> Card | None:
     return card if card is not None else card_of(u)
 
 
+class ReminderOut(Out):
+    code: str  # registration_expiring, registration_expired, annual_report_due, materials_missing
+    message: str
+    due: date | None = None
+
+
 class MeOut(Out):
     # Who is signed in, read off the account and a card holder's card (the view hands it the card it
     # loaded, as context "card"). The card-less fields are None for staff and cards.
@@ -508,6 +514,8 @@ class MeOut(Out):
     card: CardOut | None = None
     subsystems: list[SubsystemOut] | None = None
     unit: UnitOut | None = None
+    # 海关企业管理 (SPEC §6.7): 报关有效期提醒 and 报送材料提醒 of a card that may use it (the view hands them in)
+    reminders: list[ReminderOut] | None = None
 
     @staticmethod
     def resolve_card(u: User, context: Mapping[str, Any] | None = None) -> Card | None:

@@ -16,6 +16,7 @@ from . import (
     agreements,
     applications,
     cards,
+    customs_registration,
     declarations,
     filings,
     legal_cards,
@@ -46,6 +47,7 @@ for module in (
     agreements,
     declarations,
     processing,
+    customs_registration,
 ):
     api.add_router("", module.router)
 

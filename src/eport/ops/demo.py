@@ -3,6 +3,7 @@ visits (and the province above them), a data sub-centre officer, an administrato
 already in the network with a legal-person card and an operator card (card files under
 $EPORT_DATA_DIR/demo-cards/, to run the card agent with). Idempotent."""
 
+import datetime as dt
 import json
 
 from django.conf import settings
@@ -14,6 +15,8 @@ from eport.applications.models import Application, StepStatus
 from eport.applications.services import application_create, application_submit, step_approve
 from eport.cards.making import card_make
 from eport.cards.models import Card
+from eport.customs_registration.models import Registration
+from eport.customs_registration.services import registration_ensure
 from eport.delegations.models import Broker
 from eport.enterprises.models import Enterprise
 from eport.enterprises.registration import account_register
@@ -38,6 +41,8 @@ STAFF = [
     ("customs_sz", UserKind.REVIEWER, "customs:5300", "深圳海关（企业海关备案审核，含下属海关）"),
     ("forex_sz", UserKind.REVIEWER, "forex:440300", "国家外汇管理局深圳市分局（企业外汇备案审核）"),
     ("assoc_sz", UserKind.REVIEWER, "assoc:5300", "深圳报关协会（报关企业注册审核）"),
+    # 海关企业管理 (SPEC §6.7): the 企管 of 深圳海关 reviews the registrations' 变更 and 延续 (its customs unit).
+    ("qiguan_sz", UserKind.REVIEWER, "customs:5300", "深圳海关企管（报关单位注册登记变更、延续审核）"),
 ]
 
 
@@ -211,6 +216,7 @@ def create_demo_cards() -> list[dict]:
         try:
             with transaction.atomic():
                 _demo_filings(legal.user, User.objects.get(username="customs_sz"))
+                _demo_registration(e)
                 _demo_broker()
         except DomainError as err:
             # e.g. the 商务/外汇局 list was replaced (eport load-units) without the demo's units:
@@ -251,6 +257,7 @@ def _demo_filings(legal_user, customs_reviewer) -> None:
                 "paperless_delegation",
                 "paperless_documents",
                 "processing_trade",
+                "enterprise_mgmt",
             ],
             "rights": documents,
         },
@@ -259,10 +266,27 @@ def _demo_filings(legal_user, customs_reviewer) -> None:
         "card_permission",
         {
             "card_no": operator,
-            "subsystems": ["paperless_delegation", "paperless_documents", "export_receipt"],
+            "subsystems": [
+                "paperless_delegation",
+                "paperless_documents",
+                "export_receipt",
+                "enterprise_mgmt",
+            ],
             "rights": documents,
         },
     )
+
+
+def _demo_registration(e) -> None:
+    """The card enterprise's customs registration (from its customs filing), made ending in 45 days the first
+    time, so its cards see the 报关有效期提醒 (and the 年度报告 due) after sign-in and may apply for 延续."""
+    if Registration.objects.filter(enterprise=e).exists():
+        return
+    reg = registration_ensure(e)
+    if reg is not None:
+        Registration.objects.filter(pk=reg.pk).update(
+            valid_until=timezone.localdate() + dt.timedelta(days=45)
+        )
 
 
 BROKER_USCC = make_uscc("91", "440300", "MA5DBRKR")

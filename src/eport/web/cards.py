@@ -21,6 +21,7 @@ from eport.cards import making, pins, reads, selectors, signin
 from eport.cards.kinds import LegalCardRequest, request_label
 from eport.cards.models import CardKind, CardState
 from eport.cards.transitions import LABELS, Action
+from eport.customs_registration.selectors import reminders as registration_reminders
 from eport.enterprises import trust
 from eport.errors import NotFound
 
@@ -110,6 +111,8 @@ def card_home(request):
             "card": card,
             "subsystems": selectors.card_subsystems(card),
             "notices": _legal_card_notices(request.user),
+            # 海关企业管理 (SPEC §6.7): 报关有效期提醒 and 报送材料提醒, for a card that may use it
+            "reminders": registration_reminders(card),
             # A new legal card's next steps (filings, IC卡备案, 权限), listed until every one is done.
             "rows": rows if nxt is not None else [],
             "next": nxt,
@@ -162,6 +165,7 @@ SUBSYSTEM_SCREENS: dict[str, str] = {
     "paperless_delegation": "web:delegations",
     "paperless_documents": "web:declarations",
     "processing_trade": "web:processing_grants",
+    "enterprise_mgmt": "web:customs_registration",
 }
 
 

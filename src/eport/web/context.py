@@ -29,6 +29,20 @@ _BROKERS: MenuGroup = (
     [("web:broker_registration", _("报关企业注册")), ("web:brokers", _("查找报关企业"))],
 )
 _ACCOUNT_MENU: MenuGroup = (_("账号"), [("web:account", _("账号与身份认证"))])
+# 海关企业管理 (SPEC §6.7): on its screens, the card's side menu opens the subsystem's group.
+_REGISTRATION_SCREENS = (
+    "web:customs_registration",
+    "web:customs_registration_change",
+    "web:customs_registration_renewal",
+)
+_REGISTRATION_MENU: MenuGroup = (
+    _("海关企业管理"),
+    [
+        ("web:customs_registration", _("报关单位注册登记")),
+        ("web:customs_registration_change", _("变更申请")),
+        ("web:customs_registration_renewal", _("延续申请")),
+    ],
+)
 _CARD_MENU: MenuGroup = (_("电子口岸"), [("web:card_home", _("子系统")), ("web:card_pin", _("修改IC卡密码"))])
 
 # Entries are (url name, label) or (url name, label, query string): the IC卡自主管理 entries are one
@@ -142,7 +156,12 @@ def portal(request):
     if key == UserKind.CARDLESS and trust_refusal(user) is not None:
         key = "untrusted"
     labels = {"web:reissue": request_label(user.enterprise)} if key == UserKind.CARDLESS else None
-    menu = [(group, _entries(request, entries, labels)) for group, entries in MENUS.get(key, [])]
+    groups = list(MENUS.get(key, []))
+    here = request.resolver_match.view_name if request.resolver_match else ""
+    if user.kind in CARD_KINDS and here in _REGISTRATION_SCREENS:
+        entries = _REGISTRATION_MENU[1] if user.kind == UserKind.LEGAL_CARD else _REGISTRATION_MENU[1][:1]
+        groups.insert(0, (_REGISTRATION_MENU[0], entries))
+    menu = [(group, _entries(request, entries, labels)) for group, entries in groups]
     return {
         "menu": menu,
         "help_url": manual.link_for(request),
