@@ -42,6 +42,7 @@ NOT_SCREENS = {
     "declaration_declare",
     "declaration_reupload_request",
     "declaration_document",
+    "customs_registration_annual_report",
     "help",
     "help_topic",
 }
