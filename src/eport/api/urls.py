@@ -17,6 +17,7 @@ from . import (
     applications,
     cards,
     declarations,
+    express,
     filings,
     legal_cards,
     operators,
@@ -46,6 +47,7 @@ for module in (
     agreements,
     declarations,
     processing,
+    express,
 ):
     api.add_router("", module.router)
 
