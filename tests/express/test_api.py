@@ -91,7 +91,14 @@ def test_bad_codes_are_refused_row_by_row(x):
     assert_error(r, 400, "rows_invalid", "file")
     details = r.json()["error"]["details"]
     got = {(e["row"], e["field"]) for e in details}
-    assert got == {(1, "currency"), (2, "port"), (3, "transport_mode"), (4, "sub_waybill"), (5, "quantity")}
+    assert got == {
+        (1, "currency"),
+        (2, "port"),
+        (3, "transport_mode"),
+        (4, "sub_waybill"),
+        (5, "quantity"),
+        (5, "port"),
+    }
     msgs = [e["message"] for e in details]
     assert "第1行“币制”：999 不是币制代码表中的代码。" in msgs and "第4行“分运单号”：与第1行重复。" in msgs
     assert not Declaration.objects.exists()

@@ -20,22 +20,22 @@ class UploadForm(forms.Form):
 
     direction = forms.ChoiceField(label=_("进出口"), choices=Direction.choices)
     category = forms.ChoiceField(label=_("类别"), choices=CATEGORIES)
-    waybill = forms.CharField(label=_("总运单号"), max_length=32, validators=[_waybill])
+    waybill = forms.CharField(label=_("总运单号"), validators=[_waybill])
 
     def clean_waybill(self):
         return self.cleaned_data["waybill"].strip().upper()
 
 
 class DeclarationRowForm(forms.Form):
-    sub_waybill = forms.CharField(label=_("分运单号"), max_length=32, validators=[_waybill])
+    sub_waybill = forms.CharField(label=_("分运单号"), validators=[_waybill])
     party = forms.CharField(label=_("收/发件人"), max_length=100)
     goods = forms.CharField(label=_("货物名称"), max_length=200)
     quantity = forms.IntegerField(label=_("数量"), min_value=1, max_value=999999999)
     value = forms.DecimalField(label=_("价值"), min_value=0, max_digits=14, decimal_places=2)
-    currency = forms.CharField(label=_("币制"), max_length=3, validators=[_currency])
-    port = forms.CharField(label=_("进出口岸"), max_length=4, validators=[_port])
+    currency = forms.CharField(label=_("币制"), validators=[_currency])
+    port = forms.CharField(label=_("进出口岸"), validators=[_port])
     transport_mode = forms.ChoiceField(label=_("运输方式"), choices=TRANSPORT_MODES)
-    flight_no = forms.CharField(label=_("航班号"), max_length=16, validators=[_flight])
+    flight_no = forms.CharField(label=_("航班号"), validators=[_flight])
     date = forms.DateField(label=_("日期"), input_formats=["%Y-%m-%d", "%Y/%m/%d", "%Y%m%d"])
 
     def clean_sub_waybill(self):
@@ -46,10 +46,10 @@ class DeclarationRowForm(forms.Form):
 
 
 class ManifestRowForm(forms.Form):
-    sub_waybill = forms.CharField(label=_("分运单号"), max_length=32, validators=[_waybill])
+    sub_waybill = forms.CharField(label=_("分运单号"), validators=[_waybill])
     pieces = forms.IntegerField(label=_("件数"), min_value=1, max_value=999999)
     weight = forms.DecimalField(label=_("重量(千克)"), min_value=0, max_digits=12, decimal_places=3)
-    flight_no = forms.CharField(label=_("航班号"), max_length=16, validators=[_flight])
+    flight_no = forms.CharField(label=_("航班号"), validators=[_flight])
 
     def clean_sub_waybill(self):
         return self.cleaned_data["sub_waybill"].strip().upper()

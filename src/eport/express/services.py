@@ -7,6 +7,7 @@ makes it 409 (`stale`), and a 修改类别 after the release is 409 (`released`)
 release and a 修改类别 at once end in one final state and one 409."""
 
 from collections import Counter
+from typing import NoReturn
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -48,9 +49,10 @@ class RowErrors:
         )
 
     def form(self, row: int, form, *, manifest: bool = False):
+        """The first problem of each bad field of a row form."""
         for field, errors in form.errors.items():
-            for err in errors.as_data():
-                self.add(row, field, " ".join(err.messages), manifest=manifest, code=err.code or "invalid")
+            err = errors.as_data()[0]
+            self.add(row, field, " ".join(err.messages), manifest=manifest, code=err.code or "invalid")
 
     def refusal(self) -> InvalidInput:
         first = self.items[0]["message"]
@@ -101,23 +103,24 @@ def _declarations(card, head: dict, rows: list[Row], manifest, errors: RowErrors
     seen: dict[str, int] = {}
     for number, raw in rows:
         form = DeclarationRowForm(data=raw)
+        bad = len(errors.items)
         if not form.is_valid():
             errors.form(number, form)
-            continue
-        row = form.cleaned_data
-        sub = row["sub_waybill"]
-        bad = len(errors.items)
-        if row["currency"] not in currencies:
+        row = form.cleaned_data  # the fields that passed: checked against the code lists all the same
+        sub = row.get("sub_waybill", "")
+        if row.get("currency") and row["currency"] not in currencies:
             errors.add(
                 number,
                 "currency",
                 _("%(c)s 不是币制代码表中的代码。") % {"c": row["currency"]},
                 code="unknown",
             )
-        if row["port"] not in ports:
+        if row.get("port") and row["port"] not in ports:
             errors.add(
                 number, "port", _("%(c)s 不是关区代码表中的关区。") % {"c": row["port"]}, code="unknown"
             )
+        if not sub:
+            continue
         if sub in seen:
             errors.add(number, "sub_waybill", _("与第%(r)d行重复。") % {"r": seen[sub]}, code="duplicate")
         elif sub in live:
@@ -131,7 +134,7 @@ def _declarations(card, head: dict, rows: list[Row], manifest, errors: RowErrors
             line = manifest.get(sub)
             if line is None:
                 errors.add(number, "sub_waybill", _("舱单中没有这个分运单号。"), code="not_in_manifest")
-            elif line[1]["flight_no"] != row["flight_no"]:
+            elif row.get("flight_no") and line[1]["flight_no"] != row["flight_no"]:
                 errors.add(
                     number,
                     "flight_no",
@@ -312,3 +315,8 @@ def change_category(actor, declaration_id, category, *, ip=None) -> Declaration:
             actor=actor, action="express.category_changed", obj=d, ip=ip, before=before, after=_snapshot(d)
         )
     return d
+
+
+def require_file() -> NoReturn:
+    """数据上载 without a file: refused naming the field."""
+    raise InvalidInput(Code.FILE_EMPTY, _("请选择要上载的报关数据文件（.xlsx 或 .csv）。"), "file")
