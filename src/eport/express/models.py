@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .lists import CATEGORIES, KJ2, category_name, transport_mode_name
 
@@ -16,9 +17,10 @@ class Direction(models.TextChoices):
 
 
 class State(models.TextChoices):
-    RECEIVED = "received", _("入库成功")
-    RETURNED = "returned", _("退单")
-    RELEASED = "released", _("放行")
+    # A state, not the button of the same name: its own context, so English says "Returned", not "Return".
+    RECEIVED = "received", pgettext_lazy("express state", "入库成功")
+    RETURNED = "returned", pgettext_lazy("express state", "退单")
+    RELEASED = "released", pgettext_lazy("express state", "放行")
 
 
 class Upload(models.Model):
