@@ -40,6 +40,9 @@ from eport.declarations import services as declarations
 from eport.declarations.models import Document, Dossier, ReuploadRequest
 from eport.delegations.models import Broker, Delegation
 from eport.enterprises.models import Enterprise
+from eport.express import services as express_services
+from eport.express.models import Declaration as ExpressDeclaration
+from eport.express.models import Receipt as ExpressReceipt
 from eport.filings.models import CardFiling, EnterpriseFiling
 from eport.operators.models import Operator
 from eport.processing.models import Grant
@@ -47,6 +50,8 @@ from eport.processing.services import grant_add
 from tests import factories as f
 from tests.api.helpers import Api, created, make_pdf, submitted
 from tests.delegations.helpers import agreement, broker, delegate, grant
+from tests.express.helpers import export_body as express_export_body
+from tests.express.helpers import import_body as express_import_body
 from tests.processing.helpers import body as grant_body
 from tests.processing.helpers import customs_filed
 from tests.sample_pdf import sample_pdf
@@ -115,6 +120,15 @@ def build(files) -> SimpleNamespace:
         la, created(la, "customs_registration_renewal", {"reason": "延续"})["id"], "SUBMITTED"
     )
     renewal_step = ReviewStep.objects.get(application_id=renewal["id"], status=StepStatus.PENDING)
+    # 快件通关 (SPEC §6.6): A's operator card uploaded an import for 5301 (customs:5300's 关区).
+    grant(op_a, "express")
+    xbody = express_import_body(subs=("SF0001",))
+    express_upload = express_services.upload(
+        op_a.card.user,
+        {k: xbody[k] for k in ("direction", "category", "waybill")},
+        list(enumerate(xbody["declarations"], 1)),
+        list(enumerate(xbody["manifest"], 1)),
+    )
 
     # Enterprise C, of A's sub-centre, waiting for its first legal card: an approved request in the queue.
     c = f.enterprise_in_network(name="丙方科技有限公司")
@@ -143,6 +157,7 @@ def build(files) -> SimpleNamespace:
     legal_b = grant(f.documents_permission(f.legal_card(b, ra=ra)), "processing_trade")
     operator_b = f.documents_permission(grant(f.operator_card(b, ra=ra, name="周八"), "paperless_delegation"))
     grant(legal_b, "enterprise_mgmt")  # B's own registration does not exist (no customs filing): 404
+    grant(operator_b, "express")  # B's operator card uploads express declarations too: A's are not found
     users = {
         "anonymous": None,
         "cardless_b": f.cardless(uscc=b.uscc),
@@ -176,6 +191,7 @@ def build(files) -> SimpleNamespace:
         grant=processing_grant.pk,
         renewal=renewal["id"],
         renewal_step=renewal_step.id,
+        xdecl=express_upload.declarations.get().pk,
         users=users,
         apis={k: Api(u) for k, u in users.items()},
     )
@@ -264,6 +280,10 @@ def snapshot(w) -> dict:
                 "pk", "category", "valid_until", "annual_report_year"
             )
         ),
+        "express": list(
+            ExpressDeclaration.objects.order_by("pk").values_list("pk", "state", "category", "version")
+        ),
+        "express_receipts": ExpressReceipt.objects.count(),
         "audit": AuditEvent.objects.count(),
     }
 
@@ -301,6 +321,7 @@ class Call:
             grant=w.grant,
             renewal=w.renewal,
             rstep=w.renewal_step,
+            xdecl=w.xdecl,
         )
 
 
@@ -397,6 +418,14 @@ API = {
     "registration.applications": Call("get", "/customs-registration/applications"),
     "registration.renewal.get": Call("get", "/applications/{renewal}"),
     "registration.step.approve": Call("post", "/reviews/{rstep}/approve", {"opinion": "同意"}),
+    "express.declarations": Call("get", "/express/declarations"),
+    "express.upload": Call("post", "/express/declarations", express_export_body(subs=("EX0009",))),
+    "express.get": Call("get", "/express/declarations/{xdecl}"),
+    "express.patch": Call("patch", "/express/declarations/{xdecl}", {"category": "B"}),
+    "express.release": Call("post", "/express/declarations/{xdecl}/release", {"version": 1}),
+    "express.return": Call("post", "/express/declarations/{xdecl}/return", {"version": 1, "reason": "x"}),
+    "express.pdf": Call("get", "/express/declarations/{xdecl}/pdf"),
+    "express.receipts": Call("get", "/express/receipts?waybill=999-12345678"),
 }
 
 SCREENS = {
@@ -464,6 +493,15 @@ SCREENS = {
     "registration.renewal": Call("get", "/customs-registration/renewal/"),
     "registration.renewal.get": Call("get", "/applications/{renewal}/"),
     "registration.step.approve": Call("post", "/reviews/{rstep}/", {"action": "approve", "opinion": "同意"}),
+    "express.list": Call("get", "/express/"),
+    "express.upload": Call("get", "/express/upload/"),
+    "express.review": Call("get", "/express/review/"),
+    "express.declaration": Call("get", "/express/{xdecl}/"),
+    "express.category": Call("post", "/express/{xdecl}/category/", {"category": "B"}),
+    "express.release": Call("post", "/express/{xdecl}/release/", {"version": "1"}),
+    "express.return": Call("post", "/express/{xdecl}/return/", {"version": "1", "reason": "x"}),
+    "express.print": Call("get", "/express/{xdecl}/print/"),
+    "express.pdf": Call("get", "/express/{xdecl}/pdf/"),
 }
 
 
@@ -531,6 +569,7 @@ NF_AGREEMENT = "404 agreement_not_found"
 NO_SUB, NF_DLG = "403 subsystem_not_granted", "404 delegation_not_found"
 NF_GRANT = "404 grant_not_found"
 NF_REG = "404 customs_registration_not_found"
+NF_X = "404 declaration_not_found"
 
 API_EXPECT = {
     "application.get": (NF_APP, NF_APP, KIND_APP_READER, NF_APP, NF_APP),
@@ -607,6 +646,16 @@ API_EXPECT = {
     "registration.applications": (NO_SUB, None, NO_SUB, NO_SUB, NO_SUB),
     "registration.renewal.get": (NF_APP, NF_APP, KIND_APP_READER, NF_APP, NF_APP),
     "registration.step.approve": (KIND_REVIEWER, KIND_REVIEWER, KIND_REVIEWER, NF_STEP, NF_STEP),
+    # 快件通关: B's operator card holds express (A's declaration is not found for it, its own lists are its
+    # business); the others lack the subsystem; 放行/退单 are customs' (an aic reviewer and a sub-centre are not)
+    "express.declarations": (NO_SUB, NO_SUB, None, CUSTOMS_REQ, CUSTOMS_REQ),
+    "express.upload": (NO_SUB, NO_SUB, None, NO_SUB, NO_SUB),
+    "express.get": (NO_SUB, NO_SUB, NF_X, CUSTOMS_REQ, CUSTOMS_REQ),
+    "express.patch": (NO_SUB, NO_SUB, NF_X, NO_SUB, NO_SUB),
+    "express.release": (CUSTOMS_REQ,) * 5,
+    "express.return": (CUSTOMS_REQ,) * 5,
+    "express.pdf": (NO_SUB, NO_SUB, NF_X, CUSTOMS_REQ, CUSTOMS_REQ),
+    "express.receipts": (NO_SUB, NO_SUB, None, NO_SUB, NO_SUB),
 }
 
 SCREEN_EXPECT = {
@@ -673,6 +722,15 @@ SCREEN_EXPECT = {
     "registration.renewal": (403, None, 403, 403, 403),
     "registration.renewal.get": (404, 404, 403, 404, 404),
     "registration.step.approve": (403, 403, 403, 404, 404),
+    "express.list": (403, 403, None, 403, 403),
+    "express.upload": (403, 403, None, 403, 403),
+    "express.review": (403, 403, 403, 403, 403),
+    "express.declaration": (403, 403, 404, 403, 403),
+    "express.category": (403, 403, 404, 403, 403),
+    "express.release": (403, 403, 404, 403, 403),
+    "express.return": (403, 403, 404, 403, 403),
+    "express.print": (403, 403, 404, 403, 403),
+    "express.pdf": (403, 403, 404, 403, 403),
 }
 
 # Anonymous on the screens: sent to sign in, at the card sign-in where only a card may go.

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "eport.delegations",
     "eport.processing",
     "eport.customs_registration",
+    "eport.express",
     "eport.declarations",
     "eport.api",
     "eport.web",

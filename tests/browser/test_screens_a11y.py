@@ -25,6 +25,7 @@ from eport.applications.models import Application, ReviewStep, StepStatus
 from eport.cards.models import Card
 from eport.declarations import services as declarations
 from eport.enterprises.models import Enterprise
+from eport.express.models import Declaration
 from eport.operators.models import Operator, OperatorStatus
 from eport.ops.demo import create_demo
 from eport.processing.services import grant_add
@@ -112,6 +113,9 @@ def demo(settings, tmp_path):
         "dossier": dossier_no,
         "delegation": delegation.pk,
         "grant": processing_grant.pk,
+        # 快件通关 (the demo's uploads): a released import declaration and one waiting for customs
+        "express_released": Declaration.objects.get(state="released").pk,
+        "express_waiting": Declaration.objects.filter(state="received", direction="I").get().pk,
     }
 
 
@@ -227,11 +231,35 @@ def screens(actor: str, d: dict) -> list:
                 "customs-registration",
                 "/customs-registration/",
             ),  # 海关企业管理, read-only for an operator card
+            ("express-upload", "/express/upload/"),  # 快件通关, opened by its menu entry
+            ("express-receipts", "/express/receipts/?waybill=999-70010000"),
+            ("express-released", "/express/released/"),
+            ("express-released-other", "/express/released/?released=other"),
+            ("express-declarations", "/express/"),
+            ("express-declaration", f"/express/{d['express_waiting']}/"),
+            ("express-print", f"/express/{d['express_released']}/print/"),
+        ]
+    if actor == "customs":  # 深圳海关 (customs:5300): its 关区's express declarations
+        return [
+            ("express-review", "/express/review/"),
+            ("express-declarations", "/express/"),
+            ("express-declaration", f"/express/{d['express_waiting']}/"),
         ]
     raise AssertionError(actor)
 
 
-ACTORS = ("anonymous", "cardless", "fresh", "drafter", "untrusted", "reviewer", "ra", "legal", "operator")
+ACTORS = (
+    "anonymous",
+    "cardless",
+    "fresh",
+    "drafter",
+    "untrusted",
+    "reviewer",
+    "ra",
+    "legal",
+    "operator",
+    "customs",
+)
 
 
 def actor_user(actor: str, d: dict):
@@ -245,6 +273,7 @@ def actor_user(actor: str, d: dict):
         "ra": lambda: User.objects.get(username="ra_sz"),
         "legal": lambda: d["legal"].user,
         "operator": lambda: d["operator_card"].user,
+        "customs": lambda: User.objects.get(username="customs_sz"),
     }[actor]()
 
 

@@ -78,6 +78,7 @@ def test_demo_enterprise_is_filed_through_the_engine(data_dir):
         "paperless_documents",
         "export_receipt",
         "enterprise_mgmt",
+        "express",
     }
     assert {s["code"] for s in card_subsystems(legal) if s["enabled"]} == {
         "paperless_signing",
@@ -98,3 +99,19 @@ def test_demo_enterprise_is_filed_through_the_engine(data_dir):
     count = Application.objects.count()
     create_demo()
     assert Application.objects.count() == count
+
+
+def test_demo_express_declarations_to_try(data_dir):
+    """快件通关: the operator card uploaded an import (with its 舱单) and an export; customs_sz released one,
+    returned one, and one waits in its queue. A second run adds nothing."""
+    from eport.accounts.models import User
+    from eport.express import selectors
+    from eport.express.models import Declaration, ManifestLine
+
+    create_demo()
+    states = sorted(Declaration.objects.values_list("direction", "state"))
+    assert states == [("E", "received"), ("I", "received"), ("I", "released"), ("I", "returned")]
+    assert ManifestLine.objects.count() == 3
+    assert selectors.customs_queue(User.objects.get(username="customs_sz")).count() == 2
+    create_demo()
+    assert Declaration.objects.count() == 4

@@ -18,6 +18,7 @@ from . import (
     cards,
     customs_registration,
     declarations,
+    express,
     filings,
     legal_cards,
     operators,
@@ -48,6 +49,7 @@ for module in (
     declarations,
     processing,
     customs_registration,
+    express,
 ):
     api.add_router("", module.router)
 

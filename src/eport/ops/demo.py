@@ -14,7 +14,7 @@ from eport.accounts.models import User, UserKind
 from eport.applications.models import Application, StepStatus
 from eport.applications.services import application_create, application_submit, step_approve
 from eport.cards.making import card_make
-from eport.cards.models import Card
+from eport.cards.models import Card, CardPermission
 from eport.customs_registration.models import Registration
 from eport.customs_registration.services import registration_ensure
 from eport.delegations.models import Broker
@@ -22,6 +22,10 @@ from eport.enterprises.models import Enterprise
 from eport.enterprises.registration import account_register
 from eport.enterprises.services import enterprise_apply_data
 from eport.errors import DomainError
+from eport.express.models import Upload as ExpressUpload
+from eport.express.services import release as express_release
+from eport.express.services import return_ as express_return
+from eport.express.services import upload as express_upload
 from eport.filings.models import EnterpriseFiling
 from eport.operators.models import Operator, OperatorStatus
 from eport.private_files import write_private
@@ -218,6 +222,7 @@ def create_demo_cards() -> list[dict]:
                 _demo_filings(legal.user, User.objects.get(username="customs_sz"))
                 _demo_registration(e)
                 _demo_broker()
+                _demo_express(e, User.objects.get(username="customs_sz"))
         except DomainError as err:
             # e.g. the 商务/外汇局 list was replaced (eport load-units) without the demo's units:
             # the demo goes on without its filings rather than failing.
@@ -271,6 +276,7 @@ def _demo_filings(legal_user, customs_reviewer) -> None:
                 "paperless_documents",
                 "export_receipt",
                 "enterprise_mgmt",
+                "express",
             ],
             "rights": documents,
         },
@@ -287,6 +293,58 @@ def _demo_registration(e) -> None:
         Registration.objects.filter(pk=reg.pk).update(
             valid_until=timezone.localdate() + dt.timedelta(days=45)
         )
+
+
+def _demo_express(e: Enterprise, customs_reviewer) -> None:
+    """快件通关 (SPEC §6.6): the operator card holds `express` (a demo made before it had it is given it),
+    and has uploaded an import (KJ2, with its 舱单, 进出口岸 5301 皇岗) and an export (B类, 5304 蛇口);
+    customs_sz released one import declaration and returned another, the third waits for it."""
+    card = Card.objects.filter(enterprise=e, kind="operator", state="normal").first()
+    if card is None:
+        return
+    CardPermission.objects.get_or_create(card=card, subsystem_id="express")
+    if ExpressUpload.objects.filter(enterprise=e).exists():
+        return
+    user = card.user
+
+    def row(sub, party, goods, value, currency, port, flight):
+        return {
+            "sub_waybill": sub,
+            "party": party,
+            "goods": goods,
+            "quantity": "1",
+            "value": value,
+            "currency": currency,
+            "port": port,
+            "transport_mode": "5",
+            "flight_no": flight,
+            "date": timezone.localdate().isoformat(),
+        }
+
+    imports = [
+        row("SF7001000001", "王小明", "书籍", "120.00", "142", "5301", "CA1301"),
+        row("SF7001000002", "李丽", "保健品", "680.00", "142", "5301", "CA1301"),
+        row("SF7001000003", "赵强", "手机壳", "45.00", "502", "5301", "CA1301"),
+    ]
+    manifest = [
+        {"sub_waybill": r["sub_waybill"], "pieces": "1", "weight": "1.2", "flight_no": "CA1301"}
+        for r in imports
+    ]
+    u = express_upload(
+        user,
+        {"direction": "I", "category": "KJ2", "waybill": "999-70010000"},
+        list(enumerate(imports, 1)),
+        list(enumerate(manifest, 1)),
+    )
+    express_upload(
+        user,
+        {"direction": "E", "category": "B", "waybill": "781-70020000"},
+        [(1, row("EX7002000001", "林小燕", "茶叶", "80.00", "502", "5304", "CZ3001"))],
+        None,
+    )
+    first, second, _third = u.declarations.order_by("pk")
+    express_release(customs_reviewer, first.pk, first.version)
+    express_return(customs_reviewer, second.pk, second.version, "申报品名与实际不符，请核实后重新上载。")
 
 
 BROKER_USCC = make_uscc("91", "440300", "MA5DBRKR")

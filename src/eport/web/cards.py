@@ -166,6 +166,7 @@ SUBSYSTEM_SCREENS: dict[str, str] = {
     "paperless_documents": "web:declarations",
     "processing_trade": "web:processing_grants",
     "enterprise_mgmt": "web:customs_registration",
+    "express": "web:express_upload",
 }
 
 

@@ -8,6 +8,7 @@ from eport.accounts.models import UserKind
 from eport.accounts.permissions import CARD_KINDS
 from eport.accounts.trust import trust_refusal
 from eport.cards.kinds import request_label
+from eport.cards.selectors import card_subsystems
 from eport.refdata.models import Dept
 
 from . import manual
@@ -74,7 +75,12 @@ MENUS: dict[str, list[MenuGroup]] = {
             _("通关无纸化"),
             [("web:declarations", _("报关单电子随附单据")), ("web:declaration_reuploads", _("重传指令"))],
         ),
+        (
+            _("快件通关"),
+            [("web:express_review", _("快件审核")), ("web:express_declarations", _("本关区快件报关单"))],
+        ),
     ],
+    # 快件通关 (SPEC §6.6): customs of the 进出口岸's 关区 releases or returns the express declarations.
     # The 报关协会 review the brokers' registrations (SPEC §6.2).
     "assoc_reviewer": [
         (_("审核"), [("web:reviews", _("报关企业注册审核")), ("web:auto_review", _("自动审核设置"))]),
@@ -128,6 +134,24 @@ MENUS: dict[str, list[MenuGroup]] = {
 }
 
 
+# 快件通关's screens (seed 000: 快件管理 — 数据上载, 回执查询, KJ2报关单/其他报关单, 报关数据维护), in the menu of
+# an operator card that may use the subsystem.
+_EXPRESS_MENU: MenuGroup = (
+    _("快件通关"),
+    [
+        ("web:express_upload", _("数据上载")),
+        ("web:express_receipts", _("回执查询")),
+        ("web:express_released", _("放行报关单")),
+        ("web:express_declarations", _("报关数据维护")),
+    ],
+)
+
+
+def _card_may(user, code: str) -> bool:
+    card = getattr(user, "card", None)
+    return card is not None and any(s["enabled"] for s in card_subsystems(card) if s["code"] == code)
+
+
 def _entries(request, entries, labels=None):
     here = request.resolver_match.view_name if request.resolver_match else ""
     action = request.GET.get("action", "")
@@ -161,6 +185,8 @@ def portal(request):
     if user.kind in CARD_KINDS and here in _REGISTRATION_SCREENS:
         entries = _REGISTRATION_MENU[1] if user.kind == UserKind.LEGAL_CARD else _REGISTRATION_MENU[1][:1]
         groups.insert(0, (_REGISTRATION_MENU[0], entries))
+    if key == UserKind.OPERATOR_CARD and _card_may(user, "express"):
+        groups.insert(len(groups) - 1, _EXPRESS_MENU)
     menu = [(group, _entries(request, entries, labels)) for group, entries in groups]
     return {
         "menu": menu,

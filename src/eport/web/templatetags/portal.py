@@ -73,6 +73,10 @@ TONES = {
     "DECLARED": GREEN,
     "REUPLOAD_REQUIRED": RED,
     "REUPLOADED": GREEN,
+    # 快件通关 (express.models.State): 入库成功 waits for customs, 放行 green, 退单 red
+    "received": AMBER,
+    "released": GREEN,
+    "returned": RED,
 }
 
 
