@@ -43,6 +43,11 @@ NOT_SCREENS = {
     "declaration_reupload_request",
     "declaration_document",
     "customs_registration_annual_report",
+    "express_category",
+    "express_pdf",
+    "express_release",
+    "express_return",
+    "express_template",
     "help",
     "help_topic",
 }
