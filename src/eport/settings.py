@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "eport.agreements",
     "eport.delegations",
     "eport.processing",
+    "eport.export_receipts",
     "eport.declarations",
     "eport.api",
     "eport.web",

@@ -17,6 +17,7 @@ from . import (
     applications,
     cards,
     declarations,
+    export_receipts,
     filings,
     legal_cards,
     operators,
@@ -46,6 +47,7 @@ for module in (
     agreements,
     declarations,
     processing,
+    export_receipts,
 ):
     api.add_router("", module.router)
 
