@@ -162,6 +162,7 @@ SUBSYSTEM_SCREENS: dict[str, str] = {
     "paperless_delegation": "web:delegations",
     "paperless_documents": "web:declarations",
     "processing_trade": "web:processing_grants",
+    "export_receipt": "web:export_receipts",
 }
 
 

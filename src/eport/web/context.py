@@ -58,6 +58,16 @@ MENUS: dict[str, list[MenuGroup]] = {
             _("通关无纸化"),
             [("web:declarations", _("报关单电子随附单据")), ("web:declaration_reuploads", _("重传指令"))],
         ),
+        # The forms filed for its ports: it records the export declaration each was used on (SPEC §6.5).
+        (_("出口收汇"), [("web:export_receipts", _("口岸核销单"))]),
+    ],
+    # The 外汇局 reviews the forex filings and, in 出口收汇, issues, marks lost and writes off forms (SPEC §6.5).
+    "forex_reviewer": [
+        (_("审核"), [("web:reviews", _("企业备案审核")), ("web:auto_review", _("自动审核设置"))]),
+        (
+            _("出口收汇"),
+            [("web:export_receipt_requests", _("核销单发单")), ("web:export_receipts", _("核销单查询"))],
+        ),
     ],
     # The 报关协会 review the brokers' registrations (SPEC §6.2).
     "assoc_reviewer": [
@@ -112,6 +122,20 @@ MENUS: dict[str, list[MenuGroup]] = {
 }
 
 
+# 出口收汇's own menu, shown on its screens to the card using it (seed 000: 核销单申请, 口岸备案, 批量备案, …;
+# 撤销备案, 交单 and 挂失 are done on a form picked from 口岸备案 or 综合查询).
+EXPORT_RECEIPT_MENU: MenuGroup = (
+    _("出口收汇"),
+    [
+        ("web:export_receipt_request_new", _("核销单申请")),
+        ("web:export_receipt_requests", _("申请查询")),
+        ("web:export_receipt_port_filing", _("口岸备案")),
+        ("web:export_receipt_batch", _("批量备案")),
+        ("web:export_receipts", _("综合查询")),
+    ],
+)
+
+
 def _entries(request, entries, labels=None):
     here = request.resolver_match.view_name if request.resolver_match else ""
     action = request.GET.get("action", "")
@@ -132,6 +156,8 @@ def portal(request):
     key = user.kind
     if key == UserKind.REVIEWER and user.unit_id and user.unit.dept == Dept.CUSTOMS:
         key = "customs_reviewer"
+    elif key == UserKind.REVIEWER and user.unit_id and user.unit.dept == Dept.FOREX:
+        key = "forex_reviewer"
     elif key == UserKind.REVIEWER and user.unit_id and user.unit.dept in FILING_DEPTS:
         key = "filing_reviewer"
     elif key == UserKind.REVIEWER and user.unit_id and user.unit.dept == Dept.ASSOC:
@@ -140,7 +166,11 @@ def portal(request):
     if key == UserKind.CARDLESS and trust_refusal(user) is not None:
         key = "untrusted"
     labels = {"web:reissue": request_label(user.enterprise)} if key == UserKind.CARDLESS else None
-    menu = [(group, _entries(request, entries, labels)) for group, entries in MENUS.get(key, [])]
+    groups = list(MENUS.get(key, []))
+    here = request.resolver_match.url_name if request.resolver_match else ""
+    if user.kind in CARD_KINDS and (here or "").startswith("export_receipt"):
+        groups.insert(0, EXPORT_RECEIPT_MENU)
+    menu = [(group, _entries(request, entries, labels)) for group, entries in groups]
     return {
         "menu": menu,
         "is_card": user.kind in CARD_KINDS,

@@ -9,6 +9,7 @@ from . import (
     declarations,
     delegations,
     entries,
+    export_receipts,
     filings,
     operators,
     processing,
@@ -104,6 +105,15 @@ urlpatterns = [
         name="agreement_terminate",
     ),
     path("paperless/delegations/", delegations.delegations, name="delegations"),
+    path("export-receipts/", export_receipts.forms_list, name="export_receipts"),
+    path("export-receipts/port-filing/", export_receipts.port_filing_list, name="export_receipt_port_filing"),
+    path("export-receipts/batch-filing/", export_receipts.batch, name="export_receipt_batch"),
+    path("export-receipts/requests/", export_receipts.requests_list, name="export_receipt_requests"),
+    path("export-receipts/requests/new/", export_receipts.request_new, name="export_receipt_request_new"),
+    path(
+        "export-receipts/requests/<str:request_no>/issue/", export_receipts.issue, name="export_receipt_issue"
+    ),
+    path("export-receipts/<str:form_no>/", export_receipts.form_view, name="export_receipt_form"),
     path("processing-trade/grants/", processing.grants, name="processing_grants"),
     path("processing-trade/grants/new/", processing.grant_new, name="processing_grant_new"),
     path("processing-trade/grants/<int:grant_id>/", processing.grant_edit, name="processing_grant_edit"),
