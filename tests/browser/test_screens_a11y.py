@@ -25,6 +25,7 @@ from eport.applications.models import Application, ReviewStep, StepStatus
 from eport.cards.models import Card
 from eport.declarations import services as declarations
 from eport.enterprises.models import Enterprise
+from eport.export_receipts.models import FormRequest, ReceiptForm
 from eport.operators.models import Operator, OperatorStatus
 from eport.ops.demo import create_demo
 from eport.processing.services import grant_add
@@ -112,6 +113,12 @@ def demo(settings, tmp_path):
         "dossier": dossier_no,
         "delegation": delegation.pk,
         "grant": processing_grant.pk,
+        # 出口收汇 (the demo's forms in every state): one not filed yet, one filed at 5301, a request to issue
+        "receipt": ReceiptForm.objects.get(enterprise=operator_card.enterprise, state="issued").form_no,
+        "receipt_filed": ReceiptForm.objects.get(enterprise=operator_card.enterprise, state="filed").form_no,
+        "receipt_request": FormRequest.objects.get(
+            enterprise=operator_card.enterprise, state="requested"
+        ).request_no,
     }
 
 
@@ -213,16 +220,46 @@ def screens(actor: str, d: dict) -> list:
             ("delegations", "/paperless/delegations/"),  # 代理报关委托, opened by its menu entry
             ("delegation-terms", "/paperless/delegations/new/"),  # 通用条款 first
             ("delegation", f"/paperless/delegations/{d['delegation']}/"),
-            ("subsystem", "/subsystems/export_receipt/"),  # a subsystem without a screen of its own yet
+            ("export-receipts", "/export-receipts/"),  # 出口收汇, opened by its menu entry
+            ("export-receipt-request-new", "/export-receipts/requests/new/"),
+            ("export-receipt-requests", "/export-receipts/requests/"),
+            ("export-receipt-port-filing", "/export-receipts/port-filing/"),
+            ("export-receipt", f"/export-receipts/{d['receipt']}/"),
+            ("export-receipt-filed", f"/export-receipts/{d['receipt_filed']}/"),
+            ("export-receipt-batch", f"/export-receipts/batch-filing/?start_no={d['receipt']}&count=5"),
             ("brokers", "/paperless/brokers/"),
             ("declarations", "/declarations/"),
             ("declaration", f"/declarations/{d['dossier']}/"),
             ("declaration-reuploads", "/declarations/reupload-requests/"),
         ]
+    if actor == "forex":  # the 外汇局 of the demo enterprise: 发单, the forms, 挂失 / 核销
+        return [
+            ("export-receipt-requests", "/export-receipts/requests/"),
+            ("export-receipt-issue", f"/export-receipts/requests/{d['receipt_request']}/issue/"),
+            ("export-receipts", "/export-receipts/"),
+            ("export-receipt", f"/export-receipts/{d['receipt']}/"),
+        ]
+    if actor == "customs":  # the customs of the filed port: 登记出口报关单
+        return [
+            ("export-receipts", "/export-receipts/"),
+            ("export-receipt-filed", f"/export-receipts/{d['receipt_filed']}/"),
+        ]
     raise AssertionError(actor)
 
 
-ACTORS = ("anonymous", "cardless", "fresh", "drafter", "untrusted", "reviewer", "ra", "legal", "operator")
+ACTORS = (
+    "anonymous",
+    "cardless",
+    "fresh",
+    "drafter",
+    "untrusted",
+    "reviewer",
+    "ra",
+    "legal",
+    "operator",
+    "forex",
+    "customs",
+)
 
 
 def actor_user(actor: str, d: dict):
@@ -236,6 +273,8 @@ def actor_user(actor: str, d: dict):
         "ra": lambda: User.objects.get(username="ra_sz"),
         "legal": lambda: d["legal"].user,
         "operator": lambda: d["operator_card"].user,
+        "forex": lambda: User.objects.get(username="forex_sz"),
+        "customs": lambda: User.objects.get(username="customs_sz"),
     }[actor]()
 
 

@@ -91,3 +91,18 @@ def test_demo_enterprise_is_filed_through_the_engine(data_dir):
     count = Application.objects.count()
     create_demo()
     assert Application.objects.count() == count
+
+
+def test_the_demo_operator_card_has_export_receipt_forms_in_every_state(data_dir):
+    from eport.export_receipts.models import FormRequest, ReceiptForm
+
+    create_demo()
+    e = Card.objects.get(kind="operator", enterprise__name="深圳市南山示范进出口有限公司").enterprise
+    states = sorted(ReceiptForm.objects.filter(enterprise=e).values_list("state", flat=True))
+    assert states == sorted(["issued", "filed", "declared", "handed_in", "written_off", "lost"])
+    assert sorted(FormRequest.objects.filter(enterprise=e).values_list("state", flat=True)) == [
+        "issued",
+        "requested",
+    ]
+    create_demo()
+    assert ReceiptForm.objects.filter(enterprise=e).count() == 6
