@@ -316,3 +316,48 @@ def test_revoke_against_declare_and_two_filings_end_in_one_state():
     )
     assert results == ["already_filed", "ok"]
     assert ReceiptForm.objects.get(form_no=b).state == "filed"
+
+
+@pytest.mark.django_db(transaction=True)
+@postgres_only
+def test_customs_waiting_on_a_revoke_gets_a_409_not_a_404():
+    """The enterprise's 撤销备案 holds the row when the customs' 登记 arrives: once it commits, the form is
+    no longer at the customs' port, yet the customs had found it — it gets the 409 of the new state."""
+    import time
+
+    from django.db import transaction
+
+    made, _api = holder()
+    bureau, _b = bureau_reviewer()
+    customs, _c = customs_reviewer()
+    r = services.request_forms(made.card.user, 1)
+    [form] = services.issue(bureau, r.request_no, 1)
+    services.port_filing(made.card.user, form.form_no, PORT)
+    revoked, result = threading.Event(), []
+
+    def enterprise():
+        try:
+            with transaction.atomic():
+                services.revoke_filing(made.card.user, form.form_no)
+                revoked.set()
+                time.sleep(0.5)  # the customs is now waiting for the row
+        finally:
+            connection.close()
+
+    def customs_declares():
+        try:
+            revoked.wait()
+            services.record_declaration(customs, form.form_no, decl_no())
+            result.append("ok")
+        except DomainError as e:
+            result.append(e.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=enterprise), threading.Thread(target=customs_declares)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert result == ["state_conflict"]
+    assert ReceiptForm.objects.get(form_no=form.form_no).state == "issued"

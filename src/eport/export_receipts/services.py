@@ -72,11 +72,18 @@ def _snapshot(f: ReceiptForm) -> dict:
 
 
 def _locked(actor, form_no) -> ReceiptForm:
+    """The form, scoped to the actor (404 otherwise), then locked by its key. Not locked through the scope
+    itself: the customs' scope is the form's port, which a concurrent 撤销备案 clears, and a row that leaves
+    the WHERE while waiting for the lock would read as "not found" instead of the 409 of its new state."""
     form_no = clean_form_no(form_no)
-    row = visible_forms(actor).select_for_update(of=("self",)).filter(form_no=form_no).first()
-    if row is None:
+    seen = visible_forms(actor).filter(form_no=form_no).values_list("pk", flat=True).first()
+    if seen is None:
         raise NotFound(Code.FORM_NOT_FOUND, _("没有这份核销单，或您无权查看。"))
-    return row
+    return (
+        ReceiptForm.objects.select_for_update(of=("self",))
+        .select_related("enterprise", "bureau", "request")
+        .get(pk=seen)
+    )
 
 
 def _audit(actor, f: ReceiptForm, action: str, before: dict, ip) -> None:

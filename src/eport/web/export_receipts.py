@@ -204,7 +204,7 @@ def form_view(request, form_no):
 def request_new(request):
     """核销单申请: 申请份数 → 确认 → 核销单申请成功, with the 申请号."""
     with Refusal() as refusal:
-        subsystem_card(request.user, selectors.SUBSYSTEM)  # a card holding it (a reviewer: refused)
+        card = subsystem_card(request.user, selectors.SUBSYSTEM)  # a card holding it (a reviewer: refused)
     if refusal:
         return refusal.page(request)
     data = {"count": request.POST.get("count", "1").strip()}
@@ -221,7 +221,7 @@ def request_new(request):
         if refusal:
             ctx["errors"], status = refusal.errors(CountForm()), refusal.status
     form = decorate_form(CountForm(initial=data))
-    bureau = selectors.forex_bureau(request.user.enterprise) if request.user.enterprise_id else None
+    bureau = selectors.forex_bureau(card.enterprise)
     return render(
         request,
         "web/export_receipt_request.html",
