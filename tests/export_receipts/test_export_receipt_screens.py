@@ -164,3 +164,24 @@ def test_a_card_without_the_subsystem_and_other_staff_are_refused():
     assert c.get(reverse("web:export_receipt_request_new")).status_code == 403
     aic = client_of(f.staff(UserKind.REVIEWER, "aic:440300"))
     assert aic.get(reverse("web:export_receipts")).status_code == 403
+
+
+def test_lost_from_the_form_page_by_the_card_and_by_the_bureau(s, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    a, b = issued(s["api"], s["b_api"], 2)
+    url_a, url_b = (reverse("web:export_receipt_form", args=[n]) for n in (a, b))
+    r = s["card"].post(url_a, {"action": "lost"})
+    assert "挂失后核销单" in html(r) and ReceiptForm.objects.get(form_no=a).state == "issued"
+    with django_capture_on_commit_callbacks(execute=True):
+        r = s["card"].post(url_a, {"action": "lost", "confirm": "1"}, follow=True)
+    assert "已挂失" in html(r) and mail.outbox[-1].to == ["forex@example.com"]
+    page = html(s["card"].get(url_a))
+    assert 'id="btn-lost"' not in page and 'id="port-form"' not in page
+    with django_capture_on_commit_callbacks(execute=True):
+        s["bureau"].post(url_b, {"action": "lost", "confirm": "1"})
+    assert ReceiptForm.objects.get(form_no=b).state == "lost" and mail.outbox[-1].to == [
+        "exporter@example.com"
+    ]
+    r = s["card"].post(url_b, {"action": "nothing"})
+    assert r.status_code == 400 and "请选择要办理的业务" in html(r)
