@@ -185,3 +185,14 @@ def test_lost_from_the_form_page_by_the_card_and_by_the_bureau(s, django_capture
     ]
     r = s["card"].post(url_b, {"action": "nothing"})
     assert r.status_code == 400 and "请选择要办理的业务" in html(r)
+
+
+def test_the_screens_speak_english(s):
+    no = issued(s["api"], s["b_api"], 1)[0]
+    en = {"HTTP_ACCEPT_LANGUAGE": "en"}
+    page = html(s["card"].get(reverse("web:export_receipts"), **en))
+    assert "Form number" in page and "Batch filing" in page and "Issued" in page
+    r = s["card"].post(reverse("web:export_receipt_form", args=[no]), {"action": "port", "port": "x"}, **en)
+    assert "Port: there is no such port code" in html(r)
+    r = s["card"].post(reverse("web:export_receipt_request_new"), {"count": "2"}, **en)
+    assert "Request 2 export receipt forms from the forex bureau?" in html(r)
