@@ -43,6 +43,8 @@ from eport.enterprises.models import Enterprise
 from eport.express import services as express_services
 from eport.express.models import Declaration as ExpressDeclaration
 from eport.express.models import Receipt as ExpressReceipt
+from eport.export_receipts import services as receipts
+from eport.export_receipts.models import FormRequest, ReceiptForm
 from eport.filings.models import CardFiling, EnterpriseFiling
 from eport.operators.models import Operator
 from eport.processing.models import Grant
@@ -130,6 +132,16 @@ def build(files) -> SimpleNamespace:
         list(enumerate(xbody["manifest"], 1)),
     )
 
+    # 出口收汇 (SPEC §6.5): A's operator card holds it; A is filed with forex:440300, which issued it two forms
+    # (one filed at 5301) and has a second request of A's waiting.
+    grant(op_a, "export_receipt")
+    f.enterprise_filed(a, "forex", "forex:440300")
+    bureau = f.staff("reviewer", "forex:440300")
+    er_request = receipts.request_forms(op_a.card.user, 2)
+    er_form, er_filed = (x.form_no for x in receipts.issue(bureau, er_request.request_no, 2))
+    receipts.port_filing(op_a.card.user, er_filed, "5301")
+    er_waiting = receipts.request_forms(op_a.card.user, 1)
+
     # Enterprise C, of A's sub-centre, waiting for its first legal card: an approved request in the queue.
     c = f.enterprise_in_network(name="丙方科技有限公司")
     c_user = f.cardless(uscc=c.uscc)
@@ -158,6 +170,7 @@ def build(files) -> SimpleNamespace:
     operator_b = f.documents_permission(grant(f.operator_card(b, ra=ra, name="周八"), "paperless_delegation"))
     grant(legal_b, "enterprise_mgmt")  # B's own registration does not exist (no customs filing): 404
     grant(operator_b, "express")  # B's operator card uploads express declarations too: A's are not found
+    grant(operator_b, "export_receipt")  # B's operator card uses 出口收汇 too: A's forms are not found for it
     users = {
         "anonymous": None,
         "cardless_b": f.cardless(uscc=b.uscc),
@@ -192,6 +205,9 @@ def build(files) -> SimpleNamespace:
         renewal=renewal["id"],
         renewal_step=renewal_step.id,
         xdecl=express_upload.declarations.get().pk,
+        erform=er_form,
+        erfiled=er_filed,
+        erreq=er_waiting.request_no,
         users=users,
         apis={k: Api(u) for k, u in users.items()},
     )
@@ -284,6 +300,12 @@ def snapshot(w) -> dict:
             ExpressDeclaration.objects.order_by("pk").values_list("pk", "state", "category", "version")
         ),
         "express_receipts": ExpressReceipt.objects.count(),
+        "receipt_forms": list(
+            ReceiptForm.objects.order_by("pk").values_list("pk", "state", "port", "decl_no")
+        ),
+        "receipt_requests": list(
+            FormRequest.objects.order_by("pk").values_list("pk", "state", "issued_count")
+        ),
         "audit": AuditEvent.objects.count(),
     }
 
@@ -322,6 +344,9 @@ class Call:
             renewal=w.renewal,
             rstep=w.renewal_step,
             xdecl=w.xdecl,
+            erform=w.erform,
+            erfiled=w.erfiled,
+            erreq=w.erreq,
         )
 
 
@@ -426,6 +451,23 @@ API = {
     "express.return": Call("post", "/express/declarations/{xdecl}/return", {"version": 1, "reason": "x"}),
     "express.pdf": Call("get", "/express/declarations/{xdecl}/pdf"),
     "express.receipts": Call("get", "/express/receipts?waybill=999-12345678"),
+    "er.requests.create": Call("post", "/export-receipts/requests", {"count": 1}),
+    "er.requests": Call("get", "/export-receipts/requests"),
+    "er.issue": Call("post", "/export-receipts/requests/{erreq}/issue", {"count": 1}),
+    "er.forms": Call("get", "/export-receipts"),
+    "er.export": Call("get", "/export-receipts.xlsx"),
+    "er.get": Call("get", "/export-receipts/{erform}"),
+    "er.port_filing": Call("post", "/export-receipts/{erform}/port-filing", {"port": "5302"}),
+    "er.batch": Call(
+        "post", "/export-receipts/batch-port-filing", {"start_no": "{erform}", "count": 2, "port": "5302"}
+    ),
+    "er.revoke": Call("post", "/export-receipts/{erfiled}/revoke-filing"),
+    "er.hand_in": Call("post", "/export-receipts/{erfiled}/hand-in"),
+    "er.report_lost": Call("post", "/export-receipts/{erform}/report-lost"),
+    "er.write_off": Call("post", "/export-receipts/{erfiled}/write-off"),
+    "er.declaration": Call(
+        "post", "/export-receipts/{erfiled}/declaration", {"decl_no": "530120260000000001"}
+    ),
 }
 
 SCREENS = {
@@ -502,6 +544,25 @@ SCREENS = {
     "express.return": Call("post", "/express/{xdecl}/return/", {"version": "1", "reason": "x"}),
     "express.print": Call("get", "/express/{xdecl}/print/"),
     "express.pdf": Call("get", "/express/{xdecl}/pdf/"),
+    "er.forms": Call("get", "/export-receipts/"),
+    "er.requests": Call("get", "/export-receipts/requests/"),
+    "er.request_new": Call("post", "/export-receipts/requests/new/", {"count": "1", "confirm": "1"}),
+    "er.issue": Call("post", "/export-receipts/requests/{erreq}/issue/", {"count": "1"}),
+    "er.get": Call("get", "/export-receipts/{erform}/"),
+    "er.port_filing": Call(
+        "post", "/export-receipts/{erform}/", {"action": "port", "port": "5302", "confirm": "1"}
+    ),
+    "er.revoke": Call("post", "/export-receipts/{erfiled}/", {"action": "revoke", "confirm": "1"}),
+    "er.declare": Call(
+        "post",
+        "/export-receipts/{erfiled}/",
+        {"action": "declare", "decl_no": "530120260000000001", "confirm": "1"},
+    ),
+    "er.batch": Call(
+        "post",
+        "/export-receipts/batch-filing/",
+        {"start_no": "{erform}", "count": "2", "port": "5302", "form_nos": "{erform}", "confirm": "1"},
+    ),
 }
 
 
@@ -570,6 +631,7 @@ NO_SUB, NF_DLG = "403 subsystem_not_granted", "404 delegation_not_found"
 NF_GRANT = "404 grant_not_found"
 NF_REG = "404 customs_registration_not_found"
 NF_X = "404 declaration_not_found"
+NF_FORM, BUREAU_REQ = "404 form_not_found", "403 bureau_required"
 
 API_EXPECT = {
     "application.get": (NF_APP, NF_APP, KIND_APP_READER, NF_APP, NF_APP),
@@ -656,6 +718,21 @@ API_EXPECT = {
     "express.return": (CUSTOMS_REQ,) * 5,
     "express.pdf": (NO_SUB, NO_SUB, NF_X, CUSTOMS_REQ, CUSTOMS_REQ),
     "express.receipts": (NO_SUB, NO_SUB, None, NO_SUB, NO_SUB),
+    # 出口收汇: B's operator card holds it (its own requests and forms; A's are not found for it); no other actor
+    # holds it. 发单 and 核销 are the 外汇局's, 登记出口报关单 the port's customs' (an aic reviewer is neither).
+    "er.requests.create": (NO_SUB, NO_SUB, None, NO_SUB, NO_SUB),
+    "er.requests": (NO_SUB, NO_SUB, None, NO_SUB, NO_SUB),
+    "er.issue": (*[BUREAU_REQ] * 5,),
+    "er.forms": (NO_SUB, NO_SUB, None, NO_SUB, NO_SUB),
+    "er.export": (NO_SUB, NO_SUB, None, NO_SUB, NO_SUB),
+    "er.get": (NO_SUB, NO_SUB, NF_FORM, NO_SUB, NO_SUB),
+    "er.port_filing": (NO_SUB, NO_SUB, NF_FORM, NO_SUB, NO_SUB),
+    "er.batch": (NO_SUB, NO_SUB, "409 nothing_to_file", NO_SUB, NO_SUB),  # none of B's from A's number on
+    "er.revoke": (NO_SUB, NO_SUB, NF_FORM, NO_SUB, NO_SUB),
+    "er.hand_in": (NO_SUB, NO_SUB, NF_FORM, NO_SUB, NO_SUB),
+    "er.report_lost": (NO_SUB, NO_SUB, NF_FORM, NO_SUB, NO_SUB),
+    "er.write_off": (*[BUREAU_REQ] * 5,),
+    "er.declaration": (*["403 customs_required"] * 5,),
 }
 
 SCREEN_EXPECT = {
@@ -731,6 +808,17 @@ SCREEN_EXPECT = {
     "express.return": (403, 403, 404, 403, 403),
     "express.print": (403, 403, 404, 403, 403),
     "express.pdf": (403, 403, 404, 403, 403),
+    # 出口收汇's screens: only its parties open them (a card holding it, a forex or customs reviewer)
+    "er.forms": (403, 403, None, 403, 403),
+    "er.requests": (403, 403, None, 403, 403),
+    "er.request_new": (403, 403, None, 403, 403),
+    "er.issue": (403, 403, 404, 403, 403),
+    "er.get": (403, 403, 404, 403, 403),
+    "er.port_filing": (403, 403, 404, 403, 403),
+    "er.revoke": (403, 403, 404, 403, 403),
+    "er.declare": (403, 403, 404, 403, 403),
+    # B's own 批量备案 page answers (409, the refusal beside its list): A's number lists none of B's forms
+    "er.batch": (403, 403, None, 403, 403),
 }
 
 # Anonymous on the screens: sent to sign in, at the card sign-in where only a card may go.
@@ -760,6 +848,15 @@ CARD_SIGN_IN = {
     "registration",
     "registration.annual_report",
     "registration.renewal",
+    "er.forms",
+    "er.requests",
+    "er.request_new",
+    "er.issue",
+    "er.get",
+    "er.port_filing",
+    "er.revoke",
+    "er.declare",
+    "er.batch",
 }
 
 
@@ -810,3 +907,31 @@ def test_the_one_time_secrets_are_there_for_their_own_session(w):
     assert first.status_code == 200 and SECRET_PIN in first.content.decode()
     again = w.officer.get(f"/ra/cards/made/{w.made_key}/")
     assert again.status_code == 200 and SECRET_PIN not in again.content.decode()
+
+
+@pytest.mark.parametrize(
+    "unit, call, want",
+    [
+        (
+            "forex:440100",
+            Call("post", "/export-receipts/requests/{erreq}/issue", {"count": 1}),
+            "request_not_found",
+        ),
+        ("forex:440100", Call("post", "/export-receipts/{erfiled}/write-off"), "form_not_found"),
+        ("forex:440100", Call("post", "/export-receipts/{erform}/report-lost"), "form_not_found"),
+        ("forex:440100", Call("get", "/export-receipts/{erform}"), "form_not_found"),
+        (
+            "customs:2200",
+            Call("post", "/export-receipts/{erfiled}/declaration", {"decl_no": "530120260000000001"}),
+            "form_not_found",
+        ),
+        ("customs:2200", Call("get", "/export-receipts/{erfiled}"), "form_not_found"),
+    ],
+)
+def test_export_receipt_reviewers_outside_their_unit_find_nothing(w, unit, call, want):
+    """A 外汇局 other than A's (forex:440300) and a customs other than the filed port's (5301, under 5300)."""
+    before = snapshot(w)
+    r = call_api(Api(f.staff("reviewer", unit)), call, w)
+    assert r.status_code == 404 and r.json()["error"]["code"] == want, r.content[:300]
+    before["accounts"] = snapshot(w)["accounts"]  # the reviewer made for the case
+    assert snapshot(w) == before

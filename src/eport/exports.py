@@ -25,6 +25,7 @@ from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from eport.applications.kinds import all_kinds
 from eport.audit.services import record
 from eport.errors import Code, InvalidInput
+from eport.export_receipts.selectors import holder_name
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -192,6 +193,40 @@ LISTS = {
             (gettext_lazy("回执时间"), lambda r: _dt(r.at)),
         ],
         ("declaration",),
+    "export_receipts": (
+        "export-receipts",
+        gettext_lazy("出口收汇核销单"),
+        [
+            (gettext_lazy("核销单号"), lambda f: f.form_no),
+            (gettext_lazy("企业名称"), lambda f: holder_name(f.enterprise)),
+            (gettext_lazy("申请号"), lambda f: f.request.request_no),
+            (gettext_lazy("状态"), lambda f: str(f.get_state_display())),
+            (gettext_lazy("使用口岸"), lambda f: f.port),
+            (gettext_lazy("出口报关单号"), lambda f: f.decl_no),
+            (gettext_lazy("外汇局"), lambda f: f.bureau.name),
+            (gettext_lazy("发单时间"), lambda f: _dt(f.issued_at)),
+            (gettext_lazy("备案时间"), lambda f: _dt(f.filed_at)),
+            (gettext_lazy("报关时间"), lambda f: _dt(f.declared_at)),
+            (gettext_lazy("交单时间"), lambda f: _dt(f.handed_in_at)),
+            (gettext_lazy("核销时间"), lambda f: _dt(f.written_off_at)),
+            (gettext_lazy("挂失时间"), lambda f: _dt(f.lost_at)),
+        ],
+        ("enterprise", "request", "bureau"),
+    ),
+    "export_receipt_requests": (
+        "export-receipt-requests",
+        gettext_lazy("核销单申请"),
+        [
+            (gettext_lazy("申请号"), lambda r: r.request_no),
+            (gettext_lazy("企业名称"), lambda r: holder_name(r.enterprise)),
+            (gettext_lazy("外汇局"), lambda r: r.bureau.name),
+            (gettext_lazy("申请份数"), lambda r: str(r.count)),
+            (gettext_lazy("发单份数"), lambda r: str(r.issued_count)),
+            (gettext_lazy("状态"), lambda r: str(r.get_state_display())),
+            (gettext_lazy("申请时间"), lambda r: _dt(r.created_at)),
+            (gettext_lazy("发单时间"), lambda r: _dt(r.issued_at)),
+        ],
+        ("enterprise", "bureau"),
     ),
     "agreements": (
         "agreements",

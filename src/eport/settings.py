@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "eport.processing",
     "eport.customs_registration",
     "eport.express",
+    "eport.export_receipts",
     "eport.declarations",
     "eport.api",
     "eport.web",

@@ -26,6 +26,7 @@ from eport.cards.models import Card
 from eport.declarations import services as declarations
 from eport.enterprises.models import Enterprise
 from eport.express.models import Declaration
+from eport.export_receipts.models import FormRequest, ReceiptForm
 from eport.operators.models import Operator, OperatorStatus
 from eport.ops.demo import create_demo
 from eport.processing.services import grant_add
@@ -116,6 +117,12 @@ def demo(settings, tmp_path):
         # 快件通关 (the demo's uploads): a released import declaration and one waiting for customs
         "express_released": Declaration.objects.get(state="released").pk,
         "express_waiting": Declaration.objects.filter(state="received", direction="I").get().pk,
+        # 出口收汇 (the demo's forms in every state): one not filed yet, one filed at 5301, a request to issue
+        "receipt": ReceiptForm.objects.get(enterprise=operator_card.enterprise, state="issued").form_no,
+        "receipt_filed": ReceiptForm.objects.get(enterprise=operator_card.enterprise, state="filed").form_no,
+        "receipt_request": FormRequest.objects.get(
+            enterprise=operator_card.enterprise, state="requested"
+        ).request_no,
     }
 
 
@@ -222,7 +229,13 @@ def screens(actor: str, d: dict) -> list:
             ("delegations", "/paperless/delegations/"),  # 代理报关委托, opened by its menu entry
             ("delegation-terms", "/paperless/delegations/new/"),  # 通用条款 first
             ("delegation", f"/paperless/delegations/{d['delegation']}/"),
-            ("subsystem", "/subsystems/export_receipt/"),  # a subsystem without a screen of its own yet
+            ("export-receipts", "/export-receipts/"),  # 出口收汇, opened by its menu entry
+            ("export-receipt-request-new", "/export-receipts/requests/new/"),
+            ("export-receipt-requests", "/export-receipts/requests/"),
+            ("export-receipt-port-filing", "/export-receipts/port-filing/"),
+            ("export-receipt", f"/export-receipts/{d['receipt']}/"),
+            ("export-receipt-filed", f"/export-receipts/{d['receipt_filed']}/"),
+            ("export-receipt-batch", f"/export-receipts/batch-filing/?start_no={d['receipt']}&count=5"),
             ("brokers", "/paperless/brokers/"),
             ("declarations", "/declarations/"),
             ("declaration", f"/declarations/{d['dossier']}/"),
@@ -245,6 +258,18 @@ def screens(actor: str, d: dict) -> list:
             ("express-declarations", "/express/"),
             ("express-declaration", f"/express/{d['express_waiting']}/"),
         ]
+    if actor == "forex":  # the 外汇局 of the demo enterprise: 发单, the forms, 挂失 / 核销
+        return [
+            ("export-receipt-requests", "/export-receipts/requests/"),
+            ("export-receipt-issue", f"/export-receipts/requests/{d['receipt_request']}/issue/"),
+            ("export-receipts", "/export-receipts/"),
+            ("export-receipt", f"/export-receipts/{d['receipt']}/"),
+        ]
+    if actor == "customs":  # the customs of the filed port: 登记出口报关单
+        return [
+            ("export-receipts", "/export-receipts/"),
+            ("export-receipt-filed", f"/export-receipts/{d['receipt_filed']}/"),
+        ]
     raise AssertionError(actor)
 
 
@@ -258,6 +283,7 @@ ACTORS = (
     "ra",
     "legal",
     "operator",
+    "forex",
     "customs",
 )
 
@@ -273,6 +299,7 @@ def actor_user(actor: str, d: dict):
         "ra": lambda: User.objects.get(username="ra_sz"),
         "legal": lambda: d["legal"].user,
         "operator": lambda: d["operator_card"].user,
+        "forex": lambda: User.objects.get(username="forex_sz"),
         "customs": lambda: User.objects.get(username="customs_sz"),
     }[actor]()
 

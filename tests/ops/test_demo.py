@@ -115,3 +115,16 @@ def test_demo_express_declarations_to_try(data_dir):
     assert selectors.customs_queue(User.objects.get(username="customs_sz")).count() == 2
     create_demo()
     assert Declaration.objects.count() == 4
+def test_the_demo_operator_card_has_export_receipt_forms_in_every_state(data_dir):
+    from eport.export_receipts.models import FormRequest, ReceiptForm
+
+    create_demo()
+    e = Card.objects.get(kind="operator", enterprise__name="深圳市南山示范进出口有限公司").enterprise
+    states = sorted(ReceiptForm.objects.filter(enterprise=e).values_list("state", flat=True))
+    assert states == sorted(["issued", "filed", "declared", "handed_in", "written_off", "lost"])
+    assert sorted(FormRequest.objects.filter(enterprise=e).values_list("state", flat=True)) == [
+        "issued",
+        "requested",
+    ]
+    create_demo()
+    assert ReceiptForm.objects.filter(enterprise=e).count() == 6

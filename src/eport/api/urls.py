@@ -19,6 +19,7 @@ from . import (
     customs_registration,
     declarations,
     express,
+    export_receipts,
     filings,
     legal_cards,
     operators,
@@ -50,6 +51,7 @@ for module in (
     processing,
     customs_registration,
     express,
+    export_receipts,
 ):
     api.add_router("", module.router)
 

@@ -227,6 +227,11 @@ def create_demo_cards() -> list[dict]:
             # e.g. the 商务/外汇局 list was replaced (eport load-units) without the demo's units:
             # the demo goes on without its filings rather than failing.
             print(f"demo filings skipped: {err.message}")
+        try:
+            with transaction.atomic():
+                _demo_export_receipts(e)
+        except DomainError as err:  # e.g. without its forex filing (above): the rest of the demo stands
+            print(f"demo export receipts skipped: {err.message}")
     return out
 
 
@@ -345,6 +350,35 @@ def _demo_express(e: Enterprise, customs_reviewer) -> None:
     first, second, _third = u.declarations.order_by("pk")
     express_release(customs_reviewer, first.pk, first.version)
     express_return(customs_reviewer, second.pk, second.version, "申报品名与实际不符，请核实后重新上载。")
+def _demo_export_receipts(e) -> None:
+    """出口收汇: the operator card (it holds export_receipt) asked the 外汇局 (forex_sz) for forms; one request
+    issued in part (6 of 8), its forms in every state — 已发单, 已备案 at 5301 皇岗, 已报关 (customs_sz recorded
+    the declaration), 已交单, 已核销, 挂失 — and one request waiting for 发单."""
+    from eport.export_receipts import services as receipts
+    from eport.export_receipts.models import FormRequest
+
+    if FormRequest.objects.filter(enterprise=e).exists():
+        return
+    card = Card.objects.filter(enterprise=e, kind="operator", state="normal").first()
+    if card is None:
+        return
+    op, forex, customs = (
+        card.user,
+        User.objects.get(username="forex_sz"),
+        User.objects.get(username="customs_sz"),
+    )
+    year = timezone.localdate().year
+    request = receipts.request_forms(op, 8)
+    nos = [f.form_no for f in receipts.issue(forex, request.request_no, 6)]
+    for no in nos[1:5]:
+        receipts.port_filing(op, no, "5301")
+    for i, no in enumerate(nos[2:5], start=1):
+        receipts.record_declaration(customs, no, f"5301{year}0{i:09d}")
+    for no in nos[3:5]:
+        receipts.hand_in(op, no)
+    receipts.write_off(forex, nos[4])
+    receipts.report_lost(op, nos[5])
+    receipts.request_forms(op, 3)
 
 
 BROKER_USCC = make_uscc("91", "440300", "MA5DBRKR")

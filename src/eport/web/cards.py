@@ -167,6 +167,7 @@ SUBSYSTEM_SCREENS: dict[str, str] = {
     "processing_trade": "web:processing_grants",
     "enterprise_mgmt": "web:customs_registration",
     "express": "web:express_upload",
+    "export_receipt": "web:export_receipts",
 }
 
 

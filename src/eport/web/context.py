@@ -8,7 +8,6 @@ from eport.accounts.models import UserKind
 from eport.accounts.permissions import CARD_KINDS
 from eport.accounts.trust import trust_refusal
 from eport.cards.kinds import request_label
-from eport.cards.selectors import card_subsystems
 from eport.refdata.models import Dept
 
 from . import manual
@@ -31,11 +30,6 @@ _BROKERS: MenuGroup = (
 )
 _ACCOUNT_MENU: MenuGroup = (_("账号"), [("web:account", _("账号与身份认证"))])
 # 海关企业管理 (SPEC §6.7): on its screens, the card's side menu opens the subsystem's group.
-_REGISTRATION_SCREENS = (
-    "web:customs_registration",
-    "web:customs_registration_change",
-    "web:customs_registration_renewal",
-)
 _REGISTRATION_MENU: MenuGroup = (
     _("海关企业管理"),
     [
@@ -75,12 +69,22 @@ MENUS: dict[str, list[MenuGroup]] = {
             _("通关无纸化"),
             [("web:declarations", _("报关单电子随附单据")), ("web:declaration_reuploads", _("重传指令"))],
         ),
+        # 快件通关 (SPEC §6.6): customs of the 进出口岸's 关区 releases or returns the express declarations.
         (
             _("快件通关"),
             [("web:express_review", _("快件审核")), ("web:express_declarations", _("本关区快件报关单"))],
         ),
+        # The forms filed for its ports: it records the export declaration each was used on (SPEC §6.5).
+        (_("出口收汇"), [("web:export_receipts", _("口岸核销单"))]),
     ],
-    # 快件通关 (SPEC §6.6): customs of the 进出口岸's 关区 releases or returns the express declarations.
+    # The 外汇局 reviews the forex filings and, in 出口收汇, issues, marks lost and writes off forms (SPEC §6.5).
+    "forex_reviewer": [
+        (_("审核"), [("web:reviews", _("企业备案审核")), ("web:auto_review", _("自动审核设置"))]),
+        (
+            _("出口收汇"),
+            [("web:export_receipt_requests", _("核销单发单")), ("web:export_receipts", _("核销单查询"))],
+        ),
+    ],
     # The 报关协会 review the brokers' registrations (SPEC §6.2).
     "assoc_reviewer": [
         (_("审核"), [("web:reviews", _("报关企业注册审核")), ("web:auto_review", _("自动审核设置"))]),
@@ -146,10 +150,27 @@ _EXPRESS_MENU: MenuGroup = (
     ],
 )
 
+# 出口收汇's own menu, shown on its screens to the card using it (seed 000: 核销单申请, 口岸备案, 批量备案, …;
+# 撤销备案, 交单 and 挂失 are done on a form picked from 口岸备案 or 综合查询).
+EXPORT_RECEIPT_MENU: MenuGroup = (
+    _("出口收汇"),
+    [
+        ("web:export_receipt_request_new", _("核销单申请")),
+        ("web:export_receipt_requests", _("申请查询")),
+        ("web:export_receipt_port_filing", _("口岸备案")),
+        ("web:export_receipt_batch", _("批量备案")),
+        ("web:export_receipts", _("综合查询")),
+    ],
+)
 
-def _card_may(user, code: str) -> bool:
-    card = getattr(user, "card", None)
-    return card is not None and any(s["enabled"] for s in card_subsystems(card) if s["code"] == code)
+
+# A subsystem's own menu, shown to a card on that subsystem's screens (by the URL name's prefix): the card's
+# menu entry opens the system, its menu then leads through it; on no other page does it cost a query.
+SUBSYSTEM_MENUS: list[tuple[str, MenuGroup]] = [
+    ("customs_registration", _REGISTRATION_MENU),
+    ("express_", _EXPRESS_MENU),
+    ("export_receipt", EXPORT_RECEIPT_MENU),
+]
 
 
 def _entries(request, entries, labels=None):
@@ -172,6 +193,8 @@ def portal(request):
     key = user.kind
     if key == UserKind.REVIEWER and user.unit_id and user.unit.dept == Dept.CUSTOMS:
         key = "customs_reviewer"
+    elif key == UserKind.REVIEWER and user.unit_id and user.unit.dept == Dept.FOREX:
+        key = "forex_reviewer"
     elif key == UserKind.REVIEWER and user.unit_id and user.unit.dept in FILING_DEPTS:
         key = "filing_reviewer"
     elif key == UserKind.REVIEWER and user.unit_id and user.unit.dept == Dept.ASSOC:
@@ -181,12 +204,13 @@ def portal(request):
         key = "untrusted"
     labels = {"web:reissue": request_label(user.enterprise)} if key == UserKind.CARDLESS else None
     groups = list(MENUS.get(key, []))
-    here = request.resolver_match.view_name if request.resolver_match else ""
-    if user.kind in CARD_KINDS and here in _REGISTRATION_SCREENS:
-        entries = _REGISTRATION_MENU[1] if user.kind == UserKind.LEGAL_CARD else _REGISTRATION_MENU[1][:1]
-        groups.insert(0, (_REGISTRATION_MENU[0], entries))
-    if key == UserKind.OPERATOR_CARD and _card_may(user, "express"):
-        groups.insert(len(groups) - 1, _EXPRESS_MENU)
+    url_name = (request.resolver_match.url_name if request.resolver_match else "") or ""
+    if user.kind in CARD_KINDS:
+        for prefix, (title, entries) in SUBSYSTEM_MENUS:
+            if url_name.startswith(prefix):
+                if prefix == "customs_registration" and user.kind != UserKind.LEGAL_CARD:
+                    entries = entries[:1]  # 变更 / 延续 are the legal card's; an operator card reads
+                groups.insert(0, (title, entries))
     menu = [(group, _entries(request, entries, labels)) for group, entries in groups]
     return {
         "menu": menu,

@@ -11,6 +11,7 @@ from . import (
     delegations,
     entries,
     express,
+    export_receipts,
     filings,
     manual,
     operators,
@@ -149,6 +150,15 @@ urlpatterns = [
         "express/<int:declaration_id>/release/", express.decide, {"action": "release"}, name="express_release"
     ),
     path("express/<int:declaration_id>/return/", express.decide, {"action": "return"}, name="express_return"),
+    path("export-receipts/", export_receipts.forms_list, name="export_receipts"),
+    path("export-receipts/port-filing/", export_receipts.port_filing_list, name="export_receipt_port_filing"),
+    path("export-receipts/batch-filing/", export_receipts.batch, name="export_receipt_batch"),
+    path("export-receipts/requests/", export_receipts.requests_list, name="export_receipt_requests"),
+    path("export-receipts/requests/new/", export_receipts.request_new, name="export_receipt_request_new"),
+    path(
+        "export-receipts/requests/<str:request_no>/issue/", export_receipts.issue, name="export_receipt_issue"
+    ),
+    path("export-receipts/<str:form_no>/", export_receipts.form_view, name="export_receipt_form"),
     path("processing-trade/grants/", processing.grants, name="processing_grants"),
     path("processing-trade/grants/new/", processing.grant_new, name="processing_grant_new"),
     path("processing-trade/grants/<int:grant_id>/", processing.grant_edit, name="processing_grant_edit"),

@@ -80,7 +80,9 @@
     function ask(v) {  // the rows whose code starts with v (each prefix asked once)
       if (v.length < min) return Promise.resolve([]);
       if (!cache[v]) {
-        cache[v] = fetch("/api/v1/refdata/" + input.dataset.lookup + "?prefix=" + encodeURIComponent(v), { credentials: "same-origin" })
+        var url = input.dataset.lookupUrl ? input.dataset.lookupUrl + encodeURIComponent(v)
+          : "/api/v1/refdata/" + input.dataset.lookup + "?prefix=" + encodeURIComponent(v);
+        cache[v] = fetch(url, { credentials: "same-origin" })
           .then(function (r) { return r.ok ? r.json() : []; }).catch(function () { delete cache[v]; return []; });
       }
       return cache[v];
@@ -110,6 +112,18 @@
         var v = input.value.trim(), open = !box.hidden && shownFor === v, highlighted = open ? items[active] : null;
         clearTimeout(timer); timer = null;
         if (open && highlighted && !exactIn(items, v) && items.length > 1) { take(highlighted); moveOn(input); return; }
+        if (input.dataset.enterOpens !== undefined && v && !open) {
+          // A list searched by name (使用口岸): Enter opens the matches to pick from, unless the code is exact or
+          // only one matches (seed 000: 模糊输入口岸名称或代码后按回车键，从弹出的下拉列表中选择).
+          ask(v).then(function (rows) {
+            if (input.value.trim() !== v) return;
+            var it = exactIn(rows, v) || (rows.length === 1 ? rows[0] : null);
+            if (it) { take(it); moveOn(input); return; }
+            items = rows; active = rows.length ? 0 : -1; shownFor = v; render();
+            if (!rows.length) note.textContent = input.dataset.noneHint || "";
+          });
+          return;
+        }
         close();
         moveOn(input);
         if (!v) { note.textContent = ""; return; }
@@ -164,6 +178,13 @@
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("form[data-enter-next]").forEach(enterMovesOn);
     document.querySelectorAll("input[data-lookup]").forEach(lookup);
+    // 全选 / 清除 of a list's check boxes (批量备案): the buttons name the boxes' input name.
+    document.querySelectorAll("button[data-check-all], button[data-check-none]").forEach(function (btn) {
+      btn.addEventListener("click", function () {
+        var name = btn.dataset.checkAll || btn.dataset.checkNone, on = btn.dataset.checkAll !== undefined;
+        document.querySelectorAll("input[type=checkbox][name='" + name + "']").forEach(function (b) { b.checked = on; });
+      });
+    });
     document.querySelectorAll("input[data-select-on-focus]").forEach(selectOnFocus);
     // After a refused submit focus goes to the error summary (autofocus does not when the URL has a #fragment).
     var summary = document.querySelector(".error-summary[tabindex]");
