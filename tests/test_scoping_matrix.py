@@ -40,11 +40,11 @@ from eport.declarations import services as declarations
 from eport.declarations.models import Document, Dossier, ReuploadRequest
 from eport.delegations.models import Broker, Delegation
 from eport.enterprises.models import Enterprise
+from eport.export_receipts import services as receipts
+from eport.export_receipts.models import FormRequest, ReceiptForm
 from eport.express import services as express_services
 from eport.express.models import Declaration as ExpressDeclaration
 from eport.express.models import Receipt as ExpressReceipt
-from eport.export_receipts import services as receipts
-from eport.export_receipts.models import FormRequest, ReceiptForm
 from eport.filings.models import CardFiling, EnterpriseFiling
 from eport.operators.models import Operator
 from eport.processing.models import Grant

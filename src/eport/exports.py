@@ -193,6 +193,7 @@ LISTS = {
             (gettext_lazy("回执时间"), lambda r: _dt(r.at)),
         ],
         ("declaration",),
+    ),
     "export_receipts": (
         "export-receipts",
         gettext_lazy("出口收汇核销单"),

@@ -25,8 +25,8 @@ from eport.applications.models import Application, ReviewStep, StepStatus
 from eport.cards.models import Card
 from eport.declarations import services as declarations
 from eport.enterprises.models import Enterprise
-from eport.express.models import Declaration
 from eport.export_receipts.models import FormRequest, ReceiptForm
+from eport.express.models import Declaration
 from eport.operators.models import Operator, OperatorStatus
 from eport.ops.demo import create_demo
 from eport.processing.services import grant_add

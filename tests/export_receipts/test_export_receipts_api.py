@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from eport.audit.models import AuditEvent
 from eport.errors import DomainError
-from eport.export_receipts import selectors, services
+from eport.export_receipts import services
 from eport.export_receipts.models import FormRequest, ReceiptForm
 from tests.export_receipts.helpers import (
     BASE,
@@ -237,12 +237,38 @@ def test_query_filters_and_export(p):
     assert AuditEvent.objects.filter(action="export", object_id="export_receipts").exists()
 
 
-def test_the_holder_name_comes_from_one_function(p, monkeypatch):
+def test_a_renamed_holder_shows_its_new_name_once_every_filing_follows(p):
+    """SPEC §6.5 (the 出口收汇 FAQ on renamed enterprises): the forms keep the name the authorities hold
+    until the commerce, customs and forex filings have all followed the 三证合一 change (备案变更)."""
+    from eport.enterprises.services import enterprise_apply_data, master_data
+    from eport.filings.models import EnterpriseFiling, filed_as
+    from tests import factories
+
     api, b_api = p["api"], p["b_api"]
+    e = p["made"].card.enterprise
+    old = e.name
+    factories.enterprise_filed(e, "commerce", "commerce:440300")
+    factories.enterprise_filed(e, "customs", "customs:5300")
+    EnterpriseFiling.objects.filter(enterprise=e).update(filed_as=filed_as(e))
     issued(api, b_api, 1)
-    monkeypatch.setattr(selectors, "holder_name", lambda e: "新名称有限公司")
-    assert api.get(BASE).json()["items"][0]["enterprise_name"] == "新名称有限公司"
-    assert api.get(f"{BASE}/requests").json()["items"][0]["enterprise_name"] == "新名称有限公司"
+    enterprise_apply_data(
+        enterprise=e, data={**master_data(e), "name": "深圳出口新名称有限公司"}, application=None
+    )
+    e.refresh_from_db()
+
+    def names() -> set[str]:
+        return {
+            api.get(BASE).json()["items"][0]["enterprise_name"],
+            api.get(f"{BASE}/requests").json()["items"][0]["enterprise_name"],
+            b_api.get(BASE).json()["items"][0]["enterprise_name"],
+        }
+
+    assert names() == {old}
+    for filing in ("commerce", "forex"):  # as each approved 备案变更 leaves it (filings/changes.py)
+        EnterpriseFiling.objects.filter(enterprise=e, filing=filing).update(filed_as=filed_as(e))
+        assert names() == {old}
+    EnterpriseFiling.objects.filter(enterprise=e, filing="customs").update(filed_as=filed_as(e))
+    assert names() == {"深圳出口新名称有限公司"}
 
 
 def _race(*calls):

@@ -115,6 +115,8 @@ def test_demo_express_declarations_to_try(data_dir):
     assert selectors.customs_queue(User.objects.get(username="customs_sz")).count() == 2
     create_demo()
     assert Declaration.objects.count() == 4
+
+
 def test_the_demo_operator_card_has_export_receipt_forms_in_every_state(data_dir):
     from eport.export_receipts.models import FormRequest, ReceiptForm
 

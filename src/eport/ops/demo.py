@@ -350,6 +350,8 @@ def _demo_express(e: Enterprise, customs_reviewer) -> None:
     first, second, _third = u.declarations.order_by("pk")
     express_release(customs_reviewer, first.pk, first.version)
     express_return(customs_reviewer, second.pk, second.version, "申报品名与实际不符，请核实后重新上载。")
+
+
 def _demo_export_receipts(e) -> None:
     """出口收汇: the operator card (it holds export_receipt) asked the 外汇局 (forex_sz) for forms; one request
     issued in part (6 of 8), its forms in every state — 已发单, 已备案 at 5301 皇岗, 已报关 (customs_sz recorded
