@@ -5,6 +5,7 @@ import re
 import pytest
 from cryptography.hazmat.primitives.serialization import pkcs12
 from django.test import Client
+from django.urls import reverse
 
 from eport.cards.models import Card, CardPermission, CardState, Subsystem
 from eport.pki.models import CertStatus
@@ -54,6 +55,28 @@ def test_first_sign_in_sets_a_new_pin_then_shows_the_subsystems(client):
     assert client.get("/subsystems/export_receipt/")["Location"] == "/export-receipts/"  # 出口收汇 itself
     assert client.get("/subsystems/express/").status_code == 403
     assert client.get("/").status_code == 302 and client.get("/")["Location"] == "/card/"
+
+
+def test_every_subsystem_of_the_menu_opens_its_own_system(client):
+    """No entry of the card's menu opens a page that only says the card may use it (issue 15): each
+    subsystem redirects to its screens; one an administrator adds without a system here is a 404."""
+    from eport.cards.subsystems import SUBSYSTEMS
+    from eport.web.cards import SUBSYSTEM_SCREENS
+
+    legal = f.pin_changed(f.legal_card())
+    operator = f.pin_changed(f.operator_card(legal.card.enterprise))
+    cards = {"legal": legal.card, "operator": operator.card}
+    for code, _name, kinds, _filing in SUBSYSTEMS:
+        card = cards[kinds[0]]
+        CardPermission.objects.get_or_create(card=card, subsystem_id=code)
+        client.force_login(card.user)
+        r = client.get(f"/subsystems/{code}/")
+        assert r.status_code == 302 and r["Location"] == reverse(SUBSYSTEM_SCREENS[code]), code
+    Subsystem.objects.create(code="elsewhere", name="别处的子系统", card_kinds=["legal"])
+    CardPermission.objects.create(card=legal.card, subsystem_id="elsewhere")
+    client.force_login(legal.card.user)
+    r = client.get("/subsystems/elsewhere/")
+    assert r.status_code == 404 and "不在本系统中提供" in r.content.decode()
 
 
 def test_wrong_pin_and_lock_on_the_screen(client, settings):

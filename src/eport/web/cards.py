@@ -159,7 +159,8 @@ def _legal_card_notices(user) -> list[tuple[str, str, str]]:
     return notices
 
 
-# The screen each subsystem of the card's menu opens (URL names); one without a screen yet shows its page.
+# The screen each subsystem of the card's menu opens (URL names): every subsystem the manuals name is a system
+# here (cards/subsystems.py; a test holds them together).
 SUBSYSTEM_SCREENS: dict[str, str] = {
     "paperless_signing": "web:agreements",
     "paperless_delegation": "web:delegations",
@@ -177,9 +178,9 @@ def subsystem(request, code):
     entry = next((s for s in selectors.card_subsystems(card) if s["code"] == code), None)
     if entry is None or not entry["enabled"]:
         return error_page(request, _("本卡没有使用该子系统的权限。"), 403)
-    if code in SUBSYSTEM_SCREENS:
-        return redirect(SUBSYSTEM_SCREENS[code])
-    return render(request, "web/subsystem.html", {"card": card, "subsystem": entry})
+    if code not in SUBSYSTEM_SCREENS:  # one an administrator added that this system does not provide
+        return error_page(request, _("该子系统不在本系统中提供。"), 404)
+    return redirect(SUBSYSTEM_SCREENS[code])
 
 
 # --- RA: 制卡 -------------------------------------------------------------------------------------
