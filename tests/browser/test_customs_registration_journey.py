@@ -18,7 +18,7 @@ from .test_paperless_journey import agent_for, as_card
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_reminders_renewal_and_approval(live_server, page, settings, tmp_path):
+def test_reminders_renewal_and_approval(live_server, page, settings, tmp_path, shot):
     base = live_server.url
     settings.PUBLIC_URL = base
     f.staff(UserKind.REVIEWER, "customs:5300", username="qiguan_sz")
@@ -31,9 +31,11 @@ def test_reminders_renewal_and_approval(live_server, page, settings, tmp_path):
         as_card(page, base, settings, agent, legal)
         assert "报关有效期提醒" in page.inner_text("#reminder-registration_expiring")
         assert "报送材料提醒" in page.inner_text("#reminder-annual_report_due")
+        shot(page, "39-card-reminders")
         page.click("#reminders-open")
         page.wait_for_selector("#registration")
         assert page.inner_text("#reg-customs-code") == "4403960101"
+        shot(page, "40-customs-registration")
         assert page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth") <= 0
 
         page.click("#btn-renewal")
@@ -61,5 +63,11 @@ def test_reminders_renewal_and_approval(live_server, page, settings, tmp_path):
         new = renewed_until(before, timezone.localdate())
         assert page.inner_text("#reg-valid-until") == new.isoformat()
         assert Registration.objects.get(enterprise=e).valid_until == new
+        # 在线帮助: the page's header link opens its own section of the manual.
+        href = page.get_attribute("#help-link", "href")
+        assert href == "/help/customs_registration/#customs_registration", href
+        page.goto(base + href)
+        assert page.locator("section#customs_registration h2").is_visible()
+        shot(page, "41-online-help", full_page=False)
     finally:
         assert agent.stop() == 0, agent.stderr()

@@ -33,7 +33,7 @@ def confirm(page, text):
     page.click("#btn-confirm")
 
 
-def test_request_issue_file_batch_declare_revoke_refused_hand_in_write_off(live_server, browser):
+def test_request_issue_file_batch_declare_revoke_refused_hand_in_write_off(live_server, browser, shot):
     base = live_server.url
     made, _api = holder()
     bureau, _b = bureau_reviewer()
@@ -75,6 +75,7 @@ def test_request_issue_file_batch_declare_revoke_refused_hand_in_write_off(live_
         page.wait_for_selector("#id_port_list li")
         options = page.locator("#id_port_list li").all_inner_texts()
         assert "5300 深圳海关" in options and "5345 深圳湾关" in options
+        shot(page, "35-export-receipt-port-filing")
         page.press("#id_port", "ArrowDown")
         page.press("#id_port", "Enter")
         assert page.input_value("#id_port") == "5345" and "深圳湾关" in page.inner_text("#name_port")
@@ -133,6 +134,8 @@ def test_request_issue_file_batch_declare_revoke_refused_hand_in_write_off(live_
         b_page.wait_for_selector(".messages")
         assert "已核销" in b_page.inner_text("#v_state")
         assert ReceiptForm.objects.get(form_no=nos[0]).state == "written_off"
+        page.goto(base + "/export-receipts/")
+        shot(page, "36-export-receipts-query")
     finally:
         ctx.close()
         b_ctx.close()

@@ -53,7 +53,7 @@ def upload(page, content: bytes):
     page.click("#btn-upload")
 
 
-def test_express_upload_review_receipts_category_and_print(live_server, browser):
+def test_express_upload_review_receipts_category_and_print(live_server, browser, shot):
     base = live_server.url
     made, _api = operator()
     officer, _c = customs()
@@ -70,6 +70,7 @@ def test_express_upload_review_receipts_category_and_print(live_server, browser)
         assert "未保存任何数据" in page.inner_text("#error-summary")
         assert not Declaration.objects.exists()
         assert page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth") <= 0
+        shot(page, "37-express-upload-refused")
 
         upload(page, workbook(["SF0001", "SF0002"], ["SF0001", "SF0002"]))
         page.wait_for_selector(".messages")
@@ -98,6 +99,7 @@ def test_express_upload_review_receipts_category_and_print(live_server, browser)
         first = page.locator("#receipt-list tbody tr").first.inner_text()
         assert "退单" in first and "品名不实" in first  # newest first
         assert page.locator("#receipt-list [data-receipt]").count() == 4
+        shot(page, "38-express-receipts")
 
         # 修改类别: a third declaration, not yet released, then the released one refused
         page.click("#nav-express-upload")
