@@ -4,12 +4,11 @@ Each test runs real threads with their own database connections against committe
 (transaction=True), so the engine's select_for_update is what keeps the outcome right.
 """
 
-import threading
 import time
 from unittest import mock
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from eport.applications import services
 from eport.applications.models import Application, ReviewStep, Status, StepStatus
@@ -18,6 +17,7 @@ from eport.enterprises.models import EnterpriseHistory
 from eport.errors import DomainError
 from eport.refdata.models import Unit
 from tests import factories as f
+from tests.concurrency import run_together
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -25,31 +25,6 @@ pytestmark = [
         connection.vendor != "postgresql", reason="row locking is only meaningful on PostgreSQL"
     ),
 ]
-
-
-def run_together(*calls, timeout=30):
-    """Start the calls at the same moment in threads; return each one's result or DomainError."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def worker(i, fn):
-        try:
-            barrier.wait(timeout=timeout)
-            results[i] = fn()
-        except DomainError as e:
-            results[i] = e
-        except BaseException as e:  # reported by the test, not lost in the thread
-            results[i] = e
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i, fn), daemon=True) for i, fn in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout)
-        assert not t.is_alive(), "a worker hung (deadlock?)"
-    return results
 
 
 def slow(fn, seconds=0.2):

@@ -5,25 +5,14 @@ the port records the export declaration while the card has the form open, so its
 hands the form in (交单) and the bureau writes it off (核销)."""
 
 import pytest
-from django.conf import settings as django_settings
-from django.test import Client
 
 from eport.export_receipts.models import FormRequest, ReceiptForm
+from tests.browser.sessions import DESKTOP, signed_in
 from tests.export_receipts.helpers import bureau_reviewer, customs_reviewer, holder
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 DECL_NO = "534520260000000123"  # 关区 5345, 出口 (9th digit 0)
-
-
-def signed_in(browser, base, user):
-    ctx = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    ctx.set_default_timeout(10000)
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME].value
-    ctx.add_cookies([{"name": django_settings.SESSION_COOKIE_NAME, "value": cookie, "url": base}])
-    return ctx, ctx.new_page()
 
 
 def confirm(page, text):
@@ -38,9 +27,9 @@ def test_request_issue_file_batch_declare_revoke_refused_hand_in_write_off(live_
     made, _api = holder()
     bureau, _b = bureau_reviewer()
     customs, _c = customs_reviewer()
-    ctx, page = signed_in(browser, base, made.card.user)
-    b_ctx, b_page = signed_in(browser, base, bureau)
-    c_ctx, c_page = signed_in(browser, base, customs)
+    ctx, page = signed_in(browser, base, made.card.user, DESKTOP)
+    b_ctx, b_page = signed_in(browser, base, bureau, DESKTOP)
+    c_ctx, c_page = signed_in(browser, base, customs, DESKTOP)
     try:
         # 核销单申请 from the card's menu and the subsystem's side menu
         page.goto(base + "/card/")

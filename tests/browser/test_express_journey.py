@@ -7,25 +7,14 @@ refused on the released one), and prints the released declaration."""
 import io
 
 import pytest
-from django.conf import settings as django_settings
-from django.test import Client
 from openpyxl import Workbook
 
 from eport.express import files
 from eport.express.models import Declaration, State
+from tests.browser.sessions import signed_in
 from tests.express.helpers import customs, operator
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def signed_in(browser, base, user):
-    ctx = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
-    ctx.set_default_timeout(10000)
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME].value
-    ctx.add_cookies([{"name": django_settings.SESSION_COOKIE_NAME, "value": cookie, "url": base}])
-    return ctx, ctx.new_page()
 
 
 def workbook(subs: list[str], manifest: list[str]) -> bytes:

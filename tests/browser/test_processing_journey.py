@@ -3,23 +3,12 @@ first with an unknown 企业编码, the message beside the field and in the summ
 deletes it after the confirmation page; the grantee's card reads it under 已获授权 meanwhile."""
 
 import pytest
-from django.conf import settings as django_settings
-from django.test import Client
 
 from eport.processing.models import Grant
+from tests.browser.sessions import signed_in
 from tests.processing.helpers import grantee, grantor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def signed_in(browser, base, user):
-    ctx = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
-    ctx.set_default_timeout(10000)
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME].value
-    ctx.add_cookies([{"name": django_settings.SESSION_COOKIE_NAME, "value": cookie, "url": base}])
-    return ctx, ctx.new_page()
 
 
 def test_grant_add_change_delete_and_the_grantee_sees_it(live_server, browser, shot):

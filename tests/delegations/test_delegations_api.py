@@ -22,6 +22,7 @@ from eport.delegations.models import Delegation, DelegationState
 from eport.errors import DomainError
 from tests import factories as f
 from tests.api.helpers import Api, assert_error
+from tests.concurrency import outcomes
 from tests.delegations.helpers import agreement, body, broker, card_sign, consignor, delegate, grant
 from tests.pdf_checks import assert_signed_pdf_valid
 
@@ -268,23 +269,15 @@ def test_two_delegations_of_one_broker_and_customs_at_once():
     b, b_made, b_api = broker()
     c_made, c_api = consignor()
     preps = [c_api.post("/paperless/delegations", body()).json() for _ in range(2)]
-    results = []
-
-    def run(prep):
-        try:
-            services.delegation_sign(c_made.card.user, prep["sign_id"], card_sign(c_made, prep["to_sign"]))
-            results.append("ok")
-        except DomainError as e:
-            results.append(e.code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(prep,)) for prep in preps]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert sorted(results) == ["delegation_open", "ok"]
+    results = outcomes(
+        *(
+            lambda prep=prep: services.delegation_sign(
+                c_made.card.user, prep["sign_id"], card_sign(c_made, prep["to_sign"])
+            )
+            for prep in preps
+        )
+    )
+    assert results == ["delegation_open", "ok"]
     assert Delegation.objects.count() == 1
 
 

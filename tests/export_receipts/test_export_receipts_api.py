@@ -15,6 +15,7 @@ from eport.audit.models import AuditEvent
 from eport.errors import DomainError
 from eport.export_receipts import services
 from eport.export_receipts.models import FormRequest, ReceiptForm
+from tests.concurrency import outcomes
 from tests.export_receipts.helpers import (
     BASE,
     OTHER_BUREAU,
@@ -271,28 +272,6 @@ def test_a_renamed_holder_shows_its_new_name_once_every_filing_follows(p):
     assert names() == {"深圳出口新名称有限公司"}
 
 
-def _race(*calls):
-    results = []
-    barrier = threading.Barrier(len(calls))
-
-    def run(call):
-        try:
-            barrier.wait()
-            call()
-            results.append("ok")
-        except DomainError as e:
-            results.append(e.code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(c,)) for c in calls]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return sorted(results)
-
-
 postgres_only = pytest.mark.skipif("connection.vendor != 'postgresql'", reason="concurrency: PostgreSQL")
 
 
@@ -302,7 +281,7 @@ def test_two_issues_at_once_get_distinct_gapless_numbers():
     made, _api = holder()
     bureau, _b = bureau_reviewer()
     reqs = [services.request_forms(made.card.user, 3) for _ in range(2)]
-    assert _race(*[lambda r=r: services.issue(bureau, r.request_no, 3) for r in reqs]) == ["ok", "ok"]
+    assert outcomes(*[lambda r=r: services.issue(bureau, r.request_no, 3) for r in reqs]) == ["ok", "ok"]
     nos = sorted(int(n) for n in ReceiptForm.objects.values_list("form_no", flat=True))
     assert nos == list(range(nos[0], nos[0] + 6))
     r1, r2 = (FormRequest.objects.get(pk=r.pk) for r in reqs)
@@ -315,7 +294,7 @@ def test_two_issues_of_one_request_end_in_one():
     made, _api = holder()
     bureau, _b = bureau_reviewer()
     r = services.request_forms(made.card.user, 3)
-    assert _race(*[lambda: services.issue(bureau, r.request_no, 2)] * 2) == ["ok", "request_done"]
+    assert outcomes(*[lambda: services.issue(bureau, r.request_no, 2)] * 2) == ["ok", "request_done"]
     assert ReceiptForm.objects.count() == 2
 
 
@@ -328,7 +307,7 @@ def test_revoke_against_declare_and_two_filings_end_in_one_state():
     r = services.request_forms(made.card.user, 2)
     a, b = (f.form_no for f in services.issue(bureau, r.request_no, 2))
     services.port_filing(made.card.user, a, PORT)
-    results = _race(
+    results = outcomes(
         lambda: services.revoke_filing(made.card.user, a),
         lambda: services.record_declaration(customs, a, decl_no()),
     )
@@ -336,7 +315,7 @@ def test_revoke_against_declare_and_two_filings_end_in_one_state():
     assert results in (["ok", "state_conflict"], ["ok", "used_on_declaration"])
     assert final.state in ("issued", "declared")
     assert (final.state == "declared") == (final.decl_no == decl_no())
-    results = _race(
+    results = outcomes(
         lambda: services.port_filing(made.card.user, b, PORT),
         lambda: services.port_filing(made.card.user, b, "5302"),
     )

@@ -2,42 +2,17 @@
 state and one 409 (either the release saw a changed version, or the change found it released); the same
 分运单 uploaded twice at once is saved once."""
 
-import threading
-
 import pytest
-from django.db import connection
 
-from eport.errors import DomainError
 from eport.express import services
 from eport.express.models import Declaration, State
+from tests.concurrency import outcomes
 from tests.express.helpers import customs, import_body, operator
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif("connection.vendor != 'postgresql'", reason="concurrent row locks: PostgreSQL"),
 ]
-
-
-def _at_once(*calls):
-    results: list[str] = []
-    barrier = threading.Barrier(len(calls))
-
-    def run(call):
-        try:
-            barrier.wait()
-            call()
-            results.append("ok")
-        except DomainError as e:
-            results.append(e.code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(c,)) for c in calls]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return sorted(results)
 
 
 def _heads(body):
@@ -49,13 +24,13 @@ def _rows(items):
 
 
 @pytest.mark.parametrize("round_", range(3))
-def test_release_and_change_category_at_once(round_):
+def test_release_and_change_categoryoutcomes(round_):
     made, _api = operator()
     officer, _c = customs()
     body = import_body(subs=("SF0001",))
     services.upload(made.card.user, _heads(body), _rows(body["declarations"]), _rows(body["manifest"]))
     d = Declaration.objects.get()
-    results = _at_once(
+    results = outcomes(
         lambda: services.release(officer, d.pk, d.version),
         lambda: services.change_category(made.card.user, d.pk, "C"),
     )
@@ -73,6 +48,6 @@ def test_the_same_upload_twice_at_once_is_saved_once():
     up = lambda: services.upload(  # noqa: E731
         made.card.user, _heads(body), _rows(body["declarations"]), _rows(body["manifest"])
     )
-    results = _at_once(up, up)
+    results = outcomes(up, up)
     assert results in (["ok", "rows_invalid"],)
     assert Declaration.objects.count() == 1
