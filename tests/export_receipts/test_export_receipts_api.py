@@ -272,7 +272,7 @@ def test_a_renamed_holder_shows_its_new_name_once_every_filing_follows(p):
     assert names() == {"深圳出口新名称有限公司"}
 
 
-postgres_only = pytest.mark.skipif("connection.vendor != 'postgresql'", reason="concurrency: PostgreSQL")
+postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrency: PostgreSQL")
 
 
 @pytest.mark.django_db(transaction=True)

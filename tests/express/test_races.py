@@ -3,6 +3,7 @@ state and one 409 (either the release saw a changed version, or the change found
 分运单 uploaded twice at once is saved once."""
 
 import pytest
+from django.db import connection
 
 from eport.express import services
 from eport.express.models import Declaration, State
@@ -11,7 +12,7 @@ from tests.express.helpers import customs, import_body, operator
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif("connection.vendor != 'postgresql'", reason="concurrent row locks: PostgreSQL"),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent row locks: PostgreSQL"),
 ]
 
 
@@ -24,7 +25,7 @@ def _rows(items):
 
 
 @pytest.mark.parametrize("round_", range(3))
-def test_release_and_change_categoryoutcomes(round_):
+def test_release_and_change_category_at_once(round_):
     made, _api = operator()
     officer, _c = customs()
     body = import_body(subs=("SF0001",))
