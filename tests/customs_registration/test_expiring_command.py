@@ -47,3 +47,31 @@ def test_dry_run_sends_and_marks_nothing():
     found = remind_expiring(send=False)
     assert len(found) == 1 and found[0][1] == "90" and found[0][2] is False
     assert Registration.objects.get().reminded == "" and mail.outbox == []
+
+
+def test_an_enterprise_no_card_has_looked_at_yet_is_reminded_too(django_capture_on_commit_callbacks):
+    """The registration is made when a card first reads it; the daily run makes the missing ones first, so
+    an enterprise whose cards never opened 海关企业管理 is reminded all the same."""
+    from eport.filings.models import EnterpriseFiling
+    from eport.refdata.models import Unit
+    from tests import factories as f
+
+    e = f.enterprise_in_network(name="从未打开企业管理的企业", customs="5301")
+    e.contact_email = "never@example.com"
+    e.save(update_fields=["contact_email"])
+    filing = EnterpriseFiling.objects.create(
+        enterprise=e,
+        filing="customs",
+        unit=Unit.objects.get(pk="customs:5300"),
+        data={"reg_no": "4403960777"},
+    )
+    # filed three years ago less 30 days: its three-year registration ends within 90 days
+    EnterpriseFiling.objects.filter(pk=filing.pk).update(
+        filed_at=timezone.now() - dt.timedelta(days=3 * 365 - 30)
+    )
+    assert not Registration.objects.filter(enterprise=e).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        text = run()
+    assert "1 registration(s) reminded." in text
+    assert [m.to for m in mail.outbox] == [["never@example.com"]]
+    assert Registration.objects.filter(enterprise=e).exists()

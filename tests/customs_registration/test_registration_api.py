@@ -119,6 +119,22 @@ def test_renewal_approved_by_the_unit_moves_the_valid_until(django_capture_on_co
     assert AuditEvent.objects.filter(action="customs_registration.renewed", object_id=str(reg.pk)).exists()
 
 
+def test_a_card_that_lost_the_subsystem_cannot_submit_its_draft():
+    """变更 / 延续 are done with a card holding 海关企业管理 to the end: a draft started with the permission is
+    not submitted, edited or deleted once the permission is gone."""
+    from eport.cards.models import CardPermission
+
+    e, legal, api = registered(days=30)
+    app = create(api, "customs_registration_renewal", {"reason": "到期延续"}).json()
+    attach_required(api, app["id"])
+    CardPermission.objects.filter(card=legal.card, subsystem_id="enterprise_mgmt").delete()
+    assert_error(api.post(f"/applications/{app['id']}/submit"), 403, "kind_not_allowed")
+    assert_error(api.delete(f"/applications/{app['id']}"), 403, "kind_not_allowed")
+    from eport.applications.models import Application
+
+    assert Application.objects.get(pk=app["id"]).status == "DRAFT"
+
+
 def test_renewal_too_early_names_the_field():
     e, legal, api = registered(days=200)
     assert_error(create(api, "customs_registration_renewal", {}), 409, "renewal_too_early", "valid_until")

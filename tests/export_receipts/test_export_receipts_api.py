@@ -64,8 +64,17 @@ def test_the_whole_life_of_a_form_with_mail_and_audit(p, django_capture_on_commi
     got = api.get(f"{BASE}/requests").json()["items"][0]
     assert got["state"] == "issued" and got["issued_count"] == 3
 
-    r = api.post(f"{BASE}/{nos[0]}/port-filing", {"port": PORT})
+    with django_capture_on_commit_callbacks(execute=True):
+        r = api.post(f"{BASE}/{nos[0]}/port-filing", {"port": PORT})
     assert r.status_code == 200 and r.json()["state"] == "filed" and r.json()["port_name"] == "皇岗海关"
+    # the port's customs (5301's direct customs 5300 reviews for it) is told a form was filed for it
+    assert [m.to for m in mail.outbox] == [["customs@example.com"]] and nos[0] in mail.outbox[0].body
+    assert "已备案" in mail.outbox[0].subject and PORT in mail.outbox[0].subject
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert api.post(f"{BASE}/{nos[1]}/port-filing", {"port": PORT}).status_code == 200
+        assert api.post(f"{BASE}/{nos[1]}/revoke-filing").status_code == 200
+    assert [m.to for m in mail.outbox] == [["customs@example.com"]] * 2 and "撤销备案" in mail.outbox[1].subject
     r = api.post(f"{BASE}/{nos[0]}/port-filing", {"port": "5302"})
     assert r.status_code == 409 and r.json()["error"]["code"] == "already_filed"
 
@@ -98,6 +107,7 @@ def test_the_whole_life_of_a_form_with_mail_and_audit(p, django_capture_on_commi
         "export_receipt.requested",
         "export_receipt.issued",
         "export_receipt.port_filed",
+        "export_receipt.filing_revoked",
         "export_receipt.declared",
         "export_receipt.handed_in",
         "export_receipt.written_off",
@@ -366,3 +376,26 @@ def test_customs_waiting_on_a_revoke_gets_a_409_not_a_404():
         t.join()
     assert result == ["state_conflict"]
     assert ReceiptForm.objects.get(form_no=form.form_no).state == "issued"
+
+
+@pytest.mark.django_db(transaction=True)
+@postgres_only
+def test_one_declaration_recorded_on_two_forms_at_once_lands_on_one():
+    """Two officers of the port's customs record the same export declaration on two filed forms at once: one
+    form carries it, the other is refused (a unique index, not only the check before it)."""
+    made, _api = holder()
+    bureau, _b = bureau_reviewer()
+    officers = [customs_reviewer(email=f"c{i}@example.com")[0] for i in range(2)]
+    r = services.request_forms(made.card.user, 2)
+    nos = [x.form_no for x in services.issue(bureau, r.request_no, 2)]
+    for no in nos:
+        services.port_filing(made.card.user, no, PORT)
+    results = outcomes(
+        *[
+            lambda o=o, no=no: services.record_declaration(o, no, decl_no())
+            for o, no in zip(officers, nos, strict=True)
+        ]
+    )
+    assert results == ["ok", "state_conflict"]
+    assert ReceiptForm.objects.filter(decl_no=decl_no()).count() == 1
+    assert ReceiptForm.objects.filter(state="filed").count() == 1

@@ -3,13 +3,16 @@
 Mail about an enterprise goes to its verified contacts: its registered contact address and the confirmed
 addresses of its card-less accounts that may act for it (never an unverified stranger's: SPEC §8) —
 `enterprise_recipients`, which every app's mail about an enterprise asks. Mail to a unit goes to its
-reviewers' addresses (`unit_recipients`).
+reviewers' addresses (`unit_recipients`); mail to a customs code (a port, a 关区) to its unit's and its
+direct customs' (`customs_recipients`).
 """
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
 from eport import mail
+from eport.refdata.lookup import unit_for
+from eport.refdata.models import Dept
 
 from .models import UserKind
 
@@ -25,6 +28,16 @@ def unit_recipients(unit) -> list[str]:
         .values_list("email", flat=True)
     )
     return sorted({e.strip().lower() for e in emails if e.strip()})
+
+
+def customs_recipients(code: str) -> list[str]:
+    """Who hears about what happens at a customs code (a port, a 关区): the reviewers of its customs unit
+    and of its direct customs (XX00), which reviews for the offices below it."""
+    code = (code or "").strip()
+    if len(code) != 4:
+        return []
+    units = {unit_for(Dept.CUSTOMS, code), unit_for(Dept.CUSTOMS, code[:2] + "00")}
+    return sorted({e for u in units if u is not None for e in unit_recipients(u)})
 
 
 def enterprise_recipients(enterprise) -> list[str]:

@@ -13,7 +13,7 @@ from eport.applications.kinds import Kind, register
 from eport.applications.models import DocType
 from eport.audit.services import record
 from eport.cards.selectors import subsystem_card
-from eport.errors import Conflict, NotFound
+from eport.errors import Conflict, DomainError, NotFound
 
 from . import forms, notify
 from .codes import Code
@@ -47,6 +47,16 @@ class RegistrationKind(Kind):
     def check_create(self, *, actor, enterprise, data=None):
         subsystem_card(actor, SUBSYSTEM)  # the legal card must hold 海关企业管理
         self._ready(enterprise)
+
+    def may_change(self, actor, application) -> bool:
+        # Edited, submitted and deleted with a card that still holds 海关企业管理, not only started with one.
+        if not super().may_change(actor, application):
+            return False
+        try:
+            subsystem_card(actor, SUBSYSTEM)
+        except DomainError:
+            return False
+        return True
 
     def _ready(self, enterprise) -> Registration:
         reg = _registration(enterprise)

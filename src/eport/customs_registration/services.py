@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from eport.applications.models import Application, Status
 from eport.audit.services import record
 from eport.errors import Conflict
+from eport.filings.models import EnterpriseFiling
 
 from . import notify
 from .codes import Code
@@ -100,11 +101,25 @@ def threshold(reg: Registration, today: dt.date) -> str | None:
     return None
 
 
+def open_missing() -> int:
+    """The registrations of the customs-filed enterprises that have none yet (otherwise made when a card
+    first reads it), so the daily reminder reaches every one: how many were made."""
+    filed = EnterpriseFiling.objects.filter(filing="customs").exclude(
+        enterprise__in=Registration.objects.values("enterprise")
+    )
+    made = 0
+    for filing in filed.select_related("enterprise").iterator(chunk_size=500):
+        made += registration_ensure(filing.enterprise) is not None
+    return made
+
+
 def remind_expiring(*, today: dt.date | None = None, send: bool = True) -> list[tuple]:
     """The daily 报关有效期 reminder: each registration within 90 days of its end, or past it, is mailed
     once per threshold and 有效期 (Registration.reminded keeps which); a renewal moves the 有效期 and so
     starts again. Returns [(registration, threshold, sent)] of those due today."""
     today = today or timezone.localdate()
+    if send:
+        open_missing()
     out = []
     for reg in expiring(today=today).iterator(chunk_size=500):
         step = threshold(reg, today)

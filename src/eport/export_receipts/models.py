@@ -90,6 +90,12 @@ class ReceiptForm(models.Model):
     class Meta:
         ordering = ["form_no"]
         indexes = [models.Index(fields=["enterprise", "state", "form_no"], name="erf_ent_state_no")]
+        constraints = [
+            # One form per export declaration: two customs officers recording one number at once end in one.
+            models.UniqueConstraint(
+                fields=["decl_no"], condition=~models.Q(decl_no=""), name="erf_one_form_per_declaration"
+            )
+        ]
 
     def __str__(self):
         return self.form_no

@@ -1,11 +1,12 @@
 """Mail on each state change to the other party (eport/mail.py sends it after the commit): the 外汇局's
 reviewers hear of a request, a hand-in and a loss the enterprise reported; the enterprise's contacts hear
-of forms issued, a declaration recorded, a loss the bureau marked and a write-off."""
+of forms issued, a declaration recorded, a loss the bureau marked and a write-off; the customs of the port
+hears of the forms filed for it, withdrawn from it, or lost while filed there."""
 
 from django.utils.translation import gettext as _
 
 from eport import mail
-from eport.accounts.notify import enterprise_recipients, unit_recipients
+from eport.accounts.notify import customs_recipients, enterprise_recipients, unit_recipients
 
 from .models import FormRequest, ReceiptForm
 from .selectors import holder_name
@@ -48,3 +49,19 @@ def form_changed(f: ReceiptForm, what: str, *, to_bureau: bool) -> None:
             body += "\n" + _("出口报关单号：%(d)s，使用口岸：%(p)s。") % {"d": f.decl_no, "p": f.port}
     to = unit_recipients(f.bureau) if to_bureau else enterprise_recipients(f.enterprise)
     mail.send_on_commit(to, subject, body)
+
+
+def port_changed(forms: list[ReceiptForm], port: str, what: str) -> None:
+    """The customs of `port` (its unit and direct customs): forms filed for it (已备案), withdrawn (撤销备案)
+    or lost while filed there (挂失) — one mail for a batch."""
+    if not forms:
+        return
+    with mail.site_language():
+        subject = _("【电子口岸】核销单%(w)s：口岸 %(p)s，%(n)d 份") % {"w": what, "p": port, "n": len(forms)}
+        body = _("%(e)s 的出口收汇核销单（使用口岸 %(p)s）%(w)s：\n%(f)s") % {
+            "e": holder_name(forms[0].enterprise),
+            "p": port,
+            "w": what,
+            "f": "\n".join(f.form_no for f in forms),
+        }
+    mail.send_on_commit(customs_recipients(port), subject, body)

@@ -6,7 +6,7 @@ so of two people acting on one form at once (撤销备案 against the customs' �
 other gets a 409 naming the state it found. Numbers come from a locked counter row (Sequence) in the
 transaction that uses them: no gaps (a rollback gives them back), no duplicates (the unique index too)."""
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -186,6 +186,7 @@ def port_filing(actor, form_no, port, *, ip=None) -> ReceiptForm:
         before = _snapshot(f)
         _file(f, district)
         _audit(actor, f, "port_filed", before, ip)
+        notify.port_changed([f], f.port, _("已备案"))
     return f
 
 
@@ -222,6 +223,7 @@ def batch_port_filing(actor, start_no, count, port, *, form_nos=None, ip=None) -
             before = _snapshot(f)
             _file(f, district)
             _audit(actor, f, "port_filed", before, ip)
+        notify.port_changed(rows, rows[0].port, _("已备案"))
     return rows
 
 
@@ -240,9 +242,11 @@ def revoke_filing(actor, form_no, *, ip=None) -> ReceiptForm:
         if f.state != FormState.FILED:
             raise _state_conflict(f, _("撤销备案"))
         before = _snapshot(f)
+        port = f.port
         f.state, f.port, f.filed_at = FormState.ISSUED, "", None
         f.save(update_fields=["state", "port", "filed_at", "updated_at"])
         _audit(actor, f, "filing_revoked", before, ip)
+        notify.port_changed([f], port, _("撤销备案"))
     return f
 
 
@@ -275,6 +279,8 @@ def report_lost(actor, form_no, *, ip=None) -> ReceiptForm:
         f.save(update_fields=["lost_from", "state", "lost_at", "updated_at"])
         _audit(actor, f, "reported_lost", before, ip)
         notify.form_changed(f, str(FormState.LOST.label), to_bureau=r == ENTERPRISE)
+        if f.port and f.lost_from in (FormState.FILED, FormState.DECLARED):
+            notify.port_changed([f], f.port, str(FormState.LOST.label))  # the port must not accept it
     return f
 
 
@@ -318,13 +324,21 @@ def record_declaration(actor, form_no, decl_no, *, ip=None) -> ReceiptForm:
         if f.state != FormState.FILED:
             raise _state_conflict(f, _("登记出口报关单"))
         number = clean_decl_no(decl_no, f.port)
-        if ReceiptForm.objects.filter(decl_no=number).exclude(pk=f.pk).exists():
-            raise Conflict(
+
+        def taken() -> Conflict:
+            return Conflict(
                 Code.STATE_CONFLICT, _("出口报关单 %(d)s 已登记在另一份核销单上。") % {"d": number}, "decl_no"
             )
+
+        if ReceiptForm.objects.filter(decl_no=number).exclude(pk=f.pk).exists():
+            raise taken()
         before = _snapshot(f)
         f.state, f.decl_no, f.declared_at = FormState.DECLARED, number, timezone.now()
-        f.save(update_fields=["state", "decl_no", "declared_at", "updated_at"])
+        try:
+            with transaction.atomic():  # the unique index decides a race the check above cannot see
+                f.save(update_fields=["state", "decl_no", "declared_at", "updated_at"])
+        except IntegrityError:
+            raise taken() from None
         _audit(actor, f, "declared", before, ip)
         notify.form_changed(f, str(FormState.DECLARED.label), to_bureau=False)
     return f
