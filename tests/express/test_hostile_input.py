@@ -124,6 +124,18 @@ def test_a_workbook_past_the_row_limit_is_refused_without_reading_it_all(op, mon
     assert page.status_code == 400 and str(files.MAX_ROWS) in page.content.decode()
 
 
+def test_a_workbook_that_unzips_to_far_more_than_its_size_is_refused_before_it_is_parsed(op, monkeypatch):
+    """openpyxl parses every sheet through on opening a workbook: the unzipped size is checked first."""
+    _made, api, _client = op
+    data = _big_workbook(3_000)
+    monkeypatch.setattr(files, "MAX_UNZIPPED", 256 * 1024)
+    opened = []
+    monkeypatch.setattr(files, "load_workbook", lambda *a, **k: opened.append(1))
+    e = assert_error(_api_file(api, data, "zipped.xlsx", direction="I"), 400, "file_invalid", "file")
+    assert "zipped.xlsx" in e["message"] and str(files.MAX_ROWS) in e["message"]
+    assert not opened
+
+
 def test_a_manifest_sheet_past_the_row_limit_is_refused_and_other_sheets_are_not_read(op):
     _made, api, _client = op
     wb = Workbook()

@@ -8,6 +8,7 @@ is right is services.upload's to say, for the screens and the API alike."""
 import csv
 import datetime
 import io
+import zipfile
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
@@ -21,6 +22,9 @@ from .models import Direction
 
 MAX_ROWS = 2000
 MAX_BYTES = 5 * 1024 * 1024
+# A workbook's XML unzipped: openpyxl parses every sheet through once on opening it (for its size), so a
+# few MB of zip that unpack to far more would take long before a row is counted. 2,000 rows are ~1 MB.
+MAX_UNZIPPED = 32 * 1024 * 1024
 MANIFEST_SHEET = "舱单"
 
 # field -> the column heading of the template (other headings a file may use for it follow).
@@ -138,8 +142,26 @@ def _xlsx_rows(ws, field: str):
         yield list(values)
 
 
-def _xlsx_tables(data: bytes, field: str, want_manifest: bool) -> tuple[list[list], list[list] | None]:
-    """(the first sheet other than 舱单, the 舱单 sheet or None); no other sheet is read."""
+def _xlsx_tables(
+    name: str, data: bytes, field: str, want_manifest: bool
+) -> tuple[list[list], list[list] | None]:
+    """(the first sheet other than 舱单, the 舱单 sheet or None); no other sheet's rows are read."""
+    try:
+        unzipped = sum(
+            i.file_size for i in zipfile.ZipFile(io.BytesIO(data)).infolist() if i.filename.endswith(".xml")
+        )
+    except Exception:  # not a zip: not a workbook
+        raise _unreadable(field) from None
+    if unzipped > MAX_UNZIPPED:
+        raise InvalidInput(
+            Code.FILE_INVALID,
+            _(
+                "上载文件“%(name)s”的内容过多（解压后超过%(n)d MB）：一次最多上载%(rows)d条报关数据，"
+                "请删除多余的行、列或工作表后分批上载。"
+            )
+            % {"name": name, "n": MAX_UNZIPPED // (1024 * 1024), "rows": MAX_ROWS},
+            field,
+        )
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a file that is not a workbook
@@ -170,7 +192,7 @@ def _tables(name: str, data: bytes, field: str, want_manifest: bool) -> tuple[li
         )
     lower = (name or "").lower()
     if lower.endswith(".xlsx") or data[:2] == b"PK":
-        return _xlsx_tables(data, field, want_manifest)
+        return _xlsx_tables(name, data, field, want_manifest)
     if lower.endswith(".csv") or lower.endswith(".txt"):
         return _csv_table(name, data, field), None
     raise _unreadable(field)
