@@ -177,3 +177,42 @@ def test_a_control_character_xml_cannot_hold_is_written_as_excels_escape(planted
     """Not a 500: Excel shows _x000B_ as the character itself."""
     f.operator(planted.e, name="王\x0b五")
     assert "王_x000B_五" in read_back(Api(planted.legal).get("/operators.xlsx"))
+
+
+@pytest.mark.parametrize("bad", ["\ufffe", "\uffff"])
+def test_a_noncharacter_xml_cannot_hold_is_dropped_and_the_cell_stays_text(planted, bad):
+    """U+FFFE, U+FFFF and a lone surrogate are no characters at all (XML 1.0 allows none): one stored in
+    any text no longer breaks the export (it was lxml's ValueError, a 500); what is left stays text, even
+    when it now starts like a formula."""
+    f.operator(planted.e, name="李四" + bad)
+    f.operator(planted.e, name=bad + "=1+2")
+    values = read_back(Api(planted.legal).get("/operators.xlsx"))
+    assert {"李四", "=1+2"} <= values
+
+
+def test_a_lone_surrogate_is_dropped_from_a_cell():
+    """No database stores one, but a value computed in Python may carry it: the cell drops it too."""
+    from openpyxl import Workbook
+
+    from eport.exports import _text
+
+    ws = Workbook(write_only=True).create_sheet("x")
+    assert _text(ws, "王\ud800五") == "王五"
+    assert _text(ws, "\udfff") is None
+    cell = _text(ws, "\ud800=SUM(A1)")
+    assert cell.value == "=SUM(A1)" and cell.data_type == "s" and cell.quotePrefix
+
+
+def test_an_express_declaration_with_a_noncharacter_exports(planted):
+    """The review's case: a declaration whose 发件人 is "李四\\ufffe", exported by the customs of its 关区."""
+    from eport.express import services
+    from eport.express.models import Declaration
+    from tests.express.helpers import customs, export_body, operator
+
+    made, _api = operator()
+    _off, capi = customs()
+    body = export_body()
+    head = {k: body[k] for k in ("direction", "category", "waybill")}
+    services.upload(made.card.user, head, list(enumerate(body["declarations"], 1)), None)
+    Declaration.objects.update(party="李四\ufffe")
+    assert "李四" in read_back(capi.get("/express/declarations.xlsx"))

@@ -11,6 +11,7 @@ quotePrefix, so editing the cell in Excel keeps it text.
 """
 
 import io
+import re
 import zipfile
 
 from django.conf import settings
@@ -291,6 +292,8 @@ LISTS = {
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# The code points outside XML 1.0's Char besides openpyxl's ILLEGAL_CHARACTERS_RE (the C0 controls).
+NONCHARACTERS_RE = re.compile(r"[\ud800-\udfff\ufffe\uffff]")
 SHEET = "xl/worksheets/sheet1.xml"
 
 
@@ -299,8 +302,14 @@ def _text(ws, value):
     if value is None or value == "":
         return None
     # Control characters XML cannot carry are written as Excel's own escape (_x000B_), which Excel shows
-    # as the character, rather than failing the export.
-    text = ILLEGAL_CHARACTERS_RE.sub(lambda m: f"_x{ord(m.group()):04X}_", str(value))
+    # as the character, rather than failing the export; what is no character at all (U+FFFE, U+FFFF, a
+    # lone surrogate: XML 1.0 allows none, and Excel's escape would only bring it back) is dropped. The
+    # formula check below sees the cleaned text.
+    text = ILLEGAL_CHARACTERS_RE.sub(
+        lambda m: f"_x{ord(m.group()):04X}_", NONCHARACTERS_RE.sub("", str(value))
+    )
+    if not text:
+        return None
     if not text.startswith(FORMULA_START) and text not in ERROR_CODES:
         return text  # openpyxl writes it as a string already (and reuses one cell: quicker)
     cell = WriteOnlyCell(ws, text)

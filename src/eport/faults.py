@@ -199,12 +199,15 @@ class RequestParseMiddleware:
                 # file into a temporary file), the body never read whole; over the larger limit, refused unread.
                 if int(request.META.get("CONTENT_LENGTH") or 0) > settings.LARGE_UPLOAD_MAX_BYTES:
                     mb = 1024 * 1024
+                    per_file = next(
+                        n for p, n in settings.LARGE_UPLOAD_FILE_MAX_BYTES if p.match(request.path)
+                    )
                     return error_response(
                         request,
                         413,
                         "request_too_large",
-                        _("请求数据超过%(limit)d MB的上限；每个文件不能超过20M。")
-                        % {"limit": settings.LARGE_UPLOAD_MAX_BYTES // mb},
+                        _("请求数据超过%(limit)d MB的上限；每个文件不能超过%(file)d MB。")
+                        % {"limit": settings.LARGE_UPLOAD_MAX_BYTES // mb, "file": per_file // mb},
                     )
                 request.POST  # noqa: B018
             elif request.method in ("POST", "PUT", "PATCH", "DELETE"):

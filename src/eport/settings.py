@@ -244,8 +244,19 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 # 报关单电子随附单据 take PDFs up to 20 MB (seed 000): on these paths alone a multipart body may reach this
 # size; its file goes to a temporary file (FILE_UPLOAD_MAX_MEMORY_SIZE), never the whole body into memory
 # (faults.RequestParseMiddleware, web/middleware.RejectNulMiddleware).
+# 快件通关's 数据上载 takes two files (declarations and 舱单) of up to 5 MB each (express.files.MAX_BYTES), more
+# than DATA_UPLOAD_MAX_MEMORY_SIZE together: its paths are large uploads too.
 LARGE_UPLOAD_MAX_BYTES = 21 * 1024 * 1024
-LARGE_UPLOAD_PATHS = re.compile(r"^/(api/v1/declarations|declarations)/[0-9]{18}/(documents|upload)/?$")
+LARGE_UPLOAD_PATHS = re.compile(
+    r"^/((api/v1/declarations|declarations)/[0-9]{18}/(documents|upload)"
+    r"|express/upload|api/v1/express/declarations/upload)/?$"
+)
+# The limit per file each large-upload path states (the first pattern that matches), named in the 413 of
+# a body over LARGE_UPLOAD_MAX_BYTES.
+LARGE_UPLOAD_FILE_MAX_BYTES = (
+    (re.compile(r"^/(api/v1/)?express/"), 5 * 1024 * 1024),
+    (re.compile(r"^/"), 20 * 1024 * 1024),
+)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
 # Security defaults; cookies become Secure when served over HTTPS.

@@ -140,10 +140,9 @@ def _upload_out(u: Upload) -> UploadOut:
     )
 
 
-def _numbered(rows: list[Any]) -> list[tuple[int, dict[str, Any]]]:
-    return [
-        (n, {k: ("" if v is None else v) for k, v in r.model_dump().items()}) for n, r in enumerate(rows, 1)
-    ]
+def _numbered(rows: list[Any]) -> list[tuple[int, dict[str, str]]]:
+    """The rows numbered from 1, every value text as a file's cell is (a number such as 20261201 too)."""
+    return [(n, {k: files.cell(v, k) for k, v in r.model_dump().items()}) for n, r in enumerate(rows, 1)]
 
 
 def _filters(direction: str, category: str, waybill: str, state: str, released: str) -> dict[str, str]:

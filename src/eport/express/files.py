@@ -8,6 +8,7 @@ is right is services.upload's to say, for the screens and the API alike."""
 import csv
 import datetime
 import io
+import zipfile
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
@@ -21,6 +22,9 @@ from .models import Direction
 
 MAX_ROWS = 2000
 MAX_BYTES = 5 * 1024 * 1024
+# A workbook's XML unzipped: openpyxl parses every sheet through once on opening it (for its size), so a
+# few MB of zip that unpack to far more would take long before a row is counted. 2,000 rows are ~1 MB.
+MAX_UNZIPPED = 32 * 1024 * 1024
 MANIFEST_SHEET = "舱单"
 
 # field -> the column heading of the template (other headings a file may use for it follow).
@@ -61,11 +65,18 @@ def column_label(field: str, manifest: bool = False) -> str:
     return str(columns[field][0])
 
 
-def _unreadable() -> InvalidInput:
-    return InvalidInput(Code.FILE_INVALID, _("无法读取上载文件：只接受 .xlsx 或 .csv 文件。"), "file")
+def _unreadable(field: str = "file") -> InvalidInput:
+    return InvalidInput(Code.FILE_INVALID, _("无法读取上载文件：只接受 .xlsx 或 .csv 文件。"), field)
 
 
-def _cell(value, field: str) -> str:
+def _too_many_rows(field: str = "file") -> InvalidInput:
+    return InvalidInput(
+        Code.FILE_INVALID, _("一次最多上载%(n)d条报关数据，请分批上载。") % {"n": MAX_ROWS}, field
+    )
+
+
+def cell(value, field: str) -> str:
+    """A value as text, as the row forms read it: a file's cell or a JSON value alike."""
     if value is None:
         return ""
     if isinstance(value, datetime.datetime):
@@ -94,66 +105,114 @@ def _keyed(table: list[list], columns: dict[str, tuple]) -> list[tuple[int, dict
         row = {f: "" for f in columns}
         for field, value in zip(heading, cells, strict=False):
             if field:
-                row[field] = _cell(value, field)
+                row[field] = cell(value, field)
         if any(row.values()):
             rows.append((number, row))
     return rows
 
 
-def _csv_table(data: bytes) -> list[list]:
+def _csv_table(name: str, data: bytes, field: str) -> list[list]:
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        return list(csv.reader(io.StringIO(text)))
-    raise _unreadable()
+        reader = csv.reader(io.StringIO(text))
+        try:
+            return list(reader)
+        except csv.Error:  # a cell over the csv module's limit (128 KiB), or a broken quote
+            raise InvalidInput(
+                Code.FILE_INVALID,
+                _("无法读取上载文件“%(name)s”：第%(r)d行的格式有误或单元格过长。")
+                % {"name": name, "r": reader.line_num},
+                field,
+            ) from None
+    raise _unreadable(field)
 
 
-def _xlsx_tables(data: bytes) -> tuple[list[list], list[list] | None]:
-    """(the first sheet other than 舱单, the 舱单 sheet or None)."""
+def _xlsx_rows(ws, field: str):
+    """The rows of a sheet, stopped at the first non-blank one past the heading and MAX_ROWS: a workbook
+    of many more rows is refused without being read through."""
+    filled = 0
+    for values in ws.iter_rows(values_only=True):
+        if any(v is not None and str(v).strip() for v in values):
+            filled += 1
+            if filled > MAX_ROWS + 1:
+                raise _too_many_rows(field)
+        yield list(values)
+
+
+def _xlsx_tables(
+    name: str, data: bytes, field: str, want_manifest: bool
+) -> tuple[list[list], list[list] | None]:
+    """(the first sheet other than 舱单, the 舱单 sheet or None); no other sheet's rows are read."""
+    try:
+        unzipped = sum(
+            i.file_size for i in zipfile.ZipFile(io.BytesIO(data)).infolist() if i.filename.endswith(".xml")
+        )
+    except Exception:  # not a zip: not a workbook
+        raise _unreadable(field) from None
+    if unzipped > MAX_UNZIPPED:
+        raise InvalidInput(
+            Code.FILE_INVALID,
+            _(
+                "上载文件“%(name)s”的内容过多（解压后超过%(n)d MB）：一次最多上载%(rows)d条报关数据，"
+                "请删除多余的行、列或工作表后分批上载。"
+            )
+            % {"name": name, "n": MAX_UNZIPPED // (1024 * 1024), "rows": MAX_ROWS},
+            field,
+        )
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a file that is not a workbook
-        raise _unreadable() from None
-    manifest = None
-    main: list[list] | None = None
-    for ws in wb.worksheets:
-        table = [list(r) for r in ws.iter_rows(values_only=True)]
-        if ws.title.strip() == MANIFEST_SHEET:
-            manifest = table
-        elif main is None:
-            main = table
-    wb.close()
-    return main or [], manifest
+        raise _unreadable(field) from None
+    try:
+        sheets = wb.worksheets
+        main_ws = next((ws for ws in sheets if ws.title.strip() != MANIFEST_SHEET), None)
+        manifest_ws = next((ws for ws in sheets if ws.title.strip() == MANIFEST_SHEET), None)
+        main = list(_xlsx_rows(main_ws, field)) if main_ws is not None else []
+        manifest = None
+        if want_manifest and manifest_ws is not None:
+            manifest = list(_xlsx_rows(manifest_ws, field))
+    except InvalidInput:
+        raise
+    except Exception:  # a sheet openpyxl cannot parse
+        raise _unreadable(field) from None
+    finally:
+        wb.close()
+    return main, manifest
 
 
-def _tables(name: str, data: bytes) -> tuple[list[list], list[list] | None]:
+def _tables(name: str, data: bytes, field: str, want_manifest: bool) -> tuple[list[list], list[list] | None]:
     if len(data) > MAX_BYTES:
-        raise InvalidInput(Code.FILE_INVALID, _("上载文件不能超过5MB。"), "file")
+        raise InvalidInput(
+            Code.FILE_INVALID,
+            _("上载文件“%(name)s”超过%(n)d MB的上限。") % {"name": name, "n": MAX_BYTES // (1024 * 1024)},
+            field,
+        )
     lower = (name or "").lower()
     if lower.endswith(".xlsx") or data[:2] == b"PK":
-        return _xlsx_tables(data)
+        return _xlsx_tables(name, data, field, want_manifest)
     if lower.endswith(".csv") or lower.endswith(".txt"):
-        return _csv_table(data), None
-    raise _unreadable()
+        return _csv_table(name, data, field), None
+    raise _unreadable(field)
 
 
 def read(name: str, data: bytes, manifest_name: str = "", manifest_data: bytes | None = None):
     """(declaration rows, manifest rows or None): each row is (spreadsheet row number, {field: text})."""
-    main, sheet = _tables(name, data)
+    main, sheet = _tables(name, data, "file", want_manifest=not manifest_data)
     rows = _keyed(main, DECLARATION_COLUMNS)
     if manifest_data:
-        table, _sheet = _tables(manifest_name, manifest_data)
+        table, _sheet = _tables(manifest_name, manifest_data, "manifest", want_manifest=False)
         manifest = _keyed(table, MANIFEST_COLUMNS)
     elif sheet is not None:
         manifest = _keyed(sheet, MANIFEST_COLUMNS)
     else:
         manifest = None
-    if len(rows) > MAX_ROWS or (manifest and len(manifest) > MAX_ROWS):
-        raise InvalidInput(
-            Code.FILE_INVALID, _("一次最多上载%(n)d条报关数据，请分批上载。") % {"n": MAX_ROWS}, "file"
-        )
+    if len(rows) > MAX_ROWS:
+        raise _too_many_rows("file")
+    if manifest and len(manifest) > MAX_ROWS:
+        raise _too_many_rows("manifest" if manifest_data else "file")
     return rows, manifest
 
 

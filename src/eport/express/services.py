@@ -20,7 +20,7 @@ from eport.refdata.models import Currency, CustomsDistrict
 
 from . import notify
 from .codes import Code
-from .files import column_label
+from .files import cell, column_label
 from .forms import CategoryForm, DeclarationRowForm, ManifestRowForm, ReturnForm, UploadForm
 from .models import Declaration, Direction, ManifestLine, Receipt, State, Upload
 from .selectors import SUBSYSTEM, declaration_for, require_customs
@@ -147,6 +147,12 @@ def _declarations(card, head: dict, rows: list[Row], manifest, errors: RowErrors
     return out
 
 
+def _texts(rows: list[Row]) -> list[Row]:
+    """Every value as text (a JSON number such as 20261201 or 12345 reads as a file's cell would): the
+    forms and the matching of 分运单号 then see one kind of value."""
+    return [(n, {k: cell(v, k) for k, v in (raw or {}).items()}) for n, raw in rows]
+
+
 def upload(actor, head: dict, rows: list[Row], manifest: list[Row] | None, *, file_name: str = "", ip=None):
     """数据上载: `head` (direction, category, waybill) and the rows read off the file (files.read), the
     manifest's for an import. Any bad row refuses the whole upload (400 rows_invalid, details per row)."""
@@ -160,12 +166,13 @@ def upload(actor, head: dict, rows: list[Row], manifest: list[Row] | None, *, fi
         raise InvalidInput(Code.MANIFEST_NOT_ALLOWED, _("出口报关数据不随附舱单。"), "manifest")
     if not rows:
         raise InvalidInput(Code.FILE_EMPTY, _("上载文件中没有报关数据。"), "file")
+    rows = _texts(rows)
+    manifest = _texts(manifest) if manifest is not None else None
     errors = RowErrors()
     lines = _manifest(manifest, errors) if manifest is not None else None
     good = _declarations(card, h, rows, lines, errors)
     if lines is not None:
-        declared = {r["sub_waybill"] for _n, r in rows if isinstance(r.get("sub_waybill"), str)}
-        declared = {s.strip().upper() for s in declared}
+        declared = {r.get("sub_waybill", "").strip().upper() for _n, r in rows}
         for sub, (number, _row) in lines.items():
             if sub not in declared:
                 errors.add(
