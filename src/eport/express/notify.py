@@ -4,17 +4,9 @@ declarations uploaded for it; the enterprise's contacts hear of each 放行 and 
 from django.utils.translation import gettext as _
 
 from eport import mail
-from eport.accounts.notify import enterprise_recipients, unit_recipients
-from eport.refdata.lookup import unit_for
-from eport.refdata.models import Dept
+from eport.accounts.notify import customs_recipients, enterprise_recipients
 
 from .models import Declaration, Upload
-
-
-def customs_recipients(port: str) -> list[str]:
-    """The reviewers of the 关区's own customs unit and of its direct customs (XX00), who see it too."""
-    units = {unit_for(Dept.CUSTOMS, port), unit_for(Dept.CUSTOMS, port[:2] + "00")}
-    return sorted({e for u in units if u is not None for e in unit_recipients(u)})
 
 
 def uploaded(upload: Upload, ports: dict[str, int]) -> None:
