@@ -74,7 +74,9 @@ def test_the_whole_life_of_a_form_with_mail_and_audit(p, django_capture_on_commi
     with django_capture_on_commit_callbacks(execute=True):
         assert api.post(f"{BASE}/{nos[1]}/port-filing", {"port": PORT}).status_code == 200
         assert api.post(f"{BASE}/{nos[1]}/revoke-filing").status_code == 200
-    assert [m.to for m in mail.outbox] == [["customs@example.com"]] * 2 and "撤销备案" in mail.outbox[1].subject
+    assert [m.to for m in mail.outbox] == [["customs@example.com"]] * 2 and "撤销备案" in mail.outbox[
+        1
+    ].subject
     r = api.post(f"{BASE}/{nos[0]}/port-filing", {"port": "5302"})
     assert r.status_code == 409 and r.json()["error"]["code"] == "already_filed"
 
