@@ -11,7 +11,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from eport import mail
-from eport.refdata.lookup import unit_for
+from eport.refdata.lookup import direct_customs, unit_for
 from eport.refdata.models import Dept
 
 from .models import UserKind
@@ -34,9 +34,9 @@ def customs_recipients(code: str) -> list[str]:
     """Who hears about what happens at a customs code (a port, a 关区): the reviewers of its customs unit
     and of its direct customs (XX00), which reviews for the offices below it."""
     code = (code or "").strip()
-    if len(code) != 4:
+    if not direct_customs(code):
         return []
-    units = {unit_for(Dept.CUSTOMS, code), unit_for(Dept.CUSTOMS, code[:2] + "00")}
+    units = {unit_for(Dept.CUSTOMS, code), unit_for(Dept.CUSTOMS, direct_customs(code))}
     return sorted({e for u in units if u is not None for e in unit_recipients(u)})
 
 

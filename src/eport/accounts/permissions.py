@@ -97,6 +97,12 @@ def jurisdiction_units(actor):
     return units_under(actor.unit)
 
 
+def jurisdiction_codes(actor, dept: str) -> list[str]:
+    """The codes of the staff member's units of one department (its own and those below): the 关区 a
+    customs officer acts for, the 外汇局 a bureau reviewer does."""
+    return list(jurisdiction_units(actor).filter(dept=dept).values_list("code", flat=True))
+
+
 # --- one kind ------------------------------------------------------------------------------------------
 
 

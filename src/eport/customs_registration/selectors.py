@@ -14,7 +14,7 @@ from eport.cards.models import CardPermission
 from eport.cards.selectors import subsystem_card
 from eport.errors import NotFound
 from eport.filings.models import EnterpriseFiling
-from eport.refdata.lookup import unit_for
+from eport.refdata.lookup import direct_customs, unit_for
 from eport.refdata.models import CustomsDistrict, Dept
 
 from .codes import Code
@@ -31,10 +31,6 @@ ANNUAL_REPORT_DUE = (6, 30)  # 年度报告: last year's, by 30 June [P]
 
 def customs_filing(enterprise) -> EnterpriseFiling | None:
     return EnterpriseFiling.objects.filter(enterprise=enterprise, filing="customs").first()
-
-
-def direct_customs(code: str) -> str:
-    return code[:2] + "00" if len(code or "") == 4 else ""
 
 
 def registered_customs(enterprise, filing: EnterpriseFiling | None = None) -> str:

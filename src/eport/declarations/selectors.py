@@ -5,7 +5,7 @@
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from eport.accounts.permissions import is_staff, jurisdiction_units
+from eport.accounts.permissions import is_staff, jurisdiction_codes
 from eport.cards.models import Card
 from eport.cards.selectors import card_may, subsystem_card
 from eport.cards.subsystems import SUBSYSTEM_RIGHTS
@@ -35,7 +35,7 @@ def require_declarer(actor, *, right: str | None = None) -> Card:
 
 def customs_codes(actor) -> list[str]:
     """The direct customs (XX00) whose dossiers the officer sees: the customs units of its jurisdiction."""
-    return list(jurisdiction_units(actor).filter(dept=Dept.CUSTOMS).values_list("code", flat=True))
+    return jurisdiction_codes(actor, Dept.CUSTOMS)
 
 
 def require_customs(actor) -> None:

@@ -27,6 +27,7 @@ from eport.audit.services import record
 from eport.delegations.selectors import live_delegation
 from eport.enterprises.models import Enterprise
 from eport.errors import Conflict, Forbidden, InvalidInput, TooLarge
+from eport.refdata.lookup import direct_customs
 from eport.refdata.models import CustomsDistrict
 
 from . import notify
@@ -39,10 +40,6 @@ MAX_PAGE_BYTES = 200 * 1024  # "每页不能超过200k" (applications/files.page
 DECL_NO_RE = re.compile(r"[0-9]{18}")
 # The 9th digit of a 报关单号 is the 进出口标志: 1 import, 0 export (关区 4 + 年份 4 + 标志 1 + 顺序号 9).
 DIRECTION_FLAG = {"I": "1", "E": "0"}
-
-
-def direct_customs(customs: str) -> str:
-    return customs[:2] + "00"
 
 
 def _clean_decl_no(decl_no) -> str:

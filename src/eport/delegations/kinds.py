@@ -12,17 +12,12 @@ from eport.applications.kinds import Kind, register
 from eport.audit.services import record
 from eport.enterprises.services import require_in_network
 from eport.errors import Conflict
-from eport.refdata.lookup import unit_for
+from eport.refdata.lookup import direct_customs, unit_for
 from eport.refdata.models import Dept
 
 from . import forms
 from .codes import Code
 from .models import Broker
-
-
-def direct_customs(customs: str) -> str:
-    """The direct customs of a customs district: its first two digits + "00"."""
-    return customs[:2] + "00" if len(customs or "") == 4 else ""
 
 
 def association_for(customs: str):

@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from eport.accounts.models import UserKind
-from eport.accounts.permissions import CARD_KINDS, jurisdiction_units
+from eport.accounts.permissions import CARD_KINDS, jurisdiction_codes, jurisdiction_units
 from eport.cards.selectors import subsystem_card
 from eport.errors import Forbidden, InvalidInput, NotFound
 from eport.filings.changes import filed_name
@@ -57,7 +57,7 @@ def bureau_units(actor) -> list[str]:
 
 
 def customs_codes(actor) -> list[str]:
-    return list(jurisdiction_units(actor).filter(dept=Dept.CUSTOMS).values_list("code", flat=True))
+    return jurisdiction_codes(actor, Dept.CUSTOMS)
 
 
 def require_bureau(actor, what: str) -> None:

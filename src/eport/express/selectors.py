@@ -6,7 +6,7 @@ actor, 404 for a declaration outside what the actor sees."""
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from eport.accounts.permissions import is_staff, jurisdiction_units
+from eport.accounts.permissions import is_staff, jurisdiction_codes
 from eport.cards.selectors import subsystem_card
 from eport.errors import Conflict, Forbidden, InvalidInput, NotFound
 from eport.refdata.models import Dept
@@ -23,7 +23,7 @@ def customs_ports(actor) -> list[str]:
     """The 关区 codes of the customs units in the officer's jurisdiction (none for anyone else)."""
     if not is_staff(actor):
         return []
-    return list(jurisdiction_units(actor).filter(dept=Dept.CUSTOMS).values_list("code", flat=True))
+    return jurisdiction_codes(actor, Dept.CUSTOMS)
 
 
 def require_customs(actor) -> list[str]:

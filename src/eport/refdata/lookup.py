@@ -50,8 +50,12 @@ def unit_for(dept: str, code: str) -> Unit | None:
     return Unit.objects.filter(id=Unit.make_id(dept, code), active=True).first()
 
 
+def direct_customs(code: str) -> str:
+    """The direct customs (直属海关) of a 4-digit customs district: its first two digits + "00" ("" otherwise)."""
+    return code[:2] + "00" if len(code or "") == 4 else ""
+
+
 def ra_unit_for_customs(customs_code: str) -> Unit | None:
     """The data sub-centre (操作中心) serving a customs district: the direct customs XX00's RA unit."""
-    if not customs_code or len(customs_code) != 4:
-        return None
-    return unit_for(Dept.RA, customs_code[:2] + "00")
+    direct = direct_customs(customs_code)
+    return unit_for(Dept.RA, direct) if direct else None
