@@ -5,6 +5,24 @@ import pytest
 os.environ.setdefault("EPORT_DATA_DIR", os.path.join(os.path.dirname(__file__), "..", "var", "test"))
 
 
+def pytest_configure(config):
+    """Each test process its own cache: the two xdist workers (and the SQLite and PostgreSQL passes) share
+    the data dir, whose file cache would hand one database's cached rows to another's test. The tests of a
+    shared cache (Redis) say so themselves."""
+    from django.conf import settings
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """A test starts with an empty cache: ids come back after a rollback, and a cached row of the last
+    test must not answer for this one's."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _system_ca():
     """The system CA of the test data dir (created once; its keys are files, not database rows)."""

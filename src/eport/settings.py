@@ -15,6 +15,7 @@ EPORT_LOGIN_*, EPORT_ADDRESS_*, EPORT_REGISTER_*, EPORT_ARGON2_SLOTS  throttles 
 EPORT_DEMO       "1" when the server runs as the demo (scripts/run): demo accounts on the start page, the demo
                  electronic-business-licence issuer and its licence-app page
 EPORT_LICENCE_*  the electronic business licence (电子营业执照) issuer to trust (see below)
+EPORT_REDIS_URL  the shared cache (and, in a cluster, sessions and throttles), e.g. redis://127.0.0.1:6379/0
 """
 
 import ipaddress
@@ -258,6 +259,29 @@ LARGE_UPLOAD_FILE_MAX_BYTES = (
     (re.compile(r"^/"), 20 * 1024 * 1024),
 )
 FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+
+# The shared cache (a card's menu, the subsystem catalogue: cards/menu.py). Redis when EPORT_REDIS_URL names one,
+# which every app node of a cluster shares; else files under the data dir, which the server processes of one
+# machine share. Never a per-process cache: a change in one process must reach the others.
+REDIS_URL = os.environ.get("EPORT_REDIS_URL", "").strip()
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "eport",
+            "TIMEOUT": 3600,
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+            "TIMEOUT": 3600,
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
 
 # Security defaults; cookies become Secure when served over HTTPS.
 SESSION_COOKIE_HTTPONLY = True
