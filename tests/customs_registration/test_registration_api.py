@@ -40,14 +40,18 @@ def test_without_the_subsystem_or_the_filing_it_is_refused():
     assert_error(Api(other.card.user).get("/customs-registration"), 404, "customs_registration_not_found")
 
 
-def test_the_reminders_are_one_query(django_assert_num_queries):
+def test_the_reminders_come_with_the_cards_cached_menu(django_assert_num_queries):
+    from eport.cards.menu import with_menu
     from eport.customs_registration.selectors import reminders
 
     e, legal, api = registered(days=30)
     create(api, "customs_registration_renewal", {})
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):  # from the database: the card's permissions, then one query
         got = reminders(legal.card)
     assert [x["code"] for x in got] == ["registration_expiring", "annual_report_due", "materials_missing"]
+    with_menu(legal.card)  # read once into the cache
+    with django_assert_num_queries(0):
+        assert reminders(with_menu(legal.card)) == got
 
 
 def test_a_return_is_mailed_with_the_opinion(django_capture_on_commit_callbacks):
@@ -72,7 +76,9 @@ def test_me_lists_the_reminders_of_a_card_holding_the_subsystem():
     expiring = me["reminders"][0]
     assert expiring["due"] == (timezone.localdate() + dt.timedelta(days=30)).isoformat()
     assert "30" in expiring["message"]
-    Registration.objects.filter(enterprise=e).update(valid_until=timezone.localdate() - dt.timedelta(days=1))
+    reg = Registration.objects.get(enterprise=e)
+    reg.valid_until = timezone.localdate() - dt.timedelta(days=1)
+    reg.save()  # a change of the registration: the card's cached menu follows it
     assert api.get("/me").json()["reminders"][0]["code"] == "registration_expired"
     legal.card.permissions.all().delete()
     assert api.get("/me").json()["reminders"] == []

@@ -360,7 +360,9 @@ def test_permission_period_decides_the_menu():
     me = api.get("/me").json()
     assert not any(s["enabled"] for s in me["subsystems"])  # granted, not yet valid
     assert all(p["active"] is False for p in api.get(f"/cards/{made.card.card_no}").json()["permissions"])
-    CardPermission.objects.update(valid_from=timezone.localdate())
+    for p in CardPermission.objects.all():  # saved, as the product changes a permission: the menu follows
+        p.valid_from = timezone.localdate()
+        p.save()
     assert {s["code"] for s in api.get("/me").json()["subsystems"] if s["enabled"]} == {
         "paperless_signing",
         "enterprise_mgmt",

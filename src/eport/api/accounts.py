@@ -4,7 +4,7 @@ from ninja import Router, Status
 
 from eport.accounts import services
 from eport.accounts.permissions import CARD_KINDS, enterprise_for_reading
-from eport.cards.selectors import card_of
+from eport.cards.selectors import signed_in_card
 from eport.customs_registration.selectors import reminders as registration_reminders
 from eport.enterprises import registration, trust
 from eport.pagination import paginate
@@ -86,8 +86,8 @@ def change_password(request: SignedIn, payload: PasswordIn) -> Status[None]:
 @router.get("/me", response={200: MeOut, **errors(*SIGNED_IN)}, auth=AUTH, summary="当前登录者")
 def me(request: SignedIn) -> MeOut:
     u = request.auth
-    # A card holder's card, loaded once for the card, its menu and must_change_pin
-    card = card_of(u) if u.kind in CARD_KINDS else None
+    # A card holder's card: the row read with the token, its menu from the cache (cards/menu.py)
+    card = signed_in_card(u) if u.kind in CARD_KINDS else None
     out = MeOut.model_validate(u, context={"card": card})
     if card is not None:
         out.reminders = [ReminderOut(**r) for r in registration_reminders(card)]

@@ -68,7 +68,9 @@ def card_login(request: Request, payload: CardLoginIn) -> CardLoginOut:
         then=lambda card: issued.update(token=token_issue(user=card.made_user)),
     )
     return CardLoginOut(
-        token=issued["token"], must_change_pin=card.must_change_pin, card=CardOut.model_validate(card)
+        token=issued["token"],
+        must_change_pin=card.must_change_pin,
+        card=CardOut.model_validate(selectors.card_shown(card, card.made_user)),  # menu from the cache
     )
 
 

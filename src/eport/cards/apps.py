@@ -10,5 +10,8 @@ class CardsConfig(AppConfig):
         # Imported once the apps are ready (they import models): registering is what importing them does.
         from . import (
             kinds,  # noqa: F401  legal_card_reissue, with the application engine
+            menu,
             receivers,  # noqa: F401  the holder follows its operator; its cancellation refused while a card lives
         )
+
+        menu.connect()  # a change of what a card's menu shows starts a new generation of its cache

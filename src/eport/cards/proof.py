@@ -80,10 +80,15 @@ def verify_signature(cert_der: bytes, nonce: bytes, signature_b64: str) -> bool:
 
 
 def card_for_proof(card_no: str, *, lock: bool) -> Card | None:
-    qs = Card.objects.select_related("certificate", "user", "enterprise", "issuer", "operator")
+    # What the proof, the PIN, the token and the answer's enterprise need: the issuer and the operator the
+    # answer shows come with the card's cached menu (menu.py), so they are not joined on every sign-in.
+    qs = Card.objects.select_related("certificate", "user", "enterprise")
     if lock:
         qs = qs.select_for_update(of=("self",))
-    return qs.filter(card_no=card_no).first()
+    try:
+        return qs.get(card_no=card_no)  # card_no is unique: no ORDER BY … LIMIT as first() would add
+    except Card.DoesNotExist:
+        return None
 
 
 def proof_refusal(

@@ -18,6 +18,7 @@ from eport.filters import filter_choice, filter_given
 from eport.pagination import paginate, planned_for_values
 from eport.refdata.models import Dept
 
+from . import menu
 from .models import LEGAL_CARD_REQUEST, Card, CardKind, CardState, Subsystem
 from .proof import usable_refusal
 from .subsystems import SUBSYSTEM_RIGHTS, rights_of
@@ -109,6 +110,25 @@ def legal_card_request_for_making(actor, request_id) -> Application:
 def card_of(user) -> Card:
     """The card a card holder's account belongs to."""
     return Card.objects.select_related("enterprise", "issuer", "certificate", "operator").get(user_id=user.pk)
+
+
+def card_shown(card: Card, user=None) -> Card:
+    """A card as /me and the card's pages show it: the row as read (fresh), its menu from the cache
+    (menu.with_menu). `user`: its account, whose enterprise, when loaded with it, is the card's."""
+    if (
+        user is not None
+        and card.enterprise_id == user.enterprise_id
+        and user._meta.get_field("enterprise").is_cached(user)
+    ):
+        card.enterprise = user.enterprise
+    return menu.with_menu(card)
+
+
+def signed_in_card(user) -> Card:
+    """The signed-in holder's card as shown: the one loaded with the account (the API's token look-up reads
+    it in the same query), else read now."""
+    cached = user._state.fields_cache.get("card")
+    return card_shown(cached if cached is not None else card_of(user), user)
 
 
 def cards_query(
@@ -228,7 +248,7 @@ def card_subsystems(card: Card) -> list[dict]:
     today = timezone.localdate()
     granted = {p.subsystem_id: p.rights or [] for p in card.permissions.all() if p.active_on(today)}
     out = []
-    for s in Subsystem.objects.all():
+    for s in menu.subsystems():
         enabled = card.kind in s.card_kinds and s.code in granted
         row = {"code": s.code, "name": s.label, "enabled": enabled}
         if s.code in SUBSYSTEM_RIGHTS:  # the rights within it the card holds (none while not enabled)

@@ -76,9 +76,11 @@ def card_sign_in(
             if refusal is None:
                 card.last_sign_in_at = timezone.now()
                 card.save(update_fields=["pin_failures", "last_sign_in_at"])
-                record(actor=card.made_user, action="card.sign_in", obj=card, ip=ip)
                 if then is not None:
                     then(card)
+                # Last before the commit: the audit chain's head is locked from here to the commit, and
+                # every audited change of every node waits for it.
+                record(actor=card.made_user, action="card.sign_in", obj=card, ip=ip)
                 return card
         # Throttled only once refused (a refusal comes from someone without the card key or PIN, so
         # the holder behind the same address as a flood still signs in): over a limit the 429 goes

@@ -5,12 +5,12 @@ the reminders a card sees after sign-in (报关有效期提醒, 报送材料提�
 
 import datetime as dt
 
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from eport.applications.models import EDITABLE_STATUSES, OPEN_STATUSES, Application, Attachment, DocType
-from eport.cards.models import CardPermission
+from eport.cards import menu
 from eport.cards.selectors import subsystem_card
 from eport.errors import NotFound
 from eport.filings.models import EnterpriseFiling
@@ -27,6 +27,7 @@ KINDS = (CHANGE_KIND, RENEWAL_KIND)
 # What each application must carry before 申报 (its 报送材料): 延续 the 报关单位登记证, 变更 the 营业执照.
 REQUIRED_DOCS = {RENEWAL_KIND: DocType.CUSTOMS_REGISTRATION, CHANGE_KIND: DocType.BUSINESS_LICENSE}
 ANNUAL_REPORT_DUE = (6, 30)  # 年度报告: last year's, by 30 June [P]
+MENU_PART = "registration"  # the reminder row's name in a card's cached menu
 
 
 def customs_filing(enterprise) -> EnterpriseFiling | None:
@@ -117,27 +118,16 @@ def applications(actor):
     )
 
 
-def _granted(card, today: dt.date):
-    return CardPermission.objects.filter(card=card, subsystem_id=SUBSYSTEM).filter(
-        Q(valid_from__isnull=True) | Q(valid_from__lte=today),
-        Q(valid_to__isnull=True) | Q(valid_to__gte=today),
-    )
-
-
 def _open_app(kind: str):
     return Application.objects.filter(
         enterprise_id=OuterRef("enterprise_id"), kind=kind, status__in=EDITABLE_STATUSES
     ).order_by("-id")
 
 
-def reminders(card, *, today: dt.date | None = None) -> list[dict]:
-    """报关有效期提醒 and 报送材料提醒 for a card that may use 海关企业管理 today: one query (the registration
-    with the card's permission and the open 变更 / 延续 still missing their document). `due` is the date the
-    reminder is about (ISO)."""
-    if card is None:
-        return []
-    today = today or timezone.localdate()
-    annotations: dict = {"granted": Exists(_granted(card, today))}
+def reminder_row(card) -> dict | None:
+    """What the reminders read of the enterprise, in one query: its registration's 有效期 and 年报, and its open
+    变更 / 延续 with whether each carries its document. A part of the card's cached menu (connect_reminders)."""
+    annotations: dict = {}
     for kind, doc in REQUIRED_DOCS.items():
         annotations[f"{kind}_no"] = Subquery(_open_app(kind).values("number")[:1])
         # One open application per kind and enterprise (the engine's rule): its document, if any.
@@ -149,22 +139,48 @@ def reminders(card, *, today: dt.date | None = None) -> list[dict]:
                 doc_type=doc,
             )
         )
-    row = (
+    return (
         Registration.objects.filter(enterprise_id=card.enterprise_id)
         .annotate(**annotations)
-        .values("valid_until", "annual_report_year", "granted", *annotations)
+        .values("valid_until", "annual_report_year", *annotations)
         .first()
     )
-    if row is None:
-        if card.kind in ("legal", "operator") and _granted(card, today).exists():
-            from .services import registration_ensure  # first sign-in since the customs filing: make it
 
-            if registration_ensure(card.enterprise) is not None:
-                return reminders(card, today=today)
+
+def reminders(card, *, today: dt.date | None = None) -> list[dict]:
+    """报关有效期提醒 and 报送材料提醒 for a card that may use 海关企业管理 today: from the card's menu (cards/menu.py:
+    no query when the card was read with it; else its permissions and reminder_row). `due` is the date the
+    reminder is about (ISO)."""
+    if card is None:
         return []
-    if not row["granted"]:
+    today = today or timezone.localdate()
+    if not any(p.subsystem_id == SUBSYSTEM and p.active_on(today) for p in card.permissions.all()):
         return []
+    row = menu.part(card, MENU_PART)
+    if row is None:
+        if card.kind not in ("legal", "operator"):
+            return []
+        from .services import registration_ensure  # first sign-in since the customs filing: make it
+
+        if registration_ensure(card.enterprise) is None:
+            return []
+        row = reminder_row(card)
+        if row is None:
+            return []
     return reminders_of(row, today=today)
+
+
+def connect_reminders() -> None:
+    """The reminder row is a part of the card's menu; what it reads changes it (CustomsRegistrationConfig.ready)."""
+    menu.PARTS[MENU_PART] = reminder_row
+    menu.on_change(Registration, lambda r: r.enterprise_id)
+    menu.on_change(Application, lambda a: a.enterprise_id if a.kind in KINDS else None)
+
+    def attachment_enterprise(a):
+        row = Application.objects.filter(pk=a.application_id, kind__in=KINDS).values("enterprise_id").first()
+        return row["enterprise_id"] if row else None
+
+    menu.on_change(Attachment, attachment_enterprise)
 
 
 def reminders_of(row: dict, *, today: dt.date) -> list[dict]:

@@ -295,9 +295,8 @@ def _demo_registration(e) -> None:
         return
     reg = registration_ensure(e)
     if reg is not None:
-        Registration.objects.filter(pk=reg.pk).update(
-            valid_until=timezone.localdate() + dt.timedelta(days=45)
-        )
+        reg.valid_until = timezone.localdate() + dt.timedelta(days=45)
+        reg.save(update_fields=["valid_until"])
 
 
 def _demo_express(e: Enterprise, customs_reviewer) -> None:

@@ -102,7 +102,7 @@ def card_pin(request):
 
 @card_only
 def card_home(request):
-    card = request.user.card
+    card = selectors.signed_in_card(request.user)
     rows, nxt = task_rows(request.user) if request.user.kind == UserKind.LEGAL_CARD else ([], None)
     return render(
         request,
