@@ -266,7 +266,8 @@ def _card_make(
             replaced_by__isnull=True,
         ).exclude(pk=card.pk)
         replaced = list(old.values_list("card_no", flat=True))
-        old.update(replaced_by=card)
+        if replaced:  # most legal cards replace none: no UPDATE for them
+            old.update(replaced_by=card)
     record(
         actor=actor,
         action="card.make",
