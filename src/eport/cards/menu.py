@@ -27,7 +27,7 @@ from django.db.models.signals import post_delete, post_save
 if TYPE_CHECKING:
     from .models import Card, Subsystem
 
-VERSION = 1  # of the entries' content: a release that changes it reads none of the older ones
+VERSION = 2  # of the entries' content: bump it with any change of what _read stores (an older release's entries go unread)
 TIMEOUT = 3600  # an entry unused this long goes; a generation never expires on its own
 
 # Parts of the menu other apps add (their AppConfig.ready): name -> how to read it from the database for a
@@ -111,6 +111,7 @@ def of_card(row: Any) -> int | None:
 
 def connect() -> None:
     """The cards' own rows the menu shows (CardsConfig.ready)."""
+    from eport.enterprises.models import Enterprise
     from eport.operators.models import Operator
     from eport.refdata.models import Unit
 
@@ -120,6 +121,7 @@ def connect() -> None:
     on_change(Subsystem, lambda s: CATALOGUE)
     on_change(Unit, lambda u: CATALOGUE)  # a card's issuer
     on_change(Operator, lambda o: o.enterprise_id)
+    on_change(Enterprise, lambda e: e.pk)  # its name and network status, on the card's answer
 
 
 def subsystems() -> list[Subsystem]:
@@ -141,6 +143,7 @@ def _read(card: Card) -> dict[str, Any]:
     for p in permissions:
         p.subsystem = by_code.get(p.subsystem_id) or p.subsystem
     return {
+        "enterprise": card.enterprise,
         "filings": list(card.filings.all()),  # filings.CardFiling's relation
         "permissions": permissions,
         "issuer": card.issuer,
@@ -151,7 +154,10 @@ def _read(card: Card) -> dict[str, Any]:
 
 def with_menu(card: Card) -> Card:
     """The card with its menu from the cache (read from the database and stored on a miss): card.filings.all()
-    and card.permissions.all() (each with its subsystem), card.issuer and card.operator then run no query."""
+    and card.permissions.all() (each with its subsystem), card.enterprise, card.issuer and card.operator then
+    run no query."""
+    from .models import Card
+
     gen_e, gen_c = _generations(_enterprise_scope(card.enterprise_id), CATALOGUE)
     key = f"card-menu:v{VERSION}:card:{card.pk}:{gen_e}:{gen_c}"
     menu = cache.get(key)
@@ -160,6 +166,8 @@ def with_menu(card: Card) -> Card:
         cache.set(key, menu, TIMEOUT)
     prefetched = {"filings": menu["filings"], "permissions": menu["permissions"]}
     card._prefetched_objects_cache = prefetched  # type: ignore[attr-defined]  # where prefetch_related puts them
+    if not Card._meta.get_field("enterprise").is_cached(card):  # one read with the card is fresher
+        card.enterprise = menu["enterprise"]
     card.issuer = menu["issuer"]
     if menu["operator"] is not None:
         card.operator = menu["operator"]

@@ -80,9 +80,9 @@ def verify_signature(cert_der: bytes, nonce: bytes, signature_b64: str) -> bool:
 
 
 def card_for_proof(card_no: str, *, lock: bool) -> Card | None:
-    # What the proof, the PIN, the token and the answer's enterprise need: the issuer and the operator the
-    # answer shows come with the card's cached menu (menu.py), so they are not joined on every sign-in.
-    qs = Card.objects.select_related("certificate", "user", "enterprise")
+    # What the proof, the PIN and the token need: the enterprise, issuer and operator the answer shows come
+    # with the card's cached menu (menu.py), so they are not joined on every sign-in.
+    qs = Card.objects.select_related("certificate", "user")
     if lock:
         qs = qs.select_for_update(of=("self",))
     try:
