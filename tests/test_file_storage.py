@@ -2,6 +2,7 @@
 of a cluster needs another's disk: the settings and their refusals at startup, and the files themselves
 against a real S3 HTTP server on loopback (moto's, in this process; MinIO is not installable here)."""
 
+import io
 import os
 import subprocess
 import sys
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import default_storage
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.views.debug import SafeExceptionReporterFilter
 
@@ -259,3 +261,44 @@ def test_declaration_documents_in_the_bucket(s3, django_capture_on_commit_callba
     screen.force_login(api.user)
     resp = screen.get(f"/declarations/{n}/documents/invoice/")
     assert resp.status_code == 200 and b"".join(resp.streaming_content) == second
+
+
+# --- moving an installation's files to the bucket (eport files-copy) -----------------------------------
+
+
+@pytest.mark.django_db
+def test_files_copy_moves_the_local_files_to_the_bucket(s3_server, settings, tmp_path, user):
+    """Files uploaded while local, copied with `eport files-copy`, served from the bucket once switched."""
+    api = Api(user)
+    app = f.draft_entry(user, documents=False)
+    local = Path(settings.STORAGES["default"]["OPTIONS"]["location"])
+    before = make_pdf(pad=1000)
+    att = Attachment.objects.get(pk=api.upload(app.id, before).json()["id"])
+    assert (local / att.file.name).read_bytes() == before
+
+    endpoint, client = s3_server
+    prefix = f"t-{uuid.uuid4().hex[:12]}"
+    bucket = Bucket(endpoint, client, prefix)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": default_storage_from_env(s3_env(endpoint, EPORT_S3_PREFIX=prefix), tmp_path / "unused"),
+    }
+    out = io.StringIO()
+    call_command("files_copy", "--from", str(local), stdout=out)
+    assert "1 copied, 0 already there" in out.getvalue()
+    assert bucket.keys() == [f"{prefix}/{att.file.name}"] and bucket.get(att.file.name) == before
+    assert _download(api, f"/applications/{app.id}/attachments/{att.id}") == (200, before)
+    # Run again (after a last sync with the writes stopped, say): nothing copied twice.
+    out = io.StringIO()
+    call_command("files_copy", "--from", str(local), stdout=out)
+    assert "0 copied, 1 already there" in out.getvalue()
+    # An object of that name but other bytes is never overwritten: the command says so and fails.
+    client.put_object(Bucket=BUCKET, Key=f"{prefix}/{att.file.name}", Body=b"something else")
+    with pytest.raises(CommandError, match=att.file.name):
+        call_command("files_copy", "--from", str(local), stdout=io.StringIO())
+    assert bucket.get(att.file.name) == b"something else"
+
+
+def test_files_copy_needs_the_bucket_configured(tmp_path):
+    with pytest.raises(CommandError, match="EPORT_STORAGE=s3"):
+        call_command("files_copy", "--from", str(tmp_path), stdout=io.StringIO())
