@@ -20,7 +20,7 @@ from django.views.debug import SafeExceptionReporterFilter
 
 from eport.applications.models import Attachment
 from eport.declarations.models import Document
-from eport.file_storage import default_storage_from_env
+from eport.file_storage import SPOOL_BYTES, default_storage_from_env
 from tests import factories as f
 from tests.api.helpers import Api, make_pdf, make_png
 from tests.declarations import pdfs
@@ -67,6 +67,7 @@ def test_s3_is_private_signed_and_never_overwrites(tmp_path):
     assert o["location"] == "eport/prod"  # the key prefix, without the slashes around it
     assert o["default_acl"] is None and o["querystring_auth"] is True and o["file_overwrite"] is False
     assert o["addressing_style"] == "path"  # one host name for every bucket (MinIO, Ceph)
+    assert o["max_memory_size"] == SPOOL_BYTES
     plain = default_storage_from_env(s3_env(), tmp_path)["OPTIONS"]  # AWS itself: its own endpoint and style
     assert plain["endpoint_url"] is None and plain["addressing_style"] is None
     assert plain["region_name"] == "us-east-1" and plain["location"] == ""
@@ -190,7 +191,7 @@ def _download(api, path) -> tuple[int, bytes]:
 def test_an_attachment_goes_to_the_bucket_private_and_comes_back_through_the_app(s3, user):
     api = Api(user)
     app = f.draft_entry(user, documents=False)
-    content = make_pdf(pad=300_000)  # more than one read's chunk on the way back
+    content = make_pdf(pad=3_000_000)  # more than the memory a read holds (SPOOL_BYTES): a temporary file
     r = api.upload(app.id, content, name="营业执照.pdf")
     assert r.status_code == 201, r.content
     att = Attachment.objects.get(pk=r.json()["id"])

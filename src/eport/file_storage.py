@@ -17,6 +17,7 @@ LOCAL_BACKEND = "django.core.files.storage.FileSystemStorage"
 S3_BACKEND = "storages.backends.s3.S3Storage"
 # What EPORT_STORAGE=s3 cannot start without (the region has a default, the endpoint is AWS's own when unset).
 S3_REQUIRED = ("EPORT_S3_BUCKET", "EPORT_S3_ACCESS_KEY", "EPORT_S3_SECRET_KEY")
+SPOOL_BYTES = 2 * 1024 * 1024
 
 
 def default_storage_from_env(env: Mapping[str, str], media_root: Path) -> dict[str, Any]:
@@ -48,5 +49,8 @@ def default_storage_from_env(env: Mapping[str, str], media_root: Path) -> dict[s
             # MinIO, Ceph and the like answer at one host name: the bucket in the path, not in the host name.
             "addressing_style": "path" if endpoint else None,
             "signature_version": "s3v4",
+            # A file read (a download streamed through the app) is held in memory up to this, then in a
+            # temporary file: a node's memory stays bounded whatever the files' sizes.
+            "max_memory_size": SPOOL_BYTES,
         },
     }
