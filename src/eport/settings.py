@@ -15,6 +15,7 @@ EPORT_LOGIN_*, EPORT_ADDRESS_*, EPORT_REGISTER_*, EPORT_ARGON2_SLOTS  throttles 
 EPORT_DEMO       "1" when the server runs as the demo (scripts/run): demo accounts on the start page, the demo
                  electronic-business-licence issuer and its licence-app page
 EPORT_LICENCE_*  the electronic business licence (电子营业执照) issuer to trust (see below)
+EPORT_STORAGE    "s3": the business files in an S3-compatible bucket, EPORT_S3_* (default local: docs/operations.md)
 EPORT_REDIS_URL  the shared cache (and, in a cluster, sessions and throttles), e.g. redis://127.0.0.1:6379/0
 """
 
@@ -30,6 +31,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from eport.file_storage import default_storage_from_env
 from eport.private_files import write_private
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -233,11 +235,9 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = DATA_DIR / "files"
 STORAGES = {
-    # Attachments go through Django's storage API: S3-compatible storage is a setting away.
-    "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": MEDIA_ROOT},
-    },
+    # The business files, only ever through Django's storage API: the local directory, or EPORT_STORAGE=s3
+    # and its EPORT_S3_* (eport/file_storage.py), a bucket every app node of a cluster shares.
+    "default": default_storage_from_env(os.environ, MEDIA_ROOT),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 ATTACHMENT_MAX_BYTES = 4 * 1024 * 1024
