@@ -102,6 +102,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "eport.health.HealthMiddleware",  # GET /healthz for the load balancer: before everything, touching nothing
     "eport.faults.ApiErrorShapeMiddleware",  # outermost: every error under /api/ leaves in the API's shape
     "eport.netaddr.ClientAddressMiddleware",  # then: everything after it (throttles, audit) knows the client
     "django.middleware.security.SecurityMiddleware",
