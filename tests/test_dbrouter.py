@@ -112,6 +112,20 @@ def test_lists_read_from_the_replica_and_an_actors_own_write_is_read_back_from_t
 
 @postgresql_only
 @pytest.mark.django_db(**WITH_REPLICA)
+def test_the_cards_query_is_planned_and_read_on_the_replica(replica):
+    """综合查询 plans for its values in its own transaction (pagination.planned_for_values): on the replica."""
+    made = f.make_card()
+    ra = f.ra_officer()
+    with Queries() as q:
+        r = Api(ra).get("/cards", {"card_no": made.card.card_no})
+        assert r.status_code == 200 and r.json()["total"] == 1, r.content
+    query = 'FROM "cards_card"'  # the list (the token look-up joins the card too, on the primary)
+    assert q.on_replica(query) and not q.on_primary(query)
+    assert q.on_replica("plan_cache_mode") and not q.on_primary("plan_cache_mode")
+
+
+@postgresql_only
+@pytest.mark.django_db(**WITH_REPLICA)
 def test_in_a_replica_view_a_transaction_and_select_for_update_use_the_primary(replica):
     user = f.cardless()
     request = type("R", (), {"resolver_match": None, "user": user})()
