@@ -295,11 +295,14 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": REDIS_PREFIX,
             "TIMEOUT": 3600,
+            # A Redis host that does not answer fails a cache call in half a second, not a TCP timeout.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
-    # Sessions read from Redis, written through to the database: any node serves any session, and a Redis
-    # restart signs nobody out. Without Redis they stay in the database alone (Django's default).
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # Sessions read from Redis, written through to the database (Django's cached_db; eport.sessions also
+    # signs in and out while Redis does not answer): any node serves any session, and a Redis restart signs
+    # nobody out. Without Redis they stay in the database alone (Django's default).
+    SESSION_ENGINE = "eport.sessions"
 else:
     CACHES = {
         "default": {
