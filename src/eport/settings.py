@@ -17,6 +17,8 @@ EPORT_DEMO       "1" when the server runs as the demo (scripts/run): demo accoun
                  electronic-business-licence issuer and its licence-app page
 EPORT_LICENCE_*  the electronic business licence (电子营业执照) issuer to trust (see below)
 EPORT_REDIS_URL  the shared cache (and, in a cluster, sessions and throttles), e.g. redis://127.0.0.1:6379/0
+EPORT_REDIS_PREFIX the start of every Redis key (default eport)
+EPORT_REPLICA_STICKY_SECONDS, EPORT_REPLICA_MAX_LAG_SECONDS  the replica router (see below)
 """
 
 import ipaddress
