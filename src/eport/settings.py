@@ -2,6 +2,7 @@
 
 EPORT_DATA_DIR   where the SQLite database, uploaded files, keys live (default ./var)
 DATABASE_URL     overrides the database, e.g. postgresql://postgres@127.0.0.1:5432/eport
+DATABASE_REPLICA_URL a streaming replica the list screens read from (EPORT_REPLICA_*: see below)
 EPORT_SECRET_KEY overrides the secret key generated into the data dir
 EPORT_DEBUG      "1" turns on Django's debug pages (never in production)
 EPORT_HTTPS      "1" when served behind TLS: secure cookies, HSTS
@@ -17,6 +18,8 @@ EPORT_DEMO       "1" when the server runs as the demo (scripts/run): demo accoun
 EPORT_LICENCE_*  the electronic business licence (电子营业执照) issuer to trust (see below)
 EPORT_STORAGE    "s3": the business files in an S3-compatible bucket, EPORT_S3_* (default local: docs/operations.md)
 EPORT_REDIS_URL  the shared cache (and, in a cluster, sessions and throttles), e.g. redis://127.0.0.1:6379/0
+EPORT_REDIS_PREFIX the start of every Redis key (default eport)
+EPORT_REPLICA_STICKY_SECONDS, EPORT_REPLICA_MAX_LAG_SECONDS  the replica router (see below)
 """
 
 import ipaddress
@@ -104,6 +107,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "eport.health.HealthMiddleware",  # GET /healthz for the load balancer: before everything, touching nothing
     "eport.faults.ApiErrorShapeMiddleware",  # outermost: every error under /api/ leaves in the API's shape
     "eport.netaddr.ClientAddressMiddleware",  # then: everything after it (throttles, audit) knows the client
     "django.middleware.security.SecurityMiddleware",
@@ -173,6 +177,25 @@ else:
             },
         }
     }
+# A streaming replica of the primary (eport/dbrouter.py): the list screens and list endpoints read from it on
+# GET, everything else uses the primary. Same options as the primary (connect_timeout, prepared statements).
+REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "").strip()
+# After an actor's write, its reads stay on the primary this long (read-your-own-writes).
+REPLICA_STICKY_SECONDS = int(os.environ.get("EPORT_REPLICA_STICKY_SECONDS", "10"))
+# A replica further behind than this is not read from (keep it below the sticky time: an actor's own write
+# must be on the replica by the time its reads go back there).
+REPLICA_MAX_LAG_SECONDS = float(os.environ.get("EPORT_REPLICA_MAX_LAG_SECONDS", "5"))
+if REPLICA_URL:
+    if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs DATABASE_URL to name the PostgreSQL primary")
+    DATABASES["replica"] = dj_database_url.parse(REPLICA_URL, conn_max_age=60, conn_health_checks=True)
+    DATABASES["replica"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        **DATABASES["replica"].get("OPTIONS", {}),
+    }
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # the tests read the one test database through it
+    DATABASE_ROUTERS = ["eport.dbrouter.ReplicaRouter"]
+    MIDDLEWARE.append("eport.dbrouter.ReplicaMiddleware")  # last: its process_view runs the replica views
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -264,15 +287,24 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 # which every app node of a cluster shares; else files under the data dir, which the server processes of one
 # machine share. Never a per-process cache: a change in one process must reach the others.
 REDIS_URL = os.environ.get("EPORT_REDIS_URL", "").strip()
+# Every key this deployment writes to Redis starts with it (the cache, sessions, the throttles' counts), so two
+# deployments (or the tests) can share one Redis.
+REDIS_PREFIX = os.environ.get("EPORT_REDIS_PREFIX", "").strip() or "eport"
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "eport",
+            "KEY_PREFIX": REDIS_PREFIX,
             "TIMEOUT": 3600,
+            # A Redis host that does not answer fails a cache call in half a second, not a TCP timeout.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
+    # Sessions read from Redis, written through to the database (Django's cached_db; eport.sessions also
+    # signs in and out while Redis does not answer): any node serves any session, and a Redis restart signs
+    # nobody out. Without Redis they stay in the database alone (Django's default).
+    SESSION_ENGINE = "eport.sessions"
 else:
     CACHES = {
         "default": {
