@@ -152,3 +152,18 @@ def _refdata_after_flush(request):
     from eport.cards.subsystems import subsystems_seed
 
     subsystems_seed()  # seeded by a data migration, so gone after a flush too
+
+
+@pytest.fixture(scope="session")
+def _broker_redis():
+    from tests.broker import redis_session
+
+    yield from redis_session()
+
+
+@pytest.fixture
+def broker(settings, _broker_redis):
+    """The machine's Redis as this test's task broker, on a queue of its own (skips without Redis)."""
+    from tests.broker import broker_fixture
+
+    yield from broker_fixture(settings, _broker_redis)

@@ -396,6 +396,9 @@ CA_ROOT_NAME = "E-Port Root CA"
 CA_ISSUING_NAME = "E-Port Card Issuing CA"
 CRL_VALIDITY = timedelta(hours=int(os.environ.get("EPORT_CRL_HOURS", "24")))
 OCSP_VALIDITY = timedelta(hours=1)
+# With a task worker the complete CRL is issued by it; a fetch issues it itself once a change it lacks is older
+# than this (no worker ran). Without a worker every fetch after a change issues it, as before.
+CRL_GRACE_SECONDS = int(os.environ.get("EPORT_CRL_GRACE_SECONDS", "120"))
 CARD_VALIDITY_DAYS = int(os.environ.get("EPORT_CARD_VALIDITY_DAYS", "730"))
 CARD_RENEW_DAYS = int(os.environ.get("EPORT_CARD_RENEW_DAYS", "730"))
 CARD_PIN_LIMIT = int(os.environ.get("EPORT_CARD_PIN_LIMIT", "5"))

@@ -13,7 +13,6 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import pytest
@@ -22,21 +21,9 @@ from django.db import connection, transaction
 from eport import mail
 from eport.mail.models import Outbox, OutboxState
 
-BROKER = os.environ.get("EPORT_TEST_BROKER_URL", "redis://127.0.0.1:6379/14")
 SRC = Path(__file__).resolve().parents[2] / "src"
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def redis_client():
-    import redis
-
-    r = redis.Redis.from_url(BROKER, socket_connect_timeout=1)
-    try:
-        r.ping()
-    except redis.exceptions.RedisError as exc:
-        pytest.skip(f"no Redis broker at {BROKER}: {exc}")
-    return r
 
 
 def database_url() -> str:
@@ -92,25 +79,11 @@ def wait_for(predicate, seconds: float) -> bool:
 
 
 @pytest.fixture
-def broker(settings):
-    """This process publishes to the real broker, on this run's own queue (restored afterwards)."""
+def shared_db():
     if connection.vendor != "postgresql":
         pytest.skip(
             "the worker process cannot share the SQLite test database (it is in this process's memory)"
         )
-    r = redis_client()
-    from eport.tasks.celery import app
-
-    queue = f"eport-drill-{uuid.uuid4().hex[:12]}"
-    saved = (app.conf.broker_url, app.conf.task_default_queue)
-    settings.EPORT_BROKER_URL = BROKER
-    app.conf.broker_url, app.conf.task_default_queue = BROKER, queue
-    app._pool = None
-    yield queue, r
-    app.pool.force_close_all()
-    app._pool = None
-    app.conf.broker_url, app.conf.task_default_queue = saved
-    r.delete(queue, f"_kombu.binding.{queue}")  # only this run's own keys
 
 
 def notify(n: int, tag: str) -> list[str]:
@@ -121,8 +94,10 @@ def notify(n: int, tag: str) -> list[str]:
     return subjects
 
 
-def test_notifications_made_while_the_worker_is_stopped_arrive_once_after_it_returns(broker, tmp_path):
-    queue, r = broker
+def test_notifications_made_while_the_worker_is_stopped_arrive_once_after_it_returns(
+    shared_db, broker, tmp_path
+):
+    queue = broker.queue
     outbox_dir = tmp_path / "mail"
     outbox_dir.mkdir()
     env = {
@@ -131,7 +106,7 @@ def test_notifications_made_while_the_worker_is_stopped_arrive_once_after_it_ret
         "DATABASE_URL": database_url(),
         "EPORT_DATA_DIR": str(tmp_path / "data"),
         "EPORT_SECRET_KEY": "drill",
-        "EPORT_BROKER_URL": BROKER,
+        "EPORT_BROKER_URL": broker.url,
         "EPORT_TASK_QUEUE": queue,
         "EPORT_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EPORT_EMAIL_FILE_PATH": str(outbox_dir),
@@ -148,7 +123,7 @@ def test_notifications_made_while_the_worker_is_stopped_arrive_once_after_it_ret
         during = notify(20, "during")
         time.sleep(1)
         assert len(sent_subjects(outbox_dir)) == 5  # nothing sent while the worker is away
-        assert r.llen(queue) == 20  # the tasks wait in the broker
+        assert broker.waiting() == 20  # the tasks wait in the broker
         assert Outbox.objects.filter(state=OutboxState.PENDING).count() == 20
 
         worker.start()
@@ -161,4 +136,4 @@ def test_notifications_made_while_the_worker_is_stopped_arrive_once_after_it_ret
     got = sorted(decoded(s) for s in sent_subjects(outbox_dir))
     assert got == sorted(before + during)  # each exactly once
     assert Outbox.objects.filter(state=OutboxState.SENT).count() == 25
-    assert r.llen(queue) == 0
+    assert broker.waiting() == 0
