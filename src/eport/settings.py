@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "eport.api",
     "eport.web",
     "eport.ops",
+    "eport.exports",
     "eport.mail",
     "eport.tasks",
 ]
@@ -310,7 +311,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Mail (eport/mail.py; the messages in each app's notify.py): printed on the console by default; for real mail set
+# Mail (eport/mail; the messages in each app's notify.py): printed on the console by default; for real mail set
 # EPORT_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and the EPORT_EMAIL_* below.
 EMAIL_BACKEND = os.environ.get("EPORT_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EPORT_EMAIL_HOST", "localhost")
@@ -360,6 +361,9 @@ EPORT_SCHEDULE = {
 
 # List exports (.xlsx) stop at this many rows: a bigger one asks for a narrower filter.
 EXPORT_MAX_ROWS = int(os.environ.get("EPORT_EXPORT_MAX_ROWS", "100000"))
+# A list export longer than this is not written in the request: it becomes an export job (我的导出) that a
+# worker (or, without a broker, this process after the answer's commit) writes to storage.
+EXPORT_INLINE_ROWS = int(os.environ.get("EPORT_EXPORT_INLINE_ROWS", "5000"))
 
 LOGGING = {
     "version": 1,
