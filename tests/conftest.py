@@ -191,3 +191,18 @@ def redis_settings(settings):
     for key in r.scan_iter(f"{prefix}:*"):
         r.delete(key)
     r.close()
+
+
+@pytest.fixture(scope="session")
+def _broker_redis():
+    from tests.broker import redis_session
+
+    yield from redis_session()
+
+
+@pytest.fixture
+def broker(settings, _broker_redis):
+    """The machine's Redis as this test's task broker, on a queue of its own (skips without Redis)."""
+    from tests.broker import broker_fixture
+
+    yield from broker_fixture(settings, _broker_redis)

@@ -38,6 +38,10 @@ ERROR_CODE = "#N/A"  # openpyxl would write an error cell
 
 @pytest.fixture
 def planted():
+    return plant()
+
+
+def plant():
     """An enterprise in the network whose name, legal representative and operators look like formulas,
     with a legal card, two operator cards and an application; the sub-centre that serves it."""
     ra = f.ra_officer()

@@ -10,6 +10,8 @@ from enum import StrEnum
 # Codes any domain may answer (pagination, exports, input checks); each domain app has its own in codes.py.
 class Code(StrEnum):
     EXPORT_TOO_LARGE = "export_too_large"  # 导出的记录超过%(n)d条，请缩小查询条件后再导出。
+    EXPORT_NOT_FOUND = "export_not_found"  # 没有这个导出。
+    EXPORT_NOT_READY = "export_not_ready"  # 导出文件尚未生成。
     NOT_FOUND = "not_found"  # 没有这个接口。
     PAGE_INVALID = "page_invalid"  # 页码和每页条数必须是数字。
     PAGE_SIZE_INVALID = "page_size_invalid"  # 每页条数必须在1到100之间。

@@ -104,6 +104,9 @@ INSTALLED_APPS = [
     "eport.api",
     "eport.web",
     "eport.ops",
+    "eport.exports",
+    "eport.mail",
+    "eport.tasks",
 ]
 
 MIDDLEWARE = [
@@ -340,7 +343,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Mail (eport/mail.py; the messages in each app's notify.py): printed on the console by default; for real mail set
+# Mail (eport/mail; the messages in each app's notify.py): printed on the console by default; for real mail set
 # EPORT_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and the EPORT_EMAIL_* below.
 EMAIL_BACKEND = os.environ.get("EPORT_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EPORT_EMAIL_HOST", "localhost")
@@ -350,8 +353,49 @@ EMAIL_HOST_PASSWORD = os.environ.get("EPORT_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = _flag("EPORT_EMAIL_TLS")
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = os.environ.get("EPORT_EMAIL_FROM", "E-Port <noreply@eport.invalid>")
+# The file-based backend (django.core.mail.backends.filebased.EmailBackend) writes each message here.
+EMAIL_FILE_PATH = os.environ.get("EPORT_EMAIL_FILE_PATH", str(DATA_DIR / "mail"))
+# The mail outbox (eport/mail): a message that failed is tried again after 30 s, 1, 2, 4… min (at most an
+# hour) up to this many times, then marked failed for an administrator; sent rows are pruned after N days;
+# a claim (sending) older than the lease is taken back by the sweep (a worker died mid-send).
+MAIL_MAX_ATTEMPTS = int(os.environ.get("EPORT_MAIL_MAX_ATTEMPTS", "8"))
+MAIL_KEEP_DAYS = int(os.environ.get("EPORT_MAIL_KEEP_DAYS", "30"))
+MAIL_LEASE_SECONDS = int(os.environ.get("EPORT_MAIL_LEASE_SECONDS", "300"))
+
+# Background work (eport/tasks; docs/operations.md, "Background work"). Without a broker every task runs in
+# the process right after its commit (the embedded product); with one, `eport worker [--beat]` runs them.
+EPORT_BROKER_URL = os.environ.get("EPORT_BROKER_URL", "").strip()
+CELERY_BROKER_URL = EPORT_BROKER_URL or "memory://"
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("EPORT_TASK_QUEUE", "eport")
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_ENABLE_UTC = True
+# A task is acknowledged once done, so a worker killed mid-task leaves it to another (each task is safe to
+# run twice: the outbox claims its row, the CRL issues the latest state).
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing after a commit must not hold the request long when the broker is down: one quick retry, then
+# the row waits for the sweep.
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# The daily commands as scheduled tasks (beat, `eport worker --beat`), HH:MM in Asia/Shanghai.
+EPORT_SCHEDULE = {
+    "delegations-expire": os.environ.get("EPORT_SCHEDULE_DELEGATIONS_EXPIRE", "00:20"),
+    "agreements-receive": os.environ.get("EPORT_SCHEDULE_AGREEMENTS_RECEIVE", "03:00"),
+    "audit-checkpoint": os.environ.get("EPORT_SCHEDULE_AUDIT_CHECKPOINT", "04:15"),
+    "cards-expiring": os.environ.get("EPORT_SCHEDULE_CARDS_EXPIRING", "07:15"),
+    "customs-registration-expiring": os.environ.get("EPORT_SCHEDULE_CUSTOMS_REGISTRATION_EXPIRING", "07:20"),
+}
+
 # List exports (.xlsx) stop at this many rows: a bigger one asks for a narrower filter.
 EXPORT_MAX_ROWS = int(os.environ.get("EPORT_EXPORT_MAX_ROWS", "100000"))
+# A list export longer than this is not written in the request: it becomes an export job (我的导出) that a
+# worker (or, without a broker, this process after the answer's commit) writes to storage.
+EXPORT_INLINE_ROWS = int(os.environ.get("EPORT_EXPORT_INLINE_ROWS", "5000"))
 
 LOGGING = {
     "version": 1,
@@ -388,6 +432,9 @@ CA_ROOT_NAME = "E-Port Root CA"
 CA_ISSUING_NAME = "E-Port Card Issuing CA"
 CRL_VALIDITY = timedelta(hours=int(os.environ.get("EPORT_CRL_HOURS", "24")))
 OCSP_VALIDITY = timedelta(hours=1)
+# With a task worker the complete CRL is issued by it; a fetch issues it itself once a change it lacks is older
+# than this (no worker ran). Without a worker every fetch after a change issues it, as before.
+CRL_GRACE_SECONDS = int(os.environ.get("EPORT_CRL_GRACE_SECONDS", "120"))
 CARD_VALIDITY_DAYS = int(os.environ.get("EPORT_CARD_VALIDITY_DAYS", "730"))
 CARD_RENEW_DAYS = int(os.environ.get("EPORT_CARD_RENEW_DAYS", "730"))
 CARD_PIN_LIMIT = int(os.environ.get("EPORT_CARD_PIN_LIMIT", "5"))

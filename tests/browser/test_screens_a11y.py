@@ -26,6 +26,7 @@ from eport.cards.models import Card
 from eport.declarations import services as declarations
 from eport.enterprises.models import Enterprise
 from eport.export_receipts.models import FormRequest, ReceiptForm
+from eport.exports.models import ExportJob
 from eport.express.models import Declaration
 from eport.operators.models import Operator, OperatorStatus
 from eport.ops.demo import create_demo
@@ -91,6 +92,11 @@ def demo(settings, tmp_path):
     # 加贸权限管理: the legal card (it holds processing_trade) has granted a filed enterprise a manual.
     customs_filed(f.enterprise_in_network(name="深圳市加工示范有限公司"), "5300960001")
     processing_grant = grant_add(legal.user, grant_body(grantee_customs_code="5300960001"))
+    # 我的导出: one export written, one still queued.
+    ExportJob.objects.create(
+        owner=user, list_name="operators", rows=6000, state="done", file_name="operators.xlsx"
+    )
+    ExportJob.objects.create(owner=user, list_name="operators", rows=6000)
     waiting = f.enterprise_in_network(name="深圳市待制卡示范有限公司")
     drafter = f.cardless(name="深圳市草稿示范有限公司")
     return {
@@ -148,6 +154,7 @@ def screens(actor: str, d: dict) -> list:
             ("application", f"/applications/{entry}/"),
             ("application-print", f"/applications/{entry}/print/"),
             ("status", "/status/"),
+            ("exports", "/exports/"),
             ("operators", "/operators/"),
             ("operator-new", "/operators/new/"),
             ("reissue", "/reissue/"),

@@ -24,6 +24,7 @@ NOT_SCREENS = {
     "application_delete",
     "attachment_upload",
     "attachment_download",
+    "export_file",
     "attachment_delete",
     "operator_delete",
     "subsystem",

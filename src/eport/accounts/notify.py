@@ -1,4 +1,4 @@
-"""Mail to and about accounts (eport/mail.py sends it, after the commit).
+"""Mail to and about accounts (eport/mail sends it, after the commit).
 
 Mail about an enterprise goes to its verified contacts: its registered contact address and the confirmed
 addresses of its card-less accounts that may act for it (never an unverified stranger's: SPEC §8) —

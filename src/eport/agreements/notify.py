@@ -1,4 +1,4 @@
-"""Mail about agreements (eport/mail.py sends it, after the commit). Customs' approval and return reach the
+"""Mail about agreements (eport/mail sends it, after the commit). Customs' approval and return reach the
 enterprise through the engine's mail (the kind's label names the 关区); a 解约, which needs no review, is
 told to the reviewers of that customs unit (`unit_recipients`) and to the enterprise's contacts."""
 

@@ -28,6 +28,7 @@ from .schemas import (
     CardPage,
     ChallengeIn,
     ChallengeOut,
+    ExportJobOut,
     Page,
     PageSize,
     PinIn,
@@ -99,7 +100,7 @@ def cards(
 
 @router.get(
     "/cards.xlsx",
-    response={200: None, **errors(*SIGNED_IN)},
+    response={200: None, 202: ExportJobOut, **errors(*SIGNED_IN)},
     auth=AUTH,
     summary="IC卡综合查询导出（Excel）",
     openapi_extra=file_answer(XLSX, "IC卡 (Excel)"),

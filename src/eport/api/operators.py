@@ -15,6 +15,7 @@ from .auth import AUTH, SignedIn
 from .schemas import (
     SIGNED_IN,
     XLSX,
+    ExportJobOut,
     OperatorDetail,
     OperatorFilters,
     OperatorNo,
@@ -42,7 +43,7 @@ def operators(
 
 @router.get(
     "/operators.xlsx",
-    response={200: None, **errors(*SIGNED_IN)},
+    response={200: None, 202: ExportJobOut, **errors(*SIGNED_IN)},
     summary="企业操作员导出（Excel）",
     openapi_extra=file_answer(XLSX, "企业操作员 (Excel)"),
 )

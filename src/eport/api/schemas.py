@@ -1315,3 +1315,28 @@ class GrantOut(Out):
 class GrantPage(Out):
     items: list[GrantOut]
     total: int
+
+
+# --- export jobs (我的导出) ---------------------------------------------------------------------------
+
+
+class ExportJobOut(Out):
+    """An export too long for the request, written by the background worker; `file` once it is done."""
+
+    id: int
+    list: str = Field(alias="list_name")
+    state: Annotated[str, enum_of(["pending", "running", "done", "failed"])]
+    rows: int
+    file_name: str
+    created_at: datetime
+    finished_at: datetime | None
+    file: str | None = None
+
+    @staticmethod
+    def resolve_file(job: Any) -> str | None:
+        return f"/api/v1/exports/{job.id}/file" if job.state == "done" else None
+
+
+class ExportJobPage(Schema):
+    items: list[ExportJobOut]
+    total: int

@@ -19,6 +19,7 @@ from . import (
     customs_registration,
     declarations,
     export_receipts,
+    exports,
     express,
     filings,
     legal_cards,
@@ -52,6 +53,7 @@ for module in (
     customs_registration,
     express,
     export_receipts,
+    exports,
 ):
     api.add_router("", module.router)
 

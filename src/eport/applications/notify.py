@@ -1,4 +1,4 @@
-"""Mail about applications (eport/mail.py sends it, after the commit): the applicant's enterprise is told
+"""Mail about applications (eport/mail sends it, after the commit): the applicant's enterprise is told
 of every decision."""
 
 from django.utils.translation import gettext as _

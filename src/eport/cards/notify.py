@@ -1,4 +1,4 @@
-"""Mail about cards (eport/mail.py sends it, after the commit): the card's enterprise is told of every change
+"""Mail about cards (eport/mail sends it, after the commit): the card's enterprise is told of every change
 of its cards, of a 补办法人卡 filed in its name, and daily of its cards about to expire."""
 
 import datetime as dt

@@ -1,4 +1,4 @@
-"""Mail about the customs registration (eport/mail.py sends it after the commit): the enterprise is told
+"""Mail about the customs registration (eport/mail sends it after the commit): the enterprise is told
 of its 报关有效期 ending (the daily reminder) and the customs 企管 unit of a 年度报告 handed in and of every
 变更 / 延续 submitted (the engine tells the enterprise of the decision)."""
 

@@ -1,4 +1,4 @@
-"""Mail about dossiers (eport/mail.py sends it, after the commit): the other party of every step. A 重传指令
+"""Mail about dossiers (eport/mail sends it, after the commit): the other party of every step. A 重传指令
 goes to the declaring enterprise's verified contacts (and the consignor's, when a broker declares for it);
 申报 and 重新上传 go to the reviewers of the customs unit of the dossier's 关区 (`unit_recipients`) and, when
 a broker declares, to the consignor."""

@@ -1,4 +1,4 @@
-"""Mail about delegations (eport/mail.py sends it after the commit): the other party of every step is told —
+"""Mail about delegations (eport/mail sends it after the commit): the other party of every step is told —
 the broker of a new or revoked delegation, the consignor of an acceptance, a refusal or a revocation, both of
 an expiry."""
 

@@ -1,4 +1,4 @@
-"""Mail on each state change to the other party (eport/mail.py sends it after the commit): the 外汇局's
+"""Mail on each state change to the other party (eport/mail sends it after the commit): the 外汇局's
 reviewers hear of a request, a hand-in and a loss the enterprise reported; the enterprise's contacts hear
 of forms issued, a declaration recorded, a loss the bureau marked and a write-off; the customs of the port
 hears of the forms filed for it, withdrawn from it, or lost while filed there."""

@@ -1,4 +1,4 @@
-"""Mail of 快件通关 (eport/mail.py sends it after the commit): the customs of each 进出口岸 hears of the
+"""Mail of 快件通关 (eport/mail sends it after the commit): the customs of each 进出口岸 hears of the
 declarations uploaded for it; the enterprise's contacts hear of each 放行 and 退单."""
 
 from django.utils.translation import gettext as _

@@ -63,3 +63,6 @@ class CrlState(models.Model):
     this_update = models.DateTimeField(null=True)  # of the complete CRL
     next_update = models.DateTimeField(null=True)
     delta_this_update = models.DateTimeField(null=True)
+    # With a task worker: when issuing the complete CRL was last handed to it (one job at a time is enough;
+    # cleared when the job starts, so a change during the job queues the next).
+    complete_queued_at = models.DateTimeField(null=True)

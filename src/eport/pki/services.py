@@ -6,7 +6,14 @@ every certificate ever held or revoked (1.7 s at national scale: docs/benchmarks
 
 The complete CRL lists what is on hold or revoked now. The delta CRL (RFC 5280 §5.2.4) lists what changed
 since its base CRL: new holds and revocations with their reasons, and releases from hold as
-removeFromCRL — the one place that reason may appear (§5.3.1)."""
+removeFromCRL — the one place that reason may appear (§5.3.1).
+
+With a task worker (EPORT_BROKER_URL), issuing the complete CRL leaves the request: a status change hands
+the job to the worker after its commit (coalesced: one queued job at a time), the sweep (every minute)
+issues it when that enqueue was lost, and a fetch serves the latest issued complete CRL — unless a change
+it lacks is older than EPORT_CRL_GRACE_SECONDS (no worker has run: stopped, broker down), when the fetch
+issues it itself as without a worker. So the complete CRL never lacks a status change older than the grace,
+and the delta CRL (named in its Freshest CRL extension) and OCSP have every change at once."""
 
 import datetime as dt
 
@@ -14,7 +21,10 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Min, Q
 from django.utils import timezone
+
+from eport.tasks import enqueue, has_broker
 
 from .ca import issuing_ca, public_url
 from .models import Certificate, CertStatus, CrlState
@@ -44,7 +54,26 @@ def certificate_set_status(cert: Certificate, *, status: str, reason: str = "") 
     cert.save(update_fields=["status", "reason", "revoked_at", "status_changed_at"])
     state = crl_publish(changed=cert)
     cert.status_crl = state.number
+    if has_broker():
+        transaction.on_commit(_queue_complete)
     return cert
+
+
+def _queue_complete() -> None:
+    """Hand issuing the complete CRL to the worker unless a job is already queued (one conditional UPDATE:
+    of many changes at once, one enqueues). A queued mark older than the grace no longer counts (its job
+    was lost); the sweep catches the rest."""
+    now = timezone.now()
+    stale = now - dt.timedelta(seconds=settings.CRL_GRACE_SECONDS)
+    queued = (
+        CrlState.objects.filter(issuer_key_id=issuing_ca().key_id)
+        .filter(Q(complete_queued_at__isnull=True) | Q(complete_queued_at__lt=stale))
+        .update(complete_queued_at=now)
+    )
+    if queued:
+        from .tasks import issue_complete_task
+
+        enqueue(issue_complete_task)
 
 
 def _entry(serial: str, reason: str, when: dt.datetime) -> x509.RevokedCertificate:
@@ -187,9 +216,43 @@ def crl_issue_complete() -> CrlState:
     return CrlState.objects.get(pk=state.pk)
 
 
+def crl_complete_due(now: dt.datetime | None = None) -> bool:
+    """Whether the complete CRL must be issued again: a status change since it was, or half its life gone."""
+    state = (
+        CrlState.objects.filter(issuer_key_id=issuing_ca().key_id)
+        .only("number", "full_number", "this_update")
+        .first()
+    )
+    if state is None or state.full_number is None or state.this_update is None:
+        return True
+    now = now or timezone.now()
+    return state.full_number != state.number or now >= state.this_update + settings.CRL_VALIDITY / 2
+
+
+def crl_complete_task_run() -> CrlState | None:
+    """The worker's job (and the sweep's): issue the complete CRL when it is due. The queued mark is
+    cleared first, so a change while this runs queues the next job."""
+    CrlState.objects.filter(issuer_key_id=issuing_ca().key_id).update(complete_queued_at=None)
+    if not crl_complete_due():
+        return None
+    return crl_issue_complete()
+
+
+def _lacks_a_change_past_grace(state: CrlState, now: dt.datetime) -> bool:
+    """Whether a status change missing from the stored complete CRL is older than the grace (with a worker,
+    the worker should have issued it by then)."""
+    if not has_broker():
+        return True  # no worker: issued by the fetch, as always
+    oldest = Certificate.objects.filter(status_crl__gt=state.full_number).aggregate(
+        at=Min("status_changed_at")
+    )["at"]
+    return oldest is None or now - oldest >= dt.timedelta(seconds=settings.CRL_GRACE_SECONDS)
+
+
 def crl_current(delta: bool = False) -> bytes:
-    """The current CRL or delta CRL. The complete one is issued again when a status changed since it was,
-    and either when half its life is gone."""
+    """The current CRL or delta CRL. The complete one is issued again when a status changed since it was
+    (with a worker: when that change is older than the grace, else the worker does it), and either when
+    half its life is gone."""
     wanted = "delta_der" if delta else "der"
     state = (
         CrlState.objects.filter(issuer_key_id=issuing_ca().key_id)
@@ -199,7 +262,9 @@ def crl_current(delta: bool = False) -> bytes:
     now, half = timezone.now(), settings.CRL_VALIDITY / 2
     if state is None or None in (state.full_number, state.this_update, state.delta_this_update):
         state = crl_publish(full=True)
-    elif not delta and (state.full_number != state.number or now >= state.this_update + half):  # type: ignore[operator]
+    elif not delta and now >= state.this_update + half:  # type: ignore[operator]
+        state = crl_issue_complete()
+    elif not delta and state.full_number != state.number and _lacks_a_change_past_grace(state, now):
         state = crl_issue_complete()
     elif delta and now >= state.delta_this_update + half:  # type: ignore[operator]
         state = crl_publish()

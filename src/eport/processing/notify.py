@@ -1,4 +1,4 @@
-"""Mail about grants (eport/mail.py sends it after the commit): the grantee's contacts learn of every grant
+"""Mail about grants (eport/mail sends it after the commit): the grantee's contacts learn of every grant
 added, changed or deleted for them."""
 
 from django.utils.translation import gettext as _

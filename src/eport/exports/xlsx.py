@@ -332,18 +332,9 @@ def _keep_carriage_returns(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def xlsx_response(request, list_name: str, qs, filters: dict) -> HttpResponse:
-    """The whole filtered list as one worksheet; refused when longer than EXPORT_MAX_ROWS.
-
-    The actor is the API's `request.auth` or the screens' `request.user`; `filters` are the query the
-    list was asked with (recorded in the audit with the number of rows).
-    """
-    filename, title, columns, related = LISTS[list_name]
-    limit = settings.EXPORT_MAX_ROWS
-    if qs.count() > limit:
-        raise InvalidInput(
-            Code.EXPORT_TOO_LARGE, _("导出的记录超过%(n)d条，请缩小查询条件后再导出。") % {"n": limit}
-        )
+def write_workbook(out, list_name: str, qs) -> int:
+    """The list as one worksheet into the binary file `out` (streamed: write-only, in chunks); its rows."""
+    _filename, title, columns, related = LISTS[list_name]
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(str(title)[:31])
     ws.append([_text(ws, h) for h, _fn in columns])
@@ -351,17 +342,57 @@ def xlsx_response(request, list_name: str, qs, filters: dict) -> HttpResponse:
     for row in qs.select_related(*related).iterator(chunk_size=2000):
         ws.append([_text(ws, fn(row)) for _h, fn in columns])
         rows += 1
-    buf = io.BytesIO()
-    wb.save(buf)
-    actor = getattr(request, "auth", None) or request.user
+    wb.save(out)
+    return rows
+
+
+def keep_carriage_returns_file(src_path, dst) -> None:
+    """_keep_carriage_returns from file to file, the sheet streamed (a CR is one byte: chunks may split
+    anywhere)."""
+    with zipfile.ZipFile(src_path) as src, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            with src.open(info) as r, out.open(info.filename, "w") as w:
+                while chunk := r.read(1 << 20):
+                    w.write(chunk.replace(b"\r", b"&#13;") if info.filename == SHEET else chunk)
+
+
+def file_name(list_name: str, at=None) -> str:
+    stamp = timezone.localtime(at or timezone.now()).strftime("%Y%m%d-%H%M")
+    return f"{LISTS[list_name][0]}-{stamp}.xlsx"
+
+
+def audit_export(actor, list_name: str, filters: dict, rows: int, **extra) -> None:
     record(
         actor=actor,
         action="export",
         object_type="export",
         object_id=list_name,
-        after={"list": list_name, "filters": {k: v for k, v in filters.items() if v}, "rows": rows},
-    )  # the client address: the request's (audit.record)
+        after={"list": list_name, "filters": {k: v for k, v in filters.items() if v}, "rows": rows, **extra},
+    )  # the client address: the request's, if any (audit.record)
+
+
+def xlsx_response(request, list_name: str, qs, filters: dict) -> HttpResponse:
+    """The whole filtered list as one worksheet; refused when longer than EXPORT_MAX_ROWS. A list longer
+    than EXPORT_INLINE_ROWS whose query the worker can run again (jobs.BUILDERS) becomes an export job:
+    the screens go to 我的导出, the API answers 202 with the job.
+
+    The actor is the API's `request.auth` or the screens' `request.user`; `filters` are the query the
+    list was asked with (recorded in the audit with the number of rows).
+    """
+    from eport.exports import jobs
+
+    limit = settings.EXPORT_MAX_ROWS
+    count = qs.count()
+    if count > limit:
+        raise InvalidInput(
+            Code.EXPORT_TOO_LARGE, _("导出的记录超过%(n)d条，请缩小查询条件后再导出。") % {"n": limit}
+        )
+    actor = getattr(request, "auth", None) or request.user
+    if count > settings.EXPORT_INLINE_ROWS and list_name in jobs.BUILDERS:
+        return jobs.queued_response(request, jobs.request_export(actor, list_name, filters, count))
+    buf = io.BytesIO()
+    rows = write_workbook(buf, list_name, qs)
+    audit_export(actor, list_name, filters, rows)
     response = HttpResponse(_keep_carriage_returns(buf.getvalue()), content_type=XLSX)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="{filename}-{stamp}.xlsx"'
+    response["Content-Disposition"] = f'attachment; filename="{file_name(list_name)}"'
     return response
