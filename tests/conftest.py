@@ -152,3 +152,37 @@ def _refdata_after_flush(request):
     from eport.cards.subsystems import subsystems_seed
 
     subsystems_seed()  # seeded by a data migration, so gone after a flush too
+
+
+REDIS_TEST_URL = "redis://127.0.0.1:6379/15"  # the machine's Redis, a database of its own for the tests
+
+
+@pytest.fixture
+def redis_settings(settings):
+    """EPORT_REDIS_URL as a cluster sets it: the cache, sessions and the throttles' counts in the machine's
+    Redis (database 15), under a key prefix of this test alone, whose keys are deleted after it (never
+    anything else: the Redis is shared)."""
+    import uuid
+
+    import redis
+
+    r = redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=0.5)
+    try:
+        r.ping()
+    except redis.RedisError:
+        pytest.skip("no Redis on 127.0.0.1:6379 (Debian package redis-server)")
+    prefix = f"eport-test-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    settings.REDIS_URL = REDIS_TEST_URL
+    settings.REDIS_PREFIX = prefix
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_TEST_URL,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    yield r
+    for key in r.scan_iter(f"{prefix}:*"):
+        r.delete(key)
+    r.close()

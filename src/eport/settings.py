@@ -102,6 +102,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "eport.health.HealthMiddleware",  # GET /healthz for the load balancer: before everything, touching nothing
     "eport.faults.ApiErrorShapeMiddleware",  # outermost: every error under /api/ leaves in the API's shape
     "eport.netaddr.ClientAddressMiddleware",  # then: everything after it (throttles, audit) knows the client
     "django.middleware.security.SecurityMiddleware",
@@ -264,15 +265,21 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 # which every app node of a cluster shares; else files under the data dir, which the server processes of one
 # machine share. Never a per-process cache: a change in one process must reach the others.
 REDIS_URL = os.environ.get("EPORT_REDIS_URL", "").strip()
+# Every key this deployment writes to Redis starts with it (the cache, sessions, the throttles' counts), so two
+# deployments (or the tests) can share one Redis.
+REDIS_PREFIX = os.environ.get("EPORT_REDIS_PREFIX", "").strip() or "eport"
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "eport",
+            "KEY_PREFIX": REDIS_PREFIX,
             "TIMEOUT": 3600,
         }
     }
+    # Sessions read from Redis, written through to the database: any node serves any session, and a Redis
+    # restart signs nobody out. Without Redis they stay in the database alone (Django's default).
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {
         "default": {

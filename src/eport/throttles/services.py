@@ -1,4 +1,6 @@
-"""The throttles: counted in the database (table Attempt), so every server process shares them.
+"""The throttles: counted where every server process (and every node of a cluster) sees them: in Redis
+when EPORT_REDIS_URL names one, else in the database (table Attempt); the rules below are written once,
+over the store interface of stores.py.
 
 Two limits on credentials (password, card PIN, card proof), both keyed by the client address that
 eport.netaddr found through the trusted proxies:
@@ -14,17 +16,17 @@ eport.netaddr found through the trusted proxies:
 And one on registrations: EPORT_REGISTER_LIMIT accounts per address in EPORT_REGISTER_SECONDS.
 
 Callers check before the expensive or guessable part runs (the password hash), and count after it
-failed. The checks read a handful of index rows; a throttled attempt writes nothing, so a flood from
-one address costs one or two reads per request.
+failed. The checks read a handful of index rows (or two Redis sorted sets); a throttled attempt writes
+nothing, so a flood from one address costs one or two reads per request. With Redis, a refused credential
+writes nothing to the database either; when Redis does not answer, that call counts in the database
+instead (stores.call): the throttles degrade to the database, never open.
 """
 
 import datetime as dt
 import ipaddress
 import math
-import random
 
 from django.conf import settings
-from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -32,7 +34,8 @@ from eport.errors import Throttled
 from eport.netaddr import current_ip
 from eport.throttles.codes import Code
 
-from .models import Attempt, Scope
+from . import stores
+from .models import Scope
 
 MESSAGES = {
     Code.LOGIN_THROTTLED: gettext_lazy("登录失败次数过多，请%(m)d分钟后再试。"),
@@ -41,7 +44,6 @@ MESSAGES = {
     Code.PASSWORD_CHANGE_THROTTLED: gettext_lazy("原密码输错次数过多，请%(m)d分钟后再试。"),
     Code.REGISTER_THROTTLED: gettext_lazy("从您所在网络注册的账号过多，请%(m)d分钟后再试。"),
 }
-PRUNE_EVERY = 100  # about one write in this many also deletes the rows no window looks at any more
 
 
 def user_key(username: str) -> str:
@@ -68,46 +70,43 @@ def _refuse(code: Code, wait: dt.timedelta, field: str | None) -> None:
     raise Throttled(code, MESSAGES[code] % {"m": minutes}, field)
 
 
+def _now() -> dt.datetime:
+    return timezone.now()
+
+
 def _address_wait(scope: str, ip: str | None, limit: int, seconds: int, now) -> dt.timedelta:
     """How long the address must still wait: its limit-th newest attempt in the window ends the wait."""
     if ip is None or limit <= 0:
         return dt.timedelta(0)
     window = dt.timedelta(seconds=seconds)
-    nth = list(
-        Attempt.objects.filter(scope=scope, ip=ip, at__gte=now - window)
-        .order_by("-at")
-        .values_list("at", flat=True)[limit - 1 : limit]
-    )
-    return nth[0] + window - now if nth else dt.timedelta(0)
+    nth = stores.call("nth_newest", scope, ip, now - window, limit)
+    return nth + window - now if nth else dt.timedelta(0)
 
 
 def account_wait(account: str, ip: str | None, now=None) -> dt.timedelta:
     """Keycloak's rule for the account's failures from this address: wait = increment × (failures ÷
     factor), at most the maximum, counted from the last failure."""
-    now = now or timezone.now()
+    now = now or _now()
     factor = settings.THROTTLE_ACCOUNT_FAILURES
     if factor <= 0:
         return dt.timedelta(0)
-    seen = Attempt.objects.filter(
-        scope=Scope.CREDENTIAL,
-        account=account,
-        ip=ip,
-        at__gte=now - dt.timedelta(seconds=settings.THROTTLE_RESET_SECONDS),
-    ).aggregate(n=Count("id"), last=Max("at"))
-    steps = seen["n"] // factor
-    if not steps:
+    n, last = stores.call(
+        "account_failures", account, ip, now - dt.timedelta(seconds=settings.THROTTLE_RESET_SECONDS)
+    )
+    steps = n // factor
+    if not steps or last is None:
         return dt.timedelta(0)
     wait = dt.timedelta(
         seconds=min(settings.THROTTLE_LOCK_SECONDS * steps, settings.THROTTLE_LOCK_MAX_SECONDS)
     )
-    return max(dt.timedelta(0), seen["last"] + wait - now)
+    return max(dt.timedelta(0), last + wait - now)
 
 
 def credential_check(*, account: str, code: Code, field: str | None = None, ip: str | None = None) -> None:
     """Before a credential is checked: refuse (429) while the client's address, or the account from
     this address, must wait. `ip` defaults to the client address of the request being served."""
     ip = address_key(ip or current_ip())
-    now = timezone.now()
+    now = _now()
     wait = _address_wait(
         Scope.CREDENTIAL, ip, settings.THROTTLE_ADDRESS_FAILURES, settings.THROTTLE_ADDRESS_SECONDS, now
     ) or account_wait(account, ip, now)  # a flooding address: one query per request
@@ -119,8 +118,9 @@ def credential_failed(*, account: str, ip: str | None = None) -> int:
     """Count a refused credential (in the caller's transaction, which must commit); returns the seconds
     the account is now locked for from this address (0: not locked)."""
     ip = address_key(ip or current_ip())
-    _write(Scope.CREDENTIAL, ip, account)
-    return math.ceil(account_wait(account, ip).total_seconds())
+    now = _now()
+    stores.call("add", Scope.CREDENTIAL, ip, account, now)
+    return math.ceil(account_wait(account, ip, now).total_seconds())
 
 
 def credential_refused(*, account: str, code: Code, field: str | None = None, ip: str | None = None) -> None:
@@ -133,36 +133,25 @@ def credential_refused(*, account: str, code: Code, field: str | None = None, ip
         ip,
         settings.THROTTLE_ADDRESS_FAILURES,
         settings.THROTTLE_ADDRESS_SECONDS,
-        timezone.now(),
+        now := _now(),
     )
     if wait > dt.timedelta(0):
         _refuse(code, wait, field)
-    _write(Scope.CREDENTIAL, ip, account)
+    stores.call("add", Scope.CREDENTIAL, ip, account, now)
 
 
 def credential_succeeded(*, account: str, ip: str | None = None) -> None:
     """A right credential forgets the account's failures from this address (not other addresses')."""
-    Attempt.objects.filter(
-        scope=Scope.CREDENTIAL, account=account, ip=address_key(ip or current_ip())
-    ).delete()
+    stores.call("forget", account, address_key(ip or current_ip()))
 
 
 def registration(*, ip: str | None = None) -> None:
     """Count one registration from the client's address, or refuse (429) over the limit. In the
     registration's transaction: a registration that fails is not counted."""
     ip = address_key(ip or current_ip())
-    now = timezone.now()
+    now = _now()
     wait = _address_wait(Scope.REGISTER, ip, settings.REGISTER_LIMIT, settings.REGISTER_SECONDS, now)
     if wait > dt.timedelta(0):
         _refuse(Code.REGISTER_THROTTLED, wait, None)
     if ip is not None:
-        _write(Scope.REGISTER, ip, "")
-
-
-def _write(scope: str, ip: str | None, account: str) -> None:
-    Attempt.objects.create(scope=scope, ip=ip, account=account)
-    if random.randrange(PRUNE_EVERY) == 0:
-        longest = max(
-            settings.THROTTLE_RESET_SECONDS, settings.THROTTLE_ADDRESS_SECONDS, settings.REGISTER_SECONDS
-        )
-        Attempt.objects.filter(at__lt=timezone.now() - dt.timedelta(seconds=longest)).delete()
+        stores.call("add", Scope.REGISTER, ip, "", now)
