@@ -420,6 +420,12 @@ class Cluster:
             "HAProxy",
             self.logs / "haproxy.log",
         )
+        wait_for(
+            lambda: all(v == "UP" for v in self.haproxy_servers().values()),
+            30,
+            "HAProxy's checks of every node",
+            self.logs / "haproxy.log",
+        )
 
     def worker_available(self) -> bool:
         if "worker" not in self.state:

@@ -366,7 +366,14 @@ class Drills:
             f"  flood of wrong proofs from {xff} while redis was down: {len(flood)} attempts, answers "
             f"{dict(Counter(flood))}; refused with 429 from attempt {first_429 or '—'} on"
         )
-        log(f"  the same address after redis returned: {dict(Counter(after_flood))}")
+        log(
+            f"  the same address after redis returned: {dict(Counter(after_flood))}"
+            + (
+                ""
+                if 429 in after_flood
+                else " (redis came back empty: the Redis throttles count from zero again)"
+            )
+        )
         attempts = outage["ok"] + outage["failed"]
         self.check("redis", before["failed"] == 0, "no failure before")
         self.check(
