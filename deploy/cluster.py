@@ -13,7 +13,9 @@ cluster dir:
   +5  redis-server, no persistence (cache, sessions, throttles; the task broker on database 1)
   +10+N  app node N: `eport serve` with its own data dir (the CA copied from node 1), uploaded files shared
   +0  HAProxy: round robin over the nodes, health checks on GET /healthz
-and the Celery worker with beat when the app has `eport worker`. PostgreSQL and PgBouncer run as the
+  +6  with --s3: moto's S3 server standing in for MinIO or S3, the uploaded files in its bucket
+        (EPORT_STORAGE=s3), else one shared directory linked as each node's files/
+and the Celery worker with beat when the app has `eport worker` (its own data dir, the broker Redis db 1). PostgreSQL and PgBouncer run as the
 `postgres` user when this runs as root. Only the standard library here: the app runs in its own Python.
 """
 
@@ -36,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PG_BIN = Path(os.environ.get("EPORT_PG_BIN", "/usr/lib/postgresql/15/bin"))
 DB = "eport"
 SECRETS = ("EPORT_SECRET_KEY", "EPORT_PIN_PEPPER", "EPORT_CA_PASSPHRASE")
-OFFSETS = {"haproxy": 0, "primary": 2, "replica": 3, "pgbouncer": 4, "redis": 5}
+OFFSETS = {"haproxy": 0, "primary": 2, "replica": 3, "pgbouncer": 4, "redis": 5, "s3": 6}
 NODE_OFFSET = 10
 
 
@@ -322,23 +324,46 @@ class Cluster:
         )  # fmt: skip
         wait_for(lambda: port_open(self.port("redis")), 20, "redis-server", self.logs / "redis.log")
 
+    def start_s3(self) -> None:
+        """moto's S3 server on loopback standing in for MinIO or S3 (in memory: a restart loses the files),
+        its bucket made, and the nodes set to EPORT_STORAGE=s3."""
+        if self.pid("s3"):
+            return
+        moto = Path(app_python()).parent / "moto_server"
+        self.spawn("s3", [str(moto), "-H", "127.0.0.1", "-p", str(self.port("s3"))])
+        endpoint = f"http://127.0.0.1:{self.port('s3')}"
+        wait_for(lambda: port_open(self.port("s3")), 30, "moto_server", self.logs / "s3.log")
+        self.state["extra_env"].update(
+            EPORT_STORAGE="s3",
+            EPORT_S3_BUCKET="eport",
+            EPORT_S3_ENDPOINT_URL=endpoint,
+            EPORT_S3_ACCESS_KEY="cluster",
+            EPORT_S3_SECRET_KEY="cluster-secret",
+        )
+        self.save()
+        make_bucket = (
+            "import boto3, sys; boto3.client('s3', endpoint_url=sys.argv[1], region_name='us-east-1', "
+            "aws_access_key_id='cluster', aws_secret_access_key='cluster-secret').create_bucket(Bucket='eport')"
+        )
+        subprocess.run([app_python(), "-c", make_bucket, endpoint], check=True, capture_output=True)
+
     def node_dir(self, n: int) -> Path:
         return self.dir / f"node{n}"
 
-    def prepare_node(self, n: int) -> None:
-        d = self.node_dir(n)
+    def prepare_dir(self, d: Path) -> None:
+        """A data dir of a node (or the worker): its own, but the uploaded files and the CA are the cluster's."""
         d.mkdir(exist_ok=True, mode=0o700)
         shared = self.dir / "files"
         shared.mkdir(exist_ok=True, mode=0o700)
         if not (d / "files").exists():
-            (d / "files").symlink_to(shared)  # uploaded files: one directory for every node
-        if n != 1 and not (d / "pki").exists():
+            (d / "files").symlink_to(shared)  # uploaded files: one directory for every node (unless in S3)
+        if d != self.node_dir(1) and not (d / "pki").exists():
             shutil.copytree(self.node_dir(1) / "pki", d / "pki")  # one CA for the whole cluster
 
     def start_node(self, n: int, wait: bool = True) -> None:
         if self.pid(f"node{n}"):
             return
-        self.prepare_node(n)
+        self.prepare_dir(self.node_dir(n))
         argv = [
             app_python(),
             "-m",
@@ -436,7 +461,10 @@ class Cluster:
     def start_worker(self) -> None:
         if self.pid("worker") or not self.worker_available():
             return
-        self.spawn("worker", [app_python(), "-m", "eport.cli", "worker", "--beat"], env=self.node_env(1))
+        d = self.dir / "worker"
+        self.prepare_dir(d)
+        env = {**self.node_env(1), "EPORT_DATA_DIR": str(d)}
+        self.spawn("worker", [app_python(), "-m", "eport.cli", "worker", "--beat"], env=env)
 
     def haproxy_servers(self) -> dict[str, str]:
         """{"node1": "UP", ...} from HAProxy's stats socket."""
@@ -452,7 +480,7 @@ class Cluster:
 
     # ------------------------------------------------------------------------------- commands
 
-    def up(self, nodes: int, workers: int, base_port: int) -> None:
+    def up(self, nodes: int, workers: int, base_port: int, s3: bool = False) -> None:
         if self.state and self.pid("haproxy"):
             log(f"already up: {self.url}/")
             return
@@ -468,7 +496,12 @@ class Cluster:
             "base_port": self.state.get("base_port", base_port),
         }
         self.state.setdefault("extra_env", {})
+        self.state["s3"] = self.state.get("s3") or s3
         self.save()
+        if self.state["s3"] and not self.app_setting("EPORT_STORAGE"):
+            raise SystemExit(
+                "--s3: this app has no EPORT_STORAGE setting (files stay in the shared directory)"
+            )
         self.secrets_env()
         t0 = time.monotonic()
         self.init_primary()
@@ -478,6 +511,8 @@ class Cluster:
         self.start_pg("replica")
         self.start_pgbouncer()
         self.start_redis()
+        if self.state["s3"]:
+            self.start_s3()
         log(f"node 1 (migrates, loads reference data, makes the CA) on {self.node_port(1)}")
         self.start_node(1)
         for n in range(2, nodes + 1):
@@ -491,7 +526,7 @@ class Cluster:
         )
 
     def down(self) -> None:
-        for name in ["haproxy", "worker", *(f"node{n}" for n in range(1, 100)), "pgbouncer", "redis"]:
+        for name in ["haproxy", "worker", *(f"node{n}" for n in range(1, 100)), "pgbouncer", "redis", "s3"]:
             if self.stop(name):
                 log(f"stopped {name}")
         for which in ("replica", "primary"):
@@ -506,6 +541,7 @@ class Cluster:
         rows = [("haproxy", self.port("haproxy")), ("primary", self.port("primary")), ("replica", self.port("replica")),
                 ("pgbouncer", self.port("pgbouncer")), ("redis", self.port("redis"))]  # fmt: skip
         rows += [(f"node{n}", self.node_port(n)) for n in range(1, self.state["nodes"] + 1)]
+        rows += [("s3", self.port("s3"))] if self.state.get("s3") else []
         rows += [("worker", None)] if self.state.get("worker") else []
         try:
             checks = self.haproxy_servers() if self.pid("haproxy") else {}
@@ -629,12 +665,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--nodes", type=int, default=2)
     p.add_argument("--workers", type=int, default=2, help="gunicorn workers per node (default 2)")
     p.add_argument(
+        "--s3", action="store_true", help="uploaded files in a bucket (moto's S3 server on base+6)"
+    )
+    p.add_argument(
         "--base-port", type=int, default=57000, help="HAProxy's port; the others follow it (default 57000)"
     )
     a = p.parse_args(argv)
     c = Cluster(Path(a.dir))
     if a.command == "up":
-        c.up(a.nodes, a.workers, a.base_port)
+        c.up(a.nodes, a.workers, a.base_port, a.s3)
         return 0
     if not c.state:
         log(f"no cluster in {c.dir} (deploy/cluster up)")
