@@ -169,6 +169,11 @@ class Cluster:
         self.pidfile(name).write_text(str(proc.pid))
         return proc.pid
 
+    def wait_started(self, name: str, check, timeout: float) -> None:
+        """Until `check()` holds, while the program we started runs (another's on its port does not count)."""
+        wait_for(lambda: self.pid(name) is not None and check(), timeout, name, self.logs / f"{name}.log",
+                 lambda: self.pid(name) is not None)  # fmt: skip
+
     def stop(self, name: str, sig: int = signal.SIGTERM, wait: float = 20) -> bool:
         """Stop a program and its session; SIGKILL after `wait` seconds. Safe when it is not running."""
         pid = self.pid(name)
@@ -234,12 +239,7 @@ class Cluster:
             [str(PG_BIN / "postgres"), "-D", str(data), "-p", str(self.port(which))],
             **self.as_postgres,
         )
-        wait_for(
-            lambda: pg_ready(self.port(which)),
-            60,
-            f"PostgreSQL {which} on {self.port(which)}",
-            self.logs / f"{which}.log",
-        )
+        self.wait_started(which, lambda: pg_ready(self.port(which)), 60)
 
     def stop_pg(self, which: str) -> None:
         self.stop(which, signal.SIGINT, wait=30)  # SIGINT: fast shutdown
@@ -310,7 +310,7 @@ class Cluster:
         for f in d.iterdir():
             self.chown_pg(f)
         self.spawn("pgbouncer", ["pgbouncer", str(d / "pgbouncer.ini")], **self.as_postgres)
-        wait_for(lambda: port_open(self.port("pgbouncer")), 20, "PgBouncer", self.logs / "pgbouncer.log")
+        self.wait_started("pgbouncer", lambda: port_open(self.port("pgbouncer")), 20)
 
     def start_redis(self) -> None:
         if self.pid("redis"):
@@ -322,7 +322,7 @@ class Cluster:
             ["redis-server", "--port", str(self.port("redis")), "--bind", "127.0.0.1", "--save", "",
              "--appendonly", "no", "--dir", str(d), "--daemonize", "no"],
         )  # fmt: skip
-        wait_for(lambda: port_open(self.port("redis")), 20, "redis-server", self.logs / "redis.log")
+        self.wait_started("redis", lambda: port_open(self.port("redis")), 20)
 
     def start_s3(self) -> None:
         """moto's S3 server on loopback standing in for MinIO or S3 (in memory: a restart loses the files),
@@ -332,7 +332,7 @@ class Cluster:
         moto = Path(app_python()).parent / "moto_server"
         self.spawn("s3", [str(moto), "-H", "127.0.0.1", "-p", str(self.port("s3"))])
         endpoint = f"http://127.0.0.1:{self.port('s3')}"
-        wait_for(lambda: port_open(self.port("s3")), 30, "moto_server", self.logs / "s3.log")
+        self.wait_started("s3", lambda: port_open(self.port("s3")), 30)
         self.state["extra_env"].update(
             EPORT_STORAGE="s3",
             EPORT_S3_BUCKET="eport",
@@ -439,12 +439,7 @@ class Cluster:
         cfg = self.dir / "haproxy.cfg"
         cfg.write_text(self.haproxy_config())
         self.spawn("haproxy", ["haproxy", "-db", "-f", str(cfg)])
-        wait_for(
-            lambda: http_status(self.url + self.health_path()) == 200,
-            30,
-            "HAProxy",
-            self.logs / "haproxy.log",
-        )
+        self.wait_started("haproxy", lambda: http_status(self.url + self.health_path()) == 200, 30)
         wait_for(
             lambda: all(v == "UP" for v in self.haproxy_servers().values()),
             30,
@@ -503,6 +498,14 @@ class Cluster:
                 "--s3: this app has no EPORT_STORAGE setting (files stay in the shared directory)"
             )
         self.secrets_env()
+        busy = [
+            f"{name} {port}"
+            for name, port in [*((k, self.port(k)) for k in OFFSETS if k != "s3" or self.state["s3"])]
+            + [(f"node{n}", self.node_port(n)) for n in range(1, nodes + 1)]
+            if self.pid(name) is None and not port_free(port)
+        ]
+        if busy:
+            raise SystemExit(f"ports in use: {', '.join(busy)} (another cluster? --base-port moves them all)")
         t0 = time.monotonic()
         self.init_primary()
         self.start_pg("primary")
@@ -603,6 +606,15 @@ def port_open(port: int) -> bool:
             return True
     except OSError:
         return False
+
+
+def port_free(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def pg_ready(port: int) -> bool:
