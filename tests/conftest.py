@@ -12,6 +12,10 @@ def pytest_configure(config):
     from django.conf import settings
 
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # A replica as a cluster names it (DATABASE_REPLICA_URL), here a second connection to the test database
+    # (Django's test mirror). No router reads from it unless a test of the cluster installs one
+    # (tests/test_dbrouter.py); only the tests that list it in `databases` may connect to it.
+    settings.DATABASES["replica"] = {**settings.DATABASES["default"], "TEST": {"MIRROR": "default"}}
 
 
 @pytest.fixture(autouse=True)

@@ -1,5 +1,4 @@
-"""Extra database aliases for the tests of the cluster: a replica (a second connection to the test
-database, as a streaming replica is to the primary) and a database that does not answer."""
+"""The database that does not answer, for the tests of the cluster (a replica or a primary that is down)."""
 
 import contextlib
 import copy
@@ -9,10 +8,10 @@ from django.db import connections
 
 def closed(settings_dict: dict) -> dict:
     """The same database settings pointing at nothing: PostgreSQL on a closed port, SQLite in a missing
-    directory (both fail at connect, as a replica that is down does)."""
+    directory (both fail at connect, as a server that is down does)."""
     d = copy.deepcopy(settings_dict)
     if d["ENGINE"].endswith("sqlite3"):
-        d["NAME"] = "/nonexistent/eport-test/replica.sqlite3"
+        d["NAME"] = "/nonexistent/eport-test/down.sqlite3"
     else:
         d.update(HOST="127.0.0.1", PORT="1")
         d["OPTIONS"] = {**d.get("OPTIONS", {}), "connect_timeout": 1}
@@ -20,16 +19,17 @@ def closed(settings_dict: dict) -> dict:
 
 
 @contextlib.contextmanager
-def alias(name: str, settings_dict: dict):
-    """Register a database alias for the duration (Django reads DATABASES once, at start)."""
-    d = copy.deepcopy(settings_dict)
-    d.setdefault("TEST", {})["MIRROR"] = "default"
-    connections.settings[name] = d
+def down(alias: str):
+    """The alias's database does not answer for the duration (its connection closed, its settings pointing
+    at nothing), then answers again."""
+    conn = connections[alias]
+    conn.close()
+    saved = copy.deepcopy(conn.settings_dict)
+    conn.settings_dict.update(closed(saved))
     try:
-        yield connections[name]
+        yield conn
     finally:
         with contextlib.suppress(Exception):
-            connections[name].close()
-        with contextlib.suppress(Exception):
-            del connections[name]
-        del connections.settings[name]
+            conn.close()
+        conn.settings_dict.clear()
+        conn.settings_dict.update(saved)

@@ -3,6 +3,7 @@ not answer; nothing else runs (no session, no Host check, no audit)."""
 
 import pytest
 from django.db import connection
+from django.db.utils import load_backend
 
 from eport import health
 from eport.audit.models import AuditEvent
@@ -27,7 +28,13 @@ def test_healthz_answers_whatever_host_the_balancer_probes_with(client):
 
 
 def test_healthz_is_503_when_the_database_does_not_answer(client, monkeypatch):
-    with databases.alias("down", databases.closed(connection.settings_dict)):
-        monkeypatch.setattr(health, "ALIAS", "down")
-        r = client.get("/healthz")
+    """The node's database down: a connection to a closed port (PostgreSQL) or to a file that cannot be opened
+    (SQLite), made as the node's own would be."""
+    down = load_backend(connection.settings_dict["ENGINE"]).DatabaseWrapper(
+        databases.closed(connection.settings_dict), alias="down"
+    )
+    monkeypatch.setattr(health, "database", lambda: down)
+    r = client.get("/healthz")
     assert r.status_code == 503 and r.content == b"unavailable"
+    monkeypatch.undo()
+    assert client.get("/healthz").status_code == 200  # back when the database is

@@ -2,6 +2,7 @@
 
 EPORT_DATA_DIR   where the SQLite database, uploaded files, keys live (default ./var)
 DATABASE_URL     overrides the database, e.g. postgresql://postgres@127.0.0.1:5432/eport
+DATABASE_REPLICA_URL a streaming replica the list screens read from (EPORT_REPLICA_*: see below)
 EPORT_SECRET_KEY overrides the secret key generated into the data dir
 EPORT_DEBUG      "1" turns on Django's debug pages (never in production)
 EPORT_HTTPS      "1" when served behind TLS: secure cookies, HSTS
@@ -172,6 +173,25 @@ else:
             },
         }
     }
+# A streaming replica of the primary (eport/dbrouter.py): the list screens and list endpoints read from it on
+# GET, everything else uses the primary. Same options as the primary (connect_timeout, prepared statements).
+REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "").strip()
+# After an actor's write, its reads stay on the primary this long (read-your-own-writes).
+REPLICA_STICKY_SECONDS = int(os.environ.get("EPORT_REPLICA_STICKY_SECONDS", "10"))
+# A replica further behind than this is not read from (keep it below the sticky time: an actor's own write
+# must be on the replica by the time its reads go back there).
+REPLICA_MAX_LAG_SECONDS = float(os.environ.get("EPORT_REPLICA_MAX_LAG_SECONDS", "5"))
+if REPLICA_URL:
+    if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs DATABASE_URL to name the PostgreSQL primary")
+    DATABASES["replica"] = dj_database_url.parse(REPLICA_URL, conn_max_age=60, conn_health_checks=True)
+    DATABASES["replica"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        **DATABASES["replica"].get("OPTIONS", {}),
+    }
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # the tests read the one test database through it
+    DATABASE_ROUTERS = ["eport.dbrouter.ReplicaRouter"]
+    MIDDLEWARE.append("eport.dbrouter.ReplicaMiddleware")  # last: its process_view runs the replica views
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
