@@ -303,8 +303,10 @@ class Cluster:
             f"auth_type = trust\nauth_file = {d / 'userlist.txt'}\nadmin_users = postgres\nstats_users = postgres\n"
             "pool_mode = transaction\nmax_client_conn = 1000\ndefault_pool_size = 20\n"
             "ignore_startup_parameters = extra_float_digits,options\n"
-            # A server that is down answers its clients within seconds (the app then falls back), not after 120.
-            "server_connect_timeout = 2\nserver_login_retry = 1\nquery_wait_timeout = 10\n"
+            # A client waits for a server connection at most this long. The pool outnumbers the app's workers, so
+            # only a server that is down makes one wait: the router then reads from the primary after 1 s instead
+            # of PgBouncer's default 120 (a stopped server answers no error of its own: its clients queue).
+            "server_connect_timeout = 2\nserver_login_retry = 1\nquery_wait_timeout = 1\n"
             "stats_period = 1\n"
         )
         for f in d.iterdir():
@@ -610,6 +612,7 @@ def port_open(port: int) -> bool:
 
 def port_free(port: int) -> bool:
     with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers do: TIME_WAIT is no owner
         try:
             s.bind(("127.0.0.1", port))
         except OSError:

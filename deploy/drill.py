@@ -390,7 +390,7 @@ class Drills:
 
     def pgbouncer_xacts(self) -> dict[str, int]:
         """PgBouncer's transactions so far per database (its stats refresh every second: stats_period)."""
-        time.sleep(1.2)
+        time.sleep(2.1)
         out = subprocess.run(
             ["psql", "-h", "127.0.0.1", "-p", str(self.c.port("pgbouncer")), "-U", "postgres", "-AtF,"]
             + ["-c", "SHOW STATS", "pgbouncer"],
@@ -422,7 +422,7 @@ class Drills:
         def show(name, r):
             statuses, delta, slowest = r
             log(
-                f"  {name:<28} answers {dict(statuses)}; transactions: primary {delta.get('eport', 0)}, "
+                f"  {name:<28} answers {dict(statuses)}; PgBouncer's transactions: primary {delta.get('eport', 0)}, "
                 f"replica {delta.get('eport_replica', 0)}; slowest {slowest * 1000:.0f} ms"
             )
 
@@ -438,7 +438,8 @@ class Drills:
         show(f"replica started ({time.time() - t0:.0f} s)", back)
         for name, r in (("up", up), ("stopped", down), ("started again", back)):
             self.check("replica", r[0] == Counter({200: n}), f"replica {name}: every read answered 200")
-        self.check("replica", down[1].get("eport_replica", 0) == 0, "replica stopped: no read reached it")
+        # (PgBouncer also counts the router's attempts on the stopped replica, which it answered with an error.)
+        self.check("replica", down[1].get("eport", 0) >= n, "replica stopped: the primary answered the reads")
         if routed:
             self.check("replica", up[1].get("eport_replica", 0) > 0, "replica up: the reads went to it")
             self.check(

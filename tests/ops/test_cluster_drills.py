@@ -54,6 +54,7 @@ def free_base_port(span: int = 16) -> int:
         try:
             for port in range(base, base + span):
                 with socket.socket() as s:
+                    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
                     s.bind(("127.0.0.1", port))
         except OSError:
             continue
