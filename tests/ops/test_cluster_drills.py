@@ -7,6 +7,7 @@ the replica stopped and started again (the reads still answer, from the primary,
 import os
 import pwd
 import random
+import shlex
 import shutil
 import socket
 import subprocess
@@ -62,6 +63,30 @@ def free_base_port(span: int = 16) -> int:
     pytest.skip("no free run of ports on loopback")
 
 
+CHUNKED_READS = """
+import threading
+import django
+django.setup()
+from django.db import connection
+from eport.refdata.models import Unit
+total, results = Unit.objects.count(), []
+def read():
+    try:
+        n = sum(1 for _ in Unit.objects.order_by("pk").iterator(chunk_size=50))
+        results.append("ok" if n == total else f"read-{n}-of-{total}")
+    except Exception as e:
+        results.append(f"{type(e).__name__}: {e}")
+    finally:
+        connection.close()
+threads = [threading.Thread(target=read) for _ in range(4)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+print("\\n".join(results))
+"""
+
+
 def test_the_drills_pass_on_a_cluster_of_two_nodes():
     lacking = missing()
     if lacking:
@@ -72,7 +97,7 @@ def test_the_drills_pass_on_a_cluster_of_two_nodes():
     args = ["--dir", str(cluster_dir)]
     try:
         run = subprocess.run(
-            [str(ROOT / "deploy" / "drill"), "all", *args, "--base-port", str(free_base_port())]
+            [str(ROOT / "deploy" / "drill"), "all", "--keep", *args, "--base-port", str(free_base_port())]
             + ["--nodes", "2", "--workers", "1", "--clients", "3"],
             env=env,
             capture_output=True,
@@ -84,6 +109,27 @@ def test_the_drills_pass_on_a_cluster_of_two_nodes():
         assert run.returncode == 0, out
         for drill in ("node", "redis", "replica"):
             assert f"{drill} drill PASSED" in out, out
+        # Long lists read in chunks (QuerySet.iterator(): the exports, the CRL), several at once, through the
+        # cluster's PgBouncer in transaction mode: each chunk may come from another server connection.
+        node_env = subprocess.run(
+            [str(ROOT / "deploy" / "cluster"), "env", "1", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        cluster_env = {
+            k: shlex.split(v)[0]
+            for k, v in (ln.removeprefix("export ").split("=", 1) for ln in node_env.splitlines())
+        }
+        chunks = subprocess.run(
+            [sys.executable, "-c", CHUNKED_READS],
+            env={**env, **cluster_env},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert chunks.stdout.splitlines() == ["ok"] * 4, chunks.stdout + chunks.stderr
     finally:
         subprocess.run([str(ROOT / "deploy" / "cluster"), "down", *args], env=env, timeout=120, check=False)
         shutil.rmtree(cluster_dir, ignore_errors=True)
