@@ -1,22 +1,23 @@
 """The E-Port cluster on one machine, on loopback (docs/operations.md, "Deployment (cluster)").
 
-    deploy/cluster up [--nodes 2] [--workers 2] [--dir /tmp/eport-cluster] [--base-port 57000]
+    deploy/cluster up [--nodes 2] [--workers 2] [--dir /tmp/eport-cluster] [--base-port 57000] [--s3]
     deploy/cluster status | down | env [N]
     deploy/cluster kill-node N | start-node N | stop-redis | start-redis | restart-redis
     deploy/cluster stop-replica | start-replica | stop-worker | start-worker
 
 What `up` starts, each on a port of its own (base + offset) and with its pid file, log and data under the
 cluster dir:
-  +2  PostgreSQL primary (initdb; wal_level=replica, a replication entry in pg_hba, trust on loopback)
-  +3  PostgreSQL streaming replica (pg_basebackup -R from the primary)
-  +4  PgBouncer, transaction pooling, databases `eport` (the primary) and `eport_replica` (the replica)
-  +5  redis-server, no persistence (cache, sessions, throttles; the task broker on database 1)
-  +10+N  app node N: `eport serve` with its own data dir (the CA copied from node 1), uploaded files shared
-  +0  HAProxy: round robin over the nodes, health checks on GET /healthz
-  +6  with --s3: moto's S3 server standing in for MinIO or S3, the uploaded files in its bucket
-        (EPORT_STORAGE=s3), else one shared directory linked as each node's files/
-and the Celery worker with beat when the app has `eport worker` (its own data dir, the broker Redis db 1). PostgreSQL and PgBouncer run as the
-`postgres` user when this runs as root. Only the standard library here: the app runs in its own Python.
+  +0     HAProxy: round robin over the nodes, health checks on GET /healthz
+  +2     PostgreSQL primary (initdb; wal_level=replica, a replication entry in pg_hba, trust on loopback)
+  +3     PostgreSQL streaming replica (pg_basebackup -R from the primary)
+  +4     PgBouncer, transaction pooling, databases `eport` (the primary) and `eport_replica` (the replica)
+  +5     redis-server, no persistence (cache, sessions, throttles; the task broker on database 1)
+  +6     with --s3: moto's S3 server standing in for MinIO or S3, the uploaded files in its bucket
+         (EPORT_STORAGE=s3); else one shared directory linked as each node's files/
+  +10+N  app node N: `eport serve` with its own data dir (the CA copied from node 1)
+and the Celery worker with beat when the app has `eport worker` (its own data dir, the broker Redis db 1).
+PostgreSQL and PgBouncer run as the `postgres` user when this runs as root. Only the standard library here
+(it runs in the app's Python, which the nodes use too: EPORT_PYTHON, else the checkout's .venv).
 """
 
 import argparse
