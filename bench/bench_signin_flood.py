@@ -6,6 +6,7 @@ against a real `eport serve`, and what it does to an unrelated request (GET /pki
     python bench/bench_signin_flood.py --addresses many      # every request from another address
     python bench/bench_signin_flood.py --before /tmp/before --floor # the code of another checkout first
     python bench/bench_signin_flood.py --threads 32 --seconds 20 --workers 3 --database-url postgresql://…
+    python bench/bench_signin_flood.py --database-url postgresql://… --redis-url redis://127.0.0.1:6379/15
 
 1. Starts `eport serve` (gunicorn, --workers) on a free port with its own data dir (default
    /tmp/eport-bench-flood/after, SQLite there unless --database-url), trusting 127.0.0.1 as its reverse
@@ -59,6 +60,11 @@ def parse_args(argv=None):
     p.add_argument("--data-dir", type=Path, default=Path("/tmp/eport-bench-flood"))
     p.add_argument("--database-url", default="", help="PostgreSQL (default: SQLite in the data dir)")
     p.add_argument(
+        "--redis-url",
+        default="",
+        help="EPORT_REDIS_URL, as a cluster runs: the throttles count in Redis (keys under a prefix of this run)",
+    )
+    p.add_argument(
         "--before",
         type=Path,
         metavar="CHECKOUT",
@@ -99,6 +105,10 @@ def start_server(args, port, data_dir: Path, src: Path | None):
         env["PYTHONPATH"] = str(src / "src")
     if args.database_url:
         env["DATABASE_URL"] = args.database_url
+    env.pop("EPORT_REDIS_URL", None)
+    if args.redis_url:
+        env["EPORT_REDIS_URL"] = args.redis_url
+        env["EPORT_REDIS_PREFIX"] = f"eport-bench-{os.getpid()}-{port}"  # never another deployment's keys
     env["EPORT_TRUSTED_PROXIES"] = "127.0.0.1/32"  # the bench client plays the reverse proxy
     log = open(data_dir / "server.log", "w")
     proc = subprocess.Popen(
@@ -132,6 +142,16 @@ def start_server(args, port, data_dir: Path, src: Path | None):
         time.sleep(0.3)
     stop_server(proc)
     raise SystemExit("the server did not answer in 120 s")
+
+
+def forget_redis_keys(url: str, prefix: str) -> None:
+    """Delete this run's keys (only those: the Redis may be shared)."""
+    import redis
+
+    r = redis.Redis.from_url(url)
+    for key in r.scan_iter(f"{prefix}:*"):
+        r.delete(key)
+    r.close()
 
 
 def stop_server(proc):
@@ -226,6 +246,8 @@ def measure(args, label: str, src: Path | None, data_dir: Path, floor: bool = Fa
             t.join()
     finally:
         stop_server(proc)
+        if args.redis_url:
+            forget_redis_keys(args.redis_url, f"eport-bench-{os.getpid()}-{port}")
     half = start + args.seconds / 2
     return {
         "label": label,

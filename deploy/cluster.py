@@ -121,6 +121,8 @@ class Cluster:
             PYTHONPATH=str(Path(self.state["root"]) / "src"),
             DJANGO_SETTINGS_MODULE="eport.settings",
             EPORT_DATA_DIR=str(self.dir / f"node{n}"),
+            # The audit's signed checkpoints, whichever node writes one, in one place to copy off the machine.
+            EPORT_AUDIT_CHECKPOINT_DIR=str(self.dir / "audit-checkpoints"),
             # Through PgBouncer in transaction mode: no server-side prepared statements.
             DATABASE_URL=f"postgresql://postgres@127.0.0.1:{pgb}/{DB}",
             DATABASE_REPLICA_URL=f"postgresql://postgres@127.0.0.1:{pgb}/{DB}_replica",

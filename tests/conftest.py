@@ -183,9 +183,10 @@ def redis_settings(settings):
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_TEST_URL,
             "KEY_PREFIX": prefix,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    settings.SESSION_ENGINE = "eport.sessions"
     yield r
     for key in r.scan_iter(f"{prefix}:*"):
         r.delete(key)

@@ -3,6 +3,8 @@
 a second server with the primary's rows: which one a query went to is what each connection captured. The
 tests commit (transaction=True): a second connection sees only committed rows, as a replica does."""
 
+import logging
+
 import pytest
 from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
@@ -20,7 +22,7 @@ ENTRY_LIST = "applications_application"  # the table the lists read
 def router_on(settings, monkeypatch):
     settings.DATABASE_ROUTERS = ["eport.dbrouter.ReplicaRouter"]
     settings.MIDDLEWARE = [*settings.MIDDLEWARE, "eport.dbrouter.ReplicaMiddleware"]
-    monkeypatch.setattr(dbrouter, "_health", {"until": 0.0, "ok": False})  # this process has not asked yet
+    monkeypatch.setattr(dbrouter, "_health", {"until": 0.0, "ok": True})  # this process has not asked yet
 
 
 @pytest.fixture
@@ -112,6 +114,20 @@ def test_lists_read_from_the_replica_and_an_actors_own_write_is_read_back_from_t
 
 @postgresql_only
 @pytest.mark.django_db(**WITH_REPLICA)
+def test_the_cards_query_is_planned_and_read_on_the_replica(replica):
+    """综合查询 plans for its values in its own transaction (pagination.planned_for_values): on the replica."""
+    made = f.make_card()
+    ra = f.ra_officer()
+    with Queries() as q:
+        r = Api(ra).get("/cards", {"card_no": made.card.card_no})
+        assert r.status_code == 200 and r.json()["total"] == 1, r.content
+    query = 'FROM "cards_card"'  # the list (the token look-up joins the card too, on the primary)
+    assert q.on_replica(query) and not q.on_primary(query)
+    assert q.on_replica("plan_cache_mode") and not q.on_primary("plan_cache_mode")
+
+
+@postgresql_only
+@pytest.mark.django_db(**WITH_REPLICA)
 def test_in_a_replica_view_a_transaction_and_select_for_update_use_the_primary(replica):
     user = f.cardless()
     request = type("R", (), {"resolver_match": None, "user": user})()
@@ -131,12 +147,15 @@ def test_in_a_replica_view_a_transaction_and_select_for_update_use_the_primary(r
 
 @postgresql_only
 @pytest.mark.django_db(**WITH_REPLICA)
-def test_a_replica_that_does_not_answer_leaves_the_page_on_the_primary(replica_down, client):
+def test_a_replica_that_does_not_answer_leaves_the_page_on_the_primary(replica_down, client, caplog):
     user = f.cardless()
     f.submitted_entry(user)  # written by the service: no sticky mark, the user's reads may go to the replica
     client.force_login(user)
-    assert client.get("/entries/").status_code == 200  # asked first: down, so the primary
-    assert Api(user).get("/applications").json()["total"] == 1
+    with caplog.at_level(logging.WARNING, logger="eport.dbrouter"):
+        assert client.get("/entries/").status_code == 200  # asked first: down, so the primary
+        assert Api(user).get("/applications").json()["total"] == 1
+    said = [r.getMessage() for r in caplog.records if r.name == "eport.dbrouter"]
+    assert len(said) == 1 and said[0].startswith("replica does not answer")  # once, not per request
     # and a replica that fails during the request (it answered the last check): the view runs again
     dbrouter._health.update(until=float("inf"), ok=True)
     r = client.get("/entries/")

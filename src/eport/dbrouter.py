@@ -145,26 +145,25 @@ SELECT CASE
 END
 """
 _health_lock = threading.Lock()
-_health = {"until": 0.0, "ok": False}
+_health = {"until": 0.0, "ok": True}  # assumed usable until asked (so that a first failure is logged)
 
 
-def _ask_replica() -> bool:
+def _ask_replica() -> tuple[bool, str]:
+    """Whether the replica may be read from now, and if not, why."""
     conn = connections[REPLICA]
     try:
         if conn.vendor != "postgresql":
             conn.ensure_connection()
-            return True
+            return True, ""
         with conn.cursor() as cursor:
             cursor.execute(LAG_SQL)
             lag = float(cursor.fetchone()[0])
     except DatabaseError as e:
-        log.warning("replica does not answer (%s): reads go to the primary", e)
         _close_replica()
-        return False
+        return False, f"does not answer ({e})"
     if lag > settings.REPLICA_MAX_LAG_SECONDS:
-        log.warning("replica lags %.1f s behind: reads go to the primary", lag)
-        return False
-    return True
+        return False, f"lags {lag:.1f} s behind the primary"
+    return True, ""
 
 
 def replica_usable() -> bool:
@@ -172,9 +171,14 @@ def replica_usable() -> bool:
     with _health_lock:
         if now < _health["until"]:
             return bool(_health["ok"])
-    ok = _ask_replica()
+        was = _health["ok"]
+    ok, why = _ask_replica()
     with _health_lock:
         _health.update(until=time.monotonic() + CHECK_SECONDS, ok=ok)
+    if was and not ok:  # logged when it changes, not at every check
+        log.warning("replica %s: reads go to the primary", why)
+    elif ok and not was:
+        log.info("replica usable: the list screens read from it")
     return ok
 
 

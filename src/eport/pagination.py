@@ -1,6 +1,6 @@
 from contextlib import contextmanager
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
 from django.utils.translation import gettext as _
 
 from eport.errors import Code, InvalidInput
@@ -63,15 +63,16 @@ def _count(qs, limit: int | None, start: int, got: int, page_size: int) -> int:
 
 
 @contextmanager
-def planned_for_values():
+def planned_for_values(model=None):
     """PostgreSQL: plan the statements inside for their actual values. With prepared statements
     (EPORT_PG_PREPARED) the server may settle on one generic plan per statement, which for a search whose
     best plan depends on how common the searched value is (a surname or a full name) can be a thousand
-    times slower (docs/benchmarks.md)."""
-    if connection.vendor != "postgresql":
+    times slower (docs/benchmarks.md). On the database the model's reads go to (a replica, eport.dbrouter)."""
+    alias = router.db_for_read(model) if model is not None else DEFAULT_DB_ALIAS
+    if connections[alias].vendor != "postgresql":
         yield
         return
-    with transaction.atomic():
-        with connection.cursor() as cursor:
+    with transaction.atomic(using=alias):
+        with connections[alias].cursor() as cursor:
             cursor.execute("SET LOCAL plan_cache_mode = force_custom_plan")
         yield

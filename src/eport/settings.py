@@ -17,6 +17,8 @@ EPORT_DEMO       "1" when the server runs as the demo (scripts/run): demo accoun
                  electronic-business-licence issuer and its licence-app page
 EPORT_LICENCE_*  the electronic business licence (电子营业执照) issuer to trust (see below)
 EPORT_REDIS_URL  the shared cache (and, in a cluster, sessions and throttles), e.g. redis://127.0.0.1:6379/0
+EPORT_REDIS_PREFIX the start of every Redis key (default eport)
+EPORT_REPLICA_STICKY_SECONDS, EPORT_REPLICA_MAX_LAG_SECONDS  the replica router (see below)
 """
 
 import ipaddress
@@ -301,11 +303,14 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": REDIS_PREFIX,
             "TIMEOUT": 3600,
+            # A Redis host that does not answer fails a cache call in half a second, not a TCP timeout.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
-    # Sessions read from Redis, written through to the database: any node serves any session, and a Redis
-    # restart signs nobody out. Without Redis they stay in the database alone (Django's default).
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # Sessions read from Redis, written through to the database (Django's cached_db; eport.sessions also
+    # signs in and out while Redis does not answer): any node serves any session, and a Redis restart signs
+    # nobody out. Without Redis they stay in the database alone (Django's default).
+    SESSION_ENGINE = "eport.sessions"
 else:
     CACHES = {
         "default": {

@@ -10,13 +10,14 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.test import Client
 
+import eport
 from eport.cards.actions import card_act
 from tests import factories as f
 from tests.web.test_card_screens import NEW_PIN, post_card_login
 
 pytestmark = pytest.mark.django_db
 
-SRC = str(Path(__file__).resolve().parents[2] / "src")
+SRC = str(Path(eport.__file__).resolve().parents[1])  # the source under test
 
 
 def engine_with(redis_url: str) -> str:
@@ -38,7 +39,7 @@ def engine_with(redis_url: str) -> str:
 
 
 def test_the_session_engine_follows_eport_redis_url():
-    assert engine_with("redis://127.0.0.1:6379/0") == "django.contrib.sessions.backends.cached_db"
+    assert engine_with("redis://127.0.0.1:6379/0") == "eport.sessions"  # Django's cached_db (below)
     assert engine_with("") == "django.contrib.sessions.backends.db"  # one machine: as before
 
 
@@ -82,3 +83,25 @@ def test_a_pin_change_ends_the_cards_other_sessions_with_sessions_in_redis(clien
     client.post("/card/pin/", {"old_pin": made.initial_pin, "new_pin": NEW_PIN, "new_pin2": NEW_PIN})
     assert client.get("/card/").status_code == 200
     assert other.get("/card/").status_code == 302
+
+
+def test_while_redis_does_not_answer_sessions_are_served_from_the_database(client, settings):
+    """Redis down (a closed port): signing in, being signed in and signing out work from the database alone."""
+    closed = "redis://127.0.0.1:1/15"
+    settings.REDIS_URL = closed  # the throttles count in the database meanwhile
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": closed,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+    settings.SESSION_ENGINE = "eport.sessions"
+    user = f.cardless()
+    assert client.post("/login/", {"username": user.username, "password": f.PASSWORD}).status_code == 302
+    key = client.cookies["sessionid"].value
+    assert Session.objects.filter(session_key=key).exists()
+    assert client.get("/account/").status_code == 200
+    client.post("/logout/")
+    assert not Session.objects.filter(session_key=key).exists()
+    assert client.get("/account/").status_code == 302

@@ -199,7 +199,7 @@ def cards_page(
     except (TypeError, ValueError):
         first = None
     qs = cards_query(actor, first=first, **filters).select_related("certificate", "operator")
-    with planned_for_values():
+    with planned_for_values(qs.model):
         items, total = paginate(qs, page, page_size, deferred_join=deferred_join, count_limit=COUNT_LIMIT)
     prefetch_related_objects(items, "filings", "permissions__subsystem")  # 综合查询 shows them
     return items, min(total, COUNT_LIMIT), total > COUNT_LIMIT

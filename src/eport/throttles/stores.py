@@ -24,6 +24,7 @@ from typing import Any, Protocol
 import redis
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count, Max
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
@@ -72,8 +73,6 @@ class DatabaseStore:
     def account_failures(
         self, account: str, ip: str | None, since: dt.datetime
     ) -> tuple[int, dt.datetime | None]:
-        from django.db.models import Count, Max
-
         seen = Attempt.objects.filter(
             scope=Scope.CREDENTIAL, account=account, ip=ip, at__gte=since
         ).aggregate(n=Count("id"), last=Max("at"))
