@@ -199,6 +199,12 @@ if REPLICA_URL:
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # the tests read the one test database through it
     DATABASE_ROUTERS = ["eport.dbrouter.ReplicaRouter"]
     MIDDLEWARE.append("eport.dbrouter.ReplicaMiddleware")  # last: its process_view runs the replica views
+if not _flag("EPORT_PG_PREPARED", "1"):
+    # Behind a pooler in transaction mode a server-side cursor (QuerySet.iterator(): exports, the CRL) is gone
+    # by its next FETCH, which may reach another server connection ("cursor … does not exist"): client-side.
+    for _db in DATABASES.values():
+        if _db["ENGINE"].endswith("postgresql"):
+            _db["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
