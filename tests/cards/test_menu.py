@@ -126,3 +126,23 @@ def test_a_menu_read_while_a_grant_commits_is_not_served_after_it():
         t.join(10)
         assert seen == [set()]  # it read (and cached) the menu without the grant
     assert enabled(api) == {"paperless_signing"}
+
+
+def test_a_cache_that_does_not_answer_fails_nothing():
+    """Redis down (a closed port): the menu is read from the database; grants and saves go through."""
+    closed = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/15",
+        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+    }
+    made = f.make_card()
+    api = signed_in(made)
+    with override_settings(CACHES={"default": closed}):
+        try:
+            CardFiling.objects.create(card=made.card, filing="customs")
+            CardPermission.objects.create(card=made.card, subsystem_id="paperless_signing")
+            me = api.get("/me").json()
+            assert me["card"]["filings"] == ["customs"]
+            assert {s["code"] for s in me["subsystems"] if s["enabled"]} == {"paperless_signing"}
+        finally:
+            caches["default"].close()

@@ -15,7 +15,9 @@ commit that changed it, on any node, whatever the cache backend (settings.CACHES
 
 from __future__ import annotations
 
+import logging
 import secrets
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +28,8 @@ from django.db.models.signals import post_delete, post_save
 
 if TYPE_CHECKING:
     from .models import Card, Subsystem
+
+log = logging.getLogger("eport.cards.menu")
 
 VERSION = 2  # of the entries' content: bump it with any change of what _read stores (an older release's entries go unread)
 TIMEOUT = 3600  # an entry unused this long goes; a generation never expires on its own
@@ -45,22 +49,63 @@ def _enterprise_scope(enterprise_id: int) -> str:
     return f"e{enterprise_id}"
 
 
+class _NoCache(Exception):
+    """The shared cache did not answer (Redis down or out of reach)."""
+
+
+_last_warned = 0.0
+
+
+def _unavailable(what: str) -> _NoCache:
+    """A cache that does not answer never fails a request or a change: the menu is then read from the
+    database. Logged once a minute per process, not per request."""
+    global _last_warned
+    if time.monotonic() - _last_warned > 60:
+        _last_warned = time.monotonic()
+        log.warning("the shared cache does not answer (%s): cards' menus are read from the database", what)
+    return _NoCache(what)
+
+
 def _generations(*scopes: str) -> list[int]:
     keys = [_generation_key(s) for s in scopes]
-    found = cache.get_many(keys)
-    out = []
-    for key in keys:
-        gen = found.get(key)
-        if gen is None:  # never set, or evicted: a fresh one, so no entry of an older one can answer
-            gen = secrets.randbits(62)
-            if not cache.add(key, gen, timeout=None):
-                gen = cache.get(key, gen)
-        out.append(gen)
-    return out
+    try:
+        found = cache.get_many(keys)
+        out = []
+        for key in keys:
+            gen = found.get(key)
+            if gen is None:  # never set, or evicted: a fresh one, so no entry of an older one can answer
+                gen = secrets.randbits(62)
+                if not cache.add(key, gen, timeout=None):
+                    gen = cache.get(key, gen)
+            out.append(gen)
+        return out
+    except Exception as e:  # noqa: BLE001 - each cache backend raises its own errors
+        raise _unavailable(f"generations: {e}") from e
 
 
 def _bump(scope: str) -> None:
-    cache.set(_generation_key(scope), secrets.randbits(62), timeout=None)
+    try:
+        cache.set(_generation_key(scope), secrets.randbits(62), timeout=None)
+    except Exception as e:  # noqa: BLE001
+        # Not fatal to the change: a Redis that restarts comes back empty (every generation new); one only
+        # out of reach keeps the old generation, whose entries expire within TIMEOUT.
+        log.error("a card menu generation could not be renewed (%s): %s", scope, e)
+
+
+def _cached(key: str, read: Callable[[], Any]) -> Any:
+    """The entry under `key`, read and stored on a miss; read from the database when the cache fails."""
+    try:
+        value = cache.get(key)
+    except Exception as e:  # noqa: BLE001
+        _unavailable(f"get: {e}")
+        return read()
+    if value is None:
+        value = read()
+        try:
+            cache.set(key, value, TIMEOUT)
+        except Exception as e:  # noqa: BLE001
+            _unavailable(f"set: {e}")
+    return value
 
 
 def changed(enterprise_id: int | None) -> None:
@@ -128,13 +173,11 @@ def subsystems() -> list[Subsystem]:
     """The subsystem catalogue in menu order."""
     from .models import Subsystem
 
-    (gen,) = _generations(CATALOGUE)
-    key = f"card-menu:v{VERSION}:catalogue:{gen}"
-    rows = cache.get(key)
-    if rows is None:
-        rows = list(Subsystem.objects.all())
-        cache.set(key, rows, TIMEOUT)
-    return rows
+    try:
+        (gen,) = _generations(CATALOGUE)
+    except _NoCache:
+        return list(Subsystem.objects.all())
+    return _cached(f"card-menu:v{VERSION}:catalogue:{gen}", lambda: list(Subsystem.objects.all()))
 
 
 def _read(card: Card) -> dict[str, Any]:
@@ -158,12 +201,11 @@ def with_menu(card: Card) -> Card:
     run no query."""
     from .models import Card
 
-    gen_e, gen_c = _generations(_enterprise_scope(card.enterprise_id), CATALOGUE)
-    key = f"card-menu:v{VERSION}:card:{card.pk}:{gen_e}:{gen_c}"
-    menu = cache.get(key)
-    if menu is None:
+    try:
+        gen_e, gen_c = _generations(_enterprise_scope(card.enterprise_id), CATALOGUE)
+        menu = _cached(f"card-menu:v{VERSION}:card:{card.pk}:{gen_e}:{gen_c}", lambda: _read(card))
+    except _NoCache:
         menu = _read(card)
-        cache.set(key, menu, TIMEOUT)
     prefetched = {"filings": menu["filings"], "permissions": menu["permissions"]}
     card._prefetched_objects_cache = prefetched  # type: ignore[attr-defined]  # where prefetch_related puts them
     if not Card._meta.get_field("enterprise").is_cached(card):  # one read with the card is fresher
