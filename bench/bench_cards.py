@@ -765,6 +765,7 @@ def inprocess(args, cards, ra) -> tuple[list[dict], dict]:
     from eport.api.schemas import CardOut
     from eport.cards.challenges import challenge_issue
     from eport.cards.making import card_make
+    from eport.cards.selectors import card_shown
     from eport.cards.signin import card_sign_in
 
     rows, queries, statements, recorded = [], {}, {}, {}
@@ -818,7 +819,7 @@ def inprocess(args, cards, ra) -> tuple[list[dict], dict]:
             challenge_id=ch["challenge_id"], card_no=c["card_no"], signature=sig, pin=c["pin"]
         )
         token_issue(user=card.user)
-        return CardOut.model_validate(card).model_dump()
+        return CardOut.model_validate(card_shown(card, card.user)).model_dump()  # as the login view answers
 
     wait_quiet(args, "in process")
     # 1. the login view's work without HTTP
