@@ -107,3 +107,27 @@ def test_a_job_not_yet_written_cannot_be_downloaded(planted, small_inline):
     web = Client()
     web.force_login(planted.legal)
     assert "请稍后刷新本页" in web.get("/exports/").content.decode()
+    r = web.get(f"/exports/{job_id}/file/")  # an old link, the back button: the refusal as a page
+    assert r.status_code == 409 and "导出文件尚未生成" in r.content.decode()
+
+
+def test_the_sweep_builds_a_job_whose_enqueue_or_worker_was_lost(planted, small_inline):
+    """The broker down at the commit (the job stays pending), or the worker killed mid-build (running): the
+    sweep beat runs every minute queues it again, and it is built once."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from eport.exports import jobs
+
+    api = Api(planted.legal)
+    lost = api.get("/operators.xlsx").json()["id"]  # its commit's task never ran: pending
+    died = api.get("/operators.xlsx").json()["id"]
+    ExportJob.objects.filter(pk=died).update(state=ExportState.RUNNING)
+    assert jobs.sweep() == 0  # too young: its enqueue may still be on its way
+    later = timezone.now() + jobs.RUNNING_LEASE + dt.timedelta(minutes=1)
+    assert jobs.sweep(now=later) == 2  # no broker here: built at once
+    assert set(ExportJob.objects.values_list("state", flat=True)) == {ExportState.DONE}
+    assert jobs.sweep(now=later) == 0
+    r = api.get(f"/exports/{lost}/file")
+    assert r.status_code == 200

@@ -19,6 +19,8 @@ token look-up of the API) stays on the primary.
 import logging
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -224,6 +226,17 @@ def _decide(state: _Reads) -> bool:
     user_id = getattr(actor, "pk", None) if getattr(actor, "is_authenticated", False) else None
     state.replica = not (user_id is not None and recently_written(user_id)) and replica_usable()
     return state.replica
+
+
+@contextmanager
+def primary() -> Iterator[None]:
+    """Every read in the block from the primary, even in a replica view: what is read to be kept for other
+    requests and nodes (a card's cached menu) must not be a lagging replica's."""
+    token = _reads.set(None)
+    try:
+        yield
+    finally:
+        _reads.reset(token)
 
 
 class ReplicaRouter:

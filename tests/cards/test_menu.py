@@ -146,3 +146,34 @@ def test_a_cache_that_does_not_answer_fails_nothing():
             assert {s["code"] for s in me["subsystems"] if s["enabled"]} == {"paperless_signing"}
         finally:
             caches["default"].close()
+
+
+def test_the_cached_menu_holds_no_pin_verifier_or_password_hash():
+    """A permission's or filing's row caches its card, which would carry the PIN verifier and the account's
+    password hash into the shared cache (Redis): the menu keeps plain rows."""
+    from eport.cards.models import Card
+
+    made = f.make_card()
+    CardFiling.objects.create(card=made.card, filing="customs")
+    CardPermission.objects.create(card=made.card, subsystem_id="paperless_signing")
+    card = Card.objects.select_related("user", "certificate").get(pk=made.card.pk)  # as the sign-in reads it
+    menu.with_menu(card)
+    stored = b"".join(caches["default"]._cache.values())  # LocMemCache keeps each value pickled
+    assert made.card.enterprise.uscc.encode() in stored  # the menu is there
+    assert card.pin_hash.encode() not in stored
+    assert card.user.password.encode() not in stored
+
+
+def test_a_unit_list_written_in_bulk_renames_the_cards_issuer_at_once():
+    """A reference-data load upserts the units in bulk (no post_save): the loaders say so, and the cards'
+    menus, which show their issuer, follow."""
+    from eport.refdata import loaders
+    from eport.refdata.models import Unit
+
+    made = f.make_card()
+    api = signed_in(made)
+    assert api.get("/me").json()["card"]["issuer"]["id"] == "ra:5300"
+    unit = Unit.objects.get(pk="ra:5300")
+    unit.name = "深圳数据分中心（新）"
+    loaders._upsert_by_depth([unit], ["name"])
+    assert api.get("/me").json()["card"]["issuer"]["name"] == "深圳数据分中心（新）"

@@ -101,3 +101,14 @@ def test_without_a_worker_nothing_is_queued_and_the_fetch_issues_it(
     revoke(ra, made, django_capture_on_commit_callbacks)
     assert CrlState.objects.get().complete_queued_at is None
     assert listed(get_crl(client), serial_of(made.card)) == x509.ReasonFlags.key_compromise
+
+
+def test_a_delta_reissue_alone_does_not_make_the_fetch_issue_the_complete_crl(client, ra, broker):
+    """The delta CRL is reissued at half its life with no status change: the stored complete CRL lacks
+    nothing, so a fetch serves it as issued (the worker's, not rebuilt in the request)."""
+    from eport.pki.services import crl_publish
+
+    f.make_card("legal", ra=ra)
+    first = get_crl(client)
+    crl_publish()  # a delta-only reissue: the CRL number moves, no certificate changed
+    assert crl_number(get_crl(client)) == crl_number(first)

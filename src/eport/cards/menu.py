@@ -26,12 +26,14 @@ from django.db import transaction
 from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
 
+from eport.dbrouter import primary
+
 if TYPE_CHECKING:
     from .models import Card, Subsystem
 
 log = logging.getLogger("eport.cards.menu")
 
-VERSION = 2  # of the entries' content: bump it with any change of what _read stores (an older release's entries go unread)
+VERSION = 3  # of the entries' content: bump it with any change of what _read stores (an older release's entries go unread)
 TIMEOUT = 3600  # an entry unused this long goes; a generation never expires on its own
 
 # Parts of the menu other apps add (their AppConfig.ready): name -> how to read it from the database for a
@@ -158,6 +160,7 @@ def connect() -> None:
     """The cards' own rows the menu shows (CardsConfig.ready)."""
     from eport.enterprises.models import Enterprise
     from eport.operators.models import Operator
+    from eport.refdata.loaders import units_changed
     from eport.refdata.models import Unit
 
     from .models import CardPermission, Subsystem
@@ -165,6 +168,7 @@ def connect() -> None:
     on_change(CardPermission, of_card)
     on_change(Subsystem, lambda s: CATALOGUE)
     on_change(Unit, lambda u: CATALOGUE)  # a card's issuer
+    units_changed.connect(lambda **kwargs: changed(None), weak=False, dispatch_uid="card-menu:units")
     on_change(Operator, lambda o: o.enterprise_id)
     on_change(Enterprise, lambda e: e.pk)  # its name and network status, on the card's answer
 
@@ -173,26 +177,39 @@ def subsystems() -> list[Subsystem]:
     """The subsystem catalogue in menu order."""
     from .models import Subsystem
 
+    def read() -> list[Subsystem]:
+        with primary():
+            return list(Subsystem.objects.all())
+
     try:
         (gen,) = _generations(CATALOGUE)
     except _NoCache:
-        return list(Subsystem.objects.all())
-    return _cached(f"card-menu:v{VERSION}:catalogue:{gen}", lambda: list(Subsystem.objects.all()))
+        return read()
+    return _cached(f"card-menu:v{VERSION}:catalogue:{gen}", read)
+
+
+def _plain(obj: Any, keep: tuple[str, ...] = ()) -> Any:
+    """The row without the related rows Django cached on it (a permission's or filing's card would carry
+    the card's PIN verifier and its account's password hash into the cache)."""
+    if obj is not None:
+        obj._state.fields_cache = {k: v for k, v in obj._state.fields_cache.items() if k in keep}
+    return obj
 
 
 def _read(card: Card) -> dict[str, Any]:
-    permissions = list(card.permissions.all())
-    by_code = {s.code: s for s in subsystems()}
-    for p in permissions:
-        p.subsystem = by_code.get(p.subsystem_id) or p.subsystem
-    return {
-        "enterprise": card.enterprise,
-        "filings": list(card.filings.all()),  # filings.CardFiling's relation
-        "permissions": permissions,
-        "issuer": card.issuer,
-        "operator": card.operator if card.operator_id else None,
-        "parts": {name: read(card) for name, read in PARTS.items()},
-    }
+    with primary():  # kept for every request and node: never from a lagging replica
+        permissions = list(card.permissions.all())
+        by_code = {s.code: s for s in subsystems()}
+        for p in permissions:
+            p.subsystem = by_code.get(p.subsystem_id) or p.subsystem
+        return {
+            "enterprise": _plain(card.enterprise),
+            "filings": [_plain(f) for f in card.filings.all()],  # filings.CardFiling's relation
+            "permissions": [_plain(p, keep=("subsystem",)) for p in permissions],
+            "issuer": _plain(card.issuer),
+            "operator": _plain(card.operator) if card.operator_id else None,
+            "parts": {name: read(card) for name, read in PARTS.items()},
+        }
 
 
 def with_menu(card: Card) -> Card:

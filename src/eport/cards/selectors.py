@@ -13,6 +13,7 @@ from eport.accounts.permissions import CARD_KINDS, jurisdiction_units, require_r
 from eport.applications.codes import Code as AppCode
 from eport.applications.models import Application, Status
 from eport.cards.codes import Code
+from eport.dbrouter import primary
 from eport.errors import Forbidden, NotFound
 from eport.filters import filter_choice, filter_given
 from eport.pagination import paginate, planned_for_values
@@ -234,8 +235,9 @@ def subsystem_card(actor, code: str) -> Card:
     name = subsystem.label if subsystem else code
     if card is None:
         raise Forbidden(Code.SUBSYSTEM_NOT_GRANTED, _("请使用有“%(s)s”权限的IC卡登录。") % {"s": name})
-    entry = next((s for s in card_subsystems(card) if s["code"] == code), None)
-    if entry is None or not entry["enabled"]:
+    with primary():  # the primary decides: never the cached menu, nor a lagging replica in a list's request
+        allowed = card_may(card, code)
+    if not allowed:
         raise Forbidden(Code.SUBSYSTEM_NOT_GRANTED, _("本卡没有使用“%(s)s”的权限。") % {"s": name})
     if (refusal := usable_refusal(card)) is not None:
         raise refusal

@@ -9,6 +9,7 @@ import logging
 import os
 import tempfile
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from django.core.files import File
@@ -22,11 +23,12 @@ from django.utils.translation import gettext as _
 
 from eport.audit.services import record
 from eport.cards import selectors as card_selectors
+from eport.dbrouter import primary
 from eport.errors import Code, Conflict, NotFound
 from eport.exports.models import ExportJob, ExportState
 from eport.exports.xlsx import audit_export, file_name, keep_carriage_returns_file, write_workbook
 from eport.operators import selectors as operator_selectors
-from eport.tasks import after_commit
+from eport.tasks import after_commit, enqueue
 
 log = logging.getLogger("eport.exports")
 
@@ -74,12 +76,39 @@ def queued_response(request, job: ExportJob) -> HttpResponse:
     return redirect(f"{reverse('web:exports')}?queued={job.pk}")
 
 
+# A job still running this long after it was requested was lost with its worker: the sweep queues it again.
+RUNNING_LEASE = timedelta(hours=1)
+# A job still pending this long after it was requested lost its enqueue (the broker was down at its commit).
+PENDING_GRACE = timedelta(minutes=1)
+
+
+def sweep(*, now=None) -> int:
+    """The jobs a worker will never build otherwise (beat runs it every minute): running past RUNNING_LEASE
+    back to pending, then each pending past PENDING_GRACE queued again.
+    The build claims a job once, so a job queued twice is built once. Returns how many were queued."""
+    from eport.exports.tasks import build_task
+
+    now = now or timezone.now()
+    ExportJob.objects.filter(state=ExportState.RUNNING, created_at__lt=now - RUNNING_LEASE).update(
+        state=ExportState.PENDING
+    )
+    ids = list(
+        ExportJob.objects.filter(state=ExportState.PENDING, created_at__lt=now - PENDING_GRACE)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:100]
+    )
+    for pk in ids:
+        enqueue(build_task, pk)
+    return len(ids)
+
+
 def build(job_id: int) -> ExportJob | None:
     """The worker's part: claim the job (pending → running, one conditional UPDATE), write the workbook
     streamed to a temporary file, save it to storage, mark it done (or failed, with the error)."""
     if not ExportJob.objects.filter(pk=job_id, state=ExportState.PENDING).update(state=ExportState.RUNNING):
         return None
-    job = ExportJob.objects.select_related("owner").get(pk=job_id)
+    with primary():  # the row just claimed, whatever request runs this (a list's, with no broker)
+        job = ExportJob.objects.select_related("owner").get(pk=job_id)
     try:
         qs = BUILDERS[job.list_name](job.owner, **job.filters)
         with tempfile.TemporaryDirectory(prefix="eport-export-") as tmp:
@@ -121,5 +150,9 @@ def open_file(owner, job_id: int):
     job = job_get(owner, job_id)
     if job.state != ExportState.DONE or not job.storage_name:
         raise Conflict(Code.EXPORT_NOT_READY, _("导出文件尚未生成。"))
+    try:
+        f = default_storage.open(job.storage_name, "rb")
+    except FileNotFoundError:  # removed from storage (an operator's clean-up): as good as never written
+        raise NotFound(Code.EXPORT_NOT_FOUND, _("导出文件已不存在，请重新导出。")) from None
     record(actor=owner, action="export.downloaded", obj=job, after={"list": job.list_name, "rows": job.rows})
-    return default_storage.open(job.storage_name, "rb"), job.file_name
+    return f, job.file_name

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from django.db import transaction
+from django.dispatch import Signal
 
 from eport.audit.models import AuditEvent
 from eport.audit.services import record
@@ -22,6 +23,10 @@ from eport.audit.services import record
 from .models import UNIT_CODE_RE, Country, Currency, CustomsDistrict, Dept, Division, Unit
 
 DATA = Path(__file__).resolve().parent / "data"
+
+
+# Sent after the units were written in bulk (a load, a replacement list): the cards' menus name their issuer.
+units_changed = Signal()
 
 
 def _rows(name: str, data_dir: Path = DATA):
@@ -179,6 +184,8 @@ def _upsert_by_depth(units: list[Unit], fields: list[str]) -> None:
     # Parents first so the self-reference always resolves.
     for depth in sorted({u.path.count("/") for u in units}):
         _upsert(Unit, [u for u in units if u.path.count("/") == depth], fields)
+    # Bulk writes send no post_save: what shows a unit's name from a cache (a card's issuer) is told here.
+    units_changed.send(sender=Unit)
 
 
 def _customs_units(districts: list[dict]) -> list[Unit]:

@@ -29,6 +29,8 @@ def beat_schedule(times: dict[str, str]) -> dict[str, dict]:
         "mail-sweep": {"task": "eport.mail.sweep", "schedule": 60.0},
         # A complete CRL older than the latest revocation (its enqueue lost) is issued again.
         "crl-sweep": {"task": "eport.pki.crl_sweep", "schedule": 60.0},
+        # Export jobs whose enqueue was lost or whose worker died (exports/jobs.py sweep).
+        "exports-sweep": {"task": "eport.exports.sweep", "schedule": 60.0},
     }
     for key, task in DAILY.items():
         hour, _sep, minute = times[key].partition(":")

@@ -8,6 +8,7 @@ from eport.exports.xlsx import LISTS, XLSX
 
 from .access import signed_in
 from .paging import PAGE_SIZE, page_number, pager
+from .refusals import Refusal
 
 
 @signed_in()
@@ -30,7 +31,10 @@ def exports(request):
 
 @signed_in()
 def export_file(request, job_id: int):
-    f, name = jobs.open_file(request.user, job_id)
+    with Refusal() as refusal:  # a job not written yet, or failed: its refusal as a page, not a 500
+        f, name = jobs.open_file(request.user, job_id)
+    if refusal:
+        return refusal.page(request)
     response = FileResponse(f, as_attachment=True, filename=name, content_type=XLSX)
     response["Cache-Control"] = "no-store"
     return response
