@@ -42,6 +42,7 @@ from eport.delegations.models import Broker, Delegation
 from eport.enterprises.models import Enterprise
 from eport.export_receipts import services as receipts
 from eport.export_receipts.models import FormRequest, ReceiptForm
+from eport.exports.models import ExportJob
 from eport.express import services as express_services
 from eport.express.models import Declaration as ExpressDeclaration
 from eport.express.models import Receipt as ExpressReceipt
@@ -208,6 +209,8 @@ def build(files) -> SimpleNamespace:
         erform=er_form,
         erfiled=er_filed,
         erreq=er_waiting.request_no,
+        # 我的导出: a job of A's legal card (a list too long to export in the request), not yet written.
+        xjob=ExportJob.objects.create(owner=legal_a.card.user, list_name="cards", filters={}, rows=6000).pk,
         users=users,
         apis={k: Api(u) for k, u in users.items()},
     )
@@ -277,6 +280,9 @@ def snapshot(w) -> dict:
         "steps": list(ReviewStep.objects.order_by("pk").values_list("pk", "status", "opinion")),
         "operators": list(Operator.objects.order_by("pk").values_list("pk", "status", "name")),
         "cards": list(Card.objects.order_by("pk").values_list("pk", "state", "version")),
+        "exports": list(
+            ExportJob.objects.order_by("pk").values_list("pk", "owner_id", "state", "storage_name")
+        ),
         "filings": (
             EnterpriseFiling.objects.count(),
             CardFiling.objects.count(),
@@ -347,6 +353,7 @@ class Call:
             erform=w.erform,
             erfiled=w.erfiled,
             erreq=w.erreq,
+            xjob=w.xjob,
         )
 
 
@@ -465,6 +472,8 @@ API = {
     "er.hand_in": Call("post", "/export-receipts/{erfiled}/hand-in"),
     "er.report_lost": Call("post", "/export-receipts/{erform}/report-lost"),
     "er.write_off": Call("post", "/export-receipts/{erfiled}/write-off"),
+    "export.get": Call("get", "/exports/{xjob}"),
+    "export.file": Call("get", "/exports/{xjob}/file"),
     "er.declaration": Call(
         "post", "/export-receipts/{erfiled}/declaration", {"decl_no": "530120260000000001"}
     ),
@@ -544,6 +553,7 @@ SCREENS = {
     "express.return": Call("post", "/express/{xdecl}/return/", {"version": "1", "reason": "x"}),
     "express.print": Call("get", "/express/{xdecl}/print/"),
     "express.pdf": Call("get", "/express/{xdecl}/pdf/"),
+    "export.file": Call("get", "/exports/{xjob}/file/"),
     "er.forms": Call("get", "/export-receipts/"),
     "er.requests": Call("get", "/export-receipts/requests/"),
     "er.request_new": Call("post", "/export-receipts/requests/new/", {"count": "1", "confirm": "1"}),
@@ -733,6 +743,9 @@ API_EXPECT = {
     "er.report_lost": (NO_SUB, NO_SUB, NF_FORM, NO_SUB, NO_SUB),
     "er.write_off": (*[BUREAU_REQ] * 5,),
     "er.declaration": (*["403 customs_required"] * 5,),
+    # 我的导出: another account's job, whoever asks, is not found (its owner alone sees it).
+    "export.get": (*["404 export_not_found"] * 5,),
+    "export.file": (*["404 export_not_found"] * 5,),
 }
 
 SCREEN_EXPECT = {
@@ -819,6 +832,7 @@ SCREEN_EXPECT = {
     "er.declare": (403, 403, 404, 403, 403),
     # B's own 批量备案 page answers (409, the refusal beside its list): A's number lists none of B's forms
     "er.batch": (403, 403, None, 403, 403),
+    "export.file": (404, 404, 404, 404, 404),
 }
 
 # Anonymous on the screens: sent to sign in, at the card sign-in where only a card may go.
