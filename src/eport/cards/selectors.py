@@ -244,11 +244,17 @@ def subsystem_card(actor, code: str) -> Card:
     return card
 
 
+def granted_today(card: Card, today=None) -> dict[str, list[str]]:
+    """The subsystems the card holds a permission for valid today, each with the rights granted within it,
+    from its permissions as loaded (the cached menu's, when the card was read with it)."""
+    today = today or timezone.localdate()
+    return {p.subsystem_id: p.rights or [] for p in card.permissions.all() if p.active_on(today)}
+
+
 def card_subsystems(card: Card) -> list[dict]:
     """The menu of a card (SPEC §1): every subsystem, enabled (dark) only where the card holds a
     permission valid today and the subsystem accepts the card's kind."""
-    today = timezone.localdate()
-    granted = {p.subsystem_id: p.rights or [] for p in card.permissions.all() if p.active_on(today)}
+    granted = granted_today(card)
     out = []
     for s in menu.subsystems():
         enabled = card.kind in s.card_kinds and s.code in granted

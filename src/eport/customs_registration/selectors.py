@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from eport.applications.models import EDITABLE_STATUSES, OPEN_STATUSES, Application, Attachment, DocType
 from eport.cards import menu
-from eport.cards.selectors import subsystem_card
+from eport.cards.selectors import granted_today, subsystem_card
 from eport.errors import NotFound
 from eport.filings.models import EnterpriseFiling
 from eport.refdata.lookup import direct_customs, unit_for
@@ -154,7 +154,7 @@ def reminders(card, *, today: dt.date | None = None) -> list[dict]:
     if card is None:
         return []
     today = today or timezone.localdate()
-    if not any(p.subsystem_id == SUBSYSTEM and p.active_on(today) for p in card.permissions.all()):
+    if SUBSYSTEM not in granted_today(card, today):
         return []
     row = menu.part(card, MENU_PART)
     if row is None:
@@ -177,6 +177,8 @@ def connect_reminders() -> None:
     menu.on_change(Application, lambda a: a.enterprise_id if a.kind in KINDS else None)
 
     def attachment_enterprise(a):
+        if Attachment._meta.get_field("application").is_cached(a):  # as an upload has it: no query
+            return a.application.enterprise_id if a.application.kind in KINDS else None
         row = Application.objects.filter(pk=a.application_id, kind__in=KINDS).values("enterprise_id").first()
         return row["enterprise_id"] if row else None
 
